@@ -1,0 +1,111 @@
+import { parseArgs } from 'node:util';
+import closeWithGrace from 'close-with-grace';
+import { ConfigError, loadConfig } from './platform/config.js';
+import { createLogger } from './platform/logger.js';
+import { openDatabase, queueBackendFor, startRuntime } from './platform/runtime.js';
+import { createQueueFactory } from './platform/queue.js';
+import { loadSecrets } from './platform/secrets.js';
+
+const HELP = `techex — backend of the Jiangsu technology property exchange (技术产权交易市场)
+
+Usage: techex <command> [options]
+
+Commands:
+  start                 API and workers in one process (embedded defaults when DATABASE_URL is unset)
+  serve                 the HTTP API only
+  worker                the queue workers only
+  migrate               apply database migrations and exit
+  jobs failed [queue]   list failed jobs (all known queues, or one)
+  jobs retry <queue> <jobId>
+                        retry one failed job
+  help                  this text
+
+Configuration is read from the environment; see README.md.`;
+
+async function run(kind: { api: boolean; workers: boolean }) {
+  const config = loadConfig();
+  const runtime = await startRuntime(config, kind);
+  const { logger } = runtime;
+  logger.info(
+    { url: kind.api ? config.publicUrl : undefined, embedded: config.embedded, queue: runtime.ctx.queues.backend },
+    kind.api ? `techex listening on ${config.host}:${config.port}` : 'techex workers running',
+  );
+  const grace = config.shutdownTimeoutMs;
+  closeWithGrace({ delay: grace + 4000, logger }, async ({ signal, err }) => {
+    if (err) logger.error({ err }, 'shutting down after an error');
+    else logger.info({ signal }, 'shutting down');
+    // Drain within the grace period; whatever happens, the embedded database is stopped last.
+    await Promise.race([runtime.close(), new Promise((r) => setTimeout(r, grace))]);
+    await runtime.embedded?.stop();
+  });
+}
+
+async function jobs(args: string[]) {
+  const config = loadConfig();
+  const logger = createLogger({ ...config, logLevel: 'warn' });
+  const secrets = await loadSecrets(config);
+  const { database, url, embedded } = await openDatabase(config, logger, secrets.embeddedDbPassword);
+  const queues = createQueueFactory(queueBackendFor(config, url), logger);
+  try {
+    const [sub, queue, jobId] = args;
+    if (sub === 'failed' && queue) {
+      const failed = await queues.queue(queue).getFailed(0, 99);
+      for (const j of failed) {
+        console.log(`${queue}\t${j.id}\t${j.attemptsMade} attempts\t${j.failedReason ?? ''}`);
+      }
+      if (!failed.length) console.log(`no failed jobs in ${queue}`);
+    } else if (sub === 'retry' && queue && jobId) {
+      const job = await queues.queue(queue).getJob(jobId);
+      if (!job) throw new Error(`no job ${jobId} in ${queue}`);
+      await job.retry('failed');
+      console.log(`retrying ${queue}/${jobId}`);
+    } else {
+      throw new Error('usage: techex jobs failed <queue> | techex jobs retry <queue> <jobId>');
+    }
+  } finally {
+    await queues.close();
+    await database.close();
+    await embedded?.stop();
+  }
+}
+
+async function main(argv: string[]) {
+  const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: false });
+  const [command = 'help', ...rest] = positionals;
+  switch (command) {
+    case 'start':
+      return run({ api: true, workers: true });
+    case 'serve':
+      return run({ api: true, workers: false });
+    case 'worker':
+      return run({ api: false, workers: true });
+    case 'migrate': {
+      const config = loadConfig();
+      const logger = createLogger(config);
+      const secrets = await loadSecrets(config);
+      const { database, embedded } = await openDatabase(config, logger, secrets.embeddedDbPassword);
+      await database.close();
+      await embedded?.stop();
+      logger.info('migrations applied');
+      return;
+    }
+    case 'jobs':
+      return jobs(rest);
+    case 'help':
+    case '--help':
+      console.log(HELP);
+      return;
+    default:
+      console.error(`unknown command: ${command}\n\n${HELP}`);
+      process.exitCode = 2;
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(78); // EX_CONFIG
+  }
+  console.error(err);
+  process.exit(1);
+});

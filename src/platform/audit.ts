@@ -1,0 +1,68 @@
+import { and, desc, eq, lt, or } from 'drizzle-orm';
+import type { DbOrTx } from './db.js';
+import { newId } from './ids.js';
+import { auditEvents } from './schema.js';
+
+/** Who acted: a person, a partner client, the system itself (jobs, migrations) or nobody. */
+export interface Actor {
+  type: 'user' | 'client' | 'system' | 'anonymous';
+  id?: string;
+  organisationId?: string;
+}
+
+export interface AuditEntry {
+  actor: Actor;
+  action: string;
+  objectType: string;
+  objectId: string;
+  before?: unknown;
+  after?: unknown;
+  requestId?: string;
+}
+
+/**
+ * Append one event to the audit trail, in the caller's transaction so the trail and the change
+ * commit together. The table rejects UPDATE, DELETE and TRUNCATE (a trigger), so history
+ * cannot be rewritten through the application.
+ */
+export async function recordAudit(tx: DbOrTx, e: AuditEntry): Promise<void> {
+  await tx.insert(auditEvents).values({
+    id: newId(),
+    actorType: e.actor.type,
+    actorId: e.actor.id ?? null,
+    organisationId: e.actor.organisationId ?? null,
+    action: e.action,
+    objectType: e.objectType,
+    objectId: e.objectId,
+    before: (e.before ?? null) as object | null,
+    after: (e.after ?? null) as object | null,
+    requestId: e.requestId ?? null,
+  });
+}
+
+export type AuditEvent = typeof auditEvents.$inferSelect;
+
+/** The history of one object, newest first, keyset-paginated by (occurredAt, id). */
+export async function auditHistory(
+  db: DbOrTx,
+  objectType: string,
+  objectId: string,
+  opts: { limit: number; after?: { occurredAt: Date; id: string } },
+): Promise<AuditEvent[]> {
+  const base = and(eq(auditEvents.objectType, objectType), eq(auditEvents.objectId, objectId));
+  const where = opts.after
+    ? and(
+        base,
+        or(
+          lt(auditEvents.occurredAt, opts.after.occurredAt),
+          and(eq(auditEvents.occurredAt, opts.after.occurredAt), lt(auditEvents.id, opts.after.id)),
+        ),
+      )
+    : base;
+  return db
+    .select()
+    .from(auditEvents)
+    .where(where)
+    .orderBy(desc(auditEvents.occurredAt), desc(auditEvents.id))
+    .limit(opts.limit);
+}

@@ -1,0 +1,146 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The service's whole configuration, read once from the environment, validated and frozen.
+ * Nothing else in the code reads process.env (STYLE.md): modules receive what they need.
+ */
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .url()
+    .refine((v) => protocols.some((p) => v.startsWith(`${p}:`)), {
+      message: `must start with ${protocols.map((p) => `${p}:`).join(' or ')}`,
+    });
+
+const csv = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: url(['http', 'https']).optional(),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_PRETTY: bool.optional(),
+  DATABASE_URL: url(['postgres', 'postgresql']).optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  REDIS_URL: url(['redis', 'rediss']).optional(),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,30}$/)
+    .default('techex'),
+  MEILI_URL: url(['http', 'https']).optional(),
+  MEILI_MASTER_KEY: z.string().min(16).optional(),
+  CORS_ORIGINS: csv.default([]),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .default(1024 * 1024),
+  TRUST_PROXY: bool.default(false),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  OUTBOX_SWEEP_MS: z.coerce.number().int().min(100).max(600_000).default(2000),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(10_000),
+  /** Master secret for keyed hashes and field encryption; generated into DATA_DIR outside production. */
+  APP_SECRET: z.string().min(32).optional(),
+  SEED_DEMO: bool.optional(),
+});
+
+export type Env = z.input<typeof envSchema>;
+
+export interface Config {
+  readonly env: 'development' | 'production' | 'test';
+  readonly host: string;
+  readonly port: number;
+  readonly publicUrl: string;
+  readonly dataDir: string;
+  readonly logLevel: string;
+  readonly logPretty: boolean;
+  readonly databaseUrl: string | undefined;
+  readonly databasePoolMax: number;
+  readonly redisUrl: string | undefined;
+  readonly queuePrefix: string;
+  readonly meili: { readonly url: string; readonly masterKey: string | undefined } | undefined;
+  readonly corsOrigins: readonly string[];
+  readonly bodyLimit: number;
+  readonly trustProxy: boolean;
+  readonly workerConcurrency: number;
+  readonly outboxSweepMs: number;
+  readonly shutdownTimeoutMs: number;
+  readonly appSecret: string | undefined;
+  readonly seedDemo: boolean;
+  /** true when no DATABASE_URL is set: PostgreSQL runs embedded under DATA_DIR. */
+  readonly embedded: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(
+      `Invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings count as unset, as docker-compose passes `VAR=` for blanks.
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => k in envSchema.shape && v !== undefined && v !== ''),
+  );
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '?'), message: i.message })),
+    );
+  }
+  const e = parsed.data;
+  const problems: { variable: string; message: string }[] = [];
+  if (e.NODE_ENV === 'production') {
+    if (!e.APP_SECRET) problems.push({ variable: 'APP_SECRET', message: 'required in production' });
+    if (!e.DATABASE_URL) problems.push({ variable: 'DATABASE_URL', message: 'required in production' });
+    if (!e.PUBLIC_URL) problems.push({ variable: 'PUBLIC_URL', message: 'required in production' });
+  }
+  if (e.MEILI_URL && e.NODE_ENV === 'production' && !e.MEILI_MASTER_KEY) {
+    problems.push({ variable: 'MEILI_MASTER_KEY', message: 'required with MEILI_URL in production' });
+  }
+  if (problems.length) throw new ConfigError(problems);
+
+  const config: Config = {
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    dataDir: path.resolve(e.DATA_DIR),
+    logLevel: e.LOG_LEVEL,
+    logPretty: e.LOG_PRETTY ?? false,
+    databaseUrl: e.DATABASE_URL,
+    databasePoolMax: e.DATABASE_POOL_MAX,
+    redisUrl: e.REDIS_URL,
+    queuePrefix: e.QUEUE_PREFIX,
+    meili: e.MEILI_URL ? { url: e.MEILI_URL, masterKey: e.MEILI_MASTER_KEY } : undefined,
+    corsOrigins: e.CORS_ORIGINS,
+    bodyLimit: e.BODY_LIMIT_BYTES,
+    trustProxy: e.TRUST_PROXY,
+    workerConcurrency: e.WORKER_CONCURRENCY,
+    outboxSweepMs: e.OUTBOX_SWEEP_MS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    appSecret: e.APP_SECRET,
+    seedDemo: e.SEED_DEMO ?? (!e.DATABASE_URL && e.NODE_ENV !== 'production'),
+    embedded: !e.DATABASE_URL,
+  };
+  return Object.freeze(config);
+}
+
+/** The environment variables the service understands (docker-compose is checked against it). */
+export const KNOWN_ENV_VARS: readonly string[] = Object.freeze(Object.keys(envSchema.shape));

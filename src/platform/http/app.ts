@@ -1,0 +1,118 @@
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Config } from '../config.js';
+import type { Database } from '../db.js';
+import { NotFoundError } from '../errors.js';
+import { newId } from '../ids.js';
+import { loggerOptions } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import { componentSchemas, loadOpenApi } from '../openapi.js';
+import type { OutboxDispatcher } from '../outbox.js';
+import type { CursorCodec } from '../pagination.js';
+import type { QueueFactory } from '../queue.js';
+import type { Secrets } from '../secrets.js';
+import { idempotencyPlugin } from './idempotency.js';
+import { platformRoutes } from './platform-routes.js';
+import { sendProblem, toProblem } from './problem.js';
+
+/** What every module's routes and services may use; wired once in runtime.ts. */
+export interface ModuleContext {
+  config: Config;
+  database: Database;
+  queues: QueueFactory;
+  outbox: OutboxDispatcher;
+  secrets: Secrets;
+  cursors: CursorCodec;
+  metrics: Metrics;
+  /** Extra readiness checks (e.g. the search engine when configured). */
+  readinessChecks: Record<string, () => Promise<void>>;
+}
+
+export type ModuleRoutes = (app: FastifyInstance, ctx: ModuleContext) => Promise<void>;
+
+const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
+
+function validatorCompilers() {
+  // Query strings and paths are text: coerce "20" to 20 there. Bodies are JSON: never coerce,
+  // so "20" for a number is a validation error rather than a silent conversion.
+  const common = { allErrors: true, strict: false, useDefaults: true, removeAdditional: false } as const;
+  const coercing = addFormats.default(new Ajv.default({ ...common, coerceTypes: 'array' }));
+  const strict = addFormats.default(new Ajv.default({ ...common, coerceTypes: false }));
+  for (const s of componentSchemas()) {
+    coercing.addSchema(s, s.$id);
+    strict.addSchema(s, s.$id);
+  }
+  return ({ schema, httpPart }: { schema: object; httpPart?: string }) =>
+    (httpPart === 'body' ? strict : coercing).compile(schema);
+}
+
+export async function buildApp(ctx: ModuleContext, modules: ModuleRoutes[] = []): Promise<FastifyInstance> {
+  const { config } = ctx;
+  const logger: FastifyServerOptions['logger'] = config.logLevel === 'silent' ? false : loggerOptions(config);
+  const app = Fastify({
+    logger,
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : newId();
+    },
+    routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
+    ajv: { customOptions: { strict: false } },
+    return503OnClosing: true,
+    forceCloseConnections: false,
+  });
+  app.setValidatorCompiler(validatorCompilers());
+  for (const s of componentSchemas()) app.addSchema(s);
+  app.decorate('boundOperations', new Set<string>());
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    ctx.metrics.httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) });
+    ctx.metrics.httpDuration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    const problem = toProblem(err, req);
+    if (problem.status >= 500) req.log.error({ err }, 'request failed');
+    else req.log.info({ code: problem.type, status: problem.status }, 'request refused');
+    if (problem.status === 429 && typeof problem.retryAfter === 'number') reply.header('retry-after', String(problem.retryAfter));
+    return sendProblem(reply, problem);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const url = (req.url.split('?')[0] ?? '').slice(0, 200);
+    return sendProblem(reply, toProblem(new NotFoundError('route-not-found', { method: req.method, url }), req));
+  });
+
+  await app.register(helmet, {
+    // The API answers JSON; the CSP below also suits the /docs page (its assets are local).
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        scriptSrc: ["'self'"],
+      },
+    },
+  });
+  await app.register(cors, {
+    origin: config.corsOrigins.length ? [...config.corsOrigins] : false,
+    exposedHeaders: ['x-request-id', 'idempotent-replayed', 'ratelimit', 'ratelimit-policy', 'retry-after', 'location'],
+  });
+  await app.register(idempotencyPlugin, { db: ctx.database.db });
+  await app.register(swagger, { mode: 'static', specification: { document: loadOpenApi() as never } });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+
+  await app.register(async (scope) => platformRoutes(scope, ctx));
+  for (const mod of modules) await app.register(async (scope) => mod(scope, ctx));
+  return app;
+}

@@ -1,0 +1,165 @@
+import { and, asc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import type { Db, DbOrTx } from './db.js';
+import { newId } from './ids.js';
+import { assertJobId, type Payload, type QueueFactory, type QueueName, withTimeout } from './queue.js';
+import { outboxJobs } from './schema.js';
+
+/**
+ * Durable side effects. `enqueueInTx` records the job in the caller's transaction; after commit
+ * the dispatcher hands it to BullMQ with a deterministic job id. If the process dies or the
+ * queue is unreachable, the row stays pending and a later sweep delivers it; BullMQ ignores an
+ * add whose job id it already has, so a re-dispatch never doubles the work.
+ */
+export async function enqueueInTx<N extends QueueName>(
+  tx: DbOrTx,
+  queue: N,
+  payload: Payload<N>,
+  opts: { jobId?: string; name?: string } = {},
+): Promise<string> {
+  const id = newId();
+  const jobId = opts.jobId ?? id;
+  assertJobId(jobId);
+  await tx.insert(outboxJobs).values({ id, queue, name: opts.name ?? queue, jobId, payload: payload as object });
+  return jobId;
+}
+
+export interface OutboxDispatcher {
+  /** Ask for a dispatch soon (coalesced); call after a transaction that enqueued jobs commits. */
+  kick(): void;
+  /** Dispatch everything pending now; returns how many rows were handed to the queue. */
+  dispatchPending(): Promise<number>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+const BATCH = 200;
+const CLAIM_SECONDS = 30;
+
+export function createOutboxDispatcher(deps: {
+  db: Db;
+  queues: QueueFactory;
+  logger: Pick<Logger, 'warn' | 'debug'>;
+  sweepMs: number;
+}): OutboxDispatcher {
+  const { db, queues, logger } = deps;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<number> | undefined;
+  let again = false;
+  let stopped = false;
+
+  async function claim() {
+    // A short transaction: pick pending rows and mark them claimed; no queue call inside it.
+    return db.transaction(async (tx) => {
+      const rows = await tx
+        .select()
+        .from(outboxJobs)
+        .where(
+          and(
+            isNull(outboxJobs.dispatchedAt),
+            or(isNull(outboxJobs.claimedUntil), lt(outboxJobs.claimedUntil, sql`now()`)),
+          ),
+        )
+        .orderBy(asc(outboxJobs.createdAt))
+        .limit(BATCH)
+        .for('update', { skipLocked: true });
+      if (rows.length) {
+        await tx
+          .update(outboxJobs)
+          .set({ claimedUntil: sql`now() + make_interval(secs => ${CLAIM_SECONDS})` })
+          .where(
+            inArray(
+              outboxJobs.id,
+              rows.map((r) => r.id),
+            ),
+          );
+      }
+      return rows;
+    });
+  }
+
+  async function once(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const rows = await claim();
+      if (!rows.length) return total;
+      const done: string[] = [];
+      const failedQueues = new Set<string>();
+      for (const row of rows) {
+        if (failedQueues.has(row.queue)) continue;
+        try {
+          await withTimeout(queues.queue(row.queue).add(row.name, row.payload, { jobId: row.jobId }), 5000, 'queue add');
+          done.push(row.id);
+        } catch (err) {
+          failedQueues.add(row.queue);
+          await queues.reset(row.queue);
+          logger.warn({ err, queue: row.queue, jobId: row.jobId }, 'outbox dispatch failed; will retry');
+          await db
+            .update(outboxJobs)
+            .set({
+              attempts: sql`${outboxJobs.attempts} + 1`,
+              lastError: String((err as Error).message ?? err).slice(0, 500),
+              claimedUntil: null,
+            })
+            .where(and(eq(outboxJobs.queue, row.queue), isNull(outboxJobs.dispatchedAt), inArray(outboxJobs.id, rows.map((r) => r.id))));
+        }
+      }
+      if (done.length) {
+        await db.update(outboxJobs).set({ dispatchedAt: sql`now()`, claimedUntil: null }).where(inArray(outboxJobs.id, done));
+      }
+      total += done.length;
+      if (failedQueues.size || rows.length < BATCH) return total;
+    }
+  }
+
+  const dispatcher: OutboxDispatcher = {
+    dispatchPending() {
+      if (running) {
+        again = true;
+        return running;
+      }
+      running = once()
+        .catch((err) => {
+          logger.warn({ err }, 'outbox sweep failed');
+          return 0;
+        })
+        .finally(() => {
+          running = undefined;
+          if (again && !stopped) {
+            again = false;
+            void dispatcher.dispatchPending();
+          }
+        });
+      return running;
+    },
+    kick() {
+      if (!stopped) setImmediate(() => void dispatcher.dispatchPending());
+    },
+    start() {
+      stopped = false;
+      const tick = () => {
+        timer = setTimeout(async () => {
+          await dispatcher.dispatchPending();
+          if (!stopped) tick();
+        }, deps.sweepMs);
+        timer.unref();
+      };
+      tick();
+      dispatcher.kick();
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+  };
+  return dispatcher;
+}
+
+/** Dispatched rows older than a week are pruned by the platform maintenance job. */
+export async function pruneOutbox(db: Db, olderThanDays = 7): Promise<number> {
+  const res = await db
+    .delete(outboxJobs)
+    .where(and(sql`dispatched_at IS NOT NULL`, lt(outboxJobs.dispatchedAt, sql`now() - make_interval(days => ${olderThanDays})`)));
+  return res.rowCount ?? 0;
+}

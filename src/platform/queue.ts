@@ -1,0 +1,192 @@
+import {
+  createPostgresBackend,
+  type Job,
+  type JobsOptions,
+  Queue as RedisQueue,
+  Worker as RedisWorker,
+  withBackend,
+} from 'bullmq';
+import type { Logger } from 'pino';
+import type { QueueDepth } from './metrics.js';
+
+/**
+ * The typed queue registry: queue name → job payload. Modules add their queues by
+ * augmenting this interface (`declare module '../../platform/queue.js'`), so no central
+ * enum is edited by every feature.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: augmented by modules
+export interface QueueRegistry {}
+export type QueueName = keyof QueueRegistry & string;
+export type Payload<N extends QueueName> = QueueRegistry[N];
+
+export type QueueBackend =
+  | { kind: 'postgres'; connectionString: string; schema: string }
+  | { kind: 'redis'; url: string; prefix: string };
+
+export interface ProcessorOptions {
+  concurrency?: number;
+}
+
+/** Minimal views of BullMQ's Queue/Worker used here; both backends provide them. */
+export interface AnyQueue {
+  add(name: string, data: unknown, opts?: JobsOptions): Promise<Job>;
+  getJobCounts(...types: string[]): Promise<Record<string, number>>;
+  getFailed(start?: number, end?: number): Promise<Job[]>;
+  getJob(id: string): Promise<Job | undefined>;
+  close(): Promise<void>;
+}
+export interface AnyWorker {
+  close(force?: boolean): Promise<void>;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+  waitUntilReady(): Promise<unknown>;
+}
+
+export const DEFAULT_JOB_OPTIONS: JobsOptions = {
+  attempts: 10,
+  backoff: { type: 'exponential', delay: 1000 },
+  // Completed jobs are kept a week so a re-dispatched outbox row (same job id) is a no-op.
+  removeOnComplete: { age: 7 * 24 * 3600, count: 100_000 },
+  removeOnFail: { age: 30 * 24 * 3600 },
+};
+
+const JOB_ID_RE = /^[A-Za-z0-9._-]{1,200}$/;
+export function assertJobId(id: string): void {
+  // BullMQ forbids ':' in custom ids (a Redis key separator) and purely numeric ids.
+  if (!JOB_ID_RE.test(id) || /^\d+$/.test(id)) throw new Error(`invalid job id ${id}`);
+}
+
+function redisOptions(url: string, producer: boolean) {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    username: u.username ? decodeURIComponent(u.username) : undefined,
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0,
+    tls: u.protocol === 'rediss:' ? {} : undefined,
+    // Producers fail fast while Redis is away (the outbox retries); workers wait for it.
+    maxRetriesPerRequest: producer ? 1 : null,
+    enableOfflineQueue: !producer,
+    connectTimeout: 5000,
+  };
+}
+
+export interface QueueFactory {
+  readonly backend: QueueBackend['kind'];
+  queue(name: string): AnyQueue;
+  /** Forget (and close) a queue handle, e.g. after its connection failed, so the next use reconnects. */
+  reset(name: string): Promise<void>;
+  worker<N extends QueueName>(
+    name: N,
+    processor: (job: Job<Payload<N>>) => Promise<unknown>,
+    opts?: ProcessorOptions,
+  ): AnyWorker;
+  depths(): Promise<QueueDepth[]>;
+  ping(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+export function createQueueFactory(backend: QueueBackend, logger: Pick<Logger, 'warn' | 'error'>): QueueFactory {
+  const pg = backend.kind === 'postgres' ? withBackend(createPostgresBackend) : undefined;
+  const queues = new Map<string, AnyQueue>();
+  const workers = new Set<AnyWorker>();
+  const known = new Set<string>();
+
+  const pgConnection = (role: string) =>
+    backend.kind === 'postgres'
+      ? {
+          connectionString: backend.connectionString,
+          schema: backend.schema,
+          migrate: true,
+          max: 3,
+          application_name: `techex-bullmq-${role}`,
+          keepAlive: true,
+        }
+      : undefined;
+
+  function makeQueue(name: string): AnyQueue {
+    if (backend.kind === 'postgres') {
+      return new pg!.Queue(name, {
+        connection: pgConnection('queue')!,
+        defaultJobOptions: DEFAULT_JOB_OPTIONS,
+      }) as unknown as AnyQueue;
+    }
+    return new RedisQueue(name, {
+      connection: redisOptions(backend.url, true),
+      prefix: backend.prefix,
+      defaultJobOptions: DEFAULT_JOB_OPTIONS,
+    }) as unknown as AnyQueue;
+  }
+
+  const factory: QueueFactory = {
+    backend: backend.kind,
+    queue(name) {
+      known.add(name);
+      let q = queues.get(name);
+      if (!q) {
+        q = makeQueue(name);
+        (q as unknown as { on?: (e: string, l: (err: Error) => void) => void }).on?.('error', (err: Error) =>
+          logger.warn({ err, queue: name }, 'queue connection error'),
+        );
+        queues.set(name, q);
+      }
+      return q;
+    },
+    async reset(name) {
+      const q = queues.get(name);
+      queues.delete(name);
+      await q?.close().catch(() => undefined);
+    },
+    worker(name, processor, opts = {}) {
+      known.add(name);
+      const common = { concurrency: opts.concurrency ?? 8, autorun: true };
+      const w = (
+        backend.kind === 'postgres'
+          ? new pg!.Worker(name, processor as never, { ...common, connection: pgConnection('worker')! })
+          : new RedisWorker(name, processor as never, {
+              ...common,
+              connection: redisOptions(backend.url, false),
+              prefix: backend.prefix,
+            })
+      ) as unknown as AnyWorker;
+      w.on('error', (err) => logger.warn({ err, queue: name }, 'worker connection error'));
+      w.on('failed', (job, err) =>
+        logger.warn({ err, queue: name, jobId: (job as Job | undefined)?.id }, 'job attempt failed'),
+      );
+      workers.add(w);
+      return w;
+    },
+    async depths() {
+      const out: QueueDepth[] = [];
+      for (const name of known) {
+        const counts = await withTimeout(
+          factory.queue(name).getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized'),
+          2000,
+          'queue counts',
+        );
+        out.push({ queue: name, counts });
+      }
+      return out;
+    },
+    async ping(timeoutMs = 2000) {
+      await withTimeout(factory.queue('platform.ping').getJobCounts('waiting'), timeoutMs, 'queue ping');
+    },
+    async close() {
+      await Promise.allSettled([...workers].map((w) => w.close()));
+      workers.clear();
+      await Promise.allSettled([...queues.values()].map((q) => q.close()));
+      queues.clear();
+    },
+  };
+  return factory;
+}

@@ -1,0 +1,145 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { MODULES, type ModuleDefinition } from '../modules/index.js';
+import type { Config } from './config.js';
+import { createDatabase, type Database, runMigrations } from './db.js';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres.js';
+import { buildApp, type ModuleContext } from './http/app.js';
+import { pruneIdempotencyKeys } from './http/idempotency.js';
+import { createLogger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { createOutboxDispatcher, pruneOutbox } from './outbox.js';
+import { createCursorCodec } from './pagination.js';
+import { type AnyWorker, createQueueFactory, type QueueBackend } from './queue.js';
+import { loadSecrets } from './secrets.js';
+
+export interface RuntimeOptions {
+  api: boolean;
+  workers: boolean;
+  modules?: ModuleDefinition[];
+}
+
+export interface Runtime {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly ctx: ModuleContext;
+  readonly app?: FastifyInstance;
+  readonly embedded?: EmbeddedPostgres;
+  close(): Promise<void>;
+}
+
+export function queueBackendFor(config: Config, databaseUrl: string): QueueBackend {
+  return config.redisUrl
+    ? { kind: 'redis', url: config.redisUrl, prefix: config.queuePrefix }
+    : { kind: 'postgres', connectionString: databaseUrl, schema: `${config.queuePrefix}_bullmq` };
+}
+
+/** Start PostgreSQL (embedded when DATABASE_URL is unset) and apply migrations. */
+export async function openDatabase(
+  config: Config,
+  logger: Logger,
+  password: string,
+): Promise<{ database: Database; url: string; embedded?: EmbeddedPostgres }> {
+  let embedded: EmbeddedPostgres | undefined;
+  let url = config.databaseUrl;
+  if (!url) {
+    embedded = await startEmbeddedPostgres({
+      dataDir: config.dataDir,
+      password,
+      database: 'techex',
+      logger: logger.child({ component: 'embedded-postgres' }),
+    });
+    url = embedded.url;
+  }
+  const database = createDatabase(url, { max: config.databasePoolMax });
+  try {
+    await runMigrations(database.pool);
+  } catch (err) {
+    await database.close();
+    await embedded?.stop();
+    throw err;
+  }
+  return { database, url, embedded };
+}
+
+export async function startRuntime(config: Config, opts: RuntimeOptions): Promise<Runtime> {
+  const logger = createLogger(config);
+  const secrets = await loadSecrets(config);
+  const { database, url, embedded } = await openDatabase(config, logger, secrets.embeddedDbPassword);
+  const modules = opts.modules ?? MODULES;
+  const queues = createQueueFactory(queueBackendFor(config, url), logger.child({ component: 'queue' }));
+  const outbox = createOutboxDispatcher({
+    db: database.db,
+    queues,
+    logger: logger.child({ component: 'outbox' }),
+    sweepMs: config.outboxSweepMs,
+  });
+  const ctx: ModuleContext = {
+    config,
+    database,
+    queues,
+    outbox,
+    secrets,
+    cursors: createCursorCodec(secrets.appSecret),
+    metrics: createMetrics(),
+    readinessChecks: {},
+  };
+
+  const workers: AnyWorker[] = [];
+  let maintenance: NodeJS.Timeout | undefined;
+  let app: FastifyInstance | undefined;
+  try {
+    outbox.start();
+    if (opts.workers) {
+      for (const mod of modules) {
+        for (const def of mod.workers?.(ctx) ?? []) {
+          workers.push(
+            queues.worker(def.queue as never, def.process, { concurrency: def.concurrency ?? config.workerConcurrency }),
+          );
+        }
+      }
+      const prune = async () => {
+        const keys = await pruneIdempotencyKeys(database.db).catch(() => 0);
+        const rows = await pruneOutbox(database.db).catch(() => 0);
+        if (keys || rows) logger.info({ keys, rows }, 'pruned expired idempotency keys and dispatched outbox rows');
+      };
+      maintenance = setInterval(prune, 3600_000);
+      maintenance.unref();
+    }
+    if (opts.api) {
+      app = await buildApp(
+        ctx,
+        modules.flatMap((m) => (m.routes ? [m.routes] : [])),
+      );
+      await app.listen({ host: config.host, port: config.port });
+    }
+  } catch (err) {
+    await outbox.stop();
+    await queues.close();
+    await database.close();
+    await embedded?.stop();
+    throw err;
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    config,
+    logger,
+    ctx,
+    app,
+    embedded,
+    close() {
+      closing ??= (async () => {
+        if (maintenance) clearInterval(maintenance);
+        // Order matters: stop taking requests, finish in-flight work, then release storage.
+        await app?.close();
+        await Promise.allSettled(workers.map((w) => w.close()));
+        await outbox.stop();
+        await queues.close();
+        await database.close();
+        await embedded?.stop();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Config } from './config.js';
+
+export interface Secrets {
+  /** Master secret for keyed hashes of personal data and field encryption keys. */
+  readonly appSecret: string;
+  /** Password of the embedded PostgreSQL superuser (unused with an external DATABASE_URL). */
+  readonly embeddedDbPassword: string;
+}
+
+const FILE = 'secrets.json';
+
+/**
+ * Secrets never have defaults. Outside production, a missing secret is generated once into
+ * DATA_DIR/secrets.json (mode 0600) and reused on every later start; in production the
+ * configuration already refused to start without APP_SECRET.
+ */
+export async function loadSecrets(config: Config): Promise<Secrets> {
+  await fs.mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const file = path.join(config.dataDir, FILE);
+  let stored: Partial<Secrets> = {};
+  try {
+    stored = JSON.parse(await fs.readFile(file, 'utf8')) as Partial<Secrets>;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const secrets: Secrets = {
+    appSecret: config.appSecret ?? stored.appSecret ?? randomBytes(32).toString('base64url'),
+    embeddedDbPassword: stored.embeddedDbPassword ?? randomBytes(24).toString('base64url'),
+  };
+  const toStore: { appSecret?: string; embeddedDbPassword?: string } = {
+    ...stored,
+    embeddedDbPassword: secrets.embeddedDbPassword,
+  };
+  if (!config.appSecret) toStore.appSecret = secrets.appSecret;
+  if (JSON.stringify(toStore) !== JSON.stringify(stored)) {
+    if (config.env === 'production' && !config.appSecret) throw new Error('APP_SECRET is required in production');
+    const tmp = `${file}.${process.pid}.tmp`;
+    await fs.writeFile(tmp, JSON.stringify(toStore, null, 2), { mode: 0o600 });
+    await fs.rename(tmp, file);
+  }
+  await fs.chmod(file, 0o600).catch(() => undefined);
+  return Object.freeze(secrets);
+}

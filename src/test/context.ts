@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { inject } from 'vitest';
+import { type Config, loadConfig } from '../platform/config.js';
+import { createDatabase } from '../platform/db.js';
+import { buildApp, type ModuleContext, type ModuleRoutes } from '../platform/http/app.js';
+import { createMetrics } from '../platform/metrics.js';
+import { createOutboxDispatcher } from '../platform/outbox.js';
+import { createCursorCodec } from '../platform/pagination.js';
+import { createQueueFactory, type QueueBackend } from '../platform/queue.js';
+
+export interface TestContext extends ModuleContext {
+  /** A unique tag for this test file: use it in names so files never collide. */
+  tag: string;
+  queueBackend: QueueBackend;
+  close(): Promise<void>;
+}
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: inject('databaseUrl'),
+    REDIS_URL: inject('redisUrl'),
+    APP_SECRET: 'test-secret-0123456789abcdef0123456789abcdef',
+    DATA_DIR: '/tmp/techex-test-data',
+    OUTBOX_SWEEP_MS: '200',
+    ...overrides,
+  });
+}
+
+/** A queue namespace of its own for each test file: a Redis prefix or a PostgreSQL schema. */
+export function testQueueBackend(tag: string): QueueBackend {
+  const redisUrl = inject('redisUrl');
+  return redisUrl
+    ? { kind: 'redis', url: redisUrl, prefix: `t${tag}` }
+    : { kind: 'postgres', connectionString: inject('databaseUrl'), schema: `t${tag}_bullmq` };
+}
+
+export async function createTestContext(overrides: Record<string, string> = {}): Promise<TestContext> {
+  const tag = randomBytes(4).toString('hex');
+  const config = testConfig(overrides);
+  const logger = pino({ level: 'silent' });
+  const database = createDatabase(config.databaseUrl!, { max: 5 });
+  const queueBackend = testQueueBackend(tag);
+  const queues = createQueueFactory(queueBackend, logger);
+  const outbox = createOutboxDispatcher({ db: database.db, queues, logger, sweepMs: 200 });
+  const secrets = { appSecret: config.appSecret!, embeddedDbPassword: 'unused' };
+  return {
+    tag,
+    queueBackend,
+    config,
+    database,
+    queues,
+    outbox,
+    secrets,
+    cursors: createCursorCodec(secrets.appSecret),
+    metrics: createMetrics({ defaultMetrics: false }),
+    readinessChecks: {},
+    async close() {
+      await outbox.stop();
+      await queues.close();
+      await database.close();
+    },
+  };
+}
+
+export async function buildTestApp(ctx: ModuleContext, modules: ModuleRoutes[] = []): Promise<FastifyInstance> {
+  const app = await buildApp(ctx, modules);
+  await app.ready();
+  return app;
+}
