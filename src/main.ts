@@ -2,8 +2,8 @@ import { parseArgs } from 'node:util';
 import closeWithGrace from 'close-with-grace';
 import { ConfigError, loadConfig } from './platform/config.js';
 import { createLogger } from './platform/logger.js';
-import { openDatabase, queueBackendFor, startRuntime } from './platform/runtime.js';
 import { createQueueFactory } from './platform/queue.js';
+import { openDatabase, queueBackendFor, startRuntime } from './platform/runtime.js';
 import { loadSecrets } from './platform/secrets.js';
 
 const HELP = `techex — backend of the Jiangsu technology property exchange (技术产权交易市场)
@@ -27,7 +27,11 @@ async function run(kind: { api: boolean; workers: boolean }) {
   const runtime = await startRuntime(config, kind);
   const { logger } = runtime;
   logger.info(
-    { url: kind.api ? config.publicUrl : undefined, embedded: config.embedded, queue: runtime.ctx.queues.backend },
+    {
+      url: kind.api ? config.publicUrl : undefined,
+      embedded: config.embedded,
+      queue: runtime.ctx.queues.backend,
+    },
     kind.api ? `techex listening on ${config.host}:${config.port}` : 'techex workers running',
   );
   const grace = config.shutdownTimeoutMs;

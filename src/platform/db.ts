@@ -1,7 +1,7 @@
-import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
-import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 
 export type Db = NodePgDatabase<Record<string, never>>;
@@ -63,7 +63,11 @@ export async function runMigrations(pool: pg.Pool): Promise<void> {
   }
 }
 
-const PG_ERRORS = { uniqueViolation: '23505', foreignKeyViolation: '23503', checkViolation: '23514' } as const;
+const PG_ERRORS = {
+  uniqueViolation: '23505',
+  foreignKeyViolation: '23503',
+  checkViolation: '23514',
+} as const;
 
 function pgCode(err: unknown): string | undefined {
   let e: unknown = err;

@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import net from 'node:net';
@@ -120,7 +120,10 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   if (owner && !(await reachableBy(pgdata, owner.uid, owner.gid))) {
     // A checkout under a private home folder is not reachable by the postgres user. Keep the
     // cluster in a system folder keyed by DATA_DIR and leave a pointer, so data still survives.
-    const base = (await fs.access('/var/lib', fs.constants.W_OK).then(() => true, () => false))
+    const base = (await fs.access('/var/lib', fs.constants.W_OK).then(
+      () => true,
+      () => false,
+    ))
       ? '/var/lib/techex'
       : path.join(os.tmpdir(), 'techex');
     const key = createHash('sha256').update(path.resolve(opts.dataDir)).digest('hex').slice(0, 16);
@@ -167,7 +170,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
           err += c.toString();
         });
         p.on('error', reject);
-        p.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`initdb failed (${code}): ${err}`))));
+        p.on('close', (code) =>
+          code === 0 ? resolve() : reject(new Error(`initdb failed (${code}): ${err}`)),
+        );
       });
     } finally {
       await fs.rm(pwfile, { force: true });
@@ -185,7 +190,11 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   };
   const args = ['-D', pgdata, '-p', String(port)];
   for (const [k, v] of Object.entries(settings)) args.push('-c', `${k}=${v}`);
-  const child: ChildProcess = spawn(bin.postgres, args, { ...spawnOpts, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(bin.postgres, args, {
+    ...spawnOpts,
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let exited = false;
   const exitedPromise = new Promise<void>((resolve) => {
     child.on('exit', () => {
@@ -203,11 +212,19 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     };
     child.stderr?.on('data', onData);
     child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`embedded PostgreSQL exited early (${code}): ${log.slice(-2000)}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`embedded PostgreSQL exited early (${code}): ${log.slice(-2000)}`)),
+    );
   });
 
   const url = `postgres://postgres:${encodeURIComponent(opts.password)}@127.0.0.1:${port}/${opts.database}`;
-  const admin = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password: opts.password, database: 'postgres' });
+  const admin = new pg.Client({
+    host: '127.0.0.1',
+    port,
+    user: 'postgres',
+    password: opts.password,
+    database: 'postgres',
+  });
   await admin.connect();
   try {
     const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [opts.database]);

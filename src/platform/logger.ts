@@ -22,11 +22,14 @@ export const REDACT_PATHS = [
 
 /** Pretty logs only on a terminal (or when LOG_PRETTY says so); JSON lines otherwise. */
 export function loggerOptions(config: Config): pino.LoggerOptions {
-  const pretty = config.logPretty || (process.stdout.isTTY && config.env !== 'production' && config.logPretty !== false);
+  const pretty =
+    config.logPretty || (process.stdout.isTTY && config.env !== 'production' && config.logPretty !== false);
   return {
     level: config.logLevel,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss' } } } : {}),
+    ...(pretty
+      ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss' } } }
+      : {}),
   };
 }
 

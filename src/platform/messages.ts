@@ -19,7 +19,10 @@ export function registerMessages(entries: Record<string, Entry>): void {
 registerMessages({
   'validation-failed': {
     title: { 'zh-CN': '请求参数不合法', en: 'The request is not valid' },
-    detail: { 'zh-CN': '请根据 errors 字段修正后重试。', en: 'Correct the fields listed in errors and retry.' },
+    detail: {
+      'zh-CN': '请根据 errors 字段修正后重试。',
+      en: 'Correct the fields listed in errors and retry.',
+    },
   },
   'bad-request': { title: { 'zh-CN': '请求无法处理', en: 'Bad request' } },
   'invalid-json': {
@@ -111,7 +114,11 @@ function fill(template: string, params: MessageParams): string {
   return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m));
 }
 
-export function message(code: string, lang: Lang, params: MessageParams = {}): { title: string; detail?: string } {
+export function message(
+  code: string,
+  lang: Lang,
+  params: MessageParams = {},
+): { title: string; detail?: string } {
   const entry = catalogue.get(code);
   if (!entry) return { title: code };
   return {

@@ -42,7 +42,8 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
       this.reset();
       for (const collect of collectors) {
         const depths = await collect().catch(() => []);
-        for (const d of depths) for (const [state, n] of Object.entries(d.counts)) this.set({ queue: d.queue, state }, n);
+        for (const d of depths)
+          for (const [state, n] of Object.entries(d.counts)) this.set({ queue: d.queue, state }, n);
       }
     },
   });

@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 
 /** `openapi/openapi.yaml` is the source of truth for every HTTP route (contract first). */
-export const OPENAPI_FILE = path.resolve(fileURLToPath(new URL('../../openapi/openapi.yaml', import.meta.url)));
+export const OPENAPI_FILE = path.resolve(
+  fileURLToPath(new URL('../../openapi/openapi.yaml', import.meta.url)),
+);
 
 export type JsonSchema = Record<string, unknown>;
 type Obj = Record<string, unknown>;
@@ -13,7 +15,11 @@ export interface OpenApiDocument {
   openapi: string;
   info: Obj;
   paths: Record<string, Record<string, Obj>>;
-  components?: { schemas?: Record<string, JsonSchema>; parameters?: Record<string, Obj>; responses?: Record<string, Obj> };
+  components?: {
+    schemas?: Record<string, JsonSchema>;
+    parameters?: Record<string, Obj>;
+    responses?: Record<string, Obj>;
+  };
   [k: string]: unknown;
 }
 
@@ -42,7 +48,8 @@ function resolveRef<T>(doc: OpenApiDocument, node: T): T {
   const ref = (node as Obj | undefined)?.$ref;
   if (typeof ref !== 'string' || !ref.startsWith('#/')) return node;
   let target: unknown = doc;
-  for (const part of ref.slice(2).split('/')) target = (target as Obj)[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+  for (const part of ref.slice(2).split('/'))
+    target = (target as Obj)[part.replace(/~1/g, '/').replace(/~0/g, '~')];
   return resolveRef(doc, target as T);
 }
 
@@ -59,7 +66,13 @@ export function listOperations(doc: OpenApiDocument = loadOpenApi()): Operation[
         method: m.toUpperCase() as Operation['method'],
         path: p,
         url: p.replace(/\{([^}]+)\}/g, ':$1'),
-        spec: { ...spec, parameters: [...((item.parameters as unknown as Obj[]) ?? []), ...((spec.parameters as Obj[]) ?? [])] },
+        spec: {
+          ...spec,
+          parameters: [
+            ...((item.parameters as unknown as Obj[]) ?? []),
+            ...((spec.parameters as Obj[]) ?? []),
+          ],
+        },
       });
     }
   }
@@ -83,7 +96,9 @@ export function toFastifyRefs<T>(node: T): T {
   return out as T;
 }
 
-export function componentSchemas(doc: OpenApiDocument = loadOpenApi()): { $id: string; [k: string]: unknown }[] {
+export function componentSchemas(
+  doc: OpenApiDocument = loadOpenApi(),
+): { $id: string; [k: string]: unknown }[] {
   return Object.entries(doc.components?.schemas ?? {}).map(([name, schema]) => ({
     ...toFastifyRefs(schema),
     $id: name,
@@ -107,7 +122,12 @@ export function routeSchema(op: Operation, doc: OpenApiDocument = loadOpenApi())
     header: { properties: {}, required: [] },
   };
   for (const raw of (op.spec.parameters as Obj[]) ?? []) {
-    const p = resolveRef(doc, raw) as { name: string; in: 'path' | 'query' | 'header' | 'cookie'; required?: boolean; schema?: Obj };
+    const p = resolveRef(doc, raw) as {
+      name: string;
+      in: 'path' | 'query' | 'header' | 'cookie';
+      required?: boolean;
+      schema?: Obj;
+    };
     if (p.in === 'cookie') continue;
     const name = p.in === 'header' ? p.name.toLowerCase() : p.name;
     groups[p.in].properties[name] = toFastifyRefs(p.schema ?? {});
@@ -123,7 +143,9 @@ export function routeSchema(op: Operation, doc: OpenApiDocument = loadOpenApi())
   if (Object.keys(groups.query.properties).length) schema.querystring = obj(groups.query, false);
   if (Object.keys(groups.header.properties).length) schema.headers = obj(groups.header, true);
 
-  const body = resolveRef(doc, op.spec.requestBody as Obj | undefined) as { content?: Record<string, { schema?: Obj }> } | undefined;
+  const body = resolveRef(doc, op.spec.requestBody as Obj | undefined) as
+    | { content?: Record<string, { schema?: Obj }> }
+    | undefined;
   const json = body?.content?.['application/json']?.schema;
   if (json) schema.body = toFastifyRefs(json);
 

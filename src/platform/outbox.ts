@@ -20,7 +20,9 @@ export async function enqueueInTx<N extends QueueName>(
   const id = newId();
   const jobId = opts.jobId ?? id;
   assertJobId(jobId);
-  await tx.insert(outboxJobs).values({ id, queue, name: opts.name ?? queue, jobId, payload: payload as object });
+  await tx
+    .insert(outboxJobs)
+    .values({ id, queue, name: opts.name ?? queue, jobId, payload: payload as object });
   return jobId;
 }
 
@@ -88,7 +90,11 @@ export function createOutboxDispatcher(deps: {
       for (const row of rows) {
         if (failedQueues.has(row.queue)) continue;
         try {
-          await withTimeout(queues.queue(row.queue).add(row.name, row.payload, { jobId: row.jobId }), 5000, 'queue add');
+          await withTimeout(
+            queues.queue(row.queue).add(row.name, row.payload, { jobId: row.jobId }),
+            5000,
+            'queue add',
+          );
           done.push(row.id);
         } catch (err) {
           failedQueues.add(row.queue);
@@ -101,11 +107,23 @@ export function createOutboxDispatcher(deps: {
               lastError: String((err as Error).message ?? err).slice(0, 500),
               claimedUntil: null,
             })
-            .where(and(eq(outboxJobs.queue, row.queue), isNull(outboxJobs.dispatchedAt), inArray(outboxJobs.id, rows.map((r) => r.id))));
+            .where(
+              and(
+                eq(outboxJobs.queue, row.queue),
+                isNull(outboxJobs.dispatchedAt),
+                inArray(
+                  outboxJobs.id,
+                  rows.map((r) => r.id),
+                ),
+              ),
+            );
         }
       }
       if (done.length) {
-        await db.update(outboxJobs).set({ dispatchedAt: sql`now()`, claimedUntil: null }).where(inArray(outboxJobs.id, done));
+        await db
+          .update(outboxJobs)
+          .set({ dispatchedAt: sql`now()`, claimedUntil: null })
+          .where(inArray(outboxJobs.id, done));
       }
       total += done.length;
       if (failedQueues.size || rows.length < BATCH) return total;
@@ -160,6 +178,11 @@ export function createOutboxDispatcher(deps: {
 export async function pruneOutbox(db: Db, olderThanDays = 7): Promise<number> {
   const res = await db
     .delete(outboxJobs)
-    .where(and(sql`dispatched_at IS NOT NULL`, lt(outboxJobs.dispatchedAt, sql`now() - make_interval(days => ${olderThanDays})`)));
+    .where(
+      and(
+        sql`dispatched_at IS NOT NULL`,
+        lt(outboxJobs.dispatchedAt, sql`now() - make_interval(days => ${olderThanDays})`),
+      ),
+    );
   return res.rowCount ?? 0;
 }

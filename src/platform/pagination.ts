@@ -31,16 +31,19 @@ export function createCursorCodec(secret: string): CursorCodec {
       if (cursor === undefined || cursor === '') return undefined;
       const [body, sig] = cursor.split('.');
       if (!body || !sig) throw new BadRequestError('invalid-cursor');
-      const expected = mac(body);
-      const given = Buffer.from(sig, 'base64url');
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new BadRequestError('invalid-cursor');
+      // Compare the encoded text: base64url decoding is lenient about trailing characters.
+      const expected = Buffer.from(mac(body).toString('base64url'));
+      const given = Buffer.from(sig);
+      if (given.length !== expected.length || !timingSafeEqual(given, expected))
+        throw new BadRequestError('invalid-cursor');
       let parsed: unknown;
       try {
         parsed = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
       } catch {
         throw new BadRequestError('invalid-cursor');
       }
-      if (!Array.isArray(parsed) || parsed[0] !== list || !Array.isArray(parsed[1])) throw new BadRequestError('invalid-cursor');
+      if (!Array.isArray(parsed) || parsed[0] !== list || !Array.isArray(parsed[1]))
+        throw new BadRequestError('invalid-cursor');
       return parsed[1] as CursorKey;
     },
   };

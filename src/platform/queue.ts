@@ -96,7 +96,10 @@ export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise
   ]).finally(() => clearTimeout(timer));
 }
 
-export function createQueueFactory(backend: QueueBackend, logger: Pick<Logger, 'warn' | 'error'>): QueueFactory {
+export function createQueueFactory(
+  backend: QueueBackend,
+  logger: Pick<Logger, 'warn' | 'error'>,
+): QueueFactory {
   const pg = backend.kind === 'postgres' ? withBackend(createPostgresBackend) : undefined;
   const queues = new Map<string, AnyQueue>();
   const workers = new Set<AnyWorker>();
@@ -150,15 +153,13 @@ export function createQueueFactory(backend: QueueBackend, logger: Pick<Logger, '
     worker(name, processor, opts = {}) {
       known.add(name);
       const common = { concurrency: opts.concurrency ?? 8, autorun: true };
-      const w = (
-        backend.kind === 'postgres'
-          ? new pg!.Worker(name, processor as never, { ...common, connection: pgConnection('worker')! })
-          : new RedisWorker(name, processor as never, {
-              ...common,
-              connection: redisOptions(backend.url, false),
-              prefix: backend.prefix,
-            })
-      ) as unknown as AnyWorker;
+      const w = (backend.kind === 'postgres'
+        ? new pg!.Worker(name, processor as never, { ...common, connection: pgConnection('worker')! })
+        : new RedisWorker(name, processor as never, {
+            ...common,
+            connection: redisOptions(backend.url, false),
+            prefix: backend.prefix,
+          })) as unknown as AnyWorker;
       w.on('error', (err) => logger.warn({ err, queue: name }, 'worker connection error'));
       w.on('failed', (job, err) =>
         logger.warn({ err, queue: name, jobId: (job as Job | undefined)?.id }, 'job attempt failed'),
@@ -170,7 +171,9 @@ export function createQueueFactory(backend: QueueBackend, logger: Pick<Logger, '
       const out: QueueDepth[] = [];
       for (const name of known) {
         const counts = await withTimeout(
-          factory.queue(name).getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized'),
+          factory
+            .queue(name)
+            .getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized'),
           2000,
           'queue counts',
         );

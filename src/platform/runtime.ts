@@ -94,14 +94,17 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
       for (const mod of modules) {
         for (const def of mod.workers?.(ctx) ?? []) {
           workers.push(
-            queues.worker(def.queue as never, def.process, { concurrency: def.concurrency ?? config.workerConcurrency }),
+            queues.worker(def.queue as never, def.process, {
+              concurrency: def.concurrency ?? config.workerConcurrency,
+            }),
           );
         }
       }
       const prune = async () => {
         const keys = await pruneIdempotencyKeys(database.db).catch(() => 0);
         const rows = await pruneOutbox(database.db).catch(() => 0);
-        if (keys || rows) logger.info({ keys, rows }, 'pruned expired idempotency keys and dispatched outbox rows');
+        if (keys || rows)
+          logger.info({ keys, rows }, 'pruned expired idempotency keys and dispatched outbox rows');
       };
       maintenance = setInterval(prune, 3600_000);
       maintenance.unref();

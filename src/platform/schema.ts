@@ -21,11 +21,7 @@ export const outboxJobs = pgTable(
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
   },
-  (t) => [
-    index('outbox_jobs_pending_idx')
-      .on(t.createdAt)
-      .where(sql`dispatched_at IS NULL`),
-  ],
+  (t) => [index('outbox_jobs_pending_idx').on(t.createdAt).where(sql`dispatched_at IS NULL`)],
 );
 
 /** Append-only audit trail: who did what to which object, with the state before and after. */
@@ -64,5 +60,8 @@ export const idempotencyKeys = pgTable(
     lockedAt: timestamp('locked_at', { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
   },
-  (t) => [primaryKey({ name: 'idempotency_keys_pk', columns: [t.scope, t.key] }), index('idempotency_keys_expiry_idx').on(t.expiresAt)],
+  (t) => [
+    primaryKey({ name: 'idempotency_keys_pk', columns: [t.scope, t.key] }),
+    index('idempotency_keys_expiry_idx').on(t.expiresAt),
+  ],
 );

@@ -36,7 +36,8 @@ export async function loadSecrets(config: Config): Promise<Secrets> {
   };
   if (!config.appSecret) toStore.appSecret = secrets.appSecret;
   if (JSON.stringify(toStore) !== JSON.stringify(stored)) {
-    if (config.env === 'production' && !config.appSecret) throw new Error('APP_SECRET is required in production');
+    if (config.env === 'production' && !config.appSecret)
+      throw new Error('APP_SECRET is required in production');
     const tmp = `${file}.${process.pid}.tmp`;
     await fs.writeFile(tmp, JSON.stringify(toStore, null, 2), { mode: 0o600 });
     await fs.rename(tmp, file);

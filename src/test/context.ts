@@ -66,7 +66,10 @@ export async function createTestContext(overrides: Record<string, string> = {}):
   };
 }
 
-export async function buildTestApp(ctx: ModuleContext, modules: ModuleRoutes[] = []): Promise<FastifyInstance> {
+export async function buildTestApp(
+  ctx: ModuleContext,
+  modules: ModuleRoutes[] = [],
+): Promise<FastifyInstance> {
   const app = await buildApp(ctx, modules);
   await app.ready();
   return app;

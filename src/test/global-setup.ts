@@ -42,7 +42,9 @@ export default async function setup(project: TestProject) {
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
     };
-    console.log(`[techex tests] external PostgreSQL, database ${name}; queue: ${process.env.REDIS_URL ? 'Redis' : 'PostgreSQL backend'}`);
+    console.log(
+      `[techex tests] external PostgreSQL, database ${name}; queue: ${process.env.REDIS_URL ? 'Redis' : 'PostgreSQL backend'}`,
+    );
   } else {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'techex-test-'));
     await fs.chmod(dir, 0o755);
@@ -58,7 +60,9 @@ export default async function setup(project: TestProject) {
       await embedded.stop();
       await fs.rm(dir, { recursive: true, force: true });
     };
-    console.log(`[techex tests] embedded PostgreSQL on port ${embedded.port}; queue: ${process.env.REDIS_URL ? 'Redis' : 'PostgreSQL backend'}`);
+    console.log(
+      `[techex tests] embedded PostgreSQL on port ${embedded.port}; queue: ${process.env.REDIS_URL ? 'Redis' : 'PostgreSQL backend'}`,
+    );
   }
   const pool = new pg.Pool({ connectionString: url, max: 1 });
   await runMigrations(pool);

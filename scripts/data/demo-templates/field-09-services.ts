@@ -132,7 +132,7 @@ export const relatedServices: FieldTemplate = {
       scenes: ['汽车零部件', '电子制造', '食品冷链'],
       gains: ['柔性', '可视化', '低库存'],
       pains: ['库存积压与缺料并存', '供应商协同靠电话和表格'],
-      current: ['Excel表格管理计划', 'ERP系统仅覆盖企业内部'],
+      current: ['Excel表格管理计划', '已上线ERP系统，但仅覆盖企业内部'],
       asks: ['库存优化', '供应商协同', '质量追溯'],
       keyTechs: ['多级库存优化', '交付风险预警', '数据上链存证'],
       indicators: [

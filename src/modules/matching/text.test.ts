@@ -52,6 +52,12 @@ describe('segment', () => {
     expect(tokens).toEqual(expect.arrayContaining(['碳纤维复合材料', '碳纤维', '复合材料', '材料', '纤维']));
   });
 
+  it('indexes every 2-character window of long Chinese words, for words the dictionary does not know', () => {
+    // 维复 and 子电 are no words; the windows exist so that unknown 2-character query words still match.
+    expect(segment('碳纤维复合材料')).toEqual(expect.arrayContaining(['碳纤', '维复', '合材']));
+    expect(segment('锂离子电池')).toEqual(expect.arrayContaining(['锂离', '子电']));
+  });
+
   it('contains both the precise-mode and the search-mode tokens of jieba', () => {
     const reference = Jieba.withDict(dict);
     reference.loadDict(Buffer.from(userDictLines.join('\n')));

@@ -39,13 +39,8 @@ export interface NoteSigner {
   sign(text: Uint8Array): Uint8Array;
 }
 
-export interface Ed25519Verifier extends NoteVerifier {
-  readonly publicKey: Uint8Array;
-}
-
-export interface Ed25519Signer extends NoteSigner {
-  readonly publicKey: Uint8Array;
-}
+export type Ed25519Verifier = NoteVerifier & { readonly publicKey: Uint8Array };
+export type Ed25519Signer = NoteSigner & { readonly publicKey: Uint8Array };
 
 export class NoteKeyError extends Error {
   constructor(message: string) {

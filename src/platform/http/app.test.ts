@@ -1,6 +1,6 @@
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
-import type { FastifyInstance } from 'fastify';
 
 let ctx: TestContext;
 let app: FastifyInstance;
@@ -36,11 +36,19 @@ describe('platform endpoints', () => {
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.headers['x-request-id']).toBe('abc-123');
     const p = res.json();
-    expect(p).toMatchObject({ type: '/problems/route-not-found', status: 404, requestId: 'abc-123', title: '接口不存在' });
+    expect(p).toMatchObject({
+      type: '/problems/route-not-found',
+      status: 404,
+      requestId: 'abc-123',
+      title: '接口不存在',
+    });
   });
 
   it('speaks English when asked', async () => {
-    const res = await app.inject({ url: '/v1/nothing-here', headers: { 'accept-language': 'en-GB,en;q=0.9' } });
+    const res = await app.inject({
+      url: '/v1/nothing-here',
+      headers: { 'accept-language': 'en-GB,en;q=0.9' },
+    });
     expect(res.json().title).toBe('No such endpoint');
     expect(res.headers['content-language']).toBe('en');
   });

@@ -33,6 +33,13 @@ export interface ModuleContext {
   readinessChecks: Record<string, () => Promise<void>>;
 }
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered, with the operation it serves (checked against the spec in tests). */
+    routeTable: { method: string; url: string; operationId?: string }[];
+  }
+}
+
 export type ModuleRoutes = (app: FastifyInstance, ctx: ModuleContext) => Promise<void>;
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
@@ -71,6 +78,13 @@ export async function buildApp(ctx: ModuleContext, modules: ModuleRoutes[] = [])
   app.setValidatorCompiler(validatorCompilers());
   for (const s of componentSchemas()) app.addSchema(s);
   app.decorate('boundOperations', new Set<string>());
+  const routeTable: { method: string; url: string; operationId?: string }[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      routeTable.push({ method, url: route.url, operationId: route.config?.operationId });
+    }
+  });
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
@@ -85,12 +99,16 @@ export async function buildApp(ctx: ModuleContext, modules: ModuleRoutes[] = [])
     const problem = toProblem(err, req);
     if (problem.status >= 500) req.log.error({ err }, 'request failed');
     else req.log.info({ code: problem.type, status: problem.status }, 'request refused');
-    if (problem.status === 429 && typeof problem.retryAfter === 'number') reply.header('retry-after', String(problem.retryAfter));
+    if (problem.status === 429 && typeof problem.retryAfter === 'number')
+      reply.header('retry-after', String(problem.retryAfter));
     return sendProblem(reply, problem);
   });
   app.setNotFoundHandler((req, reply) => {
     const url = (req.url.split('?')[0] ?? '').slice(0, 200);
-    return sendProblem(reply, toProblem(new NotFoundError('route-not-found', { method: req.method, url }), req));
+    return sendProblem(
+      reply,
+      toProblem(new NotFoundError('route-not-found', { method: req.method, url }), req),
+    );
   });
 
   await app.register(helmet, {
@@ -106,7 +124,14 @@ export async function buildApp(ctx: ModuleContext, modules: ModuleRoutes[] = [])
   });
   await app.register(cors, {
     origin: config.corsOrigins.length ? [...config.corsOrigins] : false,
-    exposedHeaders: ['x-request-id', 'idempotent-replayed', 'ratelimit', 'ratelimit-policy', 'retry-after', 'location'],
+    exposedHeaders: [
+      'x-request-id',
+      'idempotent-replayed',
+      'ratelimit',
+      'ratelimit-policy',
+      'retry-after',
+      'location',
+    ],
   });
   await app.register(idempotencyPlugin, { db: ctx.database.db });
   await app.register(swagger, { mode: 'static', specification: { document: loadOpenApi() as never } });

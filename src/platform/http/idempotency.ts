@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { and, eq, sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
 import type { Db } from '../db.js';
 import { BadRequestError, ConflictError, UnprocessableError } from '../errors.js';
 import { idempotencyKeys } from '../schema.js';
@@ -35,7 +36,7 @@ function requestHash(req: FastifyRequest): string {
   return createHash('sha256').update(`${req.method} ${req.url}\n${body}`).digest('hex');
 }
 
-export async function idempotencyPlugin(app: FastifyInstance, opts: { db: Db }): Promise<void> {
+async function idempotency(app: FastifyInstance, opts: { db: Db }): Promise<void> {
   const { db } = opts;
   app.decorateRequest('callerScope', function (this: FastifyRequest) {
     return `anon:${this.ip}`;
@@ -83,7 +84,11 @@ export async function idempotencyPlugin(app: FastifyInstance, opts: { db: Db }):
         .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
       if (!row) continue; // deleted meanwhile: try to insert again
       if (row.expired) {
-        await db.delete(idempotencyKeys).where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key), sql`expires_at < now()`));
+        await db
+          .delete(idempotencyKeys)
+          .where(
+            and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key), sql`expires_at < now()`),
+          );
         continue;
       }
       if (row.requestHash !== hash) throw new UnprocessableError('idempotency-key-reused');
@@ -119,7 +124,10 @@ export async function idempotencyPlugin(app: FastifyInstance, opts: { db: Db }):
     req.idempotency = undefined;
     const where = and(eq(idempotencyKeys.scope, ctx.scope), eq(idempotencyKeys.key, ctx.key));
     try {
-      if (reply.statusCode >= 500 || (typeof payload !== 'string' && !Buffer.isBuffer(payload) && payload != null)) {
+      if (
+        reply.statusCode >= 500 ||
+        (typeof payload !== 'string' && !Buffer.isBuffer(payload) && payload != null)
+      ) {
         await db.delete(idempotencyKeys).where(where);
         return payload;
       }
@@ -143,6 +151,9 @@ export async function idempotencyPlugin(app: FastifyInstance, opts: { db: Db }):
     return payload;
   });
 }
+
+// Not encapsulated: the hooks apply to every route of the app.
+export const idempotencyPlugin = fp(idempotency, { name: 'techex-idempotency' });
 
 /** Keys past their 24 hours are deleted by the platform maintenance job. */
 export async function pruneIdempotencyKeys(db: Db): Promise<number> {

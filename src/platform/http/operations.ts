@@ -6,8 +6,11 @@ import { listOperations, loadOpenApi, routeSchema } from '../openapi.js';
  * method, path and validation/serialisation schemas are taken from the spec, so the published
  * contract and the running server cannot drift apart.
  */
-// biome-ignore lint/suspicious/noExplicitAny: handlers narrow their own request types
-export type OperationHandler = (request: FastifyRequest<any>, reply: FastifyReply) => Promise<unknown> | unknown;
+export type OperationHandler = (
+  // biome-ignore lint/suspicious/noExplicitAny: handlers narrow their own request types
+  request: FastifyRequest<any>,
+  reply: FastifyReply,
+) => Promise<unknown> | unknown;
 
 export interface OperationOptions {
   /** Extra route options (e.g. bodyLimit, config.idempotent). */
@@ -34,7 +37,8 @@ export function bindOperations(
   const ops = new Map(listOperations(loadOpenApi()).map((o) => [o.operationId, o]));
   for (const [operationId, entry] of Object.entries(handlers)) {
     const op = ops.get(operationId);
-    if (!op) throw new Error(`handler for unknown operation ${operationId}: add it to openapi/openapi.yaml first`);
+    if (!op)
+      throw new Error(`handler for unknown operation ${operationId}: add it to openapi/openapi.yaml first`);
     const [handler, options] = Array.isArray(entry) ? entry : [entry, {}];
     app.route({
       method: op.method,

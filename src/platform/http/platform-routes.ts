@@ -1,5 +1,5 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { sql } from 'drizzle-orm';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { NotFoundError } from '../errors.js';
 import { hasMessage, message } from '../messages.js';
 import { loadOpenApi } from '../openapi.js';
@@ -16,7 +16,10 @@ async function probe(fn: () => Promise<unknown>): Promise<Check> {
     return { status: 'ok', latencyMs: Math.round((performance.now() - start) * 10) / 10 };
   } catch (err) {
     // Readiness is public: say what failed, not why in detail.
-    return { status: 'error', error: (err as Error).message?.includes('timed out') ? 'timeout' : 'unreachable' };
+    return {
+      status: 'error',
+      error: (err as Error).message?.includes('timed out') ? 'timeout' : 'unreachable',
+    };
   }
 }
 

@@ -1,0 +1,296 @@
+/**
+ * The data transaction voucher (数据交易凭证) as a signed document: the payload, its RFC 8785
+ * (JCS) canonical bytes, a compact JWS over them (EdDSA/Ed25519), and the voucher number.
+ *
+ * The compact JWS string is the voucher: it is what the holder keeps, what a third party
+ * verifies, and (as UTF-8 bytes) the Merkle leaf in the transparency log. The payload is signed
+ * in its canonical form and verification insists on that form, so one voucher content has
+ * exactly one signed byte string: no re-serialisation can make a second, different log leaf.
+ * Mutable state such as revocation lives outside the signed document.
+ */
+import { generateKeyPairSync, KeyObject, randomBytes, type webcrypto } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import {
+  CompactSign,
+  calculateJwkThumbprint,
+  compactVerify,
+  decodeProtectedHeader,
+  exportJWK,
+  importJWK,
+  type JWK,
+} from 'jose';
+import { leafHash } from './merkle.js';
+
+export const VOUCHER_JWS_TYPE = 'techex-voucher+jws';
+const ALG = 'EdDSA';
+
+export type VoucherType = 'technology_contract' | 'data_product';
+
+export interface VoucherParty {
+  role: 'seller' | 'buyer';
+  name: string;
+  /** 统一社会信用代码 (or another registry number for a party that has none). */
+  creditCode: string;
+}
+
+export interface VoucherPayload {
+  number: string;
+  type: VoucherType;
+  /** RFC 3339 in UTC with a `Z`, e.g. `2025-06-01T08:30:00Z`. */
+  issuedAt: string;
+  issuer: { name: string; subCentreCode: string };
+  parties: VoucherParty[];
+  subject: { title: string; achievementIds?: string[] };
+  /** Integer fen (分): JSON numbers stay exact up to 2^53 and JCS prints integers plainly. */
+  amounts: { contractValueFen: number; transactionAmountFen: number; currency: 'CNY' };
+  contractRegistrationNumber?: string;
+  /** SHA-256 (lowercase hex) of each supporting document, which itself stays off the log. */
+  documentHashes: { name: string; sha256: string }[];
+}
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isText = (v: unknown): v is string => typeof v === 'string' && v.trim() !== '' && !/\p{Cc}/u.test(v);
+const isFen = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;
+
+function isUtcTimestamp(s: unknown): boolean {
+  if (typeof s !== 'string' || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/.test(s)) return false;
+  // Date rolls 02-30 over to 03-01; printing it back rejects dates that do not exist.
+  const t = new Date(`${s.slice(0, 19)}Z`);
+  return !Number.isNaN(t.getTime()) && t.toISOString().slice(0, 19) === s.slice(0, 19);
+}
+
+/** Every problem with `value` as a voucher payload (empty when valid), as `$.path message` strings. */
+export function validateVoucherPayload(value: unknown): string[] {
+  const out: string[] = [];
+  const need = (ok: boolean, problem: string): void => {
+    if (!ok) out.push(problem);
+  };
+  // Unknown keys are problems too: whatever a verifier is shown must be something this code
+  // understood (and e.g. a `status` must never be frozen into a signature).
+  const obj = (v: unknown, path: string, required: string[], optional: string[] = []): Json | undefined => {
+    if (!isObject(v)) return void out.push(`${path} is not an object`);
+    for (const k of required) need(v[k] !== undefined, `${path}.${k} is missing`);
+    for (const k of Object.keys(v)) {
+      need(required.includes(k) || optional.includes(k), `${path}.${k} is not a voucher field`);
+    }
+    return v;
+  };
+  const list = (v: unknown, path: string): unknown[] => {
+    need(Array.isArray(v), `${path} is not an array`);
+    return Array.isArray(v) ? v : [];
+  };
+
+  const required = 'number type issuedAt issuer parties subject amounts documentHashes'.split(' ');
+  const p = obj(value, '$', required, ['contractRegistrationNumber']);
+  if (!p) return out;
+  need(isValidVoucherNumber(p.number as string), '$.number is not a valid voucher number');
+  need(p.type === 'technology_contract' || p.type === 'data_product', '$.type is unknown');
+  need(isUtcTimestamp(p.issuedAt), '$.issuedAt is not an RFC 3339 UTC timestamp');
+  const issuer = obj(p.issuer, '$.issuer', ['name', 'subCentreCode']);
+  if (issuer) need(isText(issuer.name) && isText(issuer.subCentreCode), '$.issuer has an empty field');
+  const parties = list(p.parties, '$.parties');
+  for (const [i, x] of parties.entries()) {
+    const party = obj(x, `$.parties[${i}]`, ['role', 'name', 'creditCode']);
+    if (!party) continue;
+    need(party.role === 'seller' || party.role === 'buyer', `$.parties[${i}].role is unknown`);
+    need(isText(party.name) && isText(party.creditCode), `$.parties[${i}] has an empty field`);
+  }
+  // A transaction has two sides; a voucher naming only one of them proves nothing.
+  const roles = new Set(parties.map((x) => (isObject(x) ? x.role : undefined)));
+  need(roles.has('seller') && roles.has('buyer'), '$.parties needs a seller and a buyer');
+  const subject = obj(p.subject, '$.subject', ['title'], ['achievementIds']);
+  if (subject) {
+    const ids = subject.achievementIds;
+    need(isText(subject.title), '$.subject.title is empty');
+    need(
+      ids === undefined || (Array.isArray(ids) && ids.every(isText)),
+      '$.subject.achievementIds is invalid',
+    );
+  }
+  const amounts = obj(p.amounts, '$.amounts', ['contractValueFen', 'transactionAmountFen', 'currency']);
+  if (amounts) {
+    need(
+      isFen(amounts.contractValueFen) && isFen(amounts.transactionAmountFen),
+      '$.amounts must be whole fen',
+    );
+    need(amounts.currency === 'CNY', '$.amounts.currency is not CNY');
+  }
+  const crn = p.contractRegistrationNumber;
+  need(crn === undefined || isText(crn), '$.contractRegistrationNumber is empty');
+  for (const [i, x] of list(p.documentHashes, '$.documentHashes').entries()) {
+    const doc = obj(x, `$.documentHashes[${i}]`, ['name', 'sha256']);
+    const hashOk = typeof doc?.sha256 === 'string' && /^[0-9a-f]{64}$/.test(doc.sha256);
+    if (doc)
+      need(isText(doc.name) && hashOk, `$.documentHashes[${i}] needs a name and a lowercase hex SHA-256`);
+  }
+  return out;
+}
+
+/** RFC 8785 canonical JSON as UTF-8: sorted keys, no whitespace, ES number formatting. */
+export function canonicalBytes(payload: VoucherPayload): Uint8Array {
+  const problems = validateVoucherPayload(payload);
+  if (problems.length > 0) throw new TypeError(`invalid voucher payload: ${problems.join('; ')}`);
+  return new TextEncoder().encode(canonicalize(payload)!);
+}
+
+/** Compact JWS `{"alg":"EdDSA","kid":…,"typ":"techex-voucher+jws"}` over the canonical payload. */
+export async function signVoucher(
+  payload: VoucherPayload,
+  key: KeyObject | webcrypto.CryptoKey,
+  kid: string,
+): Promise<string> {
+  if (!isText(kid)) throw new TypeError('kid must be a non-empty string');
+  const kind = key instanceof KeyObject ? key.asymmetricKeyType : key.algorithm.name.toLowerCase();
+  if (kind !== 'ed25519' || key.type !== 'private')
+    throw new TypeError('vouchers are signed with an Ed25519 private key');
+  return new CompactSign(canonicalBytes(payload))
+    .setProtectedHeader({ alg: ALG, kid, typ: VOUCHER_JWS_TYPE })
+    .sign(key);
+}
+
+/** A JWKS document (RFC 7517 §5): the exchange's published voucher keys, current and retired. */
+export interface VoucherKeySet {
+  keys: JWK[];
+}
+
+export type VoucherRejection =
+  | 'malformed' // not a compact JWS
+  | 'bad-header' // not a voucher header (alg, typ, kid, nothing else)
+  | 'unknown-kid'
+  | 'ambiguous-kid' // the key set lists the kid twice: a configuration error, never guess
+  | 'unusable-key' // the kid names something other than an Ed25519 signing key
+  | 'bad-signature'
+  | 'bad-payload'; // signed, but not a valid voucher payload in canonical form
+
+export type VoucherVerification =
+  | { ok: true; payload: VoucherPayload; kid: string }
+  | { ok: false; reason: VoucherRejection };
+
+const reject = (reason: VoucherRejection): VoucherVerification => ({ ok: false, reason });
+
+/** Verifies a voucher JWS against the key its `kid` names in `keySet`. Never throws. */
+export async function verifyVoucher(jws: string, keySet: VoucherKeySet): Promise<VoucherVerification> {
+  // Canonical base64url only: decoders ignore the spare bits of the last character, so without
+  // this up to 16 different strings would verify as one voucher (and hash to different leaves).
+  const segments = typeof jws === 'string' ? jws.split('.') : [];
+  const canonical = (seg: string): boolean => Buffer.from(seg, 'base64url').toString('base64url') === seg;
+  if (segments.length !== 3 || !segments.every((seg) => /^[\w-]+$/.test(seg) && canonical(seg))) {
+    return reject('malformed');
+  }
+  let header: ReturnType<typeof decodeProtectedHeader>;
+  try {
+    header = decodeProtectedHeader(jws);
+  } catch {
+    return reject('malformed');
+  }
+  const { alg, kid, typ, ...rest } = header;
+  if (alg !== ALG || typ !== VOUCHER_JWS_TYPE || !isText(kid) || Object.keys(rest).length > 0) {
+    return reject('bad-header');
+  }
+  const matches = keySet.keys.filter((k) => k.kid === kid);
+  if (matches.length === 0) return reject('unknown-kid');
+  if (matches.length > 1) return reject('ambiguous-kid');
+  const jwk = matches[0]!;
+  if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string') return reject('unusable-key');
+  if ((jwk.alg !== undefined && jwk.alg !== ALG) || (jwk.use !== undefined && jwk.use !== 'sig')) {
+    return reject('unusable-key');
+  }
+  let payloadBytes: Uint8Array;
+  try {
+    // Only the public part is imported, in case a careless key set carries `d`.
+    const key = await importJWK({ kty: 'OKP', crv: 'Ed25519', x: jwk.x }, ALG);
+    payloadBytes = (await compactVerify(jws, key, { algorithms: [ALG] })).payload;
+  } catch {
+    return reject('bad-signature');
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(payloadBytes));
+  } catch {
+    return reject('bad-payload');
+  }
+  if (validateVoucherPayload(payload).length > 0) return reject('bad-payload');
+  const bytes = canonicalBytes(payload as VoucherPayload);
+  if (Buffer.compare(Buffer.from(bytes), Buffer.from(payloadBytes)) !== 0) return reject('bad-payload');
+  return { ok: true, payload: payload as VoucherPayload, kid };
+}
+
+/** The transparency log leaf: the UTF-8 (here ASCII) bytes of the compact JWS itself. */
+export function voucherLeafData(jws: string): Uint8Array {
+  return new TextEncoder().encode(jws);
+}
+
+export function voucherLeafHash(jws: string): Uint8Array {
+  return leafHash(voucherLeafData(jws));
+}
+
+/** A new signing key; its kid is the RFC 7638 JWK thumbprint, so it is derived, never chosen. */
+export async function generateVoucherKey(): Promise<{
+  privateKey: KeyObject;
+  publicJwk: JWK & { kid: string };
+}> {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const jwk = await exportJWK(publicKey);
+  const kid = await calculateJwkThumbprint(jwk);
+  return { privateKey, publicJwk: { ...jwk, kid, alg: ALG, use: 'sig' } };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Voucher numbers: TXV-<YYYY>-<10 Crockford base32>-<check>, e.g. TXV-2025-8JGVQT76WE-Y.
+//
+// The 10 random symbols carry 50 bits, so numbers are unguessable and need no central counter
+// (uniqueness is still enforced by the database). The check symbol protects the 14 symbols of
+// year and body. The alphabet has no I, L, O, U, so a number read aloud or retyped cannot mix
+// up 1/I/L or 0/O.
+//
+// Check symbol: over GF(32) = GF(2)[x]/(x^5 + x^2 + 1), with α = x, choose c so that
+//   Σ α^(14-i)·s_i  ⊕  c  = 0  (s_0..s_13 the symbol values, i.e. Horner: r = α·r ⊕ s).
+// It is the Damm scheme with the quasigroup a∘b = α·a ⊕ b. A substitution e at weight w shifts
+// the sum by w·e ≠ 0; swapping neighbours a, b (check symbol included) shifts it by
+// w·(α ⊕ 1)·(a ⊕ b) ≠ 0 since α ≠ 1, and a field has no zero divisors. So every single
+// substitution and every adjacent transposition is caught, with no symbol outside the alphabet.
+// The usual candidates do not manage that: Luhn mod 32 misses every swap of 0 and Z (values 0
+// and 31), and ISO 7064 MOD 37-36 misses some swaps depending on what precedes them (it accepts
+// both 1GH3 and 1HG3) and its check symbol can be I, L, O or U.
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const NUMBER_RE = /^TXV-(\d{4})-([0-9A-HJKMNP-TV-Z]{10})-([0-9A-HJKMNP-TV-Z])$/;
+
+/** Multiplication by α in GF(32): shift, and reduce by x^5 + x^2 + 1 on overflow. */
+const timesAlpha = (v: number): number => (v & 0x10 ? (v << 1) ^ 0x25 : v << 1);
+
+function checkState(symbols: string): number {
+  let r = 0;
+  for (const s of symbols) r = timesAlpha(r) ^ CROCKFORD.indexOf(s);
+  return r;
+}
+
+/**
+ * A new number for `year`. `random` (at least 7 bytes; the first 50 bits are used) defaults to
+ * fresh CSPRNG bytes; pass bytes only to reproduce a number in tests.
+ */
+export function makeVoucherNumber(year: number, random: Uint8Array = randomBytes(7)): string {
+  if (!Number.isInteger(year) || year < 1000 || year > 9999)
+    throw new RangeError(`year ${year} is not 4 digits`);
+  if (random.length < 7) throw new RangeError('need at least 7 random bytes');
+  let bits = 0n;
+  for (const b of random.subarray(0, 7)) bits = (bits << 8n) | BigInt(b);
+  bits >>= 6n; // 56 -> 50 bits
+  let body = '';
+  for (let i = 9; i >= 0; i--) body += CROCKFORD[Number((bits >> BigInt(5 * i)) & 31n)];
+  const check = CROCKFORD[timesAlpha(checkState(`${year}${body}`))];
+  return `TXV-${year}-${body}-${check}`;
+}
+
+/** Strict: the canonical upper-case form only (see normalizeVoucherNumber for typed input). */
+export function isValidVoucherNumber(s: string): boolean {
+  const m = typeof s === 'string' ? NUMBER_RE.exec(s) : null;
+  return m !== null && checkState(`${m[1]}${m[2]}${m[3]}`) === 0;
+}
+
+/** Typed or read-back input to the canonical form (Crockford: case-free, I/L→1, O→0), or null. */
+export function normalizeVoucherNumber(input: string): string | null {
+  const s = input.trim().toUpperCase().replace(/[IL]/g, '1').replace(/O/g, '0');
+  return isValidVoucherNumber(s) ? s : null;
+}

@@ -1,0 +1,53 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+import { loadSecrets } from './secrets.js';
+
+describe('configuration', () => {
+  it('has embedded defaults when nothing is set', () => {
+    const c = loadConfig({});
+    expect(c.embedded).toBe(true);
+    expect(c.port).toBe(3000);
+    expect(c.redisUrl).toBeUndefined();
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('names the variable of an invalid value', () => {
+    try {
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x' });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const vars = (err as ConfigError).problems.map((p) => p.variable).sort();
+      expect(vars).toEqual(['DATABASE_URL', 'PORT']);
+      expect((err as Error).message).toContain('PORT');
+    }
+  });
+
+  it('refuses production without secrets instead of defaulting them', () => {
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://h/db', PUBLIC_URL: 'https://x.cn' }),
+    ).toThrow(/APP_SECRET/);
+  });
+
+  it('generates secrets once into DATA_DIR with mode 0600 and reuses them', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'techex-secrets-'));
+    const config = loadConfig({ DATA_DIR: dir });
+    const a = await loadSecrets(config);
+    const b = await loadSecrets(config);
+    expect(a).toEqual(b);
+    expect(a.appSecret.length).toBeGreaterThanOrEqual(32);
+    const st = await fs.stat(path.join(dir, 'secrets.json'));
+    expect(st.mode & 0o777).toBe(0o600);
+    await fs.rm(dir, { recursive: true });
+  });
+
+  it('uses APP_SECRET from the environment when given', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'techex-secrets-'));
+    const s = await loadSecrets(loadConfig({ DATA_DIR: dir, APP_SECRET: 'x'.repeat(40) }));
+    expect(s.appSecret).toBe('x'.repeat(40));
+    await fs.rm(dir, { recursive: true });
+  });
+});

@@ -1,0 +1,152 @@
+import { eq, sql } from 'drizzle-orm';
+import { integer, pgTable, text } from 'drizzle-orm/pg-core';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestContext, type TestContext } from '../test/context.js';
+import { startTcpProxy, type TcpProxy } from '../test/tcp-proxy.js';
+import { newId } from './ids.js';
+import { createOutboxDispatcher, enqueueInTx, type OutboxDispatcher } from './outbox.js';
+import { type AnyWorker, createQueueFactory, type QueueBackend, type QueueFactory } from './queue.js';
+import { outboxJobs } from './schema.js';
+
+// A table private to this test: the "business change" and the job's observable effect.
+const runs = pgTable('outbox_test_runs', {
+  jobKey: text('job_key').notNull(),
+  count: integer('count').notNull(),
+});
+
+let ctx: TestContext;
+let proxy: TcpProxy;
+let proxiedQueues: QueueFactory;
+let dispatcher: OutboxDispatcher;
+let worker: AnyWorker;
+const queueName = 'platform.outbox-test';
+
+function throughProxy(b: QueueBackend, port: number): QueueBackend {
+  if (b.kind === 'redis') {
+    const u = new URL(b.url);
+    u.hostname = '127.0.0.1';
+    u.port = String(port);
+    return { ...b, url: u.toString() };
+  }
+  const u = new URL(b.connectionString);
+  u.hostname = '127.0.0.1';
+  u.port = String(port);
+  return { ...b, connectionString: u.toString() };
+}
+
+async function waitFor(cond: () => Promise<boolean>, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('condition not met in time');
+}
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  await ctx.database.db.execute(
+    sql`CREATE TABLE IF NOT EXISTS outbox_test_runs (job_key text PRIMARY KEY, count integer NOT NULL)`,
+  );
+  const target = new URL(
+    ctx.queueBackend.kind === 'redis' ? ctx.queueBackend.url : ctx.queueBackend.connectionString,
+  );
+  proxy = await startTcpProxy(
+    target.hostname,
+    Number(target.port || (ctx.queueBackend.kind === 'redis' ? 6379 : 5432)),
+  );
+  // The producer reaches the queue through the proxy; the worker reaches it directly.
+  proxiedQueues = createQueueFactory(throughProxy(ctx.queueBackend, proxy.port), pino({ level: 'silent' }));
+  dispatcher = createOutboxDispatcher({
+    db: ctx.database.db,
+    queues: proxiedQueues,
+    logger: pino({ level: 'silent' }),
+    sweepMs: 200,
+  });
+  worker = ctx.queues.worker(
+    queueName as never,
+    async (job) => {
+      const key = (job.data as { key: string }).key;
+      await ctx.database.db.execute(
+        sql`INSERT INTO outbox_test_runs (job_key, count) VALUES (${key}, 1)
+          ON CONFLICT (job_key) DO UPDATE SET count = outbox_test_runs.count + 1`,
+      );
+    },
+    { concurrency: 2 },
+  );
+  await worker.waitUntilReady();
+});
+
+afterAll(async () => {
+  await dispatcher?.stop();
+  await worker?.close();
+  await proxiedQueues?.close();
+  await proxy?.close();
+  await ctx?.close();
+});
+
+async function countFor(key: string): Promise<number> {
+  const rows = await ctx.database.db.select().from(runs).where(eq(runs.jobKey, key));
+  return rows[0]?.count ?? 0;
+}
+
+describe('durable side effects', () => {
+  it('runs a job recorded in a committed transaction', async () => {
+    const key = newId();
+    await ctx.database.db.transaction(async (tx) => {
+      await enqueueInTx(tx, queueName as never, { key } as never);
+    });
+    await dispatcher.dispatchPending();
+    await waitFor(async () => (await countFor(key)) === 1);
+  });
+
+  it('records nothing when the transaction rolls back', async () => {
+    const key = newId();
+    await expect(
+      ctx.database.db.transaction(async (tx) => {
+        await enqueueInTx(tx, queueName as never, { key } as never);
+        throw new Error('business rule failed');
+      }),
+    ).rejects.toThrow('business rule failed');
+    const pending = await ctx.database.db.execute(
+      sql`SELECT count(*)::int AS n FROM outbox_jobs WHERE payload->>'key' = ${key}`,
+    );
+    expect(pending.rows[0]?.n).toBe(0);
+  });
+
+  it('delivers exactly once after a queue outage, even when dispatched twice', async () => {
+    const key = newId();
+    await proxy.cut();
+    let jobId = '';
+    await ctx.database.db.transaction(async (tx) => {
+      jobId = await enqueueInTx(tx, queueName as never, { key } as never, { jobId: `outage-${key}` });
+    });
+    // The queue is unreachable: the dispatch fails, the row stays pending with the error noted.
+    expect(await dispatcher.dispatchPending()).toBe(0);
+    const [row] = await ctx.database.db.select().from(outboxJobs).where(eq(outboxJobs.jobId, jobId));
+    expect(row?.dispatchedAt).toBeNull();
+    expect(row?.attempts).toBeGreaterThan(0);
+    expect(row?.lastError).toBeTruthy();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await countFor(key)).toBe(0);
+
+    // The queue comes back: the periodic sweep delivers the job without anyone asking.
+    await proxy.restore();
+    dispatcher.start();
+    await waitFor(async () => (await countFor(key)) === 1);
+    await dispatcher.stop();
+
+    // A second dispatch of the same row (e.g. a crash before it was marked) is a no-op.
+    await ctx.database.db.update(outboxJobs).set({ dispatchedAt: null }).where(eq(outboxJobs.jobId, jobId));
+    expect(await dispatcher.dispatchPending()).toBeGreaterThanOrEqual(1);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await countFor(key)).toBe(1);
+  });
+
+  it('refuses job ids the queue cannot store', async () => {
+    await expect(
+      ctx.database.db.transaction((tx) => enqueueInTx(tx, queueName as never, {} as never, { jobId: 'a:b' })),
+    ).rejects.toThrow(/invalid job id/);
+  });
+});
