@@ -1,7 +1,13 @@
 // Deterministic demo data for techex: sub-centres, organisations, achievements (科技成果), needs (技术需求)
 // and experts, composed from per-field templates in scripts/data/demo-templates/.
 // Run `npx tsx scripts/demo-data.ts [seed]` to print counts and a sample.
-import { achievementText, achievementTitle, ipItems, needText, needTitle } from './data/demo-templates/compose.js';
+import {
+  achievementText,
+  achievementTitle,
+  ipItems,
+  needText,
+  needTitle,
+} from './data/demo-templates/compose.js';
 import { FIELD_CODES, FIELDS, fieldTemplate } from './data/demo-templates/fields.js';
 import { buildCreditCode, CREDIT_CODE_ALPHABET } from './data/demo-templates/identifiers.js';
 import type {
@@ -44,7 +50,12 @@ export type {
 export { TRANSFER_MODE_NAMES } from './data/demo-templates/model.js';
 export { FIELD_CODES, FIELDS };
 
-export const DEMO_COUNTS = { enterprises: 60, achievementsPerField: 60, needsPerField: 18, experts: 80 } as const;
+export const DEMO_COUNTS = {
+  enterprises: 60,
+  achievementsPerField: 60,
+  needsPerField: 18,
+  experts: 80,
+} as const;
 
 const ORG_BODY_CHARS = CREDIT_CODE_ALPHABET.replace(/[0-9]/g, '') + '0123456789'.repeat(3);
 
@@ -55,7 +66,11 @@ function digits(rng: Rng, n: number): string {
 }
 
 function subCentres(): SubCentre[] {
-  return JIANGSU_CITIES.map((c) => ({ code: c.code, name: `江苏省技术产权交易市场${c.name}分中心`, regionCode: c.code }));
+  return JIANGSU_CITIES.map((c) => ({
+    code: c.code,
+    name: `江苏省技术产权交易市场${c.name}分中心`,
+    regionCode: c.code,
+  }));
 }
 
 function organisations(rng: Rng): Organisation[] {
@@ -162,7 +177,11 @@ function experts(rng: Rng, orgs: Organisation[]): Expert[] {
     const orgFields = org.fields ?? [rng.pick(FIELD_CODES)];
     const fields = orgFields.slice(0, rng.int(1, Math.min(2, orgFields.length)));
     const topic = rng.pick(fieldTemplate(fields[0]!).topics);
-    const expertise = [topic.subject, ...rng.sample(topic.keyTechs, 2), ...rng.sample(topic.keywords, rng.int(1, 2))];
+    const expertise = [
+      topic.subject,
+      ...rng.sample(topic.keyTechs, 2),
+      ...rng.sample(topic.keywords, rng.int(1, 2)),
+    ];
     if (fields[1]) expertise.push(rng.pick(fieldTemplate(fields[1]).topics).subject);
     out.push({
       name,
@@ -215,7 +234,8 @@ function achievements(rng: Rng, orgs: Organisation[], people: Expert[]): Achieve
     const owners = research.filter((o) => o.fields?.includes(field));
     // organisations are more active in the fields listed first
     const owner = owners[rng.weighted(owners.map((o) => 4 - Math.min(3, o.fields!.indexOf(field))))]!;
-    const topic = template.topics[(Math.floor(k / FIELD_CODES.length) + rng.int(0, 1)) % template.topics.length]!;
+    const topic =
+      template.topics[(Math.floor(k / FIELD_CODES.length) + rng.int(0, 1)) % template.topics.length]!;
     let title = achievementTitle(rng, topic);
     for (let tries = 0; titles.has(title) && tries < 100; tries++) title = achievementTitle(rng, topic);
     if (titles.has(title)) continue;
@@ -274,7 +294,8 @@ function needs(rng: Rng, orgs: Organisation[]): Need[] {
     const owner = rng.pick(candidates.length > 0 ? candidates : enterprises);
     const topic = rng.pick(template.topics);
     let title = needTitle(rng, topic);
-    for (let tries = 0; titles.has(title) && tries < 100; tries++) title = needTitle(rng, rng.pick(template.topics));
+    for (let tries = 0; titles.has(title) && tries < 100; tries++)
+      title = needTitle(rng, rng.pick(template.topics));
     titles.add(title);
     const minTrl = rng.weighted([1, 3, 5, 6, 4, 2]) + 3;
     const preferredModes = modes(rng, 3);

@@ -7,8 +7,20 @@ import { KNOWN_ENV_VARS } from './config.js';
 
 // No Docker engine runs on these machines, so the deployment files are checked as text.
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const compose = YAML.parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
-  services: Record<string, { image?: string; build?: unknown; command?: string[]; environment?: Record<string, string>; healthcheck?: unknown; depends_on?: Record<string, unknown> }>;
+const compose = YAML.parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), {
+  merge: true,
+}) as {
+  services: Record<
+    string,
+    {
+      image?: string;
+      build?: unknown;
+      command?: string[];
+      environment?: Record<string, string>;
+      healthcheck?: unknown;
+      depends_on?: Record<string, unknown>;
+    }
+  >;
 };
 const dockerfile = fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8');
 
@@ -48,8 +60,13 @@ describe('docker-compose.yml', () => {
   });
 
   it('has health checks on the backing services and waits for them', () => {
-    for (const s of ['postgres', 'redis', 'meilisearch']) expect(compose.services[s]?.healthcheck).toBeTruthy();
-    expect(Object.keys(compose.services.api?.depends_on ?? {}).sort()).toEqual(['meilisearch', 'postgres', 'redis']);
+    for (const s of ['postgres', 'redis', 'meilisearch'])
+      expect(compose.services[s]?.healthcheck).toBeTruthy();
+    expect(Object.keys(compose.services.api?.depends_on ?? {}).sort()).toEqual([
+      'meilisearch',
+      'postgres',
+      'redis',
+    ]);
   });
 });
 

@@ -31,10 +31,21 @@ async function start(): Promise<Started> {
   const port = await freePort();
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && !['DATABASE_URL', 'REDIS_URL', 'MEILI_URL', 'NODE_ENV', 'APP_SECRET'].includes(k)) env[k] = v;
+    if (v !== undefined && !['DATABASE_URL', 'REDIS_URL', 'MEILI_URL', 'NODE_ENV', 'APP_SECRET'].includes(k))
+      env[k] = v;
   }
-  Object.assign(env, { DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info', LOG_PRETTY: 'false', SEED_DEMO: 'false' });
-  const child = spawn(process.execPath, [path.join(root, 'scripts/techex.mjs'), 'start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  Object.assign(env, {
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    LOG_LEVEL: 'info',
+    LOG_PRETTY: 'false',
+    SEED_DEMO: 'false',
+  });
+  const child = spawn(process.execPath, [path.join(root, 'scripts/techex.mjs'), 'start'], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   const lines: Record<string, unknown>[] = [];
   let buf = '';
@@ -59,7 +70,10 @@ async function start(): Promise<Started> {
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`techex exited early: ${stderr}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return { child, lines, port };
     if (Date.now() > deadline) throw new Error(`no /healthz within a minute: ${stderr}`);
     await new Promise((r) => setTimeout(r, 250));
@@ -75,7 +89,9 @@ async function stop(s: Started): Promise<number> {
 }
 
 async function postmasterAlive(): Promise<boolean> {
-  const pid = Number((await fs.readFile(path.join(dataDir, 'postgres/postmaster.pid'), 'utf8').catch(() => '')).split('\n')[0]);
+  const pid = Number(
+    (await fs.readFile(path.join(dataDir, 'postgres/postmaster.pid'), 'utf8').catch(() => '')).split('\n')[0],
+  );
   if (!pid) return false;
   try {
     process.kill(pid, 0);
@@ -97,20 +113,32 @@ describe('techex start on embedded defaults', () => {
     const first = await start();
     const ready = await fetch(`http://127.0.0.1:${first.port}/readyz`);
     expect(ready.status).toBe(200);
-    const spec = await (await fetch(`http://127.0.0.1:${first.port}/openapi.json`)).json();
+    const spec = (await (await fetch(`http://127.0.0.1:${first.port}/openapi.json`)).json()) as {
+      openapi: string;
+    };
     expect(spec.openapi).toBe('3.1.0');
 
     // Leave a mark in the database through its own credentials.
-    const started = first.lines.find((l) => l.msg === 'embedded PostgreSQL started') as { port: number } | undefined;
+    const started = first.lines.find((l) => l.msg === 'embedded PostgreSQL started') as
+      | { port: number }
+      | undefined;
     expect(started?.port).toBeGreaterThan(0);
     const secrets = JSON.parse(await fs.readFile(path.join(dataDir, 'secrets.json'), 'utf8'));
     const connect = async (port: number) => {
-      const c = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password: secrets.embeddedDbPassword, database: 'techex' });
+      const c = new pg.Client({
+        host: '127.0.0.1',
+        port,
+        user: 'postgres',
+        password: secrets.embeddedDbPassword,
+        database: 'techex',
+      });
       await c.connect();
       return c;
     };
     const c1 = await connect(started!.port);
-    await c1.query(`INSERT INTO audit_events (id, actor_type, action, object_type, object_id) VALUES (gen_random_uuid(), 'system', 'e2e.mark', 'test', 'kept')`);
+    await c1.query(
+      `INSERT INTO audit_events (id, actor_type, action, object_type, object_id) VALUES (gen_random_uuid(), 'system', 'e2e.mark', 'test', 'kept')`,
+    );
     await c1.end();
 
     const took = await stop(first);

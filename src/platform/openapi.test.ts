@@ -4,11 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Validator } from '@seriousme/openapi-schema-validator';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MODULES } from '../modules/index.js';
 import { buildTestApp, createTestContext, type TestContext } from '../test/context.js';
 import { listOperations, loadOpenApi, OPENAPI_FILE } from './openapi.js';
-import type { FastifyInstance } from 'fastify';
 
 const run = promisify(execFile);
 const root = path.resolve(path.dirname(OPENAPI_FILE), '..');
@@ -58,7 +58,9 @@ describe('the OpenAPI contract', () => {
 
   it('the committed TypeScript types are generated from the current document', async () => {
     const tmp = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'techex-types-')), 'schema.d.ts');
-    await run(path.join(root, 'node_modules/.bin/openapi-typescript'), [OPENAPI_FILE, '-o', tmp], { cwd: root });
+    await run(path.join(root, 'node_modules/.bin/openapi-typescript'), [OPENAPI_FILE, '-o', tmp], {
+      cwd: root,
+    });
     const fresh = await fs.readFile(tmp, 'utf8');
     const committed = await fs.readFile(path.join(root, 'openapi/schema.d.ts'), 'utf8');
     expect(committed, 'openapi/schema.d.ts is stale: run `npm run generate:types`').toBe(fresh);

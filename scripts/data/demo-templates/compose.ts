@@ -33,7 +33,13 @@ export function achievementTitle(rng: Rng, t: Topic): string {
   }
 }
 
-const TESTERS = ['第三方检测机构', '省级产品质量检验机构', '国家级质检中心', '合作企业现场', 'CNAS认可实验室'];
+const TESTERS = [
+  '第三方检测机构',
+  '省级产品质量检验机构',
+  '国家级质检中心',
+  '合作企业现场',
+  'CNAS认可实验室',
+];
 const BENCHMARKS = ['传统工艺', '国内同类产品', '进口同类产品', '现有主流方案'];
 const VERBS = ['研发了', '提出并实现了', '开发了', '研制了'];
 const RELATIVE_LABEL = /(提升|降低|减少|缩短|提高)$/;
@@ -57,7 +63,13 @@ export interface AchievementText {
   keywords: string[];
 }
 
-export function achievementText(rng: Rng, t: Topic, title: string, trl: number, cityName: string): AchievementText {
+export function achievementText(
+  rng: Rng,
+  t: Topic,
+  title: string,
+  trl: number,
+  cityName: string,
+): AchievementText {
   const bias = (trl - 1) / 8;
   const inds = rng.sample(t.indicators, rng.int(2, t.indicators.length));
   const indicators = inds.map((ind) => formatIndicator(ind, drawValue(rng, ind, bias)));
@@ -88,7 +100,8 @@ export function achievementText(rng: Rng, t: Topic, title: string, trl: number, 
   return { summary, description: sentences.join(''), indicators, keywords };
 }
 
-const DEVICE_LIKE = /系统|装置|装备|设备|终端|网关|机器人|机床|减速器|轴承|电机|变流器|鼓风机|机组|电解槽|支架|芯片|器件|超充|转向架|控制器/;
+const DEVICE_LIKE =
+  /系统|装置|装备|设备|终端|网关|机器人|机床|减速器|轴承|电机|变流器|鼓风机|机组|电解槽|支架|芯片|器件|超充|转向架|控制器/;
 const SOFTWARE_HEAVY = new Set(['01', '08', '09']);
 
 function ipTitle(rng: Rng, t: Topic, kind: IpKind): string {

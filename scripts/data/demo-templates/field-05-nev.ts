@@ -4,7 +4,15 @@ import type { FieldTemplate } from './types.js';
 export const newEnergyVehicles: FieldTemplate = {
   code: '05',
   name: '新能源汽车',
-  industries: ['新能源汽车零部件', '动力电池', '电驱动科技', '汽车电子', '锂电材料', '智能网联科技', '充电设备'],
+  industries: [
+    '新能源汽车零部件',
+    '动力电池',
+    '电驱动科技',
+    '汽车电子',
+    '锂电材料',
+    '智能网联科技',
+    '充电设备',
+  ],
   topics: [
     {
       subject: '高镍三元正极材料',

@@ -11,7 +11,12 @@ export interface SubCentre {
   regionCode: string;
 }
 
-export type OrganisationType = 'university' | 'institute' | 'enterprise' | 'transfer_institution' | 'service_institution';
+export type OrganisationType =
+  | 'university'
+  | 'institute'
+  | 'enterprise'
+  | 'transfer_institution'
+  | 'service_institution';
 
 export interface Organisation {
   key: string;

@@ -188,7 +188,7 @@ export async function verifyVoucher(jws: string, keySet: VoucherKeySet): Promise
   if (alg !== ALG || typ !== VOUCHER_JWS_TYPE || !isText(kid) || Object.keys(rest).length > 0) {
     return reject('bad-header');
   }
-  const matches = keySet.keys.filter((k) => k.kid === kid);
+  const matches = Array.isArray(keySet?.keys) ? keySet.keys.filter((k) => k?.kid === kid) : [];
   if (matches.length === 0) return reject('unknown-kid');
   if (matches.length > 1) return reject('ambiguous-kid');
   const jwk = matches[0]!;

@@ -1,5 +1,4 @@
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Ajv from 'ajv';
@@ -19,6 +18,7 @@ import type { Secrets } from '../secrets.js';
 import { idempotencyPlugin } from './idempotency.js';
 import { platformRoutes } from './platform-routes.js';
 import { sendProblem, toProblem } from './problem.js';
+import { securityHeadersPlugin } from './security-headers.js';
 
 /** What every module's routes and services may use; wired once in runtime.ts. */
 export interface ModuleContext {
@@ -86,13 +86,15 @@ export async function buildApp(ctx: ModuleContext, modules: ModuleRoutes[] = [])
     }
   });
 
-  app.addHook('onRequest', async (req, reply) => {
+  app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
+    done();
   });
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions.url ?? 'unmatched';
     ctx.metrics.httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) });
     ctx.metrics.httpDuration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+    done();
   });
 
   app.setErrorHandler((err, req, reply) => {
@@ -111,17 +113,7 @@ export async function buildApp(ctx: ModuleContext, modules: ModuleRoutes[] = [])
     );
   });
 
-  await app.register(helmet, {
-    // The API answers JSON; the CSP below also suits the /docs page (its assets are local).
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        scriptSrc: ["'self'"],
-      },
-    },
-  });
+  await app.register(securityHeadersPlugin);
   await app.register(cors, {
     origin: config.corsOrigins.length ? [...config.corsOrigins] : false,
     exposedHeaders: [

@@ -42,10 +42,21 @@ async function idempotency(app: FastifyInstance, opts: { db: Db }): Promise<void
     return `anon:${this.ip}`;
   });
 
-  app.addHook('preHandler', async (req: FastifyRequest, reply: FastifyReply) => {
-    if (req.method !== 'POST' || req.routeOptions.config?.idempotent === false) return;
+  // Callback-style hooks with a synchronous fast path: most requests carry no key.
+  app.addHook('preHandler', (req, reply, done) => {
+    if (req.method !== 'POST' || req.headers['idempotency-key'] === undefined) return done();
+    if (req.routeOptions.config?.idempotent === false) return done();
+    claim(req, reply).then(
+      (replayed) => {
+        if (!replayed) done();
+      },
+      (err: Error) => done(err),
+    );
+  });
+
+  /** Returns true when a stored response was replayed (the request is answered). */
+  async function claim(req: FastifyRequest, reply: FastifyReply): Promise<boolean> {
     const raw = req.headers['idempotency-key'];
-    if (raw === undefined) return;
     const key = Array.isArray(raw) ? raw[0] : raw;
     if (!key || !KEY_RE.test(key)) throw new BadRequestError('invalid-idempotency-key');
     const scope = req.callerScope();
@@ -68,7 +79,7 @@ async function idempotency(app: FastifyInstance, opts: { db: Db }): Promise<void
         .returning({ key: idempotencyKeys.key });
       if (inserted.length) {
         req.idempotency = { scope, key };
-        return;
+        return false;
       }
       const [row] = await db
         .select({
@@ -108,19 +119,28 @@ async function idempotency(app: FastifyInstance, opts: { db: Db }): Promise<void
           .returning({ key: idempotencyKeys.key });
         if (!taken.length) throw new ConflictError('idempotency-key-in-flight');
         req.idempotency = { scope, key };
-        return;
+        return false;
       }
       const headers = (row.responseHeaders ?? {}) as Record<string, string>;
       for (const [h, v] of Object.entries(headers)) reply.header(h, v);
       reply.header('idempotent-replayed', 'true');
-      return reply.code(row.responseStatus ?? 200).send(row.responseBody ?? '');
+      reply.code(row.responseStatus ?? 200).send(row.responseBody ?? '');
+      return true;
     }
     throw new ConflictError('idempotency-key-in-flight');
+  }
+
+  app.addHook('onSend', (req, reply, payload, done) => {
+    if (!req.idempotency) return done(null, payload);
+    store(req, reply, payload).then(
+      () => done(null, payload),
+      () => done(null, payload),
+    );
   });
 
-  app.addHook('onSend', async (req, reply, payload) => {
+  async function store(req: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<void> {
     const ctx = req.idempotency;
-    if (!ctx) return payload;
+    if (!ctx) return;
     req.idempotency = undefined;
     const where = and(eq(idempotencyKeys.scope, ctx.scope), eq(idempotencyKeys.key, ctx.key));
     try {
@@ -129,7 +149,7 @@ async function idempotency(app: FastifyInstance, opts: { db: Db }): Promise<void
         (typeof payload !== 'string' && !Buffer.isBuffer(payload) && payload != null)
       ) {
         await db.delete(idempotencyKeys).where(where);
-        return payload;
+        return;
       }
       const headers: Record<string, string> = {};
       for (const h of REPLAY_HEADERS) {
@@ -142,14 +162,13 @@ async function idempotency(app: FastifyInstance, opts: { db: Db }): Promise<void
           state: 'done',
           responseStatus: reply.statusCode,
           responseHeaders: headers,
-          responseBody: payload == null ? '' : payload.toString(),
+          responseBody: payload == null ? '' : String(payload),
         })
         .where(where);
     } catch (err) {
       req.log.error({ err }, 'could not store idempotent response');
     }
-    return payload;
-  });
+  }
 }
 
 // Not encapsulated: the hooks apply to every route of the app.
