@@ -44,6 +44,14 @@ registerMessages({
     },
   },
   unauthorized: { title: { 'zh-CN': '需要登录', en: 'Authentication required' } },
+  'invalid-token': {
+    title: { 'zh-CN': '访问令牌无效或已过期', en: 'The access token is invalid or expired' },
+    detail: { 'zh-CN': '请重新获取访问令牌。', en: 'Obtain a new access token.' },
+  },
+  'insufficient-scope': {
+    title: { 'zh-CN': '访问令牌的授权范围不足', en: 'The access token lacks a required scope' },
+    detail: { 'zh-CN': '缺少授权范围：{scopes}', en: 'Missing scope: {scopes}' },
+  },
   forbidden: { title: { 'zh-CN': '无权执行此操作', en: 'You may not do this' } },
   'not-found': { title: { 'zh-CN': '资源不存在', en: 'Not found' } },
   'route-not-found': {

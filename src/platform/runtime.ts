@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { createIdentityCore } from '../modules/identity/index.js';
 import { MODULES, type ModuleDefinition } from '../modules/index.js';
 import type { Config } from './config.js';
 import { createDatabase, type Database, runMigrations } from './db.js';
@@ -74,6 +75,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     logger: logger.child({ component: 'outbox' }),
     sweepMs: config.outboxSweepMs,
   });
+  const identity = createIdentityCore(database.db, config, secrets.appSecret);
+  await identity.keys.ensureKey();
   const ctx: ModuleContext = {
     config,
     database,
@@ -82,6 +85,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     secrets,
     cursors: createCursorCodec(secrets.appSecret),
     metrics: createMetrics(),
+    authenticator: identity.tokens.authenticator,
     readinessChecks: {},
   };
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { inject } from 'vitest';
+import { createIdentityCore, type IdentityCore } from '../modules/identity/index.js';
 import { type Config, loadConfig } from '../platform/config.js';
 import { createDatabase } from '../platform/db.js';
 import { buildApp, type ModuleContext, type ModuleRoutes } from '../platform/http/app.js';
@@ -11,6 +12,8 @@ import { createCursorCodec } from '../platform/pagination.js';
 import { createQueueFactory, type QueueBackend } from '../platform/queue.js';
 
 export interface TestContext extends ModuleContext {
+  /** The real identity core (keys, token service) on the test database. */
+  identity: IdentityCore;
   /** A unique tag for this test file: use it in names so files never collide. */
   tag: string;
   queueBackend: QueueBackend;
@@ -47,8 +50,12 @@ export async function createTestContext(overrides: Record<string, string> = {}):
   const queues = createQueueFactory(queueBackend, logger);
   const outbox = createOutboxDispatcher({ db: database.db, queues, logger, sweepMs: 200 });
   const secrets = { appSecret: config.appSecret!, embeddedDbPassword: 'unused' };
+  const identity = createIdentityCore(database.db, config, secrets.appSecret);
+  await identity.keys.ensureKey();
   return {
     tag,
+    identity,
+    authenticator: identity.tokens.authenticator,
     queueBackend,
     config,
     database,

@@ -260,11 +260,21 @@ export class CompactRange {
     return [...this.#hashes];
   }
 
-  /** Adds one leaf (by its leaf hash): like incrementing a binary counter, carries merge equal-size subtrees. */
-  append(leaf: Uint8Array): void {
+  /**
+   * Adds one leaf (by its leaf hash): like incrementing a binary counter, carries merge equal-size
+   * subtrees. `onNode` is told every node this completes (the leaf itself at level 0, then each
+   * merged subtree), which is exactly what a log must store to serve proofs for any later size.
+   */
+  append(leaf: Uint8Array, onNode?: (node: NodeId, hash: Uint8Array) => void): void {
     if (!isHash(leaf)) throw new TypeError(`leaf hash must be ${HASH_SIZE} bytes`);
     let h = leaf;
-    for (let s = this.#size; isOdd(s); s = half(s)) h = nodeHash(this.#hashes.pop()!, h);
+    let node: NodeId = { level: 0, index: this.#size };
+    onNode?.(node, h);
+    for (let s = this.#size; isOdd(s); s = half(s)) {
+      h = nodeHash(this.#hashes.pop()!, h);
+      node = { level: node.level + 1, index: half(node.index) };
+      onNode?.(node, h);
+    }
     this.#hashes.push(h);
     this.#size++;
   }

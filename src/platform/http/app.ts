@@ -15,6 +15,7 @@ import type { OutboxDispatcher } from '../outbox.js';
 import type { CursorCodec } from '../pagination.js';
 import type { QueueFactory } from '../queue.js';
 import type { Secrets } from '../secrets.js';
+import { type Authenticator, authenticationPlugin } from './auth.js';
 import { idempotencyPlugin } from './idempotency.js';
 import { platformRoutes } from './platform-routes.js';
 import { sendProblem, toProblem } from './problem.js';
@@ -29,6 +30,8 @@ export interface ModuleContext {
   secrets: Secrets;
   cursors: CursorCodec;
   metrics: Metrics;
+  /** Verifies access tokens (provided by the identity module). */
+  authenticator: Authenticator;
   /** Extra readiness checks (e.g. the search engine when configured). */
   readinessChecks: Record<string, () => Promise<void>>;
 }
@@ -125,6 +128,7 @@ export async function buildApp(ctx: ModuleContext, modules: ModuleRoutes[] = [])
       'location',
     ],
   });
+  await app.register(authenticationPlugin, { authenticator: ctx.authenticator });
   await app.register(idempotencyPlugin, { db: ctx.database.db });
   await app.register(swagger, { mode: 'static', specification: { document: loadOpenApi() as never } });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });

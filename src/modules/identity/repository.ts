@@ -1,0 +1,94 @@
+import { eq } from 'drizzle-orm';
+import type { DbOrTx } from '../../platform/db.js';
+import { newId } from '../../platform/ids.js';
+import type { MembershipRole, PlatformRole } from '../../platform/principal.js';
+import { memberships, type OrganisationType, organisations, subCentres, userRoles, users } from './schema.js';
+
+export type Organisation = typeof organisations.$inferSelect;
+export type User = typeof users.$inferSelect;
+export type SubCentre = typeof subCentres.$inferSelect;
+
+export async function insertSubCentre(
+  db: DbOrTx,
+  v: { code: string; name: string; regionCodes?: string[] },
+): Promise<SubCentre> {
+  const [row] = await db
+    .insert(subCentres)
+    .values({ id: newId(), code: v.code, name: v.name, regionCodes: v.regionCodes ?? [v.code] })
+    .returning();
+  return row!;
+}
+
+export async function findSubCentreByCode(db: DbOrTx, code: string): Promise<SubCentre | undefined> {
+  const [row] = await db.select().from(subCentres).where(eq(subCentres.code, code));
+  return row;
+}
+
+export async function findSubCentre(db: DbOrTx, id: string): Promise<SubCentre | undefined> {
+  const [row] = await db.select().from(subCentres).where(eq(subCentres.id, id));
+  return row;
+}
+
+export async function insertOrganisation(
+  db: DbOrTx,
+  v: {
+    type: OrganisationType;
+    name: string;
+    creditCode?: string | null;
+    regionCode?: string | null;
+    subCentreId?: string | null;
+    partyNature?: string | null;
+  },
+): Promise<Organisation> {
+  const [row] = await db
+    .insert(organisations)
+    .values({ id: newId(), ...v })
+    .returning();
+  return row!;
+}
+
+export async function findOrganisation(db: DbOrTx, id: string): Promise<Organisation | undefined> {
+  const [row] = await db.select().from(organisations).where(eq(organisations.id, id));
+  return row;
+}
+
+export async function insertUser(
+  db: DbOrTx,
+  v: { displayName: string; email?: string | null; passwordHash?: string | null },
+): Promise<User> {
+  const [row] = await db
+    .insert(users)
+    .values({ id: newId(), ...v })
+    .returning();
+  return row!;
+}
+
+export async function addMembership(
+  db: DbOrTx,
+  userId: string,
+  organisationId: string,
+  role: MembershipRole,
+) {
+  await db
+    .insert(memberships)
+    .values({ userId, organisationId, role })
+    .onConflictDoUpdate({ target: [memberships.userId, memberships.organisationId], set: { role } });
+}
+
+export async function grantRole(
+  db: DbOrTx,
+  userId: string,
+  role: PlatformRole,
+  opts: { subCentreId?: string; certificateNo?: string } = {},
+) {
+  await db
+    .insert(userRoles)
+    .values({
+      id: newId(),
+      userId,
+      role,
+      subCentreId: opts.subCentreId ?? null,
+      certificateNo: opts.certificateNo ?? null,
+    })
+    .onConflictDoNothing();
+}

@@ -1,0 +1,78 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  check,
+  customType,
+  index,
+  jsonb,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+/** Built in TypeScript from jieba tokens (see tsvector.ts), never by PostgreSQL's own parser. */
+const tsvector = customType<{ data: string }>({
+  dataType: () => 'tsvector',
+});
+
+/**
+ * The embedded search engine's index: one row per searchable listing, fed by the catalog through
+ * the `SearchEngine` port. `namespace` separates independent indexes in one database (tests, bench).
+ * Only public text is indexed; the body text itself is not stored, only its tokens.
+ */
+export const matchingDocuments = pgTable(
+  'matching_documents',
+  {
+    namespace: text('namespace').notNull(),
+    type: text('type').notNull(),
+    id: text('id').notNull(),
+    title: text('title').notNull(),
+    summary: text('summary').notNull().default(''),
+    keywords: text('keywords').array().notNull().default(sql`'{}'::text[]`),
+    fieldCode: text('field_code'),
+    regionCode: text('region_code'),
+    /** 地级市 code, for the region facet and 同城 */
+    cityCode: text('city_code'),
+    /** district, city and province codes, so a filter on a city matches its districts */
+    regionPath: text('region_path').array().notNull().default(sql`'{}'::text[]`),
+    trl: smallint('trl'),
+    minTrl: smallint('min_trl'),
+    transferModes: text('transfer_modes').array().notNull().default(sql`'{}'::text[]`),
+    /** asking price (min = max) or budget range in fen; both null = 面议 */
+    priceMinFen: bigint('price_min_fen', { mode: 'number' }),
+    priceMaxFen: bigint('price_max_fen', { mode: 'number' }),
+    /** the achievement's own price, kept apart from the range so hits can report it as given */
+    priceFen: bigint('price_fen', { mode: 'number' }),
+    organisationId: uuid('organisation_id'),
+    status: text('status').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+    indexedAt: timestamp('indexed_at', { withTimezone: true }).notNull().defaultNow(),
+    tsv: tsvector('tsv').notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'matching_documents_pk', columns: [t.namespace, t.type, t.id] }),
+    index('matching_documents_tsv_idx').using('gin', t.tsv),
+    // pg_trgm (migration 0001): typo-tolerant title matches for Latin terms (lidar → lidra)
+    index('matching_documents_title_trgm_idx').using('gin', t.title.op('gin_trgm_ops')),
+    index('matching_documents_listing_idx').on(t.namespace, t.type, t.status, t.updatedAt),
+    check(
+      'matching_documents_type_check',
+      sql`${t.type} IN ('achievement', 'need', 'expert', 'institution')`,
+    ),
+    check('matching_documents_trl_check', sql`${t.trl} BETWEEN 1 AND 9 AND ${t.minTrl} BETWEEN 1 AND 9`),
+  ],
+);
+
+/** The thesaurus of one namespace as operators edited it; absent = the shipped data/synonyms.json. */
+export const matchingSynonymSets = pgTable(
+  'matching_synonym_sets',
+  {
+    namespace: text('namespace').notNull(),
+    groups: jsonb('groups').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ name: 'matching_synonym_sets_pk', columns: [t.namespace] })],
+);

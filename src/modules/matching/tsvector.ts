@@ -1,0 +1,126 @@
+/**
+ * tsvector and tsquery literals for the embedded engine, built from jieba tokens in TypeScript.
+ * PostgreSQL's own parser splits Chinese badly (whole runs of Han characters become one word), so
+ * the 'simple' config is bypassed entirely: lexemes go in as literals and are cast with ::tsvector
+ * and ::tsquery, which apply no further normalisation.
+ */
+import type { SearchDocument } from './engine.js';
+import type { Thesaurus } from './synonyms.js';
+import { normalizeText, queryTokens, segment } from './text.js';
+
+type Weight = 'A' | 'B' | 'C';
+
+/** PostgreSQL keeps at most 256 positions per lexeme and positions up to 16383. */
+const MAX_POSITIONS = 255;
+const MAX_POSITION = 16_383;
+/** Gap between sections, so ts_rank_cd does not see the title's last word next to the body's first. */
+const SECTION_GAP = 50;
+
+/** Quotes a lexeme for tsvector/tsquery input: backslash and quote are the only specials inside '…'. */
+export function quoteLexeme(lexeme: string): string {
+  return `'${lexeme.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+}
+
+/**
+ * The tsvector literal of a document: title tokens weighted A, keywords B, summary and body C.
+ * Keywords are also indexed whole (线阵CCD), as operators and owners type them as one term.
+ */
+export function documentTsvector(doc: SearchDocument): string {
+  const positions = new Map<string, string[]>();
+  let position = 0;
+  const add = (tokens: readonly string[], weight: Weight) => {
+    for (const token of tokens) {
+      position = Math.min(position + 1, MAX_POSITION);
+      const list = positions.get(token);
+      if (!list) positions.set(token, [`${position}${weight}`]);
+      else if (list.length < MAX_POSITIONS) list.push(`${position}${weight}`);
+    }
+    position += SECTION_GAP;
+  };
+  add(segment(doc.title), 'A');
+  for (const keyword of doc.keywords ?? []) {
+    const whole = normalizeText(keyword);
+    const tokens = segment(keyword);
+    add(whole !== '' && !whole.includes(' ') && !tokens.includes(whole) ? [whole, ...tokens] : tokens, 'B');
+  }
+  if (doc.summary) add(segment(doc.summary), 'C');
+  if (doc.body) add(segment(doc.body), 'C');
+  // An empty tsvector is valid: a document with an unsegmentable title is still filterable.
+  return [...positions].map(([lexeme, list]) => `${quoteLexeme(lexeme)}:${list.join(',')}`).join(' ');
+}
+
+/** One query term with the tsquery that matches it or any of its synonyms. */
+export interface TermQuery {
+  /** the term as typed (normalised) */
+  term: string;
+  /** equivalents that may appear in titles, for highlighting */
+  surfaces: string[];
+  /** tsquery text: an OR over the term's equivalents */
+  tsquery: string;
+  /** lexemes involved, for frequency estimates */
+  lexemes: string[];
+}
+
+/** A query equivalent as tsquery: one lexeme, or an AND of the tokens jieba splits it into. */
+function equivalentQuery(equivalent: string): { text: string; lexemes: string[] } | undefined {
+  const tokens = queryTokens(equivalent);
+  if (tokens.length === 0) return undefined;
+  const whole = normalizeText(equivalent);
+  // The whole form is an alternative too: keywords are indexed whole even when jieba splits them.
+  if (tokens.length === 1 || whole.includes(' ')) {
+    const text = tokens.map(quoteLexeme).join(' & ');
+    return { text: tokens.length === 1 ? text : `(${text})`, lexemes: tokens };
+  }
+  return {
+    text: `(${quoteLexeme(whole)} | (${tokens.map(quoteLexeme).join(' & ')}))`,
+    lexemes: [whole, ...tokens],
+  };
+}
+
+/** Query terms with their synonym expansions (an OR over each token's equivalents). */
+export function termQueries(terms: readonly string[], thesaurus: Thesaurus): TermQuery[] {
+  const out: TermQuery[] = [];
+  const seen = new Set<string>();
+  for (const term of terms) {
+    const normalised = normalizeText(term);
+    if (normalised === '' || seen.has(normalised)) continue;
+    seen.add(normalised);
+    const parts: string[] = [];
+    const lexemes = new Set<string>();
+    const surfaces = thesaurus.expand(normalised);
+    for (const equivalent of surfaces) {
+      const q = equivalentQuery(equivalent);
+      if (!q || parts.includes(q.text)) continue;
+      parts.push(q.text);
+      for (const lexeme of q.lexemes) lexemes.add(lexeme);
+    }
+    if (parts.length === 0) continue;
+    out.push({
+      term: normalised,
+      surfaces,
+      tsquery: parts.length === 1 ? parts[0]! : `(${parts.join(' | ')})`,
+      lexemes: [...lexemes],
+    });
+  }
+  return out;
+}
+
+export function combine(terms: readonly TermQuery[], operator: '&' | '|'): string {
+  return terms.map((t) => t.tsquery).join(` ${operator} `);
+}
+
+const HAN_RUN = /\p{Script=Han}{3,}/gu;
+
+/**
+ * Fuzzy fallback for Chinese: the 2-character windows of the query's longer Han words, which the
+ * document side indexes too (text.ts), so a word with one wrong character still finds its
+ * neighbours. pg_trgm cannot do this: under the C locale it ignores non-ASCII characters.
+ */
+export function bigramQuery(q: string): string | undefined {
+  const grams = new Set<string>();
+  for (const run of normalizeText(q).match(HAN_RUN) ?? []) {
+    const chars = [...run];
+    for (let i = 0; i + 2 <= chars.length; i++) grams.add(chars[i]! + chars[i + 1]!);
+  }
+  return grams.size === 0 ? undefined : [...grams].map(quoteLexeme).join(' | ');
+}

@@ -1,0 +1,175 @@
+/**
+ * What other modules hand the vouchers module, inside their own database transaction:
+ * `requestVoucherInTx` when a transaction completes (a contract is registered, a partner's data
+ * product deal is reported), `requestRevocationInTx` when it is cancelled. Both only write rows
+ * (the request and an outbox job); signing happens in the worker after commit.
+ */
+import { and, eq, sql } from 'drizzle-orm';
+import type { Tx } from '../../platform/db.js';
+import { ValidationError } from '../../platform/errors.js';
+import { newId } from '../../platform/ids.js';
+import { enqueueInTx } from '../../platform/outbox.js';
+import { voucherTransactions, vouchers } from './schema.js';
+import {
+  makeVoucherNumber,
+  validateVoucherPayload,
+  type VoucherParty,
+  type VoucherPayload,
+  type VoucherType,
+} from './voucher-format.js';
+
+export const ISSUE_QUEUE = 'vouchers.issue';
+
+declare module '../../platform/queue.js' {
+  interface QueueRegistry {
+    /** Issue the voucher of one recorded transaction (job id `voucher-issue-<transactionId>`). */
+    'vouchers.issue': { transactionId: string };
+  }
+}
+
+/** A completed transaction, self-contained: everything its voucher will say. */
+export interface VoucherRequest {
+  type: VoucherType;
+  /** Who owns the transaction, e.g. `technology_contract` or `data_product`, and its id there. */
+  sourceType: string;
+  sourceId: string;
+  parties: VoucherParty[];
+  subject: { title: string; achievementIds?: string[] };
+  /** Integer fen: 合同成交额 and 技术交易额 (the registrar's determined amount). */
+  amounts: { contractValueFen: number; transactionAmountFen: number };
+  /** 技术合同登记号, for technology contracts. */
+  contractRegistrationNumber?: string;
+  /** The sub-centre (分中心 / 登记机构) that issues the voucher. */
+  issuingSubCentre: { code: string; name: string };
+  /** SHA-256 of the underlying documents (the contract, the registration certificate, …). */
+  documentHashes: { name: string; sha256: string }[];
+}
+
+const SOURCE_TYPE_RE = /^[a-z][a-z0-9_]{0,39}$/;
+const SOURCE_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
+const MAX_TEXT = 500;
+
+/** The signed payload for a request, at `issuedAt`, with voucher `number`. */
+export function buildPayload(request: VoucherRequest, number: string, issuedAt: Date): VoucherPayload {
+  const payload: VoucherPayload = {
+    number,
+    type: request.type,
+    issuedAt: `${issuedAt.toISOString().slice(0, 19)}Z`,
+    issuer: { name: request.issuingSubCentre?.name, subCentreCode: request.issuingSubCentre?.code },
+    parties: request.parties?.map((p) => ({ role: p.role, name: p.name, creditCode: p.creditCode })),
+    subject: request.subject?.achievementIds
+      ? { title: request.subject.title, achievementIds: [...request.subject.achievementIds] }
+      : { title: request.subject?.title },
+    amounts: {
+      contractValueFen: request.amounts?.contractValueFen,
+      transactionAmountFen: request.amounts?.transactionAmountFen,
+      currency: 'CNY',
+    },
+    documentHashes: request.documentHashes?.map((d) => ({ name: d.name, sha256: d.sha256 })),
+  };
+  if (request.contractRegistrationNumber !== undefined)
+    payload.contractRegistrationNumber = request.contractRegistrationNumber;
+  return payload;
+}
+
+/** The voucher number's year is the issue year in China Standard Time (UTC+8). */
+export function voucherNumberFor(issuedAt: Date): string {
+  return makeVoucherNumber(new Date(issuedAt.getTime() + 8 * 3600_000).getUTCFullYear());
+}
+
+/** Every problem with a request, as field errors (empty when it can be issued). */
+export function validateVoucherRequest(request: VoucherRequest): { field: string; message: string }[] {
+  const errors: { field: string; message: string }[] = [];
+  if (typeof request?.sourceType !== 'string' || !SOURCE_TYPE_RE.test(request.sourceType))
+    errors.push({ field: 'sourceType', message: 'must match ^[a-z][a-z0-9_]{0,39}$' });
+  if (typeof request?.sourceId !== 'string' || !SOURCE_ID_RE.test(request.sourceId))
+    errors.push({ field: 'sourceId', message: 'must be 1-128 characters of [A-Za-z0-9._:-]' });
+  if (request?.type === 'technology_contract' && !request.contractRegistrationNumber)
+    errors.push({ field: 'contractRegistrationNumber', message: 'a technology contract voucher needs it' });
+  const tooLong = JSON.stringify(request ?? null).length > 64 * 1024;
+  if (tooLong) errors.push({ field: '', message: 'the request exceeds 64 KiB' });
+  const texts = [
+    request?.subject?.title,
+    request?.issuingSubCentre?.name,
+    ...(request?.parties ?? []).map((p) => p?.name),
+  ];
+  if (texts.some((t) => typeof t === 'string' && t.length > MAX_TEXT))
+    errors.push({ field: '', message: `names and titles are at most ${MAX_TEXT} characters` });
+  if (errors.length === 0) {
+    const draft = buildPayload(request, makeVoucherNumber(2000), new Date());
+    for (const p of validateVoucherPayload(draft)) {
+      const [path = '', ...rest] = p.split(' ');
+      errors.push({ field: path.replace(/^\$\.?/, ''), message: rest.join(' ') });
+    }
+  }
+  return errors;
+}
+
+/**
+ * Records a completed transaction and, in the same database transaction, the job that will
+ * issue its voucher. Idempotent per (sourceType, sourceId): a repeated call changes nothing and
+ * returns the first transaction id. Call `outbox.kick()` after your transaction commits.
+ */
+export async function requestVoucherInTx(
+  tx: Tx,
+  request: VoucherRequest,
+): Promise<{ transactionId: string; created: boolean }> {
+  const errors = validateVoucherRequest(request);
+  if (errors.length) throw new ValidationError(errors.map((e) => ({ ...e, code: 'voucher-request' })));
+  const id = newId();
+  const inserted = await tx
+    .insert(voucherTransactions)
+    .values({ id, sourceType: request.sourceType, sourceId: request.sourceId, request })
+    .onConflictDoNothing()
+    .returning({ id: voucherTransactions.id });
+  if (inserted.length === 0) {
+    const [existing] = await tx
+      .select({ id: voucherTransactions.id })
+      .from(voucherTransactions)
+      .where(
+        and(
+          eq(voucherTransactions.sourceType, request.sourceType),
+          eq(voucherTransactions.sourceId, request.sourceId),
+        ),
+      );
+    return { transactionId: existing!.id, created: false };
+  }
+  await enqueueInTx(tx, ISSUE_QUEUE, { transactionId: id }, { jobId: `voucher-issue-${id}` });
+  return { transactionId: id, created: true };
+}
+
+/**
+ * Revokes the voucher of a cancelled transaction (撤销). The voucher stays in the log; its bit in
+ * the status list is set. If the voucher is not issued yet, it will be issued already revoked,
+ * so the transaction still has exactly one voucher and the log shows both facts.
+ * Returns false when no voucher was requested for that source. Repeating it changes nothing.
+ */
+export async function requestRevocationInTx(
+  tx: Tx,
+  sourceType: string,
+  sourceId: string,
+  reason: string,
+): Promise<{ found: boolean; voucherNumber?: string }> {
+  const why = (reason ?? '').trim().slice(0, MAX_TEXT) || 'cancelled';
+  const [row] = await tx
+    .update(voucherTransactions)
+    .set({
+      revocationReason: sql`coalesce(${voucherTransactions.revocationReason}, ${why})`,
+      revocationRequestedAt: sql`coalesce(${voucherTransactions.revocationRequestedAt}, now())`,
+    })
+    .where(and(eq(voucherTransactions.sourceType, sourceType), eq(voucherTransactions.sourceId, sourceId)))
+    .returning({ id: voucherTransactions.id });
+  if (!row) return { found: false };
+  // Locking the transaction row above serialises this with the issuer, which reads the
+  // revocation under the same row lock: either it sees it, or the voucher exists for us here.
+  const [voucher] = await tx
+    .update(vouchers)
+    .set({
+      status: 'revoked',
+      revokedAt: sql`coalesce(${vouchers.revokedAt}, now())`,
+      revocationReason: sql`coalesce(${vouchers.revocationReason}, ${why})`,
+    })
+    .where(eq(vouchers.transactionId, row.id))
+    .returning({ number: vouchers.number });
+  return voucher ? { found: true, voucherNumber: voucher.number } : { found: true };
+}
