@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../platform/db.js';
 import { newId } from '../../platform/ids.js';
 import type { MembershipRole, PlatformRole } from '../../platform/principal.js';
@@ -91,4 +91,15 @@ export async function grantRole(
       certificateNo: opts.certificateNo ?? null,
     })
     .onConflictDoNothing();
+}
+
+/** Find an account by e-mail (case-insensitive); mobile look-ups go through the keyed hash. */
+export async function findUserByEmail(db: DbOrTx, email: string): Promise<User | undefined> {
+  const [row] = await db.select().from(users).where(sql`lower(${users.email}) = lower(${email})`);
+  return row;
+}
+
+export async function findUser(db: DbOrTx, id: string): Promise<User | undefined> {
+  const [row] = await db.select().from(users).where(eq(users.id, id));
+  return row;
 }
