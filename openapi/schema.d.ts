@@ -101,10 +101,2616 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List my sign-in sessions and the partner platforms I authorised
+         * @description The caller's single sign-on sessions (one per browser that signed in) and grants (one
+         *     per partner platform authorised, with its refresh tokens), newest first. People only.
+         */
+        get: operations["listMySessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/sessions/{sessionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Sign out a session or revoke a partner platform's grant
+         * @description Revoking a session signs that browser out of every partner platform and revokes the
+         *     grants made in it; revoking a grant invalidates its refresh and access tokens.
+         */
+        delete: operations["revokeMySession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sub-centres": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List sub-centres (分中心) */
+        get: operations["listSubCentres"];
+        put?: never;
+        /** Create a sub-centre (operators) */
+        post: operations["createSubCentre"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/organisations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List organisations
+         * @description Operators see every organisation, registrars those of their sub-centres (and verified
+         *     ones), everyone else verified organisations only, as public profiles.
+         */
+        get: operations["listOrganisations"];
+        put?: never;
+        /**
+         * Register an organisation (the caller becomes its admin)
+         * @description The unified social credit code is checked by its check character; a refusal names the
+         *     offending position and character. A code that fails its check can still be accepted by
+         *     a registrar during verification, with a recorded reason.
+         */
+        post: operations["registerOrganisation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/organisations/{organisationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organisationId: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Read an organisation
+         * @description Members, its registrars and operators see everything; others the public profile of a verified organisation.
+         */
+        get: operations["getOrganisation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update an organisation (its admins)
+         * @description Changing a key fact (name, credit code) sends the organisation back to verification.
+         */
+        patch: operations["updateOrganisation"];
+        trace?: never;
+    };
+    "/v1/organisations/{organisationId}/verification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organisationId: string;
+            };
+            cookie?: never;
+        };
+        /** The latest verification application (一次认证) */
+        get: operations["getOrganisationVerification"];
+        put?: never;
+        /** Apply for one-time verification (一次认证) */
+        post: operations["applyForVerification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/organisations/{organisationId}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organisationId: string;
+            };
+            cookie?: never;
+        };
+        /** List an organisation's members */
+        get: operations["listMembers"];
+        put?: never;
+        /** Add a member by e-mail (organisation admins) */
+        post: operations["addMember"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/organisations/{organisationId}/members/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organisationId: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a member (organisation admins) */
+        delete: operations["removeMember"];
+        options?: never;
+        head?: never;
+        /** Change a member's role (organisation admins) */
+        patch: operations["changeMemberRole"];
+        trace?: never;
+    };
+    "/v1/verification-applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Verification applications of the caller's sub-centres (registrars) */
+        get: operations["listVerificationApplications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/verification-applications/{applicationId}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                applicationId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a verification application (registrars of its sub-centre) */
+        post: operations["approveVerification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/verification-applications/{applicationId}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                applicationId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a verification application with a reason (registrars of its sub-centre) */
+        post: operations["rejectVerification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a personal account */
+        post: operations["signUp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in person (personal data masked) */
+        get: operations["getMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update the signed-in person's profile */
+        patch: operations["updateMe"];
+        trace?: never;
+    };
+    "/v1/me/real-name": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Apply for real-name verification (实名认证) with a resident ID */
+        post: operations["applyForRealName"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/real-name-applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Real-name applications (registrars and operators) */
+        get: operations["listRealNameApplications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/real-name-applications/{applicationId}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                applicationId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a real-name application (registrars and operators) */
+        post: operations["approveRealName"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/real-name-applications/{applicationId}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                applicationId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a real-name application with a reason */
+        post: operations["rejectRealName"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{userId}/roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        /** A person's platform roles (operators and registrars) */
+        get: operations["listUserRoles"];
+        put?: never;
+        /**
+         * Grant a platform role
+         * @description Operators grant any role (a registrar needs a sub-centre); registrars grant the
+         *     technology manager role (技术经理人, with its certificate number).
+         */
+        post: operations["grantUserRole"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{userId}/roles/{roleId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+                roleId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a platform role */
+        delete: operations["revokeUserRole"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/clients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register a partner client (operators)
+         * @description A relying party (authorization code + PKCE) or a machine client (client credentials,
+         *     bound to an organisation). The secret is in this response only; it is stored hashed.
+         */
+        post: operations["registerPartnerClient"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/achievements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List achievements (科技成果)
+         * @description Filtered, sorted, cursor-paginated. Anonymous callers see published listings only;
+         *     an organisation also sees its own drafts, a registrar the submitted listings of their
+         *     sub-centres, an operator everything. The confidential part is never included in lists.
+         */
+        get: operations["listAchievements"];
+        put?: never;
+        /**
+         * Create a achievement draft
+         * @description Creates a draft owned by the caller's organisation. Probable duplicates (same patent
+         *     number anywhere, near-identical title in the organisation) come back as `warnings`.
+         */
+        post: operations["createAchievement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/achievements/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Batch upsert achievements by external id
+         * @description Upserts up to 1,000 items of the caller's organisation by `externalId`. Each item is
+         *     validated on its own and answered `created`, `updated`, `unchanged` (same content hash)
+         *     or `invalid` (with field errors); one bad item never fails the others. Re-posting the
+         *     same batch answers `unchanged` for every item. Items become drafts, or are submitted
+         *     for review with `submit: true`; never published directly.
+         */
+        post: operations["batchUpsertAchievements"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/achievements/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One achievement
+         * @description The confidential part (`confidential`) is present only for the owner, its reviewers,
+         *     operators, and verified organisations that accepted this listing's NDA; otherwise it
+         *     is absent and contact phones and e-mails are masked.
+         */
+        get: operations["getAchievement"];
+        /**
+         * Replace a achievement's content
+         * @description Allowed in draft, returned, submitted, published and expired states (409 otherwise). A
+         *     published listing stays published; the content it replaces is kept as a version.
+         */
+        put: operations["updateAchievement"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/achievements/{id}/transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move a achievement through its lifecycle
+         * @description `submit` (owner), `approve` / `return` / `reject` (a registrar of the owner's
+         *     sub-centre; `return` and `reject` need structured `reasons`), `negotiate`, `reopen`,
+         *     `transact`, `withdraw`, `expire` (operators), `renew` (with a future `validUntil`).
+         *     An action the current state does not allow is a 409 `invalid-transition` problem.
+         */
+        post: operations["transitionAchievement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/achievements/{id}/nda": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept the achievement's NDA (保密协议)
+         * @description Records (and audits) that the caller's organisation accepted this listing's
+         *     non-disclosure terms. Only verified organisations may; afterwards they see the
+         *     confidential part.
+         */
+        post: operations["acceptAchievementNda"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/achievements/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge a duplicate achievement into another (operators)
+         * @description The listing is withdrawn with `mergedInto` pointing at the one kept; audited.
+         */
+        post: operations["mergeAchievement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/needs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List needs (技术需求)
+         * @description Filtered, sorted, cursor-paginated. Anonymous callers see published listings only;
+         *     an organisation also sees its own drafts, a registrar the submitted listings of their
+         *     sub-centres, an operator everything. The confidential part is never included in lists.
+         */
+        get: operations["listNeeds"];
+        put?: never;
+        /**
+         * Create a need draft
+         * @description Creates a draft owned by the caller's organisation. Probable duplicates (same patent
+         *     number anywhere, near-identical title in the organisation) come back as `warnings`.
+         */
+        post: operations["createNeed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/needs/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Batch upsert needs by external id
+         * @description Upserts up to 1,000 items of the caller's organisation by `externalId`. Each item is
+         *     validated on its own and answered `created`, `updated`, `unchanged` (same content hash)
+         *     or `invalid` (with field errors); one bad item never fails the others. Re-posting the
+         *     same batch answers `unchanged` for every item. Items become drafts, or are submitted
+         *     for review with `submit: true`; never published directly.
+         */
+        post: operations["batchUpsertNeeds"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/needs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One need
+         * @description The confidential part (`confidential`) is present only for the owner, its reviewers,
+         *     operators, and verified organisations that accepted this listing's NDA; otherwise it
+         *     is absent and contact phones and e-mails are masked.
+         */
+        get: operations["getNeed"];
+        /**
+         * Replace a need's content
+         * @description Allowed in draft, returned, submitted, published and expired states (409 otherwise). A
+         *     published listing stays published; the content it replaces is kept as a version.
+         */
+        put: operations["updateNeed"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/needs/{id}/transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move a need through its lifecycle
+         * @description `submit` (owner), `approve` / `return` / `reject` (a registrar of the owner's
+         *     sub-centre; `return` and `reject` need structured `reasons`), `negotiate`, `reopen`,
+         *     `transact`, `withdraw`, `expire` (operators), `renew` (with a future `validUntil`).
+         *     An action the current state does not allow is a 409 `invalid-transition` problem.
+         */
+        post: operations["transitionNeed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/needs/{id}/nda": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept the need's NDA (保密协议)
+         * @description Records (and audits) that the caller's organisation accepted this listing's
+         *     non-disclosure terms. Only verified organisations may; afterwards they see the
+         *     confidential part.
+         */
+        post: operations["acceptNeedNda"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/needs/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge a duplicate need into another (operators)
+         * @description The listing is withdrawn with `mergedInto` pointing at the one kept; audited.
+         */
+        post: operations["mergeNeed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/review-queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Listings awaiting review
+         * @description Submitted achievements and needs of the caller's sub-centres (registrars) or of all
+         *     sub-centres (operators), oldest first, with their confidential part.
+         */
+        get: operations["getCatalogReviewQueue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The public change feed
+         * @description Every public change (`published`, `updated`, `withdrawn`, `expired`) of achievements and
+         *     needs, in commit-safe order. Pass `nextCursor` back as `cursor` to resume; it is
+         *     returned even when the page is empty, so a partner can poll with it. A change is never
+         *     skipped, even when transactions commit out of order (a change becomes visible once
+         *     every older transaction has finished).
+         */
+        get: operations["listCatalogChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/experts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List experts (专家) */
+        get: operations["listExperts"];
+        put?: never;
+        /**
+         * Add an expert
+         * @description Operators, or an organisation's administrators for their own experts.
+         */
+        post: operations["createExpert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/experts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One expert */
+        get: operations["getExpert"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/service-institutions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List service institutions (服务机构) */
+        get: operations["listServiceInstitutions"];
+        /**
+         * Create or replace an organisation's service profile
+         * @description The organisation's administrators (or operators) keep its one profile.
+         */
+        put: operations["putServiceInstitution"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/service-institutions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One service institution */
+        get: operations["getServiceInstitution"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contracts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List technology contracts the caller may see
+         * @description Applicants see their own organisation's contracts, registrars their registration points', operators all. Newest first.
+         */
+        get: operations["listContracts"];
+        put?: never;
+        /**
+         * Apply for registration (draft)
+         * @description The seller side applies (the domestic buyer for imported technology): the applying organisation must be verified and its credit code must be that party's. Each subtype's required fields, identifiers and amounts are checked; the technology transaction amount is derived (contract value − non-technical costs). The registration point is the sub-centre of the applying organisation.
+         */
+        post: operations["createContract"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contracts/overdue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Applications past their review due date
+         * @description For registrars (their points) and operators (all): submitted or under review after the last working day of the review period.
+         */
+        get: operations["listOverdueContracts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contracts/statistics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Registration statistics of a year
+         * @description Registered contracts (cancelled ones excluded) by type, technology field, seller region, seller and buyer party nature, month (China time) and registration point. Operators: all points; registrars: their points.
+         */
+        get: operations["getContractStatistics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contracts/statistics/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Registration statistics as CSV */
+        get: operations["exportContractStatistics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contracts/tax-view": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tax view per seller and year
+         * @description VAT-exempt candidates (财税〔2016〕36号: transfer, licensing and development contracts, and consulting or services related to them) and each seller's yearly technology transfer income against the corporate income tax line (5,000,000 yuan).
+         */
+        get: operations["getContractTaxView"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contracts/rewards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Policy rewards of transfer institutions for a year
+         * @description Operators only. Per transfer institution: the configured share (3%) of the technology transaction amount of the registered contracts it brokered in the year, capped per institution and year (1,000,000 yuan).
+         */
+        get: operations["getContractRewards"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contracts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** Read a technology contract */
+        get: operations["getContract"];
+        /**
+         * Correct a draft or returned application
+         * @description Replaces the application. Only drafts and returned applications can change; registered contracts change through amendments.
+         */
+        put: operations["updateContract"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contracts/{id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit (or resubmit) for review
+         * @description The review period starts (again) today: 15 working days, 30 when the transaction amount is at least 5,000,000 yuan or the contract is disputed.
+         */
+        post: operations["submitContract"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contracts/{id}/take": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take an application for review (registrar)
+         * @description A registrar of the registration point.
+         */
+        post: operations["takeContractForReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contracts/{id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Return for correction (registrar)
+         * @description The applicant corrects and resubmits; the review clock restarts.
+         */
+        post: operations["returnContract"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contracts/{id}/refuse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refuse registration (registrar)
+         * @description On one of the grounds of the rules; `other` needs a text.
+         */
+        post: operations["refuseContract"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contracts/{id}/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register (registrar)
+         * @description Assigns the registration number (year, the registration point's GB/T 2260 code, a gap-free 6-digit serial per point and year) and requests the data transaction voucher in the same transaction. The registrar may determine (核定) a different technology transaction amount, with a reason; both amounts are kept.
+         */
+        post: operations["registerContract"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contracts/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a registration (registrar)
+         * @description The contract becomes cancelled and its voucher is revoked.
+         */
+        post: operations["cancelContract"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contracts/{id}/amendments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** Amendment requests of a contract */
+        get: operations["listContractAmendments"];
+        put?: never;
+        /**
+         * Request an amendment of a registered contract
+         * @description The applicant asks; a registrar of the point approves (a new version, a new voucher; the previous voucher is revoked) or rejects it. One pending amendment at a time.
+         */
+        post: operations["requestContractAmendment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contracts/{id}/amendments/{amendmentId}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                amendmentId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve an amendment (registrar) */
+        post: operations["approveContractAmendment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contracts/{id}/amendments/{amendmentId}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                amendmentId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject an amendment (registrar) */
+        post: operations["rejectContractAmendment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vouchers/log/checkpoint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The log's latest signed checkpoint
+         * @description A C2SP signed note (https://c2sp.org/signed-note) whose body is a C2SP checkpoint
+         *     (https://c2sp.org/tlog-checkpoint): the origin line (`<host of PUBLIC_URL>/vouchers-log`),
+         *     the tree size in decimal and the base64 RFC 9162 root hash, each ending in a newline; a
+         *     blank line; then one signature line per key, `— <origin> <base64(4-byte key id ||
+         *     64-byte Ed25519 signature)>`. Verify it with a checkpoint verifier key from
+         *     `GET /v1/vouchers/keys`. Every checkpoint extends the previous one (see the consistency
+         *     proof).
+         */
+        get: operations["getVoucherLogCheckpoint"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vouchers/log/consistency-proof": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Consistency proof between two tree sizes
+         * @description RFC 9162 §2.1.4 proof that the tree of `to` leaves extends the tree of `from` leaves
+         *     (append-only). Verify it with the roots of the two checkpoints.
+         */
+        get: operations["getVoucherConsistencyProof"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vouchers/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Published voucher keys
+         * @description A JWK Set (RFC 7517) of every voucher signing key, current first and then retired ones
+         *     (which sign nothing new but still verify what they signed), plus the log's origin and its
+         *     checkpoint verifier keys in the C2SP form `<origin>+<8 hex key id>+<base64(0x01 ||
+         *     public key)>`.
+         */
+        get: operations["getVoucherKeys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vouchers/status-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Revocation status list (IETF Token Status List)
+         * @description A Status List Token (draft-ietf-oauth-status-list) in JWT form, header
+         *     `{"alg":"EdDSA","kid":…,"typ":"statuslist+jwt"}`, signed by a voucher key, claims `sub`
+         *     (this URL), `iat`, `exp`, `ttl` and `status_list: {bits: 1, lst}`. `lst` is the
+         *     base64url ZLIB-compressed byte array; status i is bit (i mod 8), least significant
+         *     first, of byte ⌊i/8⌋: 0 valid, 1 revoked. A voucher's index is its leaf index in the log.
+         */
+        get: operations["getVoucherStatusList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vouchers/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify a voucher
+         * @description Checks a voucher JWS and answers each check separately: signature, checkpoint
+         *     signature, inclusion in the log, revocation status. An inclusion proof, a checkpoint and
+         *     a status list may be submitted (e.g. from a bundle); whatever is not submitted is taken
+         *     from the log, and `sources` says which was which. Always 200 for a well-formed request:
+         *     `valid` is the verdict.
+         */
+        post: operations["verifyVoucher"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vouchers/{number}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A voucher
+         * @description The signed voucher (compact JWS), its decoded payload, its place in the log and its status.
+         */
+        get: operations["getVoucher"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vouchers/{number}/inclusion-proof": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Inclusion proof of a voucher
+         * @description RFC 9162 §2.1.3 audit path of the voucher's leaf in the tree of `treeSize` leaves
+         *     (default: the latest checkpoint), with the signed checkpoint of that size when there is
+         *     one. 503 while the voucher is not yet in the log (it is sequenced within about a second).
+         */
+        get: operations["getVoucherInclusionProof"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vouchers/{number}/bundle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A self-contained verification bundle
+         * @description Everything needed to verify the voucher offline (`techex voucher verify <file>`): the
+         *     voucher JWS, its inclusion proof, the signed checkpoint the proof is for, a signed status
+         *     list and the published keys. Compare the keys with those the exchange publishes (or pass
+         *     your own copy with `--keys`): a bundle can only prove what its keys are trusted for.
+         */
+        get: operations["getVoucherBundle"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/vouchers/{number}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Public voucher page (zh-CN)
+         * @description A page for people: the voucher's content, the result of each verification check against
+         *     the log, and a QR code that leads back to this page.
+         */
+        get: operations["getVoucherPage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/event-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Event types a webhook subscription can name
+         * @description The event types the exchange emits. A subscription names exact types
+         *     (`contract.registered`), a family with a trailing wildcard (`achievement.*`) or `*`.
+         */
+        get: operations["listWebhookEventTypes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's webhook subscriptions
+         * @description Subscriptions owned by the caller's organisation (or by the calling client when it has none), newest first.
+         */
+        get: operations["listWebhookSubscriptions"];
+        put?: never;
+        /**
+         * Subscribe an endpoint to events
+         * @description Registers an HTTPS endpoint for the given event types. Deliveries are signed as the
+         *     Standard Webhooks specification describes (`webhook-id`, `webhook-timestamp`,
+         *     `webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">`) with the
+         *     subscription's secret, which is returned **only in this answer** (and on rotation).
+         *     Failed deliveries are retried with exponential backoff (30 s, 2 min, 10 min, 30 min,
+         *     1 h, 2 h, 4 h, 8 h …) for up to 24 hours; an endpoint failing continuously is disabled
+         *     and its owner notified. URLs on private, loopback, link-local or metadata addresses are
+         *     refused (422).
+         */
+        post: operations["createWebhookSubscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/subscriptions/{subscriptionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subscriptionId: components["parameters"]["WebhookSubscriptionId"];
+            };
+            cookie?: never;
+        };
+        /** A webhook subscription */
+        get: operations["getWebhookSubscription"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook subscription
+         * @description Deletes the subscription and its delivery log; pending retries are dropped.
+         */
+        delete: operations["deleteWebhookSubscription"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a webhook subscription
+         * @description Changes the URL, description or event types; `status: active` re-enables a disabled endpoint.
+         */
+        patch: operations["updateWebhookSubscription"];
+        trace?: never;
+    };
+    "/v1/webhooks/subscriptions/{subscriptionId}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subscriptionId: components["parameters"]["WebhookSubscriptionId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate the signing secret
+         * @description Issues a new secret (returned only in this answer). The previous secret stays valid for
+         *     24 hours: meanwhile every delivery carries two signatures, one per secret, separated by
+         *     a space, as Standard Webhooks allows.
+         */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/subscriptions/{subscriptionId}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subscriptionId: components["parameters"]["WebhookSubscriptionId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The delivery log of a subscription
+         * @description One entry per event sent to this endpoint, newest first, with its latest attempt.
+         */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/subscriptions/{subscriptionId}/deliveries/{deliveryId}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subscriptionId: components["parameters"]["WebhookSubscriptionId"];
+                deliveryId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a delivery again
+         * @description Queues the same message (same `webhook-id`, so receivers can deduplicate) for a new
+         *     series of attempts. 409 while the subscription is disabled.
+         */
+        post: operations["redeliverWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Notifications about the caller's webhook subscriptions
+         * @description For example that an endpoint kept failing and was disabled. Newest first.
+         */
+        get: operations["listIntegrationNotifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        SignInSession: {
+            id: string;
+            /**
+             * @description `session`: a browser signed in; `grant`: a partner platform authorised.
+             * @enum {string}
+             */
+            type: "session" | "grant";
+            /** @description The partner platforms (client ids) involved. */
+            clients: {
+                clientId: string;
+                name: string;
+            }[];
+            scopes?: string[];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            expiresAt: string | null;
+        };
+        SignInSessionPage: {
+            items: components["schemas"]["SignInSession"][];
+            nextCursor: string | null;
+        };
+        SubCentre: {
+            /** Format: uuid */
+            id: string;
+            /** @description GB/T 2260 code of the registration point. */
+            code: string;
+            name: string;
+            regionCodes: string[];
+        };
+        SubCentreCreate: {
+            code: string;
+            name: string;
+            regionCodes?: string[];
+        };
+        SubCentrePage: components["schemas"]["PageInfo"] & {
+            items: components["schemas"]["SubCentre"][];
+        };
+        /** @enum {string} */
+        OrganisationType: "university" | "institute" | "enterprise" | "transfer_institution" | "service_institution" | "investor" | "partner_operator";
+        /** @enum {string} */
+        VerificationStatus: "unverified" | "pending" | "verified" | "rejected";
+        /** @enum {string} */
+        ApplicationStatus: "pending" | "approved" | "rejected" | "superseded";
+        /**
+         * @description L1 documents checked, L2 on-site check, L3 enhanced.
+         * @enum {string}
+         */
+        VerificationLevel: "L1" | "L2" | "L3";
+        /** @description Members, its registrars and operators get every field; others the public profile (name, type, region, verification). */
+        Organisation: {
+            /** Format: uuid */
+            id: string;
+            type: components["schemas"]["OrganisationType"];
+            name: string;
+            regionCode?: string | null;
+            verificationStatus: components["schemas"]["VerificationStatus"];
+            verificationLevel?: string | null;
+            /** Format: date-time */
+            verifiedAt?: string | null;
+            creditCode?: string | null;
+            /** @description Set when a registrar accepted a code that fails its check character. */
+            creditCodeOverride?: {
+                reason?: string;
+                registrarId?: string;
+                at?: string;
+            } | null;
+            subCentre?: {
+                /** Format: uuid */
+                id?: string;
+                code?: string;
+                name?: string;
+            } | null;
+            partyNature?: string | null;
+            /** Format: date-time */
+            createdAt?: string;
+            /** Format: date-time */
+            updatedAt?: string;
+        };
+        OrganisationCreate: {
+            type: components["schemas"]["OrganisationType"];
+            name: string;
+            /** @description 统一社会信用代码 (18 characters); full-width characters and lower case are accepted. */
+            creditCode?: string;
+            /** @description GB/T 2260 region code. */
+            regionCode: string;
+            /** @description Defaults to the sub-centre of the region's city. */
+            subCentreCode?: string;
+            /** @description Party nature code (e.g. 022 university, 100 domestic enterprise). */
+            partyNature?: string;
+        };
+        OrganisationUpdate: {
+            name?: string;
+            creditCode?: string;
+            regionCode?: string;
+            partyNature?: string;
+        };
+        OrganisationPage: components["schemas"]["PageInfo"] & {
+            items: components["schemas"]["Organisation"][];
+        };
+        VerificationApply: {
+            creditCode: string;
+            /** @description 法定代表人 */
+            legalRepresentative: string;
+            /** @description SHA-256 (hex) of the business licence document. */
+            licenceSha256: string;
+        };
+        VerificationApprove: {
+            level: components["schemas"]["VerificationLevel"];
+            /** @description Required when the credit code fails its check character. */
+            creditCodeOverrideReason?: string;
+        };
+        DecisionReject: {
+            reason: string;
+        };
+        VerificationApplication: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organisationId: string;
+            organisationName?: string;
+            /** Format: uuid */
+            subCentreId?: string;
+            status: components["schemas"]["ApplicationStatus"];
+            creditCode: string;
+            /** @description The code fails its check character; approval needs an override reason. */
+            creditCodeCheckFailed: boolean;
+            legalRepresentative: string;
+            licenceSha256: string;
+            /** Format: date-time */
+            appliedAt: string;
+            /** Format: date-time */
+            decidedAt?: string | null;
+            level?: string | null;
+            reason?: string | null;
+        };
+        VerificationApplicationPage: components["schemas"]["PageInfo"] & {
+            items: components["schemas"]["VerificationApplication"][];
+        };
+        /** @enum {string} */
+        MembershipRole: "org_admin" | "org_member";
+        Member: {
+            /** Format: uuid */
+            userId: string;
+            displayName: string;
+            /** @description Masked. */
+            email?: string | null;
+            role: components["schemas"]["MembershipRole"];
+            /** Format: date-time */
+            joinedAt?: string;
+        };
+        MemberAdd: {
+            /** Format: email */
+            email: string;
+            role?: components["schemas"]["MembershipRole"];
+        };
+        MemberRoleChange: {
+            role: components["schemas"]["MembershipRole"];
+        };
+        MemberPage: components["schemas"]["PageInfo"] & {
+            items: components["schemas"]["Member"][];
+        };
+        SignUp: {
+            /** Format: email */
+            email: string;
+            password: string;
+            displayName: string;
+            /** @description Mainland mobile number (+86 optional); stored as a keyed hash and encrypted. */
+            mobile?: string;
+        };
+        Me: {
+            /** Format: uuid */
+            id: string;
+            email?: string | null;
+            displayName: string;
+            /** @description Masked (138****5678). */
+            mobile?: string | null;
+            /** @description Masked (110105********002X), once real-name verified. */
+            residentId?: string | null;
+            realNameLevel: string;
+            memberships: {
+                /** Format: uuid */
+                organisationId: string;
+                name: string;
+                role: components["schemas"]["MembershipRole"];
+                verificationStatus: components["schemas"]["VerificationStatus"];
+            }[];
+            roles: components["schemas"]["UserRole"][];
+        };
+        MeUpdate: {
+            displayName?: string;
+            /** @description null removes the number. */
+            mobile?: string | null;
+        };
+        RealNameApply: {
+            legalName: string;
+            /** @description 居民身份证号码 (18 characters), checked by its check digit. */
+            residentId: string;
+        };
+        RealNameApprove: {
+            level: components["schemas"]["VerificationLevel"];
+        };
+        RealNameApplication: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            userId: string;
+            status: components["schemas"]["ApplicationStatus"];
+            legalName: string;
+            /** @description Masked. */
+            residentId: string;
+            /** Format: date-time */
+            appliedAt: string;
+            /** Format: date-time */
+            decidedAt?: string | null;
+            level?: string | null;
+            reason?: string | null;
+        };
+        RealNameApplicationPage: components["schemas"]["PageInfo"] & {
+            items: components["schemas"]["RealNameApplication"][];
+        };
+        /** @enum {string} */
+        PlatformRole: "operator" | "registrar" | "tech_manager";
+        UserRole: {
+            /** Format: uuid */
+            id: string;
+            role: components["schemas"]["PlatformRole"];
+            subCentreCode?: string | null;
+            /** @description Technology manager (技术经理人) certificate number. */
+            certificateNo?: string | null;
+            /** Format: date-time */
+            createdAt?: string;
+        };
+        UserRoleList: {
+            items: components["schemas"]["UserRole"][];
+        };
+        RoleGrant: {
+            role: components["schemas"]["PlatformRole"];
+            /** @description Required for registrars. */
+            subCentreCode?: string;
+            /** @description Required for technology managers. */
+            certificateNo?: string;
+        };
+        ClientRegistration: {
+            name: string;
+            redirectUris?: string[];
+            postLogoutRedirectUris?: string[];
+            grantTypes: ("authorization_code" | "refresh_token" | "client_credentials")[];
+            scopes: string[];
+            /**
+             * Format: uuid
+             * @description Required for client credentials (the organisation the client acts for).
+             */
+            organisationId?: string;
+            /** @enum {string} */
+            tokenEndpointAuthMethod?: "client_secret_basic" | "client_secret_post";
+        };
+        RegisteredClient: {
+            clientId: string;
+            /** @description Shown once. */
+            clientSecret: string;
+            name: string;
+            /** Format: uuid */
+            organisationId?: string | null;
+        };
+        /**
+         * @description 战略性新兴产业 (2018) field, '01' 新一代信息技术 … '09' 相关服务业.
+         * @enum {string}
+         */
+        FieldCode: "01" | "02" | "03" | "04" | "05" | "06" | "07" | "08" | "09";
+        /** @description GB/T 2260 administrative division code. */
+        RegionCode: string;
+        /**
+         * @description 转化方式: transfer 转让, license_exclusive 独占许可, license_sole 排他许可,
+         *     license_nonexclusive 普通许可, equity 作价投资, co_development 合作开发,
+         *     use_first 先用后转, research_first 先研后付.
+         * @enum {string}
+         */
+        TransferMode: "transfer" | "license_exclusive" | "license_sole" | "license_nonexclusive" | "equity" | "co_development" | "use_first" | "research_first";
+        /**
+         * @description 交易方式 — negotiated 协议转让, listed 挂牌, auction 拍卖, tender 招标, bidding 竞价.
+         * @enum {string}
+         */
+        DealMethod: "negotiated" | "listed" | "auction" | "tender" | "bidding";
+        /** @enum {string} */
+        ListingStatus: "draft" | "submitted" | "returned" | "rejected" | "published" | "in_negotiation" | "transacted" | "withdrawn" | "expired";
+        /**
+         * @description 技术转移, 知识产权, 资产评估, 投融资, 法律, 孵化, 检验检测, 科技咨询.
+         * @enum {string}
+         */
+        ServiceKind: "技术转移" | "知识产权" | "资产评估" | "投融资" | "法律" | "孵化" | "检验检测" | "科技咨询";
+        IpItem: {
+            /** @enum {string} */
+            kind: "invention_patent" | "utility_model" | "design_patent" | "software_copyright" | "ic_layout" | "plant_variety" | "know_how" | "other";
+            /** @description For patents the CNIPA application number, checked by its check digit (e.g. 201310699744.2). */
+            number?: string;
+            title: string;
+        };
+        Contact: {
+            name: string;
+            /** @description Masked unless the caller may see the confidential part. */
+            phone?: string;
+            email?: string;
+        };
+        ListingDocument: {
+            name: string;
+            /** Format: uri */
+            url: string;
+        };
+        /** @description Seen only by the owner, reviewers, operators and verified organisations with the NDA. */
+        AchievementConfidential: {
+            detailedIndicators?: string[];
+            documents?: components["schemas"]["ListingDocument"][];
+            notes?: string;
+        };
+        NeedConfidential: {
+            details?: string;
+            documents?: components["schemas"]["ListingDocument"][];
+        };
+        /** @description Unknown members are refused (400) by the server's own check, item by item in batches. */
+        AchievementInput: {
+            /** @description The id in the owner's own system; batch upserts match on it. */
+            externalId?: string;
+            sourceSystem?: string;
+            title: string;
+            /** @description One line. */
+            summary: string;
+            description?: string;
+            /** @description Key technical indicators (public). */
+            indicators?: string[];
+            keywords?: string[];
+            field: components["schemas"]["FieldCode"];
+            trl: number;
+            ipItems?: components["schemas"]["IpItem"][];
+            transferModes: components["schemas"]["TransferMode"][];
+            dealMethod: components["schemas"]["DealMethod"];
+            /** @description Asking price in fen; null = 面议 (negotiable). */
+            priceFen?: number | null;
+            regionCode: components["schemas"]["RegionCode"];
+            team?: string[];
+            contacts?: components["schemas"]["Contact"][];
+            /** Format: date */
+            completedOn?: string;
+            /** Format: date */
+            validUntil?: string;
+            confidential?: components["schemas"]["AchievementConfidential"];
+        };
+        ReviewRecord: {
+            /** @enum {string} */
+            decision?: "approve" | "return" | "reject";
+            reasons?: components["schemas"]["ReviewReason"][];
+            comment?: string | null;
+            reviewerId?: string | null;
+            /** Format: date-time */
+            decidedAt?: string;
+        };
+        DuplicateWarning: {
+            /** @enum {string} */
+            code: "duplicate-patent" | "similar-title";
+            /** Format: uuid */
+            listingId: string;
+            title: string;
+            patentNumber?: string;
+            similarity?: number;
+        };
+        ListingState: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "achievement" | "need";
+            /** Format: uuid */
+            organisationId: string;
+            /** Format: uuid */
+            subCentreId?: string | null;
+            status: components["schemas"]["ListingStatus"];
+            version: number;
+            /** @description Whether the listing has a confidential part (behind its NDA). */
+            hasConfidential: boolean;
+            /** @description Whether the caller's organisation accepted this listing's NDA. */
+            ndaAccepted: boolean;
+            review?: components["schemas"]["ReviewRecord"];
+            /** Format: uuid */
+            mergedInto?: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: date-time */
+            publishedAt?: string | null;
+            /** @description Probable duplicates (on create and update only). */
+            warnings?: components["schemas"]["DuplicateWarning"][];
+        };
+        Achievement: components["schemas"]["ListingState"] & components["schemas"]["AchievementInput"];
+        AchievementPage: {
+            items: components["schemas"]["Achievement"][];
+            nextCursor: string | null;
+        };
+        /** @description Unknown members are refused (400) by the server's own check, item by item in batches. */
+        NeedInput: {
+            externalId?: string;
+            sourceSystem?: string;
+            title: string;
+            description: string;
+            targetIndicators?: string[];
+            keywords?: string[];
+            field: components["schemas"]["FieldCode"];
+            budgetMinFen?: number | null;
+            budgetMaxFen?: number | null;
+            /** Format: date */
+            deadline?: string;
+            preferredModes?: components["schemas"]["TransferMode"][];
+            minTrl?: number;
+            regionCode: components["schemas"]["RegionCode"];
+            contacts?: components["schemas"]["Contact"][];
+            /** Format: date */
+            validUntil?: string;
+            confidential?: components["schemas"]["NeedConfidential"];
+        };
+        Need: components["schemas"]["ListingState"] & components["schemas"]["NeedInput"];
+        NeedPage: {
+            items: components["schemas"]["Need"][];
+            nextCursor: string | null;
+        };
+        ReviewQueuePage: {
+            items: (components["schemas"]["Achievement"] | components["schemas"]["Need"])[];
+            nextCursor: string | null;
+        };
+        BatchRequest: {
+            /**
+             * @description AchievementInput / NeedInput objects, each with an `externalId`. Items are checked
+             *     one by one (not by this schema), so an invalid item is answered `invalid`.
+             */
+            items: Record<string, never>[];
+            /**
+             * @description Submit created and edited drafts for review.
+             * @default false
+             */
+            submit: boolean;
+        };
+        BatchItemResult: {
+            index: number;
+            externalId: string | null;
+            /** @enum {string} */
+            status: "created" | "updated" | "unchanged" | "invalid";
+            /** Format: uuid */
+            id?: string;
+            errors?: components["schemas"]["FieldError"][];
+            warnings?: components["schemas"]["DuplicateWarning"][];
+        };
+        BatchResponse: {
+            results: components["schemas"]["BatchItemResult"][];
+            summary: {
+                created: number;
+                updated: number;
+                unchanged: number;
+                invalid: number;
+            };
+        };
+        ReviewReason: {
+            /** @enum {string} */
+            code: "incomplete" | "inaccurate" | "ip-unverified" | "price-unclear" | "confidential-in-public" | "duplicate" | "not-technology" | "other";
+            field?: string;
+            message?: string;
+        };
+        TransitionRequest: {
+            /** @enum {string} */
+            action: "submit" | "approve" | "return" | "reject" | "negotiate" | "reopen" | "transact" | "withdraw" | "expire" | "renew";
+            reasons?: components["schemas"]["ReviewReason"][];
+            comment?: string;
+            /** Format: date */
+            validUntil?: string;
+        };
+        NdaAcceptance: {
+            /** Format: uuid */
+            listingId: string;
+            /** Format: uuid */
+            organisationId: string;
+            /** Format: date-time */
+            acceptedAt: string;
+        };
+        MergeRequest: {
+            /** Format: uuid */
+            into: string;
+        };
+        CatalogChange: {
+            /** @description Opaque, increasing position in the feed. */
+            position: string;
+            /** @enum {string} */
+            type: "achievement" | "need";
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            change: "published" | "updated" | "withdrawn" | "expired";
+            version: number;
+            /** Format: date-time */
+            occurredAt: string;
+        };
+        ChangeFeedPage: {
+            items: components["schemas"]["CatalogChange"][];
+            /** @description Always present; pass it back to resume (also after an empty page). */
+            nextCursor: string;
+        };
+        ExpertInput: {
+            name: string;
+            title?: string;
+            /** Format: uuid */
+            organisationId?: string;
+            fields: components["schemas"]["FieldCode"][];
+            expertise?: string[];
+            bio?: string;
+        };
+        Expert: components["schemas"]["ExpertInput"] & {
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ExpertPage: {
+            items: components["schemas"]["Expert"][];
+            nextCursor: string | null;
+        };
+        ServiceInstitutionInput: {
+            /**
+             * Format: uuid
+             * @description Defaults to the caller's organisation.
+             */
+            organisationId?: string;
+            name: string;
+            kinds: components["schemas"]["ServiceKind"][];
+            regionCode?: components["schemas"]["RegionCode"];
+            description?: string;
+            services?: string[];
+            contact?: components["schemas"]["Contact"];
+        };
+        ServiceInstitution: components["schemas"]["ServiceInstitutionInput"] & {
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ServiceInstitutionPage: {
+            items: components["schemas"]["ServiceInstitution"][];
+            nextCursor: string | null;
+        };
+        /** @enum {string} */
+        ContractStatus: "draft" | "submitted" | "under_review" | "returned" | "registered" | "refused" | "cancelled";
+        ContractParty: {
+            name: string;
+            /** @description 统一社会信用代码; required for a domestic (CN) party, checked by its check character. */
+            creditCode?: string | null;
+            /** @description ISO 3166-1 alpha-2. */
+            countryCode: string;
+            /** @description GB/T 2260; required for a domestic party. */
+            regionCode?: string | null;
+            /** @description 买卖方性质 code (e.g. 021 research institute, 022 university, 100 domestic enterprise); required for a domestic party. */
+            partyNature?: string | null;
+        };
+        ContractPayment: {
+            /** @enum {string} */
+            method: "lump_sum" | "instalments" | "royalty" | "other";
+            /** @description Instalments: at least two, summing to the contract value. */
+            schedule?: {
+                /** Format: date */
+                dueDate: string;
+                amountFen: number;
+            }[];
+            /** @enum {string|null} */
+            royaltyBasis?: "sales" | "profit" | null;
+            royaltyRateBasisPoints?: number | null;
+            description?: string | null;
+        };
+        /** @description An application for technology contract registration (技术合同认定登记). Required detail fields depend on the subtype. */
+        ContractApplication: {
+            /** @enum {string} */
+            type: "development" | "transfer" | "licensing" | "consulting" | "service";
+            /** @description development: commissioned, cooperative; transfer: patent_right, patent_application_right, technical_secret, software_copyright, layout_design, plant_variety, biomedical_variety, equity_contribution; licensing: patent_licence, technical_secret_licence; consulting: consulting; service: technical_service, training, intermediary. */
+            subtype: string;
+            projectName: string;
+            /** Format: date */
+            signingDate: string;
+            /** Format: date */
+            validFrom: string;
+            /** Format: date */
+            validTo: string;
+            /** @description 战略性新兴产业 field 01–09. */
+            technologyField: string;
+            /** @description Imported technology: the domestic buyer applies. */
+            imported?: boolean;
+            /** @description Disputed: the review period is the extended one. */
+            disputed?: boolean;
+            seller: components["schemas"]["ContractParty"];
+            buyer: components["schemas"]["ContractParty"];
+            achievementIds?: string[];
+            /** @description Required for patent right / application right transfers and patent licences; checked by the check digit. */
+            patentNumbers?: string[];
+            /** @description Software copyright, layout design, plant or biomedical variety registration numbers. */
+            ipRegistrationNumbers?: string[];
+            /** @enum {string|null} */
+            licenceType?: "exclusive" | "sole" | "non_exclusive" | null;
+            licenceTermMonths?: number | null;
+            /** @description Equity contribution: the company receiving the technology as capital. */
+            investeeName?: string | null;
+            /** @description Consulting or service bought with a transfer or development (VAT). */
+            relatedToTransferOrDevelopment?: boolean;
+            contractValueFen: number;
+            nonTechnicalCostsFen: number;
+            payment: components["schemas"]["ContractPayment"];
+            documentSha256: string;
+            /** Format: uuid */
+            transferInstitutionId?: string | null;
+            techManagerIds?: string[];
+        };
+        Contract: {
+            /** Format: uuid */
+            id: string;
+            status: components["schemas"]["ContractStatus"];
+            version: number;
+            /** Format: uuid */
+            organisationId: string;
+            /** Format: uuid */
+            subCentreId: string;
+            /** @enum {string} */
+            type: "development" | "transfer" | "licensing" | "consulting" | "service";
+            /** @description development: commissioned, cooperative; transfer: patent_right, patent_application_right, technical_secret, software_copyright, layout_design, plant_variety, biomedical_variety, equity_contribution; licensing: patent_licence, technical_secret_licence; consulting: consulting; service: technical_service, training, intermediary. */
+            subtype: string;
+            projectName: string;
+            /** Format: date */
+            signingDate: string;
+            /** Format: date */
+            validFrom: string;
+            /** Format: date */
+            validTo: string;
+            /** @description 战略性新兴产业 field 01–09. */
+            technologyField: string;
+            /** @description Imported technology: the domestic buyer applies. */
+            imported?: boolean;
+            /** @description Disputed: the review period is the extended one. */
+            disputed?: boolean;
+            seller: components["schemas"]["ContractParty"];
+            buyer: components["schemas"]["ContractParty"];
+            achievementIds?: string[];
+            /** @description Required for patent right / application right transfers and patent licences; checked by the check digit. */
+            patentNumbers?: string[];
+            /** @description Software copyright, layout design, plant or biomedical variety registration numbers. */
+            ipRegistrationNumbers?: string[];
+            /** @enum {string|null} */
+            licenceType?: "exclusive" | "sole" | "non_exclusive" | null;
+            licenceTermMonths?: number | null;
+            /** @description Equity contribution: the company receiving the technology as capital. */
+            investeeName?: string | null;
+            /** @description Consulting or service bought with a transfer or development (VAT). */
+            relatedToTransferOrDevelopment?: boolean;
+            contractValueFen: number;
+            nonTechnicalCostsFen: number;
+            payment: components["schemas"]["ContractPayment"];
+            documentSha256: string;
+            /** Format: uuid */
+            transferInstitutionId?: string | null;
+            techManagerIds?: string[];
+            /** @description 技术交易额 as declared: contract value − non-technical costs. */
+            transactionAmountFen: number;
+            /** @description 核定技术交易额 by the registrar. */
+            determinedAmountFen?: number | null;
+            determinationReason?: string | null;
+            /** @description The determined amount where there is one, else the declared one. */
+            effectiveTransactionAmountFen: number;
+            /** Format: date-time */
+            submittedAt?: string | null;
+            /** Format: date */
+            dueDate?: string | null;
+            reviewWorkingDays?: number | null;
+            reviewerId?: string | null;
+            returnReasons?: components["schemas"]["ContractReturnReason"][] | null;
+            refusal?: {
+                ground?: string;
+                text?: string | null;
+            } | null;
+            registrationNumber?: string | null;
+            /** Format: date-time */
+            registeredAt?: string | null;
+            /** Format: date-time */
+            cancelledAt?: string | null;
+            cancellationReason?: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ContractPage: {
+            items: components["schemas"]["Contract"][];
+            nextCursor: string | null;
+        };
+        ContractReturnReason: {
+            /** @enum {string} */
+            code: "missing_material" | "incorrect_information" | "amount_unclear" | "party_information" | "document_mismatch" | "other";
+            field?: string;
+            message: string;
+        };
+        ContractReturn: {
+            reasons: components["schemas"]["ContractReturnReason"][];
+        };
+        ContractRefusal: {
+            /** @enum {string} */
+            ground: "invalid_or_not_effective" | "not_technology_contract" | "parties_subject_price_unclear" | "approval_missing" | "name_mismatch_not_corrected" | "illegal_monopoly_clauses" | "certificates_missing" | "seals_incomplete" | "other";
+            text?: string;
+        };
+        ContractAmendmentChanges: {
+            projectName?: string;
+            /** Format: date */
+            validFrom?: string;
+            /** Format: date */
+            validTo?: string;
+            /** @description 战略性新兴产业 field 01–09. */
+            technologyField?: string;
+            achievementIds?: string[];
+            /** @description Required for patent right / application right transfers and patent licences; checked by the check digit. */
+            patentNumbers?: string[];
+            /** @description Software copyright, layout design, plant or biomedical variety registration numbers. */
+            ipRegistrationNumbers?: string[];
+            licenceTermMonths?: number | null;
+            contractValueFen?: number;
+            nonTechnicalCostsFen?: number;
+            payment?: components["schemas"]["ContractPayment"];
+            documentSha256?: string;
+            /** Format: uuid */
+            transferInstitutionId?: string | null;
+            techManagerIds?: string[];
+        };
+        ContractAmendmentRequest: {
+            changes: components["schemas"]["ContractAmendmentChanges"];
+            reason: string;
+        };
+        ContractAmendment: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            contractId: string;
+            /** @enum {string} */
+            status: "pending" | "approved" | "rejected";
+            fromVersion: number;
+            changes: components["schemas"]["ContractAmendmentChanges"];
+            reason: string;
+            /** Format: date-time */
+            requestedAt: string;
+            /** Format: date-time */
+            decidedAt?: string | null;
+            decisionNote?: string | null;
+        };
+        ContractAmendmentPage: {
+            items: components["schemas"]["ContractAmendment"][];
+            nextCursor: string | null;
+        };
+        ContractAmendmentDecision: {
+            contract: components["schemas"]["Contract"];
+            amendment: components["schemas"]["ContractAmendment"];
+        };
+        ContractStatRow: {
+            key: string;
+            count: number;
+            contractValueFen: number;
+            transactionAmountFen: number;
+        };
+        ContractStatistics: {
+            year: number;
+            subCentreId: string | null;
+            total: components["schemas"]["ContractStatRow"];
+            byDimension: {
+                type: components["schemas"]["ContractStatRow"][];
+                field: components["schemas"]["ContractStatRow"][];
+                region: components["schemas"]["ContractStatRow"][];
+                sellerPartyNature: components["schemas"]["ContractStatRow"][];
+                buyerPartyNature: components["schemas"]["ContractStatRow"][];
+                month: components["schemas"]["ContractStatRow"][];
+                subCentre: components["schemas"]["ContractStatRow"][];
+            };
+        };
+        ContractTaxView: {
+            year: number;
+            transferIncomeLineFen: number;
+            items: {
+                sellerCreditCode: string;
+                sellerName: string;
+                contracts: number;
+                vatExemptCandidates: number;
+                vatExemptContractValueFen: number;
+                transferIncomeFen: number;
+                exceedsLine: boolean;
+                /** @description Transfer income up to the line (income tax exempt). */
+                exemptIncomeFen: number;
+                /** @description Transfer income above the line (taxed at half rate). */
+                halfRateIncomeFen: number;
+            }[];
+            nextCursor: string | null;
+        };
+        ContractRewards: {
+            year: number;
+            rateBasisPoints: number;
+            capFenPerYear: number;
+            items: {
+                /** Format: uuid */
+                institutionId: string;
+                institutionName: string | null;
+                contractCount: number;
+                basisFen: number;
+                rewardFen: number;
+                capped: boolean;
+                contracts: {
+                    /** Format: uuid */
+                    id: string;
+                    registrationNumber: string;
+                    projectName: string;
+                    transactionAmountFen: number;
+                }[];
+                contractsTruncated: boolean;
+            }[];
+            nextCursor: string | null;
+        };
+        /**
+         * @description `TXV-<YYYY>-<10 symbols>-<check>` in Crockford base32 (no I, L, O, U). The check symbol
+         *     c makes Σ α^(14−i)·s_i ⊕ c = 0 over GF(32) = GF(2)[x]/(x⁵+x²+1), α = x, over the 14
+         *     symbols of year and body (see the README).
+         * @example TXV-2025-8JGVQT76WE-Y
+         */
+        VoucherNumber: string;
+        VoucherParty: {
+            /** @enum {string} */
+            role: "seller" | "buyer";
+            name: string;
+            /** @description 统一社会信用代码 (or another registry number for a party that has none). */
+            creditCode: string;
+        };
+        /**
+         * @description The signed content, exactly these members (unknown members make a voucher invalid).
+         *     Signed as its RFC 8785 (JCS) canonical UTF-8 bytes.
+         */
+        VoucherPayload: {
+            number: components["schemas"]["VoucherNumber"];
+            /** @enum {string} */
+            type: "technology_contract" | "data_product";
+            /**
+             * Format: date-time
+             * @description RFC 3339 UTC with `Z`, whole seconds.
+             */
+            issuedAt: string;
+            issuer: {
+                name: string;
+                subCentreCode: string;
+            };
+            /** @description At least one seller and one buyer. */
+            parties: components["schemas"]["VoucherParty"][];
+            subject: {
+                title: string;
+                achievementIds?: string[];
+            };
+            amounts: {
+                /** @description 合同成交额 in fen. */
+                contractValueFen: number;
+                /** @description 技术交易额 in fen. */
+                transactionAmountFen: number;
+                /** @constant */
+                currency: "CNY";
+            };
+            /** @description 技术合同登记号 (technology contracts). */
+            contractRegistrationNumber?: string;
+            documentHashes: {
+                name: string;
+                sha256: string;
+            }[];
+        };
+        Voucher: {
+            number: components["schemas"]["VoucherNumber"];
+            /** @description The voucher: compact JWS, header `{"alg":"EdDSA","kid":…,"typ":"techex-voucher+jws"}`. */
+            jws: string;
+            payload: components["schemas"]["VoucherPayload"];
+            /** @enum {string} */
+            status: "active" | "revoked";
+            /** Format: date-time */
+            revokedAt: string | null;
+            revocationReason: string | null;
+            /** @description Index of the voucher's leaf in the log; null until it is sequenced (about a second). */
+            leafIndex: number | null;
+            /** @description Index in the status list (equal to the leaf index). */
+            statusListIndex: number | null;
+            /** Format: date-time */
+            issuedAt: string;
+            /** Format: date-time */
+            sequencedAt: string | null;
+        };
+        VoucherInclusionProof: {
+            leafIndex: number;
+            treeSize: number;
+            /** @description Base64 (standard, padded) SHA-256 hashes, from the leaf's sibling towards the root. */
+            hashes: string[];
+        };
+        VoucherInclusionProofResponse: {
+            proof: components["schemas"]["VoucherInclusionProof"];
+            /** @description The signed checkpoint of `treeSize`, or null when none was signed at that size. */
+            checkpoint: string | null;
+        };
+        VoucherConsistencyProof: {
+            from: number;
+            to: number;
+            /** @description Base64 SHA-256 hashes (RFC 9162 §2.1.4.1 order). */
+            hashes: string[];
+        };
+        VoucherJwk: {
+            /** @constant */
+            kty: "OKP";
+            /** @constant */
+            crv: "Ed25519";
+            x: string;
+            /** @description RFC 7638 JWK thumbprint. */
+            kid: string;
+            /** @constant */
+            alg?: "EdDSA";
+            /** @constant */
+            use?: "sig";
+        };
+        VoucherKeys: {
+            keys: components["schemas"]["VoucherJwk"][];
+            /** @description C2SP verifier keys of the checkpoint signers, current first. */
+            checkpointVerifierKeys: string[];
+            /** @description The checkpoint origin line, e.g. `jstp.example.cn/vouchers-log`. */
+            origin: string;
+        };
+        VoucherVerificationRequest: {
+            /** @description The voucher's compact JWS. */
+            voucher: string;
+            inclusionProof?: components["schemas"]["VoucherInclusionProof"];
+            /** @description A signed checkpoint note the proof is for. */
+            checkpoint?: string;
+            /** @description A Status List Token (JWT). */
+            statusList?: string;
+        };
+        VoucherCheck: {
+            ok: boolean;
+            /** @description Why the check failed (e.g. `bad-signature`, `unknown-kid`, `proof-does-not-match`, `revoked`, `missing`). */
+            reason?: string;
+            kid?: string;
+            origin?: string;
+            treeSize?: number;
+            rootHash?: string;
+            leafIndex?: number;
+            /** @enum {string} */
+            status?: "valid" | "revoked";
+            /** Format: date-time */
+            statusListIssuedAt?: string;
+            /** @description The status list has expired; its answer is as of `statusListIssuedAt`. */
+            stale?: boolean;
+        };
+        VoucherVerification: {
+            /** @description True when all four checks pass. */
+            valid: boolean;
+            number?: components["schemas"]["VoucherNumber"];
+            payload?: components["schemas"]["VoucherPayload"];
+            checks: {
+                signature: components["schemas"]["VoucherCheck"];
+                checkpoint: components["schemas"]["VoucherCheck"];
+                inclusion: components["schemas"]["VoucherCheck"];
+                revocation: components["schemas"]["VoucherCheck"];
+            };
+            /** @description Where each piece of evidence came from. */
+            sources: {
+                /** @enum {string} */
+                inclusionProof: "submitted" | "log" | "none";
+                /** @enum {string} */
+                checkpoint: "submitted" | "log" | "none";
+                /** @enum {string} */
+                statusList: "submitted" | "log" | "none";
+            };
+        };
+        /** @description Format `techex-voucher-bundle/1`; see the README for the verification steps. */
+        VoucherBundle: {
+            /** @constant */
+            format: "techex-voucher-bundle/1";
+            number: components["schemas"]["VoucherNumber"];
+            voucher: string;
+            inclusionProof: components["schemas"]["VoucherInclusionProof"];
+            checkpoint: string;
+            statusList: string;
+            keys: components["schemas"]["VoucherKeys"];
+        };
+        /** @description An event type (`voucher.issued`), a family (`achievement.*`) or `*`. */
+        WebhookEventTypePattern: string;
+        WebhookEventTypeList: {
+            items: {
+                type: string;
+                description: string;
+            }[];
+        };
+        WebhookSubscriptionInput: {
+            /**
+             * Format: uri
+             * @description http(s) URL receiving POSTs; no user info; must resolve to public addresses.
+             */
+            url: string;
+            description?: string;
+            eventTypes: components["schemas"]["WebhookEventTypePattern"][];
+        };
+        WebhookSubscriptionPatch: {
+            /** Format: uri */
+            url?: string;
+            description?: string | null;
+            eventTypes?: components["schemas"]["WebhookEventTypePattern"][];
+            /** @enum {string} */
+            status?: "active" | "disabled";
+        };
+        WebhookSubscription: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            description: string | null;
+            eventTypes: string[];
+            /** @enum {string} */
+            status: "active" | "disabled";
+            /** @description Why the endpoint was disabled (`consecutive-failures`, `failing-24h` or `by-owner`). */
+            disabledReason: string | null;
+            /** Format: date-time */
+            disabledAt: string | null;
+            /**
+             * Format: date-time
+             * @description Until when the previous secret still signs deliveries (after a rotation).
+             */
+            secretRotatedUntil: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        WebhookSubscriptionWithSecret: components["schemas"]["WebhookSubscription"] & {
+            /** @description The signing secret, `whsec_` + base64; shown only here. */
+            secret: string;
+        };
+        WebhookSubscriptionPage: {
+            items: components["schemas"]["WebhookSubscription"][];
+            nextCursor: string | null;
+        };
+        WebhookDelivery: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description Also the `webhook-id` header of every attempt.
+             */
+            eventId: string;
+            eventType: string;
+            /** @enum {string} */
+            status: "pending" | "retrying" | "succeeded" | "failed";
+            attempts: number;
+            responseStatus: number | null;
+            /** @description The first 1 KB of the receiver's last answer. */
+            responseBody: string | null;
+            durationMs: number | null;
+            lastError: string | null;
+            /** Format: date-time */
+            lastAttemptAt: string | null;
+            /** Format: date-time */
+            nextAttemptAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        WebhookDeliveryPage: {
+            items: components["schemas"]["WebhookDelivery"][];
+            nextCursor: string | null;
+        };
+        IntegrationNotification: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "webhook-endpoint-disabled";
+            /** Format: uuid */
+            subscriptionId: string | null;
+            detail: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            createdAt: string;
+        };
+        IntegrationNotificationPage: {
+            items: components["schemas"]["IntegrationNotification"][];
+            nextCursor: string | null;
+        };
         Health: {
             /** @constant */
             status: "ok";
@@ -153,6 +2759,21 @@ export interface components {
         };
     };
     responses: {
+        /**
+         * @description Rate limit exceeded (per client or person, else per IP address): retry after
+         *     `Retry-After` seconds. Every answer carries `RateLimit` and `RateLimit-Policy`.
+         */
+        TooManyRequests: {
+            headers: {
+                "Retry-After"?: number;
+                RateLimit?: string;
+                "RateLimit-Policy"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The request was refused (any 4xx); the body says why */
         ClientError: {
             headers: {
@@ -218,6 +2839,7 @@ export interface components {
         };
     };
     parameters: {
+        WebhookSubscriptionId: string;
         Cursor: string;
         Limit: number;
         IdempotencyKey: string;
@@ -342,6 +2964,2421 @@ export interface operations {
                 };
             };
             404: components["responses"]["NotFound"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    listMySessions: {
+        parameters: {
+            query?: {
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of sessions and grants */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInSessionPage"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    revokeMySession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    listSubCentres: {
+        parameters: {
+            query?: {
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of sub-centres, by code */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubCentrePage"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    createSubCentre: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubCentreCreate"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubCentre"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    listOrganisations: {
+        parameters: {
+            query?: {
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+                type?: components["schemas"]["OrganisationType"];
+                regionCode?: string;
+                subCentreCode?: string;
+                verificationStatus?: components["schemas"]["VerificationStatus"];
+                /** @description Part of the name. */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of organisations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganisationPage"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    registerOrganisation: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrganisationCreate"];
+            };
+        };
+        responses: {
+            /** @description Registered; request a new token to act for it */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Organisation"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getOrganisation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organisationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The organisation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Organisation"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    updateOrganisation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organisationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrganisationUpdate"];
+            };
+        };
+        responses: {
+            /** @description Updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Organisation"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getOrganisationVerification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organisationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The latest application */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerificationApplication"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    applyForVerification: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                organisationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerificationApply"];
+            };
+        };
+        responses: {
+            /** @description Pending a registrar's decision */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerificationApplication"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    listMembers: {
+        parameters: {
+            query?: {
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path: {
+                organisationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of members */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberPage"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    addMember: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                organisationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberAdd"];
+            };
+        };
+        responses: {
+            /** @description Added */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    removeMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organisationId: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    changeMemberRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organisationId: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberRoleChange"];
+            };
+        };
+        responses: {
+            /** @description Changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    listVerificationApplications: {
+        parameters: {
+            query?: {
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+                status?: components["schemas"]["ApplicationStatus"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of applications, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerificationApplicationPage"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    approveVerification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                applicationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerificationApprove"];
+            };
+        };
+        responses: {
+            /** @description Approved; the organisation's next tokens say so */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerificationApplication"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    rejectVerification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                applicationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecisionReject"];
+            };
+        };
+        responses: {
+            /** @description Rejected */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerificationApplication"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    signUp: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignUp"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    updateMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MeUpdate"];
+            };
+        };
+        responses: {
+            /** @description Updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    applyForRealName: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RealNameApply"];
+            };
+        };
+        responses: {
+            /** @description Pending a registrar's decision */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RealNameApplication"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    listRealNameApplications: {
+        parameters: {
+            query?: {
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+                status?: components["schemas"]["ApplicationStatus"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of applications, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RealNameApplicationPage"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    approveRealName: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                applicationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RealNameApprove"];
+            };
+        };
+        responses: {
+            /** @description Approved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RealNameApplication"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    rejectRealName: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                applicationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecisionReject"];
+            };
+        };
+        responses: {
+            /** @description Rejected */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RealNameApplication"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    listUserRoles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The roles (a person holds a handful at most) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserRoleList"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    grantUserRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoleGrant"];
+            };
+        };
+        responses: {
+            /** @description Granted */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserRole"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    revokeUserRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+                roleId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    registerPartnerClient: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClientRegistration"];
+            };
+        };
+        responses: {
+            /** @description Registered; keep the secret now, it is not shown again */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegisteredClient"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    listAchievements: {
+        parameters: {
+            query?: {
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+                field?: components["schemas"]["FieldCode"];
+                /** @description GB/T 2260 code; a city code matches its districts, a province code its cities. */
+                region?: components["schemas"]["RegionCode"];
+                trlMin?: number;
+                trlMax?: number;
+                mode?: components["schemas"]["TransferMode"];
+                /** @description In fen. */
+                priceMin?: number;
+                priceMax?: number;
+                status?: components["schemas"]["ListingStatus"];
+                organisationId?: string;
+                updatedSince?: string;
+                sort?: "-updatedAt" | "updatedAt" | "price" | "-price" | "trl" | "-trl";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of achievements */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AchievementPage"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    createAchievement: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AchievementInput"];
+            };
+        };
+        responses: {
+            /** @description The draft */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Achievement"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    batchUpsertAchievements: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchRequest"];
+            };
+        };
+        responses: {
+            /** @description One result per item, in order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchResponse"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getAchievement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The achievement */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Achievement"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    updateAchievement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AchievementInput"];
+            };
+        };
+        responses: {
+            /** @description The achievement */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Achievement"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    transitionAchievement: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransitionRequest"];
+            };
+        };
+        responses: {
+            /** @description The achievement in its new state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Achievement"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    acceptAchievementNda: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The acceptance */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NdaAcceptance"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    mergeAchievement: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MergeRequest"];
+            };
+        };
+        responses: {
+            /** @description The merged (withdrawn) achievement */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Achievement"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    listNeeds: {
+        parameters: {
+            query?: {
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+                field?: components["schemas"]["FieldCode"];
+                /** @description GB/T 2260 code; a city code matches its districts, a province code its cities. */
+                region?: components["schemas"]["RegionCode"];
+                trlMin?: number;
+                trlMax?: number;
+                mode?: components["schemas"]["TransferMode"];
+                /** @description In fen. For needs, budgets overlapping the range. */
+                priceMin?: number;
+                priceMax?: number;
+                status?: components["schemas"]["ListingStatus"];
+                organisationId?: string;
+                updatedSince?: string;
+                sort?: "-updatedAt" | "updatedAt" | "price" | "-price" | "trl" | "-trl";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of needs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NeedPage"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    createNeed: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NeedInput"];
+            };
+        };
+        responses: {
+            /** @description The draft */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Need"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    batchUpsertNeeds: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchRequest"];
+            };
+        };
+        responses: {
+            /** @description One result per item, in order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchResponse"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getNeed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The need */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Need"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    updateNeed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NeedInput"];
+            };
+        };
+        responses: {
+            /** @description The need */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Need"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    transitionNeed: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransitionRequest"];
+            };
+        };
+        responses: {
+            /** @description The need in its new state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Need"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    acceptNeedNda: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The acceptance */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NdaAcceptance"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    mergeNeed: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MergeRequest"];
+            };
+        };
+        responses: {
+            /** @description The merged (withdrawn) need */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Need"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getCatalogReviewQueue: {
+        parameters: {
+            query?: {
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+                kind?: "achievement" | "need";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of listings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewQueuePage"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    listCatalogChanges: {
+        parameters: {
+            query?: {
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+                /** @description Comma-separated listing types (default both). */
+                types?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of changes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeFeedPage"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    listExperts: {
+        parameters: {
+            query?: {
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+                field?: components["schemas"]["FieldCode"];
+                organisationId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of experts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExpertPage"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    createExpert: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExpertInput"];
+            };
+        };
+        responses: {
+            /** @description The expert */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Expert"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getExpert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The expert */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Expert"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    listServiceInstitutions: {
+        parameters: {
+            query?: {
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+                kind?: components["schemas"]["ServiceKind"];
+                region?: components["schemas"]["RegionCode"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of institutions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceInstitutionPage"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    putServiceInstitution: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServiceInstitutionInput"];
+            };
+        };
+        responses: {
+            /** @description The profile */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceInstitution"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getServiceInstitution: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The institution */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceInstitution"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    listContracts: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["ContractStatus"];
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of contracts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContractPage"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    createContract: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContractApplication"];
+            };
+        };
+        responses: {
+            /** @description The draft */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contract"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    listOverdueContracts: {
+        parameters: {
+            query?: {
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of overdue applications, oldest due first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContractPage"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getContractStatistics: {
+        parameters: {
+            query: {
+                year: number;
+                /** @description One registration point (registrars: one of theirs); default: all the caller may see. */
+                subCentreId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Counts and amounts per dimension */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContractStatistics"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    exportContractStatistics: {
+        parameters: {
+            query: {
+                year: number;
+                /** @description One registration point (registrars: one of theirs); default: all the caller may see. */
+                subCentreId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV (UTF-8 with BOM): dimension, key, label, count, contract_value_fen, transaction_amount_fen */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getContractTaxView: {
+        parameters: {
+            query: {
+                year: number;
+                /** @description One registration point (registrars: one of theirs); default: all the caller may see. */
+                subCentreId?: string;
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One row per seller */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContractTaxView"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getContractRewards: {
+        parameters: {
+            query: {
+                year: number;
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One row per transfer institution, with its contracts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContractRewards"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getContract: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The contract */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contract"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    updateContract: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContractApplication"];
+            };
+        };
+        responses: {
+            /** @description The application */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contract"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    submitContract: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The contract after the transition */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contract"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    takeContractForReview: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The contract after the transition */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contract"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    returnContract: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContractReturn"];
+            };
+        };
+        responses: {
+            /** @description The contract after the transition */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contract"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    refuseContract: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContractRefusal"];
+            };
+        };
+        responses: {
+            /** @description The contract after the transition */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contract"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    registerContract: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    determinedAmountFen?: number;
+                    determinationReason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The contract after the transition */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contract"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    cancelContract: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The contract after the transition */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contract"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    listContractAmendments: {
+        parameters: {
+            query?: {
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of amendments, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContractAmendmentPage"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    requestContractAmendment: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContractAmendmentRequest"];
+            };
+        };
+        responses: {
+            /** @description The pending amendment */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContractAmendment"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    approveContractAmendment: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+                amendmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The decision and the contract */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContractAmendmentDecision"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    rejectContractAmendment: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+                amendmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The decision and the contract */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContractAmendmentDecision"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getVoucherLogCheckpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The signed checkpoint note */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example jstp.example.cn/vouchers-log
+                     *     1024
+                     *     0zPZf8WRL/gTY9K+Z/DqJBqS7ZP0MiD0VsIGU4WV9dQ=
+                     *
+                     *     — jstp.example.cn/vouchers-log 3bmW0lEH4Pm4wOBRkeSyl4i9dTuCxv5jX/vWPf2bA6k5QeA0r4ycqrgI7ybBX7wmpZtXpV3TlE1eDU7Ys6o0ERm7fQc=
+                     */
+                    "text/plain": string;
+                };
+            };
+            /** @description The log has no checkpoint yet, or the voucher is not yet in the log; retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getVoucherConsistencyProof: {
+        parameters: {
+            query: {
+                from: number;
+                to: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The proof */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VoucherConsistencyProof"];
+                };
+            };
+            /** @description The log has no checkpoint yet, or the voucher is not yet in the log; retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getVoucherKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The keys */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VoucherKeys"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getVoucherStatusList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The signed status list */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/statuslist+jwt": string;
+                };
+            };
+            /** @description The log has no checkpoint yet, or the voucher is not yet in the log; retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    verifyVoucher: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VoucherVerificationRequest"];
+            };
+        };
+        responses: {
+            /** @description The answer to every check */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VoucherVerification"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getVoucher: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The voucher number, `TXV-<year>-<10 Crockford base32>-<check>`. */
+                number: components["schemas"]["VoucherNumber"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The voucher */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Voucher"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getVoucherInclusionProof: {
+        parameters: {
+            query?: {
+                treeSize?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The voucher number, `TXV-<year>-<10 Crockford base32>-<check>`. */
+                number: components["schemas"]["VoucherNumber"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The proof */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VoucherInclusionProofResponse"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            /** @description The log has no checkpoint yet, or the voucher is not yet in the log; retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getVoucherBundle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The voucher number, `TXV-<year>-<10 Crockford base32>-<check>`. */
+                number: components["schemas"]["VoucherNumber"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bundle */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VoucherBundle"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            /** @description The log has no checkpoint yet, or the voucher is not yet in the log; retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getVoucherPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The voucher number, `TXV-<year>-<10 Crockford base32>-<check>`. */
+                number: components["schemas"]["VoucherNumber"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description No such voucher (an HTML page) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    listWebhookEventTypes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event types */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEventTypeList"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    listWebhookSubscriptions: {
+        parameters: {
+            query?: {
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of subscriptions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscriptionPage"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    createWebhookSubscription: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookSubscriptionInput"];
+            };
+        };
+        responses: {
+            /** @description Created; the secret is shown this once */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscriptionWithSecret"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getWebhookSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subscriptionId: components["parameters"]["WebhookSubscriptionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscription */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscription"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    deleteWebhookSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subscriptionId: components["parameters"]["WebhookSubscriptionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    updateWebhookSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subscriptionId: components["parameters"]["WebhookSubscriptionId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookSubscriptionPatch"];
+            };
+        };
+        responses: {
+            /** @description The changed subscription */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscription"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                subscriptionId: components["parameters"]["WebhookSubscriptionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscription with its new secret */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscriptionWithSecret"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path: {
+                subscriptionId: components["parameters"]["WebhookSubscriptionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of deliveries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryPage"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    redeliverWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                subscriptionId: components["parameters"]["WebhookSubscriptionId"];
+                deliveryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    listIntegrationNotifications: {
+        parameters: {
+            query?: {
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of notifications */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrationNotificationPage"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
         };
     };
 }

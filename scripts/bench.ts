@@ -11,6 +11,9 @@ import Fastify from 'fastify';
 import pg from 'pg';
 import { loadConfig } from '../src/platform/config.js';
 import { startRuntime } from '../src/platform/runtime.js';
+import { authScenario } from './bench/auth.js';
+import { catalogScenarios } from './bench/catalog.js';
+import { contractsScenario } from './bench/contracts.js';
 import { load, type Row, report } from './bench/harness.js';
 
 const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'techex-bench-'));
@@ -21,6 +24,8 @@ const config = loadConfig({
   LOG_LEVEL: 'silent',
   DATA_DIR: dataDir,
   SEED_DEMO: 'false',
+  // The load generator is one client: do not let the per-client rate limit shape the numbers.
+  RATE_LIMIT_MAX: '1000000',
 });
 const runtime = await startRuntime(config, { api: true, workers: true });
 const app = runtime.app!;
@@ -60,6 +65,11 @@ const scenarios: Scenario[] = [
   },
 ];
 
+scenarios.push(authScenario({ base, ctx: runtime.ctx }));
+const catalog = await catalogScenarios({ runtime, base });
+scenarios.push(...catalog.scenarios);
+scenarios.push(contractsScenario(runtime.ctx));
+
 const only = process.env.BENCH_ONLY;
 const rows: Row[] = [];
 try {
@@ -70,6 +80,7 @@ try {
   }
   report(rows);
 } finally {
+  await catalog.close();
   await bare.close();
   await pool.end();
   await runtime.close();

@@ -18,6 +18,15 @@ Commands:
   jobs failed [queue]   list failed jobs (all known queues, or one)
   jobs retry <queue> <jobId>
                         retry one failed job
+  voucher verify <bundle.json> [--keys <keys.json>] [--json]
+                        verify a data transaction voucher bundle offline
+  voucher rotate-key <voucher|checkpoint>
+                        retire the current voucher or checkpoint key and make a new one
+  admin <command>       identity administration: create-operator, assign-registrar,
+                        register-client, rotate-keys (\`techex admin\` lists the options)
+  import achievements <file.csv|file.xlsx> --org <id|credit code> [--dry-run] [--submit]
+                        import achievements from a spreadsheet as drafts (preview with --dry-run)
+  seed --demo           load the demo exchange into an empty catalog
   help                  this text
 
 Configuration is read from the environment; see README.md.`;
@@ -95,6 +104,23 @@ async function main(argv: string[]) {
     }
     case 'jobs':
       return jobs(rest);
+    case 'voucher': {
+      // Raw arguments: the module parses its own options (e.g. --keys <file>).
+      const { voucherCommand } = await import('./modules/vouchers/cli.js');
+      process.exitCode = await voucherCommand(argv.slice(argv.indexOf('voucher') + 1));
+      return;
+    }
+    case 'admin': {
+      // Raw arguments: the identity CLI parses its own options (--email, --sub-centre …).
+      const { runAdminCli } = await import('./modules/identity/cli.js');
+      return runAdminCli(argv.slice(argv.indexOf('admin') + 1));
+    }
+    case 'import':
+    case 'seed': {
+      // Raw arguments: the catalog CLI parses its own options (--org, --dry-run, --demo).
+      const { runCatalogCli } = await import('./modules/catalog/cli.js');
+      return runCatalogCli(command, argv.slice(argv.indexOf(command) + 1));
+    }
     case 'help':
     case '--help':
       console.log(HELP);

@@ -66,3 +66,22 @@ export async function auditHistory(
     .orderBy(desc(auditEvents.occurredAt), desc(auditEvents.id))
     .limit(opts.limit);
 }
+
+/** Many events in one statement (batch publishing audits up to 1,000 items at once). */
+export async function recordAudits(tx: DbOrTx, entries: AuditEntry[]): Promise<void> {
+  if (!entries.length) return;
+  await tx.insert(auditEvents).values(
+    entries.map((e) => ({
+      id: newId(),
+      actorType: e.actor.type,
+      actorId: e.actor.id ?? null,
+      organisationId: e.actor.organisationId ?? null,
+      action: e.action,
+      objectType: e.objectType,
+      objectId: e.objectId,
+      before: (e.before ?? null) as object | null,
+      after: (e.after ?? null) as object | null,
+      requestId: e.requestId ?? null,
+    })),
+  );
+}

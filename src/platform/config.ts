@@ -55,6 +55,10 @@ const envSchema = z.object({
   /** Master secret for keyed hashes and field encryption; generated into DATA_DIR outside production. */
   APP_SECRET: z.string().min(32).optional(),
   SEED_DEMO: bool.optional(),
+  /** Allow webhook targets on private, loopback or link-local addresses (tests, closed networks). */
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: bool.default(false),
+  RATE_LIMIT_MAX: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).max(86_400_000).default(60_000),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -80,6 +84,9 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   readonly appSecret: string | undefined;
   readonly seedDemo: boolean;
+  readonly webhookAllowPrivateTargets: boolean;
+  /** Requests per caller (principal, else IP) and window. */
+  readonly rateLimit: { readonly max: number; readonly windowMs: number };
   /** true when no DATABASE_URL is set: PostgreSQL runs embedded under DATA_DIR. */
   readonly embedded: boolean;
 }
@@ -135,6 +142,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     appSecret: e.APP_SECRET,
     seedDemo: e.SEED_DEMO ?? (!e.DATABASE_URL && e.NODE_ENV !== 'production'),
+    webhookAllowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+    rateLimit: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS },
     embedded: !e.DATABASE_URL,
   };
   return Object.freeze(config);

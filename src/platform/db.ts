@@ -30,6 +30,10 @@ export function createDatabase(url: string, opts: { max?: number; applicationNam
   });
   // An idle client losing its connection (server restart) must not crash the process.
   pool.on('error', () => undefined);
+  // Nor a checked-out one: pg-pool removes its own error listener while a client is lent out
+  // (a transaction in progress), and an 'error' event with no listener is an uncaught
+  // exception. The failure still reaches the caller as a rejected query.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = drizzle(pool) as Db;
   return {
     pool,

@@ -2,6 +2,10 @@ import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
 
 export const REDACT_PATHS = [
+  // pg-pool attaches the failed pg Client to connection errors: serialising that object graph
+  // (pool, sockets, BullMQ internals) takes seconds per line and froze workers during a
+  // PostgreSQL restart, when every pooled connection fails at once.
+  'err.client',
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["idempotency-key"]',

@@ -25,6 +25,10 @@ registerMessages({
     },
   },
   'bad-request': { title: { 'zh-CN': '请求无法处理', en: 'Bad request' } },
+  'nul-character': {
+    title: { 'zh-CN': '请求包含空字符', en: 'The request contains a NUL character' },
+    detail: { 'zh-CN': '文本中不允许出现 \\u0000。', en: 'Text must not contain \\u0000.' },
+  },
   'invalid-json': {
     title: { 'zh-CN': '请求体不是合法的 JSON', en: 'The request body is not valid JSON' },
   },

@@ -6,6 +6,7 @@ import {
   Worker as RedisWorker,
   withBackend,
 } from 'bullmq';
+import pg from 'pg';
 import type { Logger } from 'pino';
 import type { QueueDepth } from './metrics.js';
 
@@ -30,6 +31,7 @@ export interface ProcessorOptions {
 /** Minimal views of BullMQ's Queue/Worker used here; both backends provide them. */
 export interface AnyQueue {
   add(name: string, data: unknown, opts?: JobsOptions): Promise<Job>;
+  addBulk(jobs: { name: string; data: unknown; opts?: JobsOptions }[]): Promise<Job[]>;
   getJobCounts(...types: string[]): Promise<Record<string, number>>;
   getFailed(start?: number, end?: number): Promise<Job[]>;
   getJob(id: string): Promise<Job | undefined>;
@@ -37,6 +39,8 @@ export interface AnyQueue {
 }
 export interface AnyWorker {
   close(force?: boolean): Promise<void>;
+  pause(doNotWaitActive?: boolean): Promise<void>;
+  resume(): Promise<void>;
   on(event: string, listener: (...args: unknown[]) => void): unknown;
   waitUntilReady(): Promise<unknown>;
 }
@@ -48,6 +52,8 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   removeOnComplete: { age: 7 * 24 * 3600, count: 100_000 },
   removeOnFail: { age: 30 * 24 * 3600 },
 };
+
+const WORKER_ERROR_PAUSE_MS = 1000;
 
 const JOB_ID_RE = /^[A-Za-z0-9._-]{1,200}$/;
 export function assertJobId(id: string): void {
@@ -96,6 +102,19 @@ export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise
   ]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * pg-pool removes its error listener from a client while the client is lent out, so a dropped
+ * connection during a BullMQ query (a PostgreSQL restart) emits 'error' with no listener: an
+ * uncaught exception that kills the worker. BullMQ builds its own pool from our options, so we
+ * hand it this client class, which always listens; the failure still rejects the query.
+ */
+class ListeningClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super(config);
+    this.on('error', () => undefined);
+  }
+}
+
 export function createQueueFactory(
   backend: QueueBackend,
   logger: Pick<Logger, 'warn' | 'error'>,
@@ -114,6 +133,7 @@ export function createQueueFactory(
           max: 3,
           application_name: `techex-bullmq-${role}`,
           keepAlive: true,
+          Client: ListeningClient,
         }
       : undefined;
 
@@ -160,7 +180,29 @@ export function createQueueFactory(
             connection: redisOptions(backend.url, false),
             prefix: backend.prefix,
           })) as unknown as AnyWorker;
-      w.on('error', (err) => logger.warn({ err, queue: name }, 'worker connection error'));
+      // BullMQ retries a failed fetch at once unless it recognises a Redis connection error, so
+      // on the PostgreSQL backend a dropped connection ("Connection terminated unexpectedly")
+      // turns its loop into a busy spin that starves the whole process. On any worker error we
+      // pause the worker for a second (no new fetches; active jobs go on) and log at most once
+      // per five seconds.
+      let pausedUntilResume: NodeJS.Timeout | undefined;
+      let lastLog = 0;
+      let suppressed = 0;
+      w.on('error', (err) => {
+        const now = Date.now();
+        if (now - lastLog >= 5000) {
+          logger.warn({ err, queue: name, suppressed }, 'worker connection error');
+          lastLog = now;
+          suppressed = 0;
+        } else suppressed++;
+        if (pausedUntilResume || !workers.has(w)) return;
+        void w.pause(true).catch(() => undefined);
+        pausedUntilResume = setTimeout(() => {
+          pausedUntilResume = undefined;
+          if (workers.has(w)) void w.resume().catch(() => undefined);
+        }, WORKER_ERROR_PAUSE_MS);
+        pausedUntilResume.unref();
+      });
       w.on('failed', (job, err) =>
         logger.warn({ err, queue: name, jobId: (job as Job | undefined)?.id }, 'job attempt failed'),
       );

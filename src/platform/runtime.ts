@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { seedOnStart } from '../modules/catalog/seed.js';
 import { createIdentityCore } from '../modules/identity/index.js';
-import { MODULES, type ModuleDefinition } from '../modules/index.js';
+import { pruneOidcPayloads } from '../modules/identity/oidc/adapter.js';
+import { type BackgroundService, MODULES, type ModuleDefinition } from '../modules/index.js';
 import type { Config } from './config.js';
 import { createDatabase, type Database, runMigrations } from './db.js';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres.js';
@@ -77,6 +79,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   });
   const identity = createIdentityCore(database.db, config, secrets.appSecret);
   await identity.keys.ensureKey();
+  await seedOnStart(database.db, config, logger);
   const ctx: ModuleContext = {
     config,
     database,
@@ -90,6 +93,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   };
 
   const workers: AnyWorker[] = [];
+  const services: BackgroundService[] = [];
   let maintenance: NodeJS.Timeout | undefined;
   let app: FastifyInstance | undefined;
   try {
@@ -104,9 +108,16 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
           );
         }
       }
+      for (const mod of modules) {
+        for (const svc of mod.services?.(ctx) ?? []) {
+          await svc.start();
+          services.push(svc);
+        }
+      }
       const prune = async () => {
         const keys = await pruneIdempotencyKeys(database.db).catch(() => 0);
         const rows = await pruneOutbox(database.db).catch(() => 0);
+        await pruneOidcPayloads(database.db).catch(() => 0);
         if (keys || rows)
           logger.info({ keys, rows }, 'pruned expired idempotency keys and dispatched outbox rows');
       };
@@ -121,6 +132,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
       await app.listen({ host: config.host, port: config.port });
     }
   } catch (err) {
+    await Promise.allSettled(workers.map((w) => w.close()));
+    await Promise.allSettled(services.map((s) => s.stop()));
     await outbox.stop();
     await queues.close();
     await database.close();
@@ -141,6 +154,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
         // Order matters: stop taking requests, finish in-flight work, then release storage.
         await app?.close();
         await Promise.allSettled(workers.map((w) => w.close()));
+        await Promise.allSettled(services.map((s) => s.stop()));
         await outbox.stop();
         await queues.close();
         await database.close();

@@ -163,7 +163,14 @@ export function needTitle(rng: Rng, t: Topic): string {
 }
 
 const VERB_START =
-  /^(采用|使用|依靠|依赖|委托|采购|购买|外购|部署|按|定期|仅|已|通过|开放式|外包|整套|少量|掺烧|挖掘|脱水|稀释|露天|低价|人工|一次性|多效|参照|模仿|进口|各设备|常规|故障后|设计师|自研|外协|现场)/;
+  /^(采用|使用|依靠|依赖|委托|采购|购买|外购|部署|按|定期|仅|已|通过|外包|整套|少量|掺烧|挖掘|脱水|稀释|露天|低价|人工|参照|模仿|各设备|故障后|设计师|自研|外协|现场)/;
+
+/** 甲 / 甲或乙 / 甲、乙或丙 */
+function orList(items: readonly string[]): string {
+  return items.length <= 1
+    ? (items[0] ?? '')
+    : `${items.slice(0, -1).join('、')}或${items[items.length - 1]}`;
+}
 
 /** Template "current practice" entries are verb phrases or bare nouns; make them read after 目前. */
 function asClause(current: string): string {
@@ -187,10 +194,10 @@ export function needText(
     .map((ind) => formatIndicator(ind, drawValue(rng, ind, 0.6)));
   const scene = rng.pick(t.scenes);
   const sentences = [
-    `我公司主要从事${industry}相关产品的研发与生产，在${scene}业务中面临${rng.pick(t.pains)}的问题。`,
+    `我公司主要从事${industry}相关产品的研发与生产，在服务${scene}客户时面临${rng.pick(t.pains)}的问题。`,
     `目前${asClause(rng.pick(t.current))}，${rng.pick(['已难以满足生产需要', '效率和成本均不理想', '难以满足客户对质量和成本的要求', '制约了产品升级'])}。`,
     `现寻求${t.subject}相关技术，重点解决${rng.sample(t.keyTechs, 2).join('、')}等问题。`,
-    `希望以${modes.map((m) => TRANSFER_MODE_NAMES[m]).join('或')}方式合作，目标指标：${targets.join('；')}。`,
+    `希望以${orList(modes.map((m) => TRANSFER_MODE_NAMES[m]))}方式合作，目标指标：${targets.join('；')}。`,
     `要求技术成熟度不低于${minTrl}级，${rng.pick(['可提供中试场地和测试条件', '可配套研发团队共同攻关', '项目周期不超过18个月', '验收后分期支付'])}。`,
   ];
   return { description: sentences.join(''), targetIndicators: targets };

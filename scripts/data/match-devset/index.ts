@@ -67,9 +67,9 @@ export function loadDevset(): Devset {
 export function qrels(devset: Devset): Map<string, Map<string, Grade>> {
   const out = new Map<string, Map<string, Grade>>();
   for (const j of devset.judgments) {
-    let m = out.get(j.needId);
-    if (!m) out.set(j.needId, (m = new Map()));
+    const m = out.get(j.needId) ?? new Map<string, Grade>();
     m.set(j.achievementId, j.grade);
+    out.set(j.needId, m);
   }
   return out;
 }

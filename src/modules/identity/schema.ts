@@ -151,3 +151,70 @@ export const signingKeys = pgTable('signing_keys', {
   /** After this the key is no longer published (its tokens have expired). */
   expiresAt: timestamp('expires_at', { withTimezone: true }),
 });
+
+/**
+ * One-time verification (一次认证) applications of organisations. An organisation has at most
+ * one pending application; the decision is copied onto `organisations` and then travels in tokens.
+ */
+export const VERIFICATION_APPLICATION_STATUSES = ['pending', 'approved', 'rejected', 'superseded'] as const;
+export type VerificationApplicationStatus = (typeof VERIFICATION_APPLICATION_STATUSES)[number];
+
+export const organisationVerifications = pgTable(
+  'organisation_verifications',
+  {
+    id: uuid('id').primaryKey(),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    /** The sub-centre whose registrars decide (the organisation's at the time of applying). */
+    subCentreId: uuid('sub_centre_id')
+      .notNull()
+      .references(() => subCentres.id, { onDelete: 'restrict' }),
+    status: text('status', { enum: VERIFICATION_APPLICATION_STATUSES }).notNull().default('pending'),
+    creditCode: text('credit_code').notNull(),
+    /** The code fails its check character: a registrar may only approve with a recorded reason. */
+    creditCodeCheckFailed: boolean('credit_code_check_failed').notNull().default(false),
+    legalRepresentative: text('legal_representative').notNull(),
+    licenceSha256: text('licence_sha256').notNull(),
+    appliedBy: uuid('applied_by').references(() => users.id, { onDelete: 'set null' }),
+    appliedAt: timestamp('applied_at', { withTimezone: true }).notNull().defaultNow(),
+    decidedBy: uuid('decided_by').references(() => users.id, { onDelete: 'set null' }),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+    level: text('level'),
+    reason: text('reason'),
+  },
+  (t) => [
+    uniqueIndex('organisation_verifications_one_pending_key')
+      .on(t.organisationId)
+      .where(sql`status = 'pending'`),
+    index('organisation_verifications_queue_idx').on(t.subCentreId, t.status, t.id),
+    index('organisation_verifications_org_idx').on(t.organisationId, t.id),
+  ],
+);
+
+/**
+ * Real-name applications (实名认证) of people. The resident ID is kept only as a keyed hash
+ * (uniqueness) and encrypted; it is copied onto `users` when a registrar approves.
+ */
+export const realNameApplications = pgTable(
+  'real_name_applications',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    status: text('status', { enum: VERIFICATION_APPLICATION_STATUSES }).notNull().default('pending'),
+    legalNameEnc: text('legal_name_enc').notNull(),
+    residentIdHash: text('resident_id_hash').notNull(),
+    residentIdEnc: text('resident_id_enc').notNull(),
+    appliedAt: timestamp('applied_at', { withTimezone: true }).notNull().defaultNow(),
+    decidedBy: uuid('decided_by').references(() => users.id, { onDelete: 'set null' }),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+    level: text('level'),
+    reason: text('reason'),
+  },
+  (t) => [
+    uniqueIndex('real_name_applications_one_pending_key').on(t.userId).where(sql`status = 'pending'`),
+    index('real_name_applications_status_idx').on(t.status, t.id),
+  ],
+);

@@ -5,10 +5,24 @@
  * - Queries: each token becomes an OR over its synonyms (Thesaurus, expanded at query time, so an
  *   operator's edit applies at once without reindexing); tokens are ANDed, falling back to OR and
  *   then to fuzzy matching when nothing matches; ranked with ts_rank_cd.
- * - Long OR queries (need → achievement matching) select candidates by their rarer terms only, so
- *   that ranking never has to score most of the table (see `candidateTerms`).
+ * - Long OR queries (need → achievement matching) select candidates by their rarer terms only, from
+ *   exact document frequencies kept beside the index, so ranking never scores most of the table
+ *   (term-stats.ts).
  */
 import type { Database } from '../../platform/db.js';
+import {
+  facetQuery,
+  filterConditions,
+  type HitRow,
+  Params,
+  pageQuery,
+  REMOVE_SQL,
+  TERM_STATS_SQL,
+  type TextPlan,
+  toHit,
+  UPSERT_SQL,
+  upsertRows,
+} from './embedded-sql.js';
 import {
   assertDocuments,
   type DocumentType,
@@ -21,20 +35,10 @@ import {
   type SearchQuery,
   type SearchResult,
 } from './engine.js';
-import {
-  facetQuery,
-  filterConditions,
-  type HitRow,
-  Params,
-  pageQuery,
-  type TextPlan,
-  toHit,
-  UPSERT_SQL,
-  upsertRows,
-} from './embedded-sql.js';
-import { type SynonymGroup, Thesaurus, loadDefaultThesaurus } from './synonyms.js';
+import { loadDefaultThesaurus, type SynonymGroup, Thesaurus } from './synonyms.js';
+import { candidateTerms, type TermStats, termFrequency, termWeights } from './term-stats.js';
 import { queryTokens } from './text.js';
-import { bigramQuery, combine, type TermQuery, termQueries } from './tsvector.js';
+import { bigramQuery, combine, matchedTerms, type TermQuery, termQueries } from './tsvector.js';
 
 export interface EmbeddedEngineOptions {
   /** separates independent indexes in one database (tests, benchmarks); default 'default' */
@@ -45,9 +49,10 @@ export interface EmbeddedEngineOptions {
 
 /** OR queries with at least this many terms use frequency-based candidate selection. */
 const CANDIDATE_MIN_TERMS = 4;
-/** Estimated share of the table the candidate terms may select, before ranking. */
-const CANDIDATE_BUDGET = 0.06;
-const STATS_TTL_MS = 5 * 60_000;
+/** Rows the candidate terms may select before ranking (each costs ~10 µs to fetch and rank). */
+const CANDIDATE_ROWS = 1500;
+const DF_CACHE_MS = 60_000;
+const DF_CACHE_LIMIT = 200_000;
 
 export class EmbeddedSearchEngine implements SearchEngine {
   readonly kind = 'embedded' as const;
@@ -57,7 +62,7 @@ export class EmbeddedSearchEngine implements SearchEngine {
   readonly #refreshMs: number;
   #thesaurus: Thesaurus = loadDefaultThesaurus();
   #synonymsLoadedAt = 0;
-  #stats: { at: number; freq: Map<string, number>; floor: number } | undefined;
+  readonly #dfCache = new Map<string, { df: number; at: number }>();
 
   constructor(database: Database, opts: EmbeddedEngineOptions = {}) {
     const namespace = opts.namespace ?? 'default';
@@ -79,14 +84,13 @@ export class EmbeddedSearchEngine implements SearchEngine {
     // ON CONFLICT cannot touch one row twice in a statement: the last version in the batch wins.
     const unique = [...new Map(docs.map((d) => [`${d.type}/${d.id}`, d])).values()];
     await this.#database.pool.query(UPSERT_SQL, [this.#namespace, JSON.stringify(upsertRows(unique))]);
+    this.#dfCache.clear();
   }
 
   async remove(type: DocumentType, ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.#database.pool.query(
-      'DELETE FROM matching_documents WHERE namespace = $1 AND type = $2 AND id = ANY($3::text[])',
-      [this.#namespace, type, ids],
-    );
+    await this.#database.pool.query(REMOVE_SQL, [this.#namespace, type, ids]);
+    this.#dfCache.clear();
   }
 
   async search(query: SearchQuery): Promise<SearchResult> {
@@ -94,19 +98,28 @@ export class EmbeddedSearchEngine implements SearchEngine {
     await this.#refreshSynonyms();
     const tokens = query.terms ?? queryTokens(query.q ?? '');
     const terms = termQueries(tokens, this.#thesaurus);
-    const { plan, matched } = terms.length === 0 ? emptyPlan() : await this.#plan(query, terms);
+    const stats = terms.length > 1 ? await this.#termStats(query.type, terms) : undefined;
+    const { plan, matched } = terms.length === 0 ? emptyPlan() : await this.#plan(query, terms, stats);
     const p = new Params();
     const conditions = filterConditions(p, this.#namespace, query.type, query.filters);
     const facets = (query.facets ?? []).filter((f) => FACETS.includes(f));
     const [page, facetRows] = await Promise.all([
-      this.#database.pool.query<HitRow>(pageQuery(p, conditions, plan, offset, limit), p.values),
+      this.#database.pool.query<HitRow>(
+        pageQuery(p, conditions, plan, { offset, limit, countTotal: query.countTotal !== false }),
+        p.values,
+      ),
       facets.length > 0 ? this.#facets(query, plan, facets) : Promise.resolve([]),
     ]);
     const surfaces = new Map(terms.map((t) => [t.term, t.surfaces]));
-    const hits = page.rows.map((row) =>
-      toHit(row, highlight(row.title, row.matched.flatMap((t) => surfaces.get(t) ?? [t]))),
-    );
-    const total = page.rows[0]?.total ?? 0;
+    const mark =
+      query.highlight === false
+        ? () => []
+        : (matched: string[]) => matched.flatMap((t) => surfaces.get(t) ?? [t]);
+    const hits = page.rows.map((row) => {
+      const matched = matchedTerms(terms, new Set(row.lexemes));
+      return toHit(row, matched, highlight(row.title, mark(matched)));
+    });
+    const total = page.rows[0]?.total ?? offset + hits.length;
     const result: SearchResult['facets'] = {};
     for (const facet of facets) result[facet] = {};
     for (const row of facetRows) result[row.facet]![row.value] = row.n;
@@ -119,6 +132,7 @@ export class EmbeddedSearchEngine implements SearchEngine {
       facets: result,
       matched,
       queryTerms: terms.map((t) => t.term),
+      termWeights: stats ? termWeights(terms, stats) : Object.fromEntries(terms.map((t) => [t.term, 1])),
     };
   }
 
@@ -143,30 +157,51 @@ export class EmbeddedSearchEngine implements SearchEngine {
 
   async reset(): Promise<void> {
     await this.#database.pool.query('DELETE FROM matching_documents WHERE namespace = $1', [this.#namespace]);
-    await this.#database.pool.query('DELETE FROM matching_synonym_sets WHERE namespace = $1', [this.#namespace]);
+    await this.#database.pool.query('DELETE FROM matching_synonym_sets WHERE namespace = $1', [
+      this.#namespace,
+    ]);
     this.#thesaurus = loadDefaultThesaurus();
     this.#synonymsLoadedAt = Date.now();
   }
 
   /** Decides how the text matches: all terms, any term (candidates by rarity), or fuzzily. */
-  async #plan(query: SearchQuery, terms: TermQuery[]): Promise<{ plan: TextPlan; matched: 'all' | 'any' | 'fuzzy' }> {
-    const list = terms.map((t) => ({ term: t.term, tsquery: t.tsquery }));
+  async #plan(
+    query: SearchQuery,
+    terms: TermQuery[],
+    stats: TermStats | undefined,
+  ): Promise<{ plan: TextPlan; matched: 'all' | 'any' | 'fuzzy' }> {
+    const lexemes = [...new Set(terms.flatMap((t) => t.lexemes))];
+    // Terms no document contains cannot match: they only cost ranking time.
+    const present = stats ? terms.filter((t) => termFrequency(t, stats) > 0) : terms;
     const all = combine(terms, '&');
-    const any = combine(terms, '|');
+    const any = combine(present.length > 0 ? present : terms, '|');
+    const plan = (condition: string, rank: string, trigram: string | null = null): TextPlan => ({
+      condition,
+      rank,
+      trigram,
+      coverDensity: terms.length < CANDIDATE_MIN_TERMS,
+      lexemes,
+    });
     const mode = query.match ?? 'auto';
-    if (mode === 'all') return { plan: { condition: all, rank: all, trigram: null, terms: list }, matched: 'all' };
-    if (mode === 'auto' && (terms.length === 1 || (await this.#exists(query, all)))) {
-      return { plan: { condition: all, rank: all, trigram: null, terms: list }, matched: 'all' };
+    if (mode === 'all') return { plan: plan(all, all), matched: 'all' };
+    const allPossible = present.length === terms.length;
+    if (mode === 'auto' && allPossible && (await this.#exists(query, all))) {
+      return { plan: plan(all, all), matched: 'all' };
     }
-    const condition = terms.length >= CANDIDATE_MIN_TERMS ? combine(await this.#candidateTerms(terms), '|') : any;
-    if (mode === 'any' || (await this.#exists(query, condition))) {
-      return { plan: { condition, rank: any, trigram: null, terms: list }, matched: 'any' };
+    if (present.length > 0) {
+      const long = stats && terms.length >= CANDIDATE_MIN_TERMS;
+      const condition = long ? combine(candidateTerms(present, stats, CANDIDATE_ROWS), '|') : any;
+      if (mode === 'any' || (await this.#exists(query, condition))) {
+        return { plan: plan(condition, any), matched: 'any' };
+      }
+    } else if (mode === 'any') {
+      return { plan: plan(any, any), matched: 'any' };
     }
     // Nothing matched: fuzzy, by the Han bigrams of the query and by trigram similarity of the title.
     const raw = query.q ?? (query.terms ?? []).join(' ');
     const bigrams = bigramQuery(raw);
     const fuzzy = bigrams ? `${any} | ${bigrams}` : any;
-    return { plan: { condition: fuzzy, rank: fuzzy, trigram: raw, terms: list }, matched: 'fuzzy' };
+    return { plan: plan(fuzzy, fuzzy, raw), matched: 'fuzzy' };
   }
 
   async #exists(query: SearchQuery, tsquery: string): Promise<boolean> {
@@ -193,43 +228,34 @@ export class EmbeddedSearchEngine implements SearchEngine {
   }
 
   /**
-   * The rarer terms of a long OR query, up to an estimated CANDIDATE_BUDGET share of the table.
-   * Frequent terms still count in the ranking, but a document matching only those is not worth
-   * scoring. Frequencies come from the planner's statistics (pg_stats.most_common_elems, refreshed
-   * by autovacuum's ANALYZE); a lexeme missing there is rarer than every listed one.
+   * Document frequencies of the query's lexemes in this namespace and type. Cached for a minute:
+   * they serve candidate selection and term weights, where a slightly stale count does no harm,
+   * and a query's vocabulary recurs across queries.
    */
-  async #candidateTerms(terms: TermQuery[]): Promise<TermQuery[]> {
-    const stats = await this.#lexemeStats();
-    if (stats.freq.size === 0) return terms;
-    const estimate = (t: TermQuery) =>
-      Math.min(1, t.lexemes.reduce((sum, l) => sum + (stats.freq.get(l) ?? stats.floor), 0));
-    const ranked = terms.map((t) => ({ t, f: estimate(t) })).sort((a, b) => a.f - b.f);
-    const chosen: TermQuery[] = [];
-    let budget = 0;
-    for (const { t, f } of ranked) {
-      if (chosen.length > 0 && budget + f > CANDIDATE_BUDGET) break;
-      chosen.push(t);
-      budget += f;
+  async #termStats(type: DocumentType, terms: TermQuery[]): Promise<TermStats> {
+    const now = Date.now();
+    const lexemes = ['', ...new Set(terms.flatMap((t) => t.lexemes))];
+    const df = new Map<string, number>();
+    const missing: string[] = [];
+    for (const lexeme of lexemes) {
+      const cached = this.#dfCache.get(`${type}/${lexeme}`);
+      if (cached && now - cached.at < DF_CACHE_MS) df.set(lexeme, cached.df);
+      else missing.push(lexeme);
     }
-    return chosen;
-  }
-
-  async #lexemeStats(): Promise<{ freq: Map<string, number>; floor: number }> {
-    if (this.#stats && Date.now() - this.#stats.at < STATS_TTL_MS) return this.#stats;
-    const { rows } = await this.#database.pool.query<{ lexeme: string | null; freq: number }>(
-      `SELECT s.lexeme, s.freq
-         FROM pg_stats, unnest(most_common_elems::text::text[], most_common_elem_freqs) AS s(lexeme, freq)
-        WHERE schemaname = current_schema() AND tablename = 'matching_documents' AND attname = 'tsv'`,
-    );
-    const freq = new Map<string, number>();
-    let floor = 1;
-    for (const row of rows) {
-      if (row.lexeme === null) continue;
-      freq.set(row.lexeme, row.freq);
-      floor = Math.min(floor, row.freq);
+    if (missing.length > 0) {
+      const { rows } = await this.#database.pool.query<{ lexeme: string; df: number }>(TERM_STATS_SQL, [
+        this.#namespace,
+        type,
+        missing,
+      ]);
+      const found = new Map(rows.map((r) => [r.lexeme, r.df]));
+      if (this.#dfCache.size + missing.length > DF_CACHE_LIMIT) this.#dfCache.clear();
+      for (const lexeme of missing) {
+        df.set(lexeme, found.get(lexeme) ?? 0);
+        this.#dfCache.set(`${type}/${lexeme}`, { df: found.get(lexeme) ?? 0, at: now });
+      }
     }
-    this.#stats = { at: Date.now(), freq, floor: freq.size > 0 ? floor / 2 : 0 };
-    return this.#stats;
+    return { docs: df.get('') ?? 0, df };
   }
 
   async #refreshSynonyms(): Promise<void> {
@@ -248,5 +274,8 @@ export class EmbeddedSearchEngine implements SearchEngine {
 }
 
 function emptyPlan(): { plan: TextPlan; matched: 'none' } {
-  return { plan: { condition: null, rank: null, trigram: null, terms: [] }, matched: 'none' };
+  return {
+    plan: { condition: null, rank: null, trigram: null, coverDensity: true, lexemes: [] },
+    matched: 'none',
+  };
 }

@@ -55,7 +55,10 @@ export interface TextPlan {
   rank: string | null;
   /** trigram fuzzy title match on the raw query, for the fuzzy fallback */
   trigram: string | null;
-  terms: { term: string; tsquery: string }[];
+  /** ts_rank_cd (cover density) for short queries; plain ts_rank for long OR queries, ~4× cheaper */
+  coverDensity: boolean;
+  /** every lexeme of the query, to report which ones each hit contains */
+  lexemes: string[];
 }
 
 /** ts_rank_cd normalisation 1: divide by 1 + log(document length), so long bodies do not win by bulk. */
@@ -66,9 +69,11 @@ export function pageQuery(
   p: Params,
   where: string[],
   plan: TextPlan,
-  offset: number,
-  limit: number,
+  page: { offset: number; limit: number; countTotal: boolean },
 ): string {
+  const { offset, limit } = page;
+  // Counting every match materialises them all (WindowAgg); without it a top-N sort suffices.
+  const total = page.countTotal ? 'count(*) OVER ()' : 'NULL::bigint';
   const conditions = [...where];
   let score = '0::real';
   if (plan.condition && plan.trigram) {
@@ -78,32 +83,25 @@ export function pageQuery(
     score = `(ts_rank_cd(d.tsv, ${cond}, ${RANK_NORMALISATION}) + word_similarity(${q}, d.title))`;
   } else if (plan.condition) {
     conditions.push(`d.tsv @@ ${p.add(plan.condition, 'tsquery')}`);
-    score = `ts_rank_cd(d.tsv, ${p.add(plan.rank ?? plan.condition, 'tsquery')}, ${RANK_NORMALISATION})`;
+    const rank = plan.coverDensity ? 'ts_rank_cd' : 'ts_rank';
+    score = `${rank}(d.tsv, ${p.add(plan.rank ?? plan.condition, 'tsquery')}, ${RANK_NORMALISATION})`;
   }
-  const terms = p.add(
-    plan.terms.map((t) => t.term),
-    'text[]',
-  );
-  const queries = p.add(
-    plan.terms.map((t) => t.tsquery),
-    'text[]',
-  );
+  const lexemes = p.add(plan.lexemes, 'text[]');
   return `
     WITH page AS (
-      SELECT d.id, d.type, d.title, d.field_code, d.region_code, d.trl, d.min_trl, d.transfer_modes,
-             d.price_fen, d.price_min_fen, d.price_max_fen, d.organisation_id, d.status, d.updated_at, d.tsv,
-             ${score} AS score, count(*) OVER () AS total
+      SELECT d.namespace, d.type, d.id, d.updated_at, ${score} AS score, ${total} AS total
         FROM matching_documents d
        WHERE ${conditions.join(' AND ')}
        ORDER BY score DESC, d.updated_at DESC, d.id
        LIMIT ${p.add(limit, 'int')} OFFSET ${p.add(offset, 'int')}
     )
-    SELECT page.id, page.type, page.title, page.field_code, page.region_code, page.trl, page.min_trl,
-           page.transfer_modes, page.price_fen, page.price_min_fen, page.price_max_fen,
-           page.organisation_id, page.status, page.updated_at, page.score, page.total,
-           ARRAY(SELECT g.term FROM unnest(${terms}, ${queries}) AS g(term, q)
-                  WHERE page.tsv @@ g.q::tsquery) AS matched
-      FROM page
+    -- the page's rows are read again by key, so the sort above never carries their tsvectors
+    SELECT d.id, d.type, d.title, d.field_code, d.region_code, d.trl, d.min_trl, d.transfer_modes,
+           d.price_fen, d.price_min_fen, d.price_max_fen, d.organisation_id, d.status, d.updated_at,
+           page.score, page.total,
+           -- one decompression of the tsvector per row, where a @@ per term would repeat it
+           ARRAY(SELECT l FROM unnest(tsvector_to_array(d.tsv)) AS l WHERE l = ANY(${lexemes})) AS lexemes
+      FROM page JOIN matching_documents d USING (namespace, type, id)
      ORDER BY page.score DESC, page.updated_at DESC, page.id`;
 }
 
@@ -145,11 +143,11 @@ export interface HitRow {
   status: string;
   updated_at: Date;
   score: number;
-  total: number;
-  matched: string[];
+  total: number | null;
+  lexemes: string[];
 }
 
-export function toHit(row: HitRow, highlightedTitle: string): SearchHit {
+export function toHit(row: HitRow, matchedTerms: string[], highlightedTitle: string): SearchHit {
   const isPriced = row.type === 'achievement';
   return {
     id: row.id,
@@ -167,7 +165,7 @@ export function toHit(row: HitRow, highlightedTitle: string): SearchHit {
     organisationId: row.organisation_id,
     status: row.status,
     updatedAt: row.updated_at.toISOString(),
-    matchedTerms: row.matched,
+    matchedTerms,
     highlightedTitle,
   };
 }
@@ -201,24 +199,69 @@ export function upsertRows(docs: SearchDocument[]): Record<string, unknown>[] {
   });
 }
 
+/**
+ * Upsert of a batch plus the matching document-frequency deltas, in one statement: every lexeme of
+ * a new version counts +1, every lexeme of the version it replaces −1, and a new document +1 on the
+ * '' row. Deltas are applied in lexeme order, so concurrent batches lock stats rows in one order.
+ * An index job delivered late (older updated_at) changes nothing.
+ */
 export const UPSERT_SQL = `
-  INSERT INTO matching_documents AS d (namespace, type, id, title, summary, keywords, field_code, region_code,
-    city_code, region_path, trl, min_trl, transfer_modes, price_min_fen, price_max_fen, price_fen,
-    organisation_id, status, updated_at, indexed_at, tsv)
-  SELECT $1::text, r.type, r.id, r.title, r.summary, r.keywords, r.field_code, r.region_code, r.city_code,
-         r.region_path, r.trl, r.min_trl, r.transfer_modes, r.price_min_fen, r.price_max_fen, r.price_fen,
-         r.organisation_id, r.status, r.updated_at, now(), r.tsv::tsvector
-    FROM jsonb_to_recordset($2::jsonb) AS r(type text, id text, title text, summary text, keywords text[],
-         field_code text, region_code text, city_code text, region_path text[], trl smallint,
-         min_trl smallint, transfer_modes text[], price_min_fen bigint, price_max_fen bigint,
-         price_fen bigint, organisation_id uuid, status text, updated_at timestamptz, tsv text)
-  ON CONFLICT (namespace, type, id) DO UPDATE SET
-    title = excluded.title, summary = excluded.summary, keywords = excluded.keywords,
-    field_code = excluded.field_code, region_code = excluded.region_code, city_code = excluded.city_code,
-    region_path = excluded.region_path, trl = excluded.trl, min_trl = excluded.min_trl,
-    transfer_modes = excluded.transfer_modes, price_min_fen = excluded.price_min_fen,
-    price_max_fen = excluded.price_max_fen, price_fen = excluded.price_fen,
-    organisation_id = excluded.organisation_id, status = excluded.status,
-    updated_at = excluded.updated_at, indexed_at = now(), tsv = excluded.tsv
-  -- an index job delivered late must not overwrite a newer version of the listing
-  WHERE d.updated_at <= excluded.updated_at`;
+  WITH input AS (
+    SELECT * FROM jsonb_to_recordset($2::jsonb) AS r(type text, id text, title text, summary text,
+      keywords text[], field_code text, region_code text, city_code text, region_path text[], trl smallint,
+      min_trl smallint, transfer_modes text[], price_min_fen bigint, price_max_fen bigint, price_fen bigint,
+      organisation_id uuid, status text, updated_at timestamptz, tsv text)
+  ), old AS MATERIALIZED (
+    -- read (and locked) before the insert below, which joins it for that reason: a row this statement
+    -- has already updated could no longer be locked, and its old lexemes would not be subtracted
+    SELECT d.type, d.id, d.tsv FROM matching_documents d JOIN input r ON d.type = r.type AND d.id = r.id
+     WHERE d.namespace = $1::text
+       FOR UPDATE OF d
+  ), written AS (
+    INSERT INTO matching_documents AS d (namespace, type, id, title, summary, keywords, field_code,
+      region_code, city_code, region_path, trl, min_trl, transfer_modes, price_min_fen, price_max_fen,
+      price_fen, organisation_id, status, updated_at, indexed_at, tsv)
+    SELECT $1::text, r.type, r.id, r.title, r.summary, r.keywords, r.field_code, r.region_code, r.city_code,
+           r.region_path, r.trl, r.min_trl, r.transfer_modes, r.price_min_fen, r.price_max_fen, r.price_fen,
+           r.organisation_id, r.status, r.updated_at, now(), r.tsv::tsvector
+      FROM input r LEFT JOIN old o ON o.type = r.type AND o.id = r.id
+    ON CONFLICT (namespace, type, id) DO UPDATE SET
+      title = excluded.title, summary = excluded.summary, keywords = excluded.keywords,
+      field_code = excluded.field_code, region_code = excluded.region_code, city_code = excluded.city_code,
+      region_path = excluded.region_path, trl = excluded.trl, min_trl = excluded.min_trl,
+      transfer_modes = excluded.transfer_modes, price_min_fen = excluded.price_min_fen,
+      price_max_fen = excluded.price_max_fen, price_fen = excluded.price_fen,
+      organisation_id = excluded.organisation_id, status = excluded.status,
+      updated_at = excluded.updated_at, indexed_at = now(), tsv = excluded.tsv
+    WHERE d.updated_at <= excluded.updated_at
+    RETURNING d.type, d.id, d.tsv
+  ), delta AS (
+    SELECT w.type, l AS lexeme, 1 AS n FROM written w, unnest(tsvector_to_array(w.tsv)) AS l
+    UNION ALL
+    SELECT o.type, l, -1 FROM old o JOIN written w USING (type, id), unnest(tsvector_to_array(o.tsv)) AS l
+    UNION ALL
+    SELECT w.type, '', 1 FROM written w WHERE NOT EXISTS (SELECT 1 FROM old o WHERE o.type = w.type AND o.id = w.id)
+  )
+  INSERT INTO matching_term_stats AS s (namespace, type, lexeme, df)
+  SELECT $1::text, type, lexeme, sum(n)::int FROM delta GROUP BY type, lexeme HAVING sum(n) <> 0
+   ORDER BY type, lexeme
+  ON CONFLICT (namespace, type, lexeme) DO UPDATE SET df = s.df + excluded.df`;
+
+/** Removal of documents with their document-frequency deltas (same lock order as UPSERT_SQL). */
+export const REMOVE_SQL = `
+  WITH removed AS (
+    DELETE FROM matching_documents WHERE namespace = $1::text AND type = $2::text AND id = ANY($3::text[])
+    RETURNING tsv
+  ), delta AS (
+    SELECT l AS lexeme, -1 AS n FROM removed, unnest(tsvector_to_array(removed.tsv)) AS l
+    UNION ALL
+    SELECT '', -1 FROM removed
+  )
+  INSERT INTO matching_term_stats AS s (namespace, type, lexeme, df)
+  SELECT $1::text, $2::text, lexeme, sum(n)::int FROM delta GROUP BY lexeme ORDER BY lexeme
+  ON CONFLICT (namespace, type, lexeme) DO UPDATE SET df = s.df + excluded.df`;
+
+/** Document frequencies of the given lexemes, and the document count under lexeme ''. */
+export const TERM_STATS_SQL = `
+  SELECT lexeme, df FROM matching_term_stats
+   WHERE namespace = $1::text AND type = $2::text AND lexeme = ANY($3::text[])`;

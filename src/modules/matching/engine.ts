@@ -88,6 +88,13 @@ export interface SearchQuery {
   facets?: FacetName[];
   offset?: number;
   limit?: number;
+  /**
+   * false: skip counting every match (cheaper for long OR queries); `total` is then only a lower
+   * bound (offset + hits) and `nextOffset` is null. Default true.
+   */
+  countTotal?: boolean;
+  /** false: skip `highlightedTitle` (left as the escaped title); default true */
+  highlight?: boolean;
 }
 
 export interface SearchHit {
@@ -124,6 +131,11 @@ export interface SearchResult {
   /** how the text matched: 'none' when no text was given (filter-only listing) */
   matched: 'all' | 'any' | 'fuzzy' | 'none';
   queryTerms: string[];
+  /**
+   * How telling each query term is, 0–1 (1 = the rarest term of the query), from document
+   * frequencies when the engine knows them; every term 1 otherwise.
+   */
+  termWeights: Record<string, number>;
 }
 
 export interface SearchEngine {
@@ -185,7 +197,10 @@ export function documentProblems(doc: SearchDocument, at: string): FieldError[] 
   const within = (s: string | undefined, max: number) =>
     s === undefined || s.length <= max ? undefined : `must be at most ${max} characters`;
   check('id', doc.id && doc.id.length <= SEARCH_LIMITS.maxIdLength ? undefined : 'must be 1-128 characters');
-  check('type', DOCUMENT_TYPES.includes(doc.type) ? undefined : `must be one of ${DOCUMENT_TYPES.join(', ')}`);
+  check(
+    'type',
+    DOCUMENT_TYPES.includes(doc.type) ? undefined : `must be one of ${DOCUMENT_TYPES.join(', ')}`,
+  );
   check('title', doc.title ? within(doc.title, SEARCH_LIMITS.maxTitleLength) : 'must not be empty');
   check('summary', within(doc.summary, SEARCH_LIMITS.maxSummaryLength));
   check('body', within(doc.body, SEARCH_LIMITS.maxBodyLength));
@@ -264,15 +279,15 @@ const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '
 /** Wraps each occurrence of `words` in <em>, longest first, case-insensitively; escapes the rest. */
 export function highlight(title: string, words: readonly string[]): string {
   const wanted = [...new Set(words.filter((w) => w.length > 0))].sort((a, b) => b.length - a.length);
-  const escape = (s: string) => s.replace(/[&<>"]/g, (c) => HTML_ESCAPES[c]!);
-  if (wanted.length === 0) return escape(title);
+  const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => HTML_ESCAPES[c]!);
+  if (wanted.length === 0) return escapeHtml(title);
   const pattern = new RegExp(wanted.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'giu');
   let out = '';
   let last = 0;
   const normalised = title.normalize('NFKC');
   for (const m of normalised.matchAll(pattern)) {
-    out += escape(normalised.slice(last, m.index)) + `<em>${escape(m[0])}</em>`;
+    out += escapeHtml(normalised.slice(last, m.index)) + `<em>${escapeHtml(m[0])}</em>`;
     last = m.index + m[0].length;
   }
-  return out + escape(normalised.slice(last));
+  return out + escapeHtml(normalised.slice(last));
 }

@@ -59,40 +59,57 @@ export interface TermQuery {
   tsquery: string;
   /** lexemes involved, for frequency estimates */
   lexemes: string[];
+  /** sets of lexemes, any one of which (all its lexemes present) matches the term */
+  alternatives: string[][];
 }
 
-/** A query equivalent as tsquery: one lexeme, or an AND of the tokens jieba splits it into. */
-function equivalentQuery(equivalent: string): { text: string; lexemes: string[] } | undefined {
+/**
+ * A query equivalent as tsquery: one lexeme, or (the whole form OR an AND of the tokens jieba splits
+ * it into). `alternatives` lists the same as lexeme sets, any one of which makes a match.
+ */
+type Equivalent = { text: string; alternatives: string[][] } | undefined;
+/** Equivalents recur in every query that mentions their group: segment each once. */
+const equivalentCache = new Map<string, Equivalent>();
+const EQUIVALENT_CACHE_LIMIT = 20_000;
+
+function equivalentQuery(equivalent: string): Equivalent {
+  const cached = equivalentCache.get(equivalent);
+  if (cached || equivalentCache.has(equivalent)) return cached;
+  if (equivalentCache.size >= EQUIVALENT_CACHE_LIMIT) equivalentCache.clear();
+  const built = buildEquivalent(equivalent);
+  equivalentCache.set(equivalent, built);
+  return built;
+}
+
+function buildEquivalent(equivalent: string): Equivalent {
   const tokens = queryTokens(equivalent);
   if (tokens.length === 0) return undefined;
   const whole = normalizeText(equivalent);
+  const and = tokens.map(quoteLexeme).join(' & ');
+  if (tokens.length === 1) return { text: and, alternatives: [tokens] };
   // The whole form is an alternative too: keywords are indexed whole even when jieba splits them.
-  if (tokens.length === 1 || whole.includes(' ')) {
-    const text = tokens.map(quoteLexeme).join(' & ');
-    return { text: tokens.length === 1 ? text : `(${text})`, lexemes: tokens };
-  }
-  return {
-    text: `(${quoteLexeme(whole)} | (${tokens.map(quoteLexeme).join(' & ')}))`,
-    lexemes: [whole, ...tokens],
-  };
+  if (whole.includes(' ')) return { text: `(${and})`, alternatives: [tokens] };
+  return { text: `(${quoteLexeme(whole)} | (${and}))`, alternatives: [[whole], tokens] };
 }
 
 /** Query terms with their synonym expansions (an OR over each token's equivalents). */
 export function termQueries(terms: readonly string[], thesaurus: Thesaurus): TermQuery[] {
   const out: TermQuery[] = [];
   const seen = new Set<string>();
-  for (const term of terms) {
+  for (const term of joinPhrases(terms, thesaurus)) {
     const normalised = normalizeText(term);
     if (normalised === '' || seen.has(normalised)) continue;
     seen.add(normalised);
     const parts: string[] = [];
     const lexemes = new Set<string>();
+    const alternatives: string[][] = [];
     const surfaces = thesaurus.expand(normalised);
     for (const equivalent of surfaces) {
       const q = equivalentQuery(equivalent);
       if (!q || parts.includes(q.text)) continue;
       parts.push(q.text);
-      for (const lexeme of q.lexemes) lexemes.add(lexeme);
+      alternatives.push(...q.alternatives);
+      for (const lexeme of q.alternatives.flat()) lexemes.add(lexeme);
     }
     if (parts.length === 0) continue;
     out.push({
@@ -100,9 +117,43 @@ export function termQueries(terms: readonly string[], thesaurus: Thesaurus): Ter
       surfaces,
       tsquery: parts.length === 1 ? parts[0]! : `(${parts.join(' | ')})`,
       lexemes: [...lexemes],
+      alternatives,
     });
   }
   return out;
+}
+
+/** Longest run of adjacent tokens (up to this many) looked up as one thesaurus term. */
+const MAX_PHRASE_TOKENS = 4;
+
+/**
+ * Re-joins adjacent tokens that form a thesaurus term jieba does not know as one word (光储一体 is
+ * cut into 光储 + 一体), so the term's synonyms apply; greedy, longest first.
+ */
+function joinPhrases(tokens: readonly string[], thesaurus: Thesaurus): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < tokens.length; ) {
+    let taken = 1;
+    for (let n = Math.min(MAX_PHRASE_TOKENS, tokens.length - i); n >= 2; n--) {
+      const parts = tokens.slice(i, i + n);
+      const phrase = [parts.join(''), parts.join(' ')].find((p) => thesaurus.expand(p).length > 1);
+      if (phrase) {
+        out.push(phrase);
+        taken = n;
+        break;
+      }
+    }
+    if (taken === 1) out.push(tokens[i]!);
+    i += taken;
+  }
+  return out;
+}
+
+/** The terms a document matches, given the query's lexemes it contains. */
+export function matchedTerms(terms: readonly TermQuery[], present: ReadonlySet<string>): string[] {
+  return terms
+    .filter((t) => t.alternatives.some((alt) => alt.every((l) => present.has(l))))
+    .map((t) => t.term);
 }
 
 export function combine(terms: readonly TermQuery[], operator: '&' | '|'): string {

@@ -67,7 +67,13 @@ describe('proofs from stored complete subtrees', () => {
       for (let m = 1; m <= n; m++) {
         const proof = await rangeHashes(consistencyRanges(m, n), read);
         expect(hex(proof), `${m} -> ${n}`).toEqual(hex(consistencyProof(m, prefix)));
-        const ok = verifyConsistency(m, n, proof, rootFromLeafHashes(all.slice(0, m)), rootFromLeafHashes(prefix));
+        const ok = verifyConsistency(
+          m,
+          n,
+          proof,
+          rootFromLeafHashes(all.slice(0, m)),
+          rootFromLeafHashes(prefix),
+        );
         expect(ok).toBe(true);
       }
     }

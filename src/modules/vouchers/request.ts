@@ -4,18 +4,18 @@
  * product deal is reported), `requestRevocationInTx` when it is cancelled. Both only write rows
  * (the request and an outbox job); signing happens in the worker after commit.
  */
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, or, sql } from 'drizzle-orm';
 import type { Tx } from '../../platform/db.js';
 import { ValidationError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
-import { enqueueInTx } from '../../platform/outbox.js';
-import { voucherTransactions, vouchers } from './schema.js';
+import { enqueueManyInTx } from '../../platform/outbox.js';
+import { vouchers, voucherTransactions } from './schema.js';
 import {
   makeVoucherNumber,
-  validateVoucherPayload,
   type VoucherParty,
   type VoucherPayload,
   type VoucherType,
+  validateVoucherPayload,
 } from './voucher-format.js';
 
 export const ISSUE_QUEUE = 'vouchers.issue';
@@ -114,28 +114,77 @@ export async function requestVoucherInTx(
   tx: Tx,
   request: VoucherRequest,
 ): Promise<{ transactionId: string; created: boolean }> {
-  const errors = validateVoucherRequest(request);
-  if (errors.length) throw new ValidationError(errors.map((e) => ({ ...e, code: 'voucher-request' })));
-  const id = newId();
+  const [result] = await requestVouchersInTx(tx, [request]);
+  return result!;
+}
+
+/**
+ * `requestVoucherInTx` for many transactions at once (a partner's batch, an import): two
+ * statements whatever the count. Results are in the order of `requests`.
+ */
+export async function requestVouchersInTx(
+  tx: Tx,
+  requests: VoucherRequest[],
+): Promise<{ transactionId: string; created: boolean }[]> {
+  const errors = requests.flatMap((r, i) =>
+    validateVoucherRequest(r).map((e) => ({
+      ...e,
+      field: requests.length > 1 ? `${i}${e.field ? `/${e.field}` : ''}` : e.field,
+      code: 'voucher-request',
+    })),
+  );
+  if (errors.length) throw new ValidationError(errors);
+  if (requests.length === 0) return [];
+  const key = (sourceType: string, sourceId: string) => `${sourceType}\u0000${sourceId}`;
+  const rows = requests.map((request) => ({
+    id: newId(),
+    sourceType: request.sourceType,
+    sourceId: request.sourceId,
+    request,
+  }));
   const inserted = await tx
     .insert(voucherTransactions)
-    .values({ id, sourceType: request.sourceType, sourceId: request.sourceId, request })
+    .values(rows)
     .onConflictDoNothing()
     .returning({ id: voucherTransactions.id });
-  if (inserted.length === 0) {
-    const [existing] = await tx
-      .select({ id: voucherTransactions.id })
+  const created = new Set(inserted.map((r) => r.id));
+  const ids = new Map(
+    rows.filter((r) => created.has(r.id)).map((r) => [key(r.sourceType, r.sourceId), r.id]),
+  );
+  const missing = rows.filter((r) => !ids.has(key(r.sourceType, r.sourceId)));
+  if (missing.length) {
+    const existing = await tx
+      .select({
+        id: voucherTransactions.id,
+        sourceType: voucherTransactions.sourceType,
+        sourceId: voucherTransactions.sourceId,
+      })
       .from(voucherTransactions)
       .where(
-        and(
-          eq(voucherTransactions.sourceType, request.sourceType),
-          eq(voucherTransactions.sourceId, request.sourceId),
+        or(
+          ...missing.map((r) =>
+            and(
+              eq(voucherTransactions.sourceType, r.sourceType),
+              eq(voucherTransactions.sourceId, r.sourceId),
+            ),
+          ),
         ),
       );
-    return { transactionId: existing!.id, created: false };
+    for (const e of existing) ids.set(key(e.sourceType, e.sourceId), e.id);
   }
-  await enqueueInTx(tx, ISSUE_QUEUE, { transactionId: id }, { jobId: `voucher-issue-${id}` });
-  return { transactionId: id, created: true };
+  await enqueueManyInTx(
+    tx,
+    ISSUE_QUEUE,
+    [...created].map((id) => ({ payload: { transactionId: id }, jobId: `voucher-issue-${id}` })),
+  );
+  const firstOf = new Set<string>();
+  return rows.map((r) => {
+    const transactionId = ids.get(key(r.sourceType, r.sourceId))!;
+    // The same source twice in one batch: the first occurrence is the one that created it.
+    const isNew = created.has(transactionId) && !firstOf.has(transactionId);
+    firstOf.add(transactionId);
+    return { transactionId, created: isNew };
+  });
 }
 
 /**

@@ -126,9 +126,5 @@ export const voucherSigningKeys = pgTable(
     createdAt: tstz('created_at').notNull().defaultNow(),
     retiredAt: tstz('retired_at'),
   },
-  (t) => [
-    uniqueIndex('voucher_signing_keys_active_uq')
-      .on(t.purpose)
-      .where(sql`retired_at IS NULL`),
-  ],
+  (t) => [uniqueIndex('voucher_signing_keys_active_uq').on(t.purpose).where(sql`retired_at IS NULL`)],
 );

@@ -26,8 +26,9 @@ export const STATUS_INVALID = 1;
 export function encodeStatusList(size: number, revoked: Iterable<number>): { bits: 1; lst: string } {
   const bytes = Buffer.alloc(Math.max(1, Math.ceil(size / 8)));
   for (const i of revoked) {
-    if (!Number.isSafeInteger(i) || i < 0 || i >= size) throw new RangeError(`index ${i} is outside the list`);
-    bytes[Math.floor(i / 8)]! |= 1 << i % 8;
+    if (!Number.isSafeInteger(i) || i < 0 || i >= size)
+      throw new RangeError(`index ${i} is outside the list`);
+    bytes[Math.floor(i / 8)]! |= 1 << (i % 8);
   }
   return { bits: 1, lst: deflateSync(bytes, { level: 9 }).toString('base64url') };
 }
@@ -46,7 +47,7 @@ export function decodeStatusList(lst: string): Uint8Array | null {
 export function statusAt(list: Uint8Array, index: number): number | null {
   const byte = Math.floor(index / 8);
   if (!Number.isSafeInteger(index) || index < 0 || byte >= list.length) return null;
-  return (list[byte]! >> index % 8) & 1;
+  return (list[byte]! >> (index % 8)) & 1;
 }
 
 export interface StatusListClaims {
@@ -58,7 +59,14 @@ export interface StatusListClaims {
 }
 
 export async function signStatusList(
-  claims: { sub: string; size: number; revoked: Iterable<number>; now?: Date; validitySeconds?: number; ttl?: number },
+  claims: {
+    sub: string;
+    size: number;
+    revoked: Iterable<number>;
+    now?: Date;
+    validitySeconds?: number;
+    ttl?: number;
+  },
   signer: VoucherSigner,
 ): Promise<string> {
   const iat = Math.floor((claims.now ?? new Date()).getTime() / 1000);
@@ -110,7 +118,8 @@ export async function openStatusList(
   ) {
     return { ok: false, reason: 'malformed' };
   }
-  if (opts.subject !== undefined && payload.sub !== opts.subject) return { ok: false, reason: 'wrong-subject' };
+  if (opts.subject !== undefined && payload.sub !== opts.subject)
+    return { ok: false, reason: 'wrong-subject' };
   const now = Math.floor((opts.now ?? new Date()).getTime() / 1000);
   return { ok: true, claims: payload as unknown as StatusListClaims, list, expired: payload.exp <= now };
 }

@@ -4,11 +4,15 @@
  * session — and pass arrays as single parameters (`unnest`), so a batch of a thousand rows is
  * one statement.
  */
-import type { NodeId } from './merkle.js';
+
 import { nodeKey } from './log-tree.js';
+import type { NodeId } from './merkle.js';
 
 export interface Queryable {
-  query<R extends object = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+  query<R extends object = Record<string, unknown>>(
+    text: string,
+    params?: unknown[],
+  ): Promise<{ rows: R[]; rowCount: number | null }>;
 }
 
 export interface TransactionRow {
@@ -217,7 +221,12 @@ export async function assignLeaves(q: Queryable, ids: string[], firstIndex: numb
   if (res.rowCount !== ids.length) throw new Error('a voucher of the batch was sequenced by someone else');
 }
 
-export async function insertCheckpoint(q: Queryable, size: number, root: Uint8Array, note: string): Promise<void> {
+export async function insertCheckpoint(
+  q: Queryable,
+  size: number,
+  root: Uint8Array,
+  note: string,
+): Promise<void> {
   await q.query('INSERT INTO voucher_checkpoints (size, root_hash, note) VALUES ($1, $2, $3)', [
     size,
     Buffer.from(root),

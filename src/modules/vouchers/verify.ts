@@ -100,7 +100,9 @@ export async function verifyEvidence(
   };
 
   const sig = await verifyVoucher(evidence.voucher, { keys: trusted.keys });
-  checks.signature = sig.ok ? { ok: true, kid: sig.kid } : { ok: false, reason: sig.reason satisfies VoucherRejection };
+  checks.signature = sig.ok
+    ? { ok: true, kid: sig.kid }
+    : { ok: false, reason: sig.reason satisfies VoucherRejection };
 
   let root: Uint8Array | undefined;
   let size: number | undefined;
@@ -135,7 +137,13 @@ export async function verifyEvidence(
     const ok =
       typeof evidence.voucher === 'string' &&
       hashes.every((h) => h !== null) &&
-      verifyInclusion(proof.leafIndex, proof.treeSize, voucherLeafHash(evidence.voucher), hashes as Uint8Array[], root);
+      verifyInclusion(
+        proof.leafIndex,
+        proof.treeSize,
+        voucherLeafHash(evidence.voucher),
+        hashes as Uint8Array[],
+        root,
+      );
     checks.inclusion = ok
       ? { ok: true, leafIndex: proof.leafIndex, treeSize: proof.treeSize }
       : { ok: false, reason: 'proof-does-not-match' };
@@ -154,7 +162,8 @@ export async function verifyEvidence(
     } else {
       const status = statusAt(sl.list, leafIndex);
       const issuedAt = new Date(sl.claims.iat * 1000).toISOString();
-      if (status === null) checks.revocation = { ok: false, reason: 'index-beyond-status-list', statusListIssuedAt: issuedAt };
+      if (status === null)
+        checks.revocation = { ok: false, reason: 'index-beyond-status-list', statusListIssuedAt: issuedAt };
       else
         checks.revocation = {
           ok: status === STATUS_VALID,

@@ -9,6 +9,7 @@ import {
   makeVoucherNumber,
   normalizeVoucherNumber,
   signVoucher,
+  signVoucherSync,
   VOUCHER_JWS_TYPE,
   type VoucherPayload,
   validateVoucherPayload,
@@ -277,5 +278,16 @@ describe('voucher numbers', () => {
     expect(() => makeVoucherNumber(999)).toThrow(RangeError);
     expect(() => makeVoucherNumber(2025.5)).toThrow(RangeError);
     expect(() => makeVoucherNumber(2025, new Uint8Array(6))).toThrow(RangeError);
+  });
+});
+
+describe('signVoucherSync', () => {
+  it('produces exactly the JWS that signVoucher produces, and it verifies', async () => {
+    const { privateKey, publicJwk } = keyA;
+    const payload = sample();
+    const a = await signVoucher(payload, privateKey, publicJwk.kid);
+    const b = signVoucherSync(payload, privateKey, publicJwk.kid);
+    expect(b).toBe(a);
+    expect((await verifyVoucher(b, { keys: [publicJwk] })).ok).toBe(true);
   });
 });

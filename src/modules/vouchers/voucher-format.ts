@@ -8,7 +8,7 @@
  * exactly one signed byte string: no re-serialisation can make a second, different log leaf.
  * Mutable state such as revocation lives outside the signed document.
  */
-import { generateKeyPairSync, KeyObject, randomBytes, type webcrypto } from 'node:crypto';
+import { sign as cryptoSign, generateKeyPairSync, KeyObject, randomBytes, type webcrypto } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import {
   CompactSign,
@@ -147,6 +147,21 @@ export async function signVoucher(
   return new CompactSign(canonicalBytes(payload))
     .setProtectedHeader({ alg: ALG, kid, typ: VOUCHER_JWS_TYPE })
     .sign(key);
+}
+
+/**
+ * The same compact JWS as `signVoucher`, byte for byte (Ed25519 is deterministic), signed
+ * synchronously with node:crypto. jose re-imports the key through WebCrypto for every signature,
+ * which dominates the cost of issuing vouchers in bulk; this path does not.
+ */
+export function signVoucherSync(payload: VoucherPayload, key: KeyObject, kid: string): string {
+  if (!isText(kid)) throw new TypeError('kid must be a non-empty string');
+  if (key.asymmetricKeyType !== 'ed25519' || key.type !== 'private')
+    throw new TypeError('vouchers are signed with an Ed25519 private key');
+  const header = Buffer.from(JSON.stringify({ alg: ALG, kid, typ: VOUCHER_JWS_TYPE })).toString('base64url');
+  const body = Buffer.from(canonicalBytes(payload)).toString('base64url');
+  const signature = cryptoSign(null, Buffer.from(`${header}.${body}`, 'ascii'), key).toString('base64url');
+  return `${header}.${body}.${signature}`;
 }
 
 /** A JWKS document (RFC 7517 §5): the exchange's published voucher keys, current and retired. */

@@ -4,9 +4,10 @@ import swaggerUi from '@fastify/swagger-ui';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { rateLimitPlugin } from '../../modules/integration/rate-limit.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db.js';
-import { NotFoundError } from '../errors.js';
+import { BadRequestError, NotFoundError } from '../errors.js';
 import { newId } from '../ids.js';
 import { loggerOptions } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -77,6 +78,8 @@ export async function buildApp(ctx: ModuleContext, modules: ModuleRoutes[] = [])
     ajv: { customOptions: { strict: false } },
     return503OnClosing: true,
     forceCloseConnections: false,
+    // Router-level refusals (malformed URL, over-long path parameter) are problems too.
+    frameworkErrors: (err, req, reply) => sendProblem(reply, toProblem(err, req)),
   });
   app.setValidatorCompiler(validatorCompilers());
   for (const s of componentSchemas()) app.addSchema(s);
@@ -91,7 +94,16 @@ export async function buildApp(ctx: ModuleContext, modules: ModuleRoutes[] = [])
 
   app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
+    // PostgreSQL cannot store NUL in text; refuse it at the edge instead of failing deep down.
+    if (req.url.includes('%00')) return done(new BadRequestError('nul-character'));
     done();
+  });
+  // JSON bodies: the default parser, plus the same NUL refusal (`\u0000` escapes).
+  const defaultJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if ((body as string).includes('\\u0000')) return done(new BadRequestError('nul-character'), undefined);
+    defaultJson(req, body as string, done);
   });
   app.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions.url ?? 'unmatched';
@@ -129,7 +141,8 @@ export async function buildApp(ctx: ModuleContext, modules: ModuleRoutes[] = [])
     ],
   });
   await app.register(authenticationPlugin, { authenticator: ctx.authenticator });
-  await app.register(idempotencyPlugin, { db: ctx.database.db });
+  await app.register(rateLimitPlugin, { config });
+  await app.register(idempotencyPlugin, { db: ctx.database.db, appSecret: ctx.secrets.appSecret });
   await app.register(swagger, { mode: 'static', specification: { document: loadOpenApi() as never } });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 

@@ -29,6 +29,8 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     auth?: RouteAuth;
+    /** The route authenticates its callers itself (the OpenID provider): no bearer parsing here. */
+    selfAuthenticated?: boolean;
   }
 }
 
@@ -57,6 +59,7 @@ async function authPlugin(app: FastifyInstance, opts: { authenticator: Authentic
   app.decorateRequest('principal', undefined);
 
   app.addHook('onRequest', async (req, reply) => {
+    if (req.routeOptions.config?.selfAuthenticated) return;
     const header = req.headers.authorization;
     if (header !== undefined) {
       const m = /^Bearer ([A-Za-z0-9._~+/=-]{10,8192})$/.exec(header);

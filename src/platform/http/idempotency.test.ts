@@ -125,3 +125,30 @@ describe('Idempotency-Key', () => {
     expect(created).toBe(before + 2);
   });
 });
+
+describe('stored responses', () => {
+  it('are kept encrypted at rest', async () => {
+    await post({ name: '机密响应' }, 'key-enc');
+    const rows = await ctx.database.pool.query(
+      `SELECT response_body FROM idempotency_keys WHERE key = 'key-enc'`,
+    );
+    expect(rows.rows[0].response_body).toMatch(/^v1\./);
+    expect(rows.rows[0].response_body).not.toContain('机密响应');
+  });
+});
+
+describe('NUL characters', () => {
+  it('are refused in bodies and URLs with a problem document', async () => {
+    const body = await app.inject({
+      method: 'POST',
+      url: '/test/things',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"name":"a\\u0000b"}',
+    });
+    expect(body.statusCode).toBe(400);
+    expect(body.json().type).toBe('/problems/nul-character');
+    const url = await app.inject('/problems/a%00b');
+    expect(url.statusCode).toBe(400);
+    expect(url.json().type).toBe('/problems/nul-character');
+  });
+});

@@ -3,6 +3,7 @@ import canonicalize from 'canonicalize';
 import { and, eq, sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { decryptField, deriveKey, encryptField } from '../crypto.js';
 import type { Db } from '../db.js';
 import { BadRequestError, ConflictError, UnprocessableError } from '../errors.js';
 import { idempotencyKeys } from '../schema.js';
@@ -36,8 +37,12 @@ function requestHash(req: FastifyRequest): string {
   return createHash('sha256').update(`${req.method} ${req.url}\n${body}`).digest('hex');
 }
 
-async function idempotency(app: FastifyInstance, opts: { db: Db }): Promise<void> {
+async function idempotency(app: FastifyInstance, opts: { db: Db; appSecret: string }): Promise<void> {
   const { db } = opts;
+  // Stored responses may hold secrets shown once (client or webhook secrets): keep them encrypted.
+  const sealKey = deriveKey(Buffer.from(opts.appSecret), 'idempotency-responses');
+  const seal = (scope: string, k: string, body: string) => encryptField(sealKey, body, `${scope}\n${k}`);
+  const open = (scope: string, k: string, token: string) => decryptField(sealKey, token, `${scope}\n${k}`);
   app.decorateRequest('callerScope', function (this: FastifyRequest) {
     return `anon:${this.ip}`;
   });
@@ -124,7 +129,7 @@ async function idempotency(app: FastifyInstance, opts: { db: Db }): Promise<void
       const headers = (row.responseHeaders ?? {}) as Record<string, string>;
       for (const [h, v] of Object.entries(headers)) reply.header(h, v);
       reply.header('idempotent-replayed', 'true');
-      reply.code(row.responseStatus ?? 200).send(row.responseBody ?? '');
+      reply.code(row.responseStatus ?? 200).send(row.responseBody ? open(scope, key, row.responseBody) : '');
       return true;
     }
     throw new ConflictError('idempotency-key-in-flight');
@@ -162,7 +167,7 @@ async function idempotency(app: FastifyInstance, opts: { db: Db }): Promise<void
           state: 'done',
           responseStatus: reply.statusCode,
           responseHeaders: headers,
-          responseBody: payload == null ? '' : String(payload),
+          responseBody: seal(ctx.scope, ctx.key, payload == null ? '' : String(payload)),
         })
         .where(where);
     } catch (err) {

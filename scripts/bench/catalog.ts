@@ -1,0 +1,139 @@
+/**
+ * Catalog benchmarks, plugged into scripts/bench.ts:
+ *
+ *   const catalog = await catalogScenarios({ runtime, base });
+ *   scenarios.push(...catalog.scenarios);   // and `await catalog.close()` in the finally block
+ *
+ * Reads are measured beside a bare Fastify + pg server reading the same row (target ≥ 0.5);
+ * batch publishing posts 10 × 1,000 achievements and prints the seconds (target ≤ 10 s).
+ */
+import { performance } from 'node:perf_hooks';
+import Fastify from 'fastify';
+import pg from 'pg';
+import { upsertBatch } from '../../src/modules/catalog/batch.js';
+import { achievementFixture } from '../../src/modules/catalog/test-fixtures.js';
+import { SYSTEM } from '../../src/modules/catalog/views.js';
+import { createIdentityCore } from '../../src/modules/identity/index.js';
+import { insertOrganisation } from '../../src/modules/identity/repository.js';
+import type { Runtime } from '../../src/platform/runtime.js';
+import { type LoadResult, load, type Row } from './harness.js';
+
+export interface Scenario {
+  name: string;
+  target?: number;
+  run(): Promise<Row>;
+}
+
+const BATCHES = 10;
+const BATCH_SIZE = 1000;
+const TARGET_SECONDS = 10;
+
+export async function catalogScenarios(env: { runtime: Runtime; base: string }) {
+  const { ctx, config } = env.runtime;
+  const db = ctx.database.db;
+  const stamp = Date.now();
+  const org = await insertOrganisation(db, {
+    type: 'university',
+    name: `基准测试大学-${stamp}`,
+    regionCode: '320100',
+  });
+  // Published listings to read and filter (the batch scenario adds drafts of another organisation).
+  const seeded = await upsertBatch(
+    db,
+    Array.from({ length: 2000 }, (_, k) =>
+      achievementFixture(stamp + k, { trl: (k % 9) + 1, field: `0${(k % 9) + 1}` }),
+    ),
+    {
+      kind: 'achievement',
+      organisationId: org.id,
+      subCentreId: null,
+      actor: SYSTEM,
+      lang: 'en',
+      publish: true,
+    },
+  );
+  const id = seeded[0]!.id!;
+  const publisher = await insertOrganisation(db, { type: 'university', name: `批量发布大学-${stamp}` });
+  const identity = createIdentityCore(db, config, ctx.secrets.appSecret);
+  const token = await identity.tokens.issueForClient(`bench-${stamp}`, {
+    organisationId: publisher.id,
+    scopes: ['catalog:read', 'catalog:write'],
+  });
+
+  // The baseline: a bare Fastify server reading the same row with one query.
+  const pool = new pg.Pool({ connectionString: ctx.database.pool.options.connectionString, max: 10 });
+  const bare = Fastify();
+  bare.get('/row/:id', async (req) => {
+    const { rows } = await pool.query('SELECT * FROM catalog_listings WHERE id = $1', [
+      (req.params as { id: string }).id,
+    ]);
+    return rows[0];
+  });
+  await bare.listen({ port: 0, host: '127.0.0.1' });
+  const bareUrl = `http://127.0.0.1:${(bare.server.address() as { port: number }).port}/row/${id}`;
+
+  const scenarios: Scenario[] = [
+    {
+      name: 'GET /v1/achievements/{id} vs bare row read',
+      target: 0.5,
+      async run() {
+        const baseline = await load({ url: bareUrl });
+        const subject = await load({ url: `${env.base}/v1/achievements/${id}` });
+        return { scenario: this.name, subject, baseline, target: this.target };
+      },
+    },
+    {
+      name: 'GET /v1/achievements?field&trl (list) vs bare row',
+      target: 0.5,
+      async run() {
+        const baseline = await load({ url: bareUrl });
+        const subject = await load({
+          url: `${env.base}/v1/achievements?field=03&trlMin=2&trlMax=8&limit=20`,
+        });
+        return { scenario: this.name, subject, baseline, target: this.target };
+      },
+    },
+    {
+      name: `batch publish ${BATCHES}×${BATCH_SIZE} (items/s vs ${TARGET_SECONDS} s)`,
+      target: 1,
+      async run() {
+        const started = performance.now();
+        let errors = 0;
+        for (let b = 0; b < BATCHES; b++) {
+          const items = Array.from({ length: BATCH_SIZE }, (_, k) =>
+            achievementFixture(stamp + 100_000 + b * BATCH_SIZE + k, { field: `0${(k % 9) + 1}` }),
+          );
+          const res = await fetch(`${env.base}/v1/achievements/batch`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ items }),
+          });
+          const body = (await res.json()) as { summary?: { created: number } };
+          if (res.status !== 200 || body.summary?.created !== BATCH_SIZE) errors++;
+        }
+        const seconds = (performance.now() - started) / 1000;
+        console.log(`  batch publishing: ${BATCHES * BATCH_SIZE} achievements in ${seconds.toFixed(2)} s`);
+        const result = (perSec: number, errs = 0): LoadResult => ({
+          requestsPerSec: perSec,
+          p50Ms: (seconds * 1000) / BATCHES,
+          p99Ms: (seconds * 1000) / BATCHES,
+          errors: errs,
+          non2xx: 0,
+        });
+        return {
+          scenario: this.name,
+          subject: result((BATCHES * BATCH_SIZE) / seconds, errors),
+          baseline: result((BATCHES * BATCH_SIZE) / TARGET_SECONDS),
+          target: this.target,
+        };
+      },
+    },
+  ];
+  return {
+    scenarios,
+    async close() {
+      await bare.close();
+      await pool.end();
+    },
+  };
+}

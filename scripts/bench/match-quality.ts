@@ -1,0 +1,108 @@
+// Ranking metrics and the keyword baseline of `bench-match.ts`.
+import type pg from 'pg';
+import type { SearchDocument } from '../../src/modules/matching/engine.js';
+import { normalizeText, queryTokens } from '../../src/modules/matching/text.js';
+import { quoteLexeme } from '../../src/modules/matching/tsvector.js';
+import type { Achievement } from '../data/demo-templates/model.js';
+import type { DevsetAchievement, DevsetNeed, Grade } from '../data/match-devset/index.js';
+
+export function achievementDocument(
+  a: DevsetAchievement | Achievement,
+  id = a.externalId,
+  updatedAt = '2026-06-01T00:00:00Z',
+): SearchDocument {
+  return {
+    id,
+    type: 'achievement',
+    title: a.title,
+    summary: a.summary,
+    body: a.description,
+    keywords: a.keywords,
+    fieldCode: a.field,
+    regionCode: a.regionCode,
+    trl: a.trl,
+    transferModes: a.transferModes,
+    priceFen: a.priceFen,
+    status: 'published',
+    updatedAt,
+  };
+}
+
+export function needDocument(n: DevsetNeed, id = n.externalId): SearchDocument {
+  return {
+    id,
+    type: 'need',
+    title: n.title,
+    body: n.description,
+    fieldCode: n.field,
+    regionCode: n.regionCode,
+    minTrl: n.minTrl,
+    transferModes: n.preferredModes,
+    budgetMinFen: n.budgetMinFen,
+    budgetMaxFen: n.budgetMaxFen,
+    status: 'published',
+    updatedAt: '2026-06-01T00:00:00Z',
+  };
+}
+
+/** nDCG@k with gains 2^grade − 1; the ideal ordering comes from every judged document. */
+export function ndcgAt(k: number, ranked: string[], grades: Map<string, Grade>): number {
+  const gain = (g: number) => 2 ** g - 1;
+  let dcg = 0;
+  ranked.slice(0, k).forEach((id, i) => {
+    dcg += gain(grades.get(id) ?? 0) / Math.log2(i + 2);
+  });
+  const ideal = [...grades.values()].sort((a, b) => b - a).slice(0, k);
+  const idcg = ideal.reduce((sum: number, g, i) => sum + gain(g) / Math.log2(i + 2), 0);
+  return idcg === 0 ? 0 : dcg / idcg;
+}
+
+/** Share of the relevant documents (grade ≥ 1) found in the first k. */
+export function recallAt(k: number, ranked: string[], grades: Map<string, Grade>): number {
+  const relevant = [...grades].filter(([, g]) => g >= 1).map(([id]) => id);
+  if (relevant.length === 0) return 0;
+  const top = new Set(ranked.slice(0, k));
+  return relevant.filter((id) => top.has(id)).length / relevant.length;
+}
+
+/**
+ * The plain keyword baseline: a tsvector of jieba's precise-mode words over the raw text (no
+ * search-mode sub-words, no synonyms, no structured fit), queried with an OR of the need's words
+ * and ranked by ts_rank_cd. What a straightforward full-text search would give.
+ */
+const SINGLE_HAN = /^\p{Script=Han}$/u;
+
+export class KeywordBaseline {
+  constructor(private readonly client: pg.PoolClient) {}
+
+  async load(achievements: DevsetAchievement[]): Promise<void> {
+    await this.client.query('CREATE TEMP TABLE baseline_docs (id text PRIMARY KEY, tsv tsvector NOT NULL)');
+    for (const a of achievements) {
+      const text = [a.title, a.keywords.join(' '), a.summary, a.description].join(' ');
+      // positions are required by ts_rank_cd (it scores 0 without them)
+      const lexemes = queryTokens(text)
+        .map((t, i) => `${quoteLexeme(t)}:${i + 1}`)
+        .join(' ');
+      await this.client.query('INSERT INTO baseline_docs VALUES ($1, $2::tsvector)', [a.externalId, lexemes]);
+    }
+  }
+
+  async rank(need: DevsetNeed, k: number): Promise<string[]> {
+    // single Han characters (想, 把, 上) would match nearly every document: a fair baseline drops them
+    const tokens = queryTokens(normalizeText(`${need.title} ${need.description}`)).filter(
+      (t) => !SINGLE_HAN.test(t),
+    );
+    if (tokens.length === 0) return [];
+    const { rows } = await this.client.query<{ id: string }>(
+      `SELECT id FROM baseline_docs, CAST($1 AS tsquery) AS q WHERE tsv @@ q
+        ORDER BY ts_rank_cd(tsv, q, 1) DESC, id LIMIT $2`,
+      [tokens.map(quoteLexeme).join(' | '), k],
+    );
+    return rows.map((r) => r.id);
+  }
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}

@@ -1,0 +1,130 @@
+import { randomInt } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { eq } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabase, type Database } from '../../platform/db.js';
+import { createClientActor, createOrganisation, type TestActor } from '../../test/actors.js';
+import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { upsertBatch } from './batch.js';
+import { catalogModule } from './module.js';
+import { catalogListings } from './schema.js';
+import { achievementFixture } from './test-fixtures.js';
+import { applyTransition } from './transitions.js';
+import { SYSTEM } from './views.js';
+
+let ctx: TestContext;
+let app: FastifyInstance;
+let writers: Database;
+let partner: TestActor;
+let organisationId: string;
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  app = await buildTestApp(ctx, [catalogModule.routes!]);
+  writers = createDatabase(ctx.config.databaseUrl!, { max: 25 });
+  const org = await createOrganisation(ctx, { type: 'university' });
+  organisationId = org.id;
+  partner = await createClientActor(ctx, undefined, ['changes:read']);
+});
+afterAll(async () => {
+  await writers.close();
+  await app.close();
+  await ctx.close();
+});
+
+async function submitted(count: number, offset: number): Promise<string[]> {
+  const items = Array.from({ length: count }, (_, k) => achievementFixture(offset + k));
+  const results = await upsertBatch(ctx.database.db, items, {
+    kind: 'achievement',
+    organisationId,
+    subCentreId: null,
+    actor: SYSTEM,
+    lang: 'en',
+    submit: true,
+  });
+  return results.map((r) => r.id!);
+}
+
+/** Approve in its own transaction, holding it open a random while after writing the change. */
+async function approveSlowly(id: string, maxDelayMs: number): Promise<void> {
+  await writers.db.transaction(async (tx) => {
+    const [row] = await tx.select().from(catalogListings).where(eq(catalogListings.id, id)).for('update');
+    await applyTransition(tx, row!, { action: 'approve' }, SYSTEM);
+    await sleep(randomInt(0, maxDelayMs));
+  });
+}
+
+async function poll(cursor: string | undefined) {
+  const url = `/v1/changes?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+  const res = await app.inject({ method: 'GET', url, headers: partner.headers });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json() as { items: { id: string; change: string; position: string }[]; nextCursor: string };
+}
+
+describe('the change feed', () => {
+  it('needs the changes:read scope', async () => {
+    const res = await app.inject({ method: 'GET', url: '/v1/changes' });
+    expect(res.statusCode).toBe(401);
+  });
+
+  it('gives a polling reader every change exactly once while writers commit out of order', async () => {
+    const ids = await submitted(120, 10_000);
+    // Start reading from the current end, so the check is about the concurrent changes only.
+    let cursor: string | undefined;
+    for (let page = await poll(undefined); ; page = await poll(cursor)) {
+      cursor = page.nextCursor;
+      if (!page.items.length) break;
+    }
+    const mine = new Set(ids);
+    const seen: string[] = [];
+    const log: string[] = [];
+    let done = false;
+    const reader = (async () => {
+      while (!done) {
+        const page = await poll(cursor);
+        cursor = page.nextCursor;
+        for (const item of page.items) {
+          if (!mine.has(item.id)) continue;
+          seen.push(item.id);
+          log.push(`${item.id} ${item.position} after ${cursor}`);
+        }
+        await sleep(5);
+      }
+    })();
+    // 120 transactions on 25 connections, each committing after a random delay: commit
+    // order differs from the order in which the changes were written.
+    await Promise.all(ids.map((id) => approveSlowly(id, 60)));
+    await sleep(50);
+    done = true;
+    await reader;
+    // Drain what committed after the reader's last poll.
+    for (let page = await poll(cursor); page.items.length; page = await poll(cursor)) {
+      cursor = page.nextCursor;
+      for (const item of page.items) if (mine.has(item.id)) seen.push(item.id);
+    }
+    const dup = seen.filter((x, i) => seen.indexOf(x) !== i);
+    if (dup.length) console.log(log.filter((l) => dup.some((d) => l.startsWith(d))).join('\n'));
+    expect(seen.length).toBe(ids.length);
+    expect(new Set(seen).size).toBe(ids.length);
+  });
+
+  it('carries only public changes, each with a catalog.changed job of a deterministic id', async () => {
+    const [id] = await submitted(1, 20_000);
+    const { rows: before } = await ctx.database.pool.query(
+      'SELECT 1 FROM catalog_changes WHERE listing_id = $1',
+      [id],
+    );
+    expect(before).toEqual([]);
+    await approveSlowly(id!, 1);
+    const { rows } = await ctx.database.pool.query(
+      `SELECT c.seq, o.job_id, o.payload FROM catalog_changes c
+       JOIN outbox_jobs o ON o.job_id = 'catalog-changed-' || c.seq
+       WHERE c.listing_id = $1`,
+      [id],
+    );
+    expect(rows).toEqual([
+      expect.objectContaining({ payload: { type: 'achievement', id, change: 'published' } }),
+    ]);
+  });
+});

@@ -1,0 +1,100 @@
+import { sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../platform/db.js';
+import { enqueueInTx } from '../../platform/outbox.js';
+import type { CursorCodec, Page } from '../../platform/pagination.js';
+import type { PublicChange } from './lifecycle.js';
+import type { ListingKind } from './model.js';
+import { catalogChanges } from './schema.js';
+
+declare module '../../platform/queue.js' {
+  interface QueueRegistry {
+    /** A public catalog change, for the search index (matching consumes it). */
+    'catalog.changed': { type: ListingKind; id: string; change: PublicChange };
+  }
+}
+
+export interface ChangeRecord {
+  kind: ListingKind;
+  listingId: string;
+  change: PublicChange;
+  version: number;
+}
+
+/**
+ * Record public changes in the caller's transaction: the feed rows (position = this
+ * transaction's id, then a sequence) and, in the same transaction, the matching hook's jobs.
+ */
+export async function recordChanges(tx: DbOrTx, changes: ChangeRecord[]): Promise<void> {
+  if (!changes.length) return;
+  const rows = await tx
+    .insert(catalogChanges)
+    .values(
+      changes.map((c) => ({ kind: c.kind, listingId: c.listingId, change: c.change, version: c.version })),
+    )
+    .returning({ seq: catalogChanges.seq });
+  for (let k = 0; k < changes.length; k++) {
+    const c = changes[k]!;
+    await enqueueInTx(
+      tx,
+      'catalog.changed',
+      { type: c.kind, id: c.listingId, change: c.change },
+      { jobId: `catalog-changed-${rows[k]!.seq}` },
+    );
+  }
+}
+
+export interface FeedItem {
+  position: string;
+  type: ListingKind;
+  id: string;
+  change: PublicChange;
+  version: number;
+  occurredAt: string;
+}
+
+const LIST = 'catalog.changes';
+
+/**
+ * Read the feed after `cursor`. Rows are ordered by (txid, seq) and only rows of transactions
+ * older than the oldest one still in flight (`pg_snapshot_xmin`) are returned: every
+ * transaction below that horizon has committed or aborted, so no row can later appear before
+ * the returned position. A reader never misses a change; a long transaction only delays it.
+ */
+export async function readChanges(
+  db: DbOrTx,
+  cursors: CursorCodec,
+  opts: { cursor?: string; types?: ListingKind[]; limit: number },
+): Promise<Page<FeedItem> & { nextCursor: string }> {
+  const after = cursors.decode(LIST, opts.cursor) as [string, number] | undefined;
+  const types = opts.types?.length ? opts.types : ['achievement', 'need'];
+  const res = await db.execute<{
+    seq: number;
+    txid: string;
+    kind: ListingKind;
+    listing_id: string;
+    change: PublicChange;
+    version: number;
+    occurred_at: Date | string;
+  }>(sql`
+    SELECT seq, txid::text AS txid, kind, listing_id, change, version, occurred_at
+    FROM ${catalogChanges}
+    WHERE txid < pg_snapshot_xmin(pg_current_snapshot())
+      ${after ? sql`AND (txid, seq) > (${after[0]}::xid8, ${after[1]}::bigint)` : sql``}
+      AND kind = ANY(${`{${types.join(',')}}`}::text[])
+    ORDER BY txid, seq
+    LIMIT ${opts.limit}`);
+  const items = res.rows.map((r) => ({
+    position: `${r.txid}.${r.seq}`,
+    type: r.kind,
+    id: r.listing_id,
+    change: r.change,
+    version: r.version,
+    occurredAt: new Date(r.occurred_at).toISOString(),
+  }));
+  const last = res.rows[res.rows.length - 1];
+  // The cursor always advances to the last row read (or stays put), so a reader can poll it.
+  const nextCursor = last
+    ? cursors.encode(LIST, [last.txid, Number(last.seq)])
+    : (opts.cursor ?? cursors.encode(LIST, ['0', 0]));
+  return { items, nextCursor };
+}

@@ -1,0 +1,192 @@
+import { and, desc, eq, type SQL, sql } from 'drizzle-orm';
+import { recordAudit } from '../../platform/audit.js';
+import { authorize } from '../../platform/authz.js';
+import { type DbOrTx, isForeignKeyViolation } from '../../platform/db.js';
+import { NotFoundError, UnprocessableError } from '../../platform/errors.js';
+import { newId } from '../../platform/ids.js';
+import { clampLimit, type Page, paginate } from '../../platform/pagination.js';
+import type { Principal } from '../../platform/principal.js';
+import type { CatalogDeps } from './listings.js';
+import { catalogExperts, catalogInstitutions } from './schema.js';
+import { actorOf } from './views.js';
+
+/** Experts (专家) and service institutions (服务机构): public directories kept by organisations. */
+export interface ExpertInput {
+  name: string;
+  title?: string;
+  organisationId?: string;
+  fields: string[];
+  expertise?: string[];
+  bio?: string;
+}
+export interface InstitutionInput {
+  organisationId?: string;
+  name: string;
+  kinds: string[];
+  regionCode?: string;
+  description?: string;
+  services?: string[];
+  contact?: { name: string; phone?: string; email?: string };
+}
+
+type ExpertRow = typeof catalogExperts.$inferSelect;
+type InstitutionRow = typeof catalogInstitutions.$inferSelect;
+
+const stamp = (r: { createdAt: Date; updatedAt: Date }) => ({
+  createdAt: r.createdAt.toISOString(),
+  updatedAt: r.updatedAt.toISOString(),
+});
+const dropNulls = (o: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined));
+
+export const expertView = (r: ExpertRow) =>
+  dropNulls({ ...r, ...stamp(r), title: r.title, organisationId: r.organisationId, bio: r.bio });
+export const institutionView = (r: InstitutionRow) => dropNulls({ ...r, ...stamp(r) });
+
+export async function insertExpert(db: DbOrTx, input: ExpertInput): Promise<ExpertRow> {
+  const [row] = await db
+    .insert(catalogExperts)
+    .values({
+      id: newId(),
+      name: input.name,
+      title: input.title ?? null,
+      organisationId: input.organisationId ?? null,
+      fields: input.fields,
+      expertise: input.expertise ?? [],
+      bio: input.bio ?? null,
+    })
+    .returning();
+  return row!;
+}
+
+export async function createExpert(deps: CatalogDeps, p: Principal | undefined, input: ExpertInput) {
+  authorize(p, 'directory.manage', { organisationId: input.organisationId ?? null });
+  return unknownOrgAs422(() =>
+    deps.db.transaction(async (tx) => {
+      const row = await insertExpert(tx, input);
+      await recordAudit(tx, {
+        actor: actorOf(p),
+        action: 'expert.created',
+        objectType: 'expert',
+        objectId: row.id,
+      });
+      return expertView(row);
+    }),
+  );
+}
+
+export async function getExpert(deps: CatalogDeps, id: string) {
+  const [row] = await deps.db.select().from(catalogExperts).where(eq(catalogExperts.id, id));
+  if (!row) throw new NotFoundError();
+  return expertView(row);
+}
+
+export async function listExperts(
+  deps: CatalogDeps,
+  q: { field?: string; organisationId?: string; cursor?: string; limit?: number },
+): Promise<Page<Record<string, unknown>>> {
+  const after = deps.cursors.decode('catalog.experts', q.cursor) as [string, string] | undefined;
+  const where: (SQL | undefined)[] = [];
+  if (q.field) where.push(sql`${catalogExperts.fields} @> ARRAY[${q.field}]::text[]`);
+  if (q.organisationId) where.push(eq(catalogExperts.organisationId, q.organisationId));
+  if (after)
+    where.push(
+      sql`(${catalogExperts.updatedAt}, ${catalogExperts.id}) < (${after[0]}::timestamptz, ${after[1]}::uuid)`,
+    );
+  const page = await paginate(
+    deps.cursors,
+    'catalog.experts',
+    clampLimit(q.limit),
+    (n) =>
+      deps.db
+        .select({ row: catalogExperts, sk: sql<string>`${catalogExperts.updatedAt}::text` })
+        .from(catalogExperts)
+        .where(and(...where))
+        .orderBy(desc(catalogExperts.updatedAt), desc(catalogExperts.id))
+        .limit(n),
+    (r) => [r.sk, r.row.id],
+  );
+  return { items: page.items.map((r) => expertView(r.row)), nextCursor: page.nextCursor };
+}
+
+/** One profile per organisation: created, or replaced in place. */
+export async function upsertInstitution(db: DbOrTx, organisationId: string, input: InstitutionInput) {
+  const values = {
+    name: input.name,
+    kinds: input.kinds,
+    regionCode: input.regionCode ?? null,
+    description: input.description ?? null,
+    services: input.services ?? [],
+    contact: input.contact ?? null,
+  };
+  const [row] = await db
+    .insert(catalogInstitutions)
+    .values({ id: newId(), organisationId, ...values })
+    .onConflictDoUpdate({
+      target: catalogInstitutions.organisationId,
+      set: { ...values, updatedAt: sql`now()` },
+    })
+    .returning();
+  return row!;
+}
+
+export async function putInstitution(deps: CatalogDeps, p: Principal | undefined, input: InstitutionInput) {
+  const organisationId = input.organisationId ?? p?.organisationId;
+  if (!organisationId) throw new UnprocessableError('catalog-organisation-required');
+  authorize(p, 'directory.manage', { organisationId });
+  return unknownOrgAs422(() =>
+    deps.db.transaction(async (tx) => {
+      const row = await upsertInstitution(tx, organisationId, input);
+      await recordAudit(tx, {
+        actor: actorOf(p),
+        action: 'institution.saved',
+        objectType: 'institution',
+        objectId: row.id,
+        after: { kinds: row.kinds },
+      });
+      return institutionView(row);
+    }),
+  );
+}
+
+/** An organisation id that names no organisation is the caller's mistake, not a crash. */
+async function unknownOrgAs422<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (isForeignKeyViolation(err)) throw new UnprocessableError('catalog-unknown-organisation');
+    throw err;
+  }
+}
+
+export async function getInstitution(deps: CatalogDeps, id: string) {
+  const [row] = await deps.db.select().from(catalogInstitutions).where(eq(catalogInstitutions.id, id));
+  if (!row) throw new NotFoundError();
+  return institutionView(row);
+}
+
+export async function listInstitutions(
+  deps: CatalogDeps,
+  q: { kind?: string; region?: string; cursor?: string; limit?: number },
+): Promise<Page<Record<string, unknown>>> {
+  const t = catalogInstitutions;
+  const after = deps.cursors.decode('catalog.institutions', q.cursor) as [string, string] | undefined;
+  const where: (SQL | undefined)[] = [];
+  if (q.kind) where.push(sql`${t.kinds} @> ARRAY[${q.kind}]::text[]`);
+  if (q.region) where.push(sql`${t.regionCode} LIKE ${`${q.region.replace(/0+$/, '')}%`}`);
+  if (after) where.push(sql`(${t.updatedAt}, ${t.id}) < (${after[0]}::timestamptz, ${after[1]}::uuid)`);
+  const page = await paginate(
+    deps.cursors,
+    'catalog.institutions',
+    clampLimit(q.limit),
+    (n) =>
+      deps.db
+        .select({ row: t, sk: sql<string>`${t.updatedAt}::text` })
+        .from(t)
+        .where(and(...where))
+        .orderBy(desc(t.updatedAt), desc(t.id))
+        .limit(n),
+    (r) => [r.sk, r.row.id],
+  );
+  return { items: page.items.map((r) => institutionView(r.row)), nextCursor: page.nextCursor };
+}

@@ -1,0 +1,169 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  customType,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { organisations, subCentres } from '../identity/schema.js';
+
+/** PostgreSQL's 64-bit transaction id (`pg_current_xact_id()`), compared as text-free bigint. */
+const xid8 = customType<{ data: string }>({ dataType: () => 'xid8' });
+
+/**
+ * Achievements (科技成果) and needs (技术需求) share one table: the same lifecycle, review,
+ * batch upsert, duplicates and change feed apply to both; kind-specific columns are null for
+ * the other kind. `content` is the public part, `confidential` the part behind the NDA.
+ */
+export const catalogListings = pgTable(
+  'catalog_listings',
+  {
+    id: uuid('id').primaryKey(),
+    kind: text('kind', { enum: ['achievement', 'need'] }).notNull(),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'restrict' }),
+    /** The owner's sub-centre when the listing was created: its registrars review it. */
+    subCentreId: uuid('sub_centre_id').references(() => subCentres.id, { onDelete: 'set null' }),
+    status: text('status').notNull().default('draft'),
+    externalId: text('external_id'),
+    sourceSystem: text('source_system'),
+    title: text('title').notNull(),
+    /** The title for pg_trgm (see duplicates.ts `titleKey`): CJK characters as ASCII. */
+    titleKey: text('title_key').notNull().default(''),
+    fieldCode: text('field_code').notNull(),
+    regionCode: text('region_code').notNull(),
+    /** Achievement: its TRL; need: the minimum TRL asked for. */
+    trl: smallint('trl'),
+    /** Achievement: price (null = 面议); need: budget range. All in fen. */
+    priceFen: bigint('price_fen', { mode: 'number' }),
+    budgetMinFen: bigint('budget_min_fen', { mode: 'number' }),
+    budgetMaxFen: bigint('budget_max_fen', { mode: 'number' }),
+    modes: text('modes').array().notNull().default(sql`'{}'::text[]`),
+    keywords: text('keywords').array().notNull().default(sql`'{}'::text[]`),
+    /** Canonical patent application numbers, for the "same patent anywhere" duplicate check. */
+    patentNumbers: text('patent_numbers').array().notNull().default(sql`'{}'::text[]`),
+    content: jsonb('content').notNull(),
+    confidential: jsonb('confidential'),
+    /** sha256 of the canonical input: a re-posted identical item is `unchanged`. */
+    contentHash: text('content_hash').notNull(),
+    version: integer('version').notNull().default(1),
+    validUntil: date('valid_until'),
+    /** Last review decision: { decision, reasons, reviewerId, decidedAt }. */
+    review: jsonb('review'),
+    mergedInto: uuid('merged_into'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    publishedAt: timestamp('published_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('catalog_listings_external_key')
+      .on(t.organisationId, t.kind, t.externalId)
+      .where(sql`external_id IS NOT NULL`),
+    index('catalog_listings_kind_status_updated_idx').on(t.kind, t.status, t.updatedAt, t.id),
+    index('catalog_listings_org_idx').on(t.organisationId, t.kind, t.updatedAt),
+    index('catalog_listings_sub_centre_idx').on(t.subCentreId, t.kind, t.status),
+    index('catalog_listings_patents_idx').using('gin', t.patentNumbers),
+    index('catalog_listings_title_key_trgm_idx').using('gin', t.titleKey.op('gin_trgm_ops')),
+  ],
+);
+
+/** The previous content of a listing each time a published one is edited (its history). */
+export const catalogListingVersions = pgTable(
+  'catalog_listing_versions',
+  {
+    listingId: uuid('listing_id')
+      .notNull()
+      .references(() => catalogListings.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    snapshot: jsonb('snapshot').notNull(),
+    replacedAt: timestamp('replaced_at', { withTimezone: true }).notNull().defaultNow(),
+    replacedBy: text('replaced_by'),
+  },
+  (t) => [primaryKey({ name: 'catalog_listing_versions_pk', columns: [t.listingId, t.version] })],
+);
+
+/** NDA acceptances: an organisation accepted this listing's NDA (保密协议) and sees its details. */
+export const catalogNdas = pgTable(
+  'catalog_ndas',
+  {
+    listingId: uuid('listing_id')
+      .notNull()
+      .references(() => catalogListings.id, { onDelete: 'cascade' }),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    acceptedBy: text('accepted_by').notNull(),
+    acceptedAt: timestamp('accepted_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ name: 'catalog_ndas_pk', columns: [t.listingId, t.organisationId] })],
+);
+
+/**
+ * The public change feed. A reader orders by (txid, seq) and only reads rows whose txid is below
+ * the oldest transaction still in flight, so a transaction that commits late can never slip in
+ * behind a position a reader has already passed.
+ */
+export const catalogChanges = pgTable(
+  'catalog_changes',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    txid: xid8('txid').notNull().default(sql`pg_current_xact_id()`),
+    kind: text('kind').notNull(),
+    listingId: uuid('listing_id').notNull(),
+    change: text('change').notNull(),
+    version: integer('version').notNull(),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('catalog_changes_position_idx').on(t.txid, t.seq)],
+);
+
+/** Experts (专家资源). */
+export const catalogExperts = pgTable(
+  'catalog_experts',
+  {
+    id: uuid('id').primaryKey(),
+    name: text('name').notNull(),
+    title: text('title'),
+    organisationId: uuid('organisation_id').references(() => organisations.id, { onDelete: 'set null' }),
+    fields: text('fields').array().notNull().default(sql`'{}'::text[]`),
+    expertise: text('expertise').array().notNull().default(sql`'{}'::text[]`),
+    bio: text('bio'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('catalog_experts_updated_idx').on(t.updatedAt, t.id)],
+);
+
+/** Service institutions (服务机构): an organisation's service profile. */
+export const catalogInstitutions = pgTable(
+  'catalog_institutions',
+  {
+    id: uuid('id').primaryKey(),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    kinds: text('kinds').array().notNull(),
+    regionCode: text('region_code'),
+    description: text('description'),
+    services: text('services').array().notNull().default(sql`'{}'::text[]`),
+    contact: jsonb('contact'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('catalog_institutions_org_key').on(t.organisationId),
+    index('catalog_institutions_updated_idx').on(t.updatedAt, t.id),
+  ],
+);

@@ -1,0 +1,50 @@
+import { and, asc, eq, gt, inArray } from 'drizzle-orm';
+import type { DbOrTx } from '../../platform/db.js';
+import { PUBLIC_STATUSES } from './lifecycle.js';
+import type { ListingKind } from './model.js';
+import { catalogListings as l } from './schema.js';
+import { type ListingRow, type ListingView, toView } from './views.js';
+
+/**
+ * What other modules (matching's indexer, integration) use of the catalog: public views only,
+ * never the confidential part. A `catalog.changed` job names a listing; read it here.
+ */
+export { type ChangeRecord, type FeedItem, readChanges } from './changes.js';
+export { isPublic, PUBLIC_STATUSES, type PublicChange } from './lifecycle.js';
+export type { ListingKind, ListingView };
+
+/** The public view of a listing, or undefined when it does not exist or is not public. */
+export async function getPublicListing(
+  db: DbOrTx,
+  kind: ListingKind,
+  id: string,
+): Promise<ListingView | undefined> {
+  const [row] = await db
+    .select()
+    .from(l)
+    .where(and(eq(l.id, id), eq(l.kind, kind), inArray(l.status, [...PUBLIC_STATUSES])));
+  return row ? publicView(row) : undefined;
+}
+
+/** Every public listing of a kind in id order, a page at a time (for a full re-index). */
+export async function listPublicListings(
+  db: DbOrTx,
+  kind: ListingKind,
+  opts: { afterId?: string; limit: number },
+): Promise<ListingView[]> {
+  const rows = await db
+    .select()
+    .from(l)
+    .where(
+      and(
+        eq(l.kind, kind),
+        inArray(l.status, [...PUBLIC_STATUSES]),
+        opts.afterId ? gt(l.id, opts.afterId) : undefined,
+      ),
+    )
+    .orderBy(asc(l.id))
+    .limit(Math.min(opts.limit, 1000));
+  return rows.map(publicView);
+}
+
+const publicView = (row: ListingRow) => toView(row, { confidential: false });

@@ -1,0 +1,189 @@
+import { and, asc, desc, eq, gt, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
+import type { DbOrTx, Tx } from '../../platform/db.js';
+import { userRoles } from '../identity/schema.js';
+import { contractRegistrationCounters, technologyContracts } from './schema.js';
+import type { ContractInput, PartyInput, PaymentInput } from './validation.js';
+
+export type ContractRow = typeof technologyContracts.$inferSelect;
+type ContractColumns = Omit<
+  typeof technologyContracts.$inferInsert,
+  'id' | 'organisationId' | 'subCentreId' | 'createdBy'
+>;
+
+/** The application as columns (what an applicant may write while it is a draft or returned). */
+export function toColumns(c: ContractInput): ContractColumns {
+  return {
+    type: c.type,
+    subtype: c.subtype,
+    projectName: c.projectName.trim(),
+    signingDate: c.signingDate,
+    validFrom: c.validFrom,
+    validTo: c.validTo,
+    technologyField: c.technologyField,
+    imported: c.imported ?? false,
+    disputed: c.disputed ?? false,
+    seller: c.seller,
+    buyer: c.buyer,
+    achievementIds: c.achievementIds ?? [],
+    patentNumbers: c.patentNumbers ?? [],
+    details: {
+      ipRegistrationNumbers: c.ipRegistrationNumbers ?? [],
+      licenceType: c.licenceType ?? null,
+      licenceTermMonths: c.licenceTermMonths ?? null,
+      investeeName: c.investeeName ?? null,
+      relatedToTransferOrDevelopment: c.relatedToTransferOrDevelopment ?? false,
+    },
+    contractValueFen: c.contractValueFen,
+    nonTechnicalCostsFen: c.nonTechnicalCostsFen,
+    payment: c.payment,
+    documentSha256: c.documentSha256,
+    transferInstitutionId: c.transferInstitutionId ?? null,
+    techManagerIds: c.techManagerIds ?? [],
+  };
+}
+
+interface Details {
+  ipRegistrationNumbers: string[];
+  licenceType: string | null;
+  licenceTermMonths: number | null;
+  investeeName: string | null;
+  relatedToTransferOrDevelopment: boolean;
+}
+
+/** The row back as an application (for amendments: merge changes, validate again). */
+export function toInput(r: ContractRow): ContractInput {
+  const d = r.details as Details;
+  return {
+    type: r.type,
+    subtype: r.subtype,
+    projectName: r.projectName,
+    signingDate: r.signingDate,
+    validFrom: r.validFrom,
+    validTo: r.validTo,
+    technologyField: r.technologyField,
+    imported: r.imported,
+    disputed: r.disputed,
+    seller: r.seller as PartyInput,
+    buyer: r.buyer as PartyInput,
+    achievementIds: r.achievementIds,
+    patentNumbers: r.patentNumbers,
+    ipRegistrationNumbers: d.ipRegistrationNumbers ?? [],
+    licenceType: d.licenceType,
+    licenceTermMonths: d.licenceTermMonths,
+    investeeName: d.investeeName,
+    relatedToTransferOrDevelopment: d.relatedToTransferOrDevelopment ?? false,
+    contractValueFen: r.contractValueFen,
+    nonTechnicalCostsFen: r.nonTechnicalCostsFen,
+    payment: r.payment as PaymentInput,
+    documentSha256: r.documentSha256,
+    transferInstitutionId: r.transferInstitutionId,
+    techManagerIds: r.techManagerIds,
+  };
+}
+
+export async function findContract(db: DbOrTx, id: string): Promise<ContractRow | undefined> {
+  const [row] = await db.select().from(technologyContracts).where(eq(technologyContracts.id, id));
+  return row;
+}
+
+/** The row under its lock, for a transition: concurrent transitions of one contract serialise. */
+export async function lockContract(tx: Tx, id: string): Promise<ContractRow | undefined> {
+  const [row] = await tx
+    .select()
+    .from(technologyContracts)
+    .where(eq(technologyContracts.id, id))
+    .for('update');
+  return row;
+}
+
+export async function updateContract(
+  tx: Tx,
+  id: string,
+  set: Partial<typeof technologyContracts.$inferInsert>,
+): Promise<ContractRow> {
+  const [row] = await tx
+    .update(technologyContracts)
+    .set({ ...set, updatedAt: new Date() })
+    .where(eq(technologyContracts.id, id))
+    .returning();
+  return row!;
+}
+
+/**
+ * The next serial of a registration point in a year. The upsert takes the counter row's lock
+ * until the registering transaction ends, so concurrent registrations at one point queue here
+ * and a rolled-back one gives its number back: gap-free by construction.
+ */
+export async function nextSerial(tx: Tx, subCentreId: string, year: number): Promise<number> {
+  const [row] = await tx
+    .insert(contractRegistrationCounters)
+    .values({ subCentreId, year, lastSerial: 1 })
+    .onConflictDoUpdate({
+      target: [contractRegistrationCounters.subCentreId, contractRegistrationCounters.year],
+      set: { lastSerial: sql`${contractRegistrationCounters.lastSerial} + 1` },
+    })
+    .returning({ serial: contractRegistrationCounters.lastSerial });
+  return row!.serial;
+}
+
+/**
+ * Which of these users hold the technology manager role. Reads identity's user_roles directly:
+ * identity exposes no service function for role look-ups yet (noted for its owner).
+ */
+export async function techManagersAmong(db: DbOrTx, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .selectDistinct({ userId: userRoles.userId })
+    .from(userRoles)
+    .where(and(eq(userRoles.role, 'tech_manager'), inArray(userRoles.userId, ids)));
+  return new Set(rows.map((r) => r.userId));
+}
+
+/** Contracts visible to a caller: own organisation, plus registration points (or all). */
+export function visibility(
+  organisationId: string | undefined,
+  points: 'all' | readonly string[],
+): SQL | undefined {
+  if (points === 'all') return undefined;
+  const parts: SQL[] = [];
+  if (organisationId) parts.push(eq(technologyContracts.organisationId, organisationId));
+  if (points.length) parts.push(inArray(technologyContracts.subCentreId, [...points]));
+  return parts.length ? or(...parts) : sql`false`;
+}
+
+export async function listContracts(
+  db: DbOrTx,
+  opts: { where: SQL | undefined; status?: string; beforeId?: string; limit: number },
+): Promise<ContractRow[]> {
+  return db
+    .select()
+    .from(technologyContracts)
+    .where(
+      and(
+        opts.where,
+        opts.status ? eq(technologyContracts.status, opts.status) : undefined,
+        opts.beforeId ? lt(technologyContracts.id, opts.beforeId) : undefined,
+      ),
+    )
+    .orderBy(desc(technologyContracts.id))
+    .limit(opts.limit);
+}
+
+/** Applications past their due date (China date `today` is after it), oldest due first. */
+export async function listOverdue(
+  db: DbOrTx,
+  opts: { where: SQL | undefined; today: string; after?: [string, string]; limit: number },
+): Promise<ContractRow[]> {
+  const t = technologyContracts;
+  const after = opts.after
+    ? or(gt(t.dueDate, opts.after[0]), and(eq(t.dueDate, opts.after[0]), gt(t.id, opts.after[1])))
+    : undefined;
+  return db
+    .select()
+    .from(t)
+    .where(
+      and(opts.where, inArray(t.status, ['submitted', 'under_review']), lt(t.dueDate, opts.today), after),
+    )
+    .orderBy(asc(t.dueDate), asc(t.id))
+    .limit(opts.limit);
+}

@@ -1,0 +1,206 @@
+/**
+ * The registrar's side of the review: take an application, return it for correction (补正),
+ * refuse it (不予登记) on one of the grounds, or register it (登记) — which assigns the
+ * gap-free registration number and requests the data transaction voucher in one transaction.
+ */
+import type { Tx } from '../../platform/db.js';
+import { ConflictError, ValidationError } from '../../platform/errors.js';
+import { findSubCentre } from '../identity/repository.js';
+import { requestVoucherInTx, type VoucherRequest } from '../vouchers/request.js';
+import { chinaDate } from './calendar.js';
+import { type ContractRow, nextSerial, updateContract } from './repository.js';
+import { REFUSAL_GROUNDS, RETURN_REASONS, SETTINGS } from './rules.js';
+import { contractVersions } from './schema.js';
+import { type ContractDeps, transition } from './service.js';
+import type { PartyInput } from './validation.js';
+import { type Caller, effectiveAmount, toView } from './view.js';
+
+export const VOUCHER_SOURCE = 'technology_contract';
+const REVIEW = 'contract.review';
+
+/** Voucher source id of a contract version: the contract id, then `<id>:v<n>` after amendments. */
+export const voucherSourceId = (id: string, version: number) => (version === 1 ? id : `${id}:v${version}`);
+
+export async function takeForReview(deps: ContractDeps, caller: Caller, id: string) {
+  const now = deps.now?.() ?? new Date();
+  const row = await transition(
+    deps,
+    caller,
+    id,
+    { action: 'take', policy: REVIEW, from: ['submitted'] },
+    (tx) =>
+      updateContract(tx, id, {
+        status: 'under_review',
+        reviewerId: caller.principal!.id,
+        reviewStartedAt: now,
+      }),
+  );
+  return toView(row);
+}
+
+export interface ReturnReason {
+  code: string;
+  field?: string;
+  message: string;
+}
+
+export async function returnForCorrection(
+  deps: ContractDeps,
+  caller: Caller,
+  id: string,
+  reasons: ReturnReason[],
+) {
+  const bad = reasons.flatMap((r, i) =>
+    (RETURN_REASONS as readonly string[]).includes(r.code) && r.message?.trim()
+      ? []
+      : [
+          {
+            field: `body/reasons/${i}`,
+            message: `code one of ${RETURN_REASONS.join(', ')}, and a message`,
+            code: 'reason',
+          },
+        ],
+  );
+  if (!reasons.length || bad.length)
+    throw new ValidationError(
+      bad.length ? bad : [{ field: 'body/reasons', message: 'at least one reason', code: 'reason' }],
+    );
+  const now = deps.now?.() ?? new Date();
+  const row = await transition(
+    deps,
+    caller,
+    id,
+    { action: 'return', policy: REVIEW, from: ['under_review'] },
+    (tx) =>
+      updateContract(tx, id, { status: 'returned', returnReasons: reasons, returnedAt: now, dueDate: null }),
+  );
+  return toView(row);
+}
+
+export async function refuseRegistration(
+  deps: ContractDeps,
+  caller: Caller,
+  id: string,
+  body: { ground: string; text?: string },
+) {
+  if (!Object.hasOwn(REFUSAL_GROUNDS, body.ground))
+    throw new ValidationError([
+      { field: 'body/ground', message: Object.keys(REFUSAL_GROUNDS).join(', '), code: 'ground' },
+    ]);
+  if (body.ground === 'other' && !body.text?.trim())
+    throw new ValidationError([{ field: 'body/text', message: 'explain the ground', code: 'required' }]);
+  const now = deps.now?.() ?? new Date();
+  const row = await transition(
+    deps,
+    caller,
+    id,
+    { action: 'refuse', policy: REVIEW, from: ['under_review'] },
+    (tx) =>
+      updateContract(tx, id, {
+        status: 'refused',
+        refusalGround: body.ground,
+        refusalText: body.text?.trim() || null,
+        refusedAt: now,
+        dueDate: null,
+      }),
+  );
+  return toView(row);
+}
+
+const partyOf = (role: 'seller' | 'buyer', p: PartyInput) => ({
+  role,
+  name: p.name,
+  // A foreign party has no credit code: its country stands in, so the voucher names both sides.
+  creditCode: p.creditCode || `foreign:${p.countryCode}`,
+});
+
+/** The voucher request of a registered contract version. */
+export function voucherRequestOf(r: ContractRow, point: { code: string; name: string }): VoucherRequest {
+  return {
+    type: 'technology_contract',
+    sourceType: VOUCHER_SOURCE,
+    sourceId: voucherSourceId(r.id, r.version),
+    parties: [partyOf('seller', r.seller as PartyInput), partyOf('buyer', r.buyer as PartyInput)],
+    subject: r.achievementIds.length
+      ? { title: r.projectName, achievementIds: r.achievementIds }
+      : { title: r.projectName },
+    amounts: { contractValueFen: r.contractValueFen, transactionAmountFen: effectiveAmount(r) },
+    contractRegistrationNumber: r.registrationNumber!,
+    issuingSubCentre: point,
+    documentHashes: [{ name: 'contract', sha256: r.documentSha256 }],
+  };
+}
+
+/** Snapshot of a registered version (append-only history) and its voucher request. */
+export async function recordVersion(
+  tx: Tx,
+  r: ContractRow,
+  amendmentId: string | null,
+  point?: { code: string; name: string },
+) {
+  const issuer = point ?? (await findSubCentre(tx, r.subCentreId))!;
+  await tx
+    .insert(contractVersions)
+    .values({ contractId: r.id, version: r.version, snapshot: toView(r), amendmentId });
+  await requestVoucherInTx(tx, voucherRequestOf(r, { code: issuer.code, name: issuer.name }));
+}
+
+export interface RegisterBody {
+  /** 核定技术交易额, when the registrar determines a different amount. */
+  determinedAmountFen?: number;
+  determinationReason?: string;
+}
+
+export async function registerContract(
+  deps: ContractDeps,
+  caller: Caller,
+  id: string,
+  body: RegisterBody = {},
+) {
+  const now = deps.now?.() ?? new Date();
+  const row = await transition(
+    deps,
+    caller,
+    id,
+    { action: 'register', policy: REVIEW, from: ['under_review'] },
+    async (tx, r) => {
+      const determined = body.determinedAmountFen;
+      if (determined !== undefined) {
+        if (!Number.isSafeInteger(determined) || determined < 0 || determined > r.contractValueFen)
+          throw new ValidationError([
+            {
+              field: 'body/determinedAmountFen',
+              message: 'whole fen between 0 and the contract value',
+              code: 'amount',
+            },
+          ]);
+        if (!body.determinationReason?.trim())
+          throw new ValidationError([
+            {
+              field: 'body/determinationReason',
+              message: 'required with a determined amount',
+              code: 'required',
+            },
+          ]);
+      }
+      const point = (await findSubCentre(tx, r.subCentreId))!;
+      // Everything before the serial runs outside the counter's lock; after it, as little as can be.
+      const year = Number(chinaDate(now).slice(0, 4));
+      const serial = await nextSerial(tx, r.subCentreId, year);
+      if (serial >= 10 ** SETTINGS.serialDigits) throw new ConflictError('contract-serial-exhausted');
+      const registered = await updateContract(tx, id, {
+        status: 'registered',
+        registrationNumber: `${year}${point.code}${String(serial).padStart(SETTINGS.serialDigits, '0')}`,
+        registrationYear: year,
+        registeredAt: now,
+        registeredBy: caller.principal!.id,
+        determinedAmountFen: determined ?? null,
+        determinationReason: determined !== undefined ? body.determinationReason!.trim() : null,
+      });
+      await recordVersion(tx, registered, null, point);
+      return registered;
+    },
+  );
+  deps.outbox.kick();
+  return toView(row);
+}

@@ -1,0 +1,177 @@
+/**
+ * Tables of technology contract registration (技术合同认定登记). Registered content is immutable:
+ * a trigger (migration contracts_immutable) refuses any change to a registered or cancelled row
+ * except cancellation and an approved amendment.
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { organisations, subCentres } from '../identity/schema.js';
+
+const tstz = (name: string) => timestamp(name, { withTimezone: true });
+const fen = (name: string) => bigint(name, { mode: 'number' });
+
+export const technologyContracts = pgTable(
+  'technology_contracts',
+  {
+    id: uuid('id').primaryKey(),
+    /** The applying organisation (the seller side, or the domestic buyer of imported technology). */
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'restrict' }),
+    /** The registration point (登记机构): the applicant's sub-centre. */
+    subCentreId: uuid('sub_centre_id')
+      .notNull()
+      .references(() => subCentres.id, { onDelete: 'restrict' }),
+    status: text('status').notNull().default('draft'),
+    version: integer('version').notNull().default(1),
+    type: text('type').notNull(),
+    subtype: text('subtype').notNull(),
+    projectName: text('project_name').notNull(),
+    signingDate: date('signing_date', { mode: 'string' }).notNull(),
+    validFrom: date('valid_from', { mode: 'string' }).notNull(),
+    validTo: date('valid_to', { mode: 'string' }).notNull(),
+    technologyField: text('technology_field').notNull(),
+    imported: boolean('imported').notNull().default(false),
+    disputed: boolean('disputed').notNull().default(false),
+    seller: jsonb('seller').notNull(),
+    buyer: jsonb('buyer').notNull(),
+    achievementIds: text('achievement_ids').array().notNull().default(sql`'{}'::text[]`),
+    patentNumbers: text('patent_numbers').array().notNull().default(sql`'{}'::text[]`),
+    /** Subtype details: IP registration numbers, licence type and term, investee, VAT relation. */
+    details: jsonb('details').notNull().default(sql`'{}'::jsonb`),
+    /** 合同成交额, 非技术性费用 and the derived 技术交易额, integer fen. */
+    contractValueFen: fen('contract_value_fen').notNull(),
+    nonTechnicalCostsFen: fen('non_technical_costs_fen').notNull(),
+    transactionAmountFen: fen('transaction_amount_fen').generatedAlwaysAs(
+      sql`contract_value_fen - non_technical_costs_fen`,
+    ),
+    /** 核定技术交易额: set by the registrar at registration when it differs. */
+    determinedAmountFen: fen('determined_amount_fen'),
+    determinationReason: text('determination_reason'),
+    payment: jsonb('payment').notNull(),
+    documentSha256: text('document_sha256').notNull(),
+    transferInstitutionId: uuid('transfer_institution_id').references(() => organisations.id, {
+      onDelete: 'restrict',
+    }),
+    techManagerIds: uuid('tech_manager_ids').array().notNull().default(sql`'{}'::uuid[]`),
+    createdBy: text('created_by').notNull(),
+    submittedAt: tstz('submitted_at'),
+    /** Last day of the review period (China date), from the latest (re)submission. */
+    dueDate: date('due_date', { mode: 'string' }),
+    reviewWorkingDays: integer('review_working_days'),
+    reviewerId: text('reviewer_id'),
+    reviewStartedAt: tstz('review_started_at'),
+    returnReasons: jsonb('return_reasons'),
+    returnedAt: tstz('returned_at'),
+    refusalGround: text('refusal_ground'),
+    refusalText: text('refusal_text'),
+    refusedAt: tstz('refused_at'),
+    registrationNumber: text('registration_number'),
+    registrationYear: integer('registration_year'),
+    registeredAt: tstz('registered_at'),
+    registeredBy: text('registered_by'),
+    cancelledAt: tstz('cancelled_at'),
+    cancellationReason: text('cancellation_reason'),
+    cancelledBy: text('cancelled_by'),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('technology_contracts_registration_number_key')
+      .on(t.registrationNumber)
+      .where(sql`registration_number IS NOT NULL`),
+    index('technology_contracts_org_idx').on(t.organisationId, t.id),
+    index('technology_contracts_point_status_idx').on(t.subCentreId, t.status, t.id),
+    index('technology_contracts_due_idx').on(t.dueDate).where(sql`status IN ('submitted', 'under_review')`),
+    index('technology_contracts_year_idx').on(t.registrationYear, t.subCentreId),
+    index('technology_contracts_institution_idx')
+      .on(t.transferInstitutionId, t.registrationYear)
+      .where(sql`transfer_institution_id IS NOT NULL`),
+    check(
+      'technology_contracts_status_check',
+      sql`status IN ('draft','submitted','under_review','returned','registered','refused','cancelled')`,
+    ),
+    check(
+      'technology_contracts_amounts_check',
+      sql`contract_value_fen >= 0 AND non_technical_costs_fen >= 0 AND non_technical_costs_fen <= contract_value_fen`,
+    ),
+    check(
+      'technology_contracts_determined_check',
+      sql`determined_amount_fen IS NULL OR (determined_amount_fen >= 0 AND determined_amount_fen <= contract_value_fen)`,
+    ),
+    check(
+      'technology_contracts_registered_check',
+      sql`status NOT IN ('registered','cancelled') OR (registration_number IS NOT NULL AND registered_at IS NOT NULL)`,
+    ),
+  ],
+);
+
+/**
+ * One row per (registration point, year): the last serial handed out. Incremented with
+ * UPDATE … RETURNING in the registering transaction, so a rollback returns the number and the
+ * series has no gaps (a sequence would leave one).
+ */
+export const contractRegistrationCounters = pgTable(
+  'contract_registration_counters',
+  {
+    subCentreId: uuid('sub_centre_id')
+      .notNull()
+      .references(() => subCentres.id, { onDelete: 'restrict' }),
+    year: integer('year').notNull(),
+    lastSerial: integer('last_serial').notNull().default(0),
+  },
+  (t) => [primaryKey({ name: 'contract_registration_counters_pk', columns: [t.subCentreId, t.year] })],
+);
+
+/** Amendment requests to registered contracts (变更): the registrar approves a new version. */
+export const contractAmendments = pgTable(
+  'contract_amendments',
+  {
+    id: uuid('id').primaryKey(),
+    contractId: uuid('contract_id')
+      .notNull()
+      .references(() => technologyContracts.id, { onDelete: 'restrict' }),
+    status: text('status').notNull().default('pending'),
+    fromVersion: integer('from_version').notNull(),
+    changes: jsonb('changes').notNull(),
+    reason: text('reason').notNull(),
+    requestedBy: text('requested_by').notNull(),
+    requestedAt: tstz('requested_at').notNull().defaultNow(),
+    decidedBy: text('decided_by'),
+    decidedAt: tstz('decided_at'),
+    decisionNote: text('decision_note'),
+  },
+  (t) => [
+    index('contract_amendments_contract_idx').on(t.contractId, t.id),
+    check('contract_amendments_status_check', sql`status IN ('pending','approved','rejected')`),
+  ],
+);
+
+/** Every registered version's content, append-only (the trigger of contracts_immutable). */
+export const contractVersions = pgTable(
+  'contract_versions',
+  {
+    contractId: uuid('contract_id')
+      .notNull()
+      .references(() => technologyContracts.id, { onDelete: 'restrict' }),
+    version: integer('version').notNull(),
+    snapshot: jsonb('snapshot').notNull(),
+    amendmentId: uuid('amendment_id'),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ name: 'contract_versions_pk', columns: [t.contractId, t.version] })],
+);

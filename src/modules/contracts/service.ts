@@ -1,0 +1,255 @@
+/**
+ * Applications for technology contract registration: create and correct drafts, submit (the
+ * review clock starts, or restarts after a return), read and list. Review decisions are in
+ * review.ts, amendments and cancellation in amendments.ts.
+ */
+import { recordAudit } from '../../platform/audit.js';
+import { authorize, requirePrincipal } from '../../platform/authz.js';
+import type { Db, Tx } from '../../platform/db.js';
+import {
+  ForbiddenError,
+  InvalidTransitionError,
+  NotFoundError,
+  UnprocessableError,
+  ValidationError,
+} from '../../platform/errors.js';
+import { newId, UUID_RE } from '../../platform/ids.js';
+import type { OutboxDispatcher } from '../../platform/outbox.js';
+import { type CursorCodec, clampLimit, paginate } from '../../platform/pagination.js';
+import { getPublicListing } from '../catalog/service.js';
+import { findOrganisation } from '../identity/repository.js';
+import { addWorkingDays, chinaDate } from './calendar.js';
+import './messages.js';
+import { visiblePoints } from './policies.js';
+import {
+  type ContractRow,
+  findContract,
+  listContracts,
+  listOverdue,
+  lockContract,
+  techManagersAmong,
+  toColumns,
+  updateContract,
+  visibility,
+} from './repository.js';
+import { reviewWorkingDays } from './rules.js';
+import { technologyContracts } from './schema.js';
+import { type ContractInput, declaredTransactionAmount, validateContract } from './validation.js';
+import { actorOf, type Caller, toView } from './view.js';
+
+export interface ContractDeps {
+  db: Db;
+  cursors: CursorCodec;
+  outbox: Pick<OutboxDispatcher, 'kick'>;
+  /** The clock, replaceable in tests of due dates. */
+  now?: () => Date;
+}
+
+const OBJECT = 'technology_contract';
+
+/**
+ * Checks an application against the rules and against who applies; returns it normalised.
+ * `linked` are achievement ids already on the registered contract (an amendment keeps them
+ * even if the listing has since left the public catalogue).
+ */
+export async function checkApplication(
+  db: Db | Tx,
+  caller: Caller,
+  input: ContractInput,
+  linked: string[] = [],
+) {
+  const p = requirePrincipal(caller.principal);
+  if (!p.organisationId) throw new ForbiddenError('contract-applicant-no-organisation');
+  const org = await findOrganisation(db, p.organisationId);
+  if (!org) throw new ForbiddenError('contract-applicant-no-organisation');
+  if (org.verificationStatus !== 'verified') throw new ForbiddenError('contract-applicant-not-verified');
+  authorize(p, 'contract.apply', { id: org.id, verified: true });
+  if (!org.subCentreId) throw new UnprocessableError('contract-applicant-no-registration-point');
+  const checked = validateContract(input);
+  if (!checked.ok) throw new ValidationError(checked.errors);
+  const c = checked.value;
+  const side = c.imported ? c.buyer : c.seller;
+  if (!org.creditCode || side.creditCode !== org.creditCode)
+    throw new UnprocessableError('contract-applicant-not-party', { side: c.imported ? 'buyer' : 'seller' });
+  const errors = [];
+  if (c.transferInstitutionId) {
+    const inst = await findOrganisation(db, c.transferInstitutionId);
+    if (inst?.type !== 'transfer_institution')
+      errors.push({
+        field: 'body/transferInstitutionId',
+        message: 'not a transfer institution',
+        code: 'broker',
+      });
+  }
+  const managers = [...new Set(c.techManagerIds ?? [])];
+  const holding = await techManagersAmong(db, managers);
+  for (const [i, id] of managers.entries())
+    if (!holding.has(id))
+      errors.push({ field: `body/techManagerIds/${i}`, message: 'not a technology manager', code: 'broker' });
+  // Linked achievements must be in the public catalogue (published, in negotiation or transacted).
+  for (const [i, id] of (c.achievementIds ?? []).entries()) {
+    if (linked.includes(id)) continue;
+    if (!UUID_RE.test(id) || !(await getPublicListing(db, 'achievement', id)))
+      errors.push({
+        field: `body/achievementIds/${i}`,
+        message: 'no such published achievement',
+        code: 'achievement',
+      });
+  }
+  if (errors.length) throw new ValidationError(errors);
+  return { org: { id: org.id, subCentreId: org.subCentreId }, value: { ...c, techManagerIds: managers } };
+}
+
+export async function createContract(deps: ContractDeps, caller: Caller, input: ContractInput) {
+  const { org, value } = await checkApplication(deps.db, caller, input);
+  const row = await deps.db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(technologyContracts)
+      .values({
+        id: newId(),
+        organisationId: org.id,
+        subCentreId: org.subCentreId,
+        createdBy: caller.principal!.id,
+        ...toColumns(value),
+      })
+      .returning();
+    await recordAudit(tx, {
+      actor: actorOf(caller),
+      action: 'contract.create',
+      objectType: OBJECT,
+      objectId: row!.id,
+      after: toView(row!),
+      requestId: caller.requestId,
+    });
+    return row!;
+  });
+  return toView(row);
+}
+
+/** Loads a contract the caller may see (404 otherwise) and checks `action` on it. */
+export async function visibleContract(db: Db | Tx, caller: Caller, id: string, action = 'contract.read') {
+  const row = await findContract(db, id);
+  if (!row) throw new NotFoundError();
+  authorize(caller.principal, 'contract.read', row);
+  if (action !== 'contract.read') authorize(caller.principal, action, row);
+  return row;
+}
+
+/**
+ * One transition in one transaction: authorise, lock, check the state, apply, audit.
+ * `from` lists the states the transition starts from; anything else is 409.
+ */
+export async function transition(
+  deps: ContractDeps,
+  caller: Caller,
+  id: string,
+  t: { action: string; policy: string; from: readonly string[] },
+  apply: (tx: Tx, row: ContractRow) => Promise<ContractRow>,
+): Promise<ContractRow> {
+  await visibleContract(deps.db, caller, id, t.policy);
+  return deps.db.transaction(async (tx) => {
+    const row = await lockContract(tx, id);
+    if (!row) throw new NotFoundError();
+    if (!t.from.includes(row.status)) throw new InvalidTransitionError(row.status, t.action);
+    const after = await apply(tx, row);
+    await recordAudit(tx, {
+      actor: actorOf(caller),
+      action: `contract.${t.action}`,
+      objectType: OBJECT,
+      objectId: id,
+      before: toView(row),
+      after: toView(after),
+      requestId: caller.requestId,
+    });
+    return after;
+  });
+}
+
+export async function updateDraft(deps: ContractDeps, caller: Caller, id: string, input: ContractInput) {
+  const current = await visibleContract(deps.db, caller, id, 'contract.edit');
+  if (current.status === 'registered' || current.status === 'cancelled')
+    throw new InvalidTransitionError(current.status, 'update');
+  const { value } = await checkApplication(deps.db, caller, input);
+  const row = await transition(
+    deps,
+    caller,
+    id,
+    { action: 'update', policy: 'contract.edit', from: ['draft', 'returned'] },
+    (tx) => updateContract(tx, id, toColumns(value)),
+  );
+  return toView(row);
+}
+
+/** Submit (or resubmit after a return): the review period starts again from today. */
+export async function submitContract(deps: ContractDeps, caller: Caller, id: string) {
+  const now = deps.now?.() ?? new Date();
+  const row = await transition(
+    deps,
+    caller,
+    id,
+    { action: 'submit', policy: 'contract.edit', from: ['draft', 'returned'] },
+    (tx, r) => {
+      const days = reviewWorkingDays(declaredTransactionAmount(r), r.disputed);
+      return updateContract(tx, id, {
+        status: 'submitted',
+        submittedAt: now,
+        reviewWorkingDays: days,
+        dueDate: chinaDate(addWorkingDays(now, days)),
+        reviewerId: null,
+        reviewStartedAt: null,
+      });
+    },
+  );
+  return toView(row);
+}
+
+export async function getContract(deps: ContractDeps, caller: Caller, id: string) {
+  return toView(await visibleContract(deps.db, caller, id));
+}
+
+export async function listVisibleContracts(
+  deps: ContractDeps,
+  caller: Caller,
+  q: { status?: string; cursor?: string; limit?: number },
+) {
+  const p = requirePrincipal(caller.principal);
+  const where = visibility(p.organisationId, visiblePoints(p));
+  const list = `contracts:${q.status ?? ''}`;
+  const after = deps.cursors.decode(list, q.cursor);
+  const page = await paginate(
+    deps.cursors,
+    list,
+    clampLimit(q.limit),
+    (n) =>
+      listContracts(deps.db, {
+        where,
+        status: q.status,
+        beforeId: after?.[0] as string | undefined,
+        limit: n,
+      }),
+    (r) => [r.id],
+  );
+  return { items: page.items.map(toView), nextCursor: page.nextCursor };
+}
+
+/** Registrars' overdue list: their points' applications past the due date (operators: all). */
+export async function listOverdueContracts(
+  deps: ContractDeps,
+  caller: Caller,
+  q: { cursor?: string; limit?: number },
+) {
+  const p = requirePrincipal(caller.principal);
+  const points = visiblePoints(p);
+  if (points !== 'all' && points.length === 0) throw new ForbiddenError();
+  const where = visibility(undefined, points);
+  const today = chinaDate(deps.now?.() ?? new Date());
+  const after = deps.cursors.decode('contracts-overdue', q.cursor) as [string, string] | undefined;
+  const page = await paginate(
+    deps.cursors,
+    'contracts-overdue',
+    clampLimit(q.limit),
+    (n) => listOverdue(deps.db, { where, today, after, limit: n }),
+    (r) => [r.dueDate, r.id],
+  );
+  return { items: page.items.map(toView), nextCursor: page.nextCursor };
+}

@@ -1,0 +1,82 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type Provider from 'oidc-provider';
+import { ForbiddenError } from '../../../platform/errors.js';
+import type { ModuleRoutes } from '../../../platform/http/app.js';
+import { bindOperations } from '../../../platform/http/operations.js';
+import { clampLimit } from '../../../platform/pagination.js';
+import type { Principal } from '../../../platform/principal.js';
+import { createKeyStore } from '../keys.js';
+import { interactionRoutes } from './interactions.js';
+import './messages.js';
+import { createProviderHolder } from './provider.js';
+import { listSessions, revokeSession } from './sessions.js';
+
+/**
+ * Single sign-on: the OpenID provider mounted at `/oidc` (its own Koa app, reached through a
+ * Fastify passthrough route so the platform's request ids and security headers still apply),
+ * the login and consent pages at `/interaction/:uid`, and "my sessions" in the API.
+ */
+const MOUNT = '/oidc';
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+export const oidcRoutes: ModuleRoutes = async (app, ctx) => {
+  const { db } = ctx.database;
+  const keys = createKeyStore(db, ctx.secrets.appSecret);
+  await keys.ensureKey();
+  const holder = createProviderHolder({ db, config: ctx.config, appSecret: ctx.secrets.appSecret }, keys);
+  const callbacks = new WeakMap<Provider, Handler>();
+
+  await app.register(async (scope) => {
+    // The provider reads its own request bodies: leave the stream untouched.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
+    const passthrough = async (req: FastifyRequest, reply: FastifyReply) => {
+      const provider = await holder.get();
+      let callback = callbacks.get(provider);
+      if (!callback) {
+        callback = provider.callback() as Handler;
+        callbacks.set(provider, callback);
+      }
+      reply.hijack();
+      for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined) reply.raw.setHeader(k, v);
+      const raw = req.raw as IncomingMessage & { originalUrl?: string };
+      raw.originalUrl = raw.url;
+      raw.url = raw.url!.slice(MOUNT.length) || '/';
+      callback(raw, reply.raw);
+    };
+    // The provider's endpoints speak OAuth, not this API's conventions: no bearer parsing by
+    // the platform (the token endpoint takes Basic credentials), no Idempotency-Key.
+    const route = { config: { idempotent: false, page: true, selfAuthenticated: true } };
+    scope.route({ method: ['GET', 'POST'], url: MOUNT, ...route, handler: passthrough });
+    scope.route({ method: ['GET', 'POST'], url: `${MOUNT}/*`, ...route, handler: passthrough });
+  });
+
+  await app.register(async (scope) =>
+    interactionRoutes(scope, { db, appSecret: ctx.secrets.appSecret, provider: () => holder.get() }),
+  );
+
+  const userOf = (p: Principal | undefined): Principal => {
+    if (p?.kind !== 'user') throw new ForbiddenError('sessions-people-only');
+    return p;
+  };
+  bindOperations(app, {
+    listMySessions: async (req: FastifyRequest<{ Querystring: { cursor?: string; limit?: number } }>) => {
+      const p = userOf(req.principal);
+      return listSessions(db, ctx.cursors, p.id, {
+        limit: clampLimit(req.query.limit),
+        cursor: req.query.cursor,
+      });
+    },
+    revokeMySession: async (req: FastifyRequest<{ Params: { sessionId: string } }>, reply) => {
+      const p = userOf(req.principal);
+      await revokeSession(
+        db,
+        { type: 'user', id: p.id, organisationId: p.organisationId },
+        req.params.sessionId,
+        req.id,
+      );
+      return reply.status(204).send();
+    },
+  });
+};

@@ -1,0 +1,81 @@
+// Embedded-engine specifics beyond the shared contract: exact term statistics, stale writes, fuzzy fallback.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestContext, type TestContext } from '../../test/context.js';
+import { EmbeddedSearchEngine } from './embedded-engine.js';
+import type { SearchDocument } from './engine.js';
+
+function doc(id: string, title: string, updatedAt = '2026-06-01T00:00:00Z'): SearchDocument {
+  return { id, type: 'achievement', title, status: 'published', updatedAt };
+}
+
+describe('embedded search engine', () => {
+  let ctx: TestContext;
+  let engine: EmbeddedSearchEngine;
+  let namespace: string;
+  const df = async (lexeme: string) => {
+    const { rows } = await ctx.database.pool.query<{ df: number }>(
+      `SELECT df FROM matching_term_stats WHERE namespace = $1 AND type = 'achievement' AND lexeme = $2`,
+      [namespace, lexeme],
+    );
+    return rows[0]?.df ?? 0;
+  };
+
+  beforeAll(async () => {
+    ctx = await createTestContext();
+    namespace = `e${ctx.tag}`;
+    engine = new EmbeddedSearchEngine(ctx.database, { namespace });
+    await engine.ensureSetup();
+  });
+  afterAll(async () => {
+    await engine.reset();
+    await ctx.close();
+  });
+
+  it('keeps document frequencies exact through inserts, updates and removals', async () => {
+    // the second version of b in one batch wins
+    await engine.upsert([doc('a', '石墨烯 导热'), doc('b', '石墨烯 涂料'), doc('b', '石墨烯 防腐涂料')]);
+    expect(await df('')).toBe(2);
+    expect(await df('石墨烯')).toBe(2);
+    expect(await df('导热')).toBe(1);
+    await engine.upsert([doc('a', '碳纳米管 导热', '2026-06-02T00:00:00Z')]);
+    expect(await df('石墨烯')).toBe(1);
+    expect(await df('碳纳米管')).toBe(1);
+    expect(await df('')).toBe(2);
+    await engine.remove('achievement', ['a', 'b', 'missing']);
+    expect(await df('')).toBe(0);
+    expect(await df('碳纳米管')).toBe(0);
+    expect(await df('石墨烯')).toBe(0);
+  });
+
+  it('ignores a write older than the indexed version (an index job delivered late)', async () => {
+    await engine.upsert([doc('late', '钙钛矿叠层电池', '2026-06-05T00:00:00Z')]);
+    await engine.upsert([doc('late', '旧标题', '2026-06-01T00:00:00Z')]);
+    const result = await engine.search({ type: 'achievement', q: '钙钛矿' });
+    expect(result.hits.map((h) => h.title)).toEqual(['钙钛矿叠层电池']);
+    expect(await df('旧标题')).toBe(0);
+  });
+
+  it('falls back to fuzzy matching when no term matches', async () => {
+    await engine.upsert([doc('fuzzy', '高镍三元正极材料'), doc('latin', 'Lidar point cloud segmentation')]);
+    // jieba keeps the misspelt 极材科 (for 极材料) whole, so no term matches; its bigram 极材 does
+    const typo = await engine.search({ type: 'achievement', q: '极材科' });
+    expect(typo.matched).toBe('fuzzy');
+    expect(typo.hits.map((h) => h.id)).toContain('fuzzy');
+    const latin = await engine.search({ type: 'achievement', q: 'segmentaton' });
+    expect(latin.matched).toBe('fuzzy');
+    expect(latin.hits.map((h) => h.id)).toEqual(['latin']);
+  });
+
+  it('reports term weights: rarer terms weigh more, absent ones nothing', async () => {
+    await engine.upsert([doc('w1', '电池 回收'), doc('w2', '电池 隔膜'), doc('w3', '电池 电解液')]);
+    const result = await engine.search({
+      type: 'achievement',
+      terms: ['电池', '隔膜', '不存在的词'],
+      match: 'any',
+    });
+    expect(result.termWeights.隔膜).toBe(1);
+    expect(result.termWeights.电池).toBeLessThan(1);
+    expect(result.termWeights.不存在的词).toBe(0);
+    expect(result.hits[0]?.id).toBe('w2');
+  });
+});

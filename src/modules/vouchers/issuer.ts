@@ -1,0 +1,216 @@
+/**
+ * The batch issuer: signs and stores vouchers for pending transactions, many per database
+ * transaction. BullMQ on PostgreSQL runs a few thousand no-op jobs a second, and a voucher job
+ * that did its own transaction, signature and insert would cap issuance far below that. So a job
+ * only *asks* (`request(transactionId)`), requests arriving together share one batch, and the job
+ * completes when its batch commits. A sweep also picks up pending transactions on its own, so
+ * issuance never waits on queue pickup (e.g. after a queue outage, or BullMQ's PostgreSQL backend
+ * losing its LISTEN connection).
+ *
+ * Exactly once: the unique transaction_id on vouchers (ON CONFLICT DO NOTHING) and the row lock
+ * on the pending transaction; a retried or duplicated job finds the transaction issued.
+ */
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { newId } from '../../platform/ids.js';
+import type { Keyring } from './keys.js';
+import { buildPayload, type VoucherRequest, voucherNumberFor } from './request.js';
+import {
+  insertVouchers,
+  lockPendingTransactions,
+  markIssued,
+  type NewVoucher,
+  type TransactionRow,
+} from './store.js';
+import { signVoucherSync, voucherLeafHash } from './voucher-format.js';
+
+export interface Issuer {
+  /** Issue this transaction's voucher (in a shared batch); resolves once it exists. */
+  request(transactionId: string): Promise<void>;
+  /** Issue up to `limit` pending transactions now; returns how many vouchers were made. */
+  sweep(limit?: number): Promise<number>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export class IssueError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IssueError';
+  }
+}
+
+const MAX_BATCH = 500;
+
+export function createIssuer(deps: {
+  pool: pg.Pool;
+  keyring: Keyring;
+  logger: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
+  /** Called after a batch that made vouchers commits (the sequencer's kick). */
+  onIssued?: (count: number) => void;
+  sweepMs?: number;
+}): Issuer {
+  const { pool, keyring, logger } = deps;
+  const sweepMs = deps.sweepMs ?? 500;
+
+  /** Signs and inserts vouchers for the locked rows; returns the transaction ids now issued. */
+  async function issueRows(client: pg.PoolClient, rows: TransactionRow[]): Promise<string[]> {
+    if (rows.length === 0) return [];
+    const signer = await keyring.voucherSigner();
+    // Synchronous Ed25519 signing (~0.2 ms a voucher), yielding to the event loop between slices
+    // so that a large batch after an outage cannot starve timers and database I/O.
+    const signed: (NewVoucher | undefined)[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      if (i > 0 && i % 100 === 0) await new Promise((r) => setImmediate(r));
+      const row = rows[i]!;
+      try {
+        const issuedAt = new Date();
+        issuedAt.setMilliseconds(0); // the payload carries whole seconds
+        const number = voucherNumberFor(issuedAt);
+        const payload = buildPayload(row.request as VoucherRequest, number, issuedAt);
+        const jws = signVoucherSync(payload, signer.privateKey, signer.kid);
+        signed.push({
+          id: newId(),
+          transactionId: row.id,
+          number,
+          payload,
+          jws,
+          kid: signer.kid,
+          leafHash: Buffer.from(voucherLeafHash(jws)),
+          issuedAt,
+          revocationReason: row.revocation_requested_at ? (row.revocation_reason ?? 'cancelled') : null,
+        });
+      } catch (err) {
+        // One bad request must not hold up the batch: it stays pending, its job fails visibly.
+        logger.error({ err, transactionId: row.id }, 'cannot build or sign a voucher');
+      }
+    }
+    const made = signed.filter((v): v is NewVoucher => v !== undefined);
+    const issued = await insertVouchers(client, made);
+    await markIssued(client, issued);
+    return issued;
+  }
+
+  async function inTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const out = await fn(client);
+      await client.query('COMMIT');
+      return out;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  // Transactions this process issued lately (committed): their job, usually arriving after the
+  // sweep did the work, completes without a database round trip. Bounded, oldest dropped first.
+  const recent = new Set<string>();
+  const remember = (ids: Iterable<string>) => {
+    for (const id of ids) recent.add(id);
+    for (const id of recent) {
+      if (recent.size <= 100_000) break;
+      recent.delete(id);
+    }
+  };
+
+  // Requests from concurrent jobs wait here and go out together.
+  let waiting = new Map<string, { resolve: () => void; reject: (e: Error) => void }[]>();
+  let flushing: Promise<void> | undefined;
+
+  async function flush(): Promise<void> {
+    while (waiting.size > 0) {
+      const batch = waiting;
+      waiting = new Map();
+      const ids = [...batch.keys()];
+      try {
+        for (let i = 0; i < ids.length; i += MAX_BATCH) {
+          const chunk = ids.slice(i, i + MAX_BATCH);
+          const { issued, alreadyDone } = await inTransaction(async (client) => {
+            const rows = await lockPendingTransactions(client, { ids: chunk });
+            const pending = new Set(rows.map((r) => r.id));
+            return {
+              issued: new Set(await issueRows(client, rows)),
+              alreadyDone: chunk.filter((id) => !pending.has(id)),
+            };
+          });
+          if (issued.size) deps.onIssued?.(issued.size);
+          remember(issued);
+          const done = new Set([...issued, ...alreadyDone]);
+          for (const id of chunk) {
+            for (const w of batch.get(id) ?? []) {
+              if (done.has(id)) w.resolve();
+              else
+                w.reject(new IssueError(`voucher for transaction ${id} was not issued (see the worker log)`));
+            }
+          }
+        }
+      } catch (err) {
+        for (const ws of batch.values()) for (const w of ws) w.reject(err as Error);
+      }
+    }
+  }
+
+  function schedule(): void {
+    if (flushing) return;
+    // Let the jobs that arrive in this tick join the batch, then go.
+    flushing = new Promise<void>((r) => setImmediate(r)).then(flush).finally(() => {
+      flushing = undefined;
+      if (waiting.size) schedule();
+    });
+  }
+
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = true;
+  let sweeping: Promise<number> | undefined;
+
+  const issuer: Issuer = {
+    request(transactionId) {
+      if (recent.has(transactionId)) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        const list = waiting.get(transactionId) ?? [];
+        list.push({ resolve, reject });
+        waiting.set(transactionId, list);
+        schedule();
+      });
+    },
+    async sweep(limit = MAX_BATCH) {
+      let total = 0;
+      for (;;) {
+        const n = await inTransaction(async (client) =>
+          issueRows(client, await lockPendingTransactions(client, { limit })),
+        );
+        total += n.length;
+        remember(n);
+        if (n.length) deps.onIssued?.(n.length);
+        if (n.length < limit) return total;
+      }
+    },
+    start() {
+      stopped = false;
+      const tick = () => {
+        timer = setTimeout(async () => {
+          sweeping = issuer.sweep().catch((err) => {
+            logger.warn({ err }, 'voucher issuing sweep failed; will retry');
+            return 0;
+          });
+          await sweeping;
+          sweeping = undefined;
+          if (!stopped) tick();
+        }, sweepMs);
+        timer.unref();
+      };
+      tick();
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await sweeping;
+      await flushing;
+    },
+  };
+  return issuer;
+}
