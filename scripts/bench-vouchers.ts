@@ -22,7 +22,7 @@ import { startRuntime } from '../src/platform/runtime.js';
 
 const RATE = Number(process.env.BENCH_RATE ?? 1200);
 const DURATION = Number(process.env.BENCH_DURATION ?? 15);
-const BATCH = Number(process.env.BENCH_BATCH ?? 20);
+const BATCH = Number(process.env.BENCH_BATCH ?? 50);
 const PRODUCERS = 4;
 const run = randomBytes(4).toString('hex');
 

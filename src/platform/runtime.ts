@@ -4,6 +4,7 @@ import { seedOnStart } from '../modules/catalog/seed.js';
 import { createIdentityCore } from '../modules/identity/index.js';
 import { pruneOidcPayloads } from '../modules/identity/oidc/adapter.js';
 import { type BackgroundService, MODULES, type ModuleDefinition } from '../modules/index.js';
+import { createSearchEngine } from '../modules/matching/create-engine.js';
 import type { Config } from './config.js';
 import { createDatabase, type Database, runMigrations } from './db.js';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres.js';
@@ -91,6 +92,12 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     authenticator: identity.tokens.authenticator,
     readinessChecks: {},
   };
+
+  if (config.meili) {
+    // GET /readyz reports Meilisearch when it is configured (the embedded engine is the database).
+    const engine = createSearchEngine(config, database);
+    ctx.readinessChecks.search = () => engine.ping();
+  }
 
   const workers: AnyWorker[] = [];
   const services: BackgroundService[] = [];

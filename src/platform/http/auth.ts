@@ -1,5 +1,5 @@
 import jwt from '@fastify/jwt';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
 import type { Principal } from '../principal.js';
@@ -58,27 +58,57 @@ async function authPlugin(app: FastifyInstance, opts: { authenticator: Authentic
   } as never);
   app.decorateRequest('principal', undefined);
 
+  // Verified tokens are remembered until they expire (bounded LRU): a partner polling with the
+  // same token pays the signature check once, not on every call. A token is only cached after
+  // full verification, and never past its `exp`.
+  const verifiedTokens = new Map<string, { principal: Principal; expMs: number }>();
+  const CACHE_MAX = 10_000;
+  const remember = (token: string, principal: Principal, exp: unknown) => {
+    if (typeof exp !== 'number') return;
+    if (verifiedTokens.size >= CACHE_MAX) {
+      const oldest = verifiedTokens.keys().next().value;
+      if (oldest !== undefined) verifiedTokens.delete(oldest);
+    }
+    verifiedTokens.set(token, { principal, expMs: exp * 1000 });
+  };
+
   app.addHook('onRequest', async (req, reply) => {
     if (req.routeOptions.config?.selfAuthenticated) return;
     const header = req.headers.authorization;
     if (header !== undefined) {
       const m = /^Bearer ([A-Za-z0-9._~+/=-]{10,8192})$/.exec(header);
       if (!m) throw new InvalidTokenError();
-      let claims: Record<string, unknown>;
-      try {
-        const verified = (await req.jwtVerify()) as { payload?: Record<string, unknown> } & Record<
-          string,
-          unknown
-        >;
-        claims = verified.payload ?? verified;
-      } catch {
-        reply.header('www-authenticate', 'Bearer realm="techex", error="invalid_token"');
-        throw new InvalidTokenError();
+      const token = m[1]!;
+      const hit = verifiedTokens.get(token);
+      if (hit && hit.expMs > Date.now()) {
+        req.principal = hit.principal;
+      } else {
+        if (hit) verifiedTokens.delete(token);
+        await verifyToken(req, reply, token);
       }
-      req.principal = await authenticator.principalFromClaims(claims);
-      const p = req.principal;
+      const p = req.principal!;
       req.callerScope = () => `${p.kind}:${p.id}:${p.organisationId ?? ''}`;
     }
+    checkRoute(req, reply);
+  });
+
+  async function verifyToken(req: FastifyRequest, reply: FastifyReply, token: string): Promise<void> {
+    let claims: Record<string, unknown>;
+    try {
+      const verified = (await req.jwtVerify()) as { payload?: Record<string, unknown> } & Record<
+        string,
+        unknown
+      >;
+      claims = verified.payload ?? verified;
+    } catch {
+      reply.header('www-authenticate', 'Bearer realm="techex", error="invalid_token"');
+      throw new InvalidTokenError();
+    }
+    req.principal = await authenticator.principalFromClaims(claims);
+    remember(token, req.principal, claims.exp);
+  }
+
+  function checkRoute(req: FastifyRequest, reply: FastifyReply): void {
     const auth = req.routeOptions.config?.auth;
     if (!auth) return;
     if (auth.required && !req.principal) {
@@ -95,7 +125,7 @@ async function authPlugin(app: FastifyInstance, opts: { authenticator: Authentic
         throw new ForbiddenError('insufficient-scope', { scopes: missing.join(' ') });
       }
     }
-  });
+  }
 }
 
 export const authenticationPlugin = fp(authPlugin, { name: 'techex-auth' });
