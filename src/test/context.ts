@@ -41,14 +41,25 @@ export function testQueueBackend(tag: string): QueueBackend {
     : { kind: 'postgres', connectionString: inject('databaseUrl'), schema: `t${tag}_bullmq` };
 }
 
-export async function createTestContext(overrides: Record<string, string> = {}): Promise<TestContext> {
+export async function createTestContext(
+  overrides: Record<string, string> = {},
+  opts: { outboxQueues?: string[] } = {},
+): Promise<TestContext> {
   const tag = randomBytes(4).toString('hex');
   const config = testConfig(overrides);
   const logger = pino({ level: 'silent' });
   const database = createDatabase(config.databaseUrl!, { max: 5 });
   const queueBackend = testQueueBackend(tag);
   const queues = createQueueFactory(queueBackend, logger);
-  const outbox = createOutboxDispatcher({ db: database.db, queues, logger, sweepMs: 200 });
+  // A file that starts the sweeping dispatcher should name its queues, so it never hands another
+  // file's pending jobs to its own queue namespace.
+  const outbox = createOutboxDispatcher({
+    db: database.db,
+    queues,
+    logger,
+    sweepMs: 200,
+    onlyQueues: opts.outboxQueues,
+  });
   const secrets = { appSecret: config.appSecret!, embeddedDbPassword: 'unused' };
   const identity = createIdentityCore(database.db, config, secrets.appSecret);
   await identity.keys.ensureKey();

@@ -50,7 +50,7 @@ async function emit(type: string, data: Record<string, unknown> = {}, organisati
 }
 
 beforeAll(async () => {
-  ctx = await createTestContext({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' });
+  ctx = await createTestContext({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' }, { outboxQueues: [WEBHOOK_QUEUE] });
   app = await buildTestApp(ctx, [integrationRoutes]);
   // The production schedule starts at 30 s; the same code runs here with short steps.
   const deliverer = createWebhookDeliverer(ctx, { retryDelaysMs: [150, 300], maxConsecutiveFailures: 4 });
