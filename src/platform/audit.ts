@@ -26,7 +26,11 @@ export interface AuditEntry {
  * cannot be rewritten through the application.
  */
 export async function recordAudit(tx: DbOrTx, e: AuditEntry): Promise<void> {
-  await tx.insert(auditEvents).values({
+  await tx.insert(auditEvents).values(auditRow(e));
+}
+
+function auditRow(e: AuditEntry) {
+  return {
     id: newId(),
     actorType: e.actor.type,
     actorId: e.actor.id ?? null,
@@ -37,7 +41,7 @@ export async function recordAudit(tx: DbOrTx, e: AuditEntry): Promise<void> {
     before: (e.before ?? null) as object | null,
     after: (e.after ?? null) as object | null,
     requestId: e.requestId ?? null,
-  });
+  };
 }
 
 export type AuditEvent = typeof auditEvents.$inferSelect;
@@ -70,18 +74,5 @@ export async function auditHistory(
 /** Many events in one statement (batch publishing audits up to 1,000 items at once). */
 export async function recordAudits(tx: DbOrTx, entries: AuditEntry[]): Promise<void> {
   if (!entries.length) return;
-  await tx.insert(auditEvents).values(
-    entries.map((e) => ({
-      id: newId(),
-      actorType: e.actor.type,
-      actorId: e.actor.id ?? null,
-      organisationId: e.actor.organisationId ?? null,
-      action: e.action,
-      objectType: e.objectType,
-      objectId: e.objectId,
-      before: (e.before ?? null) as object | null,
-      after: (e.after ?? null) as object | null,
-      requestId: e.requestId ?? null,
-    })),
-  );
+  await tx.insert(auditEvents).values(entries.map(auditRow));
 }

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../platform/db.js';
 import { enqueueInTx } from '../../platform/outbox.js';
 import type { CursorCodec, Page } from '../../platform/pagination.js';
+import { emitEventInTx } from '../integration/events.js';
 import type { PublicChange } from './lifecycle.js';
 import type { ListingKind } from './model.js';
 import { catalogChanges } from './schema.js';
@@ -40,6 +41,12 @@ export async function recordChanges(tx: DbOrTx, changes: ChangeRecord[]): Promis
       { type: c.kind, id: c.listingId, change: c.change },
       { jobId: `catalog-changed-${rows[k]!.seq}` },
     );
+    // The same public change, for partners' webhooks (a public event: every subscriber may see it).
+    await emitEventInTx(tx, {
+      type: `${c.kind}.${c.change}`,
+      subjectId: c.listingId,
+      data: { id: c.listingId, type: c.kind, change: c.change, version: c.version },
+    });
   }
 }
 

@@ -6,6 +6,7 @@
 import type { Tx } from '../../platform/db.js';
 import { ConflictError, ValidationError } from '../../platform/errors.js';
 import { findSubCentre } from '../identity/repository.js';
+import { emitEventInTx } from '../integration/events.js';
 import { requestVoucherInTx, type VoucherRequest } from '../vouchers/request.js';
 import { chinaDate } from './calendar.js';
 import { type ContractRow, nextSerial, updateContract } from './repository.js';
@@ -198,6 +199,17 @@ export async function registerContract(
         determinationReason: determined !== undefined ? body.determinationReason!.trim() : null,
       });
       await recordVersion(tx, registered, null, point);
+      // Partners of the applying organisation may subscribe to their registrations.
+      await emitEventInTx(tx, {
+        type: 'contract.registered',
+        subjectId: registered.id,
+        organisationIds: [registered.organisationId],
+        data: {
+          id: registered.id,
+          registrationNumber: registered.registrationNumber,
+          registeredAt: now.toISOString(),
+        },
+      });
       return registered;
     },
   );
