@@ -25,6 +25,8 @@ export interface EmbeddedPostgresOptions {
   logger: Pick<Logger, 'info' | 'warn' | 'debug'>;
   /** Extra server settings (`-c name=value`), e.g. fsync=off for tests. */
   settings?: Record<string, string>;
+  /** Listen on this port instead of a free one, e.g. to restart a server where its clients expect it. */
+  port?: number;
 }
 
 export interface EmbeddedPostgres {
@@ -181,7 +183,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   }
 
   await stopOrphan(pgdata, opts.logger);
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const settings = {
     listen_addresses: '127.0.0.1',
     unix_socket_directories: '',
