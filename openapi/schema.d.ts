@@ -1248,6 +1248,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/vouchers/transactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit a completed data product transaction for a voucher
+         * @description A partner exchange (a client or person acting for a verified organisation) reports a
+         *     completed data product transaction; the exchange issues its data transaction voucher
+         *     (type `data_product`) asynchronously, exactly once per `externalId` of the organisation.
+         *     Re-submitting the same `externalId` answers the existing transaction (`created: false`).
+         *     The issuing sub-centre is the submitting organisation's.
+         */
+        post: operations["submitDataTransaction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vouchers/transactions/{transactionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A submitted data product transaction and its voucher number */
+        get: operations["getDataTransaction"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/vouchers/log/checkpoint": {
         parameters: {
             query?: never;
@@ -2445,6 +2486,37 @@ export interface components {
                 contractsTruncated: boolean;
             }[];
             nextCursor: string | null;
+        };
+        DataTransactionSubmission: {
+            /** @description The transaction's id in the partner's system (unique per organisation). */
+            externalId: string;
+            parties: {
+                /** @enum {string} */
+                role: "seller" | "buyer";
+                name: string;
+                creditCode: string;
+            }[];
+            subject: {
+                title: string;
+            };
+            amounts: {
+                contractValueFen: number;
+                transactionAmountFen: number;
+            };
+            documentHashes: {
+                name: string;
+                sha256: string;
+            }[];
+        };
+        DataTransactionStatus: {
+            /** Format: uuid */
+            transactionId: string;
+            externalId: string;
+            /** @enum {string} */
+            status: "pending" | "issued" | "revoked";
+            voucherNumber: string | null;
+            /** @description false when this externalId had been submitted before. */
+            created?: boolean;
         };
         /**
          * @description `TXV-<YYYY>-<10 symbols>-<check>` in Crockford base32 (no I, L, O, U). The check symbol
@@ -4846,6 +4918,56 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ContractAmendmentDecision"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    submitDataTransaction: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DataTransactionSubmission"];
+            };
+        };
+        responses: {
+            /** @description Recorded; the voucher follows (usually within a second) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataTransactionStatus"];
+                };
+            };
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getDataTransaction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                transactionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The transaction's state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataTransactionStatus"];
                 };
             };
             "4XX": components["responses"]["ClientError"];

@@ -1,11 +1,15 @@
 import type { ModuleDefinition } from '../index.js';
 import { voucherServices, voucherWorkers } from './jobs.js';
 import { voucherRoutes } from './routes.js';
+import { submissionRoutes } from './submissions.js';
 
 /** Data transaction vouchers (数据交易凭证): public routes, the issuing worker, the log sequencer. */
 export const vouchersModule: ModuleDefinition = {
   name: 'vouchers',
-  routes: voucherRoutes,
+  routes: async (app, ctx) => {
+    await voucherRoutes(app, ctx);
+    await submissionRoutes(app, ctx);
+  },
   workers: voucherWorkers,
   services: voucherServices,
 };
