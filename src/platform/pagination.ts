@@ -71,3 +71,25 @@ export async function paginate<T>(
   const last = items[items.length - 1];
   return { items, nextCursor: more && last !== undefined ? codec.encode(list, keyOf(last)) : null };
 }
+
+/**
+ * The common list shape: newest first by a time-ordered (UUIDv7) id. Decodes the cursor,
+ * bounds the limit, and hands `fetch` the id to continue below (undefined on the first page).
+ */
+export function pageByIdDesc<T>(
+  codec: CursorCodec,
+  list: string,
+  q: { cursor?: string; limit?: number },
+  fetch: (beforeId: string | undefined, limitPlusOne: number) => Promise<T[]>,
+  idOf: (row: T) => string,
+): Promise<Page<T>> {
+  const after = codec.decode(list, q.cursor);
+  const beforeId = after ? String(after[0]) : undefined;
+  return paginate(
+    codec,
+    list,
+    clampLimit(q.limit),
+    (n) => fetch(beforeId, n),
+    (r) => [idOf(r)],
+  );
+}

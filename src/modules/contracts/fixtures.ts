@@ -4,6 +4,7 @@
  * identity module's repository (no fakes).
  */
 import { createHash, randomInt } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
 import { decodeJwt } from 'jose';
 import type { Principal } from '../../platform/principal.js';
 import { createActor, createOrganisation, createSubCentre, type TestActor } from '../../test/actors.js';
@@ -119,4 +120,22 @@ export function requiredDetails(ctxIds: {
 /** The principal behind a test actor's token, for calling service functions directly. */
 export async function principalOf(ctx: TestContext, actor: TestActor): Promise<Principal> {
   return ctx.authenticator.principalFromClaims(decodeJwt(actor.token) as Record<string, unknown>);
+}
+
+export type Method = 'GET' | 'POST' | 'PUT';
+
+/** `app.inject` as one caller: the request helper the contracts API tests share. */
+export function injectAs(
+  app: FastifyInstance,
+  who: { headers: Record<string, string> },
+  method: Method,
+  url: string,
+  payload?: unknown,
+) {
+  return app.inject({
+    method,
+    url,
+    headers: who.headers,
+    ...(payload !== undefined ? { payload: payload as object } : {}),
+  });
 }

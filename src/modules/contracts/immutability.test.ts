@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
 import { voucherTransactions } from '../vouchers/schema.js';
-import { application, createPoint, type Point } from './fixtures.js';
+import { application, createPoint, injectAs, type Method, type Point } from './fixtures.js';
 import { contractRoutes } from './routes.js';
 import { contractVersions } from './schema.js';
 
@@ -21,18 +21,8 @@ afterAll(async () => {
   await ctx?.close();
 });
 
-const as = (
-  who: { headers: Record<string, string> },
-  method: 'GET' | 'POST' | 'PUT',
-  url: string,
-  payload?: unknown,
-) =>
-  app.inject({
-    method,
-    url,
-    headers: who.headers,
-    ...(payload !== undefined ? { payload: payload as object } : {}),
-  });
+const as = (who: { headers: Record<string, string> }, method: Method, url: string, payload?: unknown) =>
+  injectAs(app, who, method, url, payload);
 
 async function registered(): Promise<string> {
   const { id } = (await as(point.applicant, 'POST', '/v1/contracts', application(point))).json();

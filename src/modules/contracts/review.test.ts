@@ -11,6 +11,8 @@ import { achievementFixture } from '../catalog/test-fixtures.js';
 import {
   application,
   createPoint,
+  injectAs,
+  type Method,
   makeCreditCode,
   makePatentNumber,
   type Point,
@@ -34,18 +36,8 @@ afterAll(async () => {
   await ctx?.close();
 });
 
-const as = (
-  who: { headers: Record<string, string> },
-  method: 'GET' | 'POST' | 'PUT',
-  url: string,
-  payload?: unknown,
-) =>
-  app.inject({
-    method,
-    url,
-    headers: who.headers,
-    ...(payload !== undefined ? { payload: payload as object } : {}),
-  });
+const as = (who: { headers: Record<string, string> }, method: Method, url: string, payload?: unknown) =>
+  injectAs(app, who, method, url, payload);
 
 async function create(over: Partial<ContractInput> = {}) {
   const res = await as(point.applicant, 'POST', '/v1/contracts', application(point, over));

@@ -11,7 +11,7 @@ import {
 import type { ModuleContext } from '../../platform/http/app.js';
 import { newId } from '../../platform/ids.js';
 import { enqueueInTx } from '../../platform/outbox.js';
-import { clampLimit, paginate } from '../../platform/pagination.js';
+import { pageByIdDesc } from '../../platform/pagination.js';
 import type { Principal } from '../../platform/principal.js';
 import { WEBHOOK_QUEUE } from './events.js';
 import { actorOf, deliveryView, ownerKeyOf, subscriptionView } from './policies.js';
@@ -58,20 +58,19 @@ export function createWebhookService(ctx: ModuleContext) {
   return {
     async list(p: Principal, q: { cursor?: string; limit?: number }) {
       const list = `webhooks:${ownerKeyOf(p)}`;
-      const after = ctx.cursors.decode(list, q.cursor);
       const owner = eq(webhookEndpoints.ownerKey, ownerKeyOf(p));
-      const page = await paginate(
+      const page = await pageByIdDesc(
         ctx.cursors,
         list,
-        clampLimit(q.limit),
-        (n) =>
+        q,
+        (before, n) =>
           db
             .select()
             .from(webhookEndpoints)
-            .where(after ? and(owner, lt(webhookEndpoints.id, String(after[0]))) : owner)
+            .where(before ? and(owner, lt(webhookEndpoints.id, before)) : owner)
             .orderBy(desc(webhookEndpoints.id))
             .limit(n),
-        (r) => [r.id],
+        (r) => r.id,
       );
       return { items: page.items.map(subscriptionView), nextCursor: page.nextCursor };
     },
@@ -198,21 +197,20 @@ export function createWebhookService(ctx: ModuleContext) {
     async deliveries(p: Principal, id: string, q: { cursor?: string; limit?: number }) {
       await load(p, id, 'webhook.read');
       const list = `webhook-deliveries:${id}`;
-      const after = ctx.cursors.decode(list, q.cursor);
       const mine = eq(webhookDeliveries.endpointId, id);
-      const page = await paginate(
+      const page = await pageByIdDesc(
         ctx.cursors,
         list,
-        clampLimit(q.limit),
-        (n) =>
+        q,
+        (before, n) =>
           db
             .select({ d: webhookDeliveries, type: webhookEvents.type })
             .from(webhookDeliveries)
             .innerJoin(webhookEvents, eq(webhookEvents.id, webhookDeliveries.eventId))
-            .where(after ? and(mine, lt(webhookDeliveries.id, String(after[0]))) : mine)
+            .where(before ? and(mine, lt(webhookDeliveries.id, before)) : mine)
             .orderBy(desc(webhookDeliveries.id))
             .limit(n),
-        (r) => [r.d.id],
+        (r) => r.d.id,
       );
       return { items: page.items.map((r) => deliveryView(r.d, r.type)), nextCursor: page.nextCursor };
     },
@@ -260,20 +258,19 @@ export function createWebhookService(ctx: ModuleContext) {
 
     async notifications(p: Principal, q: { cursor?: string; limit?: number }) {
       const list = `integration-notifications:${ownerKeyOf(p)}`;
-      const after = ctx.cursors.decode(list, q.cursor);
       const owner = eq(integrationNotifications.ownerKey, ownerKeyOf(p));
-      const page = await paginate(
+      const page = await pageByIdDesc(
         ctx.cursors,
         list,
-        clampLimit(q.limit),
-        (n) =>
+        q,
+        (before, n) =>
           db
             .select()
             .from(integrationNotifications)
-            .where(after ? and(owner, lt(integrationNotifications.id, String(after[0]))) : owner)
+            .where(before ? and(owner, lt(integrationNotifications.id, before)) : owner)
             .orderBy(desc(integrationNotifications.id))
             .limit(n),
-        (r) => [r.id],
+        (r) => r.id,
       );
       return {
         items: page.items.map((n) => ({
