@@ -45,11 +45,19 @@ afterAll(async () => {
   await ctx?.close();
 });
 
-async function terminateLockHolder(): Promise<void> {
-  await ctx.database.pool.query(
-    `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND granted`,
+async function lockHolderPids(): Promise<number[]> {
+  const r = await ctx.database.pool.query(
+    `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND granted`,
     [SEQUENCER_LOCK],
   );
+  return r.rows.map((row: { pid: number }) => row.pid);
+}
+
+/** Kills the session holding the sequencer lock; returns the killed backend pids. */
+async function terminateLockHolder(): Promise<number[]> {
+  const pids = await lockHolderPids();
+  for (const pid of pids) await ctx.database.pool.query('SELECT pg_terminate_backend($1)', [pid]);
+  return pids;
 }
 
 async function request(n: number): Promise<string[]> {
@@ -149,8 +157,13 @@ describe('the sequencer', () => {
     });
     const holder = a.sequencer.leading ? a : b;
     // Kill the holder's database session, as a crash or a network cut would.
-    await terminateLockHolder();
-    await waitFor('the holder notices it lost the lock', async () => !holder.sequencer.leading);
+    const killed = await terminateLockHolder();
+    // The holder may notice and win the lock back on a new session before a poll sees it
+    // idle, so wait for the dead session to be gone and never two of ours leading at once.
+    await waitFor('the dead session no longer holds the lock', async () => {
+      const pids = await lockHolderPids();
+      return pids.every((pid) => !killed.includes(pid)) && !(a.sequencer.leading && b.sequencer.leading);
+    });
     const ids = await request(5);
     await holder.issuer.sweep();
     // Someone (the other replica, or the old holder on a new session) sequences them.
