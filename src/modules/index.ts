@@ -5,6 +5,8 @@ import { contractsModule } from './contracts/module.js';
 import { oidcRoutes } from './identity/oidc/routes.js';
 import { identityRoutes } from './identity/routes.js';
 import { integrationModule } from './integration/module.js';
+import { matchingModule } from './matching/module.js';
+import { notificationsModule } from './notifications/module.js';
 import { vouchersModule } from './vouchers/module.js';
 
 /** A job processor a module contributes to the worker process. */
@@ -39,4 +41,6 @@ export const MODULES: ModuleDefinition[] = [
   integrationModule,
   contractsModule,
   catalogModule,
+  notificationsModule,
+  matchingModule,
 ];

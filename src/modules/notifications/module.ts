@@ -1,0 +1,5 @@
+import type { ModuleDefinition } from '../index.js';
+import { notificationRoutes } from './routes.js';
+
+/** The in-app inbox (站内通知); other modules write with `notifyInTx` from ./service.js. */
+export const notificationsModule: ModuleDefinition = { name: 'notifications', routes: notificationRoutes };
