@@ -502,6 +502,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/achievements/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An achievement's version history
+         * @description The versions since the achievement was first published, newest first: version number,
+         *     when and by what kind of actor it was written (never who), the top-level fields changed
+         *     from the previous version, and the content. The confidential part and unmasked contacts
+         *     only for callers who see them on GET by id. A listing the caller may not see (another
+         *     organisation's draft) is 404; one never published has an empty history.
+         */
+        get: operations["listAchievementVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/needs/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A need's version history
+         * @description The versions since the need was first published, newest first; the same rules as an
+         *     achievement's history.
+         */
+        get: operations["listNeedVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/achievements": {
         parameters: {
             query?: never;
@@ -594,7 +639,8 @@ export interface paths {
          * @description `submit` (owner), `approve` / `return` / `reject` (a registrar of the owner's
          *     sub-centre; `return` and `reject` need structured `reasons`), `negotiate`, `reopen`,
          *     `transact`, `withdraw`, `expire` (operators), `renew` (with a future `validUntil`).
-         *     An action the current state does not allow is a 409 `invalid-transition` problem.
+         *     An action the current state does not allow is a 409 `invalid-transition` problem whose
+         *     `allowedActions` lists the actions the state allows.
          */
         post: operations["transitionAchievement"];
         delete?: never;
@@ -737,7 +783,8 @@ export interface paths {
          * @description `submit` (owner), `approve` / `return` / `reject` (a registrar of the owner's
          *     sub-centre; `return` and `reject` need structured `reasons`), `negotiate`, `reopen`,
          *     `transact`, `withdraw`, `expire` (operators), `renew` (with a future `validUntil`).
-         *     An action the current state does not allow is a 409 `invalid-transition` problem.
+         *     An action the current state does not allow is a 409 `invalid-transition` problem whose
+         *     `allowedActions` lists the actions the state allows.
          */
         post: operations["transitionNeed"];
         delete?: never;
@@ -903,6 +950,124 @@ export interface paths {
         get: operations["getServiceInstitution"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/synonyms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The search synonym thesaurus (operators)
+         * @description The groups of equivalent terms (锂电池 / 锂离子电池 / 锂电, AGV / 自动导引车) that search and
+         *     matching expand queries with. Without an operator's edit, the thesaurus shipped with the
+         *     service applies (`source: shipped`).
+         */
+        get: operations["getSynonymThesaurus"];
+        /**
+         * Replace the search synonym thesaurus (operators)
+         * @description Replaces every group at once; applies to searches at once on this server (within 30 s on
+         *     the others) and survives restarts. Terms are normalised (full-/half-width, case); a term
+         *     may be in several groups. Audited with the group and term counts before and after.
+         */
+        put: operations["replaceSynonymThesaurus"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search public listings, experts and institutions
+         * @description Full-text search (Chinese segmentation, synonyms, infix matches on the embedded engine)
+         *     over published listings of one `type`, with structured filters, facet counts over every
+         *     match, highlighted titles and cursor pagination (at most 1,000 results deep). Anonymous
+         *     callers are allowed. Without `q` the results are the filtered listings, newest first.
+         */
+        get: operations["search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/needs/{id}/matches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Achievements that could meet a need, with recommended experts and institutions
+         * @description Ranked achievements (at most 50 in all, paged by cursor), each with its score, score
+         *     breakdown, zh-CN reasons and the need's terms it matched; plus experts and service
+         *     institutions found with the need's salient terms and field. A published need is open to
+         *     anyone; a draft only to its own organisation (and its reviewers and operators): others
+         *     get 404.
+         */
+        get: operations["getNeedMatches"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/achievements/{id}/matches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Needs (enterprises) an achievement could serve
+         * @description Ranked published needs, each with its score, breakdown, zh-CN reasons and matched terms.
+         *     The achievement must be visible to the caller (404 otherwise).
+         */
+        get: operations["getAchievementMatches"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/matches/query": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ad-hoc matching of a text and constraints against achievements
+         * @description Ranks published achievements for a free text plus the constraints a need would carry
+         *     (field, readiness, budget, transfer modes, region), exactly as for a need; with
+         *     recommended experts and institutions.
+         */
+        post: operations["queryMatches"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1662,6 +1827,289 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/interests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller organisation's interests, newest first
+         * @description `role=sent`: interests the caller's organisation expressed; `received`: interests in its
+         *     achievements; neither: both. Operators acting for no organisation see all. Lists carry
+         *     no message and no contacts.
+         */
+        get: operations["listInterests"];
+        put?: never;
+        /**
+         * Express interest in an achievement (表达合作意向)
+         * @description The caller's organisation must be verified (一次认证) and must not own the achievement,
+         *     which must be published (or already in negotiation with others). `needId`, when given,
+         *     must be one of the caller organisation's needs. One open interest per organisation and
+         *     achievement: a second is 409 `interest-already-open` with `existingInterestId`.
+         *     Expressing interest in an achievement with a confidential part accepts its NDA terms
+         *     for the organisation; the NDA is recorded when the owner accepts. Both organisations
+         *     are notified and receive the `interest.created` webhook event.
+         */
+        post: operations["createInterest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/interests/{interestId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One interest with its contacts and history
+         * @description Only the two organisations and operators; anyone else gets 404. Phones and e-mails are
+         *     shown in full only to the counter-party of an accepted interest (the interested side
+         *     sees the achievement's contacts, the owner the interested party's contact person);
+         *     everyone else sees them masked.
+         */
+        get: operations["getInterest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/interests/{interestId}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept (the owner)
+         * @description The achievement's owner accepts. Contacts are released to each side; where the achievement has a confidential part, its NDA is recorded for the interested organisation in the name of the person who expressed the interest (expressing interest in a confidential achievement accepts its NDA terms), so the confidential part becomes visible to that organisation.
+         *     Send `{}` when there is no note. Any other state answers 409 `invalid-transition`; the wrong side 403. Both organisations
+         *     are notified and receive a webhook event.
+         */
+        post: operations["acceptInterest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/interests/{interestId}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline with a reason (the owner)
+         * @description The achievement's owner declines with a structured reason; `other` needs a text.
+         *     Send `{}` when there is no note. Any other state answers 409 `invalid-transition`; the wrong side 403. Both organisations
+         *     are notified and receive a webhook event.
+         */
+        post: operations["declineInterest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/interests/{interestId}/negotiate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move to negotiation (either side)
+         * @description Either side moves an accepted interest into negotiation. A published achievement then shows as in negotiation (在洽谈) through the catalog's own transition; it is not moved back automatically.
+         *     Send `{}` when there is no note. Any other state answers 409 `invalid-transition`; the wrong side 403. Both organisations
+         *     are notified and receive a webhook event.
+         */
+        post: operations["negotiateInterest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/interests/{interestId}/deal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record the deal (either side)
+         * @description Either side records that the negotiation ended in a deal. The listing status is left to its owner (a licence may be sold more than once).
+         *     Send `{}` when there is no note. Any other state answers 409 `invalid-transition`; the wrong side 403. Both organisations
+         *     are notified and receive a webhook event.
+         */
+        post: operations["dealInterest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/interests/{interestId}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw (the interested side)
+         * @description The interested organisation withdraws an open interest.
+         *     Send `{}` when there is no note. Any other state answers 409 `invalid-transition`; the wrong side 403. Both organisations
+         *     are notified and receive a webhook event.
+         */
+        post: operations["withdrawInterest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/interests/{interestId}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close without a deal (either side or an operator)
+         * @description Ends an accepted or negotiating interest without a deal.
+         *     Send `{}` when there is no note. Any other state answers 409 `invalid-transition`; the wrong side 403. Both organisations
+         *     are notified and receive a webhook event.
+         */
+        post: operations["closeInterest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/interests/{interestId}/contract": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Link the registered technology contract of the deal
+         * @description Either side, once the interest is a deal. The contract must be registered and its seller
+         *     and buyer must be the two organisations (by credit code); linking the same contract again
+         *     is a no-op, another one is 409.
+         */
+        put: operations["linkInterestContract"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/saved-searches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's saved searches, newest first */
+        get: operations["listSavedSearches"];
+        put?: never;
+        /**
+         * Save a search and be alerted of new matches
+         * @description Saves a query over achievements or needs with the filters of GET /v1/search (named as
+         *     the search engine names them: `fieldCodes` = `field`, `regionCodes` = `region`,
+         *     `transferModes` = `mode`, `priceMinFen`/`priceMaxFen` = `priceMin`/`priceMax`). Each
+         *     listing published or changed afterwards that contains every word of `q` (or a synonym)
+         *     and passes the filters produces one alert per version; listings of the caller's own
+         *     organisation never do. At most 50 per person (409); a query without text and filters,
+         *     a range whose minimum exceeds its maximum, or webhook alerts without an organisation
+         *     are refused (422). People only: a machine client gets 403.
+         */
+        post: operations["createSavedSearch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/saved-searches/{savedSearchId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                savedSearchId: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * One of the caller's saved searches
+         * @description Another person's saved search answers 404.
+         */
+        get: operations["getSavedSearch"];
+        put?: never;
+        post?: never;
+        /** Delete a saved search and its alerts */
+        delete: operations["deleteSavedSearch"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a saved search
+         * @description Changes the name, the query, the filters (replaced as a whole) or the notification choice; the type stays.
+         */
+        patch: operations["updateSavedSearch"];
+        trace?: never;
+    };
+    "/v1/saved-searches/{savedSearchId}/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                savedSearchId: string;
+            };
+            cookie?: never;
+        };
+        /** The alerts a saved search produced, newest first */
+        get: operations["listSavedSearchAlerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/notifications": {
         parameters: {
             query?: never;
@@ -1986,6 +2434,35 @@ export interface components {
             /** Format: uuid */
             organisationId?: string | null;
         };
+        ListingVersion: {
+            version: number;
+            /** @description Whether this is the listing's content now. */
+            current: boolean;
+            /**
+             * Format: date-time
+             * @description When this version was written (null when the audit trail has no record).
+             */
+            createdAt: string | null;
+            /**
+             * @description What kind of actor wrote it; who is not disclosed.
+             * @enum {string|null}
+             */
+            actorType: "user" | "client" | "system" | "anonymous" | null;
+            /** @description Top-level fields changed from the previous version (`confidential` for the confidential part); null for the first published version. */
+            changedFields: string[] | null;
+            /** @description The public part as it was (AchievementInput or NeedInput without `confidential`); contacts masked unless the caller sees the confidential part. */
+            content: {
+                [key: string]: unknown;
+            };
+            /** @description Present only for callers who may see the confidential part. */
+            confidential?: {
+                [key: string]: unknown;
+            };
+        };
+        ListingVersionPage: {
+            items: components["schemas"]["ListingVersion"][];
+            nextCursor: string | null;
+        };
         /**
          * @description 战略性新兴产业 (2018) field, '01' 新一代信息技术 … '09' 相关服务业.
          * @enum {string}
@@ -2232,9 +2709,17 @@ export interface components {
             expertise?: string[];
             bio?: string;
         };
-        Expert: components["schemas"]["ExpertInput"] & {
+        /** @description An expert as listed (the input's fields plus id and timestamps). */
+        Expert: {
             /** Format: uuid */
             id: string;
+            name: string;
+            title?: string;
+            /** Format: uuid */
+            organisationId?: string;
+            fields: components["schemas"]["FieldCode"][];
+            expertise?: string[];
+            bio?: string;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -2257,9 +2742,18 @@ export interface components {
             services?: string[];
             contact?: components["schemas"]["Contact"];
         };
-        ServiceInstitution: components["schemas"]["ServiceInstitutionInput"] & {
+        /** @description A service institution as listed; the contact's phone and e-mail are masked. */
+        ServiceInstitution: {
             /** Format: uuid */
             id: string;
+            /** Format: uuid */
+            organisationId: string;
+            name: string;
+            kinds: components["schemas"]["ServiceKind"][];
+            regionCode?: components["schemas"]["RegionCode"];
+            description?: string;
+            services?: string[];
+            contact?: components["schemas"]["Contact"];
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -2268,6 +2762,120 @@ export interface components {
         ServiceInstitutionPage: {
             items: components["schemas"]["ServiceInstitution"][];
             nextCursor: string | null;
+        };
+        SynonymGroup: {
+            id?: string;
+            terms: string[];
+        };
+        SynonymThesaurusInput: {
+            groups: components["schemas"]["SynonymGroup"][];
+        };
+        SynonymThesaurus: {
+            groups: components["schemas"]["SynonymGroup"][];
+            /**
+             * @description `stored`: edited by an operator; `shipped`: the service's own data/synonyms.json.
+             * @enum {string}
+             */
+            source: "stored" | "shipped";
+            /** Format: date-time */
+            updatedAt: string | null;
+        };
+        /** @enum {string} */
+        SearchType: "achievement" | "need" | "expert" | "institution";
+        SearchHit: {
+            id: string;
+            type: components["schemas"]["SearchType"];
+            title: string;
+            /** @description Engine relevance; only comparable within one answer. */
+            score: number;
+            highlights: {
+                /** @description The title, HTML-escaped, with matched words wrapped in `<em>`. */
+                title: string;
+            };
+            matchedTerms: string[];
+            fieldCode?: string | null;
+            regionCode?: string | null;
+            trl?: number | null;
+            minTrl?: number | null;
+            transferModes?: string[];
+            priceFen?: number | null;
+            budgetMinFen?: number | null;
+            budgetMaxFen?: number | null;
+            organisationId?: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        SearchPage: {
+            items: components["schemas"]["SearchHit"][];
+            nextCursor: string | null;
+            /** @description Every match (pages stop at 1,000 deep). */
+            total: number;
+            /**
+             * @description all query terms, any of them (nothing had all), fuzzy (nothing had any), or no text.
+             * @enum {string}
+             */
+            matched: "all" | "any" | "fuzzy" | "none";
+            queryTerms: string[];
+            /** @description Counts per field code, city code and transfer mode, for the facets asked. */
+            facets: {
+                field?: {
+                    [key: string]: number;
+                };
+                region?: {
+                    [key: string]: number;
+                };
+                mode?: {
+                    [key: string]: number;
+                };
+            };
+        };
+        /** @description Each component of the score, 0–1 before weighting (the README gives the weights). */
+        MatchBreakdown: {
+            text: number;
+            field?: number;
+            trl?: number;
+            price?: number;
+            modes?: number;
+            region?: number;
+            freshness?: number;
+        };
+        Match: {
+            id: string;
+            type: components["schemas"]["SearchType"];
+            title: string;
+            /** @description Weighted sum of the breakdown, 0–1. */
+            score: number;
+            breakdown: components["schemas"]["MatchBreakdown"];
+            /** @description Short zh-CN reasons (关键词匹配：…, 领域一致, 预算内, 可许可, 同城…). */
+            reasons: string[];
+            matchedTerms: string[];
+        };
+        MatchList: {
+            /** @description The need or achievement matched (absent for an ad-hoc query). */
+            subject?: {
+                id: string;
+                type: components["schemas"]["SearchType"];
+                title: string;
+            };
+            items: components["schemas"]["Match"][];
+            nextCursor: string | null;
+            /** @description The salient terms the subject was matched with. */
+            queryTerms: string[];
+            /** @description Recommended experts (needs and ad-hoc queries only). */
+            experts?: components["schemas"]["Match"][];
+            /** @description Recommended service institutions (needs and ad-hoc queries only). */
+            institutions?: components["schemas"]["Match"][];
+        };
+        MatchQuery: {
+            text: string;
+            field?: components["schemas"]["FieldCode"];
+            minTrl?: number;
+            budgetMaxFen?: number;
+            modes?: components["schemas"]["TransferMode"][];
+            region?: components["schemas"]["RegionCode"];
+            /** @default 20 */
+            limit: number;
+            cursor?: string;
         };
         /** @enum {string} */
         ContractStatus: "draft" | "submitted" | "under_review" | "returned" | "registered" | "refused" | "cancelled";
@@ -2838,6 +3446,174 @@ export interface components {
             items: components["schemas"]["IntegrationNotification"][];
             nextCursor: string | null;
         };
+        /** @enum {string} */
+        InterestStatus: "pending" | "accepted" | "declined" | "negotiating" | "deal" | "withdrawn" | "closed";
+        InterestContact: {
+            name: string;
+            /** @description Masked unless the caller is the counter-party of an accepted interest. */
+            phone?: string;
+            email?: string;
+        };
+        InterestCreate: {
+            /** Format: uuid */
+            achievementId: string;
+            /**
+             * Format: uuid
+             * @description One of the caller organisation's needs this interest is for.
+             */
+            needId?: string;
+            message: string;
+            contact: components["schemas"]["InterestContact"];
+        };
+        InterestStep: {
+            /** @description Kept in the interest's history, visible to both sides. */
+            note?: string;
+        };
+        InterestDeclineReason: {
+            /**
+             * @description 已与他方达成 / 需求不匹配 / 价格不合适 / 成果暂不转化 / 其他 (needs `text`)
+             * @enum {string}
+             */
+            code: "agreed_with_other" | "need_mismatch" | "price_unsuitable" | "not_available" | "other";
+            text?: string;
+        };
+        InterestDecline: {
+            reason: components["schemas"]["InterestDeclineReason"];
+            note?: string;
+        };
+        Interest: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            achievementId: string;
+            achievementTitle: string;
+            /** Format: uuid */
+            ownerOrganisationId: string;
+            /** Format: uuid */
+            interestedOrganisationId: string;
+            /** Format: uuid */
+            needId: string | null;
+            status: components["schemas"]["InterestStatus"];
+            declineReason: components["schemas"]["InterestDeclineReason"] | null;
+            /** Format: uuid */
+            contractId: string | null;
+            /** Format: date-time */
+            acceptedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        InterestEvent: {
+            /** @enum {string} */
+            action: "created" | "accept" | "decline" | "negotiate" | "deal" | "withdraw" | "close" | "link-contract";
+            fromStatus: string | null;
+            toStatus: string;
+            actorType: string;
+            actorOrganisationId: string | null;
+            data: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            occurredAt: string;
+        };
+        InterestDetail: components["schemas"]["Interest"] & {
+            message: string;
+            /** @description The owner accepted; contacts are shown in full to the counter-party. */
+            contactsReleased: boolean;
+            contacts: {
+                achievement: components["schemas"]["InterestContact"][];
+                interested: components["schemas"]["InterestContact"];
+            };
+            history: components["schemas"]["InterestEvent"][];
+        };
+        InterestPage: {
+            items: components["schemas"]["Interest"][];
+            nextCursor: string | null;
+        };
+        /** @description The structured filters of GET /v1/search, named as the search engine names them. */
+        SavedSearchFilters: {
+            fieldCodes?: components["schemas"]["FieldCode"][];
+            /** @description GB/T 2260 codes; a city code matches its districts, a province code its cities. */
+            regionCodes?: components["schemas"]["RegionCode"][];
+            trlMin?: number;
+            trlMax?: number;
+            /** @description A listing offering any of them passes. */
+            transferModes?: components["schemas"]["TransferMode"][];
+            /** @description In fen; an achievement's price or a need's budget range must reach it. */
+            priceMinFen?: number;
+            priceMaxFen?: number;
+            /** @description Whether negotiable (面议) listings pass a price filter (default true). */
+            includeNegotiable?: boolean;
+        };
+        SavedSearchNotify: {
+            /**
+             * @description Alerts always reach the person's inbox (GET /v1/notifications).
+             * @constant
+             */
+            inbox?: true;
+            /**
+             * @description Also emit an `alert.matched` webhook event to the person's organisation.
+             * @default false
+             */
+            webhook: boolean;
+        };
+        SavedSearchInput: {
+            name: string;
+            /** @enum {string} */
+            type: "achievement" | "need";
+            /** @description Every word (or a synonym) must occur in the listing; empty = filters only. */
+            q?: string;
+            filters?: components["schemas"]["SavedSearchFilters"];
+            notify?: components["schemas"]["SavedSearchNotify"];
+        };
+        SavedSearchPatch: {
+            name?: string;
+            q?: string;
+            filters?: components["schemas"]["SavedSearchFilters"];
+            notify?: components["schemas"]["SavedSearchNotify"];
+        };
+        SavedSearch: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            type: "achievement" | "need";
+            q: string;
+            filters: components["schemas"]["SavedSearchFilters"];
+            notify: {
+                inbox: boolean;
+                webhook: boolean;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        SavedSearchPage: {
+            items: components["schemas"]["SavedSearch"][];
+            nextCursor: string | null;
+        };
+        SavedSearchAlert: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            savedSearchId: string;
+            /** @enum {string} */
+            listingType: "achievement" | "need";
+            listingId: string;
+            /** @description The listing version that matched; each version alerts at most once. */
+            version: number;
+            /** @enum {string} */
+            change: "published" | "updated";
+            title: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        SavedSearchAlertPage: {
+            items: components["schemas"]["SavedSearchAlert"][];
+            nextCursor: string | null;
+        };
         Notification: {
             /** Format: uuid */
             id: string;
@@ -3094,6 +3870,7 @@ export interface operations {
                     "application/json": Record<string, never>;
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -3118,6 +3895,7 @@ export interface operations {
                 };
             };
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -3142,6 +3920,7 @@ export interface operations {
                     "application/json": components["schemas"]["SignInSessionPage"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -3163,6 +3942,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -3187,6 +3967,7 @@ export interface operations {
                     "application/json": components["schemas"]["SubCentrePage"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -3214,6 +3995,7 @@ export interface operations {
                     "application/json": components["schemas"]["SubCentre"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -3244,6 +4026,7 @@ export interface operations {
                     "application/json": components["schemas"]["OrganisationPage"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -3271,6 +4054,7 @@ export interface operations {
                     "application/json": components["schemas"]["Organisation"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -3294,6 +4078,7 @@ export interface operations {
                     "application/json": components["schemas"]["Organisation"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -3321,6 +4106,7 @@ export interface operations {
                     "application/json": components["schemas"]["Organisation"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -3344,6 +4130,7 @@ export interface operations {
                     "application/json": components["schemas"]["VerificationApplication"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -3373,6 +4160,7 @@ export interface operations {
                     "application/json": components["schemas"]["VerificationApplication"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -3399,6 +4187,7 @@ export interface operations {
                     "application/json": components["schemas"]["MemberPage"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -3428,6 +4217,7 @@ export interface operations {
                     "application/json": components["schemas"]["Member"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -3450,6 +4240,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -3478,6 +4269,7 @@ export interface operations {
                     "application/json": components["schemas"]["Member"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -3503,6 +4295,7 @@ export interface operations {
                     "application/json": components["schemas"]["VerificationApplicationPage"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -3530,6 +4323,7 @@ export interface operations {
                     "application/json": components["schemas"]["VerificationApplication"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -3557,6 +4351,7 @@ export interface operations {
                     "application/json": components["schemas"]["VerificationApplication"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -3584,6 +4379,7 @@ export interface operations {
                     "application/json": components["schemas"]["Me"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -3605,6 +4401,7 @@ export interface operations {
                     "application/json": components["schemas"]["Me"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -3630,6 +4427,7 @@ export interface operations {
                     "application/json": components["schemas"]["Me"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -3657,6 +4455,7 @@ export interface operations {
                     "application/json": components["schemas"]["RealNameApplication"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -3682,6 +4481,7 @@ export interface operations {
                     "application/json": components["schemas"]["RealNameApplicationPage"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -3709,6 +4509,7 @@ export interface operations {
                     "application/json": components["schemas"]["RealNameApplication"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -3736,6 +4537,7 @@ export interface operations {
                     "application/json": components["schemas"]["RealNameApplication"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -3759,6 +4561,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserRoleList"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -3786,6 +4589,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserRole"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -3808,6 +4612,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -3835,6 +4640,61 @@ export interface operations {
                     "application/json": components["schemas"]["RegisteredClient"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    listAchievementVersions: {
+        parameters: {
+            query?: {
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of versions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListingVersionPage"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    listNeedVersions: {
+        parameters: {
+            query?: {
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of versions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListingVersionPage"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -3872,6 +4732,7 @@ export interface operations {
                     "application/json": components["schemas"]["AchievementPage"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -3899,6 +4760,7 @@ export interface operations {
                     "application/json": components["schemas"]["Achievement"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -3926,6 +4788,7 @@ export interface operations {
                     "application/json": components["schemas"]["BatchResponse"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -3949,6 +4812,7 @@ export interface operations {
                     "application/json": components["schemas"]["Achievement"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -3976,6 +4840,7 @@ export interface operations {
                     "application/json": components["schemas"]["Achievement"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -4005,6 +4870,7 @@ export interface operations {
                     "application/json": components["schemas"]["Achievement"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -4030,6 +4896,7 @@ export interface operations {
                     "application/json": components["schemas"]["NdaAcceptance"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -4059,6 +4926,7 @@ export interface operations {
                     "application/json": components["schemas"]["Achievement"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -4096,6 +4964,7 @@ export interface operations {
                     "application/json": components["schemas"]["NeedPage"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -4123,6 +4992,7 @@ export interface operations {
                     "application/json": components["schemas"]["Need"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -4150,6 +5020,7 @@ export interface operations {
                     "application/json": components["schemas"]["BatchResponse"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -4173,6 +5044,7 @@ export interface operations {
                     "application/json": components["schemas"]["Need"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -4200,6 +5072,7 @@ export interface operations {
                     "application/json": components["schemas"]["Need"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -4229,6 +5102,7 @@ export interface operations {
                     "application/json": components["schemas"]["Need"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -4254,6 +5128,7 @@ export interface operations {
                     "application/json": components["schemas"]["NdaAcceptance"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -4283,6 +5158,7 @@ export interface operations {
                     "application/json": components["schemas"]["Need"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -4308,6 +5184,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReviewQueuePage"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -4334,6 +5211,7 @@ export interface operations {
                     "application/json": components["schemas"]["ChangeFeedPage"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -4360,6 +5238,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExpertPage"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -4387,6 +5266,7 @@ export interface operations {
                     "application/json": components["schemas"]["Expert"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -4410,6 +5290,7 @@ export interface operations {
                     "application/json": components["schemas"]["Expert"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -4436,6 +5317,7 @@ export interface operations {
                     "application/json": components["schemas"]["ServiceInstitutionPage"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -4461,6 +5343,7 @@ export interface operations {
                     "application/json": components["schemas"]["ServiceInstitution"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -4484,6 +5367,181 @@ export interface operations {
                     "application/json": components["schemas"]["ServiceInstitution"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getSynonymThesaurus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The current thesaurus */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SynonymThesaurus"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    replaceSynonymThesaurus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SynonymThesaurusInput"];
+            };
+        };
+        responses: {
+            /** @description The thesaurus now in use */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SynonymThesaurus"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    search: {
+        parameters: {
+            query?: {
+                /** @description Free text (at most 200 characters). */
+                q?: string;
+                type?: "achievement" | "need" | "expert" | "institution";
+                /** @description Field codes (repeat the parameter for several). */
+                field?: components["schemas"]["FieldCode"][];
+                /** @description GB/T 2260 codes; a city code matches its districts, a province code its cities. */
+                region?: components["schemas"]["RegionCode"][];
+                trlMin?: number;
+                trlMax?: number;
+                /** @description Transfer modes; a listing offering any of them passes. */
+                mode?: components["schemas"]["TransferMode"][];
+                /** @description In fen; an achievement's price or a need's budget range must reach it. */
+                priceMin?: number;
+                /** @description In fen. Negotiable (面议) listings pass a price filter. */
+                priceMax?: number;
+                organisationId?: string;
+                /** @description Facet counts to compute over every match. */
+                facets?: ("field" | "region" | "mode")[];
+                sort?: "relevance" | "freshness";
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of results */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchPage"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getNeedMatches: {
+        parameters: {
+            query?: {
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Matches per page; at most 50 matches in all. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ranked matches */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MatchList"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getAchievementMatches: {
+        parameters: {
+            query?: {
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Matches per page; at most 50 matches in all. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ranked matches */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MatchList"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    queryMatches: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MatchQuery"];
+            };
+        };
+        responses: {
+            /** @description Ranked matches */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MatchList"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -4509,6 +5567,7 @@ export interface operations {
                     "application/json": components["schemas"]["ContractPage"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -4536,6 +5595,7 @@ export interface operations {
                     "application/json": components["schemas"]["Contract"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -4560,6 +5620,7 @@ export interface operations {
                     "application/json": components["schemas"]["ContractPage"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -4585,6 +5646,7 @@ export interface operations {
                     "application/json": components["schemas"]["ContractStatistics"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -4610,6 +5672,7 @@ export interface operations {
                     "text/csv": string;
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -4637,6 +5700,7 @@ export interface operations {
                     "application/json": components["schemas"]["ContractTaxView"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -4662,6 +5726,7 @@ export interface operations {
                     "application/json": components["schemas"]["ContractRewards"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -4685,6 +5750,7 @@ export interface operations {
                     "application/json": components["schemas"]["Contract"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -4712,6 +5778,7 @@ export interface operations {
                     "application/json": components["schemas"]["Contract"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -4737,6 +5804,7 @@ export interface operations {
                     "application/json": components["schemas"]["Contract"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -4762,6 +5830,7 @@ export interface operations {
                     "application/json": components["schemas"]["Contract"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -4791,6 +5860,7 @@ export interface operations {
                     "application/json": components["schemas"]["Contract"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -4820,6 +5890,7 @@ export interface operations {
                     "application/json": components["schemas"]["Contract"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -4852,6 +5923,7 @@ export interface operations {
                     "application/json": components["schemas"]["Contract"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -4883,6 +5955,7 @@ export interface operations {
                     "application/json": components["schemas"]["Contract"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -4909,6 +5982,7 @@ export interface operations {
                     "application/json": components["schemas"]["ContractAmendmentPage"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -4938,6 +6012,7 @@ export interface operations {
                     "application/json": components["schemas"]["ContractAmendment"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -4970,6 +6045,7 @@ export interface operations {
                     "application/json": components["schemas"]["ContractAmendmentDecision"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -5002,6 +6078,7 @@ export interface operations {
                     "application/json": components["schemas"]["ContractAmendmentDecision"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -5029,6 +6106,7 @@ export interface operations {
                     "application/json": components["schemas"]["DataTransactionStatus"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -5052,6 +6130,7 @@ export interface operations {
                     "application/json": components["schemas"]["DataTransactionStatus"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -5080,6 +6159,7 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The log has no checkpoint yet, or the voucher is not yet in the log; retry shortly */
             503: {
                 headers: {
@@ -5113,6 +6193,7 @@ export interface operations {
                     "application/json": components["schemas"]["VoucherConsistencyProof"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The log has no checkpoint yet, or the voucher is not yet in the log; retry shortly */
             503: {
                 headers: {
@@ -5143,6 +6224,7 @@ export interface operations {
                     "application/json": components["schemas"]["VoucherKeys"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -5164,6 +6246,7 @@ export interface operations {
                     "application/statuslist+jwt": string;
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The log has no checkpoint yet, or the voucher is not yet in the log; retry shortly */
             503: {
                 headers: {
@@ -5200,6 +6283,7 @@ export interface operations {
                     "application/json": components["schemas"]["VoucherVerification"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -5225,6 +6309,7 @@ export interface operations {
                 };
             };
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -5252,6 +6337,7 @@ export interface operations {
                 };
             };
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             /** @description The log has no checkpoint yet, or the voucher is not yet in the log; retry shortly */
             503: {
                 headers: {
@@ -5286,6 +6372,7 @@ export interface operations {
                 };
             };
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             /** @description The log has no checkpoint yet, or the voucher is not yet in the log; retry shortly */
             503: {
                 headers: {
@@ -5328,6 +6415,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -5585,6 +6673,439 @@ export interface operations {
             "4XX": components["responses"]["ClientError"];
         };
     };
+    listInterests: {
+        parameters: {
+            query?: {
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+                role?: "sent" | "received";
+                status?: components["schemas"]["InterestStatus"];
+                achievementId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of interests */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InterestPage"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    createInterest: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InterestCreate"];
+            };
+        };
+        responses: {
+            /** @description The interest */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InterestDetail"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getInterest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                interestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The interest as the caller now sees it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InterestDetail"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    acceptInterest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                interestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InterestStep"];
+            };
+        };
+        responses: {
+            /** @description The interest as the caller now sees it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InterestDetail"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    declineInterest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                interestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InterestDecline"];
+            };
+        };
+        responses: {
+            /** @description The interest as the caller now sees it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InterestDetail"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    negotiateInterest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                interestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InterestStep"];
+            };
+        };
+        responses: {
+            /** @description The interest as the caller now sees it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InterestDetail"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    dealInterest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                interestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InterestStep"];
+            };
+        };
+        responses: {
+            /** @description The interest as the caller now sees it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InterestDetail"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    withdrawInterest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                interestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InterestStep"];
+            };
+        };
+        responses: {
+            /** @description The interest as the caller now sees it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InterestDetail"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    closeInterest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                interestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InterestStep"];
+            };
+        };
+        responses: {
+            /** @description The interest as the caller now sees it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InterestDetail"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    linkInterestContract: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                interestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    contractId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The interest as the caller now sees it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InterestDetail"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    listSavedSearches: {
+        parameters: {
+            query?: {
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of saved searches */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedSearchPage"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    createSavedSearch: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SavedSearchInput"];
+            };
+        };
+        responses: {
+            /** @description Saved */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedSearch"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getSavedSearch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                savedSearchId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The saved search */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedSearch"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    deleteSavedSearch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                savedSearchId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    updateSavedSearch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                savedSearchId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SavedSearchPatch"];
+            };
+        };
+        responses: {
+            /** @description The changed saved search */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedSearch"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    listSavedSearchAlerts: {
+        parameters: {
+            query?: {
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path: {
+                savedSearchId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of alerts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedSearchAlertPage"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
     listNotifications: {
         parameters: {
             query?: {
@@ -5608,6 +7129,7 @@ export interface operations {
                     "application/json": components["schemas"]["NotificationPage"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -5631,6 +7153,7 @@ export interface operations {
                     };
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -5654,6 +7177,7 @@ export interface operations {
                     "application/json": components["schemas"]["Notification"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };

@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: HTTP scenarios against techex on embedded defaults (or DATABASE_URL /
  * REDIS_URL when set), each beside a bare Fastify server doing the same I/O in the same run.
- * Options: BENCH_DURATION (seconds per run, default 5), BENCH_CONNECTIONS (default 32),
- * BENCH_ONLY (substring filter on scenario names).
+ * Options: BENCH_DURATION (seconds per measurement, default 5: compared scenarios split it into
+ * rounds of half that for subject and baseline each), BENCH_ROUNDS (default 5; the median ratio
+ * is reported), BENCH_CONNECTIONS (default 32), BENCH_ONLY (substring filter on scenario names).
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -14,7 +15,7 @@ import { startRuntime } from '../src/platform/runtime.js';
 import { authScenario } from './bench/auth.js';
 import { catalogScenarios } from './bench/catalog.js';
 import { contractsScenario } from './bench/contracts.js';
-import { load, type Row, report } from './bench/harness.js';
+import { compare, type Row, report } from './bench/harness.js';
 
 const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'techex-bench-'));
 await fs.chmod(dataDir, 0o755);
@@ -49,18 +50,14 @@ interface Scenario {
 const scenarios: Scenario[] = [
   {
     name: 'GET /healthz (full plugin stack) vs bare Fastify',
-    async run() {
-      const baseline = await load({ url: `${bareBase}/healthz` });
-      const subject = await load({ url: `${base}/healthz` });
-      return { scenario: this.name, subject, baseline, target: this.target };
+    run() {
+      return compare(this.name, { url: `${base}/healthz` }, { url: `${bareBase}/healthz` });
     },
   },
   {
     name: 'GET /readyz (database + queue) vs bare SELECT 1',
-    async run() {
-      const baseline = await load({ url: `${bareBase}/db` });
-      const subject = await load({ url: `${base}/readyz` });
-      return { scenario: this.name, subject, baseline };
+    run() {
+      return compare(this.name, { url: `${base}/readyz` }, { url: `${bareBase}/db` });
     },
   },
 ];

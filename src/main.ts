@@ -27,6 +27,8 @@ Commands:
   import achievements <file.csv|file.xlsx> --org <id|credit code> [--dry-run] [--submit]
                         import achievements from a spreadsheet as drafts (preview with --dry-run)
   seed --demo           load the demo exchange into an empty catalog
+  reindex [--type achievement|need|expert|institution]
+                        rebuild the search index from the database (with the stored synonyms)
   help                  this text
 
 Configuration is read from the environment; see README.md.`;
@@ -120,6 +122,10 @@ async function main(argv: string[]) {
       // Raw arguments: the catalog CLI parses its own options (--org, --dry-run, --demo).
       const { runCatalogCli } = await import('./modules/catalog/cli.js');
       return runCatalogCli(command, argv.slice(argv.indexOf(command) + 1));
+    }
+    case 'reindex': {
+      const { runReindexCli } = await import('./modules/matching/reindex-cli.js');
+      return runReindexCli(argv.slice(argv.indexOf('reindex') + 1));
     }
     case 'help':
     case '--help':

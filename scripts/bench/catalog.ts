@@ -16,7 +16,7 @@ import { SYSTEM } from '../../src/modules/catalog/views.js';
 import { createIdentityCore } from '../../src/modules/identity/index.js';
 import { insertOrganisation } from '../../src/modules/identity/repository.js';
 import type { Runtime } from '../../src/platform/runtime.js';
-import { type LoadResult, load, type Row } from './harness.js';
+import { compare, type LoadResult, type Row, settle } from './harness.js';
 
 export interface Scenario {
   name: string;
@@ -69,28 +69,49 @@ export async function catalogScenarios(env: { runtime: Runtime; base: string }) 
     ]);
     return rows[0];
   });
+  // For reference only: the same page a bare server would send (what the page's size costs).
+  bare.get('/list', async () => {
+    const { rows } = await pool.query(
+      `SELECT id, kind, content, organisation_id, sub_centre_id, status, version, created_at,
+              updated_at, published_at FROM catalog_listings
+        WHERE kind = 'achievement' AND status IN ('published', 'in_negotiation', 'transacted')
+          AND field_code = '03' AND trl BETWEEN 2 AND 8
+        ORDER BY updated_at DESC, id DESC LIMIT 21`,
+    );
+    return { items: rows.slice(0, 20), nextCursor: rows.length > 20 ? 'next' : null };
+  });
   await bare.listen({ port: 0, host: '127.0.0.1' });
-  const bareUrl = `http://127.0.0.1:${(bare.server.address() as { port: number }).port}/row/${id}`;
+  const bareBase = `http://127.0.0.1:${(bare.server.address() as { port: number }).port}`;
+  const bareUrl = `${bareBase}/row/${id}`;
+
+  const waited = await settle(ctx);
+  console.log(`  catalog: 2,000 listings seeded; background indexing settled after ${waited.toFixed(1)} s`);
 
   const scenarios: Scenario[] = [
     {
       name: 'GET /v1/achievements/{id} vs bare row read',
       target: 0.5,
-      async run() {
-        const baseline = await load({ url: bareUrl });
-        const subject = await load({ url: `${env.base}/v1/achievements/${id}` });
-        return { scenario: this.name, subject, baseline, target: this.target };
+      run() {
+        return compare(
+          this.name,
+          { url: `${env.base}/v1/achievements/${id}` },
+          { url: bareUrl },
+          { target: this.target },
+        );
       },
     },
     {
       name: 'GET /v1/achievements?field&trl (list) vs bare row',
       target: 0.5,
-      async run() {
-        const baseline = await load({ url: bareUrl });
-        const subject = await load({
-          url: `${env.base}/v1/achievements?field=03&trlMin=2&trlMax=8&limit=20`,
-        });
-        return { scenario: this.name, subject, baseline, target: this.target };
+      run() {
+        const url = `${env.base}/v1/achievements?field=03&trlMin=2&trlMax=8&limit=20`;
+        return compare(this.name, { url }, { url: bareUrl }, { target: this.target });
+      },
+    },
+    {
+      name: 'bare achievements page (reference) vs bare row',
+      run() {
+        return compare(this.name, { url: `${bareBase}/list` }, { url: bareUrl });
       },
     },
     {

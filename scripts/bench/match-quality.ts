@@ -4,7 +4,13 @@ import type { SearchDocument } from '../../src/modules/matching/engine.js';
 import { normalizeText, queryTokens } from '../../src/modules/matching/text.js';
 import { quoteLexeme } from '../../src/modules/matching/tsvector.js';
 import type { Achievement } from '../data/demo-templates/model.js';
-import type { DevsetAchievement, DevsetNeed, Grade } from '../data/match-devset/index.js';
+import {
+  type Devset,
+  type DevsetAchievement,
+  type DevsetNeed,
+  type Grade,
+  qrels,
+} from '../data/match-devset/index.js';
 
 export function achievementDocument(
   a: DevsetAchievement | Achievement,
@@ -105,4 +111,22 @@ export class KeywordBaseline {
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** Ranks the devset achievements (by devset id) for one need. */
+export type Ranker = (need: Devset['needs'][number]) => Promise<string[]>;
+
+export async function quality(devset: Devset, name: string, ranker: Ranker) {
+  const judged = qrels(devset);
+  let ndcg = 0;
+  let recall = 0;
+  for (const need of devset.needs) {
+    const ranked = await ranker(need);
+    const grades = judged.get(need.externalId) ?? new Map();
+    ndcg += ndcgAt(10, ranked, grades);
+    recall += recallAt(20, ranked, grades);
+  }
+  const result = { ndcg: ndcg / devset.needs.length, recall: recall / devset.needs.length };
+  console.log(`${name.padEnd(56)} nDCG@10 ${result.ndcg.toFixed(3)}   recall@20 ${result.recall.toFixed(3)}`);
+  return result;
 }

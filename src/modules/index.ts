@@ -1,10 +1,12 @@
 import type { Job } from 'bullmq';
 import type { ModuleContext, ModuleRoutes } from '../platform/http/app.js';
+import { alertsModule } from './alerts/module.js';
 import { catalogModule } from './catalog/module.js';
 import { contractsModule } from './contracts/module.js';
 import { oidcRoutes } from './identity/oidc/routes.js';
 import { identityRoutes } from './identity/routes.js';
 import { integrationModule } from './integration/module.js';
+import { interestsModule } from './interests/module.js';
 import { matchingModule } from './matching/module.js';
 import { notificationsModule } from './notifications/module.js';
 import { vouchersModule } from './vouchers/module.js';
@@ -43,4 +45,6 @@ export const MODULES: ModuleDefinition[] = [
   catalogModule,
   notificationsModule,
   matchingModule,
+  alertsModule,
+  interestsModule,
 ];

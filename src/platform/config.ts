@@ -57,6 +57,8 @@ const envSchema = z.object({
   SEED_DEMO: bool.optional(),
   /** Allow webhook targets on private, loopback or link-local addresses (tests, closed networks). */
   WEBHOOK_ALLOW_PRIVATE_TARGETS: bool.default(false),
+  /** Days the webhook delivery log and events are kept (pending and retrying deliveries always). */
+  WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   RATE_LIMIT_MAX: z.coerce.number().int().min(1).max(1_000_000).default(600),
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).max(86_400_000).default(60_000),
 });
@@ -85,6 +87,7 @@ export interface Config {
   readonly appSecret: string | undefined;
   readonly seedDemo: boolean;
   readonly webhookAllowPrivateTargets: boolean;
+  readonly webhookRetentionDays: number;
   /** Requests per caller (principal, else IP) and window. */
   readonly rateLimit: { readonly max: number; readonly windowMs: number };
   /** true when no DATABASE_URL is set: PostgreSQL runs embedded under DATA_DIR. */
@@ -143,6 +146,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     appSecret: e.APP_SECRET,
     seedDemo: e.SEED_DEMO ?? (!e.DATABASE_URL && e.NODE_ENV !== 'production'),
     webhookAllowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+    webhookRetentionDays: e.WEBHOOK_RETENTION_DAYS,
     rateLimit: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS },
     embedded: !e.DATABASE_URL,
   };

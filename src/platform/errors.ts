@@ -64,8 +64,13 @@ export class ConflictError extends AppError {
 
 /** A lifecycle transition that the current state does not allow. */
 export class InvalidTransitionError extends ConflictError {
-  constructor(from: string, action: string) {
-    super('invalid-transition', { from, action }, { currentState: from, action });
+  /** `allowedActions`, when given, tells the client what the current state does allow. */
+  constructor(from: string, action: string, allowedActions?: readonly string[]) {
+    super(
+      'invalid-transition',
+      { from, action },
+      { currentState: from, action, ...(allowedActions ? { allowedActions: [...allowedActions] } : {}) },
+    );
   }
 }
 

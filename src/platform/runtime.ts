@@ -4,6 +4,7 @@ import { seedOnStart } from '../modules/catalog/seed.js';
 import { createIdentityCore } from '../modules/identity/index.js';
 import { pruneOidcPayloads } from '../modules/identity/oidc/adapter.js';
 import { type BackgroundService, MODULES, type ModuleDefinition } from '../modules/index.js';
+import { pruneWebhookData } from '../modules/integration/prune.js';
 import { createSearchEngine } from '../modules/matching/create-engine.js';
 import type { Config } from './config.js';
 import { createDatabase, type Database, runMigrations } from './db.js';
@@ -125,6 +126,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
         const keys = await pruneIdempotencyKeys(database.db).catch(() => 0);
         const rows = await pruneOutbox(database.db).catch(() => 0);
         await pruneOidcPayloads(database.db).catch(() => 0);
+        await pruneWebhookData(database.db, new Date(), config.webhookRetentionDays).catch(() => undefined);
         if (keys || rows)
           logger.info({ keys, rows }, 'pruned expired idempotency keys and dispatched outbox rows');
       };

@@ -4,8 +4,10 @@ import { authorize } from '../../platform/authz.js';
 import { type DbOrTx, isForeignKeyViolation } from '../../platform/db.js';
 import { NotFoundError, UnprocessableError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
+import { enqueueInTx } from '../../platform/outbox.js';
 import { clampLimit, type Page, paginate } from '../../platform/pagination.js';
 import type { Principal } from '../../platform/principal.js';
+import { maskEmail, maskPhone } from '../identity/identifiers.js';
 import type { CatalogDeps } from './listings.js';
 import { catalogExperts, catalogInstitutions } from './schema.js';
 import { actorOf } from './views.js';
@@ -29,6 +31,17 @@ export interface InstitutionInput {
   contact?: { name: string; phone?: string; email?: string };
 }
 
+declare module '../../platform/queue.js' {
+  interface QueueRegistry {
+    /** An expert or institution was saved: the search index re-reads it (matching consumes it). */
+    'catalog.directory-changed': { type: 'expert' | 'institution'; id: string };
+  }
+}
+
+/** The directory's change hook, in the writer's transaction (job id: the outbox row's own). */
+const directoryChanged = (db: DbOrTx, type: 'expert' | 'institution', id: string) =>
+  enqueueInTx(db, 'catalog.directory-changed', { type, id });
+
 type ExpertRow = typeof catalogExperts.$inferSelect;
 type InstitutionRow = typeof catalogInstitutions.$inferSelect;
 
@@ -41,7 +54,21 @@ const dropNulls = (o: Record<string, unknown>) =>
 
 export const expertView = (r: ExpertRow) =>
   dropNulls({ ...r, ...stamp(r), title: r.title, organisationId: r.organisationId, bio: r.bio });
-export const institutionView = (r: InstitutionRow) => dropNulls({ ...r, ...stamp(r) });
+/** Public: the contact's phone and e-mail are masked (personal data is never returned in full). */
+export const institutionView = (r: InstitutionRow) => {
+  const contact = r.contact as InstitutionInput['contact'] | null;
+  return dropNulls({
+    ...r,
+    ...stamp(r),
+    contact: contact
+      ? dropNulls({
+          ...contact,
+          phone: contact.phone ? maskPhone(contact.phone) : undefined,
+          email: contact.email ? maskEmail(contact.email) : undefined,
+        })
+      : undefined,
+  });
+};
 
 export async function insertExpert(db: DbOrTx, input: ExpertInput): Promise<ExpertRow> {
   const [row] = await db
@@ -56,12 +83,13 @@ export async function insertExpert(db: DbOrTx, input: ExpertInput): Promise<Expe
       bio: input.bio ?? null,
     })
     .returning();
+  await directoryChanged(db, 'expert', row!.id);
   return row!;
 }
 
 export async function createExpert(deps: CatalogDeps, p: Principal | undefined, input: ExpertInput) {
   authorize(p, 'directory.manage', { organisationId: input.organisationId ?? null });
-  return unknownOrgAs422(() =>
+  const view = await unknownOrgAs422(() =>
     deps.db.transaction(async (tx) => {
       const row = await insertExpert(tx, input);
       await recordAudit(tx, {
@@ -73,6 +101,8 @@ export async function createExpert(deps: CatalogDeps, p: Principal | undefined, 
       return expertView(row);
     }),
   );
+  deps.outbox.kick(); // the search index hook
+  return view;
 }
 
 export async function getExpert(deps: CatalogDeps, id: string) {
@@ -127,6 +157,7 @@ export async function upsertInstitution(db: DbOrTx, organisationId: string, inpu
       set: { ...values, updatedAt: sql`now()` },
     })
     .returning();
+  await directoryChanged(db, 'institution', row!.id);
   return row!;
 }
 
@@ -134,7 +165,7 @@ export async function putInstitution(deps: CatalogDeps, p: Principal | undefined
   const organisationId = input.organisationId ?? p?.organisationId;
   if (!organisationId) throw new UnprocessableError('catalog-organisation-required');
   authorize(p, 'directory.manage', { organisationId });
-  return unknownOrgAs422(() =>
+  const view = await unknownOrgAs422(() =>
     deps.db.transaction(async (tx) => {
       const row = await upsertInstitution(tx, organisationId, input);
       await recordAudit(tx, {
@@ -147,6 +178,8 @@ export async function putInstitution(deps: CatalogDeps, p: Principal | undefined
       return institutionView(row);
     }),
   );
+  deps.outbox.kick(); // the search index hook
+  return view;
 }
 
 /** An organisation id that names no organisation is the caller's mistake, not a crash. */

@@ -1,10 +1,9 @@
 import type { WorkerDefinition } from '../index.js';
 
 /**
- * Placeholder consumer of `catalog.changed` so the queue does not grow while nothing indexes
- * the catalog: it completes each job. The matching module replaces it with its indexer (and
- * then this worker must be removed, or both would compete for the jobs).
+ * The catalog runs no workers of its own: its `catalog.changed` and `catalog.directory-changed`
+ * jobs are consumed by the matching module's search indexer (src/modules/matching/indexer.ts).
  */
 export function catalogWorkers(): WorkerDefinition[] {
-  return [{ queue: 'catalog.changed', concurrency: 4, process: async () => ({ ignored: true }) }];
+  return [];
 }

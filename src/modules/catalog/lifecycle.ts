@@ -52,10 +52,16 @@ export const ACTIONS = {
 export type Action = keyof typeof ACTIONS;
 export const ACTION_NAMES = Object.keys(ACTIONS) as Action[];
 
-/** The state after `action`, or a 409 problem when the current state does not allow it. */
+/** The actions the lifecycle allows from a state (whoever may fire them). */
+export function actionsFrom(status: string): Action[] {
+  return ACTION_NAMES.filter((a) => (ACTIONS[a].from as readonly string[]).includes(status));
+}
+
+/** The state after `action`, or a 409 problem (naming the allowed actions) when the state does not allow it. */
 export function nextStatus(from: string, action: Action): Status {
   const rule = ACTIONS[action];
-  if (!(rule.from as readonly string[]).includes(from)) throw new InvalidTransitionError(from, action);
+  if (!(rule.from as readonly string[]).includes(from))
+    throw new InvalidTransitionError(from, action, actionsFrom(from));
   return rule.to;
 }
 

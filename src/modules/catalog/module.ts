@@ -1,4 +1,5 @@
 import type { ModuleDefinition } from '../index.js';
+import { catalogServices } from './expiry.js';
 import { catalogWorkers } from './jobs.js';
 import './policies.js';
 import { catalogRoutes } from './routes.js';
@@ -8,4 +9,6 @@ export const catalogModule: ModuleDefinition = {
   name: 'catalog',
   routes: catalogRoutes,
   workers: () => catalogWorkers(),
+  /** The periodic expiry sweep (expiry.ts), in worker processes. */
+  services: catalogServices,
 };

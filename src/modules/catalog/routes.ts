@@ -11,6 +11,8 @@ import { pickLang } from '../../platform/messages.js';
 import { BATCH_MAX, type BatchResult, upsertBatch } from './batch.js';
 import { readChanges } from './changes.js';
 import * as directory from './directory.js';
+import { versionHandlers } from './history.js';
+import { listListingsJson, type Render } from './list-json.js';
 import {
   acceptNda,
   type CatalogDeps,
@@ -22,7 +24,7 @@ import {
   updateListing,
 } from './listings.js';
 import { type ListingKind, nulErrors } from './model.js';
-import { type ListQuery, listListings, reviewQueue } from './queries.js';
+import { type ListQuery, reviewQueue } from './queries.js';
 import type { TransitionInput } from './transitions.js';
 import { actorOf } from './views.js';
 import './messages.js';
@@ -31,6 +33,12 @@ import './messages.js';
 type Query = ListQuery & { kind?: ListingKind; types?: string; cursor?: string; limit?: number };
 type Req = FastifyRequest<{ Params: { id: string }; Querystring: Query; Body: Record<string, unknown> }>;
 const lang = (req: Req) => pickLang(req.headers['accept-language']);
+
+/** A list page's items, as the page schemas (AchievementPage, NeedPage) declare them. */
+const ITEM_SCHEMAS: Record<ListingKind, { [key: string]: unknown }> = {
+  achievement: { $ref: 'Achievement#' },
+  need: { $ref: 'Need#' },
+};
 
 /** Room for 1,000 items of a few kilobytes each (Chinese text is 3 bytes a character). */
 const BATCH_BODY_LIMIT = 32 * 1024 * 1024;
@@ -49,7 +57,12 @@ export function summarise(results: BatchResult[]) {
 
 function listingHandlers(deps: CatalogDeps, kind: ListingKind, Kind: string) {
   const handlers: Record<string, OperationHandler | [OperationHandler, OperationOptions]> = {
-    [`list${Kind}s`]: (req: Req) => listListings(deps, req.principal, kind, req.query),
+    [`list${Kind}s`]: async (req: Req, reply: FastifyReply) => {
+      // Items come rendered by the route's own serializer (list-json.ts): the page is bytes.
+      const render = reply.compileSerializationSchema(ITEM_SCHEMAS[kind], '200') as Render;
+      const json = await listListingsJson(deps, req.principal, kind, req.query, render);
+      return reply.type('application/json; charset=utf-8').send(json);
+    },
     [`create${Kind}`]: async (req: Req, reply: FastifyReply) => {
       const r = await createListing(deps, req.principal, kind, req.body, {
         lang: lang(req),
@@ -132,4 +145,5 @@ export const catalogRoutes: ModuleRoutes = async (app, ctx) => {
       directory.putInstitution(deps, req.principal, noNul(req.body) as unknown as directory.InstitutionInput),
     getServiceInstitution: (req: Req) => directory.getInstitution(deps, req.params.id),
   });
+  bindOperations(app, versionHandlers(deps));
 };

@@ -75,6 +75,10 @@ export const catalogListings = pgTable(
     index('catalog_listings_sub_centre_idx').on(t.subCentreId, t.kind, t.status),
     index('catalog_listings_patents_idx').using('gin', t.patentNumbers),
     index('catalog_listings_title_key_trgm_idx').using('gin', t.titleKey.op('gin_trgm_ops')),
+    /** The expiry sweep's scan (expiry.ts): published listings by their last valid day. */
+    index('catalog_listings_expiry_idx').on(t.validUntil).where(sql`status = 'published'`),
+    /** Lists filtered by field (the common query) read in keyset order and stop after a page. */
+    index('catalog_listings_kind_field_updated_idx').on(t.kind, t.fieldCode, t.updatedAt, t.id),
   ],
 );
 

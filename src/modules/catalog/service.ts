@@ -11,6 +11,8 @@ import { type ListingRow, type ListingView, toView } from './views.js';
  */
 export { type ChangeRecord, type FeedItem, readChanges } from './changes.js';
 export { isPublic, PUBLIC_STATUSES, type PublicChange } from './lifecycle.js';
+/** For the search index: listing states, ids to drop, public directory entries. */
+export * from './search-feed.js';
 export type { ListingKind, ListingView };
 
 /** The public view of a listing, or undefined when it does not exist or is not public. */

@@ -69,7 +69,14 @@ export async function applyTransition(
       updatedAt: sql`now()`,
       ...(review ? { review } : {}),
       ...(publishing ? { publishedAt: sql`now()` } : {}),
-      ...(input.action === 'renew' ? { validUntil: input.validUntil } : {}),
+      // The new date in the content too, so the listing shows it (its content hash stays that
+      // of the input as last posted, so re-posting that input is still "unchanged").
+      ...(input.action === 'renew'
+        ? {
+            validUntil: input.validUntil,
+            content: sql`jsonb_set(${catalogListings.content}, '{validUntil}', to_jsonb(${input.validUntil}::text))`,
+          }
+        : {}),
       ...(input.mergedInto ? { mergedInto: input.mergedInto } : {}),
     })
     .where(eq(catalogListings.id, row.id))
@@ -111,6 +118,7 @@ export async function saveVersion(tx: DbOrTx, row: ListingRow, replacedBy: Actor
   });
 }
 
+/** Today on the exchange's calendar (China, UTC+8, no daylight saving): validity dates are China days. */
 export function today(): string {
-  return new Date().toISOString().slice(0, 10);
+  return new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 }

@@ -3,10 +3,31 @@ import type { Principal } from '../../platform/principal.js';
 import { maskEmail, maskPhone } from '../identity/identifiers.js';
 import { titleKey } from './duplicates.js';
 import type { ListingInput, ListingKind } from './model.js';
-import type { catalogListings } from './schema.js';
+import { catalogListings } from './schema.js';
 
 export type ListingRow = typeof catalogListings.$inferSelect;
 export type ListingView = Record<string, unknown>;
+
+/**
+ * The columns `toView` reads (and the policies: organisation, sub-centre, status). Reads select
+ * only these: a listing's index columns (keywords, patents, title key, hash) are not shown.
+ */
+export const VIEW_COLUMNS = {
+  id: catalogListings.id,
+  kind: catalogListings.kind,
+  organisationId: catalogListings.organisationId,
+  subCentreId: catalogListings.subCentreId,
+  status: catalogListings.status,
+  content: catalogListings.content,
+  confidential: catalogListings.confidential,
+  version: catalogListings.version,
+  review: catalogListings.review,
+  mergedInto: catalogListings.mergedInto,
+  createdAt: catalogListings.createdAt,
+  updatedAt: catalogListings.updatedAt,
+  publishedAt: catalogListings.publishedAt,
+};
+export type ViewRow = Pick<ListingRow, keyof typeof VIEW_COLUMNS>;
 
 export interface DuplicateWarning {
   code: 'duplicate-patent' | 'similar-title';
@@ -43,7 +64,7 @@ const maskContact = (c: Contact): Contact => ({
  * What a caller sees of a listing. Without the right to the confidential part, the
  * `confidential` member is absent (not null) and contacts' phones and e-mails are masked.
  */
-export function toView(row: ListingRow, opts: { confidential: boolean; ndaAccepted?: boolean }): ListingView {
+export function toView(row: ViewRow, opts: { confidential: boolean; ndaAccepted?: boolean }): ListingView {
   const content = row.content as Record<string, unknown> & { contacts?: Contact[] };
   const view: ListingView = {
     id: row.id,

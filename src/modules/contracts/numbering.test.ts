@@ -1,9 +1,11 @@
+import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
 import { application, createPoint, type Point } from './fixtures.js';
 import { nextSerial } from './repository.js';
 import { contractRoutes } from './routes.js';
+import { contractRegistrationCounters } from './schema.js';
 
 let ctx: TestContext;
 let app: FastifyInstance;
@@ -73,5 +75,42 @@ describe('registration numbers', () => {
     expect(serial).toBe(1);
     // Another year starts its own series.
     expect(await ctx.database.db.transaction((tx) => nextSerial(tx, point.subCentre.id, 2031))).toBe(1);
+  });
+
+  it('an exhausted year refuses with 409 and leaves the counter as it was', async () => {
+    const point = await createPoint(ctx);
+    const year = new Date(Date.now() + 8 * 3600_000).getUTCFullYear();
+    const counter = (last: number) =>
+      ctx.database.db
+        .insert(contractRegistrationCounters)
+        .values({ subCentreId: point.subCentre.id, year, lastSerial: last })
+        .onConflictDoUpdate({
+          target: [contractRegistrationCounters.subCentreId, contractRegistrationCounters.year],
+          set: { lastSerial: last },
+        });
+    const lastSerial = async () =>
+      (
+        await ctx.database.db
+          .select()
+          .from(contractRegistrationCounters)
+          .where(eq(contractRegistrationCounters.subCentreId, point.subCentre.id))
+      )[0]!.lastSerial;
+    const id = await underReview(point);
+    const register = () =>
+      app.inject({
+        method: 'POST',
+        url: `/v1/contracts/${id}/register`,
+        headers: point.registrar.headers,
+        payload: {},
+      });
+    await counter(999_999);
+    const refused = await register();
+    expect(refused.statusCode, refused.body).toBe(409);
+    expect(refused.json().type).toMatch(/contract-serial-exhausted$/);
+    expect(await lastSerial()).toBe(999_999);
+    await counter(5);
+    const ok = await register();
+    expect(ok.json().registrationNumber).toBe(`${year}${point.subCentre.code}000006`);
+    expect(await lastSerial()).toBe(6);
   });
 });

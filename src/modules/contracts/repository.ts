@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../../platform/db.js';
 import { userRoles } from '../identity/schema.js';
 import { contractRegistrationCounters, technologyContracts } from './schema.js';
@@ -124,6 +124,43 @@ export async function nextSerial(tx: Tx, subCentreId: string, year: number): Pro
     })
     .returning({ serial: contractRegistrationCounters.lastSerial });
   return row!.serial;
+}
+
+/**
+ * Registers a contract (the row already locked by the caller) under the point's next serial, in
+ * one statement: the counter's upsert and the contract's update together, so the counter row's
+ * lock, held until commit, starts as late as it can. Gap-free as `nextSerial`. Returns undefined
+ * when the year's serials are exhausted (the caller throws; the rollback gives the serial back).
+ */
+export async function registerUnderNextSerial(
+  tx: Tx,
+  id: string,
+  number: { subCentreId: string; year: number; prefix: string; digits: number },
+  set: Partial<typeof technologyContracts.$inferInsert>,
+): Promise<ContractRow | undefined> {
+  const counters = contractRegistrationCounters;
+  const serial = tx.$with('serial').as(
+    tx
+      .insert(counters)
+      .values({ subCentreId: number.subCentreId, year: number.year, lastSerial: 1 })
+      .onConflictDoUpdate({
+        target: [counters.subCentreId, counters.year],
+        set: { lastSerial: sql`${counters.lastSerial} + 1` },
+      })
+      .returning({ value: counters.lastSerial }),
+  );
+  const [row] = await tx
+    .with(serial)
+    .update(technologyContracts)
+    .set({
+      ...set,
+      registrationNumber: sql`${number.prefix} || lpad(${serial.value}::text, ${number.digits}, '0')`,
+      updatedAt: new Date(),
+    })
+    .from(serial)
+    .where(and(eq(technologyContracts.id, id), lt(serial.value, 10 ** number.digits)))
+    .returning(getTableColumns(technologyContracts));
+  return row;
 }
 
 /**

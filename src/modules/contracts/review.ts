@@ -6,10 +6,10 @@
 import type { Tx } from '../../platform/db.js';
 import { ConflictError, ValidationError } from '../../platform/errors.js';
 import { findSubCentre } from '../identity/repository.js';
-import { emitEventInTx } from '../integration/events.js';
 import { requestVoucherInTx, type VoucherRequest } from '../vouchers/request.js';
 import { chinaDate } from './calendar.js';
-import { type ContractRow, nextSerial, updateContract } from './repository.js';
+import { contractAudience, emitContractEventInTx } from './events.js';
+import { type ContractRow, registerUnderNextSerial, updateContract } from './repository.js';
 import { REFUSAL_GROUNDS, RETURN_REASONS, SETTINGS } from './rules.js';
 import { contractVersions } from './schema.js';
 import { type ContractDeps, transition } from './service.js';
@@ -96,15 +96,23 @@ export async function refuseRegistration(
     caller,
     id,
     { action: 'refuse', policy: REVIEW, from: ['under_review'] },
-    (tx) =>
-      updateContract(tx, id, {
+    async (tx) => {
+      const refused = await updateContract(tx, id, {
         status: 'refused',
         refusalGround: body.ground,
         refusalText: body.text?.trim() || null,
         refusedAt: now,
         dueDate: null,
-      }),
+      });
+      // The ground's code only: the registrar's explanation is free text.
+      await emitContractEventInTx(tx, 'contract.refused', refused, {
+        refusedAt: now.toISOString(),
+        ground: body.ground,
+      });
+      return refused;
+    },
   );
+  deps.outbox.kick();
   return toView(row);
 }
 
@@ -184,32 +192,34 @@ export async function registerContract(
             },
           ]);
       }
+      // Everything that does not carry the number comes first: the counter row's lock, held from
+      // the serial until commit, then covers only the writes that carry it.
       const point = (await findSubCentre(tx, r.subCentreId))!;
-      // Everything before the serial runs outside the counter's lock; after it, as little as can be.
+      const audience = await contractAudience(tx, r);
       const year = Number(chinaDate(now).slice(0, 4));
-      const serial = await nextSerial(tx, r.subCentreId, year);
-      if (serial >= 10 ** SETTINGS.serialDigits) throw new ConflictError('contract-serial-exhausted');
-      const registered = await updateContract(tx, id, {
-        status: 'registered',
-        registrationNumber: `${year}${point.code}${String(serial).padStart(SETTINGS.serialDigits, '0')}`,
-        registrationYear: year,
-        registeredAt: now,
-        registeredBy: caller.principal!.id,
-        determinedAmountFen: determined ?? null,
-        determinationReason: determined !== undefined ? body.determinationReason!.trim() : null,
-      });
-      await recordVersion(tx, registered, null, point);
-      // Partners of the applying organisation may subscribe to their registrations.
-      await emitEventInTx(tx, {
-        type: 'contract.registered',
-        subjectId: registered.id,
-        organisationIds: [registered.organisationId],
-        data: {
-          id: registered.id,
-          registrationNumber: registered.registrationNumber,
-          registeredAt: now.toISOString(),
+      const registered = await registerUnderNextSerial(
+        tx,
+        id,
+        { subCentreId: r.subCentreId, year, prefix: `${year}${point.code}`, digits: SETTINGS.serialDigits },
+        {
+          status: 'registered',
+          registrationYear: year,
+          registeredAt: now,
+          registeredBy: caller.principal!.id,
+          determinedAmountFen: determined ?? null,
+          determinationReason: determined !== undefined ? body.determinationReason!.trim() : null,
         },
-      });
+      );
+      if (!registered) throw new ConflictError('contract-serial-exhausted');
+      await recordVersion(tx, registered, null, point);
+      // Partners of the parties' organisations may subscribe to their registrations.
+      await emitContractEventInTx(
+        tx,
+        'contract.registered',
+        registered,
+        { registrationNumber: registered.registrationNumber, registeredAt: now.toISOString() },
+        audience,
+      );
       return registered;
     },
   );

@@ -19,6 +19,7 @@ import { type CursorCodec, clampLimit, paginate } from '../../platform/paginatio
 import { getPublicListing } from '../catalog/service.js';
 import { findOrganisation } from '../identity/repository.js';
 import { addWorkingDays, chinaDate } from './calendar.js';
+import { emitContractEventInTx } from './events.js';
 import './messages.js';
 import { visiblePoints } from './policies.js';
 import {
@@ -188,9 +189,9 @@ export async function submitContract(deps: ContractDeps, caller: Caller, id: str
     caller,
     id,
     { action: 'submit', policy: 'contract.edit', from: ['draft', 'returned'] },
-    (tx, r) => {
+    async (tx, r) => {
       const days = reviewWorkingDays(declaredTransactionAmount(r), r.disputed);
-      return updateContract(tx, id, {
+      const submitted = await updateContract(tx, id, {
         status: 'submitted',
         submittedAt: now,
         reviewWorkingDays: days,
@@ -198,8 +199,11 @@ export async function submitContract(deps: ContractDeps, caller: Caller, id: str
         reviewerId: null,
         reviewStartedAt: null,
       });
+      await emitContractEventInTx(tx, 'contract.submitted', submitted, { submittedAt: now.toISOString() });
+      return submitted;
     },
   );
+  deps.outbox.kick();
   return toView(row);
 }
 

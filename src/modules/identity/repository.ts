@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../platform/db.js';
 import { newId } from '../../platform/ids.js';
 import type { MembershipRole, PlatformRole } from '../../platform/principal.js';
@@ -50,6 +50,24 @@ export async function insertOrganisation(
 export async function findOrganisation(db: DbOrTx, id: string): Promise<Organisation | undefined> {
   const [row] = await db.select().from(organisations).where(eq(organisations.id, id));
   return row;
+}
+
+/**
+ * Ids of the verified organisations holding these unified social credit codes (统一社会信用代码),
+ * for other modules addressing "the parties known to the exchange" (e.g. webhook audiences).
+ * Verified only: an unverified organisation may have typed someone else's code.
+ */
+export async function findVerifiedOrganisationIdsByCreditCodes(
+  db: DbOrTx,
+  creditCodes: readonly string[],
+): Promise<{ id: string; creditCode: string }[]> {
+  const codes = [...new Set(creditCodes.filter((c) => c && !c.includes(':')))];
+  if (codes.length === 0) return [];
+  const rows = await db
+    .select({ id: organisations.id, creditCode: organisations.creditCode })
+    .from(organisations)
+    .where(and(inArray(organisations.creditCode, codes), eq(organisations.verificationStatus, 'verified')));
+  return rows.map((r) => ({ id: r.id, creditCode: r.creditCode! }));
 }
 
 export async function insertUser(

@@ -100,7 +100,8 @@ let operator: TestActor;
 
 beforeAll(async () => {
   // A limit high enough that the fuzzer itself is never throttled.
-  ctx = await createTestContext({ RATE_LIMIT_MAX: '1000000' });
+  // its own search namespace: the fuzzer replaces the synonym thesaurus with random groups
+  ctx = await createTestContext({ RATE_LIMIT_MAX: '1000000', QUEUE_PREFIX: 'techex_fuzz' });
   app = await buildTestApp(
     ctx,
     MODULES.flatMap((m) => (m.routes ? [m.routes] : [])),

@@ -15,7 +15,8 @@ import { TooManyRequestsError } from '../../platform/errors.js';
  * (draft-ietf-httpapi-ratelimit-headers: `RateLimit-Policy: "default";q=…;w=…` and
  * `RateLimit: "default";r=…;t=…`) besides the plugin's `RateLimit-Limit/-Remaining/-Reset`.
  */
-const EXEMPT = new Set(['/healthz', '/readyz', '/metrics']);
+/** Routes the limiter skips (probes and scraping); every other operation declares a 429 answer. */
+export const RATE_LIMIT_EXEMPT_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
 
 export function rateLimitKey(req: FastifyRequest): string {
   const p = req.principal;
@@ -43,7 +44,7 @@ async function plugin(app: FastifyInstance, opts: { config: Config }): Promise<v
     // A Redis outage must not take the API down with it: fail open and log.
     skipOnError: true,
     keyGenerator: rateLimitKey,
-    allowList: (req) => EXEMPT.has(req.routeOptions.url ?? ''),
+    allowList: (req) => RATE_LIMIT_EXEMPT_PATHS.has(req.routeOptions.url ?? ''),
     errorResponseBuilder: (_req, context) =>
       new TooManyRequestsError(Math.max(1, Math.ceil(context.ttl / 1000))),
   });

@@ -105,7 +105,12 @@ export class EmbeddedSearchEngine implements SearchEngine {
     const facets = (query.facets ?? []).filter((f) => FACETS.includes(f));
     const [page, facetRows] = await Promise.all([
       this.#database.pool.query<HitRow>(
-        pageQuery(p, conditions, plan, { offset, limit, countTotal: query.countTotal !== false }),
+        pageQuery(p, conditions, plan, {
+          offset,
+          limit,
+          countTotal: query.countTotal !== false,
+          sort: query.sort,
+        }),
         p.values,
       ),
       facets.length > 0 ? this.#facets(query, plan, facets) : Promise.resolve([]),

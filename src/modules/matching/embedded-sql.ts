@@ -45,6 +45,7 @@ export function filterConditions(
   }
   if (f.organisationId) where.push(`d.organisation_id = ${p.add(f.organisationId, 'uuid')}`);
   if (f.excludeIds?.length) where.push(`NOT (d.id = ANY(${p.add(f.excludeIds, 'text[]')}))`);
+  if (f.ids) where.push(`d.id = ANY(${p.add(f.ids, 'text[]')})`);
   return where;
 }
 
@@ -69,7 +70,7 @@ export function pageQuery(
   p: Params,
   where: string[],
   plan: TextPlan,
-  page: { offset: number; limit: number; countTotal: boolean },
+  page: { offset: number; limit: number; countTotal: boolean; sort?: 'relevance' | 'freshness' },
 ): string {
   const { offset, limit } = page;
   // Counting every match materialises them all (WindowAgg); without it a top-N sort suffices.
@@ -87,12 +88,17 @@ export function pageQuery(
     score = `${rank}(d.tsv, ${p.add(plan.rank ?? plan.condition, 'tsquery')}, ${RANK_NORMALISATION})`;
   }
   const lexemes = p.add(plan.lexemes, 'text[]');
+  const fresh = page.sort === 'freshness';
+  const order = fresh ? 'd.updated_at DESC, d.id' : 'score DESC, d.updated_at DESC, d.id';
+  const outerOrder = fresh
+    ? 'page.updated_at DESC, page.id'
+    : 'page.score DESC, page.updated_at DESC, page.id';
   return `
     WITH page AS (
       SELECT d.namespace, d.type, d.id, d.updated_at, ${score} AS score, ${total} AS total
         FROM matching_documents d
        WHERE ${conditions.join(' AND ')}
-       ORDER BY score DESC, d.updated_at DESC, d.id
+       ORDER BY ${order}
        LIMIT ${p.add(limit, 'int')} OFFSET ${p.add(offset, 'int')}
     )
     -- the page's rows are read again by key, so the sort above never carries their tsvectors
@@ -102,7 +108,7 @@ export function pageQuery(
            -- one decompression of the tsvector per row, where a @@ per term would repeat it
            ARRAY(SELECT l FROM unnest(tsvector_to_array(d.tsv)) AS l WHERE l = ANY(${lexemes})) AS lexemes
       FROM page JOIN matching_documents d USING (namespace, type, id)
-     ORDER BY page.score DESC, page.updated_at DESC, page.id`;
+     ORDER BY ${outerOrder}`;
 }
 
 /** Counts by field, city and transfer mode over every match (not only the page). */

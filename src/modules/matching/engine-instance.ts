@@ -1,6 +1,7 @@
 import type { ModuleContext } from '../../platform/http/app.js';
 import { createSearchEngine } from './create-engine.js';
 import type { SearchEngine } from './engine.js';
+import { applyStoredSynonyms } from './synonym-store.js';
 
 /**
  * One search engine per database (the API routes and the indexer workers of a process share
@@ -14,7 +15,12 @@ export async function searchEngineFor(
   let entry = engines.get(ctx.database);
   if (!entry) {
     const engine = createSearchEngine(ctx.config, ctx.database);
-    entry = { engine, ready: engine.ensureSetup() };
+    // the operators' thesaurus is kept in the database (synonym-store.ts); the engine's default
+    // namespace is the queue prefix, as in createSearchEngine
+    const ready = engine
+      .ensureSetup()
+      .then(() => applyStoredSynonyms(engine, ctx.database.db, ctx.config.queuePrefix));
+    entry = { engine, ready };
     engines.set(ctx.database, entry);
     // a failed set-up is retried by the next caller rather than cached forever
     entry.ready.catch(() => engines.delete(ctx.database));

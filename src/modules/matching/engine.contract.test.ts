@@ -141,6 +141,16 @@ function searchEngineContract(name: string, factory: EngineFactory): void {
       });
     });
 
+    it('restricts a search to given ids (one listing against a saved search), bounded', async () => {
+      const only = { ids: ['ach-agv', 'ach-battery', 'ach-withdrawn'] };
+      expect(await ids('', { filters: only })).toEqual(['ach-agv', 'ach-battery']);
+      expect(await ids('锂电', { filters: only, match: 'all' })).toEqual(['ach-battery']);
+      expect(await ids('锂电', { filters: { ...only, fieldCodes: ['02'] }, match: 'all' })).toEqual([]);
+      expect(await ids('', { filters: { ids: [] } })).toEqual([]);
+      const tooMany = Array.from({ length: 1001 }, (_, i) => `id-${i}`);
+      await expect(engine.search({ type: 'achievement', filters: { ids: tooMany } })).rejects.toThrow();
+    });
+
     it('counts facets by field, region and mode over all matches', async () => {
       const result = await engine.search({ type: 'achievement', q: '', facets: ['field', 'region', 'mode'] });
       expect(result.total).toBe(5);

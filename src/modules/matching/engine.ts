@@ -69,6 +69,8 @@ export interface SearchFilters {
   /** default ['published'] */
   statuses?: string[];
   excludeIds?: string[];
+  /** only these documents (at most SEARCH_LIMITS.maxIds; [] matches nothing), e.g. one listing against saved searches */
+  ids?: string[];
 }
 
 /**
@@ -95,6 +97,8 @@ export interface SearchQuery {
   countTotal?: boolean;
   /** false: skip `highlightedTitle` (left as the escaped title); default true */
   highlight?: boolean;
+  /** 'relevance' (default; newest first among equals) or 'freshness' (newest first, text only filters) */
+  sort?: 'relevance' | 'freshness';
 }
 
 export interface SearchHit {
@@ -165,6 +169,7 @@ export const SEARCH_LIMITS = {
   maxQueryLength: 200,
   maxTerms: 64,
   maxFilterValues: 50,
+  maxIds: 1000,
   maxBatch: 1000,
   maxIdLength: 128,
   maxTitleLength: 500,
@@ -252,6 +257,9 @@ export function pageOf(query: SearchQuery): { offset: number; limit: number } {
     if ((f[key]?.length ?? 0) > SEARCH_LIMITS.maxFilterValues) {
       errors.push({ field: `filters.${key}`, message: `at most ${SEARCH_LIMITS.maxFilterValues} values` });
     }
+  }
+  if ((f.ids?.length ?? 0) > SEARCH_LIMITS.maxIds) {
+    errors.push({ field: 'filters.ids', message: `at most ${SEARCH_LIMITS.maxIds} values` });
   }
   if (errors.length > 0) throw new ValidationError(errors);
   return { offset, limit };

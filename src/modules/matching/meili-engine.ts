@@ -147,6 +147,7 @@ export class MeiliSearchEngine implements SearchEngine {
       highlightPreTag: '\uE000',
       highlightPostTag: '\uE001',
       showRankingScore: true,
+      ...(query.sort === 'freshness' ? { sort: ['updatedAt:desc'] } : {}),
     });
     const surfaces = tokens.map((t) => ({ term: normalizeText(t), surfaces: this.#thesaurus.expand(t) }));
     const hits = response.hits.map((hit): SearchHit => {
@@ -269,6 +270,8 @@ function filterExpression(f: SearchFilters = {}): string[] {
   }
   if (f.organisationId) out.push(`organisationId = ${quote(f.organisationId)}`);
   if (f.excludeIds?.length) out.push(`NOT ${anyOf('key', f.excludeIds.map(keyOf))}`);
+  // by `key` (filterable already, ids carried through base64url); `key IN []` matches nothing
+  if (f.ids) out.push(anyOf('key', f.ids.map(keyOf)));
   return out.map((clause) => `(${clause})`);
 }
 

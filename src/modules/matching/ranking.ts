@@ -115,9 +115,9 @@ const MODE_REASONS: Record<string, string> = {
   research_first: '可先研后付',
 };
 
-type Fit = { score: number; reason?: string };
+export type Fit = { score: number; reason?: string };
 
-function fieldFit(a: Profile, b: Profile): Fit {
+export function fieldFit(a: Profile, b: Profile): Fit {
   if (!a.fieldCode || !b.fieldCode) return { score: 0.5 };
   return a.fieldCode === b.fieldCode ? { score: 1, reason: '领域一致' } : { score: 0 };
 }
@@ -151,7 +151,7 @@ function modesFit(a: Profile, b: Profile): Fit {
   return { score: 1, reason: reasons.join('、') };
 }
 
-function regionFit(a: Profile, b: Profile): Fit {
+export function regionFit(a: Profile, b: Profile): Fit {
   if (!a.regionCode || !b.regionCode) return { score: 0.3 };
   if (cityOf(a.regionCode) === cityOf(b.regionCode)) return { score: 1, reason: '同城' };
   return a.regionCode.slice(0, 2) === b.regionCode.slice(0, 2)
@@ -169,7 +169,7 @@ function freshnessFit(updatedAt: string, now: Date): Fit {
  * Text relevance in [0, 1]: the engine's score relative to the best candidate (engine scores are
  * only comparable within one result), blended with the share of the query's terms matched.
  */
-function textFit(hit: SearchHit, best: number, weights: Record<string, number>, total: number): Fit {
+export function textFit(hit: SearchHit, best: number, weights: Record<string, number>, total: number): Fit {
   const relative = best > 0 ? hit.score / best : 0;
   // Coverage by informative weight: matching the need's rare words counts more than its common ones.
   const matched = hit.matchedTerms.reduce((s, t) => s + (weights[t] ?? 1), 0);
@@ -180,7 +180,7 @@ function textFit(hit: SearchHit, best: number, weights: Record<string, number>, 
 }
 
 /** The weight a candidate must match for full coverage: that of the query's most telling terms. */
-function coverageTotal(weights: Record<string, number>): number {
+export function coverageTotal(weights: Record<string, number>): number {
   const sorted = Object.values(weights).sort((a, b) => b - a);
   return sorted.slice(0, COVERAGE_TERMS).reduce((s, w) => s + w, 0);
 }

@@ -13,6 +13,7 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { newId } from '../../platform/ids.js';
+import { emitIssuedEvents } from './events.js';
 import type { Keyring } from './keys.js';
 import { buildPayload, type VoucherRequest, voucherNumberFor } from './request.js';
 import {
@@ -88,6 +89,25 @@ export function createIssuer(deps: {
     const made = signed.filter((v): v is NewVoucher => v !== undefined);
     const issued = await insertVouchers(client, made);
     await markIssued(client, issued);
+    const rowOf = new Map(rows.map((r) => [r.id, r]));
+    const done = new Set(issued);
+    await emitIssuedEvents(
+      client,
+      made
+        .filter((v) => done.has(v.transactionId))
+        .map((v) => {
+          const row = rowOf.get(v.transactionId)!;
+          return {
+            transactionId: row.id,
+            sourceType: row.source_type,
+            sourceId: row.source_id,
+            request: row.request as VoucherRequest,
+            number: v.number,
+            issuedAt: v.issuedAt,
+            revoked: v.revocationReason !== null,
+          };
+        }),
+    );
     return issued;
   }
 

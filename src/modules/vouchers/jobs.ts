@@ -44,7 +44,16 @@ export function voucherParts(ctx: ModuleContext): VoucherParts {
     logger,
     onCheckpoint: (size) => logSize.set(size),
   });
-  const issuer = createIssuer({ pool, keyring, logger, onIssued: () => sequencer.kick() });
+  const issuer = createIssuer({
+    pool,
+    keyring,
+    logger,
+    // The batch also recorded voucher.* webhook events: hand their deliveries over now.
+    onIssued: () => {
+      sequencer.kick();
+      ctx.outbox.kick();
+    },
+  });
   p = {
     keyring,
     service: createVoucherService({ pool, keyring, publicUrl: ctx.config.publicUrl }),

@@ -9,6 +9,7 @@ import type { Tx } from '../../platform/db.js';
 import { ValidationError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { enqueueManyInTx } from '../../platform/outbox.js';
+import { emitRevokedEventInTx } from './events.js';
 import { vouchers, voucherTransactions } from './schema.js';
 import {
   makeVoucherNumber,
@@ -207,18 +208,25 @@ export async function requestRevocationInTx(
       revocationRequestedAt: sql`coalesce(${voucherTransactions.revocationRequestedAt}, now())`,
     })
     .where(and(eq(voucherTransactions.sourceType, sourceType), eq(voucherTransactions.sourceId, sourceId)))
-    .returning({ id: voucherTransactions.id });
+    .returning({ id: voucherTransactions.id, request: voucherTransactions.request });
   if (!row) return { found: false };
   // Locking the transaction row above serialises this with the issuer, which reads the
   // revocation under the same row lock: either it sees it, or the voucher exists for us here.
-  const [voucher] = await tx
+  // Only an active voucher changes (a revoked one keeps its time and reason), so a repeat
+  // emits no second voucher.revoked.
+  const [revoked] = await tx
     .update(vouchers)
-    .set({
-      status: 'revoked',
-      revokedAt: sql`coalesce(${vouchers.revokedAt}, now())`,
-      revocationReason: sql`coalesce(${vouchers.revocationReason}, ${why})`,
-    })
-    .where(eq(vouchers.transactionId, row.id))
-    .returning({ number: vouchers.number });
+    .set({ status: 'revoked', revokedAt: sql`now()`, revocationReason: why })
+    .where(and(eq(vouchers.transactionId, row.id), eq(vouchers.status, 'active')))
+    .returning({ number: vouchers.number, revokedAt: vouchers.revokedAt });
+  if (revoked) {
+    const facts = { transactionId: row.id, sourceType, sourceId, request: row.request as VoucherRequest };
+    await emitRevokedEventInTx(tx, { ...facts, number: revoked.number }, revoked.revokedAt!);
+    return { found: true, voucherNumber: revoked.number };
+  }
+  const [voucher] = await tx
+    .select({ number: vouchers.number })
+    .from(vouchers)
+    .where(eq(vouchers.transactionId, row.id));
   return voucher ? { found: true, voucherNumber: voucher.number } : { found: true };
 }

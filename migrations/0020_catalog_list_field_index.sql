@@ -1,0 +1,1 @@
+CREATE INDEX "catalog_listings_kind_field_updated_idx" ON "catalog_listings" USING btree ("kind","field_code","updated_at","id");

@@ -1,0 +1,246 @@
+/**
+ * The alert job: a listing was (re)indexed, so find the saved searches it matches and alert
+ * their owners, exactly once per (saved search, listing, version).
+ *
+ * 1. The listing's indexed facts come from the engine itself (`ids: [listingId]`), so alerts see
+ *    what search sees and never the confidential part.
+ * 2. SQL pre-selects the saved searches of that type whose structured filters can pass (cheap,
+ *    indexed by type; a superset — the engine has the last word) and drops those of the
+ *    listing's own organisation.
+ * 3. Each distinct (q, filters) among them runs one engine query restricted to the listing.
+ * 4. One transaction per page of candidates writes the alert rows (unique per search, listing and
+ *    version), the inbox notifications (dedupKey) and, when asked, `alert.matched` webhook events —
+ *    only for alert rows this run inserted, so a retried job produces nothing twice.
+ */
+import { inArray } from 'drizzle-orm';
+import type { Database } from '../../platform/db.js';
+import { newId } from '../../platform/ids.js';
+import { emitEventInTx } from '../integration/events.js';
+import {
+  priceRange,
+  regionPath,
+  type SearchEngine,
+  type SearchFilters,
+  type SearchHit,
+} from '../matching/engine.js';
+import type { ListingIndexedJob } from '../matching/indexer.js';
+import { notifyInTx } from '../notifications/service.js';
+import { savedSearchAlerts, savedSearches } from './schema.js';
+import { filtersOf } from './service.js';
+
+/** Candidates read and alerted per transaction. */
+const PAGE = 500;
+/** Engine queries in flight at once for one job. */
+const PARALLEL = 4;
+
+export interface AlertMatcherDeps {
+  database: Database;
+  engine: () => Promise<SearchEngine>;
+  /** dispatch the outbox after a commit that emitted webhook events */
+  kick: () => void;
+}
+
+export interface AlertRunResult {
+  candidates: number;
+  matched: number;
+  alerted: number;
+}
+
+type Row = typeof savedSearches.$inferSelect;
+
+const CANDIDATES_SQL = `
+  SELECT id FROM saved_searches s
+   WHERE s.type = $1::text
+     AND ($2::uuid IS NULL OR s.organisation_id IS DISTINCT FROM $2::uuid)
+     AND (cardinality(s.field_codes) = 0 OR $3::text = ANY(s.field_codes))
+     AND (cardinality(s.region_codes) = 0 OR s.region_codes && $4::text[])
+     AND (s.trl_min IS NULL OR $5::int >= s.trl_min)
+     AND (s.trl_max IS NULL OR $5::int <= s.trl_max)
+     AND (cardinality(s.transfer_modes) = 0 OR s.transfer_modes && $6::text[])
+     AND ((s.price_min_fen IS NULL AND s.price_max_fen IS NULL)
+          OR CASE WHEN $7::bigint IS NULL THEN s.include_negotiable
+                  ELSE (s.price_min_fen IS NULL OR $8::bigint >= s.price_min_fen)
+                   AND (s.price_max_fen IS NULL OR $7::bigint <= s.price_max_fen) END)
+     AND ($9::uuid IS NULL OR s.id > $9::uuid)
+   ORDER BY s.id
+   LIMIT $10::int`;
+
+function candidateParams(job: ListingIndexedJob, hit: SearchHit, after: string | null): unknown[] {
+  // the same price range the engine indexed (an achievement's price, a need's budget)
+  const range = priceRange(hit);
+  return [
+    job.type,
+    hit.organisationId,
+    hit.fieldCode,
+    regionPath(hit.regionCode),
+    hit.trl,
+    hit.transferModes,
+    range.min,
+    range.max,
+    after,
+    PAGE,
+  ];
+}
+
+/** Runs `fn` over `items` with at most `limit` at once. */
+async function mapLimited<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  });
+  await Promise.all(lanes);
+  return out;
+}
+
+export async function processListingIndexed(
+  deps: AlertMatcherDeps,
+  job: ListingIndexedJob,
+): Promise<AlertRunResult> {
+  const result: AlertRunResult = { candidates: 0, matched: 0, alerted: 0 };
+  // a withdrawn, expired or unpublished listing alerts no one
+  if (!job.visible || (job.change !== 'published' && job.change !== 'updated')) return result;
+  const engine = await deps.engine();
+  const found = await engine.search({
+    type: job.type,
+    filters: { ids: [job.id] },
+    limit: 1,
+    countTotal: false,
+    highlight: false,
+  });
+  const hit = found.hits[0];
+  if (!hit) return result; // no longer searchable (withdrawn meanwhile): nothing to announce
+
+  let after: string | null = null;
+  for (;;) {
+    const { rows: ids }: { rows: { id: string }[] } = await deps.database.pool.query(
+      CANDIDATES_SQL,
+      candidateParams(job, hit, after),
+    );
+    if (ids.length === 0) break;
+    after = ids[ids.length - 1]!.id;
+    const rows = await deps.database.db
+      .select()
+      .from(savedSearches)
+      .where(
+        inArray(
+          savedSearches.id,
+          ids.map((r) => r.id),
+        ),
+      );
+    result.candidates += rows.length;
+    const matching = await matchingSearches(engine, job, rows);
+    result.matched += matching.length;
+    if (matching.length > 0) result.alerted += await alertInTx(deps, job, hit, matching);
+    if (ids.length < PAGE) break;
+  }
+  return result;
+}
+
+/** The saved searches whose text and filters the listing satisfies: one engine query per distinct criteria. */
+async function matchingSearches(
+  engine: SearchEngine,
+  job: ListingIndexedJob,
+  rows: Row[],
+): Promise<string[]> {
+  const groups = new Map<string, { q: string; filters: SearchFilters; ids: string[] }>();
+  for (const r of rows) {
+    const filters = filtersOf(r);
+    const key = JSON.stringify([r.q, filters]);
+    const g = groups.get(key) ?? { q: r.q, filters, ids: [] };
+    g.ids.push(r.id);
+    groups.set(key, g);
+  }
+  const verdicts = await mapLimited([...groups.values()], PARALLEL, async (g) => {
+    const res = await engine.search({
+      type: job.type,
+      q: g.q,
+      // every word of the saved query (or a synonym) must be there: no any-word or fuzzy fallback
+      match: 'all',
+      filters: { ...g.filters, ids: [job.id] },
+      limit: 1,
+      countTotal: false,
+      highlight: false,
+    });
+    return res.hits.length > 0 ? g.ids : [];
+  });
+  return verdicts.flat();
+}
+
+const KIND_WORD = { achievement: '成果', need: '需求' } as const;
+
+async function alertInTx(
+  deps: AlertMatcherDeps,
+  job: ListingIndexedJob,
+  hit: SearchHit,
+  savedSearchIds: string[],
+): Promise<number> {
+  let emitted = false;
+  const alerted = await deps.database.db.transaction(async (tx) => {
+    // KEY SHARE: a saved search deleted meanwhile is skipped; one being deleted waits for this commit
+    const owners = await tx
+      .select()
+      .from(savedSearches)
+      .where(inArray(savedSearches.id, savedSearchIds))
+      .for('key share');
+    if (owners.length === 0) return 0;
+    const inserted = await tx
+      .insert(savedSearchAlerts)
+      .values(
+        owners.map((s) => ({
+          id: newId(),
+          savedSearchId: s.id,
+          listingType: job.type,
+          listingId: job.id,
+          version: job.version,
+          change: job.change,
+          title: hit.title,
+        })),
+      )
+      .onConflictDoNothing({
+        target: [savedSearchAlerts.savedSearchId, savedSearchAlerts.listingId, savedSearchAlerts.version],
+      })
+      .returning();
+    const byId = new Map(owners.map((s) => [s.id, s]));
+    const fresh = inserted.map((a) => ({ alert: a, search: byId.get(a.savedSearchId)! }));
+    const word = job.change === 'published' ? `新${KIND_WORD[job.type]}` : `更新的${KIND_WORD[job.type]}`;
+    await notifyInTx(
+      tx,
+      fresh.map(({ alert, search }) => ({
+        recipient: { userId: search.ownerUserId },
+        kind: 'alert.matched',
+        title: `订阅「${search.name}」有${word}：${hit.title}`,
+        data: dataOf(alert, search),
+        dedupKey: `alert:${search.id}:${job.id}:${job.version}`,
+      })),
+    );
+    for (const { alert, search } of fresh) {
+      if (!search.notifyWebhook || !search.organisationId) continue;
+      await emitEventInTx(tx, {
+        type: 'alert.matched',
+        subjectId: job.id,
+        organisationIds: [search.organisationId],
+        data: { ...dataOf(alert, search), title: hit.title },
+      });
+      emitted = true;
+    }
+    return fresh.length;
+  });
+  if (emitted) deps.kick();
+  return alerted;
+}
+
+function dataOf(alert: typeof savedSearchAlerts.$inferSelect, search: Row): Record<string, unknown> {
+  return {
+    alertId: alert.id,
+    savedSearchId: search.id,
+    savedSearchName: search.name,
+    listingType: alert.listingType,
+    listingId: alert.listingId,
+    version: alert.version,
+    change: alert.change,
+  };
+}

@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AnyWorker } from '../../platform/queue.js';
+import { createActor, createOrganisation, createSubCentre, type TestActor } from '../../test/actors.js';
+import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { catalogModule } from '../catalog/module.js';
+import { achievementFixture } from '../catalog/test-fixtures.js';
+import { searchEngineFor } from '../matching/engine-instance.js';
+import { LISTING_INDEXED_QUEUE, processListingChange } from '../matching/indexer.js';
+import { alertsModule } from './module.js';
+import { alertRoutes } from './routes.js';
+
+/**
+ * End to end: a listing published and edited through the catalog API, indexed by the indexer's
+ * own code (what its `catalog.changed` worker runs), announced on `matching.listing-indexed` and
+ * turned into alerts by this module's worker.
+ */
+let ctx: TestContext;
+let app: FastifyInstance;
+let worker: AnyWorker;
+let owner: TestActor;
+let registrar: TestActor;
+let seeker: TestActor;
+const WORD = `zp${randomBytes(4).toString('hex')}`;
+
+beforeAll(async () => {
+  ctx = await createTestContext({ QUEUE_PREFIX: `tp${randomBytes(4).toString('hex')}` });
+  app = await buildTestApp(ctx, [catalogModule.routes!, alertRoutes]);
+  const [def] = alertsModule.workers!(ctx);
+  worker = ctx.queues.worker(LISTING_INDEXED_QUEUE, (job) => def!.process(job));
+  const sub = await createSubCentre(ctx);
+  owner = await createActor(ctx, {
+    organisation: await createOrganisation(ctx, { type: 'university', subCentre: sub, verified: true }),
+  });
+  registrar = await createActor(ctx, { roles: [{ role: 'registrar', subCentreId: sub.id }] });
+  seeker = await createActor(ctx, { organisation: await createOrganisation(ctx) });
+});
+afterAll(async () => {
+  await worker?.close();
+  await (await searchEngineFor(ctx))?.reset();
+  await app?.close();
+  await ctx?.close();
+});
+
+async function alerts(savedSearchId: string, atLeast: number) {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const res = await app.inject({
+      url: `/v1/saved-searches/${savedSearchId}/alerts`,
+      headers: seeker.headers,
+    });
+    const items = res.json().items as { version: number; change: string }[];
+    if (items.length >= atLeast || Date.now() > deadline) return items;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('catalog → index → alert', () => {
+  it('a published listing alerts once, an edit once more, a withdrawal not at all', async () => {
+    const saved = await app.inject({
+      method: 'POST',
+      url: '/v1/saved-searches',
+      headers: seeker.headers,
+      payload: {
+        name: '正极材料',
+        type: 'achievement',
+        q: `${WORD} 正极材料`,
+        filters: { fieldCodes: ['03'] },
+      },
+    });
+    expect(saved.statusCode, saved.body).toBe(201);
+    const ssId = saved.json().id as string;
+
+    const n = Date.now() % 1e6;
+    const input = achievementFixture(n, { ipItems: [], keywords: [WORD, '正极材料'] });
+    const created = await app.inject({
+      method: 'POST',
+      url: '/v1/achievements',
+      headers: owner.headers,
+      payload: input,
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const id = created.json().id as string;
+    for (const [action, by] of [
+      ['submit', owner],
+      ['approve', registrar],
+    ] as const) {
+      const res = await app.inject({
+        method: 'POST',
+        url: `/v1/achievements/${id}/transitions`,
+        headers: by.headers,
+        payload: { action },
+      });
+      expect(res.statusCode, res.body).toBe(200);
+    }
+    // what the indexer's catalog.changed worker does with the catalog's job
+    await processListingChange(ctx, { data: { type: 'achievement', id, change: 'published' } });
+    expect((await alerts(ssId, 1)).map((a) => a.change)).toEqual(['published']);
+
+    const edited = await app.inject({
+      method: 'PUT',
+      url: `/v1/achievements/${id}`,
+      headers: owner.headers,
+      payload: { ...input, summary: '新版：循环寿命再提升一成' },
+    });
+    expect(edited.statusCode, edited.body).toBe(200);
+    await processListingChange(ctx, { data: { type: 'achievement', id, change: 'updated' } });
+    // and a duplicate delivery of the same change
+    await processListingChange(ctx, { data: { type: 'achievement', id, change: 'updated' } });
+    const two = await alerts(ssId, 2);
+    expect(two.map((a) => a.change)).toEqual(['updated', 'published']);
+    expect(two[0]!.version).toBeGreaterThan(two[1]!.version);
+
+    const withdrawn = await app.inject({
+      method: 'POST',
+      url: `/v1/achievements/${id}/transitions`,
+      headers: owner.headers,
+      payload: { action: 'withdraw' },
+    });
+    expect(withdrawn.statusCode, withdrawn.body).toBe(200);
+    await processListingChange(ctx, { data: { type: 'achievement', id, change: 'withdrawn' } });
+    // three announcements in all (the duplicate update had the same job id): wait for the third
+    const queue = ctx.queues.queue(LISTING_INDEXED_QUEUE);
+    const deadline = Date.now() + 20_000;
+    while (((await queue.getJobCounts('completed')).completed ?? 0) < 3 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    expect((await queue.getJobCounts('completed')).completed).toBe(3);
+    expect(await alerts(ssId, 0)).toHaveLength(2);
+  });
+});

@@ -1,0 +1,5 @@
+import type { ModuleDefinition } from '../index.js';
+import { interestRoutes } from './routes.js';
+
+/** Interests (合作意向): expressed, answered, negotiated, concluded and linked to a contract. */
+export const interestsModule: ModuleDefinition = { name: 'interests', routes: interestRoutes };

@@ -1,0 +1,70 @@
+import { and, asc, desc, eq, lt, or, type SQL, sql } from 'drizzle-orm';
+import { authorize } from '../../platform/authz.js';
+import { pageByIdDesc } from '../../platform/pagination.js';
+import { actsFor, isOperator, type Principal } from '../../platform/principal.js';
+import { findInterest, type InterestDeps } from './deps.js';
+import { contactsOf, findListing } from './ports.js';
+import { interests as i, interestEvents } from './schema.js';
+import { toDetail, toSummary } from './views.js';
+
+/** One interest with its history: only its two organisations and operators see it (others 404). */
+export async function getInterest(deps: InterestDeps, p: Principal | undefined, id: string) {
+  const row = await findInterest(deps.db, id);
+  authorize(p, 'interest.read', row);
+  // The state machine bounds the history (at most one event per step), so no pagination.
+  const events = await deps.db
+    .select()
+    .from(interestEvents)
+    .where(eq(interestEvents.interestId, id))
+    .orderBy(asc(interestEvents.id))
+    .limit(50);
+  const listing = await findListing(deps.db, 'achievement', row.achievementId);
+  const viewer = {
+    interested: actsFor(p, row.interestedOrganisationId),
+    owner: actsFor(p, row.ownerOrganisationId),
+  };
+  return toDetail(row, events, listing ? contactsOf(listing) : [], viewer, deps.contactKey);
+}
+
+export interface ListQuery {
+  role?: 'sent' | 'received';
+  status?: string;
+  achievementId?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+/**
+ * The caller's interests, newest first: `sent` (its organisation is interested), `received`
+ * (its organisation owns the achievement) or both. Operators without a role see all.
+ */
+export async function listInterests(deps: InterestDeps, p: Principal | undefined, q: ListQuery) {
+  const org = p?.organisationId;
+  const sent = org ? eq(i.interestedOrganisationId, org) : undefined;
+  const received = org ? eq(i.ownerOrganisationId, org) : undefined;
+  let scope: SQL | undefined;
+  if (q.role === 'sent') scope = sent;
+  else if (q.role === 'received') scope = received;
+  else if (isOperator(p) && !org) scope = sql`true`;
+  else scope = sent && received ? or(sent, received) : undefined;
+  const where = and(
+    scope ?? sql`false`,
+    q.status ? eq(i.status, q.status) : undefined,
+    q.achievementId ? eq(i.achievementId, q.achievementId) : undefined,
+  );
+  const list = `interests:${p?.kind}:${p?.id}:${q.role ?? ''}:${q.status ?? ''}:${q.achievementId ?? ''}`;
+  const page = await pageByIdDesc(
+    deps.cursors,
+    list,
+    q,
+    (before, limit) =>
+      deps.db
+        .select()
+        .from(i)
+        .where(before ? and(where, lt(i.id, before)) : where)
+        .orderBy(desc(i.id))
+        .limit(limit),
+    (r) => r.id,
+  );
+  return { items: page.items.map(toSummary), nextCursor: page.nextCursor };
+}

@@ -1,0 +1,79 @@
+/**
+ * Interests (合作意向): an organisation's interest in an achievement, answered by its owner and
+ * carried through negotiation to a deal. Each step is also kept in `interest_events`, the
+ * interest's own history (the audit trail records the same steps for the platform).
+ */
+import { sql } from 'drizzle-orm';
+import { check, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { catalogListings } from '../catalog/schema.js';
+import { organisations } from '../identity/schema.js';
+
+const tstz = (name: string) => timestamp(name, { withTimezone: true });
+
+export const interests = pgTable(
+  'interests',
+  {
+    id: uuid('id').primaryKey(),
+    /** The achievement (a catalog listing id) and, copied at creation, its owner and title. */
+    achievementId: uuid('achievement_id')
+      .notNull()
+      .references(() => catalogListings.id, { onDelete: 'cascade' }),
+    ownerOrganisationId: uuid('owner_organisation_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'restrict' }),
+    achievementTitle: text('achievement_title').notNull(),
+    /** The interested organisation (意向方) and, optionally, the need of its own it is for. */
+    interestedOrganisationId: uuid('interested_organisation_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'restrict' }),
+    needId: uuid('need_id').references(() => catalogListings.id, { onDelete: 'set null' }),
+    message: text('message').notNull(),
+    /** The interested party's contact person: { name, phone?, email? } with phone and e-mail encrypted. */
+    contact: jsonb('contact').notNull(),
+    status: text('status').notNull().default('pending'),
+    /** Declined: { code, text? }. */
+    declineReason: jsonb('decline_reason'),
+    /** The registered technology contract the deal was concluded with. */
+    contractId: uuid('contract_id'),
+    /** Who expressed the interest (a person or a client id): the NDA is accepted in their name. */
+    createdBy: text('created_by').notNull(),
+    createdByKind: text('created_by_kind').notNull(),
+    /** When the owner accepted: contacts are released to each side from then on. */
+    acceptedAt: tstz('accepted_at'),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    // One open interest per (organisation, achievement); a finished one does not block a new one.
+    uniqueIndex('interests_open_key')
+      .on(t.interestedOrganisationId, t.achievementId)
+      .where(sql`status IN ('pending', 'accepted', 'negotiating')`),
+    index('interests_interested_idx').on(t.interestedOrganisationId, t.id),
+    index('interests_owner_idx').on(t.ownerOrganisationId, t.id),
+    check(
+      'interests_status_check',
+      sql`status IN ('pending','accepted','declined','negotiating','deal','withdrawn','closed')`,
+    ),
+  ],
+);
+
+/** Every step of an interest, oldest first by id (UUIDv7). */
+export const interestEvents = pgTable(
+  'interest_events',
+  {
+    id: uuid('id').primaryKey(),
+    interestId: uuid('interest_id')
+      .notNull()
+      .references(() => interests.id, { onDelete: 'cascade' }),
+    action: text('action').notNull(),
+    fromStatus: text('from_status'),
+    toStatus: text('to_status').notNull(),
+    actorType: text('actor_type').notNull(),
+    actorId: text('actor_id'),
+    actorOrganisationId: uuid('actor_organisation_id'),
+    /** Step details without personal data (decline reason, contract id…). */
+    data: jsonb('data').notNull().default(sql`'{}'::jsonb`),
+    occurredAt: tstz('occurred_at').notNull().defaultNow(),
+  },
+  (t) => [index('interest_events_interest_idx').on(t.interestId, t.id)],
+);

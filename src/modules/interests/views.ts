@@ -1,0 +1,65 @@
+import type { Actor } from '../../platform/audit.js';
+import type { Principal } from '../../platform/principal.js';
+import { type Contact, type ContactKey, maskContact, openContact } from './contacts.js';
+import type { interestEvents, interests } from './schema.js';
+
+export type InterestRow = typeof interests.$inferSelect;
+export type InterestEventRow = typeof interestEvents.$inferSelect;
+
+export function actorOf(p: Principal | undefined): Actor {
+  if (!p) return { type: 'anonymous' };
+  return { type: p.kind, id: p.id, organisationId: p.organisationId };
+}
+
+/** What lists show: no message, no contacts (personal data never appears in lists). */
+export function toSummary(r: InterestRow) {
+  return {
+    id: r.id,
+    achievementId: r.achievementId,
+    achievementTitle: r.achievementTitle,
+    ownerOrganisationId: r.ownerOrganisationId,
+    interestedOrganisationId: r.interestedOrganisationId,
+    needId: r.needId,
+    status: r.status,
+    declineReason: (r.declineReason as { code: string; text?: string } | null) ?? null,
+    contractId: r.contractId,
+    acceptedAt: r.acceptedAt?.toISOString() ?? null,
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+  };
+}
+
+/**
+ * One interest as a caller sees it. Contacts are released once the owner accepted, and then
+ * only to the counter-party: the interested side sees the achievement's contacts in full, the
+ * owner sees the interested party's contact person in full. Everyone else (the side's own
+ * contact, operators) sees phones and e-mails masked.
+ */
+export function toDetail(
+  r: InterestRow,
+  events: InterestEventRow[],
+  achievementContacts: Contact[],
+  viewer: { interested: boolean; owner: boolean },
+  key: ContactKey,
+) {
+  const released = r.acceptedAt !== null;
+  const interestedContact = openContact(key, r.id, r.contact);
+  return {
+    ...toSummary(r),
+    message: r.message,
+    contactsReleased: released,
+    contacts: {
+      achievement: achievementContacts.map((c) => (released && viewer.interested ? c : maskContact(c))),
+      interested: released && viewer.owner ? interestedContact : maskContact(interestedContact),
+    },
+    history: events.map((e) => ({
+      action: e.action,
+      fromStatus: e.fromStatus,
+      toStatus: e.toStatus,
+      actorType: e.actorType,
+      actorOrganisationId: e.actorOrganisationId,
+      data: e.data as Record<string, unknown>,
+      occurredAt: e.occurredAt.toISOString(),
+    })),
+  };
+}

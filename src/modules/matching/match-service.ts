@@ -1,0 +1,122 @@
+/**
+ * The match endpoints: a need's achievements (with experts and institutions), an achievement's
+ * needs, and ad-hoc queries. The caller must be allowed to see the subject: the catalog's own read
+ * rule decides (`getListing`), and a listing they may not see is a 404 whatever its state.
+ */
+import { createHash } from 'node:crypto';
+import type { CursorCodec } from '../../platform/pagination.js';
+import type { Principal } from '../../platform/principal.js';
+import { type CatalogDeps, getListing } from '../catalog/listings.js';
+import type { ListingKind } from '../catalog/service.js';
+import type { SearchDocument, SearchEngine } from './engine.js';
+import { listingDocument } from './projection.js';
+import { recommendProviders } from './providers.js';
+import {
+  type Match,
+  matchAchievementsForNeed,
+  matchNeedsForAchievement,
+  matchQuery,
+  type Profile,
+  salientTerms,
+} from './ranking.js';
+import { offsetOf } from './search-service.js';
+
+/** The ranking re-orders its best 100 candidates and returns at most this many. */
+export const MAX_MATCHES = 50;
+const DEFAULT_LIMIT = 20;
+const PROVIDERS = 5;
+
+export interface MatchDeps {
+  engine: SearchEngine;
+  catalog: CatalogDeps;
+  cursors: CursorCodec;
+}
+
+export interface PageParams {
+  cursor?: string;
+  limit?: number;
+}
+
+type Ranker = (limit: number) => Promise<Match[]>;
+
+/** A page of the ranked list: rank the first `offset + limit + 1`, cut the page, cursor if more. */
+async function page(cursors: CursorCodec, list: string, q: PageParams, ranker: Ranker) {
+  const offset = offsetOf(cursors, list, q.cursor);
+  const limit = Math.min(Math.max(1, q.limit ?? DEFAULT_LIMIT), MAX_MATCHES);
+  if (offset >= MAX_MATCHES) return { items: [], nextCursor: null };
+  const ranked = await ranker(Math.min(MAX_MATCHES, offset + limit + 1));
+  const items = ranked.slice(offset, offset + limit);
+  const more = ranked.length > offset + limit;
+  return { items, nextCursor: more ? cursors.encode(list, [offset + limit]) : null };
+}
+
+async function providers(engine: SearchEngine, terms: string[], subject: Profile) {
+  const [experts, institutions] = await Promise.all([
+    recommendProviders(engine, 'expert', terms, subject, PROVIDERS),
+    recommendProviders(engine, 'institution', terms, subject, PROVIDERS),
+  ]);
+  return { experts, institutions };
+}
+
+async function subjectOf(deps: MatchDeps, p: Principal | undefined, kind: ListingKind, id: string) {
+  const view = await getListing(deps.catalog, p, kind, id);
+  // matched with its public text only (as indexed), even when the caller may read the confidential part
+  return listingDocument(kind, view);
+}
+
+const subjectView = (doc: SearchDocument) => ({ id: doc.id, type: doc.type, title: doc.title });
+
+export async function needMatches(deps: MatchDeps, p: Principal | undefined, id: string, q: PageParams) {
+  const need = await subjectOf(deps, p, 'need', id);
+  const terms = salientTerms(need);
+  const [matches, recommended] = await Promise.all([
+    page(deps.cursors, `matching.matches:need:${id}`, q, (limit) =>
+      matchAchievementsForNeed(deps.engine, need, { limit }),
+    ),
+    providers(deps.engine, terms, need),
+  ]);
+  return { subject: subjectView(need), ...matches, queryTerms: terms, ...recommended };
+}
+
+export async function achievementMatches(
+  deps: MatchDeps,
+  p: Principal | undefined,
+  id: string,
+  q: PageParams,
+) {
+  const achievement = await subjectOf(deps, p, 'achievement', id);
+  const matches = await page(deps.cursors, `matching.matches:achievement:${id}`, q, (limit) =>
+    matchNeedsForAchievement(deps.engine, achievement, { limit }),
+  );
+  return { subject: subjectView(achievement), ...matches, queryTerms: salientTerms(achievement) };
+}
+
+export interface MatchQueryBody extends PageParams {
+  text: string;
+  field?: string;
+  minTrl?: number;
+  budgetMaxFen?: number;
+  modes?: string[];
+  region?: string;
+}
+
+export async function adHocMatches(deps: MatchDeps, body: MatchQueryBody) {
+  const constraints = {
+    fieldCode: body.field ?? null,
+    minTrl: body.minTrl ?? null,
+    budgetMaxFen: body.budgetMaxFen ?? null,
+    transferModes: body.modes ?? [],
+    regionCode: body.region ?? null,
+  };
+  const terms = salientTerms({ title: body.text });
+  // the cursor is bound to the query text and constraints, like a search cursor
+  const key = createHash('sha256')
+    .update(JSON.stringify([constraints, body.text]))
+    .digest('base64url');
+  const list = `matching.matches:query:${key.slice(0, 16)}`;
+  const [matches, recommended] = await Promise.all([
+    page(deps.cursors, list, body, (limit) => matchQuery(deps.engine, body.text, constraints, { limit })),
+    providers(deps.engine, terms, constraints),
+  ]);
+  return { ...matches, queryTerms: terms, ...recommended };
+}
