@@ -10,6 +10,14 @@ import { type ListingRow, type ListingView, toView } from './views.js';
  * never the confidential part. A `catalog.changed` job names a listing; read it here.
  */
 export { type ChangeRecord, type FeedItem, readChanges } from './changes.js';
+/** For the interests module: a listing's owner, status and contacts, its negotiation and NDA. */
+export {
+  acceptNdaForInterest,
+  findListingForInterest,
+  type ListingContact,
+  type ListingForInterest,
+  markAchievementInNegotiation,
+} from './for-interests.js';
 export { isPublic, PUBLIC_STATUSES, type PublicChange } from './lifecycle.js';
 /** For the search index: listing states, ids to drop, public directory entries. */
 export * from './search-feed.js';

@@ -3,6 +3,7 @@ import { eq, sql } from 'drizzle-orm';
 import { recordAudit } from '../../platform/audit.js';
 import type { ModuleContext } from '../../platform/http/app.js';
 import { newId } from '../../platform/ids.js';
+import { type NotificationInput, notifyInTx } from '../notifications/service.js';
 import type { WebhookJob } from './events.js';
 import { postWebhook } from './http-post.js';
 import { integrationNotifications, webhookDeliveries, webhookEndpoints, webhookEvents } from './schema.js';
@@ -26,6 +27,35 @@ export interface DelivererOptions {
   timeoutMs?: number;
 }
 
+/**
+ * The same notice in the owner's in-app inbox: its organisation, else the person (`user:<id>`).
+ * A client without an organisation has no inbox; it reads GET /v1/webhooks/notifications.
+ */
+function inboxNotice(
+  endpoint: typeof webhookEndpoints.$inferSelect,
+  reason: string,
+  failures: number,
+  disabledAt: Date,
+): NotificationInput[] {
+  const recipient = endpoint.organisationId
+    ? { organisationId: endpoint.organisationId }
+    : endpoint.ownerKey.startsWith('user:')
+      ? { userId: endpoint.ownerKey.slice('user:'.length) }
+      : undefined;
+  if (!recipient) return [];
+  const why = reason === 'failing-24h' ? '连续 24 小时投递失败' : `连续 ${failures} 次投递失败`;
+  return [
+    {
+      recipient,
+      kind: 'webhook.endpoint-disabled',
+      title: `Webhook 订阅已停用（${why}）：${endpoint.url}`,
+      data: { subscriptionId: endpoint.id, url: endpoint.url, reason, consecutiveFailures: failures },
+      // One notice per disabling: re-enabled and disabled again is told again.
+      dedupKey: `webhook.endpoint-disabled:${endpoint.id}:${disabledAt.toISOString()}`,
+    },
+  ];
+}
+
 export function createWebhookDeliverer(ctx: ModuleContext, opts: DelivererOptions = {}) {
   const { db } = ctx.database;
   const delays = opts.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
@@ -35,9 +65,10 @@ export function createWebhookDeliverer(ctx: ModuleContext, opts: DelivererOption
 
   async function disable(endpoint: typeof webhookEndpoints.$inferSelect, reason: string, failures: number) {
     await db.transaction(async (tx) => {
+      const disabledAt = new Date();
       const [row] = await tx
         .update(webhookEndpoints)
-        .set({ status: 'disabled', disabledReason: reason, disabledAt: new Date(), updatedAt: new Date() })
+        .set({ status: 'disabled', disabledReason: reason, disabledAt, updatedAt: disabledAt })
         .where(sql`${webhookEndpoints.id} = ${endpoint.id} AND ${webhookEndpoints.status} = 'active'`)
         .returning({ id: webhookEndpoints.id });
       if (!row) return; // someone else disabled it first
@@ -48,6 +79,7 @@ export function createWebhookDeliverer(ctx: ModuleContext, opts: DelivererOption
         endpointId: endpoint.id,
         detail: { url: endpoint.url, reason, consecutiveFailures: failures },
       });
+      await notifyInTx(tx, inboxNotice(endpoint, reason, failures, disabledAt));
       await recordAudit(tx, {
         actor: { type: 'system', id: 'integration.webhook' },
         action: 'webhook.subscription.disable',

@@ -1,12 +1,14 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnyWorker } from '../../platform/queue.js';
 import { auditEvents } from '../../platform/schema.js';
-import { createClientActor, createOrganisation, type TestActor } from '../../test/actors.js';
+import { createActor, createClientActor, createOrganisation, type TestActor } from '../../test/actors.js';
 import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
 import type { Organisation } from '../identity/repository.js';
+import { notificationRoutes } from '../notifications/routes.js';
+import { notifications } from '../notifications/schema.js';
 import { createWebhookDeliverer } from './delivery.js';
 import { emitEventInTx, WEBHOOK_QUEUE, type WebhookJob } from './events.js';
 import { integrationRoutes } from './routes.js';
@@ -51,7 +53,7 @@ async function emit(type: string, data: Record<string, unknown> = {}, organisati
 
 beforeAll(async () => {
   ctx = await createTestContext({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' }, { outboxQueues: [WEBHOOK_QUEUE] });
-  app = await buildTestApp(ctx, [integrationRoutes]);
+  app = await buildTestApp(ctx, [integrationRoutes, notificationRoutes]);
   // The production schedule starts at 30 s; the same code runs here with short steps.
   const deliverer = createWebhookDeliverer(ctx, { retryDelaysMs: [150, 300], maxConsecutiveFailures: 4 });
   worker = ctx.queues.worker(WEBHOOK_QUEUE, (job) =>
@@ -140,7 +142,8 @@ describe('webhook deliveries', () => {
   });
 
   it('disables an endpoint that keeps failing and notifies its owner', async () => {
-    const owner = await createClientActor(ctx, await createOrganisation(ctx), ['webhooks:manage']);
+    const ownerOrg = await createOrganisation(ctx);
+    const owner = await createClientActor(ctx, ownerOrg, ['webhooks:manage']);
     const sub = await subscribe(owner, receiver.url('/down/1'));
     await emit('test.down');
     const disabled = await waitFor(async () => {
@@ -160,6 +163,18 @@ describe('webhook deliveries', () => {
     expect(notes.json().items).toEqual([
       expect.objectContaining({ kind: 'webhook-endpoint-disabled', subscriptionId: sub.id }),
     ]);
+    // The organisation's inbox has it too: a person of that organisation sees it once.
+    const member = await createActor(ctx, { organisation: ownerOrg });
+    const inbox = await app.inject({ url: '/v1/notifications', headers: member.headers });
+    expect(inbox.statusCode, inbox.body).toBe(200);
+    expect(inbox.json().items).toEqual([
+      expect.objectContaining({
+        kind: 'webhook.endpoint-disabled',
+        audience: 'organisation',
+        title: expect.stringContaining(receiver.url('/down/1')),
+        data: expect.objectContaining({ subscriptionId: sub.id, reason: 'consecutive-failures' }),
+      }),
+    ]);
     const audit = await ctx.database.db.select().from(auditEvents).where(eq(auditEvents.objectId, sub.id));
     expect(audit.map((a) => a.action)).toContain('webhook.subscription.disable');
     // Redelivery waits until the owner re-enables the endpoint.
@@ -170,6 +185,34 @@ describe('webhook deliveries', () => {
     });
     expect(redo.statusCode).toBe(409);
     expect(redo.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+
+  it("puts the disabling in a person's own inbox, and a client without organisation has none", async () => {
+    const person = await createActor(ctx, { scopes: ['webhooks:manage'] });
+    const loner = await createClientActor(ctx, undefined, ['webhooks:manage']);
+    const subs = [
+      await subscribe(person, receiver.url('/down/2')),
+      await subscribe(loner, receiver.url('/down/3')),
+    ];
+    await emit('test.down2');
+    for (const [actor, sub] of [person, loner].map((a, i) => [a, subs[i]!] as const))
+      await waitFor(async () => {
+        const r = await app.inject({ url: `/v1/webhooks/subscriptions/${sub.id}`, headers: actor.headers });
+        return r.json().status === 'disabled';
+      });
+    const inbox = await app.inject({ url: '/v1/notifications', headers: person.headers });
+    expect(inbox.json().items).toEqual([
+      expect.objectContaining({
+        kind: 'webhook.endpoint-disabled',
+        audience: 'user',
+        data: expect.objectContaining({ subscriptionId: subs[0]!.id }),
+      }),
+    ]);
+    const forLoner = await ctx.database.db
+      .select()
+      .from(notifications)
+      .where(sql`${notifications.data}->>'subscriptionId' = ${subs[1]!.id}`);
+    expect(forLoner).toEqual([]);
   });
 
   it('signs with both secrets while a rotated secret is in its grace period', async () => {

@@ -60,9 +60,12 @@ export async function takeStep(
       set.acceptedAt = new Date();
     }
     if (action === 'negotiate') {
-      const listing = await findListing(tx, 'achievement', current.achievementId, { lock: true });
-      data.listingInNegotiation =
-        !!listing && (await markListingInNegotiation(tx, listing, actorOf(p), requestId));
+      data.listingInNegotiation = await markListingInNegotiation(
+        tx,
+        current.achievementId,
+        actorOf(p),
+        requestId,
+      );
     }
     const [updated] = await tx
       .update(interests)
@@ -87,7 +90,7 @@ async function onAccept(deps: InterestDeps, tx: Tx, current: InterestRow, reques
     throw new ConflictError('interest-listing-not-open', { status: listing?.status ?? 'missing' });
   if (!(await organisationFacts(tx, current.interestedOrganisationId)).verified)
     throw new ConflictError('interest-counterparty-unverified');
-  const confidential = listing.confidential !== null;
+  const confidential = listing.hasConfidential;
   if (confidential)
     await recordNdaFor(
       tx,

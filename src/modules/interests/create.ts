@@ -75,7 +75,7 @@ export async function createInterest(
           createdByKind: p.kind,
         })
         .returning();
-      const data = { needId: created!.needId, hasConfidential: achievement.confidential !== null };
+      const data = { needId: created!.needId, hasConfidential: achievement.hasConfidential };
       await recordStep(tx, 'created', created!, null, actorOf(p), data, requestId);
       return created!;
     });
