@@ -50,7 +50,7 @@ export interface EmbeddedEngineOptions {
 /** OR queries with at least this many terms use frequency-based candidate selection. */
 const CANDIDATE_MIN_TERMS = 4;
 /** Rows the candidate terms may select before ranking (each costs ~10 µs to fetch and rank). */
-const CANDIDATE_ROWS = 1500;
+export const CANDIDATE_ROWS = 1500;
 const DF_CACHE_MS = 60_000;
 const DF_CACHE_LIMIT = 200_000;
 
