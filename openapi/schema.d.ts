@@ -354,7 +354,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in person (personal data masked) */
+        /**
+         * The signed-in person (personal data masked)
+         * @description Any signed-in person's token reads this, whatever its API scopes: it says what the ID
+         *     token and userinfo already tell a partner granted `openid profile` (personal data
+         *     masked). Changing the account (PATCH, real-name, sessions) needs `account:manage`.
+         */
         get: operations["getMe"];
         put?: never;
         post?: never;
@@ -2120,7 +2125,8 @@ export interface paths {
         /**
          * The caller's notifications, newest first
          * @description A person sees their own notifications and their organisation's; a partner client sees its
-         *     organisation's. `unread` counts every unread one, not just this page.
+         *     organisation's. `unread` counts every unread one, not just this page. Scope
+         *     `notifications:read`, also for marking them read (that changes only the read state).
          */
         get: operations["listNotifications"];
         put?: never;

@@ -37,6 +37,9 @@ export const API_SCOPES = {
   'changes:read': '同步变更流 / read the change feed',
   'webhooks:manage': '管理 Webhook 订阅 / manage webhook subscriptions',
   'identity:manage': '管理本机构成员与认证 / manage own organisation, members and verification',
+  'account:manage':
+    '管理本人账号、实名与登录会话 / manage own account, real-name verification and sign-in sessions',
+  'notifications:read': '读取站内通知 / read own notifications',
   admin: '平台运营管理 / platform administration (operators only)',
 } as const;
 export type ApiScope = keyof typeof API_SCOPES;

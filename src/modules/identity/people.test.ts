@@ -8,7 +8,7 @@ import { buildTestApp, createTestContext, type TestContext } from '../../test/co
 import { verifyPassword } from './passwords.js';
 import { findSubCentreByCode } from './repository.js';
 import { identityRoutes } from './routes.js';
-import { users } from './schema.js';
+import { realNameApplications, users } from './schema.js';
 import { randomResidentId, tokenFor } from './test-helpers.js';
 
 let ctx: TestContext;
@@ -87,6 +87,50 @@ describe('people', () => {
     });
     const cleared = await inject({ method: 'PATCH', url: '/v1/me', headers, payload: { mobile: null } });
     expect(cleared.json().mobile).toBeNull();
+  });
+
+  it('changing the account needs account:manage; reading /v1/me does not', async () => {
+    const m = mobile();
+    raw.push(m);
+    const me = (await signUp({ mobile: m })).json();
+    // A partner granted only catalog:read holds this person's token.
+    const partner = await tokenFor(ctx, me.id, undefined, ['catalog:read']);
+    expect((await inject({ url: '/v1/me', headers: partner })).statusCode).toBe(200);
+    const other = mobile();
+    raw.push(other);
+    const refused = await inject({
+      method: 'PATCH',
+      url: '/v1/me',
+      headers: partner,
+      payload: { mobile: other },
+    });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().type).toBe('/problems/insufficient-scope');
+    expect(refused.headers['www-authenticate']).toContain('scope="account:manage"');
+    const realName = await inject({
+      method: 'POST',
+      url: '/v1/me/real-name',
+      headers: partner,
+      payload: { legalName: '钱七', residentId: randomResidentId() },
+    });
+    expect(realName.statusCode).toBe(403);
+    // Nothing changed; the same person's token with the scope does change it.
+    const applied = await ctx.database.db
+      .select()
+      .from(realNameApplications)
+      .where(eq(realNameApplications.userId, me.id));
+    expect(applied).toHaveLength(0);
+    const before = (await inject({ url: '/v1/me', headers: partner })).json();
+    expect(before.mobile).toBe(`${m.slice(0, 3)}****${m.slice(7)}`);
+    const owner = await tokenFor(ctx, me.id, undefined, ['account:manage']);
+    const changed = await inject({
+      method: 'PATCH',
+      url: '/v1/me',
+      headers: owner,
+      payload: { mobile: other },
+    });
+    expect(changed.statusCode, changed.body).toBe(200);
+    expect(changed.json().mobile).toBe(`${other.slice(0, 3)}****${other.slice(7)}`);
   });
 
   it('real-name: the check digit is verified, a registrar approves, the level travels in tokens', async () => {

@@ -34,7 +34,7 @@ export async function tokenFor(ctx: TestContext, userId: string, organisationId?
   const token = await ctx.identity.tokens.issueForUser(userId, {
     clientId: 'techex-test',
     organisationId,
-    scopes: scopes ?? ['identity:manage', 'catalog:read'],
+    scopes: scopes ?? ['identity:manage', 'catalog:read', 'account:manage'],
   });
   return { authorization: `Bearer ${token}` };
 }

@@ -188,7 +188,7 @@ describe('webhook deliveries', () => {
   });
 
   it("puts the disabling in a person's own inbox, and a client without organisation has none", async () => {
-    const person = await createActor(ctx, { scopes: ['webhooks:manage'] });
+    const person = await createActor(ctx, { scopes: ['webhooks:manage', 'notifications:read'] });
     const loner = await createClientActor(ctx, undefined, ['webhooks:manage']);
     const subs = [
       await subscribe(person, receiver.url('/down/2')),

@@ -63,7 +63,11 @@ describe('client credentials for machine clients bound to an organisation', () =
     expect(principal).toMatchObject({ kind: 'client', id: reg.clientId, organisationId: x.id });
     expect(principal.organisationId).not.toBe(y.id);
 
-    // People-only operations refuse it.
+    // People-only operations refuse it: /v1/me (no scope needed) is not there for a machine.
+    const me = await fetch(`${srv.base}/v1/me`, {
+      headers: { authorization: `Bearer ${tokens.access_token}` },
+    });
+    expect(me.status).toBe(404);
     const sessions = await fetch(`${srv.base}/v1/me/sessions`, {
       headers: { authorization: `Bearer ${tokens.access_token}` },
     });

@@ -3,6 +3,7 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyStore } from '../keys.js';
+import { scopeText } from './pages.js';
 import { oidcPayloads } from './schema.js';
 import {
   authorize,
@@ -32,12 +33,13 @@ async function signIn(
   organisation?: string,
   /** `consent` is how a partner asks for offline_access (a refresh token), per OpenID Connect. */
   prompt?: string,
+  scope = SCOPE,
 ) {
   const { verifier, challenge } = await pkce();
   const state = oidc.randomState();
   const url = oidc.buildAuthorizationUrl(partner.config, {
     redirect_uri: partner.redirectUri,
-    scope: SCOPE,
+    scope,
     code_challenge: challenge,
     code_challenge_method: 'S256',
     state,
@@ -100,9 +102,17 @@ describe('OpenID provider: code flow with PKCE (openid-client as the relying par
     });
     expect(at.exp! - at.iat!).toBe(600);
 
-    const me = await fetch(`${srv.base}/v1/me/sessions`, {
+    // A partner granted catalog:read only cannot see (or end) the person's sessions.
+    const partnerView = await fetch(`${srv.base}/v1/me/sessions`, {
       headers: { authorization: `Bearer ${tokens.access_token}` },
     });
+    expect(partnerView.status).toBe(403);
+    expect(partnerView.headers.get('www-authenticate')).toContain('insufficient_scope');
+    const own = await srv.ctx.identity.tokens.issueForUser(person.id, {
+      clientId: 't',
+      scopes: ['account:manage'],
+    });
+    const me = await fetch(`${srv.base}/v1/me/sessions`, { headers: { authorization: `Bearer ${own}` } });
     expect(me.status).toBe(200);
     const list = (await me.json()) as { items: { type: string; clients: { clientId: string }[] }[] };
     expect(list.items.map((i) => i.type).sort()).toEqual(['grant', 'session']);
@@ -152,9 +162,13 @@ describe('OpenID provider: code flow with PKCE (openid-client as the relying par
 
   it('lists and revokes my sessions: revoking the session revokes its grants', async () => {
     const person = await createPerson(srv.ctx);
-    const partner = await createPartner(srv);
+    // The exchange's own front end is such a client: it is registered with account:manage.
+    const partner = await createPartner(srv, {
+      scopes: ['openid', 'profile', 'organisation', 'offline_access', 'catalog:read', 'account:manage'],
+    });
+    expect(scopeText('account:manage')).toBe('管理本人账号、实名与登录会话');
     const browser = new Browser();
-    const run = await signIn(partner, browser, person, undefined, 'consent');
+    const run = await signIn(partner, browser, person, undefined, 'consent', `${SCOPE} account:manage`);
     const tokens = await oidc.authorizationCodeGrant(partner.config, run.callback!, {
       pkceCodeVerifier: run.verifier,
       expectedState: run.state,
@@ -171,12 +185,30 @@ describe('OpenID provider: code flow with PKCE (openid-client as the relying par
     const session = [...list.items, ...next.items].find((i) => i.type === 'session')!;
 
     const other = await createPerson(srv.ctx);
-    const otherToken = await srv.ctx.identity.tokens.issueForUser(other.id, { clientId: 't', scopes: [] });
+    const otherToken = await srv.ctx.identity.tokens.issueForUser(other.id, {
+      clientId: 't',
+      scopes: ['account:manage'],
+    });
     const foreign = await fetch(`${srv.base}/v1/me/sessions/${session.id}`, {
       method: 'DELETE',
       headers: { authorization: `Bearer ${otherToken}` },
     });
     expect(foreign.status).toBe(404);
+
+    // The person's own token, but without account:manage (a partner's): refused, nothing revoked.
+    const scopeless = await srv.ctx.identity.tokens.issueForUser(person.id, {
+      clientId: 't',
+      scopes: ['catalog:read'],
+    });
+    const refused = await fetch(`${srv.base}/v1/me/sessions/${session.id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${scopeless}` },
+    });
+    expect(refused.status).toBe(403);
+    const still = (await (await fetch(`${srv.base}/v1/me/sessions?limit=10`, { headers: auth })).json()) as {
+      items: { id: string }[];
+    };
+    expect(still.items.map((i) => i.id)).toContain(session.id);
 
     const del = await fetch(`${srv.base}/v1/me/sessions/${session.id}`, { method: 'DELETE', headers: auth });
     expect(del.status).toBe(204);
