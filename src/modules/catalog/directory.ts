@@ -7,7 +7,7 @@ import { newId } from '../../platform/ids.js';
 import { enqueueInTx } from '../../platform/outbox.js';
 import { clampLimit, type Page, paginate } from '../../platform/pagination.js';
 import type { Principal } from '../../platform/principal.js';
-import { maskEmail, maskPhone } from '../identity/identifiers.js';
+import { maskContact } from '../identity/identifiers.js';
 import type { CatalogDeps } from './listings.js';
 import { catalogExperts, catalogInstitutions } from './schema.js';
 import { actorOf } from './views.js';
@@ -60,13 +60,7 @@ export const institutionView = (r: InstitutionRow) => {
   return dropNulls({
     ...r,
     ...stamp(r),
-    contact: contact
-      ? dropNulls({
-          ...contact,
-          phone: contact.phone ? maskPhone(contact.phone) : undefined,
-          email: contact.email ? maskEmail(contact.email) : undefined,
-        })
-      : undefined,
+    contact: contact ? maskContact(contact) : undefined,
   });
 };
 

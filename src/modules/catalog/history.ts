@@ -7,7 +7,7 @@ import type { OperationHandler } from '../../platform/http/operations.js';
 import { clampLimit, type Page } from '../../platform/pagination.js';
 import type { Principal } from '../../platform/principal.js';
 import { auditEvents } from '../../platform/schema.js';
-import { maskEmail, maskPhone } from '../identity/identifiers.js';
+import { maskContact } from '../identity/identifiers.js';
 import type { CatalogDeps } from './listings.js';
 import type { ListingKind } from './model.js';
 import { catalogListings, catalogListingVersions, catalogNdas } from './schema.js';
@@ -45,13 +45,7 @@ function shown(raw: Raw, confidential: boolean): Pick<ListingVersion, 'content' 
   const contacts = (raw.content.contacts ?? []) as Contact[];
   const content = {
     ...raw.content,
-    contacts: confidential
-      ? contacts
-      : contacts.map((c) => ({
-          name: c.name,
-          ...(c.phone ? { phone: maskPhone(c.phone) } : {}),
-          ...(c.email ? { email: maskEmail(c.email) } : {}),
-        })),
+    contacts: confidential ? contacts : contacts.map(maskContact),
   };
   return confidential && raw.confidential !== null && raw.confidential !== undefined
     ? { content, confidential: raw.confidential }

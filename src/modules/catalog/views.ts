@@ -1,6 +1,6 @@
 import type { Actor } from '../../platform/audit.js';
 import type { Principal } from '../../platform/principal.js';
-import { maskEmail, maskPhone } from '../identity/identifiers.js';
+import { maskContact } from '../identity/identifiers.js';
 import { titleKey } from './duplicates.js';
 import type { ListingInput, ListingKind } from './model.js';
 import { catalogListings } from './schema.js';
@@ -54,11 +54,6 @@ export function splitInput(input: ListingInput): {
 }
 
 type Contact = { name: string; phone?: string; email?: string };
-const maskContact = (c: Contact): Contact => ({
-  name: c.name,
-  ...(c.phone ? { phone: maskPhone(c.phone) } : {}),
-  ...(c.email ? { email: maskEmail(c.email) } : {}),
-});
 
 /**
  * What a caller sees of a listing. Without the right to the confidential part, the

@@ -236,6 +236,17 @@ export function maskEmail(input: string): string {
   return `${at > 1 ? v[0] : ''}***${v.slice(at)}`;
 }
 
+/** A contact person as shown to someone without the right to reach them: name kept, phone and e-mail masked. */
+export function maskContact<T extends { name: string; phone?: string; email?: string }>(
+  c: T,
+): { name: string; phone?: string; email?: string } {
+  return {
+    name: c.name,
+    ...(c.phone ? { phone: maskPhone(c.phone) } : {}),
+    ...(c.email ? { email: maskEmail(c.email) } : {}),
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // CNIPA patent application numbers
 

@@ -1,26 +1,27 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AnyWorker } from '../../platform/queue.js';
 import { createClientActor, createOrganisation } from '../../test/actors.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import type { TestContext } from '../../test/context.js';
 import { application, createPoint, makeCreditCode, type Point } from '../contracts/fixtures.js';
 import { contractRoutes } from '../contracts/routes.js';
 import type { ContractInput } from '../contracts/validation.js';
 import { findOrganisation, type Organisation } from '../identity/repository.js';
-import { voucherParts, voucherWorkers } from '../vouchers/jobs.js';
-import { ISSUE_QUEUE } from '../vouchers/request.js';
-import { createWebhookDeliverer } from './delivery.js';
-import { type Receiver, received, type Subscriber, subscribe, typesDeliveredTo } from './event-harness.js';
-import { WEBHOOK_QUEUE, type WebhookJob } from './events.js';
-import { integrationRoutes } from './routes.js';
-import { startReceiver } from './test-receiver.js';
+import {
+  type EventHarness,
+  type Receiver,
+  received,
+  type Subscriber,
+  startEventHarness,
+  subscribe,
+  typesDeliveredTo,
+} from './event-harness.js';
 
 // The contract review flow tells the parties' partners what happened: contract.submitted,
 // contract.refused and contract.registered, then voucher.issued and, on cancellation,
 // voucher.revoked — to the seller's and the buyer's organisations, and nobody else.
 let ctx: TestContext;
 let app: FastifyInstance;
-const workers: AnyWorker[] = [];
+let harness: EventHarness;
 let receiver: Receiver;
 let point: Point;
 let buyerCode: string;
@@ -29,22 +30,8 @@ let buyer: Subscriber;
 let outsider: Subscriber;
 
 beforeAll(async () => {
-  ctx = await createTestContext(
-    { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' },
-    { outboxQueues: [WEBHOOK_QUEUE, ISSUE_QUEUE] },
-  );
-  app = await buildTestApp(ctx, [integrationRoutes, contractRoutes]);
-  const deliverer = createWebhookDeliverer(ctx, { retryDelaysMs: [150, 300] });
-  workers.push(
-    ctx.queues.worker(WEBHOOK_QUEUE, (job) =>
-      deliverer.process(job as never as import('bullmq').Job<WebhookJob>),
-    ),
-  );
-  for (const def of voucherWorkers(ctx))
-    workers.push(ctx.queues.worker(def.queue as never, def.process, { concurrency: def.concurrency }));
-  voucherParts(ctx).issuer.start();
-  ctx.outbox.start();
-  receiver = await startReceiver();
+  harness = await startEventHarness([contractRoutes]);
+  ({ ctx, app, receiver } = harness);
 
   point = await createPoint(ctx);
   buyerCode = makeCreditCode('320500');
@@ -57,13 +44,7 @@ beforeAll(async () => {
   buyer = await subscribe(app, receiver, await partnerOf(buyerOrg), '/ok/b', types);
   outsider = await subscribe(app, receiver, await partnerOf(otherOrg), '/ok/o', ['*']);
 });
-afterAll(async () => {
-  await voucherParts(ctx).issuer.stop();
-  await Promise.all(workers.map((w) => w.close()));
-  await app?.close();
-  await receiver?.close();
-  await ctx?.close();
-});
+afterAll(() => harness?.close());
 
 const call = async (who: { headers: Record<string, string> }, url: string, payload?: object) => {
   const res = await app.inject({ method: 'POST', url, headers: who.headers, payload: payload ?? {} });

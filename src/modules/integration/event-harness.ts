@@ -2,14 +2,22 @@
  * Test helpers for module events (not loaded by the service): subscribe a partner, wait for a
  * signed delivery and verify it as a receiver would, and list which endpoints an event reached.
  */
+import type { Job } from 'bullmq';
 import { and, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { Webhook } from 'standardwebhooks';
 import { expect } from 'vitest';
+import type { ModuleRoutes } from '../../platform/http/app.js';
+import type { AnyWorker } from '../../platform/queue.js';
 import type { TestActor } from '../../test/actors.js';
-import type { TestContext } from '../../test/context.js';
+import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { voucherParts, voucherWorkers } from '../vouchers/jobs.js';
+import { ISSUE_QUEUE } from '../vouchers/request.js';
+import { createWebhookDeliverer } from './delivery.js';
+import { WEBHOOK_QUEUE, type WebhookJob } from './events.js';
+import { integrationRoutes } from './routes.js';
 import { webhookDeliveries, webhookEvents } from './schema.js';
-import type { startReceiver } from './test-receiver.js';
+import { startReceiver } from './test-receiver.js';
 
 export type Receiver = Awaited<ReturnType<typeof startReceiver>>;
 
@@ -79,4 +87,44 @@ export async function eventsOf(ctx: TestContext, subjectId: string) {
     .select({ type: webhookEvents.type, organisationIds: webhookEvents.organisationIds })
     .from(webhookEvents)
     .where(eq(webhookEvents.subjectId, subjectId));
+}
+
+export interface EventHarness {
+  ctx: TestContext;
+  app: FastifyInstance;
+  receiver: Receiver;
+  close(): Promise<void>;
+}
+
+/**
+ * A test app with the webhook routes plus `routes`, the webhook deliverer and the voucher issuer
+ * running (short retry delays), the outbox dispatching both, and a receiver on a real port.
+ */
+export async function startEventHarness(routes: ModuleRoutes[]): Promise<EventHarness> {
+  const ctx = await createTestContext(
+    { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' },
+    { outboxQueues: [WEBHOOK_QUEUE, ISSUE_QUEUE] },
+  );
+  const app = await buildTestApp(ctx, [integrationRoutes, ...routes]);
+  const deliverer = createWebhookDeliverer(ctx, { retryDelaysMs: [150, 300] });
+  const workers: AnyWorker[] = [
+    ctx.queues.worker(WEBHOOK_QUEUE, (job) => deliverer.process(job as never as Job<WebhookJob>)),
+  ];
+  for (const def of voucherWorkers(ctx))
+    workers.push(ctx.queues.worker(def.queue as never, def.process, { concurrency: def.concurrency }));
+  voucherParts(ctx).issuer.start();
+  ctx.outbox.start();
+  const receiver = await startReceiver();
+  return {
+    ctx,
+    app,
+    receiver,
+    async close() {
+      await voucherParts(ctx).issuer.stop();
+      await Promise.all(workers.map((w) => w.close()));
+      await app.close();
+      await receiver.close();
+      await ctx.close();
+    },
+  };
 }

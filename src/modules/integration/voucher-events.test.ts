@@ -2,34 +2,30 @@ import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AnyWorker } from '../../platform/queue.js';
 import { createClientActor, createOrganisation } from '../../test/actors.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import type { TestContext } from '../../test/context.js';
 import { makeCreditCode } from '../contracts/fixtures.js';
-import { voucherParts, voucherWorkers } from '../vouchers/jobs.js';
 import { vouchersModule } from '../vouchers/module.js';
-import { ISSUE_QUEUE, requestRevocationInTx, requestVoucherInTx } from '../vouchers/request.js';
+import { requestRevocationInTx, requestVoucherInTx } from '../vouchers/request.js';
 import { vouchers } from '../vouchers/schema.js';
 import { contractRequest, waitFor } from '../vouchers/test-helpers.js';
-import { createWebhookDeliverer } from './delivery.js';
 import {
+  type EventHarness,
   eventsOf,
   type Receiver,
   received,
   type Subscriber,
+  startEventHarness,
   subscribe,
   typesDeliveredTo,
 } from './event-harness.js';
-import { WEBHOOK_QUEUE, type WebhookJob } from './events.js';
-import { integrationRoutes } from './routes.js';
 import { webhookEndpoints } from './schema.js';
-import { startReceiver } from './test-receiver.js';
 
 // Vouchers are issued by the batch worker; the issuing transaction records voucher.issued for the
 // organisations of the parties (by credit code) and the partner that submitted the transaction.
 let ctx: TestContext;
 let app: FastifyInstance;
-const workers: AnyWorker[] = [];
+let harness: EventHarness;
 let receiver: Receiver;
 let partnerOrgId: string;
 let partner: Awaited<ReturnType<typeof createClientActor>>;
@@ -39,22 +35,8 @@ let partnerSub: Subscriber;
 let outsider: Subscriber;
 
 beforeAll(async () => {
-  ctx = await createTestContext(
-    { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' },
-    { outboxQueues: [WEBHOOK_QUEUE, ISSUE_QUEUE] },
-  );
-  app = await buildTestApp(ctx, [integrationRoutes, vouchersModule.routes!]);
-  const deliverer = createWebhookDeliverer(ctx, { retryDelaysMs: [150, 300] });
-  workers.push(
-    ctx.queues.worker(WEBHOOK_QUEUE, (job) =>
-      deliverer.process(job as never as import('bullmq').Job<WebhookJob>),
-    ),
-  );
-  for (const def of voucherWorkers(ctx))
-    workers.push(ctx.queues.worker(def.queue as never, def.process, { concurrency: def.concurrency }));
-  voucherParts(ctx).issuer.start();
-  ctx.outbox.start();
-  receiver = await startReceiver();
+  harness = await startEventHarness([vouchersModule.routes!]);
+  ({ ctx, app, receiver } = harness);
 
   const partnerOrg = await createOrganisation(ctx, { verified: true });
   partnerOrgId = partnerOrg.id;
@@ -72,13 +54,7 @@ beforeAll(async () => {
     ['*'],
   );
 });
-afterAll(async () => {
-  await voucherParts(ctx).issuer.stop();
-  await Promise.all(workers.map((w) => w.close()));
-  await app?.close();
-  await receiver?.close();
-  await ctx?.close();
-});
+afterAll(() => harness?.close());
 
 const numberOf = (transactionId: string) =>
   waitFor('the voucher', async () => {

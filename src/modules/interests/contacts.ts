@@ -1,5 +1,5 @@
 import { decryptField, deriveKey, encryptField } from '../../platform/crypto.js';
-import { maskEmail, maskPhone } from '../identity/identifiers.js';
+import { maskContact } from '../identity/identifiers.js';
 
 /**
  * Contact persons. The interested party's phone and e-mail are personal data: stored encrypted
@@ -40,10 +40,4 @@ export function openContact(key: ContactKey, interestId: string, stored: unknown
   };
 }
 
-export function maskContact(c: Contact): Contact {
-  return {
-    name: c.name,
-    ...(c.phone ? { phone: maskPhone(c.phone) } : {}),
-    ...(c.email ? { email: maskEmail(c.email) } : {}),
-  };
-}
+export { maskContact };
