@@ -1,4 +1,4 @@
-import { InvalidTransitionError } from '../../platform/errors.js';
+import { stateTable } from '../../platform/state-table.js';
 
 /**
  * The listing lifecycle, enforced on the server:
@@ -52,18 +52,8 @@ export const ACTIONS = {
 export type Action = keyof typeof ACTIONS;
 export const ACTION_NAMES = Object.keys(ACTIONS) as Action[];
 
-/** The actions the lifecycle allows from a state (whoever may fire them). */
-export function actionsFrom(status: string): Action[] {
-  return ACTION_NAMES.filter((a) => (ACTIONS[a].from as readonly string[]).includes(status));
-}
-
-/** The state after `action`, or a 409 problem (naming the allowed actions) when the state does not allow it. */
-export function nextStatus(from: string, action: Action): Status {
-  const rule = ACTIONS[action];
-  if (!(rule.from as readonly string[]).includes(from))
-    throw new InvalidTransitionError(from, action, actionsFrom(from));
-  return rule.to;
-}
+/** `actionsFrom(state)`: what the table allows from a state; `nextStatus`: the state after an action, or a 409. */
+export const { actionsFrom, nextStatus } = stateTable(ACTIONS);
 
 export type PublicChange = 'published' | 'updated' | 'withdrawn' | 'expired';
 

@@ -1,4 +1,4 @@
-import { InvalidTransitionError } from '../../platform/errors.js';
+import { stateTable } from '../../platform/state-table.js';
 
 /**
  * The interest lifecycle, enforced on the server:
@@ -37,18 +37,8 @@ export const ACTION_NAMES = Object.keys(ACTIONS) as Action[];
 /** Linking the registered contract is a step of its own: allowed once the deal is made. */
 export const LINK_CONTRACT = { from: ['deal'], by: ['owner', 'interested'] } as const;
 
-/** The actions the table allows from a state (whichever side may take them). */
-export function actionsFrom(status: string): Action[] {
-  return ACTION_NAMES.filter((a) => (ACTIONS[a].from as readonly string[]).includes(status));
-}
-
-/** The state after `action`, or a 409 problem (naming what the state allows) otherwise. */
-export function nextStatus(from: string, action: Action): Status {
-  const rule = ACTIONS[action];
-  if (!(rule.from as readonly string[]).includes(from))
-    throw new InvalidTransitionError(from, action, actionsFrom(from));
-  return rule.to;
-}
+/** `actionsFrom(state)`: what the table allows from a state; `nextStatus`: the state after an action, or a 409. */
+export const { actionsFrom, nextStatus } = stateTable(ACTIONS);
 
 /** Structured reasons for declining (拒绝原因). `other` needs a text. */
 export const DECLINE_CODES = [
