@@ -15,6 +15,7 @@ import { achievementFixture } from '../../src/modules/catalog/test-fixtures.js';
 import { SYSTEM } from '../../src/modules/catalog/views.js';
 import { createIdentityCore } from '../../src/modules/identity/index.js';
 import { insertOrganisation } from '../../src/modules/identity/repository.js';
+import type { Database } from '../../src/platform/db.js';
 import type { Runtime } from '../../src/platform/runtime.js';
 import { compare, type LoadResult, type Row, settle } from './harness.js';
 
@@ -28,16 +29,14 @@ const BATCHES = 10;
 const BATCH_SIZE = 1000;
 const TARGET_SECONDS = 10;
 
-export async function catalogScenarios(env: { runtime: Runtime; base: string }) {
-  const { ctx, config } = env.runtime;
-  const db = ctx.database.db;
+/** A university with 2,000 published achievements across every field and TRL: what the reads run on. */
+export async function seedPublishedAchievements(db: Database['db'], orgName: string) {
   const stamp = Date.now();
   const org = await insertOrganisation(db, {
     type: 'university',
-    name: `基准测试大学-${stamp}`,
+    name: `${orgName}-${stamp}`,
     regionCode: '320100',
   });
-  // Published listings to read and filter (the batch scenario adds drafts of another organisation).
   const seeded = await upsertBatch(
     db,
     Array.from({ length: 2000 }, (_, k) =>
@@ -52,7 +51,14 @@ export async function catalogScenarios(env: { runtime: Runtime; base: string }) 
       publish: true,
     },
   );
-  const id = seeded[0]!.id!;
+  return { org, id: seeded[0]!.id!, stamp };
+}
+
+export async function catalogScenarios(env: { runtime: Runtime; base: string }) {
+  const { ctx, config } = env.runtime;
+  const db = ctx.database.db;
+  // Published listings to read and filter (the batch scenario adds drafts of another organisation).
+  const { org, id, stamp } = await seedPublishedAchievements(db, '基准测试大学');
   const publisher = await insertOrganisation(db, { type: 'university', name: `批量发布大学-${stamp}` });
   const identity = createIdentityCore(db, config, ctx.secrets.appSecret);
   const token = await identity.tokens.issueForClient(`bench-${stamp}`, {

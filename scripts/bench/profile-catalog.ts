@@ -12,12 +12,9 @@ import fs from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { upsertBatch } from '../../src/modules/catalog/batch.js';
-import { achievementFixture } from '../../src/modules/catalog/test-fixtures.js';
-import { SYSTEM } from '../../src/modules/catalog/views.js';
-import { insertOrganisation } from '../../src/modules/identity/repository.js';
 import { loadConfig } from '../../src/platform/config.js';
 import { type Runtime, startRuntime } from '../../src/platform/runtime.js';
+import { seedPublishedAchievements } from './catalog.js';
 import { load, settle } from './harness.js';
 
 const which = process.argv[2] === 'list' ? 'list' : 'get';
@@ -28,28 +25,7 @@ const LIST_QUERY = `SELECT id, kind, content, (updated_at)::text AS sk FROM cata
   ORDER BY catalog_listings.updated_at DESC, id DESC LIMIT 21`;
 
 async function seed(runtime: Runtime): Promise<string> {
-  const db = runtime.ctx.database.db;
-  const stamp = Date.now();
-  const org = await insertOrganisation(db, {
-    type: 'university',
-    name: `剖析大学-${stamp}`,
-    regionCode: '320100',
-  });
-  const seeded = await upsertBatch(
-    db,
-    Array.from({ length: 2000 }, (_, k) =>
-      achievementFixture(stamp + k, { trl: (k % 9) + 1, field: `0${(k % 9) + 1}` }),
-    ),
-    {
-      kind: 'achievement',
-      organisationId: org.id,
-      subCentreId: null,
-      actor: SYSTEM,
-      lang: 'en',
-      publish: true,
-    },
-  );
-  return seeded[0]!.id!;
+  return (await seedPublishedAchievements(runtime.ctx.database.db, '剖析大学')).id;
 }
 
 async function profileLoad(runtime: Runtime, url: string): Promise<void> {
