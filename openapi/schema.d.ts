@@ -13,7 +13,7 @@ export interface paths {
         };
         /**
          * Liveness
-         * @description 200 while the process is running and able to answer.
+         * @description 200 while the process is running and able to answer. 503 once the database has been unreachable for longer than `LIVENESS_DATABASE_GRACE_MS` (default 60 s), so that a supervisor restarts the process; `/readyz` reports the outage at once.
          */
         get: operations["getHealth"];
         put?: never;
@@ -3648,8 +3648,9 @@ export interface components {
             unread: number;
         };
         Health: {
-            /** @constant */
-            status: "ok";
+            /** @enum {string} */
+            status: "ok" | "failing";
+            reason?: string;
         };
         Readiness: {
             /** @enum {string} */
@@ -3797,6 +3798,15 @@ export interface operations {
         responses: {
             /** @description Alive */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description The database has been unreachable for longer than the grace period */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

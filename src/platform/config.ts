@@ -52,6 +52,8 @@ const envSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   OUTBOX_SWEEP_MS: z.coerce.number().int().min(100).max(600_000).default(2000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(10_000),
+  /** GET /healthz fails once the database has been unreachable this long, so a supervisor restarts the process. */
+  LIVENESS_DATABASE_GRACE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   /** Master secret for keyed hashes and field encryption; generated into DATA_DIR outside production. */
   APP_SECRET: z.string().min(32).optional(),
   SEED_DEMO: bool.optional(),
@@ -84,6 +86,8 @@ export interface Config {
   readonly workerConcurrency: number;
   readonly outboxSweepMs: number;
   readonly shutdownTimeoutMs: number;
+  /** How long the database may stay unreachable before GET /healthz answers 503. */
+  readonly livenessDatabaseGraceMs: number;
   readonly appSecret: string | undefined;
   readonly seedDemo: boolean;
   readonly webhookAllowPrivateTargets: boolean;
@@ -143,6 +147,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workerConcurrency: e.WORKER_CONCURRENCY,
     outboxSweepMs: e.OUTBOX_SWEEP_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    livenessDatabaseGraceMs: e.LIVENESS_DATABASE_GRACE_MS,
     appSecret: e.APP_SECRET,
     seedDemo: e.SEED_DEMO ?? (!e.DATABASE_URL && e.NODE_ENV !== 'production'),
     webhookAllowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS,

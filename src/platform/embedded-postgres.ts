@@ -7,6 +7,13 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import {
+  ClusterClaims,
+  currentProcess,
+  type ProcessRef,
+  pidAlive,
+  withClusterLock,
+} from './cluster-claims.js';
 
 const run = promisify(execFile);
 
@@ -95,25 +102,148 @@ async function reachableBy(dir: string, uid: number, gid: number): Promise<boole
   }
 }
 
-async function alive(pid: number): Promise<boolean> {
+/** What PostgreSQL says about a running server in `postmaster.pid`. */
+interface Postmaster {
+  pid: number;
+  port: number;
+  status: string;
+}
+
+async function readPostmaster(pgdata: string): Promise<Postmaster | undefined> {
+  const text = await fs.readFile(path.join(pgdata, 'postmaster.pid'), 'utf8').catch(() => undefined);
+  if (!text) return undefined;
+  const lines = text.split('\n');
+  const pid = Number(lines[0]);
+  if (!pid || !pidAlive(pid)) return undefined;
+  // A pid file left by a reboot can name an unrelated process that reuses the pid.
+  const cmd = await fs.readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => 'postgres');
+  if (!cmd.includes('postgres')) return undefined;
+  return { pid, port: Number(lines[3]), status: (lines[7] ?? '').trim() };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Stop a server by its pid (fast shutdown), escalating if it does not go. */
+async function stopServer(pid: number, timeoutMs = 10_000): Promise<void> {
   try {
-    process.kill(pid, 0);
-    return true;
+    process.kill(pid, 'SIGINT');
   } catch {
-    return false;
+    return;
+  }
+  const deadline = Date.now() + timeoutMs;
+  while (pidAlive(pid)) {
+    if (Date.now() > deadline) {
+      try {
+        process.kill(pid, 'SIGQUIT');
+      } catch {
+        return;
+      }
+      for (let i = 0; i < 50 && pidAlive(pid); i++) await sleep(100);
+      return;
+    }
+    await sleep(50);
   }
 }
 
-/** A server left running by a process that was killed (SIGKILL) still owns the folder: stop it. */
-async function stopOrphan(pgdata: string, logger: EmbeddedPostgresOptions['logger']): Promise<void> {
-  const pidFile = await fs.readFile(path.join(pgdata, 'postmaster.pid'), 'utf8').catch(() => undefined);
-  const pid = Number(pidFile?.split('\n')[0]);
-  if (!pid || !(await alive(pid))) return;
-  logger.warn({ pid }, 'stopping an orphaned embedded PostgreSQL left by an earlier run');
-  process.kill(pid, 'SIGINT');
-  for (let i = 0; i < 100 && (await alive(pid)); i++) await new Promise((r) => setTimeout(r, 100));
-  if (await alive(pid)) process.kill(pid, 'SIGKILL');
+async function initCluster(bin: Binaries, pgdata: string, opts: EmbeddedPostgresOptions, spawnOpts: object) {
+  const pwfile = path.join(os.tmpdir(), `techex-pw-${process.pid}-${Date.now()}`);
+  await fs.writeFile(pwfile, `${opts.password}\n`, { mode: 0o600 });
+  const owner = spawnOpts as { uid?: number; gid?: number };
+  if (owner.uid !== undefined && owner.gid !== undefined) await fs.chown(pwfile, owner.uid, owner.gid);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const p = spawn(
+        bin.initdb,
+        [
+          `--pgdata=${pgdata}`,
+          '--auth=scram-sha-256',
+          '--username=postgres',
+          `--pwfile=${pwfile}`,
+          '--encoding=UTF8',
+          '--locale=C',
+        ],
+        {
+          ...spawnOpts,
+          env: { ...process.env, LC_ALL: 'C', LANG: 'C' },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
+      );
+      let err = '';
+      p.stderr?.on('data', (c: Buffer) => {
+        err += c.toString();
+      });
+      p.on('error', reject);
+      p.on('close', (code) =>
+        code === 0 ? resolve() : reject(new Error(`initdb failed (${code}): ${err}`)),
+      );
+    });
+  } finally {
+    await fs.rm(pwfile, { force: true });
+  }
+  opts.logger.info({ pgdata }, 'initialised embedded PostgreSQL cluster');
 }
+
+/**
+ * Start the server detached from this process (its own process group, log in a file), so it
+ * outlives whichever techex process started it while others still use it, and a Ctrl-C in the
+ * terminal reaches techex first, which then stops the server last.
+ */
+async function launchServer(
+  bin: Binaries,
+  pgdata: string,
+  opts: EmbeddedPostgresOptions,
+  spawnOpts: object,
+): Promise<Postmaster> {
+  const port = opts.port ?? (await freePort());
+  const settings = {
+    listen_addresses: '127.0.0.1',
+    unix_socket_directories: '',
+    max_connections: '200',
+    ...opts.settings,
+  };
+  const args = ['-D', pgdata, '-p', String(port)];
+  for (const [k, v] of Object.entries(settings)) args.push('-c', `${k}=${v}`);
+  const logFile = `${pgdata}.log`;
+  const log = await fs.open(logFile, 'a', 0o644);
+  const owner = spawnOpts as { uid?: number; gid?: number };
+  if (owner.uid !== undefined && owner.gid !== undefined)
+    await fs.chown(logFile, owner.uid, owner.gid).catch(() => undefined);
+  const startedAt = (await fs.stat(logFile)).size;
+  let child: ChildProcess;
+  try {
+    child = spawn(bin.postgres, args, {
+      ...spawnOpts,
+      env: { ...process.env, LC_ALL: 'C', LANG: 'C' },
+      stdio: ['ignore', 'ignore', log.fd],
+      detached: true,
+    });
+  } finally {
+    await log.close();
+  }
+  let exit: number | null | undefined;
+  child.once('exit', (code) => {
+    exit = code;
+  });
+  child.unref();
+  const tail = async () => {
+    const text = await fs.readFile(logFile, 'utf8').catch(() => '');
+    return text.slice(startedAt).slice(-2000);
+  };
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (exit !== undefined) throw new Error(`embedded PostgreSQL exited early (${exit}): ${await tail()}`);
+    const pm = await readPostmaster(pgdata);
+    if (pm && pm.pid === child.pid && pm.status === 'ready') return pm;
+    if (Date.now() > deadline) {
+      if (child.pid) await stopServer(child.pid);
+      throw new Error(`embedded PostgreSQL was not ready within a minute: ${await tail()}`);
+    }
+    await sleep(25);
+  }
+}
+
+/** Uses of a cluster by this process (a process may open the same cluster more than once). */
+const uses = new Map<string, number>();
 
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const bin = await binaries();
@@ -137,115 +267,120 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     await fs.mkdir(path.dirname(fallback), { recursive: true, mode: 0o755 });
     await fs.chmod(base, 0o755).catch(() => undefined);
     await fs.chmod(path.dirname(fallback), 0o755).catch(() => undefined);
+    await fs.mkdir(opts.dataDir, { recursive: true });
     await fs.writeFile(path.join(opts.dataDir, 'postgres.location'), `${fallback}\n`);
     pgdata = fallback;
   }
-  await fs.mkdir(pgdata, { recursive: true, mode: 0o700 });
-  if (owner) await fs.chown(pgdata, owner.uid, owner.gid);
+  await fs.mkdir(path.dirname(pgdata), { recursive: true });
   const spawnOpts = owner ? { uid: owner.uid, gid: owner.gid } : {};
-  const env = { ...process.env, LC_ALL: 'C', LANG: 'C' };
+  const claims = new ClusterClaims(`${pgdata}.users`);
+  const lockFile = `${pgdata}.lock`;
+  const me = await currentProcess();
+  const onWait = (holder: ProcessRef) =>
+    opts.logger.info({ pid: holder.pid }, 'waiting for another techex process to finish starting PostgreSQL');
 
-  const initialised = await fs
-    .access(path.join(pgdata, 'PG_VERSION'))
-    .then(() => true)
-    .catch(() => false);
-  if (!initialised) {
-    const pwfile = path.join(os.tmpdir(), `techex-pw-${process.pid}-${Date.now()}`);
-    await fs.writeFile(pwfile, `${opts.password}\n`, { mode: 0o600 });
-    if (owner) await fs.chown(pwfile, owner.uid, owner.gid);
-    try {
-      await new Promise<void>((resolve, reject) => {
-        const p = spawn(
-          bin.initdb,
-          [
-            `--pgdata=${pgdata}`,
-            '--auth=scram-sha-256',
-            '--username=postgres',
-            `--pwfile=${pwfile}`,
-            '--encoding=UTF8',
-            '--locale=C',
-          ],
-          { ...spawnOpts, env, stdio: ['ignore', 'ignore', 'pipe'] },
-        );
-        let err = '';
-        p.stderr?.on('data', (c: Buffer) => {
-          err += c.toString();
-        });
-        p.on('error', reject);
-        p.on('close', (code) =>
-          code === 0 ? resolve() : reject(new Error(`initdb failed (${code}): ${err}`)),
-        );
-      });
-    } finally {
-      await fs.rm(pwfile, { force: true });
-    }
-    opts.logger.info({ pgdata }, 'initialised embedded PostgreSQL cluster');
-  }
+  const { port, attached } = await withClusterLock(
+    lockFile,
+    async () => {
+      await fs.mkdir(pgdata, { recursive: true, mode: 0o700 });
+      if (owner) await fs.chown(pgdata, owner.uid, owner.gid);
+      const initialised = await fs
+        .access(path.join(pgdata, 'PG_VERSION'))
+        .then(() => true)
+        .catch(() => false);
+      if (!initialised) await initCluster(bin, pgdata, opts, spawnOpts);
 
-  await stopOrphan(pgdata, opts.logger);
-  const port = opts.port ?? (await freePort());
-  const settings = {
-    listen_addresses: '127.0.0.1',
-    unix_socket_directories: '',
-    max_connections: '200',
-    ...opts.settings,
-  };
-  const args = ['-D', pgdata, '-p', String(port)];
-  for (const [k, v] of Object.entries(settings)) args.push('-c', `${k}=${v}`);
-  const child: ChildProcess = spawn(bin.postgres, args, {
-    ...spawnOpts,
-    env,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let exited = false;
-  const exitedPromise = new Promise<void>((resolve) => {
-    child.on('exit', () => {
-      exited = true;
-      resolve();
+      let running = await readPostmaster(pgdata);
+      if (running?.status === 'stopping') {
+        for (let i = 0; i < 300 && running && pidAlive(running.pid); i++) await sleep(50);
+        running = await readPostmaster(pgdata);
+      }
+      const users = (await claims.live()).filter((c) => c.pid !== me.pid);
+      let attached = false;
+      if (running && (users.length > 0 || (uses.get(pgdata) ?? 0) > 0)) {
+        // The running service (or another command) uses this cluster: share it, never stop it.
+        attached = true;
+        opts.logger.info(
+          { pid: running.pid, port: running.port, users: users.map((u) => u.pid) },
+          'using the embedded PostgreSQL of the running techex process',
+        );
+      } else if (running) {
+        // Nobody that uses it is alive: a process killed with SIGKILL left it behind.
+        opts.logger.warn(
+          { pid: running.pid },
+          'stopping an orphaned embedded PostgreSQL left by a killed techex process',
+        );
+        await stopServer(running.pid);
+        running = undefined;
+      }
+      if (!running) running = await launchServer(bin, pgdata, opts, spawnOpts);
+      await claims.add(me, opts.database);
+      uses.set(pgdata, (uses.get(pgdata) ?? 0) + 1);
+      return { port: running.port, attached };
+    },
+    { onWait },
+  );
+
+  const release = async () => {
+    await withClusterLock(lockFile, async () => {
+      const left = (uses.get(pgdata) ?? 1) - 1;
+      if (left > 0) {
+        uses.set(pgdata, left);
+        return;
+      }
+      uses.delete(pgdata);
+      await claims.remove(me);
+      const others = await claims.live();
+      const running = await readPostmaster(pgdata);
+      if (!running) return;
+      if (others.length > 0) {
+        opts.logger.info(
+          { users: others.map((u) => u.pid) },
+          'leaving embedded PostgreSQL running for the other techex processes using it',
+        );
+        return;
+      }
+      await stopServer(running.pid);
     });
-  });
-  await new Promise<void>((resolve, reject) => {
-    let log = '';
-    const onData = (c: Buffer) => {
-      const msg = c.toString();
-      log += msg;
-      opts.logger.debug({ postgres: msg.trim() }, 'postgres');
-      if (msg.includes('ready to accept connections')) resolve();
-    };
-    child.stderr?.on('data', onData);
-    child.once('error', reject);
-    child.once('exit', (code) =>
-      reject(new Error(`embedded PostgreSQL exited early (${code}): ${log.slice(-2000)}`)),
-    );
-  });
+  };
+
+  try {
+    const admin = new pg.Client({
+      host: '127.0.0.1',
+      port,
+      user: 'postgres',
+      password: opts.password,
+      database: 'postgres',
+    });
+    await admin.connect();
+    try {
+      const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [opts.database]);
+      if (found.rowCount === 0) {
+        await admin
+          .query(`CREATE DATABASE ${admin.escapeIdentifier(opts.database)}`)
+          .catch((err: { code?: string }) => {
+            // Two processes creating the same database at once: the other one won.
+            if (err.code !== '42P04' && err.code !== '23505') throw err;
+          });
+      }
+    } finally {
+      await admin.end();
+    }
+  } catch (err) {
+    await release();
+    throw err;
+  }
+  if (!attached) opts.logger.info({ port, pgdata }, 'embedded PostgreSQL started');
 
   const url = `postgres://postgres:${encodeURIComponent(opts.password)}@127.0.0.1:${port}/${opts.database}`;
-  const admin = new pg.Client({
-    host: '127.0.0.1',
-    port,
-    user: 'postgres',
-    password: opts.password,
-    database: 'postgres',
-  });
-  await admin.connect();
-  try {
-    const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [opts.database]);
-    if (found.rowCount === 0) await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(opts.database)}`);
-  } finally {
-    await admin.end();
-  }
-  opts.logger.info({ port, pgdata }, 'embedded PostgreSQL started');
-
+  let stopped: Promise<void> | undefined;
   return {
     url,
     dataDir: pgdata,
     port,
-    async stop() {
-      if (exited) return;
-      child.kill('SIGINT'); // fast shutdown: disconnect clients, checkpoint, exit
-      const timer = setTimeout(() => child.kill('SIGQUIT'), 10_000);
-      await exitedPromise;
-      clearTimeout(timer);
+    stop() {
+      stopped ??= release();
+      return stopped;
     },
   };
 }

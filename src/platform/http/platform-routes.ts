@@ -23,15 +23,64 @@ async function probe(fn: () => Promise<unknown>): Promise<Check> {
   }
 }
 
+/**
+ * Liveness follows the database: when it has been unreachable for longer than the grace period
+ * the process cannot heal by itself (e.g. its embedded PostgreSQL was stopped), so /healthz fails
+ * and a supervisor restarts it. Probes run in the background, at most one every two seconds, so a
+ * liveness answer never waits on the database.
+ */
+function databaseWatch(check: () => Promise<unknown>, graceMs: number) {
+  let failingSince: number | undefined;
+  let lastProbe = 0;
+  let probing = false;
+  const record = (ok: boolean) => {
+    if (ok) failingSince = undefined;
+    else failingSince ??= Date.now();
+  };
+  return {
+    record,
+    /** Milliseconds the database has been unreachable beyond the grace period, or 0. */
+    overdue(): number {
+      const now = Date.now();
+      if (!probing && now - lastProbe >= 2000) {
+        probing = true;
+        lastProbe = now;
+        withTimeout(check(), 2000, 'database')
+          .then(
+            () => record(true),
+            () => record(false),
+          )
+          .finally(() => {
+            probing = false;
+          });
+      }
+      return failingSince !== undefined && now - failingSince > graceMs ? now - failingSince : 0;
+    },
+  };
+}
+
 export async function platformRoutes(app: FastifyInstance, ctx: ModuleContext): Promise<void> {
   const specJson = JSON.stringify(loadOpenApi());
   ctx.metrics.addQueueCollector(() => ctx.queues.depths());
 
+  const selectOne = () => ctx.database.db.execute(sql`SELECT 1`);
+  const db = databaseWatch(selectOne, ctx.config.livenessDatabaseGraceMs);
+
   bindOperations(app, {
-    getHealth: async () => ({ status: 'ok' }),
+    getHealth: async (_req, reply) => {
+      const down = db.overdue();
+      if (down) {
+        return reply
+          .code(503)
+          .send({ status: 'failing', reason: `database unreachable for ${Math.round(down / 1000)} s` });
+      }
+      return { status: 'ok' };
+    },
     getReadiness: async (_req, reply) => {
+      const database = await probe(selectOne);
+      db.record(database.status === 'ok');
       const checks: Record<string, Check> = {
-        database: await probe(() => ctx.database.db.execute(sql`SELECT 1`)),
+        database,
         queue: await probe(() => ctx.queues.ping()),
       };
       for (const [name, fn] of Object.entries(ctx.readinessChecks)) checks[name] = await probe(fn);
