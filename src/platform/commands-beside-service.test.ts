@@ -227,16 +227,26 @@ describe('operator commands beside a running service (embedded defaults)', () =>
     expect(alive(pid)).toBe(false);
   }, 300_000);
 
-  it('a command run with no service starts and stops its own PostgreSQL; a killed service leaves an orphan the next start replaces', async () => {
+  it('a command run with no service starts and stops its own PostgreSQL; the server of a killed service is adopted by the next start, or replaced when it cannot be vouched for', async () => {
     const r = await command(['jobs', 'failed', 'vouchers.issue']);
     expect(r.code, r.stderr).toBe(0);
     expect(alive(await postmasterPid())).toBe(false);
 
+    const kill = async (s: Service) => {
+      s.child.kill('SIGKILL');
+      await new Promise<void>((res) => s.child.once('exit', () => res()));
+    };
     const service = await startService();
     const pid = await postmasterPid();
-    service.child.kill('SIGKILL');
-    await new Promise<void>((res) => service.child.once('exit', () => res()));
+    await kill(service);
     expect(alive(pid)).toBe(true); // left behind by the kill
+    // A healthy server launched as we would launch it is adopted: no shutdown, no cold start.
+    const adopted = await startService();
+    expect(await postmasterPid()).toBe(pid);
+    expect(adopted.stderr()).not.toContain('Error');
+    await kill(adopted);
+    // One we cannot vouch for (its launch record is gone) is stopped and replaced.
+    await fs.rm(path.join(dataDir, 'postgres.server.json'));
     const again = await startService();
     expect(await postmasterPid()).not.toBe(pid);
     expect(alive(pid)).toBe(false);

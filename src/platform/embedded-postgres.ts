@@ -195,12 +195,7 @@ async function launchServer(
   spawnOpts: object,
 ): Promise<Postmaster> {
   const port = opts.port ?? (await freePort());
-  const settings = {
-    listen_addresses: '127.0.0.1',
-    unix_socket_directories: '',
-    max_connections: '200',
-    ...opts.settings,
-  };
+  const settings = serverSettings(opts);
   const args = ['-D', pgdata, '-p', String(port)];
   for (const [k, v] of Object.entries(settings)) args.push('-c', `${k}=${v}`);
   const logFile = `${pgdata}.log`;
@@ -233,12 +228,75 @@ async function launchServer(
   for (;;) {
     if (exit !== undefined) throw new Error(`embedded PostgreSQL exited early (${exit}): ${await tail()}`);
     const pm = await readPostmaster(pgdata);
-    if (pm && pm.pid === child.pid && pm.status === 'ready') return pm;
+    if (pm && pm.pid === child.pid && pm.status === 'ready') {
+      const launched: Launched = { pid: pm.pid, binary: bin.postgres, settings };
+      await fs.writeFile(`${pgdata}.server.json`, JSON.stringify(launched));
+      return pm;
+    }
     if (Date.now() > deadline) {
       if (child.pid) await stopServer(child.pid);
       throw new Error(`embedded PostgreSQL was not ready within a minute: ${await tail()}`);
     }
     await sleep(25);
+  }
+}
+
+function serverSettings(opts: EmbeddedPostgresOptions): Record<string, string> {
+  return {
+    listen_addresses: '127.0.0.1',
+    unix_socket_directories: '',
+    max_connections: '200',
+    ...opts.settings,
+  };
+}
+
+/** How a server was launched, so that a later process can tell whether it may adopt it. */
+interface Launched {
+  pid: number;
+  binary: string;
+  settings: Record<string, string>;
+}
+
+/**
+ * A server left behind by a killed techex process is adopted rather than restarted (a restart
+ * costs a shutdown checkpoint and a start) when it was launched from the same binaries with the
+ * same settings, listens where we want it, and lets us in.
+ */
+async function adoptable(
+  pgdata: string,
+  running: Postmaster,
+  bin: Binaries,
+  opts: EmbeddedPostgresOptions,
+): Promise<boolean> {
+  const text = await fs.readFile(`${pgdata}.server.json`, 'utf8').catch(() => undefined);
+  if (!text) return false;
+  let launched: Launched;
+  try {
+    launched = JSON.parse(text) as Launched;
+  } catch {
+    return false;
+  }
+  if (launched.pid !== running.pid || launched.binary !== bin.postgres) return false;
+  if (JSON.stringify(launched.settings) !== JSON.stringify(serverSettings(opts))) return false;
+  if (opts.port !== undefined && opts.port !== running.port) return false;
+  if (running.status !== 'ready') return false;
+  const client = new pg.Client({
+    host: '127.0.0.1',
+    port: running.port,
+    user: 'postgres',
+    password: opts.password,
+    database: 'postgres',
+    connectionTimeoutMillis: 3000,
+    query_timeout: 3000,
+  });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
   }
 }
 
@@ -304,8 +362,15 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
           { pid: running.pid, port: running.port, users: users.map((u) => u.pid) },
           'using the embedded PostgreSQL of the running techex process',
         );
+      } else if (running && (await adoptable(pgdata, running, bin, opts))) {
+        // Nobody that uses it is alive (its process was killed with SIGKILL), but it is healthy.
+        attached = true;
+        opts.logger.warn(
+          { pid: running.pid, port: running.port },
+          'adopting the embedded PostgreSQL left running by a killed techex process',
+        );
       } else if (running) {
-        // Nobody that uses it is alive: a process killed with SIGKILL left it behind.
+        // Left behind by a killed process, and not one we can use as it is: replace it.
         opts.logger.warn(
           { pid: running.pid },
           'stopping an orphaned embedded PostgreSQL left by a killed techex process',

@@ -156,7 +156,7 @@ describe('techex start on embedded defaults', () => {
     expect(await postmasterAlive()).toBe(false);
   }, 120_000);
 
-  it('recovers after being killed with SIGKILL (an orphaned PostgreSQL is stopped and replaced)', async () => {
+  it('recovers after being killed with SIGKILL (the PostgreSQL it left is adopted)', async () => {
     const s = await start();
     s.child.kill('SIGKILL');
     await new Promise<void>((r) => s.child.once('exit', () => r()));
