@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MODULES } from '../modules/index.js';
 import { buildTestApp, createTestContext, type TestContext } from '../test/context.js';
+import { precompileAll } from './http/lazy-compilers.js';
 import { listOperations, loadOpenApi, OPENAPI_FILE } from './openapi.js';
 
 const run = promisify(execFile);
@@ -51,6 +52,13 @@ describe('the OpenAPI contract', () => {
         r.method !== 'OPTIONS',
     );
     expect(unbound).toEqual([]);
+  });
+
+  it('every route schema compiles (they are compiled lazily, on first use, in the service)', async () => {
+    await app.ready();
+    // Every operation has a response serializer and most have a validator: well over one each.
+    expect(precompileAll()).toBeGreaterThan(listOperations().length);
+    expect(precompileAll()).toBe(0);
   });
 
   it('every operation has a unique operationId, a summary and a tag', () => {

@@ -18,6 +18,7 @@ import type { QueueFactory } from '../queue.js';
 import type { Secrets } from '../secrets.js';
 import { type Authenticator, authenticationPlugin } from './auth.js';
 import { idempotencyPlugin } from './idempotency.js';
+import { lazySerializerFactory, lazyValidator } from './lazy-compilers.js';
 import { platformRoutes } from './platform-routes.js';
 import { sendProblem, toProblem } from './problem.js';
 import { securityHeadersPlugin } from './security-headers.js';
@@ -59,7 +60,7 @@ function validatorCompilers() {
     strict.addSchema(s, s.$id);
   }
   return ({ schema, httpPart }: { schema: object; httpPart?: string }) =>
-    (httpPart === 'body' ? strict : coercing).compile(schema);
+    lazyValidator(() => (httpPart === 'body' ? strict : coercing).compile(schema));
 }
 
 export async function buildApp(ctx: ModuleContext, modules: ModuleRoutes[] = []): Promise<FastifyInstance> {
@@ -76,6 +77,7 @@ export async function buildApp(ctx: ModuleContext, modules: ModuleRoutes[] = [])
     },
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
     ajv: { customOptions: { strict: false } },
+    schemaController: { compilersFactory: { buildSerializer: lazySerializerFactory } },
     return503OnClosing: true,
     forceCloseConnections: false,
     // Router-level refusals (malformed URL, over-long path parameter) are problems too.
