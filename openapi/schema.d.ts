@@ -3298,6 +3298,11 @@ export interface components {
         VoucherVerificationRequest: {
             /** @description The voucher's compact JWS. */
             voucher: string;
+            /**
+             * @description The voucher number a bundle states beside the voucher (optional): when given it must be
+             *     the signed payload's number, or the signature check fails with `bundle-number-differs`.
+             */
+            number?: string;
             inclusionProof?: components["schemas"]["VoucherInclusionProof"];
             /** @description A signed checkpoint note the proof is for. */
             checkpoint?: string;
@@ -3306,7 +3311,15 @@ export interface components {
         };
         VoucherCheck: {
             ok: boolean;
-            /** @description Why the check failed (e.g. `bad-signature`, `unknown-kid`, `proof-does-not-match`, `revoked`, `missing`). */
+            /**
+             * @description Why the check failed. Signature: `malformed`, `bad-header`, `unknown-kid`, `ambiguous-kid`,
+             *     `unusable-key`, `kid-not-thumbprint`, `bad-signature`, `bad-payload`, `bundle-number-differs`;
+             *     checkpoint: `missing`, `malformed`, `bad-signature`, `no-known-signature`, `not-a-checkpoint`,
+             *     `wrong-origin`; inclusion: `missing`, `no-verified-checkpoint`,
+             *     `tree-size-differs-from-checkpoint`, `proof-does-not-match`; revocation: `missing`,
+             *     `no-verified-leaf-index`, `status-list-bad-signature`, `status-list-malformed`,
+             *     `index-beyond-status-list`, `revoked`.
+             */
             reason?: string;
             kid?: string;
             origin?: string;

@@ -12,6 +12,7 @@ import { enqueueManyInTx } from '../../platform/outbox.js';
 import { emitRevokedEventInTx } from './events.js';
 import { vouchers, voucherTransactions } from './schema.js';
 import {
+  chinaYear,
   makeVoucherNumber,
   type VoucherParty,
   type VoucherPayload,
@@ -75,7 +76,7 @@ export function buildPayload(request: VoucherRequest, number: string, issuedAt: 
 
 /** The voucher number's year is the issue year in China Standard Time (UTC+8). */
 export function voucherNumberFor(issuedAt: Date): string {
-  return makeVoucherNumber(new Date(issuedAt.getTime() + 8 * 3600_000).getUTCFullYear());
+  return makeVoucherNumber(chinaYear(issuedAt));
 }
 
 /** Every problem with a request, as field errors (empty when it can be issued). */
@@ -97,7 +98,8 @@ export function validateVoucherRequest(request: VoucherRequest): { field: string
   if (texts.some((t) => typeof t === 'string' && t.length > MAX_TEXT))
     errors.push({ field: '', message: `names and titles are at most ${MAX_TEXT} characters` });
   if (errors.length === 0) {
-    const draft = buildPayload(request, makeVoucherNumber(2000), new Date());
+    const now = new Date();
+    const draft = buildPayload(request, voucherNumberFor(now), now);
     for (const p of validateVoucherPayload(draft)) {
       const [path = '', ...rest] = p.split(' ');
       errors.push({ field: path.replace(/^\$\.?/, ''), message: rest.join(' ') });
