@@ -33,7 +33,9 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description 200 when the database and the queue backend are reachable (and search, when configured); 503 otherwise.
+         * @description 200 when the database and the queue backend are reachable (and search, when configured); 503
+         *     otherwise. A check with status `warning` passes but asks an operator to act: `holidayCalendar`
+         *     warns from 1 November (China time) while next year's holiday arrangement is not loaded.
          */
         get: operations["getReadiness"];
         put?: never;
@@ -955,6 +957,38 @@ export interface paths {
         get: operations["getServiceInstitution"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/holiday-calendar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The holiday calendar due dates are counted with (operators)
+         * @description Every year of the PRC holiday calendar in force: the years shipped in `holidays.json` and
+         *     those imported by operators (an import overrides the shipped year). A due date that counts
+         *     days of a year not listed here (or listed as `provisional`) is marked `dueDateProvisional`.
+         */
+        get: operations["getHolidayCalendar"];
+        put?: never;
+        /**
+         * Import years of the holiday calendar (operators)
+         * @description Loads the State Council's holiday arrangement for one or more years, in the format of
+         *     `holidays.json` (`{"years": {"2027": {source, provisional, holidays, workdays}}}`), the same
+         *     file `techex admin calendar import <file>` takes. Checked as the shipped data is (ranges,
+         *     adjusted working days on weekends, no day both off and on); stored, replacing an earlier
+         *     import of the year; audited (`holiday-calendar.import`, with the years before and after);
+         *     and every open application whose due date was provisional is recomputed in the same
+         *     transaction.
+         */
+        post: operations["importHolidayCalendar"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3009,6 +3043,12 @@ export interface components {
             submittedAt?: string | null;
             /** Format: date */
             dueDate?: string | null;
+            /**
+             * @description The due date counted days of a year whose holiday arrangement is not loaded (Monday to
+             *     Friday counted as working days) or is provisional; it is recomputed when an operator
+             *     imports that year (`POST /v1/admin/holiday-calendar`).
+             */
+            dueDateProvisional?: boolean;
             reviewWorkingDays?: number | null;
             reviewerId?: string | null;
             returnReasons?: components["schemas"]["ContractReturnReason"][] | null;
@@ -3017,6 +3057,12 @@ export interface components {
                 text?: string | null;
             } | null;
             registrationNumber?: string | null;
+            /**
+             * @description The data transaction voucher (数据交易凭证) of the registered version, `TXV-…`; null
+             *     before registration and for the second or so while the voucher is being issued. A
+             *     cancelled contract keeps it (the voucher is revoked, see `/vouchers/{number}`).
+             */
+            voucherNumber?: string | null;
             /** Format: date-time */
             registeredAt?: string | null;
             /** Format: date-time */
@@ -3670,11 +3716,58 @@ export interface components {
             checks: {
                 [key: string]: {
                     /** @enum {string} */
-                    status: "ok" | "error" | "skipped";
+                    status: "ok" | "warning" | "error" | "skipped";
                     latencyMs?: number;
                     error?: string;
+                    /** @description What an operator should do (the check passes; e.g. `holidayCalendar` from 1 November while next year's holiday arrangement is not loaded). */
+                    warning?: string;
                 };
             };
+        };
+        HolidayYear: {
+            /** @description The notice it comes from, e.g. 国务院办公厅关于2027年部分节假日安排的通知. */
+            source: string;
+            /** @description True for statutory days only, before the notice with its adjusted working days. */
+            provisional: boolean;
+            holidays: {
+                name: string;
+                /** Format: date */
+                from: string;
+                /** Format: date */
+                to: string;
+            }[];
+            /** @description Weekend days that are working days (调休). */
+            workdays: string[];
+        };
+        HolidayCalendarImport: {
+            years: {
+                [key: string]: components["schemas"]["HolidayYear"];
+            };
+        };
+        HolidayCalendarImportResult: {
+            years: number[];
+            /** @description Open applications whose provisional due date was recomputed. */
+            recomputed: number;
+        };
+        HolidayCalendar: {
+            years: {
+                year: number;
+                source: string;
+                provisional: boolean;
+                holidays: {
+                    name: string;
+                    /** Format: date */
+                    from: string;
+                    /** Format: date */
+                    to: string;
+                }[];
+                workdays: string[];
+                /** @enum {string} */
+                origin: "shipped" | "imported";
+                /** Format: date-time */
+                importedAt: string | null;
+            }[];
+            shippedYears: number[];
         };
         ProblemType: {
             type: string;
@@ -5384,6 +5477,56 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ServiceInstitution"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getHolidayCalendar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The calendar's years */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HolidayCalendar"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    importHolidayCalendar: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HolidayCalendarImport"];
+            };
+        };
+        responses: {
+            /** @description Imported */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HolidayCalendarImportResult"];
                 };
             };
             429: components["responses"]["TooManyRequests"];

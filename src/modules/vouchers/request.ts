@@ -4,8 +4,8 @@
  * product deal is reported), `requestRevocationInTx` when it is cancelled. Both only write rows
  * (the request and an outbox job); signing happens in the worker after commit.
  */
-import { and, eq, or, sql } from 'drizzle-orm';
-import type { Tx } from '../../platform/db.js';
+import { and, eq, inArray, or, sql } from 'drizzle-orm';
+import type { DbOrTx, Tx } from '../../platform/db.js';
 import { ValidationError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { enqueueManyInTx } from '../../platform/outbox.js';
@@ -188,6 +188,29 @@ export async function requestVouchersInTx(
     firstOf.add(transactionId);
     return { transactionId, created: isNew };
   });
+}
+
+/**
+ * The numbers of the vouchers issued so far for these sources (sourceId → number); a source
+ * whose voucher is still being issued (usually under a second) is absent.
+ */
+export async function voucherNumbersFor(
+  db: DbOrTx,
+  sourceType: string,
+  sourceIds: readonly string[],
+): Promise<Map<string, string>> {
+  if (sourceIds.length === 0) return new Map();
+  const rows = await db
+    .select({ sourceId: voucherTransactions.sourceId, number: vouchers.number })
+    .from(voucherTransactions)
+    .innerJoin(vouchers, eq(vouchers.transactionId, voucherTransactions.id))
+    .where(
+      and(
+        eq(voucherTransactions.sourceType, sourceType),
+        inArray(voucherTransactions.sourceId, [...new Set(sourceIds)]),
+      ),
+    );
+  return new Map(rows.map((r) => [r.sourceId, r.number]));
 }
 
 /**
