@@ -1466,8 +1466,17 @@ export interface paths {
          * @description A partner exchange (a client or person acting for a verified organisation) reports a
          *     completed data product transaction; the exchange issues its data transaction voucher
          *     (type `data_product`) asynchronously, exactly once per `externalId` of the organisation.
-         *     Re-submitting the same `externalId` answers the existing transaction (`created: false`).
-         *     The issuing sub-centre is the submitting organisation's.
+         *     Re-submitting the same `externalId` with the same content answers the existing
+         *     transaction (`created: false`); with different content it is `409
+         *     voucher-transaction-conflict`, whose `differences` lists each differing field (`field`,
+         *     `stored`, `submitted`) — the stored transaction and its voucher never change. The
+         *     submitting organisation (the one the partner acts for) must be one of the parties by
+         *     credit code (`422 voucher-submitter-not-party`); a party whose credit code belongs to a
+         *     verified organisation must carry that organisation's name (`422
+         *     voucher-party-name-mismatch`, field errors naming it); amounts follow the contract rules
+         *     (whole fen, transaction amount at most the contract value); names and titles carry no
+         *     control or bidirectional formatting characters. The issuing sub-centre is the submitting
+         *     organisation's.
          */
         post: operations["submitDataTransaction"];
         delete?: never;
