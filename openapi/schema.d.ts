@@ -33,7 +33,9 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description 200 when the database and the queue backend are reachable (and search, when configured); 503 otherwise.
+         * @description 200 when the database and the queue backend are reachable (and search, when configured); 503
+         *     otherwise. A check with status `warning` passes but asks an operator to act: `holidayCalendar`
+         *     warns from 1 November (China time) while next year's holiday arrangement is not loaded.
          */
         get: operations["getReadiness"];
         put?: never;
@@ -961,6 +963,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/holiday-calendar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The holiday calendar due dates are counted with (operators)
+         * @description Every year of the PRC holiday calendar in force: the years shipped in `holidays.json` and
+         *     those imported by operators (an import overrides the shipped year). A due date that counts
+         *     days of a year not listed here (or listed as `provisional`) is marked `dueDateProvisional`.
+         */
+        get: operations["getHolidayCalendar"];
+        put?: never;
+        /**
+         * Import years of the holiday calendar (operators)
+         * @description Loads the State Council's holiday arrangement for one or more years, in the format of
+         *     `holidays.json` (`{"years": {"2027": {source, provisional, holidays, workdays}}}`), the same
+         *     file `techex admin calendar import <file>` takes. Checked as the shipped data is (ranges,
+         *     adjusted working days on weekends, no day both off and on); stored, replacing an earlier
+         *     import of the year; audited (`holiday-calendar.import`, with the years before and after);
+         *     and every open application whose due date was provisional is recomputed in the same
+         *     transaction.
+         */
+        post: operations["importHolidayCalendar"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/synonyms": {
         parameters: {
             query?: never;
@@ -1432,8 +1466,17 @@ export interface paths {
          * @description A partner exchange (a client or person acting for a verified organisation) reports a
          *     completed data product transaction; the exchange issues its data transaction voucher
          *     (type `data_product`) asynchronously, exactly once per `externalId` of the organisation.
-         *     Re-submitting the same `externalId` answers the existing transaction (`created: false`).
-         *     The issuing sub-centre is the submitting organisation's.
+         *     Re-submitting the same `externalId` with the same content answers the existing
+         *     transaction (`created: false`); with different content it is `409
+         *     voucher-transaction-conflict`, whose `differences` lists each differing field (`field`,
+         *     `stored`, `submitted`) — the stored transaction and its voucher never change. The
+         *     submitting organisation (the one the partner acts for) must be one of the parties by
+         *     credit code (`422 voucher-submitter-not-party`); a party whose credit code belongs to a
+         *     verified organisation must carry that organisation's name (`422
+         *     voucher-party-name-mismatch`, field errors naming it); amounts follow the contract rules
+         *     (whole fen, transaction amount at most the contract value); names and titles carry no
+         *     control or bidirectional formatting characters. The issuing sub-centre is the submitting
+         *     organisation's.
          */
         post: operations["submitDataTransaction"];
         delete?: never;
@@ -3009,6 +3052,12 @@ export interface components {
             submittedAt?: string | null;
             /** Format: date */
             dueDate?: string | null;
+            /**
+             * @description The due date counted days of a year whose holiday arrangement is not loaded (Monday to
+             *     Friday counted as working days) or is provisional; it is recomputed when an operator
+             *     imports that year (`POST /v1/admin/holiday-calendar`).
+             */
+            dueDateProvisional?: boolean;
             reviewWorkingDays?: number | null;
             reviewerId?: string | null;
             returnReasons?: components["schemas"]["ContractReturnReason"][] | null;
@@ -3017,6 +3066,12 @@ export interface components {
                 text?: string | null;
             } | null;
             registrationNumber?: string | null;
+            /**
+             * @description The data transaction voucher (数据交易凭证) of the registered version, `TXV-…`; null
+             *     before registration and for the second or so while the voucher is being issued. A
+             *     cancelled contract keeps it (the voucher is revoked, see `/vouchers/{number}`).
+             */
+            voucherNumber?: string | null;
             /** Format: date-time */
             registeredAt?: string | null;
             /** Format: date-time */
@@ -3298,6 +3353,11 @@ export interface components {
         VoucherVerificationRequest: {
             /** @description The voucher's compact JWS. */
             voucher: string;
+            /**
+             * @description The voucher number a bundle states beside the voucher (optional): when given it must be
+             *     the signed payload's number, or the signature check fails with `bundle-number-differs`.
+             */
+            number?: string;
             inclusionProof?: components["schemas"]["VoucherInclusionProof"];
             /** @description A signed checkpoint note the proof is for. */
             checkpoint?: string;
@@ -3306,7 +3366,15 @@ export interface components {
         };
         VoucherCheck: {
             ok: boolean;
-            /** @description Why the check failed (e.g. `bad-signature`, `unknown-kid`, `proof-does-not-match`, `revoked`, `missing`). */
+            /**
+             * @description Why the check failed. Signature: `malformed`, `bad-header`, `unknown-kid`, `ambiguous-kid`,
+             *     `unusable-key`, `kid-not-thumbprint`, `bad-signature`, `bad-payload`, `bundle-number-differs`;
+             *     checkpoint: `missing`, `malformed`, `bad-signature`, `no-known-signature`, `not-a-checkpoint`,
+             *     `wrong-origin`; inclusion: `missing`, `no-verified-checkpoint`,
+             *     `tree-size-differs-from-checkpoint`, `proof-does-not-match`; revocation: `missing`,
+             *     `no-verified-leaf-index`, `status-list-bad-signature`, `status-list-malformed`,
+             *     `index-beyond-status-list`, `revoked`.
+             */
             reason?: string;
             kid?: string;
             origin?: string;
@@ -3658,11 +3726,58 @@ export interface components {
             checks: {
                 [key: string]: {
                     /** @enum {string} */
-                    status: "ok" | "error" | "skipped";
+                    status: "ok" | "warning" | "error" | "skipped";
                     latencyMs?: number;
                     error?: string;
+                    /** @description What an operator should do (the check passes; e.g. `holidayCalendar` from 1 November while next year's holiday arrangement is not loaded). */
+                    warning?: string;
                 };
             };
+        };
+        HolidayYear: {
+            /** @description The notice it comes from, e.g. 国务院办公厅关于2027年部分节假日安排的通知. */
+            source: string;
+            /** @description True for statutory days only, before the notice with its adjusted working days. */
+            provisional: boolean;
+            holidays: {
+                name: string;
+                /** Format: date */
+                from: string;
+                /** Format: date */
+                to: string;
+            }[];
+            /** @description Weekend days that are working days (调休). */
+            workdays: string[];
+        };
+        HolidayCalendarImport: {
+            years: {
+                [key: string]: components["schemas"]["HolidayYear"];
+            };
+        };
+        HolidayCalendarImportResult: {
+            years: number[];
+            /** @description Open applications whose provisional due date was recomputed. */
+            recomputed: number;
+        };
+        HolidayCalendar: {
+            years: {
+                year: number;
+                source: string;
+                provisional: boolean;
+                holidays: {
+                    name: string;
+                    /** Format: date */
+                    from: string;
+                    /** Format: date */
+                    to: string;
+                }[];
+                workdays: string[];
+                /** @enum {string} */
+                origin: "shipped" | "imported";
+                /** Format: date-time */
+                importedAt: string | null;
+            }[];
+            shippedYears: number[];
         };
         ProblemType: {
             type: string;
@@ -5381,6 +5496,56 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ServiceInstitution"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getHolidayCalendar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The calendar's years */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HolidayCalendar"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    importHolidayCalendar: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HolidayCalendarImport"];
+            };
+        };
+        responses: {
+            /** @description Imported */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HolidayCalendarImportResult"];
                 };
             };
             429: components["responses"]["TooManyRequests"];

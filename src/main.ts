@@ -24,6 +24,8 @@ Commands:
                         retire the current voucher or checkpoint key and make a new one
   admin <command>       identity administration: create-operator, assign-registrar,
                         register-client, rotate-keys (\`techex admin\` lists the options)
+  admin calendar import <file>
+                        load a year's holiday arrangement (review due dates); \`show\` lists the years
   import achievements <file.csv|file.xlsx> --org <id|credit code> [--dry-run] [--submit]
                         import achievements from a spreadsheet as drafts (preview with --dry-run)
   seed --demo           load the demo exchange into an empty catalog
@@ -113,6 +115,12 @@ async function main(argv: string[]) {
       return;
     }
     case 'admin': {
+      if (rest[0] === 'calendar') {
+        // The holiday calendar of contract review due dates (contracts module).
+        const { runCalendarCli } = await import('./modules/contracts/cli.js');
+        process.exitCode = await runCalendarCli(argv.slice(argv.indexOf('calendar') + 1));
+        return;
+      }
       // Raw arguments: the identity CLI parses its own options (--email, --sub-centre …).
       const { runAdminCli } = await import('./modules/identity/cli.js');
       return runAdminCli(argv.slice(argv.indexOf('admin') + 1));

@@ -14,7 +14,7 @@ import { recordVersion, VOUCHER_SOURCE, voucherSourceId } from './review.js';
 import { contractAmendments } from './schema.js';
 import { type ContractDeps, checkApplication, transition, visibleContract } from './service.js';
 import { type ContractInput, validateContract } from './validation.js';
-import { type Caller, toView } from './view.js';
+import { type Caller, toView, withVoucherNumbers } from './view.js';
 
 /** What an amendment may change; type, subtype, parties and signing date make a new contract. */
 export const AMENDABLE_FIELDS = [
@@ -226,5 +226,6 @@ export async function cancelRegistration(deps: ContractDeps, caller: Caller, id:
     },
   );
   deps.outbox.kick();
-  return toView(row);
+  const [view] = await withVoucherNumbers(deps.db, [toView(row)]);
+  return view!;
 }

@@ -161,6 +161,35 @@ export function addWorkingDays(start: DateInput, n: number, cal: WorkingCalendar
 }
 
 /**
+ * The due date `n` working days after `start` (as addWorkingDays), and whether it is
+ * provisional: true when a day it counted lies in a year the calendar does not have, or has
+ * only provisionally (statutory days, no 调休). Such a date was counted Monday–Friday and moves
+ * when the year's notice is loaded (see holiday-years.ts).
+ */
+export function dueDateAfter(
+  start: DateInput,
+  n: number,
+  cal: WorkingCalendar = PRC_CALENDAR,
+): { dueDate: string; provisional: boolean } {
+  const due = addWorkingDays(start, n, cal);
+  const first = Number(chinaDate(start).slice(0, 4));
+  const last = Number(chinaDate(due).slice(0, 4));
+  let provisional = false;
+  for (let y = first; y <= last; y++) if (cal.years.get(y) !== false) provisional = true;
+  // The start year counts only if a day after the start lies in it; with n = 0 nothing is counted.
+  if (n === 0) provisional = false;
+  return { dueDate: chinaDate(due), provisional };
+}
+
+/** The holiday data of holidays.json with `years` added or replacing the file's. */
+export function withYears(base: HolidayData, years: Readonly<Record<string, HolidayYear>>): HolidayData {
+  return { years: { ...base.years, ...years } };
+}
+
+/** The data shipped in holidays.json. */
+export const SHIPPED_HOLIDAYS: HolidayData = holidayData;
+
+/**
  * Working days in the half-open interval (a, b] of China dates — the same convention as
  * addWorkingDays, so workingDaysBetween(s, addWorkingDays(s, n)) === n. Negative when b is
  * before a; time of day is ignored.

@@ -3,7 +3,7 @@
  * registrar and operator, and a valid application of every subtype. Real rows through the
  * identity module's repository (no fakes).
  */
-import { createHash, randomInt } from 'node:crypto';
+import { createHash, randomInt, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { decodeJwt } from 'jose';
 import type { Principal } from '../../platform/principal.js';
@@ -98,7 +98,8 @@ export function application(
     contractValueFen: 1_000_000_00,
     nonTechnicalCostsFen: 0,
     payment: { method: 'lump_sum' },
-    documentSha256: sha256('contract document'),
+    // A document of its own: the same document twice is a duplicate application (409).
+    documentSha256: sha256(`contract document ${randomUUID()}`),
     ...over,
   };
 }

@@ -4,7 +4,9 @@
  * gap-free registration number and requests the data transaction voucher in one transaction.
  */
 import type { Tx } from '../../platform/db.js';
-import { ConflictError, ValidationError } from '../../platform/errors.js';
+import { ConflictError, ForbiddenError, ValidationError } from '../../platform/errors.js';
+import { registerMessages } from '../../platform/messages.js';
+import { actsFor } from '../../platform/principal.js';
 import { findSubCentre } from '../identity/repository.js';
 import { requestVoucherInTx, type VoucherRequest } from '../vouchers/request.js';
 import { chinaDate } from './calendar.js';
@@ -14,13 +16,32 @@ import { REFUSAL_GROUNDS, RETURN_REASONS, SETTINGS } from './rules.js';
 import { contractVersions } from './schema.js';
 import { type ContractDeps, transition } from './service.js';
 import type { PartyInput } from './validation.js';
-import { type Caller, effectiveAmount, toView } from './view.js';
+import { type Caller, effectiveAmount, toView, voucherSourceId } from './view.js';
 
 export const VOUCHER_SOURCE = 'technology_contract';
+
+registerMessages({
+  'contract-reviewer-is-applicant': {
+    title: { 'zh-CN': '不能审核本人申请的合同', en: 'You cannot review an application you made' },
+    detail: {
+      'zh-CN': '该合同由您（或您所代表的机构）申请登记，须由登记机构的其他登记员受理和登记。',
+      en: 'You (or the organisation you act for) applied for this contract; another registrar of the point must take and register it.',
+    },
+  },
+});
 const REVIEW = 'contract.review';
 
-/** Voucher source id of a contract version: the contract id, then `<id>:v<n>` after amendments. */
-export const voucherSourceId = (id: string, version: number) => (version === 1 ? id : `${id}:v${version}`);
+export { voucherSourceId } from './view.js';
+
+/**
+ * No one reviews his own application: a registrar who applied for the contract (created it, or
+ * acts for the applying organisation) may not take, return, refuse or register it.
+ */
+export function assertNotApplicant(caller: Caller, r: Pick<ContractRow, 'createdBy' | 'organisationId'>) {
+  const p = caller.principal;
+  if (p && (r.createdBy === p.id || actsFor(p, r.organisationId)))
+    throw new ForbiddenError('contract-reviewer-is-applicant');
+}
 
 export async function takeForReview(deps: ContractDeps, caller: Caller, id: string) {
   const now = deps.now?.() ?? new Date();
@@ -29,12 +50,14 @@ export async function takeForReview(deps: ContractDeps, caller: Caller, id: stri
     caller,
     id,
     { action: 'take', policy: REVIEW, from: ['submitted'] },
-    (tx) =>
-      updateContract(tx, id, {
+    (tx, r) => {
+      assertNotApplicant(caller, r);
+      return updateContract(tx, id, {
         status: 'under_review',
         reviewerId: caller.principal!.id,
         reviewStartedAt: now,
-      }),
+      });
+    },
   );
   return toView(row);
 }
@@ -72,8 +95,16 @@ export async function returnForCorrection(
     caller,
     id,
     { action: 'return', policy: REVIEW, from: ['under_review'] },
-    (tx) =>
-      updateContract(tx, id, { status: 'returned', returnReasons: reasons, returnedAt: now, dueDate: null }),
+    (tx, r) => {
+      assertNotApplicant(caller, r);
+      return updateContract(tx, id, {
+        status: 'returned',
+        returnReasons: reasons,
+        returnedAt: now,
+        dueDate: null,
+        dueDateProvisional: false,
+      });
+    },
   );
   return toView(row);
 }
@@ -96,13 +127,15 @@ export async function refuseRegistration(
     caller,
     id,
     { action: 'refuse', policy: REVIEW, from: ['under_review'] },
-    async (tx) => {
+    async (tx, r) => {
+      assertNotApplicant(caller, r);
       const refused = await updateContract(tx, id, {
         status: 'refused',
         refusalGround: body.ground,
         refusalText: body.text?.trim() || null,
         refusedAt: now,
         dueDate: null,
+        dueDateProvisional: false,
       });
       // The ground's code only: the registrar's explanation is free text.
       await emitContractEventInTx(tx, 'contract.refused', refused, {
@@ -173,6 +206,7 @@ export async function registerContract(
     id,
     { action: 'register', policy: REVIEW, from: ['under_review'] },
     async (tx, r) => {
+      assertNotApplicant(caller, r);
       const determined = body.determinedAmountFen;
       if (determined !== undefined) {
         if (!Number.isSafeInteger(determined) || determined < 0 || determined > r.contractValueFen)

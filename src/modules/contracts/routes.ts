@@ -9,6 +9,8 @@ import {
   rejectAmendment,
   requestAmendment,
 } from './amendments.js';
+import { holidayCalendar, importHolidayCalendar } from './calendar-admin.js';
+import { calendarWarning } from './holiday-years.js';
 import {
   type RegisterBody,
   type ReturnReason,
@@ -39,7 +41,15 @@ const caller = (req: FastifyRequest): Caller => ({ principal: req.principal, req
 
 export async function contractRoutes(app: FastifyInstance, ctx: ModuleContext): Promise<void> {
   const deps: ContractDeps = { db: ctx.database.db, cursors: ctx.cursors, outbox: ctx.outbox };
+  // From 1 November /readyz warns while next year's holiday arrangement is not loaded.
+  ctx.readinessChecks.holidayCalendar = async () => {
+    const warning = await calendarWarning(ctx.database.db);
+    return warning ? { warning } : undefined;
+  };
   bindOperations(app, {
+    getHolidayCalendar: (req: FastifyRequest) => holidayCalendar(deps, caller(req)),
+    importHolidayCalendar: (req: FastifyRequest<{ Body: unknown }>) =>
+      importHolidayCalendar(deps, caller(req), req.body),
     createContract: async (req: FastifyRequest<{ Body: ContractInput }>, reply: FastifyReply) =>
       reply.code(201).send(await createContract(deps, caller(req), req.body)),
     listContracts: (req: FastifyRequest<{ Querystring: Page & { status?: string } }>) =>

@@ -72,6 +72,11 @@ export const technologyContracts = pgTable(
     submittedAt: tstz('submitted_at'),
     /** Last day of the review period (China date), from the latest (re)submission. */
     dueDate: date('due_date', { mode: 'string' }),
+    /**
+     * The due date counted days of a year the holiday calendar does not have (or has only
+     * provisionally): a Monday–Friday guess, recomputed when an operator imports that year.
+     */
+    dueDateProvisional: boolean('due_date_provisional').notNull().default(false),
     reviewWorkingDays: integer('review_working_days'),
     reviewerId: text('reviewer_id'),
     reviewStartedAt: tstz('review_started_at'),
@@ -98,6 +103,8 @@ export const technologyContracts = pgTable(
     index('technology_contracts_point_status_idx').on(t.subCentreId, t.status, t.id),
     index('technology_contracts_due_idx').on(t.dueDate).where(sql`status IN ('submitted', 'under_review')`),
     index('technology_contracts_year_idx').on(t.registrationYear, t.subCentreId),
+    // Duplicate applications are found by document hash (service.ts, findDuplicateApplication).
+    index('technology_contracts_document_idx').on(t.documentSha256),
     index('technology_contracts_institution_idx')
       .on(t.transferInstitutionId, t.registrationYear)
       .where(sql`transfer_institution_id IS NOT NULL`),
@@ -175,3 +182,18 @@ export const contractVersions = pgTable(
   },
   (t) => [primaryKey({ name: 'contract_versions_pk', columns: [t.contractId, t.version] })],
 );
+
+/**
+ * Holiday calendar years imported by operators (`techex admin calendar import`, the admin
+ * endpoint) on top of holidays.json: the State Council's notice for a year comes out in the
+ * November before it, after the release. A row here overrides the same year in the file.
+ */
+export const holidayCalendarYears = pgTable('holiday_calendar_years', {
+  year: integer('year').primaryKey(),
+  source: text('source').notNull(),
+  provisional: boolean('provisional').notNull(),
+  holidays: jsonb('holidays').notNull(),
+  workdays: jsonb('workdays').notNull(),
+  importedBy: text('imported_by').notNull(),
+  importedAt: tstz('imported_at').notNull().defaultNow(),
+});

@@ -17,9 +17,12 @@ import { newId, UUID_RE } from '../../platform/ids.js';
 import type { OutboxDispatcher } from '../../platform/outbox.js';
 import { type CursorCodec, clampLimit, paginate } from '../../platform/pagination.js';
 import { getPublicListing } from '../catalog/service.js';
-import { findOrganisation } from '../identity/repository.js';
-import { addWorkingDays, chinaDate } from './calendar.js';
+import { normalizeIdentifier, validateCreditCode } from '../identity/identifiers.js';
+import { findOrganisation, findVerifiedOrganisationsByCreditCodes } from '../identity/repository.js';
+import { chinaDate, dueDateAfter } from './calendar.js';
+import { findDuplicateApplication, lockApplicant } from './duplicates.js';
 import { emitContractEventInTx } from './events.js';
+import { currentCalendar } from './holiday-years.js';
 import './messages.js';
 import { visiblePoints } from './policies.js';
 import {
@@ -36,7 +39,7 @@ import {
 import { reviewWorkingDays } from './rules.js';
 import { technologyContracts } from './schema.js';
 import { type ContractInput, declaredTransactionAmount, validateContract } from './validation.js';
-import { actorOf, type Caller, toView } from './view.js';
+import { actorOf, type Caller, toView, withVoucherNumbers } from './view.js';
 
 export interface ContractDeps {
   db: Db;
@@ -66,7 +69,7 @@ export async function checkApplication(
   if (org.verificationStatus !== 'verified') throw new ForbiddenError('contract-applicant-not-verified');
   authorize(p, 'contract.apply', { id: org.id, verified: true });
   if (!org.subCentreId) throw new UnprocessableError('contract-applicant-no-registration-point');
-  const checked = validateContract(input);
+  const checked = validateContract(input, { overriddenCodes: await overriddenCodes(db, input) });
   if (!checked.ok) throw new ValidationError(checked.errors);
   const c = checked.value;
   const side = c.imported ? c.buyer : c.seller;
@@ -101,9 +104,24 @@ export async function checkApplication(
   return { org: { id: org.id, subCentreId: org.subCentreId }, value: { ...c, techManagerIds: managers } };
 }
 
+/**
+ * The parties' codes that fail their check character but were accepted for a verified
+ * organisation by a registrar's override (identity): valid here because they are its code.
+ */
+async function overriddenCodes(db: Db | Tx, input: ContractInput): Promise<Set<string>> {
+  const failing = [input?.seller?.creditCode, input?.buyer?.creditCode]
+    .filter((c): c is string => typeof c === 'string' && c !== '' && !validateCreditCode(c).ok)
+    .map(normalizeIdentifier);
+  if (failing.length === 0) return new Set();
+  const orgs = await findVerifiedOrganisationsByCreditCodes(db, failing);
+  return new Set(orgs.filter((o) => o.overridden).map((o) => o.creditCode));
+}
+
 export async function createContract(deps: ContractDeps, caller: Caller, input: ContractInput) {
   const { org, value } = await checkApplication(deps.db, caller, input);
   const row = await deps.db.transaction(async (tx) => {
+    await lockApplicant(tx, org.id, value.documentSha256);
+    await findDuplicateApplication(tx, org.id, value);
     const [row] = await tx
       .insert(technologyContracts)
       .values({
@@ -176,7 +194,11 @@ export async function updateDraft(deps: ContractDeps, caller: Caller, id: string
     caller,
     id,
     { action: 'update', policy: 'contract.edit', from: ['draft', 'returned'] },
-    (tx) => updateContract(tx, id, toColumns(value)),
+    async (tx) => {
+      await lockApplicant(tx, current.organisationId, value.documentSha256);
+      await findDuplicateApplication(tx, current.organisationId, value, id);
+      return updateContract(tx, id, toColumns(value));
+    },
   );
   return toView(row);
 }
@@ -191,11 +213,15 @@ export async function submitContract(deps: ContractDeps, caller: Caller, id: str
     { action: 'submit', policy: 'contract.edit', from: ['draft', 'returned'] },
     async (tx, r) => {
       const days = reviewWorkingDays(declaredTransactionAmount(r), r.disputed);
+      // Past the calendar's last loaded year the count is a Monday–Friday guess: marked
+      // provisional, and recomputed when an operator loads that year (holiday-years.ts).
+      const due = dueDateAfter(now, days, await currentCalendar(tx));
       const submitted = await updateContract(tx, id, {
         status: 'submitted',
         submittedAt: now,
         reviewWorkingDays: days,
-        dueDate: chinaDate(addWorkingDays(now, days)),
+        dueDate: due.dueDate,
+        dueDateProvisional: due.provisional,
         reviewerId: null,
         reviewStartedAt: null,
       });
@@ -208,7 +234,8 @@ export async function submitContract(deps: ContractDeps, caller: Caller, id: str
 }
 
 export async function getContract(deps: ContractDeps, caller: Caller, id: string) {
-  return toView(await visibleContract(deps.db, caller, id));
+  const [view] = await withVoucherNumbers(deps.db, [toView(await visibleContract(deps.db, caller, id))]);
+  return view!;
 }
 
 export async function listVisibleContracts(
@@ -233,7 +260,7 @@ export async function listVisibleContracts(
       }),
     (r) => [r.id],
   );
-  return { items: page.items.map(toView), nextCursor: page.nextCursor };
+  return { items: await withVoucherNumbers(deps.db, page.items.map(toView)), nextCursor: page.nextCursor };
 }
 
 /** Registrars' overdue list: their points' applications past the due date (operators: all). */

@@ -7,9 +7,11 @@ import type { FieldError } from '../../platform/errors.js';
 import {
   isValidPartyNatureCode,
   isValidRegionCode,
+  normalizeIdentifier,
   validateCreditCode,
   validatePatentNumber,
 } from '../identity/identifiers.js';
+import { textProblem } from '../vouchers/voucher-format.js';
 import {
   LICENCE_TYPES,
   PAYMENT_METHODS,
@@ -91,13 +93,37 @@ function present(input: ContractInput, field: RequirableField): boolean {
   return v !== undefined && v !== null && v !== '';
 }
 
-function validateParty(p: PartyInput | undefined, at: string, errors: FieldError[]): PartyInput | undefined {
+/**
+ * A name or title that goes into the voucher as signed text: no control character and no
+ * bidirectional formatting character (U+202E would show "‮学大京南" as "南京大学").
+ */
+function checkText(v: unknown, field: string, errors: FieldError[]): void {
+  const problem = typeof v === 'string' && v.trim() !== '' ? textProblem(v) : undefined;
+  if (problem) errors.push({ field, message: problem, code: 'text' });
+}
+
+/** Options of validateContract. */
+export interface ValidationOptions {
+  /**
+   * Credit codes accepted although they fail the check character: the codes of verified
+   * organisations whose registrar recorded an override (identity module).
+   */
+  overriddenCodes?: ReadonlySet<string>;
+}
+
+function validateParty(
+  p: PartyInput | undefined,
+  at: string,
+  errors: FieldError[],
+  opts: ValidationOptions,
+): PartyInput | undefined {
   if (!p || typeof p !== 'object') {
     errors.push({ field: at, message: 'required', code: 'required' });
     return undefined;
   }
   const out: PartyInput = { ...p, name: (p.name ?? '').trim() };
   if (!out.name) errors.push({ field: `${at}/name`, message: 'required', code: 'required' });
+  else checkText(out.name, `${at}/name`, errors);
   if (!isCountryCode(p.countryCode))
     errors.push({
       field: `${at}/countryCode`,
@@ -107,7 +133,9 @@ function validateParty(p: PartyInput | undefined, at: string, errors: FieldError
   const domestic = p.countryCode === 'CN';
   if (p.creditCode) {
     const r = validateCreditCode(p.creditCode);
+    const normalised = normalizeIdentifier(p.creditCode);
     if (r.ok) out.creditCode = r.value;
+    else if (opts.overriddenCodes?.has(normalised)) out.creditCode = normalised;
     else if (domestic)
       errors.push({
         field: `${at}/creditCode`,
@@ -179,6 +207,7 @@ function validatePayment(input: ContractInput, errors: FieldError[]): void {
 /** Checks an application; on success returns it normalised (codes upper-cased, patent numbers canonical). */
 export function validateContract(
   input: ContractInput,
+  opts: ValidationOptions = {},
 ): { ok: true; value: ContractInput } | { ok: false; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const value: ContractInput = { ...input };
@@ -199,6 +228,7 @@ export function validateContract(
   }
   if (!input.projectName?.trim())
     errors.push({ field: 'body/projectName', message: 'required', code: 'required' });
+  else checkText(input.projectName, 'body/projectName', errors);
   if (!Object.hasOwn(TECHNOLOGY_FIELDS, input.technologyField))
     errors.push({ field: 'body/technologyField', message: 'one of 01..09', code: 'technology-field' });
   for (const d of ['signingDate', 'validFrom', 'validTo'] as const)
@@ -208,8 +238,8 @@ export function validateContract(
   if (isDate(input.signingDate) && isDate(input.validTo) && input.validTo < input.signingDate)
     errors.push({ field: 'body/validTo', message: 'before the signing date', code: 'date' });
 
-  const seller = validateParty(input.seller, 'body/seller', errors);
-  const buyer = validateParty(input.buyer, 'body/buyer', errors);
+  const seller = validateParty(input.seller, 'body/seller', errors, opts);
+  const buyer = validateParty(input.buyer, 'body/buyer', errors, opts);
   if (seller) value.seller = seller;
   if (buyer) value.buyer = buyer;
   // The seller side applies where it is located; for imported technology, the domestic buyer.

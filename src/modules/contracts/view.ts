@@ -1,5 +1,7 @@
 import type { Actor } from '../../platform/audit.js';
+import type { DbOrTx } from '../../platform/db.js';
 import type { Principal } from '../../platform/principal.js';
+import { voucherNumbersFor } from '../vouchers/request.js';
 import type { ContractRow } from './repository.js';
 import { toInput } from './repository.js';
 
@@ -37,11 +39,14 @@ export function toView(r: ContractRow) {
     effectiveTransactionAmountFen: effectiveAmount(r),
     submittedAt: iso(r.submittedAt),
     dueDate: r.dueDate,
+    dueDateProvisional: r.dueDateProvisional,
     reviewWorkingDays: r.reviewWorkingDays,
     reviewerId: r.reviewerId,
     returnReasons: r.returnReasons ?? null,
     refusal: r.refusalGround ? { ground: r.refusalGround, text: r.refusalText } : null,
     registrationNumber: r.registrationNumber,
+    /** The data transaction voucher of the registered version (withVoucherNumbers fills it). */
+    voucherNumber: null as string | null,
     registeredAt: iso(r.registeredAt),
     cancelledAt: iso(r.cancelledAt),
     cancellationReason: r.cancellationReason,
@@ -50,3 +55,18 @@ export function toView(r: ContractRow) {
   };
 }
 export type ContractView = ReturnType<typeof toView>;
+
+/** Voucher source id of a contract version: the contract id, then `<id>:v<n>` after amendments. */
+export const voucherSourceId = (id: string, version: number) => (version === 1 ? id : `${id}:v${version}`);
+
+/**
+ * Views with the voucher number of each registered (or cancelled: the voucher stays, revoked)
+ * contract's current version; null while the voucher is being issued, and for other statuses.
+ */
+export async function withVoucherNumbers<V extends ContractView>(db: DbOrTx, views: V[]): Promise<V[]> {
+  const ids = views
+    .filter((v) => v.status === 'registered' || v.status === 'cancelled')
+    .map((v) => voucherSourceId(v.id, v.version));
+  const numbers = await voucherNumbersFor(db, 'technology_contract', ids);
+  return views.map((v) => ({ ...v, voucherNumber: numbers.get(voucherSourceId(v.id, v.version)) ?? null }));
+}

@@ -70,6 +70,35 @@ export async function findVerifiedOrganisationIdsByCreditCodes(
   return rows.map((r) => ({ id: r.id, creditCode: r.creditCode! }));
 }
 
+/**
+ * The verified organisations holding these credit codes, with their names and whether the code
+ * was accepted by a registrar's override (it fails its check character; the registrar recorded
+ * a reason). For other modules that accept a party by code: an overridden code is valid where it
+ * is that organisation's, and a party's name can be checked against the organisation's.
+ */
+export async function findVerifiedOrganisationsByCreditCodes(
+  db: DbOrTx,
+  creditCodes: readonly string[],
+): Promise<{ id: string; name: string; creditCode: string; overridden: boolean }[]> {
+  const codes = [...new Set(creditCodes.filter((c) => typeof c === 'string' && c !== ''))];
+  if (codes.length === 0) return [];
+  const rows = await db
+    .select({
+      id: organisations.id,
+      name: organisations.name,
+      creditCode: organisations.creditCode,
+      override: organisations.creditCodeOverride,
+    })
+    .from(organisations)
+    .where(and(inArray(organisations.creditCode, codes), eq(organisations.verificationStatus, 'verified')));
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    creditCode: r.creditCode!,
+    overridden: r.override !== null && (r.override as { code?: string }).code === r.creditCode,
+  }));
+}
+
 export async function insertUser(
   db: DbOrTx,
   v: { displayName: string; email?: string | null; passwordHash?: string | null },

@@ -30,6 +30,9 @@ let receiver: Receiver;
 let partnerOrgId: string;
 let partner: Awaited<ReturnType<typeof createClientActor>>;
 let sellerCode: string;
+let sellerName: string;
+let partnerCode: string;
+let partnerName: string;
 let sellerSub: Subscriber;
 let partnerSub: Subscriber;
 let outsider: Subscriber;
@@ -38,11 +41,15 @@ beforeAll(async () => {
   harness = await startEventHarness([vouchersModule.routes!]);
   ({ ctx, app, receiver } = harness);
 
-  const partnerOrg = await createOrganisation(ctx, { verified: true });
+  // The submitting organisation must be a party to what it reports (vouchers/submissions.ts).
+  partnerCode = makeCreditCode();
+  const partnerOrg = await createOrganisation(ctx, { verified: true, creditCode: partnerCode });
   partnerOrgId = partnerOrg.id;
+  partnerName = partnerOrg.name;
   partner = await createClientActor(ctx, partnerOrg, ['vouchers:write', 'webhooks:manage']);
   sellerCode = makeCreditCode();
   const sellerOrg = await createOrganisation(ctx, { verified: true, creditCode: sellerCode });
+  sellerName = sellerOrg.name;
   const hook = (org: typeof sellerOrg) => createClientActor(ctx, org, ['webhooks:manage']);
   sellerSub = await subscribe(app, receiver, await hook(sellerOrg), '/ok/seller', ['voucher.*']);
   partnerSub = await subscribe(app, receiver, partner, '/ok/partner', ['voucher.issued']);
@@ -75,8 +82,9 @@ describe('voucher events', () => {
       payload: {
         externalId,
         parties: [
-          { role: 'seller', name: '江苏某数据科技有限公司', creditCode: sellerCode },
-          { role: 'buyer', name: '南京某智能制造有限公司', creditCode: makeCreditCode() },
+          // The partner sells to a known, verified organisation (named as verified).
+          { role: 'seller', name: partnerName, creditCode: partnerCode },
+          { role: 'buyer', name: sellerName, creditCode: sellerCode },
         ],
         subject: { title: '工业设备运行数据集' },
         amounts: { contractValueFen: 12_000_000, transactionAmountFen: 12_000_000 },

@@ -15,8 +15,8 @@ import {
   verifyInclusion,
 } from './merkle.js';
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const VECTORS = path.resolve(repoRoot, '../shared/testdata/merkle');
+// Copied into the repository with their source and licence: see testdata/merkle/README.md.
+const VECTORS = fileURLToPath(new URL('./testdata/merkle', import.meta.url));
 
 interface InclusionVector {
   leafIdx: number;

@@ -20,8 +20,8 @@ import {
   signNote,
 } from './note.js';
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const VECTORS = path.resolve(repoRoot, '../shared/testdata/signed-note');
+// Copied into the repository with their source and licence: see testdata/signed-note/README.md.
+const VECTORS = fileURLToPath(new URL('./testdata/signed-note', import.meta.url));
 const exampleNote = new Uint8Array(readFileSync(path.join(VECTORS, 'example.note')));
 const exampleVkey = readFileSync(path.join(VECTORS, 'example.vkey'), 'utf8').trim();
 

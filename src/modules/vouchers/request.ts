@@ -4,14 +4,15 @@
  * product deal is reported), `requestRevocationInTx` when it is cancelled. Both only write rows
  * (the request and an outbox job); signing happens in the worker after commit.
  */
-import { and, eq, or, sql } from 'drizzle-orm';
-import type { Tx } from '../../platform/db.js';
+import { and, eq, inArray, or, sql } from 'drizzle-orm';
+import type { DbOrTx, Tx } from '../../platform/db.js';
 import { ValidationError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { enqueueManyInTx } from '../../platform/outbox.js';
 import { emitRevokedEventInTx } from './events.js';
 import { vouchers, voucherTransactions } from './schema.js';
 import {
+  chinaYear,
   makeVoucherNumber,
   type VoucherParty,
   type VoucherPayload,
@@ -75,7 +76,7 @@ export function buildPayload(request: VoucherRequest, number: string, issuedAt: 
 
 /** The voucher number's year is the issue year in China Standard Time (UTC+8). */
 export function voucherNumberFor(issuedAt: Date): string {
-  return makeVoucherNumber(new Date(issuedAt.getTime() + 8 * 3600_000).getUTCFullYear());
+  return makeVoucherNumber(chinaYear(issuedAt));
 }
 
 /** Every problem with a request, as field errors (empty when it can be issued). */
@@ -97,7 +98,8 @@ export function validateVoucherRequest(request: VoucherRequest): { field: string
   if (texts.some((t) => typeof t === 'string' && t.length > MAX_TEXT))
     errors.push({ field: '', message: `names and titles are at most ${MAX_TEXT} characters` });
   if (errors.length === 0) {
-    const draft = buildPayload(request, makeVoucherNumber(2000), new Date());
+    const now = new Date();
+    const draft = buildPayload(request, voucherNumberFor(now), now);
     for (const p of validateVoucherPayload(draft)) {
       const [path = '', ...rest] = p.split(' ');
       errors.push({ field: path.replace(/^\$\.?/, ''), message: rest.join(' ') });
@@ -186,6 +188,29 @@ export async function requestVouchersInTx(
     firstOf.add(transactionId);
     return { transactionId, created: isNew };
   });
+}
+
+/**
+ * The numbers of the vouchers issued so far for these sources (sourceId → number); a source
+ * whose voucher is still being issued (usually under a second) is absent.
+ */
+export async function voucherNumbersFor(
+  db: DbOrTx,
+  sourceType: string,
+  sourceIds: readonly string[],
+): Promise<Map<string, string>> {
+  if (sourceIds.length === 0) return new Map();
+  const rows = await db
+    .select({ sourceId: voucherTransactions.sourceId, number: vouchers.number })
+    .from(voucherTransactions)
+    .innerJoin(vouchers, eq(vouchers.transactionId, voucherTransactions.id))
+    .where(
+      and(
+        eq(voucherTransactions.sourceType, sourceType),
+        inArray(voucherTransactions.sourceId, [...new Set(sourceIds)]),
+      ),
+    );
+  return new Map(rows.map((r) => [r.sourceId, r.number]));
 }
 
 /**

@@ -6,9 +6,12 @@ import { createOutboxDispatcher, type OutboxDispatcher } from '../../platform/ou
 import type { AnyWorker } from '../../platform/queue.js';
 import { createActor, createClientActor, createOrganisation } from '../../test/actors.js';
 import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { makeCreditCode } from '../contracts/fixtures.js';
 import { voucherParts, voucherWorkers } from './jobs.js';
 import { vouchersModule } from './module.js';
 import { ISSUE_QUEUE } from './request.js';
+
+const SELLER = { name: '江苏某数据科技有限公司', creditCode: '91350100M000100Y43' };
 
 // A partner exchange reports a completed data product transaction and gets its voucher.
 let ctx: TestContext;
@@ -43,10 +46,13 @@ afterAll(async () => {
   await ctx?.close();
 });
 
-const submission = (externalId: string) => ({
+/** A verified organisation with a valid credit code of its own: a party to what it submits. */
+const partyOrg = () => createOrganisation(ctx, { verified: true, creditCode: makeCreditCode() });
+
+const submission = (externalId: string, seller: { name: string; creditCode: string | null } = SELLER) => ({
   externalId,
   parties: [
-    { role: 'seller', name: '江苏某数据科技有限公司', creditCode: '91350100M000100Y43' },
+    { role: 'seller', name: seller.name, creditCode: seller.creditCode },
     { role: 'buyer', name: '南京某智能制造有限公司', creditCode: '91110108551385082Q' },
   ],
   subject: { title: '工业设备运行数据集（2026 年度）' },
@@ -56,14 +62,14 @@ const submission = (externalId: string) => ({
 
 describe('data product transactions from partner exchanges', () => {
   it('issues exactly one voucher per externalId and lets only the submitter read it', async () => {
-    const partnerOrg = await createOrganisation(ctx, { verified: true });
+    const partnerOrg = await partyOrg();
     const partner = await createClientActor(ctx, partnerOrg, ['vouchers:write']);
     const externalId = `dx-${ctx.tag}`;
     const first = await app.inject({
       method: 'POST',
       url: '/v1/vouchers/transactions',
       headers: partner.headers,
-      payload: submission(externalId),
+      payload: submission(externalId, partnerOrg),
     });
     expect(first.statusCode, first.body).toBe(202);
     expect(first.json()).toMatchObject({ externalId, created: true });
@@ -71,7 +77,7 @@ describe('data product transactions from partner exchanges', () => {
       method: 'POST',
       url: '/v1/vouchers/transactions',
       headers: partner.headers,
-      payload: submission(externalId),
+      payload: submission(externalId, partnerOrg),
     });
     expect(again.json()).toMatchObject({ transactionId: first.json().transactionId, created: false });
 
@@ -120,10 +126,9 @@ describe('data product transactions from partner exchanges', () => {
         })
       ).statusCode,
     ).toBe(403);
-    const partner = await createClientActor(ctx, await createOrganisation(ctx, { verified: true }), [
-      'vouchers:write',
-    ]);
-    const bad = { ...submission('x3'), documentHashes: [{ name: 'contract', sha256: 'not-a-hash' }] };
+    const org = await partyOrg();
+    const partner = await createClientActor(ctx, org, ['vouchers:write']);
+    const bad = { ...submission('x3', org), documentHashes: [{ name: 'contract', sha256: 'not-a-hash' }] };
     const res = await app.inject({
       method: 'POST',
       url: '/v1/vouchers/transactions',
@@ -132,5 +137,104 @@ describe('data product transactions from partner exchanges', () => {
     });
     expect(res.statusCode).toBe(400);
     expect(res.json().errors[0].field).toMatch(/documentHashes/);
+  });
+});
+
+describe('what a partner may have signed', () => {
+  const post = (who: { headers: Record<string, string> }, payload: object) =>
+    app.inject({ method: 'POST', url: '/v1/vouchers/transactions', headers: who.headers, payload });
+
+  it('refuses a transaction amount above the contract value, as registration does', async () => {
+    const org = await partyOrg();
+    const partner = await createClientActor(ctx, org, ['vouchers:write']);
+    const res = await post(partner, {
+      ...submission(`amt-${ctx.tag}`, org),
+      amounts: { contractValueFen: 100_00, transactionAmountFen: 100_01 },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toContainEqual(
+      expect.objectContaining({
+        field: 'amounts.transactionAmountFen',
+        message: 'is above $.amounts.contractValueFen',
+      }),
+    );
+  });
+
+  it('refuses a transaction between two other organisations', async () => {
+    const org = await partyOrg();
+    const partner = await createClientActor(ctx, org, ['vouchers:write']);
+    const res = await post(partner, submission(`others-${ctx.tag}`));
+    expect(res.statusCode).toBe(422);
+    expect(res.json().type).toBe('/problems/voucher-submitter-not-party');
+    // As the buyer it may.
+    const asBuyer = submission(`buyer-${ctx.tag}`);
+    asBuyer.parties[1] = { role: 'buyer', name: org.name, creditCode: org.creditCode!.toLowerCase() };
+    expect((await post(partner, asBuyer)).statusCode).toBe(202);
+  });
+
+  it("refuses another name for a verified organisation's credit code", async () => {
+    const org = await partyOrg();
+    const other = await partyOrg();
+    const partner = await createClientActor(ctx, org, ['vouchers:write']);
+    const body = submission(`names-${ctx.tag}`, org);
+    body.parties[1] = { role: 'buyer', name: '随便写的名称有限公司', creditCode: other.creditCode! };
+    const res = await post(partner, body);
+    expect(res.statusCode).toBe(422);
+    expect(res.json()).toMatchObject({ type: '/problems/voucher-party-name-mismatch' });
+    expect(res.json().errors).toEqual([
+      expect.objectContaining({ field: 'body/parties/1/name', message: expect.stringContaining(other.name) }),
+    ]);
+    const self = submission(`self-${ctx.tag}`, { ...org, name: '冒名机构' });
+    expect((await post(partner, self)).statusCode).toBe(422);
+  });
+
+  it('refuses control characters precisely and bidirectional overrides in names and titles', async () => {
+    const org = await partyOrg();
+    const partner = await createClientActor(ctx, org, ['vouchers:write']);
+    const bell = await post(partner, {
+      ...submission(`bell-${ctx.tag}`, org),
+      subject: { title: '数据\u0007集' },
+    });
+    expect(bell.statusCode).toBe(400);
+    expect(bell.json().errors).toContainEqual(
+      expect.objectContaining({
+        field: 'subject.title',
+        message: 'contains the control character U+0007 at position 3',
+      }),
+    );
+    const body = submission(`rlo-${ctx.tag}`, org);
+    body.parties[1] = { ...body.parties[1]!, name: '南京\u202e司公限有' };
+    const rlo = await post(partner, body);
+    expect(rlo.statusCode).toBe(400);
+    expect(rlo.json().errors).toContainEqual(
+      expect.objectContaining({
+        field: 'parties[1].name',
+        message: 'contains the bidirectional formatting character U+202E at position 3',
+      }),
+    );
+  });
+
+  it('answers 409 with the difference when an externalId is re-posted with another body', async () => {
+    const org = await partyOrg();
+    const partner = await createClientActor(ctx, org, ['vouchers:write']);
+    const externalId = `diff-${ctx.tag}`;
+    const first = await post(partner, submission(externalId, org));
+    expect(first.statusCode).toBe(202);
+    const changed = {
+      ...submission(externalId, org),
+      amounts: { contractValueFen: 12_000_000, transactionAmountFen: 11_000_000 },
+    };
+    const res = await post(partner, changed);
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({
+      type: '/problems/voucher-transaction-conflict',
+      transactionId: first.json().transactionId,
+      differences: [{ field: 'amounts/transactionAmountFen', stored: 12_000_000, submitted: 11_000_000 }],
+    });
+    // The same body again is still the same transaction.
+    expect((await post(partner, submission(externalId, org))).json()).toMatchObject({
+      transactionId: first.json().transactionId,
+      created: false,
+    });
   });
 });

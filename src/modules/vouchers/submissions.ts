@@ -1,13 +1,18 @@
 import { and, eq } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authorize, definePolicies } from '../../platform/authz.js';
-import { UnprocessableError } from '../../platform/errors.js';
+import { ConflictError, type FieldError, UnprocessableError } from '../../platform/errors.js';
 import type { ModuleContext } from '../../platform/http/app.js';
 import { bindOperations } from '../../platform/http/operations.js';
 import { registerMessages } from '../../platform/messages.js';
 import type { Principal } from '../../platform/principal.js';
-import { findOrganisation, findSubCentre } from '../identity/repository.js';
-import { requestVoucherInTx } from './request.js';
+import { normalizeIdentifier } from '../identity/identifiers.js';
+import {
+  findOrganisation,
+  findSubCentre,
+  findVerifiedOrganisationsByCreditCodes,
+} from '../identity/repository.js';
+import { requestVoucherInTx, type VoucherRequest } from './request.js';
 import { vouchers, voucherTransactions } from './schema.js';
 
 /**
@@ -18,6 +23,32 @@ import { vouchers, voucherTransactions } from './schema.js';
 const SOURCE_TYPE = 'data_product';
 
 registerMessages({
+  'voucher-submitter-not-party': {
+    title: { 'zh-CN': '提交机构不是交易当事人', en: 'The submitting organisation is not a party' },
+    detail: {
+      'zh-CN':
+        '只能为本机构作为卖方或买方的交易申请凭证（合作交易所以其代理的机构身份提交）；请核对当事人的统一社会信用代码。',
+      en: "Vouchers are issued for transactions the submitting organisation (or the organisation a partner exchange acts for) is a seller or buyer in; check the parties' credit codes.",
+    },
+  },
+  'voucher-party-name-mismatch': {
+    title: { 'zh-CN': '当事人名称与认证机构不符', en: 'A party name differs from its verified organisation' },
+    detail: {
+      'zh-CN': '统一社会信用代码属于已认证机构的，当事人名称须与该机构名称一致（见 errors）。',
+      en: 'Where a credit code belongs to a verified organisation, the party name must be its name (see errors).',
+    },
+  },
+  'voucher-transaction-conflict': {
+    title: {
+      'zh-CN': '该外部编号已用于另一笔交易',
+      en: 'This externalId was used for a different transaction',
+    },
+    detail: {
+      'zh-CN':
+        '同一 externalId 已提交过内容不同的交易，凭证不会改变；差异见 differences。请使用新的 externalId 或重发原内容。',
+      en: 'The same externalId was submitted with different content; its voucher does not change. See differences; use a new externalId or resend the original.',
+    },
+  },
   'organisation-without-sub-centre': {
     title: { 'zh-CN': '机构未归属分中心', en: 'The organisation has no sub-centre' },
     detail: {
@@ -40,6 +71,61 @@ interface Submission {
   subject: { title: string };
   amounts: { contractValueFen: number; transactionAmountFen: number };
   documentHashes: { name: string; sha256: string }[];
+}
+
+const sameName = (a: string, b: string) => a.normalize('NFKC').trim() === b.normalize('NFKC').trim();
+
+/** What the submitter states, as the stored request keeps it (the part a re-post must repeat). */
+const stated = (r: Pick<VoucherRequest, 'parties' | 'subject' | 'amounts' | 'documentHashes'>) => ({
+  parties: r.parties,
+  subject: r.subject,
+  amounts: r.amounts,
+  documentHashes: r.documentHashes,
+});
+
+/** Every leaf where `a` and `b` differ, as `path: a → b`. */
+export function differences(
+  a: unknown,
+  b: unknown,
+  path = '',
+): { field: string; stored: unknown; submitted: unknown }[] {
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+  if (isObj(a) && isObj(b) && Array.isArray(a) === Array.isArray(b)) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+    return keys.flatMap((k) => differences(a[k], b[k], path ? `${path}/${k}` : k));
+  }
+  return JSON.stringify(a) === JSON.stringify(b)
+    ? []
+    : [{ field: path, stored: a ?? null, submitted: b ?? null }];
+}
+
+/**
+ * The submitter must be a party, and a party holding a verified organisation's code must carry
+ * that organisation's name: a voucher is evidence about its parties, not whatever a partner says.
+ */
+async function checkParties(ctx: ModuleContext, org: { creditCode: string | null }, b: Submission) {
+  const parties = Array.isArray(b.parties) ? b.parties : [];
+  if (!org.creditCode || !parties.some((p) => p?.creditCode === org.creditCode))
+    throw new UnprocessableError('voucher-submitter-not-party');
+  const verified = new Map(
+    (
+      await findVerifiedOrganisationsByCreditCodes(
+        ctx.database.db,
+        parties.map((p) => p.creditCode),
+      )
+    ).map((o) => [o.creditCode, o.name] as const),
+  );
+  const errors: FieldError[] = [];
+  for (const [i, p] of parties.entries()) {
+    const name = verified.get(p.creditCode);
+    if (name !== undefined && typeof p.name === 'string' && !sameName(p.name, name))
+      errors.push({
+        field: `body/parties/${i}/name`,
+        message: `the organisation verified with credit code ${p.creditCode} is named ${name}`,
+        code: 'party-name',
+      });
+  }
+  if (errors.length) throw new UnprocessableError('voucher-party-name-mismatch', {}, errors);
 }
 
 async function statusOf(ctx: ModuleContext, where: ReturnType<typeof eq>) {
@@ -78,19 +164,47 @@ export async function submissionRoutes(app: FastifyInstance, ctx: ModuleContext)
       const org = await findOrganisation(ctx.database.db, orgId);
       const point = org?.subCentreId ? await findSubCentre(ctx.database.db, org.subCentreId) : undefined;
       if (!point) throw new UnprocessableError('organisation-without-sub-centre');
-      const b = req.body;
-      const { transactionId, created } = await ctx.database.db.transaction((tx) =>
-        requestVoucherInTx(tx, {
-          type: 'data_product',
-          sourceType: SOURCE_TYPE,
-          sourceId: `${orgId}:${b.externalId}`,
-          parties: b.parties,
-          subject: { title: b.subject.title },
-          amounts: b.amounts,
-          issuingSubCentre: { code: point.code, name: point.name },
-          documentHashes: b.documentHashes,
-        }),
-      );
+      const b: Submission = {
+        ...req.body,
+        parties: req.body.parties.map((p) => ({ ...p, creditCode: normalizeIdentifier(p.creditCode) })),
+      };
+      await checkParties(ctx, org!, b);
+      const request: VoucherRequest = {
+        type: 'data_product',
+        sourceType: SOURCE_TYPE,
+        sourceId: `${orgId}:${b.externalId}`,
+        parties: b.parties,
+        subject: { title: b.subject.title },
+        amounts: b.amounts,
+        issuingSubCentre: { code: point.code, name: point.name },
+        documentHashes: b.documentHashes,
+      };
+      const { transactionId, created } = await ctx.database.db.transaction(async (tx) => {
+        const result = await requestVoucherInTx(tx, request);
+        if (!result.created) {
+          // The same externalId again: fine when it is the same transaction, never a silent
+          // "accepted" for another one (the stored transaction and its voucher do not change).
+          const [stored] = await tx
+            .select({ request: voucherTransactions.request })
+            .from(voucherTransactions)
+            .where(eq(voucherTransactions.id, result.transactionId));
+          const diff = differences(
+            JSON.parse(JSON.stringify(stated(stored!.request as VoucherRequest))),
+            JSON.parse(JSON.stringify(stated(request))),
+          );
+          if (diff.length)
+            throw new ConflictError(
+              'voucher-transaction-conflict',
+              {},
+              {
+                transactionId: result.transactionId,
+                externalId: b.externalId,
+                differences: diff,
+              },
+            );
+        }
+        return result;
+      });
       ctx.outbox.kick();
       const row = await statusOf(ctx, eq(voucherTransactions.id, transactionId));
       return reply.code(202).send({ ...view(row!), created });

@@ -40,6 +40,8 @@ export interface TrustedKeys {
 
 export interface Evidence {
   voucher: string;
+  /** The number a bundle states beside the voucher: it must be the signed payload's number. */
+  number?: string;
   inclusionProof?: InclusionProofDoc;
   checkpoint?: string;
   statusList?: string;
@@ -48,7 +50,6 @@ export interface Evidence {
 /** A self-contained file a holder can hand to anyone: everything needed to verify offline. */
 export interface VoucherBundle extends Required<Evidence> {
   format: typeof BUNDLE_FORMAT;
-  number: string;
   keys: TrustedKeys;
 }
 
@@ -75,11 +76,13 @@ const b64 = (s: string): Uint8Array | null => {
   return bytes.toString('base64') === s && bytes.length === HASH_SIZE ? new Uint8Array(bytes) : null;
 };
 
-function verifiers(vkeys: readonly string[]) {
+/** The published checkpoint keys; a checkpoint key's name is the log's origin, others sign nothing here. */
+function verifiers(vkeys: readonly string[], origin: string) {
   const out = [];
   for (const v of vkeys) {
     try {
-      out.push(parseVerifierKey(v));
+      const key = parseVerifierKey(v);
+      if (key.name === origin) out.push(key);
     } catch {
       // A malformed published key verifies nothing; the others still can.
     }
@@ -103,13 +106,20 @@ export async function verifyEvidence(
   checks.signature = sig.ok
     ? { ok: true, kid: sig.kid }
     : { ok: false, reason: sig.reason satisfies VoucherRejection };
+  // A bundle names its voucher: a file whose name and content disagree is not that voucher's.
+  if (sig.ok && evidence.number !== undefined && evidence.number !== sig.payload.number)
+    checks.signature = { ok: false, kid: sig.kid, reason: 'bundle-number-differs' };
 
   let root: Uint8Array | undefined;
   let size: number | undefined;
   if (evidence.checkpoint === undefined) {
     checks.checkpoint = { ok: false, reason: 'missing' };
   } else {
-    const cp = openCheckpoint(evidence.checkpoint, verifiers(trusted.checkpointVerifierKeys), trusted.origin);
+    const cp = openCheckpoint(
+      evidence.checkpoint,
+      verifiers(trusted.checkpointVerifierKeys, trusted.origin),
+      trusted.origin,
+    );
     if (cp.ok) {
       root = cp.checkpoint.rootHash;
       size = cp.checkpoint.size;
@@ -189,6 +199,7 @@ export function isVoucherBundle(v: unknown): v is VoucherBundle {
     typeof b === 'object' &&
     b !== null &&
     b.format === BUNDLE_FORMAT &&
+    typeof b.number === 'string' &&
     typeof b.voucher === 'string' &&
     typeof b.checkpoint === 'string' &&
     typeof b.statusList === 'string' &&

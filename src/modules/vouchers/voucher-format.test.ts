@@ -200,7 +200,10 @@ describe('payload validation', () => {
   it('accepts the sample, also without optional fields', () => {
     expect(validateVoucherPayload(sample())).toEqual([]);
     const { contractRegistrationNumber: _c, ...rest } = sample();
-    expect(validateVoucherPayload({ ...rest, subject: { title: 'x' }, documentHashes: [] })).toEqual([]);
+    expect(validateVoucherPayload({ ...rest, subject: { title: 'x' }, documentHashes: [] })).not.toEqual([]);
+    expect(
+      validateVoucherPayload({ ...rest, type: 'data_product', subject: { title: 'x' }, documentHashes: [] }),
+    ).toEqual([]);
   });
 
   it.each<[string, (p: VoucherPayload) => unknown]>([

@@ -10,15 +10,7 @@
  */
 import { sign as cryptoSign, generateKeyPairSync, KeyObject, randomBytes, type webcrypto } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import {
-  CompactSign,
-  calculateJwkThumbprint,
-  compactVerify,
-  decodeProtectedHeader,
-  exportJWK,
-  importJWK,
-  type JWK,
-} from 'jose';
+import { CompactSign, calculateJwkThumbprint, compactVerify, exportJWK, importJWK, type JWK } from 'jose';
 import { leafHash } from './merkle.js';
 
 export const VOUCHER_JWS_TYPE = 'techex-voucher+jws';
@@ -50,14 +42,40 @@ export interface VoucherPayload {
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isText = (v: unknown): v is string => typeof v === 'string' && v.trim() !== '' && !/\p{Cc}/u.test(v);
+const isText = (v: unknown): v is string => typeof v === 'string' && textProblem(v) === undefined;
 const isFen = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;
+const codePoint = (c: string) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 
+/**
+ * What is wrong with a name or title, or undefined: empty (or only spaces), a control character
+ * (C0, DEL, C1), or a bidirectional formatting character (U+202A–U+202E, U+2066–U+2069, U+200E,
+ * U+200F, U+061C), which makes a text display in another order than it is signed: "‮gpj.exe"
+ * shows as "exe.jpg". The message names the character and its position (1-based).
+ */
+export function textProblem(v: unknown): string | undefined {
+  if (typeof v !== 'string') return 'is not text';
+  const chars = [...v];
+  const control = chars.findIndex((c) => /\p{Cc}/u.test(c));
+  if (control >= 0)
+    return `contains the control character ${codePoint(chars[control]!)} at position ${control + 1}`;
+  const bidi = chars.findIndex((c) => /\p{Bidi_Control}/u.test(c));
+  if (bidi >= 0)
+    return `contains the bidirectional formatting character ${codePoint(chars[bidi]!)} at position ${bidi + 1}`;
+  if (v.trim() === '') return 'is empty';
+  return undefined;
+}
+
+/** RFC 3339 UTC with `Z` and whole seconds, as the specification states: one spelling per instant. */
 function isUtcTimestamp(s: unknown): boolean {
-  if (typeof s !== 'string' || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/.test(s)) return false;
+  if (typeof s !== 'string' || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(s)) return false;
   // Date rolls 02-30 over to 03-01; printing it back rejects dates that do not exist.
-  const t = new Date(`${s.slice(0, 19)}Z`);
+  const t = new Date(s);
   return !Number.isNaN(t.getTime()) && t.toISOString().slice(0, 19) === s.slice(0, 19);
+}
+
+/** The year of an instant in China Standard Time (UTC+8), which a voucher number carries. */
+export function chinaYear(instant: Date): number {
+  return new Date(instant.getTime() + 8 * 3600_000).getUTCFullYear();
 }
 
 /** Every problem with `value` as a voucher payload (empty when valid), as `$.path message` strings. */
@@ -84,17 +102,37 @@ export function validateVoucherPayload(value: unknown): string[] {
   const required = 'number type issuedAt issuer parties subject amounts documentHashes'.split(' ');
   const p = obj(value, '$', required, ['contractRegistrationNumber']);
   if (!p) return out;
-  need(isValidVoucherNumber(p.number as string), '$.number is not a valid voucher number');
+  // Names and titles: a precise reason for each (empty, control or bidirectional character).
+  const text = (v: unknown, path: string): void => {
+    const problem = textProblem(v);
+    if (problem) out.push(`${path} ${problem}`);
+  };
+  const numberOk = isValidVoucherNumber(p.number as string);
+  need(numberOk, '$.number is not a valid voucher number');
   need(p.type === 'technology_contract' || p.type === 'data_product', '$.type is unknown');
-  need(isUtcTimestamp(p.issuedAt), '$.issuedAt is not an RFC 3339 UTC timestamp');
+  const issuedOk = isUtcTimestamp(p.issuedAt);
+  need(issuedOk, '$.issuedAt is not an RFC 3339 UTC timestamp in whole seconds');
+  // The number's year is the issue year in China Standard Time (so 2025-12-31T16:00:00Z is 2026).
+  if (numberOk && issuedOk)
+    need(
+      Number((p.number as string).slice(4, 8)) === chinaYear(new Date(p.issuedAt as string)),
+      '$.number year is not the China Standard Time year of $.issuedAt',
+    );
   const issuer = obj(p.issuer, '$.issuer', ['name', 'subCentreCode']);
-  if (issuer) need(isText(issuer.name) && isText(issuer.subCentreCode), '$.issuer has an empty field');
+  if (issuer) {
+    text(issuer.name, '$.issuer.name');
+    need(
+      typeof issuer.subCentreCode === 'string' && /^\d{6}$/.test(issuer.subCentreCode),
+      '$.issuer.subCentreCode is not a GB/T 2260 code (6 digits)',
+    );
+  }
   const parties = list(p.parties, '$.parties');
   for (const [i, x] of parties.entries()) {
     const party = obj(x, `$.parties[${i}]`, ['role', 'name', 'creditCode']);
     if (!party) continue;
     need(party.role === 'seller' || party.role === 'buyer', `$.parties[${i}].role is unknown`);
-    need(isText(party.name) && isText(party.creditCode), `$.parties[${i}] has an empty field`);
+    text(party.name, `$.parties[${i}].name`);
+    text(party.creditCode, `$.parties[${i}].creditCode`);
   }
   // A transaction has two sides; a voucher naming only one of them proves nothing.
   const roles = new Set(parties.map((x) => (isObject(x) ? x.role : undefined)));
@@ -102,7 +140,7 @@ export function validateVoucherPayload(value: unknown): string[] {
   const subject = obj(p.subject, '$.subject', ['title'], ['achievementIds']);
   if (subject) {
     const ids = subject.achievementIds;
-    need(isText(subject.title), '$.subject.title is empty');
+    text(subject.title, '$.subject.title');
     need(
       ids === undefined || (Array.isArray(ids) && ids.every(isText)),
       '$.subject.achievementIds is invalid',
@@ -114,15 +152,30 @@ export function validateVoucherPayload(value: unknown): string[] {
       isFen(amounts.contractValueFen) && isFen(amounts.transactionAmountFen),
       '$.amounts must be whole fen',
     );
+    // 技术交易额 = 合同成交额 − non-technical costs: never above the contract value.
+    if (isFen(amounts.contractValueFen) && isFen(amounts.transactionAmountFen))
+      need(
+        (amounts.transactionAmountFen as number) <= (amounts.contractValueFen as number),
+        '$.amounts.transactionAmountFen is above $.amounts.contractValueFen',
+      );
     need(amounts.currency === 'CNY', '$.amounts.currency is not CNY');
   }
+  // 技术合同登记号: year (4) + registration point (6) + serial (6), on technology contracts only.
   const crn = p.contractRegistrationNumber;
-  need(crn === undefined || isText(crn), '$.contractRegistrationNumber is empty');
+  if (p.type === 'technology_contract')
+    need(
+      typeof crn === 'string' && /^\d{16}$/.test(crn),
+      '$.contractRegistrationNumber must be the 16-digit registration number of the technology contract',
+    );
+  else need(crn === undefined, '$.contractRegistrationNumber is only for technology contracts');
   for (const [i, x] of list(p.documentHashes, '$.documentHashes').entries()) {
     const doc = obj(x, `$.documentHashes[${i}]`, ['name', 'sha256']);
-    const hashOk = typeof doc?.sha256 === 'string' && /^[0-9a-f]{64}$/.test(doc.sha256);
-    if (doc)
-      need(isText(doc.name) && hashOk, `$.documentHashes[${i}] needs a name and a lowercase hex SHA-256`);
+    if (!doc) continue;
+    text(doc.name, `$.documentHashes[${i}].name`);
+    need(
+      typeof doc.sha256 === 'string' && /^[0-9a-f]{64}$/.test(doc.sha256),
+      `$.documentHashes[${i}].sha256 is not a lowercase hex SHA-256`,
+    );
   }
   return out;
 }
@@ -175,6 +228,7 @@ export type VoucherRejection =
   | 'unknown-kid'
   | 'ambiguous-kid' // the key set lists the kid twice: a configuration error, never guess
   | 'unusable-key' // the kid names something other than an Ed25519 signing key
+  | 'kid-not-thumbprint' // the kid is not the RFC 7638 thumbprint of the key it names
   | 'bad-signature'
   | 'bad-payload'; // signed, but not a valid voucher payload in canonical form
 
@@ -193,12 +247,20 @@ export async function verifyVoucher(jws: string, keySet: VoucherKeySet): Promise
   if (segments.length !== 3 || !segments.every((seg) => /^[\w-]+$/.test(seg) && canonical(seg))) {
     return reject('malformed');
   }
-  let header: ReturnType<typeof decodeProtectedHeader>;
+  let header: Json;
+  let headerText: string;
   try {
-    header = decodeProtectedHeader(jws);
+    headerText = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(
+      Buffer.from(segments[0]!, 'base64url'),
+    );
+    header = JSON.parse(headerText);
   } catch {
     return reject('malformed');
   }
+  if (!isObject(header)) return reject('malformed');
+  // JSON.parse keeps the last of duplicated members, other parsers the first: a header such as
+  // {"alg":"none","alg":"EdDSA",…} reads differently to different verifiers (RFC 7515 §5.2).
+  if (duplicateMember(headerText) !== undefined) return reject('bad-header');
   const { alg, kid, typ, ...rest } = header;
   if (alg !== ALG || typ !== VOUCHER_JWS_TYPE || !isText(kid) || Object.keys(rest).length > 0) {
     return reject('bad-header');
@@ -210,6 +272,10 @@ export async function verifyVoucher(jws: string, keySet: VoucherKeySet): Promise
   if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string') return reject('unusable-key');
   if ((jwk.alg !== undefined && jwk.alg !== ALG) || (jwk.use !== undefined && jwk.use !== 'sig')) {
     return reject('unusable-key');
+  }
+  // The kid is derived, never chosen: the RFC 7638 thumbprint of the key that verifies.
+  if ((await calculateJwkThumbprint({ kty: 'OKP', crv: 'Ed25519', x: jwk.x })) !== kid) {
+    return reject('kid-not-thumbprint');
   }
   let payloadBytes: Uint8Array;
   try {
@@ -229,6 +295,42 @@ export async function verifyVoucher(jws: string, keySet: VoucherKeySet): Promise
   const bytes = canonicalBytes(payload as VoucherPayload);
   if (Buffer.compare(Buffer.from(bytes), Buffer.from(payloadBytes)) !== 0) return reject('bad-payload');
   return { ok: true, payload: payload as VoucherPayload, kid };
+}
+
+/**
+ * The first member name that appears twice in one object of a JSON text (already known to
+ * parse), compared after unescaping, so `{"alg":1,"\u0061lg":2}` counts; undefined if none.
+ */
+export function duplicateMember(json: string): string | undefined {
+  const scopes: (Set<string> | null)[] = []; // a Set per open object, null per open array
+  let expectName = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (json[j] !== '"') j += json[j] === '\\' ? 2 : 1;
+      const names = scopes.at(-1);
+      if (expectName && names) {
+        const name = JSON.parse(json.slice(i, j + 1)) as string;
+        if (names.has(name)) return name;
+        names.add(name);
+        expectName = false;
+      }
+      i = j;
+    } else if (c === '{') {
+      scopes.push(new Set());
+      expectName = true;
+    } else if (c === '[') {
+      scopes.push(null);
+      expectName = false;
+    } else if (c === '}' || c === ']') {
+      scopes.pop();
+      expectName = false;
+    } else if (c === ',') {
+      expectName = scopes.at(-1) instanceof Set;
+    }
+  }
+  return undefined;
 }
 
 /** The transparency log leaf: the UTF-8 (here ASCII) bytes of the compact JWS itself. */

@@ -353,6 +353,21 @@ describe('verification', () => {
     expect(r2.checks.checkpoint.ok).toBe(false);
   });
 
+  it('refuses a bundle whose number is not the voucher it carries (the rules of verify.ts)', async () => {
+    const other = await verify({ ...evidence(), number: 'TXV-2025-8JGVQT76WE-Y' });
+    expect(other.valid).toBe(false);
+    expect(other.checks.signature).toMatchObject({ ok: false, reason: 'bundle-number-differs' });
+    expect((await verify({ ...evidence(), number: bundle.number })).valid).toBe(true);
+  });
+
+  it('answers the inclusion proof in the shape the README states', async () => {
+    const res = await get<Record<string, unknown>>(`/v1/vouchers/${bundle.number}/inclusion-proof`);
+    expect(Object.keys(res).sort()).toEqual(['checkpoint', 'proof']);
+    expect(Object.keys(res.proof as object).sort()).toEqual(['hashes', 'leafIndex', 'treeSize']);
+    const readme = await fs.readFile(path.join(root, 'README.md'), 'utf8');
+    expect(readme).toContain('`{"proof": {"leafIndex", "treeSize", "hashes"}, "checkpoint"}`');
+  });
+
   it('refuses malformed requests with problem details', async () => {
     const bad = await app.inject({ method: 'POST', url: '/v1/vouchers/verify', payload: { jws: 'x' } });
     expect(bad.statusCode).toBe(400);

@@ -35,7 +35,8 @@ export interface ModuleContext {
   /** Verifies access tokens (provided by the identity module). */
   authenticator: Authenticator;
   /** Extra readiness checks (e.g. the search engine when configured). */
-  readinessChecks: Record<string, () => Promise<void>>;
+  /** GET /readyz checks: reject = not ready; resolve to `{ warning }` = ready, with a warning. */
+  readinessChecks: Record<string, () => Promise<void | { warning?: string }>>;
 }
 
 declare module 'fastify' {

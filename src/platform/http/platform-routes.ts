@@ -7,13 +7,21 @@ import { withTimeout } from '../queue.js';
 import type { ModuleContext } from './app.js';
 import { bindOperations } from './operations.js';
 
-type Check = { status: 'ok' | 'error' | 'skipped'; latencyMs?: number; error?: string };
+type Check = {
+  status: 'ok' | 'warning' | 'error' | 'skipped';
+  latencyMs?: number;
+  error?: string;
+  warning?: string;
+};
 
+/** A check that resolves to `{ warning }` passes with a warning: ready, but an operator should act. */
 async function probe(fn: () => Promise<unknown>): Promise<Check> {
   const start = performance.now();
   try {
-    await withTimeout(fn(), 2000, 'check');
-    return { status: 'ok', latencyMs: Math.round((performance.now() - start) * 10) / 10 };
+    const result = (await withTimeout(fn(), 2000, 'check')) as { warning?: unknown } | undefined;
+    const latencyMs = Math.round((performance.now() - start) * 10) / 10;
+    if (typeof result?.warning === 'string') return { status: 'warning', latencyMs, warning: result.warning };
+    return { status: 'ok', latencyMs };
   } catch (err) {
     // Readiness is public: say what failed, not why in detail.
     return {

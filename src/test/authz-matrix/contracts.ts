@@ -21,6 +21,22 @@ const reviewer = (status: number) =>
 const staff = signedIn(403, { registrar: 200, otherRegistrar: 200, operator: 200 });
 
 export const contractRows: MatrixRow[] = [
+  { op: 'getHolidayCalendar', expect: signedIn(403, { operator: 200 }) },
+  {
+    op: 'importHolidayCalendar',
+    // A holiday that ends before it starts: refused after authorisation, so the calendar never changes.
+    body: () => ({
+      years: {
+        '2099': {
+          source: 'matrix',
+          provisional: true,
+          holidays: [{ name: '矩阵', from: '2099-01-03', to: '2099-01-01' }],
+          workdays: [],
+        },
+      },
+    }),
+    expect: signedIn(403, { operator: 400 }),
+  },
   { op: 'listContracts', query: () => 'limit=5', expect: signedIn(200), note: 'leaks: see the list checks' },
   {
     op: 'createContract',

@@ -165,16 +165,17 @@ export async function hiddenOrganisation(w: World): Promise<Obj> {
 export async function dataTransaction(w: World): Promise<Obj> {
   const client = await createActor(w.ctx, { organisation: w.o1, scopes: ['vouchers:write'] });
   const externalId = w.secret('dx');
-  const res = await w.as(client, 'POST', '/v1/vouchers/transactions', dataTransactionBody(externalId));
+  const res = await w.as(client, 'POST', '/v1/vouchers/transactions', dataTransactionBody(externalId, w));
   return { id: res.json().transactionId as string, externalId };
 }
 
-export function dataTransactionBody(externalId: string) {
+/** A deal between O1 (seller) and O2 (buyer): whoever of them submits it is a party. */
+export function dataTransactionBody(externalId: string, w: Pick<World, 'o1' | 'o2'>) {
   return {
     externalId,
     parties: [
-      { role: 'seller', name: '江苏某数据科技有限公司', creditCode: '91350100M000100Y43' },
-      { role: 'buyer', name: '南京某智能制造有限公司', creditCode: '91110108551385082Q' },
+      { role: 'seller', name: w.o1.name, creditCode: w.o1.creditCode },
+      { role: 'buyer', name: w.o2.name, creditCode: w.o2.creditCode },
     ],
     subject: { title: '矩阵数据集' },
     amounts: { contractValueFen: 1_000_000, transactionAmountFen: 1_000_000 },

@@ -5,7 +5,7 @@ import { anyone, cells, type MatrixRow, signedIn } from './types.js';
 export const voucherRows: MatrixRow[] = [
   {
     op: 'submitDataTransaction',
-    body: (_o, w) => dataTransactionBody(w.secret('dx-new')),
+    body: (_o, w) => dataTransactionBody(w.secret('dx-new'), w),
     // Any verified organisation submits its own; staff act for none.
     expect: signedIn(202, { registrar: 403, otherRegistrar: 403, operator: 403 }),
   },

@@ -1,0 +1,90 @@
+/**
+ * Duplicate applications: the same contract applied for twice would get two registration
+ * numbers and count twice in statistics, the tax view and rewards. An application is a
+ * duplicate of a live one (any status but refused or cancelled) with the same document hash, or
+ * with the same parties, type, subtype, project name and amounts. It is refused with 409 naming
+ * the existing application (its id, status and registration number when the caller's
+ * organisation applied for it; only the fact otherwise). A genuinely distinct contract between
+ * the same parties differs in its document and in project or amounts, and is accepted.
+ */
+import { and, eq, ne, notInArray, or, type SQL, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../platform/db.js';
+import { ConflictError } from '../../platform/errors.js';
+import { registerMessages } from '../../platform/messages.js';
+import { technologyContracts } from './schema.js';
+import type { ContractInput, PartyInput } from './validation.js';
+
+registerMessages({
+  'contract-duplicate': {
+    title: { 'zh-CN': '该合同已申请登记', en: 'This contract has already been applied for' },
+    detail: {
+      'zh-CN':
+        '已有相同合同的登记申请（合同文件相同，或当事人、类型、项目与金额相同，见 matchedOn 与 existing），不能重复申请；如需修改，请更正原申请。',
+      en: 'An application for the same contract exists (same document, or same parties, type, project and amounts: see matchedOn and existing); correct that one instead of applying twice.',
+    },
+  },
+});
+
+const ENDED = ['refused', 'cancelled'];
+
+/** Serialises applications of one organisation and of one document (transaction-scoped). */
+export async function lockApplicant(
+  tx: DbOrTx,
+  organisationId: string,
+  documentSha256: string,
+): Promise<void> {
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`contract-apply:${organisationId}`}))`);
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`contract-document:${documentSha256}`}))`);
+}
+
+/** A party's identity: its credit code, or (abroad) its country and name. */
+const partyKey = (p: PartyInput) => p.creditCode || `${p.countryCode}:${p.name}`;
+const partyKeySql = (column: typeof technologyContracts.seller | typeof technologyContracts.buyer) =>
+  sql`coalesce(nullif(${column}->>'creditCode', ''), (${column}->>'countryCode') || ':' || (${column}->>'name'))`;
+
+/** Throws 409 `contract-duplicate` if `value` duplicates a live application (other than `exceptId`). */
+export async function findDuplicateApplication(
+  tx: DbOrTx,
+  organisationId: string,
+  value: ContractInput,
+  exceptId?: string,
+): Promise<void> {
+  const sameContent = and(
+    eq(technologyContracts.type, value.type),
+    eq(technologyContracts.subtype, value.subtype),
+    eq(technologyContracts.projectName, value.projectName.trim()),
+    eq(technologyContracts.contractValueFen, value.contractValueFen),
+    eq(technologyContracts.nonTechnicalCostsFen, value.nonTechnicalCostsFen),
+    sql`${partyKeySql(technologyContracts.seller)} = ${partyKey(value.seller)}`,
+    sql`${partyKeySql(technologyContracts.buyer)} = ${partyKey(value.buyer)}`,
+  );
+  const conditions: (SQL | undefined)[] = [
+    notInArray(technologyContracts.status, ENDED),
+    or(eq(technologyContracts.documentSha256, value.documentSha256), sameContent),
+  ];
+  if (exceptId) conditions.push(ne(technologyContracts.id, exceptId));
+  const [existing] = await tx
+    .select({
+      id: technologyContracts.id,
+      organisationId: technologyContracts.organisationId,
+      status: technologyContracts.status,
+      registrationNumber: technologyContracts.registrationNumber,
+      documentSha256: technologyContracts.documentSha256,
+    })
+    .from(technologyContracts)
+    .where(and(...conditions))
+    .limit(1);
+  if (!existing) return;
+  const matchedOn = existing.documentSha256 === value.documentSha256 ? 'documentSha256' : 'content';
+  const ours = existing.organisationId === organisationId;
+  throw new ConflictError(
+    'contract-duplicate',
+    {},
+    {
+      matchedOn,
+      existing: ours
+        ? { id: existing.id, status: existing.status, registrationNumber: existing.registrationNumber }
+        : null,
+    },
+  );
+}
