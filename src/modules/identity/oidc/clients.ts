@@ -62,6 +62,11 @@ function checkUris(field: string, uris: string[]): void {
       invalid(field, `not a URL: ${u.slice(0, 100)}`);
     }
     if (u.length > 2000 || url.hash) invalid(field, 'no fragment, at most 2000 characters');
+    // Redirect URIs are compared exactly: a wildcard would read as a pattern to a person and
+    // match nothing (or, in a lax relying party, too much). Credentials in a URI leak.
+    if (u.includes('*') || url.hostname.includes('%2A') || url.hostname.includes('%2a'))
+      invalid(field, `wildcards are not allowed: ${u.slice(0, 100)}`);
+    if (url.username || url.password) invalid(field, 'no user name or password in the URI');
     const local = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) invalid(field, 'https required');
   }

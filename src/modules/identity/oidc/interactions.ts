@@ -27,6 +27,9 @@ export interface InteractionDeps {
   provider(): Promise<Provider>;
 }
 
+/** Scopes a person may hold: `admin` for operators only. */
+export const mayBeGranted = (scope: string, isOperator: boolean) => scope !== 'admin' || isOperator;
+
 const PAGE_ROUTE = { config: { page: true, idempotent: false, selfAuthenticated: true } };
 
 export function interactionRoutes(app: FastifyInstance, deps: InteractionDeps): void {
@@ -227,9 +230,13 @@ export function interactionRoutes(app: FastifyInstance, deps: InteractionDeps): 
     if (missing.missingOIDCScope?.length) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
     if (missing.missingOIDCClaims?.length) grant.addOIDCClaims(missing.missingOIDCClaims);
     for (const [resource, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
-      // Platform administration is granted to operators only, whatever the partner asks.
-      const allowed = scopes.filter((s) => s !== 'admin' || isOperator);
+      // Platform administration is granted to operators only, whatever the partner asks. A
+      // scope refused is recorded as refused (not merely left out), so the provider does not
+      // ask again: the partner gets a code for what may be granted.
+      const allowed = scopes.filter((s) => mayBeGranted(s, isOperator));
+      const refused = scopes.filter((s) => !mayBeGranted(s, isOperator));
       if (allowed.length) grant.addResourceScope(resource, allowed.join(' '));
+      if (refused.length) grant.rejectResourceScope(resource, refused.join(' '));
     }
     const grantId = await grant.save();
     await setGrantOrganisation(db, grantId, organisationId, GRANT_TTL_SECONDS);
