@@ -29,6 +29,8 @@ export interface RegisterClientInput {
   tokenEndpointAuthMethod?: (typeof AUTH_METHODS)[number];
   /** Normally generated; tests and seeds may choose a readable id. */
   clientId?: string;
+  /** Normally generated; only the demo seed (embedded defaults, never production) sets one. */
+  clientSecret?: string;
 }
 
 export interface RegisteredClient {
@@ -90,7 +92,7 @@ export async function registerClient(db: DbOrTx, input: RegisterClientInput): Pr
   if (grantTypes.includes('client_credentials') && !input.organisationId)
     invalid('organisationId', 'a machine client must be bound to an organisation');
   const clientId = input.clientId ?? `tx_${randomBytes(12).toString('base64url')}`;
-  const clientSecret = randomBytes(32).toString('base64url');
+  const clientSecret = input.clientSecret ?? randomBytes(32).toString('base64url');
   await db.insert(oauthClients).values({
     clientId,
     secretHash: hashClientSecret(clientSecret),

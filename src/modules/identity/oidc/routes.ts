@@ -6,10 +6,12 @@ import type { ModuleRoutes } from '../../../platform/http/app.js';
 import { bindOperations } from '../../../platform/http/operations.js';
 import { clampLimit } from '../../../platform/pagination.js';
 import type { Principal } from '../../../platform/principal.js';
+import { DEMO_REDIRECT_PATH } from '../demo-accounts.js';
 import { issuerOf } from '../index.js';
 import { createKeyStore } from '../keys.js';
 import { accessTokenVerifier, endpointContext, isJwtShaped, jwtReference } from './access-tokens.js';
 import { interactionRoutes } from './interactions.js';
+import { esc, page } from './pages.js';
 import './messages.js';
 import { createProviderHolder } from './provider.js';
 import { listSessions, revokeSession } from './sessions.js';
@@ -97,6 +99,29 @@ export const oidcRoutes: ModuleRoutes = async (app, ctx) => {
     for (const endpoint of ['token/introspection', 'token/revocation'])
       scope.route({ method: 'POST', url: `${MOUNT}/${endpoint}`, ...route, handler: passthrough });
   });
+
+  // The demo client's redirect (embedded defaults only): shows the code and the command that
+  // exchanges it, as README "Try it" describes.
+  if (ctx.config.seedDemo && ctx.config.env !== 'production')
+    app.get(
+      DEMO_REDIRECT_PATH,
+      { config: { page: true, idempotent: false, selfAuthenticated: true } },
+      async (req, reply) => {
+        const q = req.query as Record<string, unknown>;
+        const code = typeof q.code === 'string' ? q.code.slice(0, 200) : '';
+        const error = typeof q.error === 'string' ? q.error.slice(0, 100) : '';
+        const body = code
+          ? `<h1>授权码 / Authorization code</h1><p><code>${esc(code)}</code></p>
+<p class="muted">在终端中执行 / in the terminal, run:</p>
+<pre style="white-space:pre-wrap;word-break:break-all">CODE=${esc(code)}</pre>
+<p class="muted">然后按 README「Try it」换取访问令牌 / then exchange it for a token as README "Try it" shows.</p>`
+          : `<h1>${error ? '未授权 / Not authorised' : '演示回调 / Demo callback'}</h1><p>${esc(error)}</p>`;
+        return reply
+          .type('text/html; charset=utf-8')
+          .header('cache-control', 'no-store')
+          .send(page('演示回调', body));
+      },
+    );
 
   await app.register(async (scope) =>
     interactionRoutes(scope, { db, appSecret: ctx.secrets.appSecret, provider: () => holder.get() }),

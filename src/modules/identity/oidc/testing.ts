@@ -34,10 +34,13 @@ export interface OidcServer {
   close(): Promise<void>;
 }
 
-export async function startOidcServer(extra: ModuleRoutes[] = []): Promise<OidcServer> {
+export async function startOidcServer(
+  extra: ModuleRoutes[] = [],
+  overrides: Record<string, string> = {},
+): Promise<OidcServer> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const ctx = await createTestContext({ PUBLIC_URL: base });
+  const ctx = await createTestContext({ PUBLIC_URL: base, ...overrides });
   const app = await buildTestApp(ctx, [oidcRoutes, ...extra]);
   await app.listen({ port, host: '127.0.0.1' });
   return {
