@@ -88,6 +88,14 @@ export function interactionRoutes(app: FastifyInstance, deps: InteractionDeps): 
       400,
     );
 
+  async function isOperatorAccount(accountId: string): Promise<boolean> {
+    const roles = await db
+      .select({ role: userRoles.role })
+      .from(userRoles)
+      .where(eq(userRoles.userId, accountId));
+    return roles.some((r) => r.role === 'operator');
+  }
+
   async function clientName(provider: Provider, clientId: unknown): Promise<string> {
     const client = await provider.Client.find(String(clientId));
     return client?.clientName ?? String(clientId);
@@ -105,6 +113,7 @@ export function interactionRoutes(app: FastifyInstance, deps: InteractionDeps): 
     const requested = String(details.params.scope ?? '')
       .split(' ')
       .filter(Boolean);
+    const operator = await isOperatorAccount(accountId);
     return send(
       reply,
       details,
@@ -113,7 +122,8 @@ export function interactionRoutes(app: FastifyInstance, deps: InteractionDeps): 
         formToken: formToken(details.uid),
         clientName: await clientName(provider, details.params.client_id),
         userName: user?.displayName ?? '',
-        scopes: requested,
+        scopes: requested.filter((s) => mayBeGranted(s, operator)),
+        refused: requested.filter((s) => !mayBeGranted(s, operator)),
         organisations: orgs,
       }),
       status,
@@ -215,9 +225,7 @@ export function interactionRoutes(app: FastifyInstance, deps: InteractionDeps): 
     const organisationId = body.organisation || mine[0]?.id;
     if (organisationId && !mine.some((m) => m.id === organisationId))
       return showConsent(reply, provider, details, 400);
-    const isOperator = (
-      await db.select({ role: userRoles.role }).from(userRoles).where(eq(userRoles.userId, accountId))
-    ).some((r) => r.role === 'operator');
+    const isOperator = await isOperatorAccount(accountId);
 
     const grant = details.grantId
       ? ((await provider.Grant.find(details.grantId)) ?? new provider.Grant({ accountId, clientId }))

@@ -49,6 +49,7 @@ describe('consent for a scope the person may not have', () => {
     const { run, verifier } = await codeFlow(partner, 'openid profile catalog:read admin');
     // One consent page, then back to the partner with a code (before: consent, consent, …).
     expect(run.pages).toEqual(['login', 'consent']);
+    expect(run.consentHtml).toContain('仅限平台运营人员，不会授予');
     expect(run.callback?.searchParams.get('code')).toBeTruthy();
     const tokens = await oidc.authorizationCodeGrant(partner.config, run.callback!, {
       pkceCodeVerifier: verifier,

@@ -140,6 +140,8 @@ export interface AuthorizeResult {
   pages: string[];
   lastHtml?: string;
   lastStatus?: number;
+  /** The last consent page shown. */
+  consentHtml?: string;
 }
 
 /** Runs an authorization request to its end, signing in and consenting when asked. */
@@ -151,9 +153,10 @@ export async function authorize(
   organisation?: string,
 ): Promise<AuthorizeResult> {
   const pages: string[] = [];
+  let consentHtml: string | undefined;
   let step = await browser.follow(authUrl, srv.base);
   for (let i = 0; i < 4; i++) {
-    if (!step.url.startsWith(srv.base)) return { callback: new URL(step.url), pages };
+    if (!step.url.startsWith(srv.base)) return { callback: new URL(step.url), pages, consentHtml };
     const html = await step.res.text();
     if (html.includes('/login"') && person) {
       pages.push('login');
@@ -167,10 +170,11 @@ export async function authorize(
       );
     } else if (html.includes('/confirm"')) {
       pages.push('consent');
+      consentHtml = html;
       const action = /action="([^"]*\/confirm)"/.exec(html)![1]!;
       step = await browser.submit(step.url, html, action, organisation ? { organisation } : {}, srv.base);
     } else {
-      return { pages, lastHtml: html, lastStatus: step.res.status };
+      return { pages, lastHtml: html, lastStatus: step.res.status, consentHtml };
     }
   }
   return { pages };
