@@ -69,11 +69,16 @@ export interface DemoSeedResult {
   created: boolean;
 }
 
-/** Creates the demo people, organisations and client once; later calls do nothing. */
+/**
+ * Creates the demo people and organisations once (later calls leave them alone), and makes sure
+ * the demo client exists with a redirect URI on this PUBLIC_URL (a start on another port or
+ * address adds its own, so the README flow keeps working).
+ */
 export async function seedDemoAccounts(db: Db, publicUrl: string): Promise<DemoSeedResult> {
   return db.transaction(async (tx) => {
     // Several processes may start at once (tests, replicas): one seeds, the others see it done.
     await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('techex-demo-accounts'))`);
+    await ensureDemoClient(tx, `${publicUrl}${DEMO_REDIRECT_PATH}`);
     if (await findUserByEmail(tx, DEMO_ACCOUNTS.operator.email)) return { created: false };
     const passwordHash = await hashPassword(DEMO_PASSWORD);
     const person = async (a: { email: string; name: string }) =>
@@ -103,23 +108,33 @@ export async function seedDemoAccounts(db: Db, publicUrl: string): Promise<DemoS
     });
     await addMembership(tx, (await person(DEMO_ACCOUNTS.universityAdmin)).id, university.id, 'org_admin');
     await addMembership(tx, (await person(DEMO_ACCOUNTS.enterpriseAdmin)).id, enterprise.id, 'org_admin');
-
-    const [client] = await tx
-      .select({ id: oauthClients.clientId })
-      .from(oauthClients)
-      .where(eq(oauthClients.clientId, DEMO_CLIENT_ID));
-    if (!client)
-      await registerClient(tx, {
-        clientId: DEMO_CLIENT_ID,
-        clientSecret: DEMO_CLIENT_SECRET,
-        name: '演示合作平台 (demo client)',
-        grantTypes: ['authorization_code', 'refresh_token'],
-        scopes: DEMO_SCOPES,
-        redirectUris: [`${publicUrl}${DEMO_REDIRECT_PATH}`],
-        postLogoutRedirectUris: [`${publicUrl}${DEMO_REDIRECT_PATH}`],
-      });
     return { created: true };
   });
+}
+
+async function ensureDemoClient(tx: DbOrTx, redirectUri: string): Promise<void> {
+  const [client] = await tx
+    .select({ redirectUris: oauthClients.redirectUris })
+    .from(oauthClients)
+    .where(eq(oauthClients.clientId, DEMO_CLIENT_ID));
+  if (!client) {
+    await registerClient(tx, {
+      clientId: DEMO_CLIENT_ID,
+      clientSecret: DEMO_CLIENT_SECRET,
+      name: '演示合作平台 (demo client)',
+      grantTypes: ['authorization_code', 'refresh_token'],
+      scopes: DEMO_SCOPES,
+      redirectUris: [redirectUri],
+      postLogoutRedirectUris: [redirectUri],
+    });
+    return;
+  }
+  if (client.redirectUris.includes(redirectUri)) return;
+  const uris = [...client.redirectUris, redirectUri].slice(-20);
+  await tx
+    .update(oauthClients)
+    .set({ redirectUris: uris, postLogoutRedirectUris: uris })
+    .where(eq(oauthClients.clientId, DEMO_CLIENT_ID));
 }
 
 /** What `npm start` prints the first time: who to sign in as, and where to read on. */
