@@ -148,6 +148,15 @@ describe('refusals Node makes before routing', () => {
     expect(res.payload).not.toContain('aaaaaaaaaa');
   });
 
+  it('closes slowly trickled headers with 408 as a problem', async () => {
+    const answer = await raw('GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ', { bytes: 10_000, everyMs: 100 });
+    const res = parse(answer);
+    expect(res.status).toBe(408);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.body.type).toBe('/problems/request-timeout');
+  });
+
   it('closes a slowly trickled body with 408 instead of waiting for ever', async () => {
     const answer = await raw(
       'POST /v1/test-edges/things HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"title":"',
