@@ -2463,7 +2463,12 @@ export interface components {
         };
         ClientRegistration: {
             name: string;
+            /**
+             * @description Exact URIs (https, or http on localhost); compared exactly, so wildcards (`*`),
+             *     fragments and user names or passwords in the URI are refused with 422.
+             */
             redirectUris?: string[];
+            /** @description Where RP-initiated logout may return to; the same rules as `redirectUris`. */
             postLogoutRedirectUris?: string[];
             grantTypes: ("authorization_code" | "refresh_token" | "client_credentials")[];
             scopes: string[];

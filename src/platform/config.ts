@@ -48,6 +48,8 @@ const envSchema = z.object({
     .min(1024)
     .max(64 * 1024 * 1024)
     .default(1024 * 1024),
+  /** A request (headers and body) must arrive within this time, or the server answers 408. */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
   TRUST_PROXY: bool.default(false),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   OUTBOX_SWEEP_MS: z.coerce.number().int().min(100).max(600_000).default(2000),
@@ -82,6 +84,7 @@ export interface Config {
   readonly meili: { readonly url: string; readonly masterKey: string | undefined } | undefined;
   readonly corsOrigins: readonly string[];
   readonly bodyLimit: number;
+  readonly requestTimeoutMs: number;
   readonly trustProxy: boolean;
   readonly workerConcurrency: number;
   readonly outboxSweepMs: number;
@@ -143,6 +146,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     meili: e.MEILI_URL ? { url: e.MEILI_URL, masterKey: e.MEILI_MASTER_KEY } : undefined,
     corsOrigins: e.CORS_ORIGINS,
     bodyLimit: e.BODY_LIMIT_BYTES,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     trustProxy: e.TRUST_PROXY,
     workerConcurrency: e.WORKER_CONCURRENCY,
     outboxSweepMs: e.OUTBOX_SWEEP_MS,

@@ -62,7 +62,41 @@ registerMessages({
     title: { 'zh-CN': '接口不存在', en: 'No such endpoint' },
     detail: { 'zh-CN': '没有 {method} {url} 这个接口。', en: 'There is no {method} {url} endpoint.' },
   },
-  'method-not-allowed': { title: { 'zh-CN': '不支持的请求方法', en: 'Method not allowed' } },
+  'method-not-allowed': {
+    title: { 'zh-CN': '不支持的请求方法', en: 'Method not allowed' },
+    detail: {
+      'zh-CN': '这个接口不支持 {method}，支持的方法见 Allow 响应头。',
+      en: 'This endpoint does not support {method}; the Allow header lists the methods it does.',
+    },
+  },
+  'ill-formed-text': {
+    title: { 'zh-CN': '文本不是合法的 Unicode', en: 'The text is not valid Unicode' },
+    detail: {
+      'zh-CN': 'errors 中列出的字段含有孤立的 UTF-16 代理项（如 \\ud800），请修正后重试。',
+      en: 'The fields listed in errors contain a lone UTF-16 surrogate (such as \\ud800).',
+    },
+  },
+  'request-timeout': {
+    title: { 'zh-CN': '请求超时', en: 'Request timeout' },
+    detail: {
+      'zh-CN': '请求头和请求体未在规定时间内传完，连接已关闭。',
+      en: 'The request headers and body did not arrive in time; the connection was closed.',
+    },
+  },
+  'header-fields-too-large': {
+    title: { 'zh-CN': '请求头过大', en: 'Request header fields too large' },
+    detail: {
+      'zh-CN': '请求行和请求头合计不得超过 16 KB。',
+      en: 'The request line and headers must not exceed 16 KB.',
+    },
+  },
+  'uri-too-long': {
+    title: { 'zh-CN': '请求地址过长', en: 'URI too long' },
+    detail: {
+      'zh-CN': '请求地址或其中的参数过长。',
+      en: 'The request URI or one of its parameters is too long.',
+    },
+  },
   conflict: { title: { 'zh-CN': '与当前状态冲突', en: 'Conflict with the current state' } },
   'invalid-transition': {
     title: { 'zh-CN': '当前状态不允许此操作', en: 'This transition is not allowed in the current state' },

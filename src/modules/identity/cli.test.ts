@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditHistory } from '../../platform/audit.js';
 import { createTestContext, type TestContext } from '../../test/context.js';
 import { adminCommand } from './cli.js';
+import { findClientRow } from './oidc/clients.js';
 import { verifyPassword } from './passwords.js';
 import { findUserByEmail } from './repository.js';
 import { userClaims } from './tokens.js';
@@ -66,5 +67,37 @@ describe('techex admin', () => {
     expect((await ctx.identity.keys.active()).kid).not.toBe(before);
     await expect(run('rotate-keys', '--overlap', '5')).rejects.toThrow(/overlap/);
     await expect(run('frobnicate')).rejects.toThrow(/unknown admin command/);
+  });
+
+  it('register-client takes --post-logout-redirect-uri and refuses wildcard redirect URIs', async () => {
+    await run(
+      'register-client',
+      '--name',
+      '退出后返回',
+      '--grant',
+      'authorization_code',
+      '--scope',
+      'openid',
+      '--redirect-uri',
+      'https://rp.example.edu/cb',
+      '--post-logout-redirect-uri',
+      'https://rp.example.edu/bye',
+    );
+    const clientId = /client_id\s+(\S+)/.exec(lines.at(-1)!)![1]!;
+    const row = await findClientRow(ctx.database.db, clientId);
+    expect(row?.postLogoutRedirectUris).toEqual(['https://rp.example.edu/bye']);
+    await expect(
+      run(
+        'register-client',
+        '--name',
+        '通配符',
+        '--grant',
+        'authorization_code',
+        '--scope',
+        'openid',
+        '--redirect-uri',
+        'https://*.evil.example/cb',
+      ),
+    ).rejects.toMatchObject({ code: 'invalid-client-metadata' });
   });
 });

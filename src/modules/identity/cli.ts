@@ -24,7 +24,8 @@ export const ADMIN_HELP = `Usage: techex admin <command> [options]
   assign-registrar --email <e> --sub-centre <code>
                      make a person a registrar of a sub-centre (e.g. 320500)
   register-client --name <n> --grant <type> [--grant …] --scope <s> [--scope …]
-                  [--redirect-uri <uri> …] [--organisation <id>]
+                  [--redirect-uri <uri> …] [--post-logout-redirect-uri <uri> …]
+                  [--organisation <id>]
                      register a partner client; prints the secret once
   rotate-keys [--overlap <seconds>]
                      sign with a new key; the old one stays published for the overlap`;
@@ -57,6 +58,7 @@ export async function adminCommand(argv: string[], deps: AdminDeps): Promise<voi
       grant: { type: 'string', multiple: true },
       scope: { type: 'string', multiple: true },
       'redirect-uri': { type: 'string', multiple: true },
+      'post-logout-redirect-uri': { type: 'string', multiple: true },
       organisation: { type: 'string' },
       overlap: { type: 'string' },
     },
@@ -102,6 +104,7 @@ export async function adminCommand(argv: string[], deps: AdminDeps): Promise<voi
         grantTypes: (values.grant ?? []) as (typeof GRANT_TYPES)[number][],
         scopes: values.scope ?? [],
         redirectUris: values['redirect-uri'] ?? [],
+        postLogoutRedirectUris: values['post-logout-redirect-uri'] ?? [],
         organisationId: values.organisation ?? null,
       };
       const client = await deps.db.transaction(async (tx) => {

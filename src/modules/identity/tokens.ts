@@ -1,11 +1,12 @@
 import { and, eq } from 'drizzle-orm';
 import { SignJWT } from 'jose';
-import type { DbOrTx } from '../../platform/db.js';
+import type { Db, DbOrTx } from '../../platform/db.js';
 import { UnauthorizedError } from '../../platform/errors.js';
 import type { Authenticator } from '../../platform/http/auth.js';
 import { newId } from '../../platform/ids.js';
 import type { MembershipRole, PlatformRole, Principal } from '../../platform/principal.js';
 import type { KeyStore } from './keys.js';
+import { activityCheck } from './oidc/access-tokens.js';
 import { memberships, organisations, userRoles, users } from './schema.js';
 
 /**
@@ -135,6 +136,8 @@ export function createTokenService(db: DbOrTx, keys: KeyStore, opts: TokenIssuer
     audience: opts.audience,
     keyFor: (kid) => keys.publicPem(kid),
     principalFromClaims: (c) => principalFromClaims(c),
+    // A revoked grant or token stops working within seconds on every replica.
+    isActive: activityCheck(db as Db),
   };
   return {
     authenticator,

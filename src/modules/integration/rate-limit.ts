@@ -11,7 +11,8 @@ import { TooManyRequestsError } from '../../platform/errors.js';
  * (client or person) when a valid token came with the request, else the client IP. Counters
  * live in Redis when REDIS_URL is set, so API replicas share them; otherwise each process counts
  * in memory. Registered after authentication: the plugin's per-route `onRequest` hook runs after
- * the app-wide auth hook, so the principal is known. Answers carry the IETF RateLimit headers
+ * the app-wide auth hook, so the principal is known; the auth plugin answers a bad or missing
+ * token (401/403) only after this hook, so a caller trying tokens is counted (per IP). Answers carry the IETF RateLimit headers
  * (draft-ietf-httpapi-ratelimit-headers: `RateLimit-Policy: "default";q=…;w=…` and
  * `RateLimit: "default";r=…;t=…`) besides the plugin's `RateLimit-Limit/-Remaining/-Reset`.
  */

@@ -3,7 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { rateLimitPlugin } from '../../modules/integration/rate-limit.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db.js';
@@ -17,6 +17,16 @@ import type { CursorCodec } from '../pagination.js';
 import type { QueueFactory } from '../queue.js';
 import type { Secrets } from '../secrets.js';
 import { type Authenticator, authenticationPlugin } from './auth.js';
+import {
+  bodyDeadline,
+  clientErrorHandler,
+  edgeHeaders,
+  illFormedTextError,
+  illFormedTextFields,
+  MethodNotAllowedError,
+  mayHoldLoneSurrogate,
+  methodsByPath,
+} from './edges.js';
 import { idempotencyPlugin } from './idempotency.js';
 import { lazySerializerFactory, lazyValidator } from './lazy-compilers.js';
 import { platformRoutes } from './platform-routes.js';
@@ -67,7 +77,7 @@ function validatorCompilers() {
 export async function buildApp(ctx: ModuleContext, modules: ModuleRoutes[] = []): Promise<FastifyInstance> {
   const { config } = ctx;
   const logger: FastifyServerOptions['logger'] = config.logLevel === 'silent' ? false : loggerOptions(config);
-  const app = Fastify({
+  const app: FastifyInstance = Fastify({
     logger,
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
@@ -81,8 +91,21 @@ export async function buildApp(ctx: ModuleContext, modules: ModuleRoutes[] = [])
     schemaController: { compilersFactory: { buildSerializer: lazySerializerFactory } },
     return503OnClosing: true,
     forceCloseConnections: false,
+    // Headers trickled slowly are answered 408 by Node (checked at the interval given here);
+    // a slow body by the bodyDeadline hook below.
+    requestTimeout: config.requestTimeoutMs,
+    http: {
+      requestTimeout: config.requestTimeoutMs,
+      headersTimeout: Math.min(60_000, config.requestTimeoutMs),
+      connectionsCheckingInterval: Math.min(30_000, Math.max(100, config.requestTimeoutMs / 4)),
+    },
+    // Over-long headers (431) and slow requests (408) are refused by Node before routing.
+    clientErrorHandler: clientErrorHandler((): FastifyBaseLogger => app.log),
     // Router-level refusals (malformed URL, over-long path parameter) are problems too.
-    frameworkErrors: (err, req, reply) => sendProblem(reply, toProblem(err, req)),
+    frameworkErrors: (err, req, reply) => {
+      reply.headers(edgeHeaders(req));
+      return sendProblem(reply, toProblem(err, req));
+    },
   });
   app.setValidatorCompiler(validatorCompilers());
   for (const s of componentSchemas()) app.addSchema(s);
@@ -95,18 +118,42 @@ export async function buildApp(ctx: ModuleContext, modules: ModuleRoutes[] = [])
     }
   });
 
+  const allowedMethods = methodsByPath(app);
   app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
     // PostgreSQL cannot store NUL in text; refuse it at the edge instead of failing deep down.
     if (req.url.includes('%00')) return done(new BadRequestError('nul-character'));
+    // A known path asked with a method it does not have: 405 with the methods it has.
+    if (req.is404) {
+      const allow = allowedMethods(req.url.split('?')[0] ?? '');
+      if (allow.length) {
+        reply.header('allow', allow.join(', '));
+        return done(new MethodNotAllowedError(req.method, allow));
+      }
+    }
     done();
   });
-  // JSON bodies: the default parser, plus the same NUL refusal (`\u0000` escapes).
+  app.addHook('preParsing', bodyDeadline(config.requestTimeoutMs));
+  // JSON bodies: the default parser, plus the same NUL refusal (`\u0000` escapes) and a refusal
+  // of ill-formed text (a lone UTF-16 surrogate cannot be stored or indexed), naming the fields.
   const defaultJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    if ((body as string).includes('\\u0000')) return done(new BadRequestError('nul-character'), undefined);
-    defaultJson(req, body as string, done);
+    const raw = body as string;
+    if (raw.includes('\\u0000')) return done(new BadRequestError('nul-character'), undefined);
+    if (!mayHoldLoneSurrogate(raw)) return defaultJson(req, raw, done);
+    defaultJson(req, raw, (err, parsed) => {
+      if (err) return done(err, undefined);
+      const fields = illFormedTextFields(parsed);
+      return fields.length ? done(illFormedTextError(fields), undefined) : done(null, parsed);
+    });
+  });
+  // Answers to an authenticated caller may carry personal data: no shared or browser cache
+  // keeps them (a route that sets its own Cache-Control keeps it).
+  app.addHook('onSend', (req, reply, payload, done) => {
+    if ((req.principal || req.headers.authorization) && !reply.hasHeader('cache-control'))
+      reply.header('cache-control', 'no-store');
+    done(null, payload);
   });
   app.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions.url ?? 'unmatched';

@@ -15,6 +15,11 @@ export interface Authenticator {
   /** The PEM public key for a key id, or undefined when unknown. */
   keyFor(kid: string | undefined): Promise<string | undefined>;
   principalFromClaims(claims: Record<string, unknown>): Promise<Principal> | Principal;
+  /**
+   * Whether a verified token is still in force (its grant not revoked, the token itself not
+   * revoked). Asked on every request, so it must answer from a short cache.
+   */
+  isActive?(claims: Record<string, unknown>): Promise<boolean>;
 }
 
 export interface RouteAuth {
@@ -61,26 +66,36 @@ async function authPlugin(app: FastifyInstance, opts: { authenticator: Authentic
   // Verified tokens are remembered until they expire (bounded LRU): a partner polling with the
   // same token pays the signature check once, not on every call. A token is only cached after
   // full verification, and never past its `exp`.
-  const verifiedTokens = new Map<string, { principal: Principal; expMs: number }>();
+  const verifiedTokens = new Map<
+    string,
+    { principal: Principal; claims: Record<string, unknown>; expMs: number }
+  >();
   const CACHE_MAX = 10_000;
-  const remember = (token: string, principal: Principal, exp: unknown) => {
+  const authFailures = new WeakMap<FastifyRequest, UnauthorizedError>();
+  const remember = (token: string, principal: Principal, claims: Record<string, unknown>) => {
+    const exp = claims.exp;
     if (typeof exp !== 'number') return;
     if (verifiedTokens.size >= CACHE_MAX) {
       const oldest = verifiedTokens.keys().next().value;
       if (oldest !== undefined) verifiedTokens.delete(oldest);
     }
-    verifiedTokens.set(token, { principal, expMs: exp * 1000 });
+    verifiedTokens.set(token, { principal, claims, expMs: exp * 1000 });
   };
 
+  // Tokens are checked on arrival (the rate limiter keys a valid caller by principal), but a
+  // refusal (bad token, no token, missing scope) is answered only after the route's rate-limit
+  // hook has counted the request: a caller trying tokens is limited like any other.
   app.addHook('onRequest', async (req, reply) => {
     if (req.routeOptions.config?.selfAuthenticated) return;
     const header = req.headers.authorization;
-    if (header !== undefined) {
+    if (header === undefined) return;
+    try {
       const m = /^Bearer ([A-Za-z0-9._~+/=-]{10,8192})$/.exec(header);
       if (!m) throw new InvalidTokenError();
       const token = m[1]!;
       const hit = verifiedTokens.get(token);
       if (hit && hit.expMs > Date.now()) {
+        await stillActive(reply, hit.claims);
         req.principal = hit.principal;
       } else {
         if (hit) verifiedTokens.delete(token);
@@ -88,9 +103,24 @@ async function authPlugin(app: FastifyInstance, opts: { authenticator: Authentic
       }
       const p = req.principal!;
       req.callerScope = () => `${p.kind}:${p.id}:${p.organisationId ?? ''}`;
+    } catch (err) {
+      if (!(err instanceof UnauthorizedError)) throw err;
+      req.principal = undefined;
+      authFailures.set(req, err);
     }
+  });
+  app.addHook('preParsing', async (req, reply) => {
+    if (req.routeOptions.config?.selfAuthenticated) return;
+    const failure = authFailures.get(req);
+    if (failure) throw failure;
     checkRoute(req, reply);
   });
+
+  async function stillActive(reply: FastifyReply, claims: Record<string, unknown>): Promise<void> {
+    if (!authenticator.isActive || (await authenticator.isActive(claims))) return;
+    reply.header('www-authenticate', 'Bearer realm="techex", error="invalid_token"');
+    throw new InvalidTokenError();
+  }
 
   async function verifyToken(req: FastifyRequest, reply: FastifyReply, token: string): Promise<void> {
     let claims: Record<string, unknown>;
@@ -104,8 +134,9 @@ async function authPlugin(app: FastifyInstance, opts: { authenticator: Authentic
       reply.header('www-authenticate', 'Bearer realm="techex", error="invalid_token"');
       throw new InvalidTokenError();
     }
+    await stillActive(reply, claims);
     req.principal = await authenticator.principalFromClaims(claims);
-    remember(token, req.principal, claims.exp);
+    remember(token, req.principal, claims);
   }
 
   function checkRoute(req: FastifyRequest, reply: FastifyReply): void {

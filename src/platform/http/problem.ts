@@ -91,6 +91,7 @@ export function toProblem(err: unknown, request: FastifyRequest): Problem {
     default:
       if (fe instanceof SyntaxError) return base(400, 'invalid-json');
       if (status === 429) return base(429, 'rate-limited', { seconds: 60 });
+      if (status === 414) return base(414, 'uri-too-long');
       if (status === 401) return base(401, 'unauthorized');
       if (status === 403) return base(403, 'forbidden');
       if (status === 404) return base(404, 'not-found');

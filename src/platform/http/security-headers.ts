@@ -42,6 +42,13 @@ const PAGE_OPTIONS: HelmetOptions = {
   },
 };
 
+let apiHeaders: Record<string, string> | undefined;
+/** The API's header set, for answers written outside the request cycle (client errors). */
+export function apiSecurityHeaders(): Record<string, string> {
+  apiHeaders ??= helmetHeaders(API_OPTIONS);
+  return apiHeaders;
+}
+
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** Marks a route that serves HTML to people (a looser, page-friendly CSP). */
@@ -50,7 +57,7 @@ declare module 'fastify' {
 }
 
 async function securityHeaders(app: FastifyInstance): Promise<void> {
-  const api = Object.entries(helmetHeaders(API_OPTIONS));
+  const api = Object.entries(apiSecurityHeaders());
   const page = Object.entries(helmetHeaders(PAGE_OPTIONS));
   app.addHook('onRequest', (req, reply, done) => {
     const isPage = req.routeOptions.config?.page === true || req.url.startsWith('/docs');

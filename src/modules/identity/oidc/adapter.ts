@@ -1,6 +1,12 @@
 import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Db } from '../../../platform/db.js';
+import {
+  type AccessTokenVerifier,
+  jwtFromValue,
+  jwtPayload,
+  markAccessTokenRevoked,
+} from './access-tokens.js';
 import { clientMetadata } from './clients.js';
 import { oidcPayloads } from './schema.js';
 
@@ -13,6 +19,8 @@ export class PgAdapter implements Adapter {
   constructor(
     private readonly db: Db,
     private readonly model: string,
+    /** Verifies the API's JWT access tokens, which are issued without being stored. */
+    private readonly verifyJwt?: AccessTokenVerifier,
   ) {}
 
   async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
@@ -45,6 +53,7 @@ export class PgAdapter implements Adapter {
 
   async find(id: string): Promise<AdapterPayload | undefined> {
     if (this.model === 'Client') return clientMetadata(this.db, id);
+    if (this.verifyJwt && jwtFromValue(id)) return jwtPayload(this.db, this.verifyJwt, this.model, id);
     return this.findWhere(eq(oidcPayloads.id, id));
   }
 
@@ -64,6 +73,9 @@ export class PgAdapter implements Adapter {
   }
 
   async destroy(id: string): Promise<void> {
+    // An access token revoked on its own: a JWT is not stored, so remember its id until it expires.
+    if (this.model === 'AccessToken' || this.model === 'ClientCredentials')
+      await markAccessTokenRevoked(this.db, id);
     await this.db
       .delete(oidcPayloads)
       .where(and(eq(oidcPayloads.model, this.model), eq(oidcPayloads.id, id)));

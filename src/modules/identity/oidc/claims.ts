@@ -85,7 +85,9 @@ export function tokenClaimsExtender(db: Db) {
       return { ...(await clientClaims(db, typeof orgId === 'string' ? orgId : undefined)) };
     }
     if (!t.accountId) return undefined;
-    const orgId = await grantOrganisation(db, t.grantId ?? grantIdOf(ctx));
-    return { ...(await userClaims(db, t.accountId, orgId)) };
+    const grantId = t.grantId ?? grantIdOf(ctx);
+    const orgId = await grantOrganisation(db, grantId);
+    // The grant travels with the token: once it is revoked, the API refuses the token.
+    return { ...(await userClaims(db, t.accountId, orgId)), ...(grantId ? { grant_id: grantId } : {}) };
   };
 }

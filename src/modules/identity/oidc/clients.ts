@@ -29,6 +29,8 @@ export interface RegisterClientInput {
   tokenEndpointAuthMethod?: (typeof AUTH_METHODS)[number];
   /** Normally generated; tests and seeds may choose a readable id. */
   clientId?: string;
+  /** Normally generated; only the demo seed (embedded defaults, never production) sets one. */
+  clientSecret?: string;
 }
 
 export interface RegisteredClient {
@@ -62,6 +64,11 @@ function checkUris(field: string, uris: string[]): void {
       invalid(field, `not a URL: ${u.slice(0, 100)}`);
     }
     if (u.length > 2000 || url.hash) invalid(field, 'no fragment, at most 2000 characters');
+    // Redirect URIs are compared exactly: a wildcard would read as a pattern to a person and
+    // match nothing (or, in a lax relying party, too much). Credentials in a URI leak.
+    if (u.includes('*') || url.hostname.includes('%2A') || url.hostname.includes('%2a'))
+      invalid(field, `wildcards are not allowed: ${u.slice(0, 100)}`);
+    if (url.username || url.password) invalid(field, 'no user name or password in the URI');
     const local = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) invalid(field, 'https required');
   }
@@ -85,7 +92,7 @@ export async function registerClient(db: DbOrTx, input: RegisterClientInput): Pr
   if (grantTypes.includes('client_credentials') && !input.organisationId)
     invalid('organisationId', 'a machine client must be bound to an organisation');
   const clientId = input.clientId ?? `tx_${randomBytes(12).toString('base64url')}`;
-  const clientSecret = randomBytes(32).toString('base64url');
+  const clientSecret = input.clientSecret ?? randomBytes(32).toString('base64url');
   await db.insert(oauthClients).values({
     clientId,
     secretHash: hashClientSecret(clientSecret),

@@ -27,6 +27,9 @@ export interface InteractionDeps {
   provider(): Promise<Provider>;
 }
 
+/** Scopes a person may hold: `admin` for operators only. */
+export const mayBeGranted = (scope: string, isOperator: boolean) => scope !== 'admin' || isOperator;
+
 const PAGE_ROUTE = { config: { page: true, idempotent: false, selfAuthenticated: true } };
 
 export function interactionRoutes(app: FastifyInstance, deps: InteractionDeps): void {
@@ -85,6 +88,14 @@ export function interactionRoutes(app: FastifyInstance, deps: InteractionDeps): 
       400,
     );
 
+  async function isOperatorAccount(accountId: string): Promise<boolean> {
+    const roles = await db
+      .select({ role: userRoles.role })
+      .from(userRoles)
+      .where(eq(userRoles.userId, accountId));
+    return roles.some((r) => r.role === 'operator');
+  }
+
   async function clientName(provider: Provider, clientId: unknown): Promise<string> {
     const client = await provider.Client.find(String(clientId));
     return client?.clientName ?? String(clientId);
@@ -102,6 +113,7 @@ export function interactionRoutes(app: FastifyInstance, deps: InteractionDeps): 
     const requested = String(details.params.scope ?? '')
       .split(' ')
       .filter(Boolean);
+    const operator = await isOperatorAccount(accountId);
     return send(
       reply,
       details,
@@ -110,7 +122,8 @@ export function interactionRoutes(app: FastifyInstance, deps: InteractionDeps): 
         formToken: formToken(details.uid),
         clientName: await clientName(provider, details.params.client_id),
         userName: user?.displayName ?? '',
-        scopes: requested,
+        scopes: requested.filter((s) => mayBeGranted(s, operator)),
+        refused: requested.filter((s) => !mayBeGranted(s, operator)),
         organisations: orgs,
       }),
       status,
@@ -212,9 +225,7 @@ export function interactionRoutes(app: FastifyInstance, deps: InteractionDeps): 
     const organisationId = body.organisation || mine[0]?.id;
     if (organisationId && !mine.some((m) => m.id === organisationId))
       return showConsent(reply, provider, details, 400);
-    const isOperator = (
-      await db.select({ role: userRoles.role }).from(userRoles).where(eq(userRoles.userId, accountId))
-    ).some((r) => r.role === 'operator');
+    const isOperator = await isOperatorAccount(accountId);
 
     const grant = details.grantId
       ? ((await provider.Grant.find(details.grantId)) ?? new provider.Grant({ accountId, clientId }))
@@ -227,9 +238,13 @@ export function interactionRoutes(app: FastifyInstance, deps: InteractionDeps): 
     if (missing.missingOIDCScope?.length) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
     if (missing.missingOIDCClaims?.length) grant.addOIDCClaims(missing.missingOIDCClaims);
     for (const [resource, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
-      // Platform administration is granted to operators only, whatever the partner asks.
-      const allowed = scopes.filter((s) => s !== 'admin' || isOperator);
+      // Platform administration is granted to operators only, whatever the partner asks. A
+      // scope refused is recorded as refused (not merely left out), so the provider does not
+      // ask again: the partner gets a code for what may be granted.
+      const allowed = scopes.filter((s) => mayBeGranted(s, isOperator));
+      const refused = scopes.filter((s) => !mayBeGranted(s, isOperator));
       if (allowed.length) grant.addResourceScope(resource, allowed.join(' '));
+      if (refused.length) grant.rejectResourceScope(resource, refused.join(' '));
     }
     const grantId = await grant.save();
     await setGrantOrganisation(db, grantId, organisationId, GRANT_TTL_SECONDS);

@@ -67,8 +67,13 @@ export function consentPage(o: {
   clientName: string;
   userName: string;
   scopes: string[];
+  /** Requested but not grantable to this person (e.g. `admin` for a non-operator). */
+  refused?: string[];
   organisations: { id: string; name: string }[];
 }) {
+  const refused = o.refused?.length
+    ? `<p class="muted">以下权限仅限平台运营人员，不会授予：${o.refused.map((s) => esc(scopeText(s))).join('、')}</p>`
+    : '';
   const orgs = o.organisations.length
     ? `<label for="organisation">代表机构</label><select id="organisation" name="organisation">${o.organisations
         .map((org) => `<option value="${esc(org.id)}">${esc(org.name)}</option>`)
@@ -79,6 +84,7 @@ export function consentPage(o: {
     `<h1>授权 ${esc(o.clientName)}</h1>
 <p>${esc(o.userName)}，${esc(o.clientName)} 请求以下权限：</p>
 <ul>${o.scopes.map((s) => `<li>${esc(scopeText(s))} <span class="muted">(${esc(s)})</span></li>`).join('')}</ul>
+${refused}
 <form method="post" action="/interaction/${esc(o.uid)}/confirm">
 <input type="hidden" name="form_token" value="${esc(o.formToken)}">
 ${orgs}

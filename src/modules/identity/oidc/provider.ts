@@ -7,6 +7,7 @@ import { API_SCOPES } from '../../../platform/principal.js';
 import { issuerOf } from '../index.js';
 import type { KeyStore } from '../keys.js';
 import { ACCESS_TOKEN_TTL_SECONDS } from '../tokens.js';
+import type { AccessTokenVerifier } from './access-tokens.js';
 import { PgAdapter } from './adapter.js';
 import { accountFinder, CLAIMS_BY_SCOPE, tokenClaimsExtender } from './claims.js';
 import { AUTH_METHODS, clientSecretMatches, OIDC_SCOPES, ORG_METADATA } from './clients.js';
@@ -22,9 +23,26 @@ export interface ProviderDeps {
   db: Db;
   config: Pick<Config, 'publicUrl' | 'trustProxy'>;
   appSecret: string;
+  /** Lets introspection, revocation and userinfo take the API's JWT access tokens. */
+  verifyAccessToken?: AccessTokenVerifier;
 }
 
 const API_SCOPE_LIST = Object.keys(API_SCOPES);
+
+/**
+ * A client-credentials request must name the API scopes it wants: without one the token would
+ * be refused by every API call, so the request is refused instead (`invalid_scope`).
+ */
+function requireApiScopeForMachines(ctx: KoaContextWithOIDC): void {
+  const params = ctx.oidc.params as { grant_type?: string; scope?: string } | undefined;
+  if (params?.grant_type !== 'client_credentials') return;
+  const scopes = String(params.scope ?? '').split(' ');
+  if (!scopes.some((s) => API_SCOPE_LIST.includes(s)))
+    throw new errors.InvalidScope(
+      "name the API scopes wanted in `scope`, e.g. scope=catalog:read (one or more of the client's registered scopes)",
+      API_SCOPE_LIST.join(' '),
+    );
+}
 
 /**
  * The exchange's OpenID provider (panva oidc-provider, a certified OP). `jwks` are the key
@@ -44,7 +62,7 @@ export function createProvider(deps: ProviderDeps, jwks: object[]): Provider {
   };
 
   const provider = new Provider(issuer, {
-    adapter: (name: string) => new PgAdapter(db, name),
+    adapter: (name: string) => new PgAdapter(db, name, deps.verifyAccessToken),
     jwks: { keys: jwks as never },
     cookies: {
       keys: [cookieKey],
@@ -109,14 +127,16 @@ export function createProvider(deps: ProviderDeps, jwks: object[]): Provider {
         // for userinfo.
         async defaultResource(ctx, _client, oneOf) {
           if (oneOf) return oneOf;
+          requireApiScopeForMachines(ctx);
           const scopes = String(ctx.oidc.params?.scope ?? '').split(' ');
           return scopes.some((s) => API_SCOPE_LIST.includes(s)) ? audience : (undefined as never);
         },
         async useGrantedResource() {
           return true;
         },
-        async getResourceServerInfo(_ctx, resource) {
+        async getResourceServerInfo(ctx, resource) {
           if (resource !== audience) throw new errors.InvalidTarget();
+          requireApiScopeForMachines(ctx);
           return apiResource;
         },
       },
@@ -143,7 +163,9 @@ export function createProvider(deps: ProviderDeps, jwks: object[]): Provider {
       );
     },
   });
-  provider.proxy = config.trustProxy;
+  // The passthrough (routes.ts) sets X-Forwarded-Host/-Proto to PUBLIC_URL on every request,
+  // and X-Forwarded-For only from an address the platform trusts.
+  provider.proxy = true;
   // Secrets are stored hashed (clients.ts); the maintainer's supported hook to compare them.
   provider.Client.prototype.compareClientSecret = async function (this: { clientSecret?: string }, actual) {
     return !!this.clientSecret && clientSecretMatches(this.clientSecret, actual);

@@ -34,10 +34,13 @@ export interface OidcServer {
   close(): Promise<void>;
 }
 
-export async function startOidcServer(extra: ModuleRoutes[] = []): Promise<OidcServer> {
+export async function startOidcServer(
+  extra: ModuleRoutes[] = [],
+  overrides: Record<string, string> = {},
+): Promise<OidcServer> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const ctx = await createTestContext({ PUBLIC_URL: base });
+  const ctx = await createTestContext({ PUBLIC_URL: base, ...overrides });
   const app = await buildTestApp(ctx, [oidcRoutes, ...extra]);
   await app.listen({ port, host: '127.0.0.1' });
   return {
@@ -137,6 +140,8 @@ export interface AuthorizeResult {
   pages: string[];
   lastHtml?: string;
   lastStatus?: number;
+  /** The last consent page shown. */
+  consentHtml?: string;
 }
 
 /** Runs an authorization request to its end, signing in and consenting when asked. */
@@ -148,9 +153,10 @@ export async function authorize(
   organisation?: string,
 ): Promise<AuthorizeResult> {
   const pages: string[] = [];
+  let consentHtml: string | undefined;
   let step = await browser.follow(authUrl, srv.base);
   for (let i = 0; i < 4; i++) {
-    if (!step.url.startsWith(srv.base)) return { callback: new URL(step.url), pages };
+    if (!step.url.startsWith(srv.base)) return { callback: new URL(step.url), pages, consentHtml };
     const html = await step.res.text();
     if (html.includes('/login"') && person) {
       pages.push('login');
@@ -164,10 +170,11 @@ export async function authorize(
       );
     } else if (html.includes('/confirm"')) {
       pages.push('consent');
+      consentHtml = html;
       const action = /action="([^"]*\/confirm)"/.exec(html)![1]!;
       step = await browser.submit(step.url, html, action, organisation ? { organisation } : {}, srv.base);
     } else {
-      return { pages, lastHtml: html, lastStatus: step.res.status };
+      return { pages, lastHtml: html, lastStatus: step.res.status, consentHtml };
     }
   }
   return { pages };
