@@ -176,9 +176,14 @@ export class MeiliSearchEngine implements SearchEngine {
     return this.#client.index(this.#uid('settings'));
   }
 
-  /** Refuses a server older than `MEILI_MIN_VERSION` (MeiliVersionError). */
+  /**
+   * The server's version; a server older than `MEILI_MIN_VERSION` is refused (MeiliVersionError),
+   * an unreachable one is `search-unavailable` within the search timeout.
+   */
   async checkVersion(): Promise<string> {
-    const { pkgVersion } = await this.#client.getVersion();
+    const { pkgVersion } = await this.#searchClient.getVersion().catch((err) => {
+      throw unavailable(err);
+    });
     if (compareVersions(pkgVersion, MEILI_MIN_VERSION) < 0)
       throw new MeiliVersionError(pkgVersion, this.#url);
     return pkgVersion;
