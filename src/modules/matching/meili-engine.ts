@@ -260,8 +260,15 @@ export class MeiliSearchEngine implements SearchEngine {
     const surfaces = tokens.map((t) => ({ term: normalizeText(t), surfaces: this.#thesaurus.expand(t) }));
     const hits = response.hits.map((hit): SearchHit => {
       const fragments = highlightedFragments(hit._formatted);
+      // a federated (any-term) hit is highlighted for the one query it ranked best in; the other
+      // terms it has are read from its texts, which are retrieved whole
+      const text = hit._federation
+        ? normalizeText(SEARCHED_TEXT.map((a) => [hit[a]].flat().join(' ')).join(' '))
+        : '';
       const matchedSurfaces = surfaces.filter((s) =>
-        s.surfaces.some((w) => fragments.some((f) => f.includes(w) || w.startsWith(f))),
+        s.surfaces.some(
+          (w) => fragments.some((f) => f.includes(w) || w.startsWith(f)) || (text !== '' && text.includes(w)),
+        ),
       );
       return {
         id: hit.id,
