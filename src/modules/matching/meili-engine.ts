@@ -92,7 +92,7 @@ export interface MeiliEngineOptions {
   apiKey?: string | undefined;
   /** prefix of the index names, e.g. 'techex' → techex_achievement; default 'techex' */
   indexPrefix?: string;
-  /** a search that gets no answer within this many ms fails with 503 `search-unavailable`; default 3000 */
+  /** a search that gets no answer within this many ms fails with 503 `search-unavailable`; default 5000 */
   searchTimeoutMs?: number;
   /** the longest wait for one write task (indexing documents, settings); default 120 000 */
   taskTimeoutMs?: number;
@@ -158,7 +158,7 @@ export class MeiliSearchEngine implements SearchEngine {
     this.#searchClient = new Meilisearch({
       host: opts.url,
       apiKey: opts.apiKey,
-      timeout: opts.searchTimeoutMs ?? 3000,
+      timeout: opts.searchTimeoutMs ?? 5000,
     });
     this.#prefix = prefix;
     this.#taskTimeoutMs = opts.taskTimeoutMs ?? 120_000;
@@ -178,10 +178,10 @@ export class MeiliSearchEngine implements SearchEngine {
 
   /**
    * The server's version; a server older than `MEILI_MIN_VERSION` is refused (MeiliVersionError),
-   * an unreachable one is `search-unavailable` within the search timeout.
+   * an unreachable one is `search-unavailable`.
    */
   async checkVersion(): Promise<string> {
-    const { pkgVersion } = await this.#searchClient.getVersion().catch((err) => {
+    const { pkgVersion } = await this.#client.getVersion().catch((err) => {
       throw unavailable(err);
     });
     if (compareVersions(pkgVersion, MEILI_MIN_VERSION) < 0)
@@ -210,7 +210,7 @@ export class MeiliSearchEngine implements SearchEngine {
     const tasks: EnqueuedTaskPromise[] = [];
     for (const type of DOCUMENT_TYPES) {
       const batch = docs.filter((d) => d.type === type).map(toMeiliDocument);
-      if (batch.length > 0) tasks.push(this.#index(type).addDocuments(batch));
+      if (batch.length > 0) tasks.push(this.#index(type).addDocuments(batch, { primaryKey: 'key' }));
     }
     await this.#succeeded(tasks);
   }
@@ -362,7 +362,9 @@ export class MeiliSearchEngine implements SearchEngine {
 
   async setSynonyms(groups: SynonymGroup[]): Promise<void> {
     this.#thesaurus = new Thesaurus(groups);
-    await this.#succeeded([this.#settingsIndex.addDocuments([{ key: 'synonyms', groups }])]);
+    await this.#succeeded([
+      this.#settingsIndex.addDocuments([{ key: 'synonyms', groups }], { primaryKey: 'key' }),
+    ]);
     await this.#applySettings();
   }
 
