@@ -8,6 +8,7 @@ import net from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { checkSearchEngineAtStart } from './create-engine.js';
 import { compareVersions, MEILI_MIN_VERSION, MeiliSearchEngine, MeiliVersionError } from './meili-engine.js';
 import { matchingModule } from './module.js';
 
@@ -69,6 +70,22 @@ describe('Meilisearch server version', () => {
     } finally {
       await fake.close();
     }
+  });
+
+  it('stops the service from starting on an older server, not on an unreachable one', async () => {
+    const warnings: string[] = [];
+    const logger = { info: () => undefined, warn: (_: object, msg: string) => warnings.push(msg) };
+    const fake = await fakeMeili('1.12.0');
+    try {
+      await expect(
+        checkSearchEngineAtStart(new MeiliSearchEngine({ url: fake.url }), logger),
+      ).rejects.toThrow(/1\.12\.0/);
+    } finally {
+      await fake.close();
+    }
+    const gone = new MeiliSearchEngine({ url: `http://127.0.0.1:${await closedPort()}` });
+    await expect(checkSearchEngineAtStart(gone, logger)).resolves.toBeUndefined();
+    expect(warnings).toEqual([expect.stringMatching(/unreachable/)]);
   });
 
   it('accepts the tested version', async () => {
