@@ -3696,6 +3696,18 @@ export interface components {
     };
     responses: {
         /**
+         * @description The search engine (Meilisearch, when configured) cannot be reached: problem type
+         *     `search-unavailable`, answered within about 5 s. Retry shortly; the catalog is unaffected.
+         */
+        SearchUnavailable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
          * @description Rate limit exceeded (per client or person, else per IP address): retry after
          *     `Retry-After` seconds. Every answer carries `RateLimit` and `RateLimit-Policy`.
          */
@@ -5466,6 +5478,7 @@ export interface operations {
                 };
             };
             429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["SearchUnavailable"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -5494,6 +5507,7 @@ export interface operations {
                 };
             };
             429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["SearchUnavailable"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -5522,6 +5536,7 @@ export interface operations {
                 };
             };
             429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["SearchUnavailable"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -5548,6 +5563,7 @@ export interface operations {
                 };
             };
             429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["SearchUnavailable"];
             "4XX": components["responses"]["ClientError"];
         };
     };
