@@ -3817,6 +3817,18 @@ export interface components {
     };
     responses: {
         /**
+         * @description The search engine (Meilisearch, when configured) cannot be reached: problem type
+         *     `search-unavailable`, answered within about 5 s. Retry shortly; the catalog is unaffected.
+         */
+        SearchUnavailable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
          * @description Rate limit exceeded (per client or person, else per IP address): retry after
          *     `Retry-After` seconds. Every answer carries `RateLimit` and `RateLimit-Policy`.
          */
@@ -5646,6 +5658,7 @@ export interface operations {
                 };
             };
             429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["SearchUnavailable"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -5674,6 +5687,7 @@ export interface operations {
                 };
             };
             429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["SearchUnavailable"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -5702,6 +5716,7 @@ export interface operations {
                 };
             };
             429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["SearchUnavailable"];
             "4XX": components["responses"]["ClientError"];
         };
     };
@@ -5728,6 +5743,7 @@ export interface operations {
                 };
             };
             429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["SearchUnavailable"];
             "4XX": components["responses"]["ClientError"];
         };
     };

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
+import { MEILI_MIN_VERSION } from '../modules/matching/meili-engine.js';
 import { KNOWN_ENV_VARS } from './config.js';
 
 // No Docker engine runs on these machines, so the deployment files are checked as text.
@@ -34,6 +35,9 @@ describe('docker-compose.yml', () => {
     expect(compose.services.postgres?.image).toMatch(/^postgres:18/);
     expect(compose.services.redis?.image).toMatch(/^redis:/);
     expect(compose.services.meilisearch?.image).toMatch(/^getmeili\/meilisearch:/);
+    // the Meilisearch release CI tests and the adapter accepts as its oldest (v1.50 = 1.50.x)
+    const [major, minor] = MEILI_MIN_VERSION.split('.');
+    expect(compose.services.meilisearch?.image).toBe(`getmeili/meilisearch:v${major}.${minor}`);
   });
 
   it('configures Redis for BullMQ: AOF fsync every second, no eviction', () => {

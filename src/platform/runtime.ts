@@ -5,7 +5,7 @@ import { createIdentityCore } from '../modules/identity/index.js';
 import { pruneOidcPayloads } from '../modules/identity/oidc/adapter.js';
 import { type BackgroundService, MODULES, type ModuleDefinition } from '../modules/index.js';
 import { pruneWebhookData } from '../modules/integration/prune.js';
-import { createSearchEngine } from '../modules/matching/create-engine.js';
+import { checkSearchEngineAtStart, createSearchEngine } from '../modules/matching/create-engine.js';
 import type { Config } from './config.js';
 import { createDatabase, type Database, runMigrations } from './db.js';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres.js';
@@ -97,6 +97,13 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   if (config.meili) {
     // GET /readyz reports Meilisearch when it is configured (the embedded engine is the database).
     const engine = createSearchEngine(config, database);
+    // an older server than the tested release is refused here, before anything is served
+    await checkSearchEngineAtStart(engine, logger).catch(async (err) => {
+      await queues.close();
+      await database.close();
+      await embedded?.stop();
+      throw err;
+    });
     ctx.readinessChecks.search = () => engine.ping();
   }
 

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { inject } from 'vitest';
 import { createIdentityCore, type IdentityCore } from '../modules/identity/index.js';
+import { MeiliSearchEngine } from '../modules/matching/meili-engine.js';
 import { type Config, loadConfig } from '../platform/config.js';
 import { createDatabase } from '../platform/db.js';
 import { buildApp, type ModuleContext, type ModuleRoutes } from '../platform/http/app.js';
@@ -20,6 +21,9 @@ export interface TestContext extends ModuleContext {
   close(): Promise<void>;
 }
 
+/** the queue prefix (and search namespace) of files that do not pick their own */
+const DEFAULT_QUEUE_PREFIX = loadConfig({}).queuePrefix;
+
 export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({
     NODE_ENV: 'test',
@@ -29,6 +33,9 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     APP_SECRET: 'test-secret-0123456789abcdef0123456789abcdef',
     DATA_DIR: '/tmp/techex-test-data',
     OUTBOX_SWEEP_MS: '200',
+    // the search engine under test: Meilisearch when the run has MEILI_URL, embedded otherwise
+    MEILI_URL: inject('meiliUrl'),
+    MEILI_MASTER_KEY: inject('meiliKey'),
     ...overrides,
   });
 }
@@ -80,6 +87,15 @@ export async function createTestContext(
       await outbox.stop();
       await queues.close();
       await database.close();
+      // a file with a search namespace of its own leaves no Meilisearch index behind
+      if (config.meili && config.queuePrefix !== DEFAULT_QUEUE_PREFIX) {
+        const meili = new MeiliSearchEngine({
+          url: config.meili.url,
+          apiKey: config.meili.masterKey,
+          indexPrefix: config.queuePrefix,
+        });
+        await meili.dropIndexes().catch(() => undefined);
+      }
     },
   };
 }

@@ -23,6 +23,20 @@ export async function getListingState(
   return row;
 }
 
+/** `getListingState` of many listings at once (at most 1000 ids); absent ones do not exist. */
+export async function getListingStates(
+  db: DbOrTx,
+  kind: ListingKind,
+  ids: string[],
+): Promise<Map<string, { status: string; version: number }>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({ id: l.id, status: l.status, version: l.version })
+    .from(l)
+    .where(and(inArray(l.id, ids.slice(0, 1000)), eq(l.kind, kind)));
+  return new Map(rows.map((r) => [r.id, { status: r.status, version: r.version }]));
+}
+
 export async function countPublicListings(db: DbOrTx, kind: ListingKind): Promise<number> {
   const [row] = await db
     .select({ n: count() })
@@ -124,6 +138,25 @@ export async function listDirectoryEntries(
     .where(and(opts.id ? eq(t.id, opts.id) : undefined, opts.afterId ? gt(t.id, opts.afterId) : undefined))
     .orderBy(asc(t.id))
     .limit(limit);
+  return rows.map((r) => ({ type, ...r, updatedAt: r.updatedAt.toISOString() }));
+}
+
+/** The directory entries with these ids (at most 1000); absent ones no longer exist. */
+export async function getDirectoryEntries(
+  db: DbOrTx,
+  type: DirectoryType,
+  ids: string[],
+): Promise<DirectoryEntry[]> {
+  if (ids.length === 0) return [];
+  const some = ids.slice(0, 1000);
+  if (type === 'expert') {
+    const rows = await db.select(expertColumns).from(catalogExperts).where(inArray(catalogExperts.id, some));
+    return rows.map((r) => ({ type, ...r, updatedAt: r.updatedAt.toISOString() }));
+  }
+  const rows = await db
+    .select(institutionColumns)
+    .from(catalogInstitutions)
+    .where(inArray(catalogInstitutions.id, some));
   return rows.map((r) => ({ type, ...r, updatedAt: r.updatedAt.toISOString() }));
 }
 

@@ -57,4 +57,18 @@ export async function listPublicListings(
   return rows.map(publicView);
 }
 
+/** The public views of these listings (at most 1000 ids); absent ones are not public or do not exist. */
+export async function getPublicListings(
+  db: DbOrTx,
+  kind: ListingKind,
+  ids: string[],
+): Promise<ListingView[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .select()
+    .from(l)
+    .where(and(inArray(l.id, ids.slice(0, 1000)), eq(l.kind, kind), inArray(l.status, [...PUBLIC_STATUSES])));
+  return rows.map(publicView);
+}
+
 const publicView = (row: ListingRow) => toView(row, { confidential: false });

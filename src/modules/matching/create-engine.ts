@@ -6,7 +6,7 @@ import type { Config } from '../../platform/config.js';
 import type { Database } from '../../platform/db.js';
 import { EmbeddedSearchEngine } from './embedded-engine.js';
 import type { SearchEngine } from './engine.js';
-import { MeiliSearchEngine } from './meili-engine.js';
+import { MeiliSearchEngine, MeiliVersionError } from './meili-engine.js';
 
 export interface SearchEngineOptions {
   /** embedded namespace or Meilisearch index prefix; default: the queue prefix ('techex') */
@@ -32,4 +32,21 @@ export function createSearchEngine(
 /** A readiness check for `ModuleContext.readinessChecks` (GET /readyz), named after the engine. */
 export function searchReadinessCheck(engine: SearchEngine): Record<string, () => Promise<void>> {
   return { [`search:${engine.kind}`]: () => engine.ping() };
+}
+
+/**
+ * At start-up: refuses (throws) a Meilisearch older than the release techex is tested with. One
+ * that cannot be reached is only logged: searches answer 503 and indexing retries until it is back.
+ */
+export async function checkSearchEngineAtStart(
+  engine: SearchEngine,
+  logger: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void },
+): Promise<void> {
+  if (!(engine instanceof MeiliSearchEngine)) return;
+  try {
+    logger.info({ version: await engine.checkVersion() }, 'Meilisearch version accepted');
+  } catch (err) {
+    if (err instanceof MeiliVersionError) throw err;
+    logger.warn({ err }, 'Meilisearch unreachable at start-up: searches answer 503, indexing waits for it');
+  }
 }

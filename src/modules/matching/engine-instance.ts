@@ -28,3 +28,13 @@ export async function searchEngineFor(
   await entry.ready;
   return entry.engine;
 }
+
+/**
+ * Makes `searchEngineFor` hand out this engine for this database (tests wrap the real engine to
+ * watch what reaches it); set up like the configured one.
+ */
+export function useSearchEngine(database: object, engine: SearchEngine): void {
+  const entry = { engine, ready: engine.ensureSetup() };
+  engines.set(database, entry);
+  entry.ready.catch(() => engines.delete(database));
+}

@@ -1,82 +1,32 @@
 /**
- * Applying the catalog's current public state to the search index, one document at a time (the
- * indexer's jobs) or a page at a time (`techex reindex`).
+ * Applying the catalog's current public state to the search index, many documents at a time (the
+ * indexer's coalesced jobs, `techex reindex`).
  *
- * No lost update: every writer of a document takes a PostgreSQL advisory transaction lock on it,
- * then reads the catalog's current state and applies it before releasing the lock. Jobs that arrive
- * twice, late or out of order therefore all apply the newest committed state, whatever order they
- * run in, on either engine (Meilisearch has no newer-version guard of its own). The lock
- * transaction holds no row locks; the embedded engine writes on another connection of the pool.
+ * No database transaction is open while the engine is written (a slow or absent Meilisearch must
+ * not hold connections, row or advisory locks): the state is read, the transaction (if any) ends,
+ * then the engine is written and waited for.
+ *
+ * No lost update without a lock: a writer that read an older state may reach the engine after one
+ * that read a newer state (Meilisearch has no "newer version wins" guard). So every writer, once
+ * its write is processed, reads the catalog again and writes again what changed in between, until
+ * what it wrote is what the catalog holds. The writer whose write the engine processes last
+ * therefore leaves the newest committed state, whatever order jobs and rebuilds run in, on either
+ * engine.
  */
-import { sql } from 'drizzle-orm';
-import type pg from 'pg';
-import type { Db, DbOrTx, Tx } from '../../platform/db.js';
+import type { Db, DbOrTx } from '../../platform/db.js';
 import {
   type DirectoryEntry,
   type DirectoryType,
-  getDirectoryEntry,
-  getListingState,
-  getPublicListing,
+  getDirectoryEntries,
+  getListingStates,
+  getPublicListings,
   type ListingKind,
   type PublicChange,
 } from '../catalog/service.js';
 import { findOrganisation } from '../identity/repository.js';
-import type { SearchEngine } from './engine.js';
+import { type DocumentType, SEARCH_LIMITS, type SearchDocument, type SearchEngine } from './engine.js';
 import type { ListingIndexedJob } from './indexer.js';
 import { directoryDocument, listingDocument } from './projection.js';
-
-/**
- * A lock holder keeps one pooled connection while the embedded engine needs another: if every
- * connection of the pool were held by lock holders, none could write and all would wait for ever.
- * So at most `pool size − 2` of them run at once per pool (at least one), whatever calls them
- * (workers of both queues, reindex, tests).
- */
-const holders = new WeakMap<object, { free: number; waiting: (() => void)[] }>();
-
-async function withHolderSlot<T>(db: Db, fn: () => Promise<T>): Promise<T> {
-  let slots = holders.get(db);
-  if (!slots) {
-    // drizzle keeps the pool it was made with as `$client`
-    const poolMax = (db as unknown as { $client?: pg.Pool }).$client?.options?.max ?? 10;
-    slots = { free: Math.max(1, poolMax - 2), waiting: [] };
-    holders.set(db, slots);
-  }
-  const s = slots;
-  if (s.free > 0) s.free--;
-  else await new Promise<void>((resolve) => s.waiting.push(resolve));
-  try {
-    return await fn();
-  } finally {
-    const next = s.waiting.shift();
-    if (next) next();
-    else s.free++;
-  }
-}
-
-/**
- * Runs `fn` in a transaction holding the index locks of these documents (taken in sorted order, so
- * two holders never wait on each other); `fn` reads the catalog and writes the engine.
- */
-export async function withDocumentLocks<T>(
-  db: Db,
-  type: string,
-  ids: string[],
-  fn: (tx: Tx) => Promise<T>,
-): Promise<T> {
-  const keys = [...new Set(ids)].sort().map((id) => `matching.index:${type}:${id}`);
-  return withHolderSlot(db, () =>
-    db.transaction(async (tx) => {
-      await tx.execute(
-        sql`SELECT pg_advisory_xact_lock(hashtextextended(k, 0))
-            FROM unnest(ARRAY[${sql.join(
-              keys.map((k) => sql`${k}`),
-              sql`, `,
-            )}]::text[]) AS k ORDER BY k`,
-      );
-      return fn(tx);
-    }),
-  );
-}
 
 /**
  * The name of a listing's or expert's organisation when its profile is public (verified): an
@@ -94,33 +44,136 @@ export function organisationNames(db: DbOrTx): (id: unknown) => Promise<string |
   };
 }
 
+export async function directoryDocumentOf(db: DbOrTx, entry: DirectoryEntry, names = organisationNames(db)) {
+  // an institution's own name is its organisation's; an expert's employer is added when public
+  const organisationName = entry.type === 'expert' ? await names(entry.organisationId) : undefined;
+  return directoryDocument(entry, { organisationName });
+}
+
+const LISTING_KINDS: readonly string[] = ['achievement', 'need'];
+export const isListingKind = (type: DocumentType): type is ListingKind => LISTING_KINDS.includes(type);
+
+/** What the index should hold for one document now. */
+export interface CurrentState {
+  /** the document to index; undefined when it is not public (removed from the index) */
+  doc: SearchDocument | undefined;
+  /** a listing's status and content version; undefined for directory entries and missing listings */
+  listing: { status: string; version: number } | undefined;
+}
+
+const fingerprint = (s: CurrentState | undefined) => (s?.doc ? JSON.stringify(s.doc) : 'absent');
+
+/** Reads the current state of these documents of one type (at most `SEARCH_LIMITS.maxBatch`). */
+export async function readCurrentState(
+  db: DbOrTx,
+  type: DocumentType,
+  ids: string[],
+): Promise<Map<string, CurrentState>> {
+  const names = organisationNames(db);
+  const out = new Map<string, CurrentState>(ids.map((id) => [id, { doc: undefined, listing: undefined }]));
+  if (isListingKind(type)) {
+    const [views, states] = await Promise.all([
+      getPublicListings(db, type, ids),
+      getListingStates(db, type, ids),
+    ]);
+    for (const [id, state] of states) out.set(id, { doc: undefined, listing: state });
+    for (const view of views) {
+      const doc = listingDocument(type, view, { organisationName: await names(view.organisationId) });
+      out.set(doc.id, { doc, listing: states.get(doc.id) });
+    }
+  } else {
+    for (const entry of await getDirectoryEntries(db, type as DirectoryType, ids)) {
+      out.set(entry.id, { doc: await directoryDocumentOf(db, entry, names), listing: undefined });
+    }
+  }
+  return out;
+}
+
+async function write(engine: SearchEngine, type: DocumentType, states: Map<string, CurrentState>) {
+  const docs = [...states.values()].flatMap((s) => (s.doc ? [s.doc] : []));
+  const gone = [...states].filter(([, s]) => !s.doc).map(([id]) => id);
+  await Promise.all([
+    docs.length ? engine.upsert(docs) : undefined,
+    gone.length ? engine.remove(type, gone) : undefined,
+  ]);
+}
+
+/** Rounds of write-and-check before giving up (the job is retried; a rebuild leaves it to the jobs). */
+const MAX_ROUNDS = 5;
+
+export interface Applied {
+  /** the state each document has in the index, as the catalog still held it after the write */
+  states: Map<string, CurrentState>;
+  /** ids that changed in the catalog during every round (their own jobs index them later) */
+  unsettled: string[];
+}
+
+/**
+ * Makes the index hold the current state of these documents of one type (at most
+ * `SEARCH_LIMITS.maxBatch`): read, write, wait, read again, and write again what changed.
+ */
+export async function applyCurrentState(
+  db: Db,
+  engine: SearchEngine,
+  type: DocumentType,
+  ids: string[],
+): Promise<Applied> {
+  const unique = [...new Set(ids)];
+  if (unique.length > SEARCH_LIMITS.maxBatch) throw new Error(`at most ${SEARCH_LIMITS.maxBatch} ids`);
+  const states = new Map<string, CurrentState>();
+  let pending = unique;
+  let current = await readCurrentState(db, type, pending);
+  for (let round = 0; pending.length > 0 && round < MAX_ROUNDS; round++) {
+    await write(engine, type, current);
+    const after = await readCurrentState(db, type, pending);
+    const changed: string[] = [];
+    for (const id of pending) {
+      if (fingerprint(after.get(id)) === fingerprint(current.get(id))) states.set(id, after.get(id)!);
+      else changed.push(id);
+    }
+    pending = changed;
+    current = new Map(changed.map((id) => [id, after.get(id)!]));
+  }
+  return { states, unsettled: pending };
+}
+
 const VISIBLE_CHANGES: readonly PublicChange[] = ['published', 'updated'];
 const HIDDEN_CHANGES: readonly PublicChange[] = ['withdrawn', 'expired'];
 
 /**
- * Indexes a listing as it is now (or removes it when it is not public). Returns what was applied,
- * or undefined when the listing does not exist at all (nothing to announce).
+ * The announcement of an indexed listing (see LISTING_INDEXED_QUEUE), or undefined when the
+ * listing does not exist at all (nothing to announce).
  */
+export function announcementOf(
+  job: { type: ListingKind; id: string; change: PublicChange },
+  state: CurrentState | undefined,
+): ListingIndexedJob | undefined {
+  if (!state?.listing) return undefined;
+  const version = Number(state.listing.version);
+  if (state.doc) {
+    // the job's own change may be older than the state just indexed
+    const change = VISIBLE_CHANGES.includes(job.change) ? job.change : 'updated';
+    return { type: job.type, id: job.id, version, change, visible: true };
+  }
+  const change = HIDDEN_CHANGES.includes(job.change) ? job.change : 'withdrawn';
+  return { type: job.type, id: job.id, version, change, visible: false };
+}
+
+function settled(applied: Applied, type: DocumentType, id: string): CurrentState | undefined {
+  if (applied.unsettled.includes(id)) {
+    throw new Error(`search index: ${type} ${id} kept changing while it was indexed; retrying`);
+  }
+  return applied.states.get(id);
+}
+
+/** Indexes one listing as it is now (or removes it when it is not public); see `announcementOf`. */
 export async function applyListing(
   db: Db,
   engine: SearchEngine,
   job: { type: ListingKind; id: string; change: PublicChange },
 ): Promise<ListingIndexedJob | undefined> {
-  return withDocumentLocks(db, job.type, [job.id], async (tx) => {
-    const view = await getPublicListing(tx, job.type, job.id);
-    if (view) {
-      const organisationName = await organisationNames(tx)(view.organisationId);
-      await engine.upsert([listingDocument(job.type, view, { organisationName })]);
-      // the job's own change may be older than the state just indexed
-      const change = VISIBLE_CHANGES.includes(job.change) ? job.change : 'updated';
-      return { type: job.type, id: job.id, version: Number(view.version), change, visible: true };
-    }
-    await engine.remove(job.type, [job.id]);
-    const state = await getListingState(tx, job.type, job.id);
-    if (!state) return undefined;
-    const change = HIDDEN_CHANGES.includes(job.change) ? job.change : 'withdrawn';
-    return { type: job.type, id: job.id, version: state.version, change, visible: false };
-  });
+  const applied = await applyCurrentState(db, engine, job.type, [job.id]);
+  return announcementOf(job, settled(applied, job.type, job.id));
 }
 
 /** Indexes an expert or service institution as it is now (removed when it no longer exists). */
@@ -129,19 +182,8 @@ export async function applyDirectoryEntry(
   engine: SearchEngine,
   job: { type: DirectoryType; id: string },
 ): Promise<{ visible: boolean }> {
-  return withDocumentLocks(db, job.type, [job.id], async (tx) => {
-    const entry = await getDirectoryEntry(tx, job.type, job.id);
-    if (!entry) {
-      await engine.remove(job.type, [job.id]);
-      return { visible: false };
-    }
-    await engine.upsert([await directoryDocumentOf(tx, entry)]);
-    return { visible: true };
-  });
+  const applied = await applyCurrentState(db, engine, job.type, [job.id]);
+  return { visible: !!settled(applied, job.type, job.id)?.doc };
 }
 
-export async function directoryDocumentOf(db: DbOrTx, entry: DirectoryEntry, names = organisationNames(db)) {
-  // an institution's own name is its organisation's; an expert's employer is added when public
-  const organisationName = entry.type === 'expert' ? await names(entry.organisationId) : undefined;
-  return directoryDocument(entry, { organisationName });
-}
+export { settled as settledState };

@@ -116,7 +116,10 @@ describe('search indexer', () => {
       expect(await ids({ type: 'achievement', q: secret, match })).toEqual([]);
       expect(await ids({ type: 'achievement', q: '13912345678', match })).toEqual([]);
     }
-    const announced = await ctx.queues.queue(LISTING_INDEXED_QUEUE).getJob(`indexed-achievement-${id}-1`);
+    // announced once the job has checked that the index holds the listing's newest state
+    const indexed = ctx.queues.queue(LISTING_INDEXED_QUEUE);
+    await eventually(async () => !!(await indexed.getJob(`indexed-achievement-${id}-1`)));
+    const announced = await indexed.getJob(`indexed-achievement-${id}-1`);
     expect(announced?.data).toMatchObject({ type: 'achievement', id, version: 1, visible: true });
   });
 

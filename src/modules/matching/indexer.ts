@@ -4,7 +4,9 @@ import type { Payload } from '../../platform/queue.js';
 import type { PublicChange } from '../catalog/service.js';
 import type { WorkerDefinition } from '../index.js';
 import { searchEngineFor } from './engine-instance.js';
-import { applyDirectoryEntry, applyListing } from './index-apply.js';
+import { announcementOf, settledState } from './index-apply.js';
+import { IndexBatcher } from './index-batcher.js';
+import { syncSynonyms } from './synonym-store.js';
 
 /**
  * After the indexer has applied a listing change to the search index, it announces it here so
@@ -28,12 +30,23 @@ declare module '../../platform/queue.js' {
   }
 }
 
+/** A stored thesaurus to apply to the engine (synonym-routes.ts); job id `synonyms-<namespace>-<version>`. */
+export const SYNONYMS_CHANGED_QUEUE = 'matching.synonyms-changed';
+declare module '../../platform/queue.js' {
+  interface QueueRegistry {
+    [SYNONYMS_CHANGED_QUEUE]: { namespace: string };
+  }
+}
+
 /** The catalog's hooks this indexer consumes (declared in catalog/changes.ts and directory.ts). */
 export const CATALOG_CHANGED_QUEUE = 'catalog.changed';
 export const DIRECTORY_CHANGED_QUEUE = 'catalog.directory-changed';
 
-/** Jobs per worker (index-apply.ts bounds the lock holders of a process by its pool size too). */
-const INDEX_CONCURRENCY = 4;
+/**
+ * Jobs per worker held at once: they wait in the batcher (index-batcher.ts) for their batch, so
+ * this bounds the batch size under load, not the work running in parallel (one batch per type).
+ */
+export const INDEX_CONCURRENCY = 500;
 
 /**
  * The announcement's job id. A removal gets its own suffix: the version only counts content edits,
@@ -44,15 +57,28 @@ export const indexedJobId = (j: ListingIndexedJob) =>
 
 type Ctx = Pick<ModuleContext, 'config' | 'database' | 'queues'>;
 
+/** One batcher per database (the workers of both queues in a process share it). */
+const batchers = new WeakMap<object, IndexBatcher>();
+
+export function indexBatcherFor(ctx: Pick<ModuleContext, 'config' | 'database'>): IndexBatcher {
+  let batcher = batchers.get(ctx.database);
+  if (!batcher) {
+    batcher = new IndexBatcher(ctx.database.db, () => searchEngineFor(ctx));
+    batchers.set(ctx.database, batcher);
+  }
+  return batcher;
+}
+
 /** One `catalog.changed` job: index the listing's current public state, then announce it. */
 export async function processListingChange(
   ctx: Ctx,
   job: Pick<Job<Payload<typeof CATALOG_CHANGED_QUEUE>>, 'data'>,
 ): Promise<ListingIndexedJob | undefined> {
-  const engine = await searchEngineFor(ctx);
-  const applied = await applyListing(ctx.database.db, engine, job.data);
-  // After the lock is released: a crash before this line retries the job, which re-applies the
-  // (same or newer) state and announces then; the job id keeps the announcement single.
+  const { type, id } = job.data;
+  const state = settledState(await indexBatcherFor(ctx).apply(type, id), type, id);
+  const applied = announcementOf(job.data, state);
+  // After the index holds the state: a crash before this line retries the job, which re-applies
+  // the (same or newer) state and announces then; the job id keeps the announcement single.
   if (applied) {
     await ctx.queues
       .queue(LISTING_INDEXED_QUEUE)
@@ -66,7 +92,8 @@ export async function processDirectoryChange(
   ctx: Ctx,
   job: Pick<Job<Payload<typeof DIRECTORY_CHANGED_QUEUE>>, 'data'>,
 ): Promise<{ visible: boolean }> {
-  return applyDirectoryEntry(ctx.database.db, await searchEngineFor(ctx), job.data);
+  const { type, id } = job.data;
+  return { visible: !!settledState(await indexBatcherFor(ctx).apply(type, id), type, id)?.doc };
 }
 
 /** Workers that keep the search index in step with the catalog. */
@@ -81,6 +108,13 @@ export function matchingWorkers(ctx: ModuleContext): WorkerDefinition[] {
       queue: DIRECTORY_CHANGED_QUEUE,
       concurrency: INDEX_CONCURRENCY,
       process: (job) => processDirectoryChange(ctx, job),
+    },
+    {
+      queue: SYNONYMS_CHANGED_QUEUE,
+      concurrency: 1,
+      // the thesaurus stored now (a later replacement's job applies the same, harmlessly)
+      process: async (job: Job<{ namespace: string }>) =>
+        syncSynonyms(await searchEngineFor(ctx), ctx.database.db, job.data.namespace),
     },
   ];
 }

@@ -1,13 +1,27 @@
 /**
  * Meilisearch adapter of the `SearchEngine` port (MEILI_URL set): one index per document type,
  * settings applied at setup, every write waited for, so a caller sees its own writes like with the
- * embedded engine.
+ * embedded engine. Writes go out as one task per index and call (up to `SEARCH_LIMITS.maxBatch`
+ * documents), the tasks of one call enqueued together and awaited together.
  *
- * Known differences, documented in the contract tests: Meilisearch matches words and prefixes
- * only (处理 does not find 待处理), applies synonyms on its side (toMeilisearch), and has no
- * "newer version wins" guard, so index jobs for one listing must not run concurrently.
+ * Known differences, documented in the contract tests and the README: Meilisearch matches words
+ * and prefixes only (处理 does not find 待处理), applies synonyms on its side (toMeilisearch), and
+ * has no "newer version wins" guard — index-apply.ts re-reads the catalog after each write instead.
+ *
+ * The server must be at least `MEILI_MIN_VERSION` (checked by `ensureSetup`); a search that
+ * cannot reach it fails within `searchTimeoutMs` with a 503 problem (`search-unavailable`).
  */
-import { type EnqueuedTaskPromise, Meilisearch, type Settings } from 'meilisearch';
+import {
+  type EnqueuedTaskPromise,
+  type FederatedMultiSearchParams,
+  Meilisearch,
+  MeilisearchApiError,
+  type SearchParams,
+  type SearchResponse,
+  type Settings,
+} from 'meilisearch';
+import { ServiceUnavailableError } from '../../platform/errors.js';
+import { registerMessages } from '../../platform/messages.js';
 import {
   assertDocuments,
   cityOf,
@@ -30,11 +44,58 @@ import {
 import { loadDefaultThesaurus, type SynonymGroup, Thesaurus } from './synonyms.js';
 import { normalizeText, queryTokens } from './text.js';
 
+registerMessages({
+  'search-unavailable': {
+    title: { 'zh-CN': '检索服务暂不可用', en: 'Search is unavailable' },
+    detail: {
+      'zh-CN': '检索引擎暂时无法访问，请稍后重试；目录数据不受影响。',
+      en: 'The search engine cannot be reached right now; retry shortly. The catalog itself is unaffected.',
+    },
+  },
+});
+
+/** The oldest Meilisearch release this adapter is tested with (CI runs 1.50.0). */
+export const MEILI_MIN_VERSION = '1.50.0';
+
+/** Thrown by `ensureSetup` when the server is older than `MEILI_MIN_VERSION`. */
+export class MeiliVersionError extends Error {
+  constructor(
+    readonly found: string,
+    url: string,
+  ) {
+    super(
+      `Meilisearch at ${url} is version ${found}; techex needs ${MEILI_MIN_VERSION} or newer ` +
+        `(the version it is tested with). Upgrade the server (docker-compose.yml pins getmeili/meilisearch:v1.50), ` +
+        'or unset MEILI_URL to use the embedded search engine.',
+    );
+    this.name = 'MeiliVersionError';
+  }
+}
+
+/** -1, 0 or 1 as dotted version `a` is older than, equal to or newer than `b` (pre-release tags ignored). */
+export function compareVersions(a: string, b: string): number {
+  const parts = (v: string) =>
+    v
+      .split(/[-+]/)[0]!
+      .split('.')
+      .map((x) => Number.parseInt(x, 10) || 0);
+  const [x, y] = [parts(a), parts(b)];
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d !== 0) return Math.sign(d);
+  }
+  return 0;
+}
+
 export interface MeiliEngineOptions {
   url: string;
   apiKey?: string | undefined;
   /** prefix of the index names, e.g. 'techex' → techex_achievement; default 'techex' */
   indexPrefix?: string;
+  /** a search that gets no answer within this many ms fails with 503 `search-unavailable`; default 5000 */
+  searchTimeoutMs?: number;
+  /** the longest wait for one write task (indexing documents, settings); default 120 000 */
+  taskTimeoutMs?: number;
 }
 
 const FACET_ATTRIBUTE: Record<FacetName, string> = {
@@ -83,27 +144,57 @@ export class MeiliSearchEngine implements SearchEngine {
   readonly kind = 'meilisearch' as const;
   readonly infixMatching = false;
   readonly #client: Meilisearch;
+  readonly #searchClient: Meilisearch;
+  readonly #url: string;
   readonly #prefix: string;
+  readonly #taskTimeoutMs: number;
   #thesaurus: Thesaurus = loadDefaultThesaurus();
 
   constructor(opts: MeiliEngineOptions) {
     const prefix = opts.indexPrefix ?? 'techex';
     if (!NAMESPACE_RE.test(prefix)) throw new Error(`invalid index prefix: ${prefix}`);
-    this.#client = new Meilisearch({ host: opts.url, apiKey: opts.apiKey });
+    this.#url = opts.url;
+    this.#client = new Meilisearch({ host: opts.url, apiKey: opts.apiKey, timeout: 30_000 });
+    this.#searchClient = new Meilisearch({
+      host: opts.url,
+      apiKey: opts.apiKey,
+      timeout: opts.searchTimeoutMs ?? 5000,
+    });
     this.#prefix = prefix;
+    this.#taskTimeoutMs = opts.taskTimeoutMs ?? 120_000;
+  }
+
+  #uid(type: DocumentType | 'settings') {
+    return `${this.#prefix}_${type}`;
   }
 
   #index(type: DocumentType) {
-    return this.#client.index(`${this.#prefix}_${type}`);
+    return this.#client.index(this.#uid(type));
   }
 
   get #settingsIndex() {
-    return this.#client.index(`${this.#prefix}_settings`);
+    return this.#client.index(this.#uid('settings'));
+  }
+
+  /**
+   * The server's version; a server older than `MEILI_MIN_VERSION` is refused (MeiliVersionError),
+   * an unreachable one is `search-unavailable`.
+   */
+  async checkVersion(): Promise<string> {
+    const { pkgVersion } = await this.#client.getVersion().catch((err) => {
+      throw unavailable(err);
+    });
+    if (compareVersions(pkgVersion, MEILI_MIN_VERSION) < 0)
+      throw new MeiliVersionError(pkgVersion, this.#url);
+    return pkgVersion;
   }
 
   async ensureSetup(): Promise<void> {
-    for (const uid of [...DOCUMENT_TYPES, 'settings']) {
-      const task = await this.#client.createIndex(`${this.#prefix}_${uid}`, { primaryKey: 'key' }).waitTask();
+    await this.checkVersion();
+    const created = [...DOCUMENT_TYPES, 'settings' as const].map((uid) =>
+      this.#client.createIndex(this.#uid(uid), { primaryKey: 'key' }),
+    );
+    for (const task of await this.#waitAll(created)) {
       if (task.status === 'failed' && task.error?.code !== 'index_already_exists') {
         throw new Error(`Meilisearch createIndex failed: ${task.error?.message}`);
       }
@@ -116,14 +207,20 @@ export class MeiliSearchEngine implements SearchEngine {
   async upsert(docs: SearchDocument[]): Promise<void> {
     if (docs.length === 0) return;
     assertDocuments(docs);
+    const tasks: EnqueuedTaskPromise[] = [];
     for (const type of DOCUMENT_TYPES) {
       const batch = docs.filter((d) => d.type === type).map(toMeiliDocument);
-      if (batch.length > 0) await wait(this.#index(type).addDocuments(batch));
+      if (batch.length > 0) tasks.push(this.#index(type).addDocuments(batch, { primaryKey: 'key' }));
     }
+    await this.#succeeded(tasks);
   }
 
   async remove(type: DocumentType, ids: string[]): Promise<void> {
-    if (ids.length > 0) await wait(this.#index(type).deleteDocuments(ids.map(keyOf)));
+    const tasks: EnqueuedTaskPromise[] = [];
+    for (let i = 0; i < ids.length; i += SEARCH_BATCH) {
+      tasks.push(this.#index(type).deleteDocuments(ids.slice(i, i + SEARCH_BATCH).map(keyOf)));
+    }
+    await this.#succeeded(tasks);
   }
 
   async search(query: SearchQuery): Promise<SearchResult> {
@@ -132,12 +229,12 @@ export class MeiliSearchEngine implements SearchEngine {
     const q = tokens.join(' ');
     const mode = query.match ?? 'auto';
     const facets = (query.facets ?? []).filter((f) => FACETS.includes(f));
-    const response = await this.#index(query.type).search(q, {
+    const params: SearchParams = {
       offset,
       limit,
       filter: filterExpression(query.filters),
       facets: facets.map((f) => FACET_ATTRIBUTE[f]),
-      matchingStrategy: mode === 'all' ? 'all' : mode === 'any' ? 'frequency' : 'last',
+      matchingStrategy: mode === 'any' ? 'frequency' : 'all',
       // _formatted only holds retrieved attributes, so the texts are retrieved to learn which words
       // matched; the body is cropped around its matches to keep responses small
       attributesToRetrieve: q === '' ? RETRIEVED : [...RETRIEVED, ...SEARCHED_TEXT],
@@ -148,17 +245,36 @@ export class MeiliSearchEngine implements SearchEngine {
       highlightPostTag: '\uE001',
       showRankingScore: true,
       ...(query.sort === 'freshness' ? { sort: ['updatedAt:desc'] } : {}),
-    });
+    };
+    // 'auto': every term first; any term only when no document has them all (a second query;
+    // Meilisearch's 'last' strategy would fill the page with partial matches beside full ones)
+    let matched: SearchResult['matched'] = q === '' ? 'none' : mode === 'any' ? 'any' : 'all';
+    let response =
+      mode === 'any' && tokens.length > 1
+        ? await this.#anyTerm(query.type, tokens, params, facets)
+        : await this.#search(query.type, q, params);
+    if (mode === 'auto' && tokens.length > 1 && (response.estimatedTotalHits ?? 0) === 0) {
+      response = await this.#anyTerm(query.type, tokens, params, facets);
+      matched = 'any';
+    }
     const surfaces = tokens.map((t) => ({ term: normalizeText(t), surfaces: this.#thesaurus.expand(t) }));
     const hits = response.hits.map((hit): SearchHit => {
       const fragments = highlightedFragments(hit._formatted);
-      const matched = surfaces.filter((s) =>
-        s.surfaces.some((w) => fragments.some((f) => f.includes(w) || w.startsWith(f))),
+      // a federated (any-term) hit is highlighted for the one query it ranked best in; the other
+      // terms it has are read from its texts, which are retrieved whole
+      const text = hit._federation
+        ? normalizeText(SEARCHED_TEXT.map((a) => [hit[a]].flat().join(' ')).join(' '))
+        : '';
+      const matchedSurfaces = surfaces.filter((s) =>
+        s.surfaces.some(
+          (w) => fragments.some((f) => f.includes(w) || w.startsWith(f)) || (text !== '' && text.includes(w)),
+        ),
       );
       return {
         id: hit.id,
         type: query.type,
-        score: hit._rankingScore ?? 0,
+        // federated (any term): the weighted score the hits are ordered by
+        score: hit._federation?.weightedRankingScore ?? hit._rankingScore ?? 0,
         title: hit.title,
         fieldCode: hit.fieldCode ?? null,
         regionCode: hit.regionCode ?? null,
@@ -171,7 +287,7 @@ export class MeiliSearchEngine implements SearchEngine {
         organisationId: hit.organisationId ?? null,
         status: hit.status,
         updatedAt: new Date(hit.updatedAt).toISOString(),
-        matchedTerms: matched.map((s) => s.term),
+        matchedTerms: matchedSurfaces.map((s) => s.term),
         highlightedTitle: highlight(hit.title, query.highlight === false ? [] : fragments),
       };
     });
@@ -186,16 +302,69 @@ export class MeiliSearchEngine implements SearchEngine {
       limit,
       nextOffset: offset + hits.length < total ? offset + hits.length : null,
       facets: result,
-      matched: q === '' ? 'none' : mode === 'all' ? 'all' : 'any',
+      matched,
       queryTerms: surfaces.map((s) => s.term),
       // Meilisearch weighs words by frequency itself but does not expose it
       termWeights: Object.fromEntries(surfaces.map((s) => [s.term, 1])),
     };
   }
 
+  /**
+   * Documents with any of the terms. Meilisearch's strategies only drop words from the end
+   * ('last') or drop frequent words while others remain ('frequency'), so neither finds a document
+   * having only, say, the first term of three. One federated multi-search instead: the whole query
+   * ('last': documents with more of the terms score higher) and each term on its own at half
+   * weight, so that a document with every term outranks one with a single term. Meilisearch
+   * returns each document once, and counts and facets over the union.
+   */
+  async #anyTerm(
+    type: DocumentType,
+    tokens: string[],
+    params: SearchParams,
+    facets: FacetName[],
+  ): Promise<SearchResponse<MeiliHit>> {
+    const { offset, limit, facets: _facets, ...common } = params;
+    const indexUid = this.#uid(type);
+    const queries = [
+      { ...common, indexUid, q: tokens.join(' '), matchingStrategy: 'last' as const },
+      ...tokens.map((t) => ({
+        ...common,
+        indexUid,
+        q: t,
+        matchingStrategy: 'all' as const,
+        federationOptions: { weight: 0.5 },
+      })),
+    ];
+    try {
+      return await this.#searchClient.multiSearch<FederatedMultiSearchParams, MeiliHit>({
+        federation: {
+          offset,
+          limit,
+          ...(facets.length
+            ? { facetsByIndex: { [indexUid]: facets.map((f) => FACET_ATTRIBUTE[f]) }, mergeFacets: {} }
+            : {}),
+        },
+        queries,
+      });
+    } catch (err) {
+      throw unavailable(err);
+    }
+  }
+
+  /** One search request; an unreachable or silent server is a 503 problem, not a hang. */
+  async #search(type: DocumentType, q: string, params: SearchParams): Promise<SearchResponse<MeiliHit>> {
+    try {
+      return await this.#searchClient.index(this.#uid(type)).search<MeiliHit>(q, params);
+    } catch (err) {
+      throw unavailable(err);
+    }
+  }
+
   async setSynonyms(groups: SynonymGroup[]): Promise<void> {
     this.#thesaurus = new Thesaurus(groups);
-    await wait(this.#settingsIndex.addDocuments([{ key: 'synonyms', groups }]));
+    await this.#succeeded([
+      this.#settingsIndex.addDocuments([{ key: 'synonyms', groups }], { primaryKey: 'key' }),
+    ]);
     await this.#applySettings();
   }
 
@@ -204,26 +373,90 @@ export class MeiliSearchEngine implements SearchEngine {
   }
 
   async ping(): Promise<void> {
-    await this.#client.health();
+    try {
+      await this.#searchClient.health();
+    } catch (err) {
+      throw unavailable(err);
+    }
   }
 
   async reset(): Promise<void> {
-    for (const type of DOCUMENT_TYPES) await wait(this.#index(type).deleteAllDocuments());
-    await wait(this.#settingsIndex.deleteAllDocuments());
+    await this.#succeeded([
+      ...DOCUMENT_TYPES.map((type) => this.#index(type).deleteAllDocuments()),
+      this.#settingsIndex.deleteAllDocuments(),
+    ]);
     this.#thesaurus = loadDefaultThesaurus();
     await this.#applySettings();
   }
 
+  /** Deletes every index of this prefix (tests and benchmarks clean up after themselves). */
+  async dropIndexes(): Promise<void> {
+    const tasks = [...DOCUMENT_TYPES, 'settings' as const].map((uid) =>
+      this.#client.deleteIndex(this.#uid(uid)),
+    );
+    for (const task of await this.#waitAll(tasks)) {
+      if (task.status === 'failed' && task.error?.code !== 'index_not_found') {
+        throw new Error(`Meilisearch deleteIndex failed: ${task.error?.message}`);
+      }
+    }
+  }
+
+  /** The index names of this prefix that exist on the server. */
+  async indexNames(): Promise<string[]> {
+    const { results } = await this.#client.getIndexes({ limit: 1000 });
+    return results.map((i) => i.uid).filter((uid) => uid.startsWith(`${this.#prefix}_`));
+  }
+
   async #applySettings(): Promise<void> {
     const synonyms = this.#thesaurus.toMeilisearch();
-    for (const type of DOCUMENT_TYPES)
-      await wait(this.#index(type).updateSettings({ ...SETTINGS, synonyms }));
+    await this.#succeeded(
+      DOCUMENT_TYPES.map((type) => this.#index(type).updateSettings({ ...SETTINGS, synonyms })),
+    );
+  }
+
+  /**
+   * Waits for every task together (one poll of the task list per round, not one per task), so a
+   * call's tasks on several indexes are processed in one Meilisearch batch where it can.
+   */
+  async #waitAll(enqueued: EnqueuedTaskPromise[]): Promise<Task[]> {
+    const uids = (await Promise.all(enqueued)).map((t) => t.taskUid);
+    if (uids.length === 0) return [];
+    const started = Date.now();
+    let pause = 10;
+    for (;;) {
+      const { results } = await this.#client.tasks.getTasks({ uids, limit: uids.length });
+      if (results.length === uids.length && results.every((t) => FINISHED.has(t.status))) return results;
+      if (Date.now() - started > this.#taskTimeoutMs) {
+        throw new Error(
+          `Meilisearch tasks ${uids.join(', ')} not processed within ${this.#taskTimeoutMs} ms`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, pause));
+      pause = Math.min(pause * 2, 250);
+    }
+  }
+
+  async #succeeded(enqueued: EnqueuedTaskPromise[]): Promise<void> {
+    for (const task of await this.#waitAll(enqueued)) {
+      if (task.status !== 'succeeded') {
+        throw new Error(`Meilisearch task ${task.uid} ${task.status}: ${task.error?.message ?? ''}`);
+      }
+    }
   }
 }
 
-async function wait(task: EnqueuedTaskPromise): Promise<void> {
-  const done = await task.waitTask({ timeout: 30_000 });
-  if (done.status === 'failed') throw new Error(`Meilisearch task failed: ${done.error?.message}`);
+type Task = Awaited<ReturnType<Meilisearch['tasks']['getTask']>>;
+const FINISHED = new Set(['succeeded', 'failed', 'canceled']);
+/** documents per deletion task */
+const SEARCH_BATCH = 1000;
+
+// biome-ignore lint/suspicious/noExplicitAny: the stored documents of toMeiliDocument
+type MeiliHit = Record<string, any>;
+
+/** A request that got no answer (refused, reset, timed out, 5xx) as the 503 problem. */
+function unavailable(err: unknown): unknown {
+  if (err instanceof MeilisearchApiError && err.response.status < 500) return err;
+  return Object.assign(new ServiceUnavailableError('search-unavailable'), { cause: err });
 }
 
 function toMeiliDocument(doc: SearchDocument): Record<string, unknown> {

@@ -1,4 +1,6 @@
+import { createLogger } from '../../platform/logger.js';
 import type { ModuleDefinition } from '../index.js';
+import { indexMaintenance } from './index-maintenance.js';
 import { matchingWorkers } from './indexer.js';
 import { searchRoutes } from './routes.js';
 import { synonymRoutes } from './synonym-routes.js';
@@ -14,4 +16,5 @@ export const matchingModule: ModuleDefinition = {
     await synonymRoutes(app, ctx);
   },
   workers: (ctx) => matchingWorkers(ctx),
+  services: (ctx) => [indexMaintenance(ctx, createLogger(ctx.config).child({ component: 'search-index' }))],
 };

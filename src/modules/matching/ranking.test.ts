@@ -124,9 +124,10 @@ describe('need ↔ achievement matching', () => {
   });
 
   it('picks the engine from configuration and reports readiness', async () => {
-    expect(engine.kind).toBe('embedded');
+    const kind = ctx.config.meili ? 'meilisearch' : 'embedded';
+    expect(engine.kind).toBe(kind);
     const checks = searchReadinessCheck(engine);
-    await expect(checks['search:embedded']!()).resolves.toBeUndefined();
+    await expect(checks[`search:${kind}`]!()).resolves.toBeUndefined();
     const meili = createSearchEngine(testConfig({ MEILI_URL: 'http://127.0.0.1:7700' }), ctx.database);
     expect(meili.kind).toBe('meilisearch');
   });

@@ -42,7 +42,7 @@ export async function runReindexCli(argv: string[]): Promise<void> {
 }
 
 /** A progress bar per type on a terminal; otherwise a line every 10 % (logs, CI). */
-function progressReporter(tty: boolean): Pick<ReindexOptions, 'onStart' | 'onProgress'> & {
+export function progressReporter(tty: boolean): Pick<ReindexOptions, 'onStart' | 'onProgress'> & {
   stop(): void;
 } {
   if (tty) {

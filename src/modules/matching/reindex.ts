@@ -1,15 +1,16 @@
 /**
- * `techex reindex`: rebuilds the search index from the database. Public listings are upserted and
- * every non-public one removed, page by page, each page under the same document locks the indexer
- * takes (index-apply.ts), so a rebuild running beside the workers never writes an older state over
- * a newer one. Experts and institutions are upserted the same way. The stored thesaurus is applied
- * first.
+ * `techex reindex`: rebuilds the search index from the database. Public listings are indexed and
+ * every non-public one removed, a page of up to 1000 ids at a time (one engine task per page), a
+ * few pages in flight at once so the engine always has the next one queued. Each page goes through
+ * `applyCurrentState` like the indexer's batches (read, write, read again), so a rebuild running
+ * beside the workers never leaves an older state over a newer one, and holds no transaction while
+ * the engine works. Experts and institutions are indexed the same way. The stored thesaurus is
+ * applied first.
  */
-import type { Db, DbOrTx } from '../../platform/db.js';
+import type { Db } from '../../platform/db.js';
 import {
   countDirectoryEntries,
   countPublicListings,
-  type DirectoryEntry,
   type DirectoryType,
   type ListingKind,
   listDirectoryEntries,
@@ -17,8 +18,7 @@ import {
   listPublicListings,
 } from '../catalog/service.js';
 import type { DocumentType, SearchEngine } from './engine.js';
-import { directoryDocumentOf, organisationNames, withDocumentLocks } from './index-apply.js';
-import { listingDocument } from './projection.js';
+import { applyCurrentState, isListingKind } from './index-apply.js';
 import { applyStoredSynonyms } from './synonym-store.js';
 
 export interface ReindexProgress {
@@ -43,7 +43,8 @@ export interface ReindexOptions {
   onProgress?: (p: ReindexProgress) => void;
 }
 
-const LISTING_KINDS: readonly ListingKind[] = ['achievement', 'need'];
+/** pages applied at once: one being indexed by the engine, the next ones read and queued */
+const IN_FLIGHT = 3;
 
 export async function reindex(
   deps: { db: Db; engine: SearchEngine; namespace: string },
@@ -52,78 +53,46 @@ export async function reindex(
   const { db, engine } = deps;
   await applyStoredSynonyms(engine, db, deps.namespace);
   const types = opts.types ?? ['achievement', 'need', 'expert', 'institution'];
-  const pageSize = opts.pageSize ?? 200;
-  const names = organisationNames(db);
+  const pageSize = Math.min(opts.pageSize ?? 1000, 1000);
   const summaries: ReindexSummary[] = [];
   for (const type of types) {
-    const isListing = (LISTING_KINDS as readonly string[]).includes(type);
-    const total = isListing
-      ? await countPublicListings(db, type as ListingKind)
+    const total = isListingKind(type)
+      ? await countPublicListings(db, type)
       : await countDirectoryEntries(db, type as DirectoryType);
     opts.onStart?.(type, total);
     const summary: ReindexSummary = { type, indexed: 0, removed: 0 };
-    const report = () => opts.onProgress?.({ type, done: summary.indexed, total });
-    // Each page: read its ids, lock them, read the page again, and apply only what is still locked
-    // and current. An id that appears between the two reads belongs to a job that will index it.
-    const byPage = async <T extends Record<string, unknown>>(
-      read: (tx: DbOrTx, afterId: string | undefined) => Promise<T[]>,
-      apply: (tx: DbOrTx, rows: T[]) => Promise<void>,
-    ) => {
+    // ids page by page in id order, each page applied as the current state of its documents
+    const byPage = async (read: (afterId: string | undefined) => Promise<string[]>) => {
+      const inFlight = new Set<Promise<void>>();
       let afterId: string | undefined;
       for (;;) {
-        const ids = (await read(db, afterId)).map((r) => String(r.id));
-        if (ids.length === 0) return;
-        await withDocumentLocks(db, type, ids, async (tx) => {
-          const locked = new Set(ids);
-          await apply(
-            tx,
-            (await read(tx, afterId)).filter((r) => locked.has(String(r.id))),
-          );
-        });
+        const ids = await read(afterId);
+        if (ids.length === 0) break;
         afterId = ids[ids.length - 1];
-      }
-    };
-    if (isListing) {
-      const kind = type as ListingKind;
-      await byPage(
-        (tx, afterId) => listPublicListings(tx, kind, { afterId, limit: pageSize }),
-        async (_tx, views) => {
-          const docs = [];
-          for (const v of views) {
-            docs.push(listingDocument(kind, v, { organisationName: await names(v.organisationId) }));
+        const page = applyCurrentState(db, engine, type, ids).then(({ states }) => {
+          for (const s of states.values()) {
+            if (s.doc) summary.indexed++;
+            else summary.removed++;
           }
-          await engine.upsert(docs);
-          summary.indexed += docs.length;
-          report();
-        },
+          opts.onProgress?.({ type, done: summary.indexed, total });
+        });
+        const tracked: Promise<void> = page.finally(() => inFlight.delete(tracked));
+        tracked.catch(() => undefined); // a failure surfaces through the race or the final wait
+        inFlight.add(tracked);
+        if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
+      }
+      await Promise.all(inFlight);
+    };
+    if (isListingKind(type)) {
+      const kind: ListingKind = type;
+      await byPage(async (afterId) =>
+        (await listPublicListings(db, kind, { afterId, limit: pageSize })).map((v) => String(v.id)),
       );
-      await byPage(
-        async (tx, afterId) =>
-          (await listHiddenListingIds(tx, kind, { afterId, limit: pageSize })).map((id) => ({ id })),
-        async (_tx, rows) => {
-          await engine.remove(
-            kind,
-            rows.map((r) => r.id),
-          );
-          summary.removed += rows.length;
-        },
-      );
+      await byPage((afterId) => listHiddenListingIds(db, kind, { afterId, limit: pageSize }));
     } else {
       const dirType = type as DirectoryType;
-      await byPage(
-        (tx, afterId) =>
-          listDirectoryEntries(tx, dirType, { afterId, limit: pageSize }) as Promise<
-            (DirectoryEntry & Record<string, unknown>)[]
-          >,
-        async (tx, entries) => {
-          const docs = [];
-          for (const entry of entries) {
-            docs.push(await directoryDocumentOf(tx, entry, names));
-          }
-          await engine.upsert(docs);
-          summary.indexed += docs.length;
-          report();
-        },
+      await byPage(async (afterId) =>
+        (await listDirectoryEntries(db, dirType, { afterId, limit: pageSize })).map((e) => e.id),
       );
     }
     summaries.push(summary);

@@ -4,13 +4,16 @@ import { authorize, definePolicies } from '../../platform/authz.js';
 import { ValidationError } from '../../platform/errors.js';
 import type { ModuleContext } from '../../platform/http/app.js';
 import { bindOperations } from '../../platform/http/operations.js';
+import { enqueueInTx } from '../../platform/outbox.js';
 import { isOperator, type Principal } from '../../platform/principal.js';
 import { searchEngineFor } from './engine-instance.js';
+import { SYNONYMS_CHANGED_QUEUE } from './indexer.js';
 import {
   lockThesaurus,
   readThesaurus,
   type StoredThesaurus,
   storeThesaurus,
+  syncSynonyms,
   thesaurusSize,
 } from './synonym-store.js';
 import { validateGroups } from './synonyms.js';
@@ -46,28 +49,38 @@ export async function synonymRoutes(app: FastifyInstance, ctx: ModuleContext): P
       if (!checked.ok) {
         throw new ValidationError(checked.errors.map((e) => ({ ...e, field: fieldPath(e.field) })));
       }
-      const engine = await searchEngineFor(ctx);
       const p = req.principal!;
-      // One writer at a time, holding the lock until the engine has the new groups too: two
-      // replacements cannot leave the database with one thesaurus and the engine with the other.
-      // The lock's transaction writes nothing; the change commits in its own, with its audit entry.
-      await db.transaction(async (lockTx) => {
-        await lockThesaurus(lockTx, namespace);
-        await db.transaction(async (tx) => {
-          const before = await readThesaurus(tx, namespace);
-          await storeThesaurus(tx, namespace, checked.groups);
-          await recordAudit(tx, {
-            actor: { type: p.kind, id: p.id, organisationId: p.organisationId },
-            action: 'synonyms.replaced',
-            objectType: 'synonym_thesaurus',
-            objectId: namespace,
-            before: { ...thesaurusSize(before.groups), source: before.source },
-            after: thesaurusSize(checked.groups),
-            requestId: req.id,
-          });
+      // The change commits first, with its audit entry and a versioned job that applies it to the
+      // engine (durable: retried while the engine is away). No transaction is open while the
+      // engine works; it is applied here too so the response's thesaurus is already searched
+      // with, and syncSynonyms re-reads after writing, so of two replacements the newer wins.
+      await db.transaction(async (tx) => {
+        await lockThesaurus(tx, namespace);
+        const before = await readThesaurus(tx, namespace);
+        await storeThesaurus(tx, namespace, checked.groups);
+        await recordAudit(tx, {
+          actor: { type: p.kind, id: p.id, organisationId: p.organisationId },
+          action: 'synonyms.replaced',
+          objectType: 'synonym_thesaurus',
+          objectId: namespace,
+          before: { ...thesaurusSize(before.groups), source: before.source },
+          after: thesaurusSize(checked.groups),
+          requestId: req.id,
         });
-        await engine.setSynonyms(checked.groups);
+        const { updatedAt } = await readThesaurus(tx, namespace);
+        await enqueueInTx(
+          tx,
+          SYNONYMS_CHANGED_QUEUE,
+          { namespace },
+          { jobId: `synonyms-${namespace}-${updatedAt?.getTime() ?? Date.now()}` },
+        );
       });
+      ctx.outbox.kick();
+      try {
+        await syncSynonyms(await searchEngineFor(ctx), db, namespace);
+      } catch (err) {
+        req.log.warn({ err }, 'thesaurus stored; the search engine gets it when its job is retried');
+      }
       return toBody(await readThesaurus(db, namespace));
     },
   });

@@ -62,3 +62,18 @@ export async function applyStoredSynonyms(
   const current = await engine.getSynonyms();
   if (fingerprint(current) !== fingerprint(wanted.groups)) await engine.setSynonyms(wanted.groups);
 }
+
+/**
+ * After a replacement has committed: makes the engine hold the stored thesaurus, reading it again
+ * after the write so that a replacement committed meanwhile is not overwritten by this older one
+ * (no transaction or lock is held while the engine works).
+ */
+export async function syncSynonyms(engine: SearchEngine, db: DbOrTx, namespace: string): Promise<void> {
+  for (let round = 0; round < 5; round++) {
+    const wanted = await readThesaurus(db, namespace);
+    await engine.setSynonyms(wanted.groups);
+    const after = await readThesaurus(db, namespace);
+    if (fingerprint(after.groups) === fingerprint(wanted.groups)) return;
+  }
+  throw new Error(`thesaurus of ${namespace} kept changing while it was applied; retrying`);
+}

@@ -1,0 +1,142 @@
+/**
+ * What the Meilisearch adapter does when the server is not what it expects: too old, silent or
+ * gone. The server is an outside thing, so small fakes stand in for it here (the real server runs
+ * the contract in engine.contract.test.ts when MEILI_URL is set).
+ */
+import http from 'node:http';
+import net from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { checkSearchEngineAtStart } from './create-engine.js';
+import { compareVersions, MEILI_MIN_VERSION, MeiliSearchEngine, MeiliVersionError } from './meili-engine.js';
+import { matchingModule } from './module.js';
+
+/** A fake Meilisearch answering GET /version with `version` (and 404 to anything else). */
+async function fakeMeili(version: string): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    if (req.url === '/version') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ pkgVersion: version, commitSha: 'x', commitDate: '2024-01-01' }));
+    } else res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as net.AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+/** A server that accepts connections and never answers (a hung Meilisearch, a dead route). */
+async function silentServer(): Promise<{ url: string; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((s) => sockets.add(s));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      return new Promise((r) => server.close(() => r()));
+    },
+  };
+}
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+describe('Meilisearch server version', () => {
+  it('compares dotted versions', () => {
+    expect(compareVersions('1.12.0', MEILI_MIN_VERSION)).toBe(-1);
+    expect(compareVersions('1.50.0', '1.50')).toBe(0);
+    expect(compareVersions('1.50.1', MEILI_MIN_VERSION)).toBe(1);
+    expect(compareVersions('2.0.0-rc.1', MEILI_MIN_VERSION)).toBe(1);
+  });
+
+  it('refuses a server older than the tested version, naming both versions', async () => {
+    const fake = await fakeMeili('1.12.0');
+    try {
+      const engine = new MeiliSearchEngine({ url: fake.url, apiKey: 'k'.repeat(16) });
+      const failure = await engine.ensureSetup().then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(failure).toBeInstanceOf(MeiliVersionError);
+      expect(String((failure as Error).message)).toMatch(/1\.12\.0.*1\.50\.0/);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('stops the service from starting on an older server, not on an unreachable one', async () => {
+    const warnings: string[] = [];
+    const logger = { info: () => undefined, warn: (_: object, msg: string) => warnings.push(msg) };
+    const fake = await fakeMeili('1.12.0');
+    try {
+      await expect(
+        checkSearchEngineAtStart(new MeiliSearchEngine({ url: fake.url }), logger),
+      ).rejects.toThrow(/1\.12\.0/);
+    } finally {
+      await fake.close();
+    }
+    const gone = new MeiliSearchEngine({ url: `http://127.0.0.1:${await closedPort()}` });
+    await expect(checkSearchEngineAtStart(gone, logger)).resolves.toBeUndefined();
+    expect(warnings).toEqual([expect.stringMatching(/unreachable/)]);
+  });
+
+  it('accepts the tested version', async () => {
+    const fake = await fakeMeili('1.50.0');
+    try {
+      await expect(new MeiliSearchEngine({ url: fake.url }).checkVersion()).resolves.toBe('1.50.0');
+    } finally {
+      await fake.close();
+    }
+  });
+});
+
+describe('Meilisearch outage', () => {
+  it('fails a search on a silent server with search-unavailable instead of hanging', async () => {
+    const silent = await silentServer();
+    try {
+      const engine = new MeiliSearchEngine({ url: silent.url, searchTimeoutMs: 300 });
+      for (const run of [
+        () => engine.search({ type: 'achievement', q: '电池' }),
+        () => engine.search({ type: 'achievement', q: '电池 热管理', match: 'any' }),
+        () => engine.ping(),
+      ]) {
+        await expect(run()).rejects.toMatchObject({ status: 503, code: 'search-unavailable' });
+      }
+    } finally {
+      await silent.close();
+    }
+  });
+
+  describe('GET /v1/search while Meilisearch is down', () => {
+    let ctx: TestContext;
+    let app: FastifyInstance;
+    beforeAll(async () => {
+      ctx = await createTestContext({ MEILI_URL: `http://127.0.0.1:${await closedPort()}` });
+      app = await buildTestApp(ctx, [matchingModule.routes!]);
+    });
+    afterAll(async () => {
+      await app?.close();
+      await ctx?.close();
+    });
+
+    it('answers a 503 problem saying search is unavailable', async () => {
+      const res = await app.inject({
+        method: 'GET',
+        url: '/v1/search?q=%E7%94%B5%E6%B1%A0&type=achievement',
+        headers: { 'accept-language': 'en' },
+      });
+      expect(res.statusCode, res.body).toBe(503);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(res.json()).toMatchObject({ status: 503, title: 'Search is unavailable' });
+      expect(res.json().type).toMatch(/search-unavailable$/);
+    });
+  });
+});
