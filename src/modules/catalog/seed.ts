@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db.js';
 import { isUniqueViolation } from '../../platform/db.js';
-import { demoSignInHelp, seedDemoAccounts } from '../identity/demo-accounts.js';
+import { demoSignInHelp, isLoopbackHost, seedDemoAccounts } from '../identity/demo-accounts.js';
 import {
   findSubCentreByCode,
   insertOrganisation,
@@ -149,13 +149,18 @@ async function findOrInsertOrganisation(
 /** At start-up (runtime.ts): an empty catalog on embedded defaults gets the demo; production never. */
 export async function seedOnStart(
   db: Db,
-  config: { seedDemo: boolean; env: string; publicUrl: string },
+  config: { seedDemo: boolean; env: string; publicUrl: string; host: string },
   logger: { info(obj: object, msg: string): void },
 ): Promise<void> {
   if (!config.seedDemo || config.env === 'production') return;
   const summary = await seedDemo(db);
   if (!summary.skipped) logger.info(summary, 'seeded the demo exchange into the empty catalog');
-  // People and a partner client to sign in with; how to sign in is printed the first time.
+  // People and a partner client to sign in with, whose password the README publishes: only
+  // while the service listens on this machine alone. How to sign in is printed the first time.
+  if (!isLoopbackHost(config.host)) {
+    logger.info({ host: config.host }, 'demo accounts not seeded: HOST is reachable from other machines');
+    return;
+  }
   const accounts = await seedDemoAccounts(db, config.publicUrl);
   if (accounts.created) logger.info({}, demoSignInHelp(config.publicUrl));
 }

@@ -7,6 +7,7 @@ import {
   DEMO_PASSWORD,
   DEMO_SUB_CENTRE,
   demoSignInHelp,
+  isLoopbackHost,
   seedDemoAccounts,
 } from './demo-accounts.js';
 import { findClientRow } from './oidc/clients.js';
@@ -65,6 +66,12 @@ describe('demo accounts on embedded defaults', () => {
       expect.arrayContaining(['http://localhost:3998/demo/callback', 'http://127.0.0.1:4000/demo/callback']),
     );
     expect(client?.grantTypes).toEqual(['authorization_code', 'refresh_token']);
+  });
+
+  it('is for a service listening on this machine only', () => {
+    for (const host of ['127.0.0.1', 'localhost', '::1']) expect(isLoopbackHost(host), host).toBe(true);
+    for (const host of ['0.0.0.0', '::', '192.168.1.5', 'techex.example.cn'])
+      expect(isLoopbackHost(host), host).toBe(false);
   });
 
   it('prints how to sign in: the accounts, the password, the client and where to read on', () => {

@@ -18,8 +18,8 @@ import { organisations } from './schema.js';
 /**
  * People and a partner client for the demo exchange, so a newcomer can sign in within a minute
  * (README "Try it"). Seeded on embedded defaults only (SEED_DEMO, never in production), next to
- * the demo catalog; the credentials are published in the README, which is why they exist only
- * on a local, non-production start (HOST defaults to 127.0.0.1).
+ * the demo catalog; the credentials are published in the README, which is why they are seeded
+ * only on a non-production start that listens on loopback (HOST defaults to 127.0.0.1).
  */
 export const DEMO_PASSWORD = 'techex-demo-2026';
 export const DEMO_CLIENT_ID = 'techex-demo';
@@ -46,6 +46,10 @@ export const DEMO_ACCOUNTS = {
   universityAdmin: { email: 'university-admin@demo.techex.cn', name: '演示高校管理员' },
   enterpriseAdmin: { email: 'enterprise-admin@demo.techex.cn', name: '演示企业管理员' },
 } as const;
+
+/** Listening on this machine only: the published demo credentials reach nobody else. */
+export const isLoopbackHost = (host: string) =>
+  host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 
 const SYSTEM: Actor = { type: 'system', id: 'techex-demo-seed' };
 

@@ -46,7 +46,7 @@ export interface ModuleContext {
   authenticator: Authenticator;
   /** Extra readiness checks (e.g. the search engine when configured). */
   /** GET /readyz checks: reject = not ready; resolve to `{ warning }` = ready, with a warning. */
-  readinessChecks: Record<string, () => Promise<void | { warning?: string }>>;
+  readinessChecks: Record<string, () => Promise<unknown>>;
 }
 
 declare module 'fastify' {

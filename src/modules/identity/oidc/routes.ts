@@ -41,6 +41,17 @@ export const oidcRoutes: ModuleRoutes = async (app, ctx) => {
   const publicUrl = new URL(ctx.config.publicUrl);
   const callbacks = new WeakMap<Provider, Handler>();
 
+  // Discovery and every URL the provider builds name PUBLIC_URL, never the Host header a caller
+  // sent: the provider trusts forwarded headers (provider.ts), and they are set here, for its
+  // endpoints and for the interaction pages that call into it.
+  const asPublicUrl = (req: FastifyRequest) => {
+    const headers = req.raw.headers;
+    headers.host = publicUrl.host;
+    headers['x-forwarded-host'] = publicUrl.host;
+    headers['x-forwarded-proto'] = publicUrl.protocol.slice(0, -1);
+    if (ctx.config.trustProxy) headers['x-forwarded-for'] = req.ip;
+    else delete headers['x-forwarded-for'];
+  };
   const passthrough = async (req: FastifyRequest, reply: FastifyReply) => {
     const provider = await holder.get();
     let callback = callbacks.get(provider);
@@ -53,13 +64,7 @@ export const oidcRoutes: ModuleRoutes = async (app, ctx) => {
     const raw = req.raw as IncomingMessage & { originalUrl?: string; body?: unknown };
     raw.originalUrl = raw.url;
     raw.url = raw.url!.slice(MOUNT.length) || '/';
-    // Discovery and every URL the provider builds name PUBLIC_URL, never the Host header a
-    // caller sent (the provider trusts these forwarded headers; we set them ourselves).
-    raw.headers.host = publicUrl.host;
-    raw.headers['x-forwarded-host'] = publicUrl.host;
-    raw.headers['x-forwarded-proto'] = publicUrl.protocol.slice(0, -1);
-    if (ctx.config.trustProxy) raw.headers['x-forwarded-for'] = req.ip;
-    else delete raw.headers['x-forwarded-for'];
+    asPublicUrl(req);
     // A body read here (introspection, revocation) is handed over parsed.
     if (typeof req.body === 'string') raw.body = req.body;
     const path = raw.url.split('?')[0] ?? '/';
@@ -123,9 +128,10 @@ export const oidcRoutes: ModuleRoutes = async (app, ctx) => {
       },
     );
 
-  await app.register(async (scope) =>
-    interactionRoutes(scope, { db, appSecret: ctx.secrets.appSecret, provider: () => holder.get() }),
-  );
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', async (req) => asPublicUrl(req));
+    interactionRoutes(scope, { db, appSecret: ctx.secrets.appSecret, provider: () => holder.get() });
+  });
 
   const userOf = (p: Principal | undefined): Principal => {
     if (p?.kind !== 'user') throw new ForbiddenError('sessions-people-only');
