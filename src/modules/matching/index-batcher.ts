@@ -1,10 +1,11 @@
 /**
  * Coalesces the indexer's jobs: changes that arrive together are applied together, one
  * `applyCurrentState` (one engine task per index) for up to `SEARCH_LIMITS.maxBatch` documents of
- * a type, and a document named by several jobs in the meantime is read and written once. One
- * batch per type is in flight at a time; what arrives meanwhile forms the next batch, so batches
- * grow with the load (a busy day of publishing, a reindex beside the workers) and a lone change
- * waits only `lingerMs`.
+ * a type, and a document named by several jobs in the meantime is read and written once. At most
+ * two batches per type are in flight, the second only when half a batch is waiting (the engine
+ * indexes one while the next is queued behind it);
+ * what arrives meanwhile forms the next batch, so batches grow with the load (a busy day of
+ * publishing, a reindex beside the workers) and a lone change waits only `lingerMs`.
  *
  * Each job's promise settles when its document's batch is applied (or fails), so a job completes
  * only once the index holds its state, and a failed batch fails — and retries — each of its jobs.
@@ -20,9 +21,12 @@ interface Waiter {
 
 interface Lane {
   queued: Map<string, Waiter[]>;
-  running: boolean;
+  /** batches being applied */
+  running: number;
   timer: NodeJS.Timeout | undefined;
 }
+
+const MAX_IN_FLIGHT = 2;
 
 export interface IndexBatcherOptions {
   /** how long the first change of a batch waits for others; default 20 ms */
@@ -51,7 +55,7 @@ export class IndexBatcher {
   apply(type: DocumentType, id: string): Promise<Applied> {
     let lane = this.#lanes.get(type);
     if (!lane) {
-      lane = { queued: new Map(), running: false, timer: undefined };
+      lane = { queued: new Map(), running: 0, timer: undefined };
       this.#lanes.set(type, lane);
     }
     const l = lane;
@@ -64,7 +68,12 @@ export class IndexBatcher {
   }
 
   #schedule(type: DocumentType, lane: Lane): void {
-    if (lane.running || lane.queued.size === 0) return;
+    if (lane.running >= MAX_IN_FLIGHT || lane.queued.size === 0) return;
+    // beside a running batch, only a large one goes (small ones wait and coalesce)
+    if (lane.running > 0) {
+      if (lane.queued.size >= this.#maxBatch / 2) void this.#run(type, lane);
+      return;
+    }
     if (lane.queued.size >= this.#maxBatch) {
       clearTimeout(lane.timer);
       lane.timer = undefined;
@@ -78,8 +87,8 @@ export class IndexBatcher {
   }
 
   async #run(type: DocumentType, lane: Lane): Promise<void> {
-    if (lane.running) return;
-    lane.running = true;
+    if (lane.running >= MAX_IN_FLIGHT || lane.queued.size === 0) return;
+    lane.running++;
     const batch = [...lane.queued.entries()].slice(0, this.#maxBatch);
     for (const [id] of batch) lane.queued.delete(id);
     try {
@@ -94,9 +103,10 @@ export class IndexBatcher {
     } catch (err) {
       for (const [, waiters] of batch) for (const w of waiters) w.reject(err);
     } finally {
-      lane.running = false;
+      lane.running--;
       // what queued up meanwhile goes at once: it has waited for this batch already
-      if (lane.queued.size > 0) void this.#run(type, lane);
+      if (lane.running === 0 && lane.queued.size > 0) void this.#run(type, lane);
+      else this.#schedule(type, lane);
     }
   }
 }

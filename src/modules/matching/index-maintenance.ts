@@ -8,7 +8,7 @@
  *   so an outage of any length only delays indexing.
  */
 import type { ModuleContext } from '../../platform/http/app.js';
-import { countPublicListings, type ListingKind } from '../catalog/service.js';
+import { countPublicListings, type ListingKind, PUBLIC_STATUSES } from '../catalog/service.js';
 import type { BackgroundService } from '../index.js';
 import type { SearchEngine } from './engine.js';
 import { searchEngineFor } from './engine-instance.js';
@@ -24,7 +24,12 @@ export async function indexLost(ctx: Ctx, engine: SearchEngine): Promise<boolean
   for (const type of LISTING_KINDS) {
     const inCatalog = await countPublicListings(ctx.database.db, type);
     if (inCatalog === 0) continue;
-    const indexed = await engine.search({ type, limit: 1, highlight: false });
+    const indexed = await engine.search({
+      type,
+      limit: 1,
+      highlight: false,
+      filters: { statuses: [...PUBLIC_STATUSES] },
+    });
     if (indexed.total > 0) return false;
   }
   for (const type of LISTING_KINDS) {

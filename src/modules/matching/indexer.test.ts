@@ -17,6 +17,7 @@ import {
   matchingWorkers,
   processListingChange,
 } from './indexer.js';
+import { MeiliSearchEngine } from './meili-engine.js';
 import { reindex } from './reindex.js';
 
 let ctx: TestContext;
@@ -230,6 +231,7 @@ describe('search indexer', () => {
       expect(await ids({ type: 'achievement', q: `second${ctx.tag}` }, rebuilt)).toEqual([]);
     } finally {
       await rebuilt.reset();
+      if (rebuilt instanceof MeiliSearchEngine) await rebuilt.dropIndexes();
     }
   });
 });

@@ -46,7 +46,7 @@ export const DIRECTORY_CHANGED_QUEUE = 'catalog.directory-changed';
  * Jobs per worker held at once: they wait in the batcher (index-batcher.ts) for their batch, so
  * this bounds the batch size under load, not the work running in parallel (one batch per type).
  */
-export const INDEX_CONCURRENCY = 500;
+export const INDEX_CONCURRENCY = 1000;
 
 /**
  * The announcement's job id. A removal gets its own suffix: the version only counts content edits,
