@@ -17,7 +17,6 @@ import path from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
 import { searchEngineFor } from '../src/modules/matching/engine-instance.js';
-import { salientTerms } from '../src/modules/matching/ranking.js';
 import { warmUpSegmenter } from '../src/modules/matching/text.js';
 import { loadConfig } from '../src/platform/config.js';
 import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.js';
@@ -262,11 +261,6 @@ try {
     apiRanker(loaded, httpGet),
   );
   const engine = await searchEngineFor(runtime.ctx);
-  await quality(devset, 'embedded: engine text order only', async (need) => {
-    const terms = salientTerms(needDocument(need));
-    const result = await engine.search({ type: 'achievement', terms, match: 'any', limit: 20 });
-    return result.hits.map((h) => loaded.externalIdOf.get(h.id) ?? h.id);
-  });
   console.log(`embedded ranking vs keyword baseline: nDCG@10 ×${(embedded.ndcg / keyword.ndcg).toFixed(2)}`);
   if (MEILI_URL) {
     const m = await meiliQuality(runtime, { url: MEILI_URL, masterKey: MEILI_MASTER_KEY }, devset, loaded);

@@ -10,6 +10,8 @@
 import { type EnqueuedTaskPromise, Meilisearch, type Settings } from 'meilisearch';
 import {
   assertDocuments,
+  type Candidate,
+  type CandidateQuery,
   cityOf,
   DOCUMENT_TYPES,
   type DocumentType,
@@ -27,6 +29,8 @@ import {
   type SearchQuery,
   type SearchResult,
 } from './engine.js';
+import type { CorpusStats } from './lexical.js';
+import { MeiliFrequencies, termVectorOf } from './meili-candidates.js';
 import { loadDefaultThesaurus, type SynonymGroup, Thesaurus } from './synonyms.js';
 import { normalizeText, queryTokens } from './text.js';
 
@@ -85,12 +89,14 @@ export class MeiliSearchEngine implements SearchEngine {
   readonly #client: Meilisearch;
   readonly #prefix: string;
   #thesaurus: Thesaurus = loadDefaultThesaurus();
+  readonly #frequencies: MeiliFrequencies;
 
   constructor(opts: MeiliEngineOptions) {
     const prefix = opts.indexPrefix ?? 'techex';
     if (!NAMESPACE_RE.test(prefix)) throw new Error(`invalid index prefix: ${prefix}`);
     this.#client = new Meilisearch({ host: opts.url, apiKey: opts.apiKey });
     this.#prefix = prefix;
+    this.#frequencies = new MeiliFrequencies(this.#client, (type) => `${prefix}_${type}`);
   }
 
   #index(type: DocumentType) {
@@ -201,6 +207,48 @@ export class MeiliSearchEngine implements SearchEngine {
 
   async getSynonyms(): Promise<SynonymGroup[]> {
     return this.#thesaurus.groups();
+  }
+
+  async thesaurus(): Promise<Thesaurus> {
+    return this.#thesaurus;
+  }
+
+  corpusStats(type: DocumentType, lexemes: string[]): Promise<CorpusStats> {
+    return this.#frequencies.stats(type, lexemes);
+  }
+
+  /** Retrieves generously (any of the selecting words), for the lexical ranker to re-rank. */
+  async candidates(query: CandidateQuery): Promise<Candidate[]> {
+    if (query.select.length === 0) return [];
+    const response = await this.#index(query.type).search(query.select.join(' '), {
+      limit: Math.min(query.limit, SETTINGS.pagination?.maxTotalHits ?? 1000),
+      filter: filterExpression(query.filters),
+      matchingStrategy: 'frequency',
+      attributesToRetrieve: [...RETRIEVED, ...SEARCHED_TEXT],
+    });
+    const wanted = new Set(query.lexemes);
+    return response.hits.map((hit) => ({
+      hit: {
+        id: hit.id,
+        type: query.type,
+        score: 0,
+        title: hit.title,
+        fieldCode: hit.fieldCode ?? null,
+        regionCode: hit.regionCode ?? null,
+        trl: hit.trl ?? null,
+        minTrl: hit.minTrl ?? null,
+        transferModes: hit.transferModes ?? [],
+        priceFen: hit.priceFen ?? null,
+        budgetMinFen: query.type === 'achievement' ? null : (hit.priceMinFen ?? null),
+        budgetMaxFen: query.type === 'achievement' ? null : (hit.priceMaxFen ?? null),
+        organisationId: hit.organisationId ?? null,
+        status: hit.status,
+        updatedAt: new Date(hit.updatedAt).toISOString(),
+        matchedTerms: [],
+        highlightedTitle: hit.title,
+      },
+      ...termVectorOf(hit as unknown as Parameters<typeof termVectorOf>[0], wanted),
+    }));
   }
 
   async ping(): Promise<void> {
