@@ -63,9 +63,9 @@ export function ndcgAt(k: number, ranked: string[], grades: Map<string, Grade>):
   return idcg === 0 ? 0 : dcg / idcg;
 }
 
-/** Share of the relevant documents (grade ≥ 1) found in the first k. */
-export function recallAt(k: number, ranked: string[], grades: Map<string, Grade>): number {
-  const relevant = [...grades].filter(([, g]) => g >= 1).map(([id]) => id);
+/** Share of the relevant documents (grade ≥ minGrade, default 1) found in the first k. */
+export function recallAt(k: number, ranked: string[], grades: Map<string, Grade>, minGrade = 1): number {
+  const relevant = [...grades].filter(([, g]) => g >= minGrade).map(([id]) => id);
   if (relevant.length === 0) return 0;
   const top = new Set(ranked.slice(0, k));
   return relevant.filter((id) => top.has(id)).length / relevant.length;

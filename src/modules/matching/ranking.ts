@@ -184,6 +184,25 @@ export function structuralFactor(
   return (1 + params.strength * s) / (1 + params.strength);
 }
 
+/** The structural fits of a candidate of `type` for `subject`. */
+export function structuralFits(
+  type: DocumentType,
+  subject: Profile,
+  hit: Profile & { updatedAt: string },
+  now: Date,
+): Record<keyof typeof STRUCTURE_WEIGHTS, Fit> {
+  const candidate: Profile = { ...hit };
+  const [achievement, need] = type === 'achievement' ? [candidate, subject] : [subject, candidate];
+  return {
+    field: fieldFit(subject, candidate),
+    trl: trlFit(achievement, need),
+    price: priceFit(achievement, need),
+    modes: modesFit(subject, candidate),
+    region: regionFit(subject, candidate),
+    freshness: freshnessFit(hit.updatedAt, now),
+  };
+}
+
 /** Reason kind for the distinctiveness rule: a shortfall is another kind than a fit. */
 function reasonKind(component: string, fit: Fit): string {
   if (component === 'modes') return 'modes';
@@ -216,17 +235,7 @@ async function rank(
   const ranked = scored
     .filter((s) => s.text >= RANKING_PARAMS.minText * best)
     .map((s) => {
-      const hit = s.candidate.hit;
-      const candidate: Profile = { ...hit };
-      const [achievement, need] = type === 'achievement' ? [candidate, subject] : [subject, candidate];
-      const fits = {
-        field: fieldFit(subject, candidate),
-        trl: trlFit(achievement, need),
-        price: priceFit(achievement, need),
-        modes: modesFit(subject, candidate),
-        region: regionFit(subject, candidate),
-        freshness: freshnessFit(hit.updatedAt, now),
-      };
+      const fits = structuralFits(type, subject, s.candidate.hit, now);
       const relative = s.text / best;
       return { s, fits, relative, score: relative * structuralFactor(fits) };
     })
