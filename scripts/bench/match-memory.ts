@@ -6,7 +6,12 @@
  */
 import type { DocumentType, SearchDocument } from '../../src/modules/matching/engine.js';
 import type { Profile } from '../../src/modules/matching/fits.js';
-import { type CorpusStats, lexicalScore } from '../../src/modules/matching/lexical.js';
+import {
+  type CorpusStats,
+  feedbackTerms,
+  type LexicalTerm,
+  lexicalScore,
+} from '../../src/modules/matching/lexical.js';
 import {
   type RankingParams,
   structuralFactor,
@@ -55,7 +60,11 @@ export class MemoryCorpus {
   get stats(): CorpusStats {
     if (!this.#stats) {
       const sums = [0, 0, 0, 0];
-      for (const d of this.#docs) d.lengths.forEach((l, i) => (sums[i]! += l));
+      for (const d of this.#docs) {
+        d.lengths.forEach((l, i) => {
+          sums[i]! += l;
+        });
+      }
       const df = new Map([...this.#postings].map(([l, p]) => [l, p.length]));
       this.#stats = { docs: this.#docs.length, df, avgLengths: sums.map((s) => s / this.#docs.length) };
     }
@@ -71,17 +80,15 @@ export class MemoryCorpus {
     now: Date,
     k = 20,
   ): string[] {
-    const terms = this.queryOf(subject, thesaurus, params.lexical);
-    const candidates = new Set<number>();
-    for (const t of terms) {
-      if (t.kind !== 'word') continue;
-      for (const alt of t.alternatives) for (const l of alt.lexemes) for (const i of this.#postings.get(l) ?? []) candidates.add(i);
+    const query = this.queryOf(subject, thesaurus, params.lexical);
+    let terms = query;
+    if (params.feedback.docs > 0) {
+      const first = this.#textRank(type, query, params)
+        .slice(0, params.feedback.docs)
+        .map((s) => ({ vector: s.d, score: s.text }));
+      terms = [...query, ...feedbackTerms(query, first, this.stats, params.feedback)];
     }
-    const scored = [...candidates]
-      .map((i) => this.#docs[i]!)
-      .filter((d) => d.doc.type === type)
-      .map((d) => ({ d, text: lexicalScore(terms, this.stats, d, params.lexical).score }))
-      .filter((s) => s.text > 0);
+    const scored = this.#textRank(type, terms, params);
     const best = Math.max(0, ...scored.map((s) => s.text));
     return scored
       .filter((s) => s.text >= params.minText * best)
@@ -93,6 +100,21 @@ export class MemoryCorpus {
       .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id))
       .slice(0, k)
       .map((s) => s.id);
+  }
+
+  #textRank(type: DocumentType, terms: LexicalTerm[], params: RankingParams) {
+    const candidates = new Set<number>();
+    for (const t of terms) {
+      if (t.kind !== 'word') continue;
+      for (const alt of t.alternatives)
+        for (const l of alt.lexemes) for (const i of this.#postings.get(l) ?? []) candidates.add(i);
+    }
+    const scored = [...candidates]
+      .map((i) => this.#docs[i]!)
+      .filter((d) => d.doc.type === type)
+      .map((d) => ({ d, text: lexicalScore(terms, this.stats, d, params.lexical).score }))
+      .filter((s) => s.text > 0);
+    return scored.sort((a, b) => b.text - a.text || a.d.doc.id.localeCompare(b.d.doc.id));
   }
 }
 

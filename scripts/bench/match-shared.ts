@@ -34,11 +34,11 @@ function cityCode(name: string): string {
   return city.code;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: JSON lines of a known shape
 const jsonl = (file: string) =>
   readFileSync(path.join(SHARED_DIR, file), 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '')
+    // biome-ignore lint/suspicious/noExplicitAny: JSON lines of the shape its README gives
     .map((l) => JSON.parse(l) as Record<string, any>);
 
 /** The shared set as a devset (ids prefixed 'S-'), or undefined when it is not there. */

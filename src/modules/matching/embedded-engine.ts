@@ -172,7 +172,9 @@ export class EmbeddedSearchEngine implements SearchEngine {
   async corpusStats(type: DocumentType, lexemes: string[]): Promise<CorpusStats> {
     const df = await this.#documentFrequencies(type, [...lexemes, ...LENGTH_STATS]);
     const withLengths = df.get(' lendocs') ?? 0;
-    const avgLengths = LENGTH_STATS.slice(0, 4).map((l) => (withLengths > 0 ? (df.get(l) ?? 0) / withLengths : 0));
+    const avgLengths = LENGTH_STATS.slice(0, 4).map((l) =>
+      withLengths > 0 ? (df.get(l) ?? 0) / withLengths : 0,
+    );
     return { docs: df.get('') ?? 0, df, avgLengths };
   }
 

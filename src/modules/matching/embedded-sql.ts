@@ -119,8 +119,15 @@ export function pageQuery(
  * them first, each with its occurrences of `lexemes` as 'lexeme WEIGHTS' strings (one weight letter
  * per occurrence: A title, B keywords, C summary, D body) and its section lengths.
  */
-export function candidatesQuery(p: Params, where: string[], select: string, lexemes: string[], limit: number) {
+export function candidatesQuery(
+  p: Params,
+  where: string[],
+  select: string,
+  lexemes: string[] | 'all',
+  limit: number,
+) {
   const cond = p.add(select, 'tsquery');
+  const wanted = lexemes === 'all' ? '' : `WHERE u.lexeme = ANY(${p.add(lexemes, 'text[]')})`;
   return `
     WITH page AS (
       SELECT d.namespace, d.type, d.id, ts_rank(${RANK_WEIGHTS}, d.tsv, ${cond}, 0) AS score
@@ -133,7 +140,7 @@ export function candidatesQuery(p: Params, where: string[], select: string, lexe
            d.price_fen, d.price_min_fen, d.price_max_fen, d.organisation_id, d.status, d.updated_at,
            0::real AS score, NULL::bigint AS total, '{}'::text[] AS lexemes, d.field_lengths,
            ARRAY(SELECT u.lexeme || ' ' || array_to_string(u.weights, '')
-                   FROM unnest(d.tsv) AS u WHERE u.lexeme = ANY(${p.add(lexemes, 'text[]')})) AS tf
+                   FROM unnest(d.tsv) AS u ${wanted}) AS tf
       FROM page JOIN matching_documents d USING (namespace, type, id)`;
 }
 

@@ -148,8 +148,8 @@ export interface CandidateQuery {
   type: DocumentType;
   /** lexemes any one of which makes a candidate */
   select: string[];
-  /** lexemes whose occurrences per section each candidate reports */
-  lexemes: string[];
+  /** lexemes whose occurrences per section each candidate reports; 'all': every lexeme */
+  lexemes: string[] | 'all';
   filters?: SearchFilters;
   /** at most this many candidates, those with the most of the `select` lexemes first */
   limit: number;

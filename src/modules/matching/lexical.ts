@@ -132,13 +132,21 @@ export function lexicalQuery(
       term,
       kind,
       weight: kindWeight * Math.max(1, count) ** params.queryTfExponent,
-      alternatives: [{ lexemes: [term], weight: 1, surface: term }, ...synonymsOf(term, kind, thesaurus, params)],
+      alternatives: [
+        { lexemes: [term], weight: 1, surface: term },
+        ...synonymsOf(term, kind, thesaurus, params),
+      ],
     });
   }
   return terms;
 }
 
-function synonymsOf(term: string, kind: TokenKind, thesaurus: Thesaurus, params: LexicalParams): Alternative[] {
+function synonymsOf(
+  term: string,
+  kind: TokenKind,
+  thesaurus: Thesaurus,
+  params: LexicalParams,
+): Alternative[] {
   if (kind !== 'word' || params.synonymWeight <= 0) return [];
   const out: Alternative[] = [];
   for (const equivalent of thesaurus.expand(term).slice(1)) {
@@ -213,7 +221,11 @@ export function lexicalScore(
  * select more than `budget` documents (at least one). Documents sharing only common words with the
  * query are not worth scoring; bigrams and single characters only score, they never select.
  */
-export function selectionLexemes(terms: readonly LexicalTerm[], stats: CorpusStats, budget: number): string[] {
+export function selectionLexemes(
+  terms: readonly LexicalTerm[],
+  stats: CorpusStats,
+  budget: number,
+): string[] {
   const words = new Map<string, number>();
   for (const t of terms) {
     if (t.kind !== 'word') continue;
@@ -233,4 +245,59 @@ export function selectionLexemes(terms: readonly LexicalTerm[], stats: CorpusSta
     selected += df;
   }
   return chosen;
+}
+
+/** Pseudo-relevance feedback: expansion from the best first-pass documents. */
+export interface FeedbackParams {
+  /** first-pass documents read (0: no feedback) */
+  docs: number;
+  /** expansion terms added */
+  terms: number;
+  /** query weight of the strongest expansion term (the others in proportion) */
+  weight: number;
+}
+
+export const FEEDBACK_PARAMS: FeedbackParams = { docs: 5, terms: 20, weight: 0.3 };
+
+const HAN_PAIR = /^\p{Script=Han}{2,}$/u;
+
+/**
+ * Expansion terms from the best first-pass documents (relevance model RM3): each lexeme of those
+ * documents weighs the documents' share of the first-pass score times its share of the document,
+ * times its rarity; lexemes already in the query, in only one of the documents, or in fewer than
+ * two documents of the catalog are left out. The strongest gets `weight`, the others in proportion.
+ */
+export function feedbackTerms(
+  query: readonly LexicalTerm[],
+  top: readonly { vector: TermVector; score: number }[],
+  stats: CorpusStats,
+  params: FeedbackParams,
+): LexicalTerm[] {
+  if (params.docs <= 0 || params.terms <= 0 || params.weight <= 0 || top.length < 2) return [];
+  const known = new Set(queryLexemes(query));
+  const total = top.reduce((s, d) => s + d.score, 0);
+  const weights = new Map<string, { w: number; docs: number }>();
+  for (const { vector, score } of top) {
+    const length = Math.max(1, vector.lengths?.reduce((s, l) => s + l, 0) ?? 0);
+    for (const [lexeme, counts] of vector.tf) {
+      if (known.has(lexeme) || !HAN_PAIR.test(lexeme)) continue;
+      const tf = counts.reduce((s, c) => s + c, 0);
+      const entry = weights.get(lexeme) ?? { w: 0, docs: 0 };
+      entry.w += (score / total) * (tf / length);
+      entry.docs++;
+      weights.set(lexeme, entry);
+    }
+  }
+  const ranked = [...weights]
+    .filter(([l, e]) => e.docs >= 2 && (stats.df.get(l) ?? 0) >= 2)
+    .map(([l, e]) => ({ l, w: e.w * idf(stats.df.get(l) ?? 0, stats.docs) }))
+    .sort((a, b) => b.w - a.w || a.l.localeCompare(b.l))
+    .slice(0, params.terms);
+  const max = ranked[0]?.w ?? 0;
+  return ranked.map(({ l, w }) => ({
+    term: l,
+    kind: 'bigram' as const,
+    weight: (params.weight * w) / max,
+    alternatives: [{ lexemes: [l], weight: 1, surface: l }],
+  }));
 }

@@ -10,16 +10,16 @@ import type { Meilisearch } from 'meilisearch';
 import type { CorpusStats, TermVector } from './lexical.js';
 import { documentFields } from './tsvector.js';
 
-/** The term vector of a retrieved document, restricted to `lexemes`. */
+/** The term vector of a retrieved document, restricted to `lexemes` (or all of them). */
 export function termVectorOf(
   doc: { title: string; keywords?: string[]; summary?: string; body?: string },
-  lexemes: ReadonlySet<string>,
+  lexemes: ReadonlySet<string> | 'all',
 ): TermVector {
   const fields = documentFields(doc);
   const tf = new Map<string, number[]>();
   fields.forEach((tokens, i) => {
     for (const token of tokens) {
-      if (!lexemes.has(token)) continue;
+      if (lexemes !== 'all' && !lexemes.has(token)) continue;
       const counts = tf.get(token) ?? [0, 0, 0, 0];
       counts[i]!++;
       tf.set(token, counts);
@@ -67,6 +67,10 @@ export class MeiliFrequencies {
 /** Average section lengths over a set of term vectors (the candidates stand for the catalog). */
 export function averageLengths(vectors: readonly TermVector[]): number[] {
   const sums = [0, 0, 0, 0];
-  for (const v of vectors) v.lengths?.forEach((l, i) => (sums[i]! += l));
+  for (const v of vectors) {
+    v.lengths?.forEach((l, i) => {
+      sums[i]! += l;
+    });
+  }
   return sums.map((s) => (vectors.length > 0 ? s / vectors.length : 0));
 }

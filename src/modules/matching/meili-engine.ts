@@ -226,7 +226,7 @@ export class MeiliSearchEngine implements SearchEngine {
       matchingStrategy: 'frequency',
       attributesToRetrieve: [...RETRIEVED, ...SEARCHED_TEXT],
     });
-    const wanted = new Set(query.lexemes);
+    const wanted = query.lexemes === 'all' ? 'all' : new Set(query.lexemes);
     return response.hits.map((hit) => ({
       hit: {
         id: hit.id,

@@ -16,6 +16,9 @@ export type ProviderType = 'expert' | 'institution';
 /** The components of a recommendation's breakdown. */
 export const PROVIDER_WEIGHTS = { text: 1, field: 0.6, region: 0.4 } as const;
 
+/** Directories are small and their entries short: their first pass is enough. */
+const NO_FEEDBACK = { docs: 0, terms: 0, weight: 0 };
+
 /** Score of a recommendation found by field alone (no text fit): below any text match. */
 const FIELD_ONLY_SCORE = 0.05;
 
@@ -28,7 +31,9 @@ export async function recommendProviders(
 ): Promise<Match[]> {
   const params = { strength: RANKING_PARAMS.strength, structure: PROVIDER_WEIGHTS } as never;
   const { scored, stats } =
-    terms.length > 0 ? await textCandidates(engine, type, terms, undefined) : { scored: [], stats: undefined };
+    terms.length > 0
+      ? await textCandidates(engine, type, terms, undefined)
+      : { scored: [], stats: undefined };
   const best = scored[0]?.text ?? 0;
   const textual = scored.filter((s) => s.text >= RANKING_PARAMS.minText * best);
   if (textual.length > 0 && stats) {
@@ -44,7 +49,9 @@ export async function recommendProviders(
     const reasons = distinctiveReasons(
       ranked.map(({ s, fits }) => ({
         text: textReason(s.matches, stats.docs),
-        structured: Object.values(fits).flatMap((f: Fit) => (f.reason ? [{ kind: f.reason, reason: f.reason }] : [])),
+        structured: Object.values(fits).flatMap((f: Fit) =>
+          f.reason ? [{ kind: f.reason, reason: f.reason }] : [],
+        ),
       })),
     );
     return ranked.map(({ s, fits, relative, score }, i) => ({

@@ -25,6 +25,9 @@ import {
 } from './fits.js';
 import {
   type CorpusStats,
+  FEEDBACK_PARAMS,
+  type FeedbackParams,
+  feedbackTerms,
   LEXICAL_PARAMS,
   type LexicalParams,
   type LexicalTerm,
@@ -52,6 +55,7 @@ export const STRUCTURE_WEIGHTS = {
 
 export interface RankingParams {
   lexical: LexicalParams;
+  feedback: FeedbackParams;
   /** how far structure may move a text score: ×(1 ± strength)/(1 + strength) */
   strength: number;
   structure: Record<keyof typeof STRUCTURE_WEIGHTS, number>;
@@ -62,6 +66,7 @@ export interface RankingParams {
 /** Fitted by scripts/bench/match-fit.ts (README.md, "Matching"). */
 export const RANKING_PARAMS: RankingParams = {
   lexical: LEXICAL_PARAMS,
+  feedback: FEEDBACK_PARAMS,
   strength: 0.2,
   structure: { ...STRUCTURE_WEIGHTS },
   minText: 0.05,
@@ -142,14 +147,50 @@ export function subjectQuery(
   return lexicalQuery(queryText(doc), thesaurus, params).filter((t) => !FORM_WORDS.has(t.term));
 }
 
-/** Candidates of `type` for a lexical query, scored by BM25F, best first; and the corpus statistics. */
+/**
+ * Candidates of `type` for a lexical query, scored by BM25F, best first; and the corpus statistics.
+ * With feedback on, the best first-pass candidates lend their words to a second pass
+ * (`feedbackTerms`), weighted below the query's own.
+ */
 export async function textCandidates(
+  engine: SearchEngine,
+  type: DocumentType,
+  query: LexicalTerm[],
+  filters: SearchFilters | undefined,
+  params: Pick<RankingParams, 'lexical' | 'feedback'> = RANKING_PARAMS,
+): Promise<{ scored: ScoredCandidate[]; stats: CorpusStats; terms: LexicalTerm[] }> {
+  const first = await textPass(engine, type, query, filters, params.lexical);
+  const { docs } = params.feedback;
+  if (docs <= 0 || first.scored.length < 2) return { ...first, terms: query };
+  const top = first.scored.slice(0, docs);
+  const vectors = await engine.candidates({
+    type,
+    select: first.select,
+    lexemes: 'all',
+    filters: { ...filters, ids: top.map((s) => s.candidate.hit.id) },
+    limit: docs,
+  });
+  const scoreOfId = new Map(top.map((s) => [s.candidate.hit.id, s.text]));
+  const seen = [...new Set(vectors.flatMap((v) => [...v.tf.keys()]))];
+  const seenStats = await engine.corpusStats(type, seen);
+  const expansion = feedbackTerms(
+    query,
+    vectors.map((v) => ({ vector: v, score: scoreOfId.get(v.hit.id) ?? 0 })),
+    seenStats,
+    params.feedback,
+  );
+  if (expansion.length === 0) return { ...first, terms: query };
+  const terms = [...query, ...expansion];
+  return { ...(await textPass(engine, type, terms, filters, params.lexical)), terms };
+}
+
+async function textPass(
   engine: SearchEngine,
   type: DocumentType,
   terms: LexicalTerm[],
   filters: SearchFilters | undefined,
-  params: LexicalParams = RANKING_PARAMS.lexical,
-): Promise<{ scored: ScoredCandidate[]; stats: CorpusStats }> {
+  params: LexicalParams,
+) {
   const lexemes = queryLexemes(terms);
   const stats = await engine.corpusStats(type, lexemes);
   const select = selectionLexemes(terms, stats, SELECTION_BUDGET);
@@ -157,15 +198,13 @@ export async function textCandidates(
   const withLengths =
     stats.avgLengths.length > 0 ? stats : { ...stats, avgLengths: averageLengths(candidates) };
   const scored = candidates
-    .map((candidate) => ({ candidate, ...scoreOf(terms, withLengths, candidate, params) }))
+    .map((candidate) => {
+      const { score, matches } = lexicalScore(terms, withLengths, candidate, params);
+      return { candidate, text: score, matches };
+    })
     .filter((s) => s.text > 0)
     .sort((a, b) => b.text - a.text || a.candidate.hit.id.localeCompare(b.candidate.hit.id));
-  return { scored, stats };
-}
-
-function scoreOf(terms: LexicalTerm[], stats: CorpusStats, candidate: Candidate, params: LexicalParams) {
-  const { score, matches } = lexicalScore(terms, stats, candidate, params);
-  return { text: score, matches };
+  return { scored, stats, select };
 }
 
 /** The structural factor of a set of fits: 1 ± strength around the neutral 0.5, over (1 + strength). */
@@ -277,9 +316,7 @@ function informativeTerms(terms: readonly LexicalTerm[], stats: CorpusStats): st
     .map((t) => t.term);
   const whole = words.filter((w) => !words.some((other) => other !== w && other.includes(w)));
   const dfOf = (w: string) => stats.df.get(w) || Number.MAX_SAFE_INTEGER;
-  return whole
-    .sort((a, b) => dfOf(a) - dfOf(b) || a.localeCompare(b))
-    .slice(0, SHOWN_QUERY_TERMS);
+  return whole.sort((a, b) => dfOf(a) - dfOf(b) || a.localeCompare(b)).slice(0, SHOWN_QUERY_TERMS);
 }
 
 /** Achievements that could meet a need, best first, each with its breakdown and reasons. */

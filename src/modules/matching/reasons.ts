@@ -48,7 +48,8 @@ export function textReason(matches: readonly TermMatch[], docs: number): string 
     const m = matches.find((x) => x.term === term);
     return m !== undefined && (share(m) <= RARE_SHARE || m.df <= RARE_DOCS);
   };
-  if (direct.length >= 2 || (direct.length === 1 && rare(direct[0]!))) return `关键词匹配：${direct.join('、')}`;
+  if (direct.length >= 2 || (direct.length === 1 && rare(direct[0]!)))
+    return `关键词匹配：${direct.join('、')}`;
   if (synonyms.length > 0) {
     return `近义匹配：${synonyms.map((m) => `需求「${m.term}」↔「${m.surface}」`).join('，')}`;
   }
@@ -72,9 +73,11 @@ const MIN_LIST_FOR_SHARE = 4;
 export function distinctiveReasons(list: readonly Explained[]): string[][] {
   const counts = new Map<string, number>();
   for (const item of list) {
-    for (const kind of new Set(item.structured.map((s) => s.kind))) counts.set(kind, (counts.get(kind) ?? 0) + 1);
+    for (const kind of new Set(item.structured.map((s) => s.kind)))
+      counts.set(kind, (counts.get(kind) ?? 0) + 1);
   }
-  const common = (kind: string) => list.length >= MIN_LIST_FOR_SHARE && (counts.get(kind) ?? 0) > list.length / 2;
+  const common = (kind: string) =>
+    list.length >= MIN_LIST_FOR_SHARE && (counts.get(kind) ?? 0) > list.length / 2;
   return list.map((item) => [
     ...(item.text ? [item.text] : []),
     ...item.structured.filter((s) => !common(s.kind)).map((s) => s.reason),

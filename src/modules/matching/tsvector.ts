@@ -30,7 +30,9 @@ export type DocumentFields = [title: string[], keywords: string[], summary: stri
  * The tokens of each section of a document (text.ts `segment`). Keywords are also indexed whole
  * (线阵CCD), as operators and owners type them as one term.
  */
-export function documentFields(doc: Pick<SearchDocument, 'title' | 'keywords' | 'summary' | 'body'>): DocumentFields {
+export function documentFields(
+  doc: Pick<SearchDocument, 'title' | 'keywords' | 'summary' | 'body'>,
+): DocumentFields {
   const keywords: string[] = [];
   for (const keyword of doc.keywords ?? []) {
     const whole = normalizeText(keyword);
