@@ -15,7 +15,9 @@ import { searchTokens } from './text.js';
 import { documentFields } from './tsvector.js';
 
 /** An in-memory catalog: term vectors and statistics built the way the engines build them. */
-function catalog(docs: Record<string, { title: string; summary?: string; body?: string; keywords?: string[] }>) {
+function catalog(
+  docs: Record<string, { title: string; summary?: string; body?: string; keywords?: string[] }>,
+) {
   const vectors = new Map<string, TermVector>();
   const df = new Map<string, number>();
   const sums = [0, 0, 0, 0];

@@ -12,9 +12,9 @@ const m = (term: string, df: number, surface = term, contribution = 1): TermMatc
 
 describe('match reasons', () => {
   it('shows a keyword match only on telling terms, without repeating parts of longer ones', () => {
-    expect(textReason([m('正极材料', 3, undefined, 5), m('材料', 400, undefined, 1), m('包覆', 8)], 1000)).toBe(
-      '关键词匹配：正极材料、包覆',
-    );
+    expect(
+      textReason([m('正极材料', 3, undefined, 5), m('材料', 400, undefined, 1), m('包覆', 8)], 1000),
+    ).toBe('关键词匹配：正极材料、包覆');
     expect(shownTerms([m('热管理', 2), m('管理', 2), m('液冷', 2)])).toEqual(['热管理', '液冷']);
   });
 
@@ -32,10 +32,7 @@ describe('match reasons', () => {
   it('drops a structured reason that holds for more than half of the list', () => {
     const item = (city: boolean) => ({
       text: '关键词匹配：a、b',
-      structured: [
-        { kind: '同省', reason: '同省' },
-        ...(city ? [{ kind: '同城', reason: '同城' }] : []),
-      ],
+      structured: [{ kind: '同省', reason: '同省' }, ...(city ? [{ kind: '同城', reason: '同城' }] : [])],
     });
     const reasons = distinctiveReasons([item(true), item(false), item(false), item(false)]);
     expect(reasons[0]).toEqual(['关键词匹配：a、b', '同城']);
