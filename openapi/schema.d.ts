@@ -1057,7 +1057,7 @@ export interface paths {
          * Achievements that could meet a need, with recommended experts and institutions
          * @description Ranked achievements (at most 50 in all, paged by cursor), each with its score, score
          *     breakdown, zh-CN reasons and the need's terms it matched; plus experts and service
-         *     institutions found with the need's salient terms and field. A published need is open to
+         *     institutions found with the need's text and field. A published need is open to
          *     anyone; a draft only to its own organisation (and its reviewers and operators): others
          *     get 404.
          */
@@ -2883,7 +2883,7 @@ export interface components {
                 };
             };
         };
-        /** @description Each component of the score, 0–1 before weighting (the README gives the weights). */
+        /** @description Each component of the score, 0–1 (text relative to the best candidate; the README gives how they combine). */
         MatchBreakdown: {
             text: number;
             field?: number;
@@ -2897,10 +2897,19 @@ export interface components {
             id: string;
             type: components["schemas"]["SearchType"];
             title: string;
-            /** @description Weighted sum of the breakdown, 0–1. */
+            /**
+             * @description Text relevance (breakdown.text, the candidate's BM25F score over the best candidate's)
+             *     times a structural factor within [(1 − s)/(1 + s), 1] from the other components, 0–1:
+             *     structure reorders candidates of comparable text relevance and never lifts one with no
+             *     textual fit.
+             */
             score: number;
             breakdown: components["schemas"]["MatchBreakdown"];
-            /** @description Short zh-CN reasons (关键词匹配：…, 领域一致, 预算内, 可许可, 同城…). */
+            /**
+             * @description Short zh-CN reasons: 关键词匹配：… (telling words only), 近义匹配：需求「…」↔「…」,
+             *     弱相关：仅共有常见词「…」, and the structured ones (领域一致, 技术成熟度 7 ≥ 需求 6, 预算内,
+             *     可许可, 同城…), each left out of a list of four or more where it holds for more than half.
+             */
             reasons: string[];
             matchedTerms: string[];
         };
@@ -2913,7 +2922,7 @@ export interface components {
             };
             items: components["schemas"]["Match"][];
             nextCursor: string | null;
-            /** @description The salient terms the subject was matched with. */
+            /** @description The subject's words it was matched with, rarest in the catalog first (at most 30). */
             queryTerms: string[];
             /** @description Recommended experts (needs and ad-hoc queries only). */
             experts?: components["schemas"]["Match"][];

@@ -16,21 +16,18 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
+import { seedDemo } from '../src/modules/catalog/seed.js';
 import { searchEngineFor } from '../src/modules/matching/engine-instance.js';
-import { salientTerms } from '../src/modules/matching/ranking.js';
+import { reindex } from '../src/modules/matching/reindex.js';
 import { warmUpSegmenter } from '../src/modules/matching/text.js';
 import { loadConfig } from '../src/platform/config.js';
 import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.js';
 import { startRuntime } from '../src/platform/runtime.js';
 import { apiRanker, type LoadedDevset, loadDevsetThroughApi } from './bench/match-api.js';
-import { meiliQuality } from './bench/match-meili.js';
-import {
-  achievementDocument,
-  KeywordBaseline,
-  needDocument,
-  percentile,
-  quality,
-} from './bench/match-quality.js';
+import { meiliApi } from './bench/match-meili.js';
+import { BigramBm25 } from './bench/match-memory.js';
+import { achievementDocument, percentile, quality, type Ranker } from './bench/match-quality.js';
+import { loadSharedSet, SHARED_DIR } from './bench/match-shared.js';
 import { topicGrades, topicOf } from './bench/match-topic-judgments.js';
 import { type Devset, loadDevset } from './data/match-devset/index.js';
 import { generateDemo } from './demo-data.js';
@@ -236,46 +233,149 @@ async function latency(devset: Devset, loaded: LoadedDevset): Promise<void> {
   );
 }
 
+function signed(x: number): string {
+  return `${x >= 0 ? '+' : ''}${x.toFixed(3)}`;
+}
+
+/** How often each reason string appears among a need's matches (the bar: on at most half). */
+class ReasonShares {
+  #worst = 0;
+  #worstReason = '';
+  #over = 0;
+  #needs = 0;
+
+  watch(ranker: Ranker, loaded: LoadedDevset, get: typeof httpGet): Ranker {
+    return async (need) => {
+      const body = (await get(
+        `/v1/needs/${loaded.needIdOf.get(need.externalId)}/matches?limit=20`,
+      )) as unknown as {
+        items: { reasons: string[] }[];
+      };
+      const counts = new Map<string, number>();
+      for (const item of body.items)
+        for (const r of new Set(item.reasons)) counts.set(r, (counts.get(r) ?? 0) + 1);
+      let needWorst = 0;
+      for (const [reason, n] of counts) {
+        const share = n / body.items.length;
+        needWorst = Math.max(needWorst, share);
+        if (share > this.#worst) {
+          this.#worst = share;
+          this.#worstReason = reason;
+        }
+      }
+      this.#needs++;
+      if (needWorst > 0.5) this.#over++;
+      return ranker(need);
+    };
+  }
+
+  report(): string {
+    return (
+      `most common reason string on ${(this.#worst * 100).toFixed(0)} % of one need's matches ` +
+      `(${this.#worstReason || 'none'}); needs with a reason on more than half of their matches: ${this.#over} of ${this.#needs}`
+    );
+  }
+}
+
+/** The demo catalog's achievements and both judged sets' as BM25 documents (all public text). */
+function baselineDocuments(sets: { set: Devset }[]) {
+  const text = (a: { title: string; summary: string; keywords: string[]; description?: string }) =>
+    [a.title, a.summary, a.keywords.join(' '), a.description ?? ''].join('\n');
+  const judged = sets.flatMap(({ set }) =>
+    set.achievements.map((a) => ({ id: a.externalId, text: text(a) })),
+  );
+  const demo = generateDemo(1).achievements.map((a, i) => ({ id: `demo-${i}`, text: text(a) }));
+  return [...judged, ...demo];
+}
+
 try {
   warmUpSegmenter();
   const devset = loadDevset();
+  const shared = loadSharedSet();
   console.log(
     `devset: ${devset.achievements.length} achievements, ${devset.needs.length} needs, ` +
-      `${devset.judgments.length} judgments; load average ${load()}`,
+      `${devset.judgments.length} judgments; shared set (${SHARED_DIR}): ` +
+      (shared
+        ? `${shared.achievements.length} achievements, ${shared.needs.length} needs, ${shared.judgments.length} judgments`
+        : 'not found, skipped') +
+      `; load average ${load()}`,
   );
   const t0 = Date.now();
-  const loaded = await loadDevsetThroughApi(runtime.ctx, base, devset);
-  console.log(
-    `loaded through the API in ${((Date.now() - t0) / 1000).toFixed(1)} s (batch publish, approve); ` +
-      `indexed by ${loaded.indexedBy}\n`,
-  );
-  const client = await runtime.ctx.database.pool.connect();
-  const baseline = new KeywordBaseline(client);
-  await baseline.load(devset.achievements);
-  const keyword = await quality(devset, 'keyword baseline (jieba words, OR, ts_rank_cd)', (n) =>
-    baseline.rank(n, 20),
-  );
-  client.release();
-  const embedded = await quality(
-    devset,
-    'embedded, API: ranking (text + structured fit)',
-    apiRanker(loaded, httpGet),
-  );
+  const seeded = await seedDemo(runtime.ctx.database.db);
   const engine = await searchEngineFor(runtime.ctx);
-  await quality(devset, 'embedded: engine text order only', async (need) => {
-    const terms = salientTerms(needDocument(need));
-    const result = await engine.search({ type: 'achievement', terms, match: 'any', limit: 20 });
-    return result.hits.map((h) => loaded.externalIdOf.get(h.id) ?? h.id);
-  });
-  console.log(`embedded ranking vs keyword baseline: nDCG@10 ×${(embedded.ndcg / keyword.ndcg).toFixed(2)}`);
+  await reindex(
+    { db: runtime.ctx.database.db, engine, namespace: config.queuePrefix },
+    { types: ['achievement'] },
+  );
+  console.log(
+    `demo catalog: ${seeded.achievements} achievements, ${seeded.needs} needs seeded and indexed as distractors ` +
+      `(${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+  );
+  const sets: { name: string; set: Devset; recallGrade: number; loaded: LoadedDevset }[] = [];
+  for (const [name, set, recallGrade] of [
+    ['project devset', devset, 1],
+    ['shared set', shared, 2],
+  ] as const) {
+    if (!set) continue;
+    const t1 = Date.now();
+    const loaded = await loadDevsetThroughApi(runtime.ctx, base, set);
+    console.log(
+      `${name}: loaded through the API in ${((Date.now() - t1) / 1000).toFixed(1)} s (batch publish, approve); ` +
+        `indexed by ${loaded.indexedBy}`,
+    );
+    sets.push({ name, set, recallGrade, loaded });
+  }
+  console.log(
+    '\nquality, every set ranked among the same achievements (both judged sets and the demo catalog);\n' +
+      'recall@20 counts grade ≥ 1 on the devset (its README), grade ≥ 2 on the shared set (its README)\n',
+  );
+  const bm25 = new BigramBm25(baselineDocuments(sets));
+  const summary: string[] = [];
+  for (const { name, set, recallGrade, loaded } of sets) {
+    const base25 = await quality(
+      set,
+      `${name}: BM25 over character bigrams (bench's own)`,
+      async (need) => bm25.rank(`${need.title}\n${need.description}`, 20),
+      undefined,
+      recallGrade,
+    );
+    const reasons = new ReasonShares();
+    const ranked = await quality(
+      set,
+      `${name}: embedded, GET /v1/needs/{id}/matches`,
+      reasons.watch(apiRanker(loaded, httpGet), loaded, httpGet),
+      undefined,
+      recallGrade,
+    );
+    console.log(`  reasons: ${reasons.report()}`);
+    summary.push(
+      `${name}: nDCG@10 ${ranked.ndcg.toFixed(3)} vs BM25 ${base25.ndcg.toFixed(3)} (${signed(ranked.ndcg - base25.ndcg)}), ` +
+        `recall@20 ${ranked.recall.toFixed(3)} vs ${base25.recall.toFixed(3)} (${signed(ranked.recall - base25.recall)})`,
+    );
+  }
   if (MEILI_URL) {
-    const m = await meiliQuality(runtime, { url: MEILI_URL, masterKey: MEILI_MASTER_KEY }, devset, loaded);
-    console.log(`meilisearch ranking vs keyword baseline: nDCG@10 ×${(m.ndcg / keyword.ndcg).toFixed(2)}`);
+    const meili = await meiliApi(runtime, { url: MEILI_URL, masterKey: MEILI_MASTER_KEY });
+    try {
+      for (const { name, set, recallGrade, loaded } of sets) {
+        const m = await quality(
+          set,
+          `${name}: meilisearch, GET /v1/needs/{id}/matches`,
+          apiRanker(loaded, meili.get),
+          undefined,
+          recallGrade,
+        );
+        summary.push(
+          `${name} on meilisearch: nDCG@10 ${m.ndcg.toFixed(3)}, recall@20 ${m.recall.toFixed(3)}`,
+        );
+      }
+    } finally {
+      await meili.close();
+    }
   } else {
     console.log('meilisearch: skipped (set MEILI_URL to measure it)');
   }
-  console.log('');
-  if (TOTAL_DOCS > 0) await latency(devset, loaded);
+  console.log(`\n${summary.join('\n')}\nload average ${load()}\n`);
+  if (TOTAL_DOCS > 0) await latency(devset, sets[0]!.loaded);
 } finally {
   await runtime.close();
   await database.drop();

@@ -40,7 +40,7 @@ const achievementInput = (a: Devset['achievements'][number]) => ({
   externalId: a.externalId,
   title: a.title,
   summary: a.summary,
-  description: a.description,
+  ...(a.description ? { description: a.description } : {}),
   keywords: a.keywords,
   field: a.field,
   trl: a.trl,
@@ -57,7 +57,8 @@ const needInput = (n: Devset['needs'][number]) => ({
   field: n.field,
   budgetMinFen: n.budgetMinFen,
   budgetMaxFen: n.budgetMaxFen,
-  minTrl: n.minTrl,
+  // the shared set's needs state no readiness
+  ...(n.minTrl ? { minTrl: n.minTrl } : {}),
   preferredModes: n.preferredModes,
   regionCode: n.regionCode,
 });

@@ -1,24 +1,16 @@
 /**
- * The same API measured on Meilisearch (bench-match.ts, when MEILI_URL is set): a second app on the
- * same database whose configuration names Meilisearch, its index filled by the indexer's own code
- * (`applyListing`) from the listings already published, then queried through app.inject.
+ * The same API on Meilisearch (bench-match.ts, when MEILI_URL is set): a second app on the same
+ * database whose configuration names Meilisearch, its index rebuilt by `reindex` from the listings
+ * already published (the judged sets and the demo catalog), then queried through app.inject.
  */
 import { MODULES } from '../../src/modules/index.js';
 import { searchEngineFor } from '../../src/modules/matching/engine-instance.js';
-import { applyListing } from '../../src/modules/matching/index-apply.js';
+import { reindex } from '../../src/modules/matching/reindex.js';
 import { createDatabase } from '../../src/platform/db.js';
 import { buildApp, type ModuleContext } from '../../src/platform/http/app.js';
 import type { Runtime } from '../../src/platform/runtime.js';
-import type { Devset } from '../data/match-devset/index.js';
-import { apiRanker, type LoadedDevset } from './match-api.js';
-import { quality } from './match-quality.js';
 
-export async function meiliQuality(
-  runtime: Runtime,
-  meili: { url: string; masterKey: string | undefined },
-  devset: Devset,
-  loaded: LoadedDevset,
-) {
+export async function meiliApi(runtime: Runtime, meili: { url: string; masterKey: string | undefined }) {
   // a database object of its own: engines are kept per database (engine-instance.ts)
   const database = createDatabase(runtime.ctx.database.pool.options.connectionString!, { max: 4 });
   const ctx: ModuleContext = { ...runtime.ctx, database, config: { ...runtime.config, meili } };
@@ -26,27 +18,22 @@ export async function meiliQuality(
     ctx,
     MODULES.flatMap((m) => (m.routes ? [m.routes] : [])),
   );
-  try {
-    const engine = await searchEngineFor(ctx);
-    await engine.reset();
-    for (const [id] of loaded.externalIdOf) {
-      const type = loaded.needIdOf.has(loaded.externalIdOf.get(id)!) ? 'need' : 'achievement';
-      await applyListing(database.db, engine, { type, id, change: 'published' });
-    }
-    const get = async (url: string) => {
+  const engine = await searchEngineFor(ctx);
+  await engine.reset();
+  await reindex(
+    { db: database.db, engine, namespace: ctx.config.queuePrefix },
+    { types: ['achievement', 'need'] },
+  );
+  return {
+    async get(url: string) {
       const res = await app.inject({ method: 'GET', url });
       if (res.statusCode !== 200) throw new Error(`GET ${url}: ${res.statusCode} ${res.body}`);
       return res.json() as { items: { id: string }[] };
-    };
-    const result = await quality(
-      devset,
-      'meilisearch, API: ranking (text + structured fit)',
-      apiRanker(loaded, get),
-    );
-    await engine.reset();
-    return result;
-  } finally {
-    await app.close();
-    await database.close();
-  }
+    },
+    async close() {
+      await engine.reset();
+      await app.close();
+      await database.close();
+    },
+  };
 }

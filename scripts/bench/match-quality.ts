@@ -1,8 +1,5 @@
 // Ranking metrics and the keyword baseline of `bench-match.ts`.
-import type pg from 'pg';
 import type { SearchDocument } from '../../src/modules/matching/engine.js';
-import { normalizeText, queryTokens } from '../../src/modules/matching/text.js';
-import { quoteLexeme } from '../../src/modules/matching/tsvector.js';
 import type { Achievement } from '../data/demo-templates/model.js';
 import {
   type Devset,
@@ -63,49 +60,12 @@ export function ndcgAt(k: number, ranked: string[], grades: Map<string, Grade>):
   return idcg === 0 ? 0 : dcg / idcg;
 }
 
-/** Share of the relevant documents (grade ≥ 1) found in the first k. */
-export function recallAt(k: number, ranked: string[], grades: Map<string, Grade>): number {
-  const relevant = [...grades].filter(([, g]) => g >= 1).map(([id]) => id);
+/** Share of the relevant documents (grade ≥ minGrade, default 1) found in the first k. */
+export function recallAt(k: number, ranked: string[], grades: Map<string, Grade>, minGrade = 1): number {
+  const relevant = [...grades].filter(([, g]) => g >= minGrade).map(([id]) => id);
   if (relevant.length === 0) return 0;
   const top = new Set(ranked.slice(0, k));
   return relevant.filter((id) => top.has(id)).length / relevant.length;
-}
-
-/**
- * The plain keyword baseline: a tsvector of jieba's precise-mode words over the raw text (no
- * search-mode sub-words, no synonyms, no structured fit), queried with an OR of the need's words
- * and ranked by ts_rank_cd. What a straightforward full-text search would give.
- */
-const SINGLE_HAN = /^\p{Script=Han}$/u;
-
-export class KeywordBaseline {
-  constructor(private readonly client: pg.PoolClient) {}
-
-  async load(achievements: DevsetAchievement[]): Promise<void> {
-    await this.client.query('CREATE TEMP TABLE baseline_docs (id text PRIMARY KEY, tsv tsvector NOT NULL)');
-    for (const a of achievements) {
-      const text = [a.title, a.keywords.join(' '), a.summary, a.description].join(' ');
-      // positions are required by ts_rank_cd (it scores 0 without them)
-      const lexemes = queryTokens(text)
-        .map((t, i) => `${quoteLexeme(t)}:${i + 1}`)
-        .join(' ');
-      await this.client.query('INSERT INTO baseline_docs VALUES ($1, $2::tsvector)', [a.externalId, lexemes]);
-    }
-  }
-
-  async rank(need: DevsetNeed, k: number): Promise<string[]> {
-    // single Han characters (想, 把, 上) would match nearly every document: a fair baseline drops them
-    const tokens = queryTokens(normalizeText(`${need.title} ${need.description}`)).filter(
-      (t) => !SINGLE_HAN.test(t),
-    );
-    if (tokens.length === 0) return [];
-    const { rows } = await this.client.query<{ id: string }>(
-      `SELECT id FROM baseline_docs, CAST($1 AS tsquery) AS q WHERE tsv @@ q
-        ORDER BY ts_rank_cd(tsv, q, 1) DESC, id LIMIT $2`,
-      [tokens.map(quoteLexeme).join(' | '), k],
-    );
-    return rows.map((r) => r.id);
-  }
 }
 
 export function percentile(sorted: number[], p: number): number {
@@ -119,7 +79,13 @@ export type Ranker = (need: Devset['needs'][number]) => Promise<string[]>;
 /** Grades beyond the devset's judgments for one need's ranking (e.g. generated achievements by topic). */
 export type ExtraGrades = (need: DevsetNeed, ranked: string[]) => Iterable<[string, Grade]>;
 
-export async function quality(devset: Devset, name: string, ranker: Ranker, extra?: ExtraGrades) {
+export async function quality(
+  devset: Devset,
+  name: string,
+  ranker: Ranker,
+  extra?: ExtraGrades,
+  recallGrade = 1,
+) {
   const judged = qrels(devset);
   let ndcg = 0;
   let recall = 0;
@@ -129,11 +95,11 @@ export async function quality(devset: Devset, name: string, ranker: Ranker, extr
     // a devset judgment wins over an extra grade for the same id
     for (const [id, grade] of extra?.(need, ranked) ?? []) if (!grades.has(id)) grades.set(id, grade);
     ndcg += ndcgAt(10, ranked, grades);
-    recall += recallAt(20, ranked, grades);
+    recall += recallAt(20, ranked, grades, recallGrade);
   }
   const result = { ndcg: ndcg / devset.needs.length, recall: recall / devset.needs.length };
   // extra grades are not exhaustive (e.g. a topic's ~1,400 variants stand for 10 ideal ones): no recall
   const recallText = extra ? 'n/a' : result.recall.toFixed(3);
-  console.log(`${name.padEnd(56)} nDCG@10 ${result.ndcg.toFixed(3)}   recall@20 ${recallText}`);
+  console.log(`${name.padEnd(62)} nDCG@10 ${result.ndcg.toFixed(3)}   recall@20 ${recallText}`);
   return result;
 }

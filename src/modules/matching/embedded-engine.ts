@@ -11,11 +11,14 @@
  */
 import type { Database } from '../../platform/db.js';
 import {
+  type CandidateRow,
+  candidatesQuery,
   facetQuery,
   filterConditions,
   type HitRow,
   Params,
   pageQuery,
+  parseTermVector,
   REMOVE_SQL,
   TERM_STATS_SQL,
   type TextPlan,
@@ -25,6 +28,8 @@ import {
 } from './embedded-sql.js';
 import {
   assertDocuments,
+  type Candidate,
+  type CandidateQuery,
   type DocumentType,
   FACETS,
   highlight,
@@ -35,10 +40,11 @@ import {
   type SearchQuery,
   type SearchResult,
 } from './engine.js';
+import type { CorpusStats } from './lexical.js';
 import { loadDefaultThesaurus, type SynonymGroup, Thesaurus } from './synonyms.js';
 import { candidateTerms, type TermStats, termFrequency, termWeights } from './term-stats.js';
 import { queryTokens } from './text.js';
-import { bigramQuery, combine, matchedTerms, type TermQuery, termQueries } from './tsvector.js';
+import { bigramQuery, combine, matchedTerms, quoteLexeme, type TermQuery, termQueries } from './tsvector.js';
 
 export interface EmbeddedEngineOptions {
   /** separates independent indexes in one database (tests, benchmarks); default 'default' */
@@ -52,6 +58,8 @@ const CANDIDATE_MIN_TERMS = 4;
 /** Rows the candidate terms may select before ranking (each costs ~10 µs to fetch and rank). */
 export const CANDIDATE_ROWS = 1500;
 const DF_CACHE_MS = 60_000;
+/** Pseudo-lexemes of matching_term_stats: summed section lengths, and the documents counted in them. */
+const LENGTH_STATS = [' len1', ' len2', ' len3', ' len4', ' lendocs'];
 const DF_CACHE_LIMIT = 200_000;
 
 export class EmbeddedSearchEngine implements SearchEngine {
@@ -156,6 +164,36 @@ export class EmbeddedSearchEngine implements SearchEngine {
     return this.#thesaurus.groups();
   }
 
+  async thesaurus(): Promise<Thesaurus> {
+    await this.#refreshSynonyms();
+    return this.#thesaurus;
+  }
+
+  async corpusStats(type: DocumentType, lexemes: string[]): Promise<CorpusStats> {
+    const df = await this.#documentFrequencies(type, [...lexemes, ...LENGTH_STATS]);
+    const withLengths = df.get(' lendocs') ?? 0;
+    const avgLengths = LENGTH_STATS.slice(0, 4).map((l) =>
+      withLengths > 0 ? (df.get(l) ?? 0) / withLengths : 0,
+    );
+    return { docs: df.get('') ?? 0, df, avgLengths };
+  }
+
+  async candidates(query: CandidateQuery): Promise<Candidate[]> {
+    if (query.select.length === 0) return [];
+    const p = new Params();
+    const where = filterConditions(p, this.#namespace, query.type, query.filters);
+    const select = query.select.map(quoteLexeme).join(' | ');
+    const { rows } = await this.#database.pool.query<CandidateRow>(
+      candidatesQuery(p, where, select, query.lexemes, query.limit),
+      p.values,
+    );
+    return rows.map((row) => ({
+      hit: toHit(row, [], row.title),
+      tf: parseTermVector(row.tf),
+      lengths: row.field_lengths,
+    }));
+  }
+
   async ping(): Promise<void> {
     await this.#database.pool.query('SELECT 1 FROM matching_documents LIMIT 0');
   }
@@ -238,8 +276,17 @@ export class EmbeddedSearchEngine implements SearchEngine {
    * and a query's vocabulary recurs across queries.
    */
   async #termStats(type: DocumentType, terms: TermQuery[]): Promise<TermStats> {
+    const df = await this.#documentFrequencies(
+      type,
+      terms.flatMap((t) => t.lexemes),
+    );
+    return { docs: df.get('') ?? 0, df };
+  }
+
+  /** Document frequencies of `lexemes` and of '' (the document count), cached for a minute. */
+  async #documentFrequencies(type: DocumentType, wanted: string[]): Promise<Map<string, number>> {
     const now = Date.now();
-    const lexemes = ['', ...new Set(terms.flatMap((t) => t.lexemes))];
+    const lexemes = ['', ...new Set(wanted)];
     const df = new Map<string, number>();
     const missing: string[] = [];
     for (const lexeme of lexemes) {
@@ -260,7 +307,7 @@ export class EmbeddedSearchEngine implements SearchEngine {
         this.#dfCache.set(`${type}/${lexeme}`, { df: found.get(lexeme) ?? 0, at: now });
       }
     }
-    return { docs: df.get('') ?? 0, df };
+    return df;
   }
 
   async #refreshSynonyms(): Promise<void> {

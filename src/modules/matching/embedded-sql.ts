@@ -65,6 +65,9 @@ export interface TextPlan {
 /** ts_rank_cd normalisation 1: divide by 1 + log(document length), so long bodies do not win by bulk. */
 const RANK_NORMALISATION = 1;
 
+/** ts_rank weights of sections D (body), C (summary), B (keywords), A (title). */
+const RANK_WEIGHTS = `'{0.2, 0.2, 0.4, 1.0}'::float4[]`;
+
 /** The ranked page, with the matched query terms computed for the page's rows only. */
 export function pageQuery(
   p: Params,
@@ -81,11 +84,11 @@ export function pageQuery(
     const cond = p.add(plan.condition, 'tsquery');
     const q = p.add(plan.trigram, 'text');
     conditions.push(`(d.tsv @@ ${cond} OR ${q} <% d.title)`);
-    score = `(ts_rank_cd(d.tsv, ${cond}, ${RANK_NORMALISATION}) + word_similarity(${q}, d.title))`;
+    score = `(ts_rank_cd(${RANK_WEIGHTS}, d.tsv, ${cond}, ${RANK_NORMALISATION}) + word_similarity(${q}, d.title))`;
   } else if (plan.condition) {
     conditions.push(`d.tsv @@ ${p.add(plan.condition, 'tsquery')}`);
     const rank = plan.coverDensity ? 'ts_rank_cd' : 'ts_rank';
-    score = `${rank}(d.tsv, ${p.add(plan.rank ?? plan.condition, 'tsquery')}, ${RANK_NORMALISATION})`;
+    score = `${rank}(${RANK_WEIGHTS}, d.tsv, ${p.add(plan.rank ?? plan.condition, 'tsquery')}, ${RANK_NORMALISATION})`;
   }
   const lexemes = p.add(plan.lexemes, 'text[]');
   const fresh = page.sort === 'freshness';
@@ -109,6 +112,55 @@ export function pageQuery(
            ARRAY(SELECT l FROM unnest(tsvector_to_array(d.tsv)) AS l WHERE l = ANY(${lexemes})) AS lexemes
       FROM page JOIN matching_documents d USING (namespace, type, id)
      ORDER BY ${outerOrder}`;
+}
+
+/**
+ * Candidates of the lexical ranker: the documents with any `select` lexeme, those with the most of
+ * them first, each with its occurrences of `lexemes` as 'lexeme WEIGHTS' strings (one weight letter
+ * per occurrence: A title, B keywords, C summary, D body) and its section lengths.
+ */
+export function candidatesQuery(
+  p: Params,
+  where: string[],
+  select: string,
+  lexemes: string[] | 'all',
+  limit: number,
+) {
+  const cond = p.add(select, 'tsquery');
+  const wanted = lexemes === 'all' ? '' : `WHERE u.lexeme = ANY(${p.add(lexemes, 'text[]')})`;
+  return `
+    WITH page AS (
+      SELECT d.namespace, d.type, d.id, ts_rank(${RANK_WEIGHTS}, d.tsv, ${cond}, 0) AS score
+        FROM matching_documents d
+       WHERE ${[...where, `d.tsv @@ ${cond}`].join(' AND ')}
+       ORDER BY score DESC, d.id
+       LIMIT ${p.add(limit, 'int')}
+    )
+    SELECT d.id, d.type, d.title, d.field_code, d.region_code, d.trl, d.min_trl, d.transfer_modes,
+           d.price_fen, d.price_min_fen, d.price_max_fen, d.organisation_id, d.status, d.updated_at,
+           0::real AS score, NULL::bigint AS total, '{}'::text[] AS lexemes, d.field_lengths,
+           ARRAY(SELECT u.lexeme || ' ' || array_to_string(u.weights, '')
+                   FROM unnest(d.tsv) AS u ${wanted}) AS tf
+      FROM page JOIN matching_documents d USING (namespace, type, id)`;
+}
+
+export interface CandidateRow extends HitRow {
+  field_lengths: number[] | null;
+  tf: string[];
+}
+
+const SECTION_OF: Record<string, number> = { A: 0, B: 1, C: 2, D: 3 };
+
+/** 'lexeme ABCC' strings → occurrences per section. */
+export function parseTermVector(entries: readonly string[]): Map<string, number[]> {
+  const tf = new Map<string, number[]>();
+  for (const entry of entries) {
+    const space = entry.lastIndexOf(' ');
+    const counts = [0, 0, 0, 0];
+    for (const w of entry.slice(space + 1)) counts[SECTION_OF[w] ?? 3]!++;
+    tf.set(entry.slice(0, space), counts);
+  }
+  return tf;
 }
 
 /** Counts by field, city and transfer mode over every match (not only the page). */
@@ -176,6 +228,11 @@ export function toHit(row: HitRow, matchedTerms: string[], highlightedTitle: str
   };
 }
 
+function tsvectorColumns(doc: SearchDocument): { tsv: string; field_lengths: number[] } {
+  const { tsv, lengths } = documentTsvector(doc);
+  return { tsv, field_lengths: lengths };
+}
+
 /** The rows of an upsert, as one JSON parameter for jsonb_to_recordset (one round trip per batch). */
 export function upsertRows(docs: SearchDocument[]): Record<string, unknown>[] {
   return docs.map((doc) => {
@@ -200,7 +257,7 @@ export function upsertRows(docs: SearchDocument[]): Record<string, unknown>[] {
       organisation_id: doc.organisationId ?? null,
       status: doc.status,
       updated_at: new Date(doc.updatedAt).toISOString(),
-      tsv: documentTsvector(doc),
+      ...tsvectorColumns(doc),
     };
   });
 }
@@ -216,20 +273,20 @@ export const UPSERT_SQL = `
     SELECT * FROM jsonb_to_recordset($2::jsonb) AS r(type text, id text, title text, summary text,
       keywords text[], field_code text, region_code text, city_code text, region_path text[], trl smallint,
       min_trl smallint, transfer_modes text[], price_min_fen bigint, price_max_fen bigint, price_fen bigint,
-      organisation_id uuid, status text, updated_at timestamptz, tsv text)
+      organisation_id uuid, status text, updated_at timestamptz, tsv text, field_lengths int[])
   ), old AS MATERIALIZED (
     -- read (and locked) before the insert below, which joins it for that reason: a row this statement
     -- has already updated could no longer be locked, and its old lexemes would not be subtracted
-    SELECT d.type, d.id, d.tsv FROM matching_documents d JOIN input r ON d.type = r.type AND d.id = r.id
+    SELECT d.type, d.id, d.tsv, d.field_lengths FROM matching_documents d JOIN input r ON d.type = r.type AND d.id = r.id
      WHERE d.namespace = $1::text
        FOR UPDATE OF d
   ), written AS (
     INSERT INTO matching_documents AS d (namespace, type, id, title, summary, keywords, field_code,
       region_code, city_code, region_path, trl, min_trl, transfer_modes, price_min_fen, price_max_fen,
-      price_fen, organisation_id, status, updated_at, indexed_at, tsv)
+      price_fen, organisation_id, status, updated_at, indexed_at, tsv, field_lengths)
     SELECT $1::text, r.type, r.id, r.title, r.summary, r.keywords, r.field_code, r.region_code, r.city_code,
            r.region_path, r.trl, r.min_trl, r.transfer_modes, r.price_min_fen, r.price_max_fen, r.price_fen,
-           r.organisation_id, r.status, r.updated_at, now(), r.tsv::tsvector
+           r.organisation_id, r.status, r.updated_at, now(), r.tsv::tsvector, r.field_lengths
       FROM input r LEFT JOIN old o ON o.type = r.type AND o.id = r.id
     ON CONFLICT (namespace, type, id) DO UPDATE SET
       title = excluded.title, summary = excluded.summary, keywords = excluded.keywords,
@@ -238,15 +295,27 @@ export const UPSERT_SQL = `
       transfer_modes = excluded.transfer_modes, price_min_fen = excluded.price_min_fen,
       price_max_fen = excluded.price_max_fen, price_fen = excluded.price_fen,
       organisation_id = excluded.organisation_id, status = excluded.status,
-      updated_at = excluded.updated_at, indexed_at = now(), tsv = excluded.tsv
+      updated_at = excluded.updated_at, indexed_at = now(), tsv = excluded.tsv,
+      field_lengths = excluded.field_lengths
     WHERE d.updated_at <= excluded.updated_at
-    RETURNING d.type, d.id, d.tsv
+    RETURNING d.type, d.id, d.tsv, d.field_lengths
   ), delta AS (
     SELECT w.type, l AS lexeme, 1 AS n FROM written w, unnest(tsvector_to_array(w.tsv)) AS l
     UNION ALL
     SELECT o.type, l, -1 FROM old o JOIN written w USING (type, id), unnest(tsvector_to_array(o.tsv)) AS l
     UNION ALL
     SELECT w.type, '', 1 FROM written w WHERE NOT EXISTS (SELECT 1 FROM old o WHERE o.type = w.type AND o.id = w.id)
+    UNION ALL
+    -- section lengths summed under ' len<i>' and the documents that have them under ' lendocs'
+    -- (no lexeme holds a space), for the average section lengths of BM25F
+    SELECT w.type, ' len' || f.i, f.len FROM written w, unnest(w.field_lengths) WITH ORDINALITY AS f(len, i)
+    UNION ALL
+    SELECT w.type, ' lendocs', 1 FROM written w WHERE w.field_lengths IS NOT NULL
+    UNION ALL
+    SELECT o.type, ' len' || f.i, -f.len
+      FROM old o JOIN written w USING (type, id), unnest(o.field_lengths) WITH ORDINALITY AS f(len, i)
+    UNION ALL
+    SELECT o.type, ' lendocs', -1 FROM old o JOIN written w USING (type, id) WHERE o.field_lengths IS NOT NULL
   )
   INSERT INTO matching_term_stats AS s (namespace, type, lexeme, df)
   SELECT $1::text, type, lexeme, sum(n)::int FROM delta GROUP BY type, lexeme HAVING sum(n) <> 0
@@ -257,11 +326,15 @@ export const UPSERT_SQL = `
 export const REMOVE_SQL = `
   WITH removed AS (
     DELETE FROM matching_documents WHERE namespace = $1::text AND type = $2::text AND id = ANY($3::text[])
-    RETURNING tsv
+    RETURNING tsv, field_lengths
   ), delta AS (
     SELECT l AS lexeme, -1 AS n FROM removed, unnest(tsvector_to_array(removed.tsv)) AS l
     UNION ALL
     SELECT '', -1 FROM removed
+    UNION ALL
+    SELECT ' len' || f.i, -f.len FROM removed, unnest(removed.field_lengths) WITH ORDINALITY AS f(len, i)
+    UNION ALL
+    SELECT ' lendocs', -1 FROM removed WHERE field_lengths IS NOT NULL
   )
   INSERT INTO matching_term_stats AS s (namespace, type, lexeme, df)
   SELECT $1::text, $2::text, lexeme, sum(n)::int FROM delta GROUP BY lexeme ORDER BY lexeme

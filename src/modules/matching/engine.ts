@@ -8,7 +8,8 @@
  */
 import { type FieldError, ValidationError } from '../../platform/errors.js';
 import { UUID_RE } from '../../platform/ids.js';
-import type { SynonymGroup } from './synonyms.js';
+import type { CorpusStats, TermVector } from './lexical.js';
+import type { SynonymGroup, Thesaurus } from './synonyms.js';
 
 export const DOCUMENT_TYPES = ['achievement', 'need', 'expert', 'institution'] as const;
 /** 科技成果 | 技术需求 | 专家 | 服务机构 */
@@ -142,6 +143,23 @@ export interface SearchResult {
   termWeights: Record<string, number>;
 }
 
+/** Candidates for the lexical ranker (lexical.ts): documents with any `select` lexeme. */
+export interface CandidateQuery {
+  type: DocumentType;
+  /** lexemes any one of which makes a candidate */
+  select: string[];
+  /** lexemes whose occurrences per section each candidate reports; 'all': every lexeme */
+  lexemes: string[] | 'all';
+  filters?: SearchFilters;
+  /** at most this many candidates, those with the most of the `select` lexemes first */
+  limit: number;
+}
+
+/** A candidate: its hit (score 0, no matched terms) and its occurrences of the query's lexemes. */
+export interface Candidate extends TermVector {
+  hit: SearchHit;
+}
+
 export interface SearchEngine {
   readonly kind: 'embedded' | 'meilisearch';
   /** true when a query word matches inside longer words (处理 → 待处理); Meilisearch does prefixes only */
@@ -155,6 +173,12 @@ export interface SearchEngine {
   /** Replaces the thesaurus (already validated with `validateGroups`). */
   setSynonyms(groups: SynonymGroup[]): Promise<void>;
   getSynonyms(): Promise<SynonymGroup[]>;
+  /** The thesaurus in force (refreshed like the one `search` uses). */
+  thesaurus(): Promise<Thesaurus>;
+  /** Document count, document frequencies of `lexemes` and average section lengths, for one type. */
+  corpusStats(type: DocumentType, lexemes: string[]): Promise<CorpusStats>;
+  /** Documents to score with the lexical ranker, with their term vectors. */
+  candidates(query: CandidateQuery): Promise<Candidate[]>;
   /** Throws when the engine cannot serve requests (readiness). */
   ping(): Promise<void>;
   /** Drops every document of this engine's namespace (tests). */

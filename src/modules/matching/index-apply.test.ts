@@ -72,6 +72,9 @@ function watched(engine: SearchEngine): SearchEngine {
       return engine.setSynonyms(groups);
     },
     getSynonyms: () => engine.getSynonyms(),
+    thesaurus: () => engine.thesaurus(),
+    corpusStats: (type, lexemes) => engine.corpusStats(type, lexemes),
+    candidates: (q) => engine.candidates(q),
     ping: () => engine.ping(),
     reset: () => engine.reset(),
   };

@@ -12,12 +12,12 @@ import type { SearchDocument, SearchEngine } from './engine.js';
 import { listingDocument } from './projection.js';
 import { recommendProviders } from './providers.js';
 import {
-  type Match,
-  matchAchievementsForNeed,
-  matchNeedsForAchievement,
-  matchQuery,
   type Profile,
-  salientTerms,
+  type Ranked,
+  rankAchievementsForNeed,
+  rankNeedsForAchievement,
+  rankQuery,
+  subjectQuery,
 } from './ranking.js';
 import { offsetOf } from './search-service.js';
 
@@ -37,20 +37,29 @@ export interface PageParams {
   limit?: number;
 }
 
-type Ranker = (limit: number) => Promise<Match[]>;
+type Ranker = (limit: number) => Promise<Ranked>;
 
-/** A page of the ranked list: rank the first `offset + limit + 1`, cut the page, cursor if more. */
+/**
+ * A page of the ranked list: rank the first `offset + limit + 1`, cut the page, cursor if more.
+ * Each item carries its rank in the whole list (1-based), and the list its ranking version, so an
+ * interest expressed from it can say where it came from.
+ */
 async function page(cursors: CursorCodec, list: string, q: PageParams, ranker: Ranker) {
   const offset = offsetOf(cursors, list, q.cursor);
   const limit = Math.min(Math.max(1, q.limit ?? DEFAULT_LIMIT), MAX_MATCHES);
-  if (offset >= MAX_MATCHES) return { items: [], nextCursor: null };
+  if (offset >= MAX_MATCHES) return { items: [], nextCursor: null, queryTerms: [] as string[] };
   const ranked = await ranker(Math.min(MAX_MATCHES, offset + limit + 1));
-  const items = ranked.slice(offset, offset + limit);
-  const more = ranked.length > offset + limit;
-  return { items, nextCursor: more ? cursors.encode(list, [offset + limit]) : null };
+  const items = ranked.matches.slice(offset, offset + limit);
+  const more = ranked.matches.length > offset + limit;
+  return {
+    items,
+    nextCursor: more ? cursors.encode(list, [offset + limit]) : null,
+    queryTerms: ranked.queryTerms,
+  };
 }
 
-async function providers(engine: SearchEngine, terms: string[], subject: Profile) {
+async function providers(engine: SearchEngine, doc: Parameters<typeof subjectQuery>[0], subject: Profile) {
+  const terms = subjectQuery(doc, await engine.thesaurus());
   const [experts, institutions] = await Promise.all([
     recommendProviders(engine, 'expert', terms, subject, PROVIDERS),
     recommendProviders(engine, 'institution', terms, subject, PROVIDERS),
@@ -68,14 +77,13 @@ const subjectView = (doc: SearchDocument) => ({ id: doc.id, type: doc.type, titl
 
 export async function needMatches(deps: MatchDeps, p: Principal | undefined, id: string, q: PageParams) {
   const need = await subjectOf(deps, p, 'need', id);
-  const terms = salientTerms(need);
   const [matches, recommended] = await Promise.all([
     page(deps.cursors, `matching.matches:need:${id}`, q, (limit) =>
-      matchAchievementsForNeed(deps.engine, need, { limit }),
+      rankAchievementsForNeed(deps.engine, need, { limit }),
     ),
-    providers(deps.engine, terms, need),
+    providers(deps.engine, need, need),
   ]);
-  return { subject: subjectView(need), ...matches, queryTerms: terms, ...recommended };
+  return { subject: subjectView(need), ...matches, ...recommended };
 }
 
 export async function achievementMatches(
@@ -86,9 +94,9 @@ export async function achievementMatches(
 ) {
   const achievement = await subjectOf(deps, p, 'achievement', id);
   const matches = await page(deps.cursors, `matching.matches:achievement:${id}`, q, (limit) =>
-    matchNeedsForAchievement(deps.engine, achievement, { limit }),
+    rankNeedsForAchievement(deps.engine, achievement, { limit }),
   );
-  return { subject: subjectView(achievement), ...matches, queryTerms: salientTerms(achievement) };
+  return { subject: subjectView(achievement), ...matches };
 }
 
 export interface MatchQueryBody extends PageParams {
@@ -108,15 +116,14 @@ export async function adHocMatches(deps: MatchDeps, body: MatchQueryBody) {
     transferModes: body.modes ?? [],
     regionCode: body.region ?? null,
   };
-  const terms = salientTerms({ title: body.text });
   // the cursor is bound to the query text and constraints, like a search cursor
   const key = createHash('sha256')
     .update(JSON.stringify([constraints, body.text]))
     .digest('base64url');
   const list = `matching.matches:query:${key.slice(0, 16)}`;
   const [matches, recommended] = await Promise.all([
-    page(deps.cursors, list, body, (limit) => matchQuery(deps.engine, body.text, constraints, { limit })),
-    providers(deps.engine, terms, constraints),
+    page(deps.cursors, list, body, (limit) => rankQuery(deps.engine, body.text, constraints, { limit })),
+    providers(deps.engine, { title: body.text }, constraints),
   ]);
-  return { ...matches, queryTerms: terms, ...recommended };
+  return { ...matches, ...recommended };
 }

@@ -24,6 +24,8 @@ import { ServiceUnavailableError } from '../../platform/errors.js';
 import { registerMessages } from '../../platform/messages.js';
 import {
   assertDocuments,
+  type Candidate,
+  type CandidateQuery,
   cityOf,
   DOCUMENT_TYPES,
   type DocumentType,
@@ -41,6 +43,8 @@ import {
   type SearchQuery,
   type SearchResult,
 } from './engine.js';
+import type { CorpusStats } from './lexical.js';
+import { MeiliFrequencies, termVectorOf } from './meili-candidates.js';
 import { loadDefaultThesaurus, type SynonymGroup, Thesaurus } from './synonyms.js';
 import { normalizeText, queryTokens } from './text.js';
 
@@ -134,6 +138,9 @@ const SETTINGS: Settings = {
   faceting: { maxValuesPerFacet: 200 },
 };
 
+/** Selecting words queried (one query each) by the lexical ranker's candidate retrieval. */
+const MEILI_QUERY_WORDS = 40;
+
 /** Meilisearch ids allow only [A-Za-z0-9_-]; any catalog id is carried through base64url. */
 const keyOf = (id: string) => Buffer.from(id, 'utf8').toString('base64url');
 const quote = (value: string | number) => (typeof value === 'number' ? String(value) : JSON.stringify(value));
@@ -149,6 +156,7 @@ export class MeiliSearchEngine implements SearchEngine {
   readonly #prefix: string;
   readonly #taskTimeoutMs: number;
   #thesaurus: Thesaurus = loadDefaultThesaurus();
+  readonly #frequencies: MeiliFrequencies;
 
   constructor(opts: MeiliEngineOptions) {
     const prefix = opts.indexPrefix ?? 'techex';
@@ -162,6 +170,7 @@ export class MeiliSearchEngine implements SearchEngine {
     });
     this.#prefix = prefix;
     this.#taskTimeoutMs = opts.taskTimeoutMs ?? 120_000;
+    this.#frequencies = new MeiliFrequencies(this.#searchClient, (type) => `${prefix}_${type}`);
   }
 
   #uid(type: DocumentType | 'settings') {
@@ -370,6 +379,68 @@ export class MeiliSearchEngine implements SearchEngine {
 
   async getSynonyms(): Promise<SynonymGroup[]> {
     return this.#thesaurus.groups();
+  }
+
+  async thesaurus(): Promise<Thesaurus> {
+    return this.#thesaurus;
+  }
+
+  corpusStats(type: DocumentType, lexemes: string[]): Promise<CorpusStats> {
+    return this.#frequencies.stats(type, lexemes);
+  }
+
+  /**
+   * Retrieves generously (any of the selecting words), for the lexical ranker to re-rank. A
+   * Meilisearch query with several words drops words from its end or by frequency, never ORs
+   * them (轻量化 电池 finds nothing where 电池 alone would), so each word is its own query, all in
+   * one multi-search, and the documents found by most of them come first.
+   */
+  async candidates(query: CandidateQuery): Promise<Candidate[]> {
+    if (query.select.length === 0) return [];
+    const indexUid = `${this.#prefix}_${query.type}`;
+    const words = query.select.slice(0, MEILI_QUERY_WORDS);
+    const limit = Math.min(query.limit, SETTINGS.pagination?.maxTotalHits ?? 1000);
+    const { results } = await this.#client.multiSearch({
+      queries: words.map((q) => ({
+        indexUid,
+        q,
+        limit,
+        filter: filterExpression(query.filters),
+        attributesToRetrieve: [...RETRIEVED, ...SEARCHED_TEXT],
+      })),
+    });
+    const found = new Map<string, { hit: Record<string, unknown>; n: number }>();
+    for (const result of results) {
+      for (const hit of result.hits) {
+        const entry = found.get(hit.id);
+        if (entry) entry.n++;
+        else found.set(hit.id, { hit, n: 1 });
+      }
+    }
+    const ranked = [...found.values()].sort((a, b) => b.n - a.n).map((e) => e.hit);
+    const wanted = query.lexemes === 'all' ? 'all' : new Set(query.lexemes);
+    return ranked.slice(0, limit).map((hit) => ({
+      hit: {
+        id: String(hit.id),
+        type: query.type,
+        score: 0,
+        title: String(hit.title),
+        fieldCode: (hit.fieldCode as string) ?? null,
+        regionCode: (hit.regionCode as string) ?? null,
+        trl: (hit.trl as number) ?? null,
+        minTrl: (hit.minTrl as number) ?? null,
+        transferModes: (hit.transferModes as string[]) ?? [],
+        priceFen: (hit.priceFen as number) ?? null,
+        budgetMinFen: query.type === 'achievement' ? null : ((hit.priceMinFen as number) ?? null),
+        budgetMaxFen: query.type === 'achievement' ? null : ((hit.priceMaxFen as number) ?? null),
+        organisationId: (hit.organisationId as string) ?? null,
+        status: String(hit.status),
+        updatedAt: new Date(hit.updatedAt as number).toISOString(),
+        matchedTerms: [],
+        highlightedTitle: String(hit.title),
+      },
+      ...termVectorOf(hit as unknown as Parameters<typeof termVectorOf>[0], wanted),
+    }));
   }
 
   async ping(): Promise<void> {

@@ -1,70 +1,89 @@
 /**
- * Experts (专家) and service institutions (服务机构) recommended beside a need's matches: found with
- * the need's salient terms, scored by text, field and region, explained like the listing matches.
- * When no expert's text matches, the need's field alone still finds some.
+ * Experts (专家) and service institutions (服务机构) recommended beside a need's matches, by the
+ * same rules as listings: the need's lexical query scored with BM25F over their public text
+ * (expertise, bio; an institution's services and description), field and region as evidence that
+ * reorders comparable text fits, and the same reasons. When none of them matches the need's text,
+ * the need's field alone still finds some, said so.
  */
-import type { SearchEngine, SearchHit } from './engine.js';
-import {
-  coverageTotal,
-  type Fit,
-  fieldFit,
-  type Match,
-  type Profile,
-  regionFit,
-  textFit,
-} from './ranking.js';
+import type { SearchEngine } from './engine.js';
+import { type Fit, fieldFit, type Profile, regionFit } from './fits.js';
+import type { LexicalTerm } from './lexical.js';
+import { type Match, RANKING_PARAMS, structuralFactor, textCandidates } from './ranking.js';
+import { distinctiveReasons, shownTerms, textReason } from './reasons.js';
 
 export type ProviderType = 'expert' | 'institution';
 
-/** Weights of a recommendation's score; text stays the largest part, as for listings. */
-export const PROVIDER_WEIGHTS = { text: 0.6, field: 0.25, region: 0.15 } as const;
+/** The components of a recommendation's breakdown. */
+export const PROVIDER_WEIGHTS = { text: 1, field: 0.6, region: 0.4 } as const;
 
-const CANDIDATES = 20;
+/** Directories are small and their entries short: their first pass is enough. */
+const NO_FEEDBACK = { docs: 0, terms: 0, weight: 0 };
+
+/** Score of a recommendation found by field alone (no text fit): below any text match. */
+const FIELD_ONLY_SCORE = 0.05;
 
 export async function recommendProviders(
   engine: SearchEngine,
   type: ProviderType,
-  terms: string[],
+  terms: LexicalTerm[],
   subject: Profile,
   limit = 5,
 ): Promise<Match[]> {
-  const base = { type, countTotal: false, highlight: false } as const;
-  let result =
-    terms.length > 0 ? await engine.search({ ...base, terms, match: 'any', limit: CANDIDATES }) : undefined;
-  if ((!result || result.hits.length === 0) && subject.fieldCode) {
-    result = await engine.search({ ...base, filters: { fieldCodes: [subject.fieldCode] }, limit });
+  const params = { strength: RANKING_PARAMS.strength, structure: PROVIDER_WEIGHTS } as never;
+  const { scored, stats } =
+    terms.length > 0
+      ? await textCandidates(engine, type, terms, undefined)
+      : { scored: [], stats: undefined };
+  const best = scored[0]?.text ?? 0;
+  const textual = scored.filter((s) => s.text >= RANKING_PARAMS.minText * best);
+  if (textual.length > 0 && stats) {
+    const ranked = textual
+      .map((s) => {
+        const candidate: Profile = { ...s.candidate.hit };
+        const fits = { field: fieldFit(subject, candidate), region: regionFit(subject, candidate) };
+        const relative = s.text / best;
+        return { s, fits, relative, score: relative * structuralFactor(fits, params) };
+      })
+      .sort((a, b) => b.score - a.score || a.s.candidate.hit.id.localeCompare(b.s.candidate.hit.id))
+      .slice(0, limit);
+    const reasons = distinctiveReasons(
+      ranked.map(({ s, fits }) => ({
+        text: textReason(s.matches, stats.docs),
+        structured: Object.values(fits).flatMap((f: Fit) =>
+          f.reason ? [{ kind: f.reason, reason: f.reason }] : [],
+        ),
+      })),
+    );
+    return ranked.map(({ s, fits, relative, score }, i) => ({
+      id: s.candidate.hit.id,
+      type: s.candidate.hit.type,
+      title: s.candidate.hit.title,
+      score: Math.round(score * 10_000) / 10_000,
+      breakdown: { text: r3(relative), field: r3(fits.field.score), region: r3(fits.region.score) } as never,
+      reasons: reasons[i]!,
+      matchedTerms: shownTerms(s.matches),
+    }));
   }
-  if (!result) return [];
-  const best = Math.max(0, ...result.hits.map((h) => h.score));
-  const coverage = coverageTotal(result.termWeights);
-  return result.hits
-    .map((hit) => explain(hit, subject, best, result.termWeights, coverage))
-    .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id))
-    .slice(0, limit);
+  if (!subject.fieldCode) return [];
+  const result = await engine.search({
+    type,
+    filters: { fieldCodes: [subject.fieldCode] },
+    limit,
+    countTotal: false,
+    highlight: false,
+  });
+  return result.hits.map((hit) => {
+    const region = regionFit(subject, hit);
+    return {
+      id: hit.id,
+      type: hit.type,
+      title: hit.title,
+      score: Math.round(FIELD_ONLY_SCORE * structuralFactor({ region }, params) * 10_000) / 10_000,
+      breakdown: { text: 0, field: 1, region: r3(region.score) } as never,
+      reasons: ['领域一致（文本未匹配，按领域推荐）', ...(region.reason ? [region.reason] : [])],
+      matchedTerms: [],
+    };
+  });
 }
 
-function explain(
-  hit: SearchHit,
-  subject: Profile,
-  best: number,
-  weights: Record<string, number>,
-  coverage: number,
-): Match {
-  const candidate: Profile = { ...hit };
-  const fits: Record<keyof typeof PROVIDER_WEIGHTS, Fit> = {
-    text: hit.matchedTerms.length > 0 ? textFit(hit, best, weights, coverage) : { score: 0 },
-    field: fieldFit(subject, candidate),
-    region: regionFit(subject, candidate),
-  };
-  const keys = Object.keys(PROVIDER_WEIGHTS) as (keyof typeof PROVIDER_WEIGHTS)[];
-  const score = keys.reduce((sum, k) => sum + PROVIDER_WEIGHTS[k] * fits[k].score, 0);
-  return {
-    id: hit.id,
-    type: hit.type,
-    title: hit.title,
-    score: Math.round(score * 10_000) / 10_000,
-    breakdown: Object.fromEntries(keys.map((k) => [k, Math.round(fits[k].score * 1000) / 1000])) as never,
-    reasons: keys.flatMap((k) => (fits[k].reason ? [fits[k].reason] : [])),
-    matchedTerms: hit.matchedTerms,
-  };
-}
+const r3 = (x: number) => Math.round(x * 1000) / 1000;

@@ -7,7 +7,7 @@ import {
   matchAchievementsForNeed,
   matchNeedsForAchievement,
   matchQuery,
-  salientTerms,
+  rankAchievementsForNeed,
 } from './ranking.js';
 
 const NOW = new Date('2026-07-01T00:00:00Z');
@@ -71,10 +71,10 @@ describe('need ↔ achievement matching', () => {
     await ctx.close();
   });
 
-  it('extracts salient terms, not the generic words of a need form', () => {
-    const terms = salientTerms(need);
+  it("matches on the need's informative words, not the words of a need form", async () => {
+    const terms = (await rankAchievementsForNeed(engine, need, { now: NOW })).queryTerms;
     expect(terms).toEqual(expect.arrayContaining(['电池包', '热管理', '锂电池', '液冷', '热失控']));
-    for (const generic of ['我们', '希望', '需要', '方案', '提高']) expect(terms).not.toContain(generic);
+    for (const generic of ['我们', '希望', '需要', '方案']) expect(terms).not.toContain(generic);
   });
 
   it('ranks the achievement that fits best first, with a breakdown and zh-CN reasons', async () => {
@@ -130,5 +130,62 @@ describe('need ↔ achievement matching', () => {
     await expect(checks[`search:${kind}`]!()).resolves.toBeUndefined();
     const meili = createSearchEngine(testConfig({ MEILI_URL: 'http://127.0.0.1:7700' }), ctx.database);
     expect(meili.kind).toBe('meilisearch');
+  });
+});
+
+describe('structure as evidence, not a bonus', () => {
+  let ctx: TestContext;
+  let engine: SearchEngine;
+  const subject = doc('need-s', 'need', '注塑件外观缺陷自动检测', {
+    body: '家电注塑外壳划伤、毛边、缺胶靠人工目检，想用机器视觉相机自动检测并分拣不良品。',
+    fieldCode: '01',
+    regionCode: '320102',
+    minTrl: 6,
+    budgetMaxFen: 100_000_000,
+    transferModes: ['transfer'],
+  });
+
+  beforeAll(async () => {
+    ctx = await createTestContext();
+    engine = createSearchEngine(ctx.config, ctx.database, { namespace: `s${ctx.tag}` });
+    await engine.ensureSetup();
+    await engine.upsert([
+      // answers the need, filed under another field, elsewhere, other modes
+      doc('answer', 'achievement', '塑胶件表面缺陷机器视觉检测与自动分拣系统', {
+        summary: '多光源成像识别划伤、毛边、缺胶，不良品自动剔除分拣。',
+        fieldCode: '02',
+        regionCode: '320506',
+        trl: 7,
+        priceFen: 90_000_000,
+        transferModes: ['license_nonexclusive'],
+      }),
+      // perfect structure (same field, city, modes, price, readiness), hardly any textual fit
+      doc('lookalike', 'achievement', '企业数据中台建设方案', {
+        summary: '面向家电企业的经营数据治理。',
+        fieldCode: '01',
+        regionCode: '320102',
+        trl: 9,
+        priceFen: 10_000_000,
+        transferModes: ['transfer'],
+      }),
+      ...['a', 'b', 'c'].map((k) =>
+        doc(`filler-${k}`, 'achievement', `锂电池材料${k}`, { summary: '家电用正极包覆', fieldCode: '03' }),
+      ),
+    ]);
+  });
+  afterAll(async () => {
+    await engine.reset();
+    await ctx.close();
+  });
+
+  it('never lifts a candidate with no real textual fit above one that answers the need', async () => {
+    const matches = await matchAchievementsForNeed(engine, subject, { now: NOW });
+    const ids = matches.map((m) => m.id);
+    expect(ids[0]).toBe('answer');
+    if (ids.includes('lookalike')) {
+      const lookalike = matches.find((m) => m.id === 'lookalike')!;
+      expect(lookalike.score).toBeLessThan(matches[0]!.score / 2);
+      expect(lookalike.reasons.join()).not.toMatch(/关键词匹配/);
+    }
   });
 });

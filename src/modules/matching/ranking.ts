@@ -1,26 +1,82 @@
 /**
- * Need ↔ achievement matching with explanations (智能撮合). The engine finds candidates by text;
- * this module re-ranks them by structured fit — field, readiness against what the need asks,
- * price against budget, transfer modes, region, freshness — and says why, in short zh-CN reasons.
+ * Need ↔ achievement matching with explanations (智能撮合).
  *
- * A need is not pasted into the engine whole: its salient terms are extracted (query tokens minus
- * the generic words every need contains), and the engine ORs them, each with its synonyms.
+ * 1. Text first: the subject's whole public text becomes a weighted lexical query (lexical.ts:
+ *    every term, weighted by rarity, synonyms as weighted alternatives); the engine returns the
+ *    candidates sharing its rarer words with their term vectors, and BM25F scores them, the same
+ *    on both engines.
+ * 2. Structure as evidence: field, readiness, price, modes, region and freshness multiply the text
+ *    score by a factor within [1 − s, 1 + s] / (1 + s), s = `RANKING_PARAMS.strength`. They reorder
+ *    candidates of comparable textual relevance; a candidate with no real textual fit stays at the
+ *    bottom whatever its structure, and one below `minText` of the best is no match at all.
+ * 3. Reasons (reasons.ts): telling terms only, and no structured reason that holds for most of
+ *    the list.
  */
-import type { DocumentType, SearchDocument, SearchEngine, SearchFilters, SearchHit } from './engine.js';
-import { cityOf } from './engine.js';
-import { queryTokens } from './text.js';
+import type { Candidate, DocumentType, SearchDocument, SearchEngine, SearchFilters } from './engine.js';
+import {
+  type Fit,
+  fieldFit,
+  freshnessFit,
+  modesFit,
+  type Profile,
+  priceFit,
+  regionFit,
+  trlFit,
+} from './fits.js';
+import {
+  type CorpusStats,
+  FEEDBACK_PARAMS,
+  type FeedbackParams,
+  feedbackTerms,
+  LEXICAL_PARAMS,
+  type LexicalParams,
+  type LexicalTerm,
+  lexicalQuery,
+  lexicalScore,
+  queryLexemes,
+  selectionLexemes,
+  type TermMatch,
+} from './lexical.js';
+import { averageLengths } from './meili-candidates.js';
+import { distinctiveReasons, type Explained, shownTerms, textReason } from './reasons.js';
 
-/** Weights of the components of a match score; they sum to 1, so a score lies in [0, 1]. */
-export const MATCH_WEIGHTS = {
-  // tuned on scripts/data/match-devset (npm run bench:match); text stays the largest part
-  text: 0.5,
-  field: 0.15,
-  trl: 0.08,
-  price: 0.05,
-  modes: 0.1,
-  region: 0.07,
-  freshness: 0.05,
+export type { Fit, Profile } from './fits.js';
+export { fieldFit, regionFit } from './fits.js';
+
+/** The structural components and their shares of the structural evidence (they sum to 1). */
+export const STRUCTURE_WEIGHTS = {
+  field: 0.3,
+  trl: 0.25,
+  price: 0.1,
+  modes: 0.15,
+  region: 0.1,
+  freshness: 0.1,
 } as const;
+
+export interface RankingParams {
+  lexical: LexicalParams;
+  feedback: FeedbackParams;
+  /** how far structure may move a text score: ×(1 ± strength)/(1 + strength) */
+  strength: number;
+  structure: Record<keyof typeof STRUCTURE_WEIGHTS, number>;
+  /** candidates whose text score is below this share of the best are no match */
+  minText: number;
+}
+
+/** Fitted by scripts/bench/match-fit.ts (README.md, "Matching"). */
+export const RANKING_PARAMS: RankingParams = {
+  lexical: LEXICAL_PARAMS,
+  feedback: FEEDBACK_PARAMS,
+  strength: 0.2,
+  structure: { ...STRUCTURE_WEIGHTS },
+  minText: 0.05,
+};
+
+/** The components of a match's breakdown: text, then the structural ones. */
+export const MATCH_WEIGHTS = { text: 1, ...STRUCTURE_WEIGHTS } as const;
+
+/** Identifies the ranking that produced a list (recorded with interests that come from it). */
+export const RANKING_VERSION = 'bm25f-2026.12';
 
 export type MatchBreakdown = Record<keyof typeof MATCH_WEIGHTS, number>;
 
@@ -28,9 +84,9 @@ export interface Match {
   id: string;
   type: DocumentType;
   title: string;
-  /** weighted sum of the breakdown, 0–1 */
+  /** text relevance (share of the best candidate's) times the structural factor, 0–1 */
   score: number;
-  /** each component 0–1, before weighting */
+  /** each component 0–1: text relative to the best candidate, the structural fits */
   breakdown: MatchBreakdown;
   reasons: string[];
   matchedTerms: string[];
@@ -45,224 +101,273 @@ export interface MatchOptions {
   now?: Date;
 }
 
-/** The structured side of a need or an achievement, as far as matching cares. */
-export type Profile = Pick<
-  SearchDocument,
-  | 'fieldCode'
-  | 'regionCode'
-  | 'trl'
-  | 'minTrl'
-  | 'transferModes'
-  | 'priceFen'
-  | 'budgetMinFen'
-  | 'budgetMaxFen'
->;
-
 export type QueryConstraints = Omit<Profile, 'trl' | 'priceFen' | 'budgetMinFen'> & {
   budgetMaxFen?: number | null;
 };
 
-/** Candidates the engine returns before re-ranking: enough for structure to reorder text ranks. */
-const CANDIDATES = 100;
-const MAX_TERMS = 24;
+/** Documents the rarer query words may select before scoring. */
+export const SELECTION_BUDGET = 3000;
+/** Candidates scored with BM25F (those with the most selecting words first). */
+export const SCORED_CANDIDATES = 400;
 const MAX_LIMIT = 50;
-const FRESHNESS_HALF_LIFE_DAYS = 365;
-/** Share of the engine's own score in the text fit; the rest is the weighted term coverage. */
-const TEXT_BLEND = 0.1;
-/** A candidate covering the query's this-many most telling terms gets full coverage. */
-const COVERAGE_TERMS = 8;
+/** Query terms reported back (the informative words of the subject, rarest first). */
+const SHOWN_QUERY_TERMS = 30;
 
 /**
- * Words of any need or listing form that say nothing about the technology ("we want a solution to
- * improve…"). Kept apart from text.ts STOP_WORDS: they remain searchable when typed on purpose.
+ * Words of need and listing forms that say nothing about the technology (我们希望…): the
+ * stop words of the genre, dropped from matching queries only (they stay searchable).
  */
 // biome-ignore format: a packed list reads better
-const GENERIC_WORDS: ReadonlySet<string> = new Set([
+export const FORM_WORDS: ReadonlySet<string> = new Set([
   '我们', '我司', '我厂', '本公司', '公司', '企业', '工厂', '厂里', '现在', '目前', '现有', '希望', '想', '想要',
-  '需要', '需求', '寻求', '要求', '问题', '解决', '解决方案', '方案', '技术', '实现', '提高', '提升', '降低',
-  '能够', '能', '可以', '一下', '主要', '比较', '非常', '很多', '没有', '不能', '不够', '已经', '还', '再',
-  '进行', '开展', '合作', '项目', '产品', '系统', '研究', '开发', '应用', '相关', '领域', '方面', '方法',
-  '情况', '效果', '成本', '价格', '预算', '万元', '左右', '以上', '以下', '之间', '一家', '一套', '每年',
-  '工艺', '装置', '设备', '新', '用', '做', '看', '靠', '找', '让', '给', '到', '上', '下', '里', '多', '少',
+  '需要', '需求', '寻求', '要求', '问题', '解决', '解决方案', '方案', '能够', '能', '一下', '主要', '比较', '非常',
+  '很多', '没有', '不能', '不够', '已经', '还', '再', '自己', '一直', '希望能', '帮助', '帮忙', '找', '想找',
 ]);
 
-const HAN_ONLY = /^\p{Script=Han}$/u;
-const DIGITS_ONLY = /^[\d.%]+$/;
-
-/** The salient terms of a listing: title first, then keywords, summary and body; at most 24. */
-export function salientTerms(doc: Pick<SearchDocument, 'title' | 'summary' | 'body' | 'keywords'>): string[] {
-  const texts = [doc.title, ...(doc.keywords ?? []), doc.summary ?? '', doc.body ?? ''];
-  const terms = new Set<string>();
-  for (const text of texts) {
-    for (const token of queryTokens(text)) {
-      if (GENERIC_WORDS.has(token) || HAN_ONLY.test(token) || DIGITS_ONLY.test(token)) continue;
-      if (token.length < 2) continue;
-      terms.add(token);
-      if (terms.size >= MAX_TERMS) return [...terms];
-    }
-  }
-  return [...terms];
+/** The text of a document as a lexical query: its title, and the rest as body. */
+function queryText(doc: Pick<SearchDocument, 'title' | 'summary' | 'body' | 'keywords'>) {
+  return {
+    title: doc.title,
+    body: [...(doc.keywords ?? []), doc.summary ?? '', doc.body ?? ''].join('\n'),
+  };
 }
 
-const MODE_REASONS: Record<string, string> = {
-  transfer: '可转让',
-  license_exclusive: '可许可',
-  license_sole: '可许可',
-  license_nonexclusive: '可许可',
-  equity: '可作价投资',
-  co_development: '可合作开发',
-  use_first: '可先用后转',
-  research_first: '可先研后付',
-};
-
-export type Fit = { score: number; reason?: string };
-
-export function fieldFit(a: Profile, b: Profile): Fit {
-  if (!a.fieldCode || !b.fieldCode) return { score: 0.5 };
-  return a.fieldCode === b.fieldCode ? { score: 1, reason: '领域一致' } : { score: 0 };
+export interface ScoredCandidate {
+  candidate: Candidate;
+  text: number;
+  matches: TermMatch[];
 }
 
-/** The achievement's readiness against the need's minimum: full credit at or above, partial just below. */
-function trlFit(achievement: Profile, need: Profile): Fit {
-  const { trl } = achievement;
-  const { minTrl } = need;
-  if (!trl || !minTrl) return { score: 0.5 };
-  if (trl >= minTrl) return { score: 1, reason: `技术成熟度 ${trl} ≥ 需求 ${minTrl}` };
-  const gap = minTrl - trl;
-  return { score: gap === 1 ? 0.6 : gap === 2 ? 0.3 : 0, reason: `技术成熟度 ${trl}，低于需求 ${minTrl}` };
-}
-
-function priceFit(achievement: Profile, need: Profile): Fit {
-  const price = achievement.priceFen;
-  const budget = need.budgetMaxFen;
-  if (price === null || price === undefined) return { score: 0.7, reason: '价格面议' };
-  if (budget === null || budget === undefined) return { score: 0.5 };
-  if (price <= budget) return { score: 1, reason: '预算内' };
-  return price <= budget * 1.5 ? { score: 0.5, reason: '略超预算' } : { score: 0.1, reason: '超出预算' };
-}
-
-function modesFit(a: Profile, b: Profile): Fit {
-  const mine = a.transferModes ?? [];
-  const theirs = b.transferModes ?? [];
-  if (mine.length === 0 || theirs.length === 0) return { score: 0.5 };
-  const shared = mine.filter((m) => theirs.includes(m));
-  if (shared.length === 0) return { score: 0 };
-  const reasons = [...new Set(shared.map((m) => MODE_REASONS[m] ?? `可${m}`))];
-  return { score: 1, reason: reasons.join('、') };
-}
-
-export function regionFit(a: Profile, b: Profile): Fit {
-  if (!a.regionCode || !b.regionCode) return { score: 0.3 };
-  if (cityOf(a.regionCode) === cityOf(b.regionCode)) return { score: 1, reason: '同城' };
-  return a.regionCode.slice(0, 2) === b.regionCode.slice(0, 2)
-    ? { score: 0.6, reason: '同省' }
-    : { score: 0.2 };
-}
-
-function freshnessFit(updatedAt: string, now: Date): Fit {
-  const days = Math.max(0, (now.getTime() - new Date(updatedAt).getTime()) / 86_400_000);
-  const score = 0.5 ** (days / FRESHNESS_HALF_LIFE_DAYS);
-  return days <= 30 ? { score, reason: '近期更新' } : { score };
+/** The lexical query of a subject, without the form words. */
+export function subjectQuery(
+  doc: Pick<SearchDocument, 'title' | 'summary' | 'body' | 'keywords'>,
+  thesaurus: Parameters<typeof lexicalQuery>[1],
+  params: LexicalParams = RANKING_PARAMS.lexical,
+): LexicalTerm[] {
+  return lexicalQuery(queryText(doc), thesaurus, params).filter((t) => !FORM_WORDS.has(t.term));
 }
 
 /**
- * Text relevance in [0, 1]: the engine's score relative to the best candidate (engine scores are
- * only comparable within one result), blended with the share of the query's terms matched.
+ * Candidates of `type` for a lexical query, scored by BM25F, best first; and the corpus statistics.
+ * With feedback on, the best first-pass candidates lend their words to a second pass
+ * (`feedbackTerms`), weighted below the query's own.
  */
-export function textFit(hit: SearchHit, best: number, weights: Record<string, number>, total: number): Fit {
-  const relative = best > 0 ? hit.score / best : 0;
-  // Coverage by informative weight: matching the need's rare words counts more than its common ones.
-  const matched = hit.matchedTerms.reduce((s, t) => s + (weights[t] ?? 1), 0);
-  const coverage = total > 0 ? Math.min(1, matched / total) : 0;
-  const score = TEXT_BLEND * relative + (1 - TEXT_BLEND) * coverage;
-  const shown = [...hit.matchedTerms].sort((a, b) => (weights[b] ?? 1) - (weights[a] ?? 1)).slice(0, 5);
-  return { score, reason: shown.length > 0 ? `关键词匹配：${shown.join('、')}` : '标题相近' };
+export async function textCandidates(
+  engine: SearchEngine,
+  type: DocumentType,
+  query: LexicalTerm[],
+  filters: SearchFilters | undefined,
+  params: Pick<RankingParams, 'lexical' | 'feedback'> = RANKING_PARAMS,
+): Promise<{ scored: ScoredCandidate[]; stats: CorpusStats; terms: LexicalTerm[] }> {
+  const first = await textPass(engine, type, query, filters, params.lexical);
+  const { docs } = params.feedback;
+  if (docs <= 0 || first.scored.length < 2) return { ...first, terms: query };
+  const top = first.scored.slice(0, docs);
+  const vectors = await engine.candidates({
+    type,
+    select: first.select,
+    lexemes: 'all',
+    filters: { ...filters, ids: top.map((s) => s.candidate.hit.id) },
+    limit: docs,
+  });
+  const scoreOfId = new Map(top.map((s) => [s.candidate.hit.id, s.text]));
+  const seen = [...new Set(vectors.flatMap((v) => [...v.tf.keys()]))];
+  const seenStats = await engine.corpusStats(type, seen);
+  const expansion = feedbackTerms(
+    query,
+    vectors.map((v) => ({ vector: v, score: scoreOfId.get(v.hit.id) ?? 0 })),
+    seenStats,
+    params.feedback,
+  );
+  if (expansion.length === 0) return { ...first, terms: query };
+  const terms = [...query, ...expansion];
+  return { ...(await textPass(engine, type, terms, filters, params.lexical)), terms };
 }
 
-/** The weight a candidate must match for full coverage: that of the query's most telling terms. */
-export function coverageTotal(weights: Record<string, number>): number {
-  const sorted = Object.values(weights).sort((a, b) => b - a);
-  return sorted.slice(0, COVERAGE_TERMS).reduce((s, w) => s + w, 0);
+async function textPass(
+  engine: SearchEngine,
+  type: DocumentType,
+  terms: LexicalTerm[],
+  filters: SearchFilters | undefined,
+  params: LexicalParams,
+) {
+  const lexemes = queryLexemes(terms);
+  const stats = await engine.corpusStats(type, lexemes);
+  const select = selectionLexemes(terms, stats, SELECTION_BUDGET);
+  const candidates = await engine.candidates({ type, select, lexemes, filters, limit: SCORED_CANDIDATES });
+  const withLengths =
+    stats.avgLengths.length > 0 ? stats : { ...stats, avgLengths: averageLengths(candidates) };
+  const scored = candidates
+    .map((candidate) => {
+      const { score, matches } = lexicalScore(terms, withLengths, candidate, params);
+      return { candidate, text: score, matches };
+    })
+    .filter((s) => s.text > 0)
+    .sort((a, b) => b.text - a.text || a.candidate.hit.id.localeCompare(b.candidate.hit.id));
+  return { scored, stats, select };
+}
+
+/** The structural factor of a set of fits: 1 ± strength around the neutral 0.5, over (1 + strength). */
+export function structuralFactor(
+  fits: Partial<Record<keyof typeof STRUCTURE_WEIGHTS, Fit>>,
+  params: Pick<RankingParams, 'strength' | 'structure'> = RANKING_PARAMS,
+): number {
+  let evidence = 0;
+  let total = 0;
+  for (const [k, fit] of Object.entries(fits) as [keyof typeof STRUCTURE_WEIGHTS, Fit][]) {
+    const w = params.structure[k] ?? 0;
+    evidence += w * (2 * fit.score - 1);
+    total += w;
+  }
+  const s = total > 0 ? evidence / total : 0;
+  return (1 + params.strength * s) / (1 + params.strength);
+}
+
+/** The structural fits of a candidate of `type` for `subject`. */
+export function structuralFits(
+  type: DocumentType,
+  subject: Profile,
+  hit: Profile & { updatedAt: string },
+  now: Date,
+): Record<keyof typeof STRUCTURE_WEIGHTS, Fit> {
+  const candidate: Profile = { ...hit };
+  const [achievement, need] = type === 'achievement' ? [candidate, subject] : [subject, candidate];
+  return {
+    field: fieldFit(subject, candidate),
+    trl: trlFit(achievement, need),
+    price: priceFit(achievement, need),
+    modes: modesFit(subject, candidate),
+    region: regionFit(subject, candidate),
+    freshness: freshnessFit(hit.updatedAt, now),
+  };
+}
+
+/** Reason kind for the distinctiveness rule: a shortfall is another kind than a fit. */
+function reasonKind(component: string, fit: Fit): string {
+  if (component === 'modes') return 'modes';
+  if (component === 'trl') return fit.score >= 1 ? 'trl+' : 'trl-';
+  return fit.reason ?? component;
+}
+
+export interface Ranked {
+  matches: Match[];
+  /** the subject's informative words, rarest first */
+  queryTerms: string[];
 }
 
 /** Ranks candidates of `type` for `subject`; which side is the achievement follows from `type`. */
 async function rank(
   engine: SearchEngine,
   type: DocumentType,
-  terms: string[],
+  text: Pick<SearchDocument, 'title' | 'summary' | 'body' | 'keywords'>,
   subject: Profile,
   opts: MatchOptions,
-): Promise<Match[]> {
+): Promise<Ranked> {
   const limit = Math.min(Math.max(1, opts.limit ?? 20), MAX_LIMIT);
-  if (terms.length === 0) return [];
-  const result = await engine.search({
-    type,
-    terms,
-    match: 'any',
-    filters: opts.filters,
-    limit: CANDIDATES,
-    countTotal: false,
-    highlight: false,
-  });
-  const best = Math.max(0, ...result.hits.map((h) => h.score));
-  const coverage = coverageTotal(result.termWeights);
+  const terms = subjectQuery(text, await engine.thesaurus());
+  if (terms.length === 0) return { matches: [], queryTerms: [] };
+  const { scored, stats } = await textCandidates(engine, type, terms, opts.filters);
+  const queryTerms = informativeTerms(terms, stats);
+  const best = scored[0]?.text ?? 0;
+  if (best <= 0) return { matches: [], queryTerms };
   const now = opts.now ?? new Date();
-  const matches = result.hits.map((hit): Match => {
-    const candidate: Profile = { ...hit };
-    const [achievement, need] = type === 'achievement' ? [candidate, subject] : [subject, candidate];
-    const fits = {
-      text: textFit(hit, best, result.termWeights, coverage),
-      field: fieldFit(subject, candidate),
-      trl: trlFit(achievement, need),
-      price: priceFit(achievement, need),
-      modes: modesFit(subject, candidate),
-      region: regionFit(subject, candidate),
-      freshness: freshnessFit(hit.updatedAt, now),
-    };
-    const breakdown = Object.fromEntries(
-      Object.entries(fits).map(([k, f]) => [k, Math.round(f.score * 1000) / 1000]),
-    ) as MatchBreakdown;
-    const score = (Object.keys(MATCH_WEIGHTS) as (keyof MatchBreakdown)[]).reduce(
-      (sum, k) => sum + MATCH_WEIGHTS[k] * fits[k].score,
-      0,
-    );
+  const ranked = scored
+    .filter((s) => s.text >= RANKING_PARAMS.minText * best)
+    .map((s) => {
+      const fits = structuralFits(type, subject, s.candidate.hit, now);
+      const relative = s.text / best;
+      return { s, fits, relative, score: relative * structuralFactor(fits) };
+    })
+    .sort((a, b) => b.score - a.score || a.s.candidate.hit.id.localeCompare(b.s.candidate.hit.id))
+    .slice(0, limit);
+  const explained: Explained[] = ranked.map(({ s, fits }) => ({
+    text: textReason(s.matches, stats.docs),
+    structured: Object.entries(fits).flatMap(([k, f]) =>
+      f.reason ? [{ kind: reasonKind(k, f), reason: f.reason }] : [],
+    ),
+  }));
+  const reasons = distinctiveReasons(explained);
+  const matches = ranked.map(({ s, fits, relative, score }, i): Match => {
+    const hit = s.candidate.hit;
+    const breakdown = { text: round(relative, 1000) } as MatchBreakdown;
+    for (const [k, f] of Object.entries(fits)) breakdown[k as keyof MatchBreakdown] = round(f.score, 1000);
     return {
       id: hit.id,
       type: hit.type,
       title: hit.title,
-      score: Math.round(score * 10_000) / 10_000,
+      score: round(score, 10_000),
       breakdown,
-      reasons: Object.values(fits).flatMap((f) => (f.reason ? [f.reason] : [])),
-      matchedTerms: hit.matchedTerms,
+      reasons: reasons[i]!,
+      matchedTerms: shownTerms(s.matches),
     };
   });
-  return matches.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id)).slice(0, limit);
+  return { matches, queryTerms };
+}
+
+const round = (x: number, by: number) => Math.round(x * by) / by;
+
+/**
+ * The subject's words as matched: those the catalog knows first, rarest first, then the others;
+ * none that only repeats part of a longer one (热管 beside 热管理).
+ */
+function informativeTerms(terms: readonly LexicalTerm[], stats: CorpusStats): string[] {
+  const words = terms
+    .filter((t) => t.kind === 'word' && [...t.term].length >= 2 && !/^[\d.%]+$/.test(t.term))
+    .map((t) => t.term);
+  const whole = words.filter((w) => !words.some((other) => other !== w && other.includes(w)));
+  const dfOf = (w: string) => stats.df.get(w) || Number.MAX_SAFE_INTEGER;
+  return whole.sort((a, b) => dfOf(a) - dfOf(b) || a.localeCompare(b)).slice(0, SHOWN_QUERY_TERMS);
 }
 
 /** Achievements that could meet a need, best first, each with its breakdown and reasons. */
-export function matchAchievementsForNeed(
+export async function matchAchievementsForNeed(
   engine: SearchEngine,
   need: SearchDocument,
   opts: MatchOptions = {},
 ): Promise<Match[]> {
-  return rank(engine, 'achievement', salientTerms(need), need, opts);
+  return (await rankAchievementsForNeed(engine, need, opts)).matches;
+}
+
+export function rankAchievementsForNeed(
+  engine: SearchEngine,
+  need: SearchDocument,
+  opts: MatchOptions = {},
+): Promise<Ranked> {
+  return rank(engine, 'achievement', need, need, opts);
 }
 
 /** Needs (enterprises) an achievement could serve, best first. */
-export function matchNeedsForAchievement(
+export async function matchNeedsForAchievement(
   engine: SearchEngine,
   achievement: SearchDocument,
   opts: MatchOptions = {},
 ): Promise<Match[]> {
-  return rank(engine, 'need', salientTerms(achievement), achievement, opts);
+  return (await rankNeedsForAchievement(engine, achievement, opts)).matches;
+}
+
+export function rankNeedsForAchievement(
+  engine: SearchEngine,
+  achievement: SearchDocument,
+  opts: MatchOptions = {},
+): Promise<Ranked> {
+  return rank(engine, 'need', achievement, achievement, opts);
 }
 
 /** Ad-hoc text plus constraints, ranked like a need (POST /v1/matches/query). */
-export function matchQuery(
+export async function matchQuery(
   engine: SearchEngine,
   text: string,
   constraints: QueryConstraints = {},
   opts: MatchOptions = {},
 ): Promise<Match[]> {
-  return rank(engine, 'achievement', salientTerms({ title: text }), constraints, opts);
+  return (await rankQuery(engine, text, constraints, opts)).matches;
+}
+
+export function rankQuery(
+  engine: SearchEngine,
+  text: string,
+  constraints: QueryConstraints = {},
+  opts: MatchOptions = {},
+): Promise<Ranked> {
+  return rank(engine, 'achievement', { title: text }, constraints, opts);
 }

@@ -52,6 +52,8 @@ export const matchingDocuments = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
     indexedAt: timestamp('indexed_at', { withTimezone: true }).notNull().defaultNow(),
     tsv: tsvector('tsv').notNull(),
+    /** tokens in title, keywords, summary and body (BM25F length normalisation); null before a reindex */
+    fieldLengths: integer('field_lengths').array(),
   },
   (t) => [
     primaryKey({ name: 'matching_documents_pk', columns: [t.namespace, t.type, t.id] }),

@@ -136,13 +136,82 @@ export function segment(s: string): string[] {
   const text = normalizeText(s);
   if (text === '') return [];
   const tokens: string[] = [];
+  let previous = '';
   for (const raw of getSegmenter().cut(text, true)) {
+    // the bigram across a word boundary, so a query cut differently still meets the document
+    const bridge = boundaryBigram(previous, raw);
+    if (bridge && !STOP_WORDS.has(bridge)) tokens.push(bridge);
+    previous = raw;
     const token = cleanToken(raw);
     if (token === '') continue;
     if (HAN.test(token) && [...token].length >= 3) tokens.push(...subTokens(token));
     if (!STOP_WORDS.has(token)) tokens.push(token);
   }
   return tokens;
+}
+
+const HAN_CHAR = /^\p{Script=Han}$/u;
+
+/** The two Han characters on either side of the boundary between two adjacent jieba pieces. */
+function boundaryBigram(previous: string, next: string): string | undefined {
+  const last = [...previous].at(-1);
+  const first = [...next][0];
+  return last && first && HAN_CHAR.test(last) && HAN_CHAR.test(first) ? last + first : undefined;
+}
+
+/** How a query token was found: a jieba word (or a dictionary word inside one), a lone Han character, or only as a character bigram. */
+export type TokenKind = 'word' | 'char' | 'bigram';
+
+export interface QueryToken {
+  token: string;
+  kind: TokenKind;
+  /** occurrences in the query */
+  count: number;
+}
+
+/**
+ * The query side of the lexical ranker: every token the document side indexes (jieba search mode:
+ * the precise-mode words, the dictionary words inside longer ones, and every character bigram of
+ * the Han runs, across word boundaries too), each with how it was found and how often. Nothing is
+ * capped or dropped but stop words: rarity decides what a term weighs.
+ */
+export function searchTokens(s: string): QueryToken[] {
+  const text = normalizeText(s);
+  if (text === '') return [];
+  const found = new Map<string, QueryToken>();
+  const add = (token: string, kind: TokenKind) => {
+    if (token === '' || STOP_WORDS.has(token)) return;
+    const entry = found.get(token);
+    if (!entry) found.set(token, { token, kind, count: 1 });
+    else {
+      entry.count++;
+      if (KIND_RANK[kind] > KIND_RANK[entry.kind]) entry.kind = kind;
+    }
+  };
+  let previous = '';
+  for (const raw of getSegmenter().cut(text, true)) {
+    const bridge = boundaryBigram(previous, raw);
+    if (bridge) add(bridge, 'bigram');
+    previous = raw;
+    const token = cleanToken(raw);
+    if (token === '') continue;
+    const length = [...token].length;
+    if (HAN.test(token) && length >= 3) {
+      const words = new Set(dictionaryWordsIn(token));
+      for (const sub of subTokens(token)) add(sub, words.has(sub) ? 'word' : 'bigram');
+    }
+    add(token, length === 1 && HAN.test(token) ? 'char' : 'word');
+  }
+  return [...found.values()];
+}
+
+const KIND_RANK: Record<TokenKind, number> = { bigram: 0, char: 1, word: 2 };
+
+function dictionaryWordsIn(word: string): string[] {
+  return getSegmenter()
+    .cutAll(word)
+    .map(cleanToken)
+    .filter((t) => [...t].length >= 2);
 }
 
 /**

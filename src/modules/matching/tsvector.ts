@@ -8,7 +8,9 @@ import type { SearchDocument } from './engine.js';
 import type { Thesaurus } from './synonyms.js';
 import { normalizeText, queryTokens, segment } from './text.js';
 
-type Weight = 'A' | 'B' | 'C';
+type Weight = 'A' | 'B' | 'C' | 'D';
+/** The sections of a document, in the order of `DocumentFields`, and their tsvector weight. */
+export const FIELD_WEIGHTS: readonly Weight[] = ['A', 'B', 'C', 'D'];
 
 /** PostgreSQL keeps at most 256 positions per lexeme and positions up to 16383. */
 const MAX_POSITIONS = 255;
@@ -21,14 +23,36 @@ export function quoteLexeme(lexeme: string): string {
   return `'${lexeme.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 }
 
+/** Tokens of a document's sections: title, keywords, summary, body (the BM25F fields). */
+export type DocumentFields = [title: string[], keywords: string[], summary: string[], body: string[]];
+
 /**
- * The tsvector literal of a document: title tokens weighted A, keywords B, summary and body C.
- * Keywords are also indexed whole (线阵CCD), as operators and owners type them as one term.
+ * The tokens of each section of a document (text.ts `segment`). Keywords are also indexed whole
+ * (线阵CCD), as operators and owners type them as one term.
  */
-export function documentTsvector(doc: SearchDocument): string {
+export function documentFields(
+  doc: Pick<SearchDocument, 'title' | 'keywords' | 'summary' | 'body'>,
+): DocumentFields {
+  const keywords: string[] = [];
+  for (const keyword of doc.keywords ?? []) {
+    const whole = normalizeText(keyword);
+    const tokens = segment(keyword);
+    if (whole !== '' && !whole.includes(' ') && !tokens.includes(whole)) keywords.push(whole);
+    keywords.push(...tokens);
+  }
+  return [segment(doc.title), keywords, segment(doc.summary ?? ''), segment(doc.body ?? '')];
+}
+
+/**
+ * The tsvector literal of a document: title tokens weighted A, keywords B, summary C, body D;
+ * and the number of tokens of each section (for BM25F length normalisation).
+ */
+export function documentTsvector(doc: SearchDocument): { tsv: string; lengths: number[] } {
   const positions = new Map<string, string[]>();
   let position = 0;
-  const add = (tokens: readonly string[], weight: Weight) => {
+  const fields = documentFields(doc);
+  fields.forEach((tokens, i) => {
+    const weight = FIELD_WEIGHTS[i]!;
     for (const token of tokens) {
       position = Math.min(position + 1, MAX_POSITION);
       const list = positions.get(token);
@@ -36,17 +60,10 @@ export function documentTsvector(doc: SearchDocument): string {
       else if (list.length < MAX_POSITIONS) list.push(`${position}${weight}`);
     }
     position += SECTION_GAP;
-  };
-  add(segment(doc.title), 'A');
-  for (const keyword of doc.keywords ?? []) {
-    const whole = normalizeText(keyword);
-    const tokens = segment(keyword);
-    add(whole !== '' && !whole.includes(' ') && !tokens.includes(whole) ? [whole, ...tokens] : tokens, 'B');
-  }
-  if (doc.summary) add(segment(doc.summary), 'C');
-  if (doc.body) add(segment(doc.body), 'C');
+  });
   // An empty tsvector is valid: a document with an unsegmentable title is still filterable.
-  return [...positions].map(([lexeme, list]) => `${quoteLexeme(lexeme)}:${list.join(',')}`).join(' ');
+  const tsv = [...positions].map(([lexeme, list]) => `${quoteLexeme(lexeme)}:${list.join(',')}`).join(' ');
+  return { tsv, lengths: fields.map((f) => f.length) };
 }
 
 /** One query term with the tsquery that matches it or any of its synonyms. */
