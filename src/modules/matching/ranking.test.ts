@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext, testConfig } from '../../test/context.js';
 import { createSearchEngine, searchReadinessCheck } from './create-engine.js';
 import type { SearchDocument, SearchEngine } from './engine.js';
+import { MeiliSearchEngine } from './meili-engine.js';
 import {
   MATCH_WEIGHTS,
   matchAchievementsForNeed,
@@ -68,6 +69,7 @@ describe('need ↔ achievement matching', () => {
   });
   afterAll(async () => {
     await engine.reset();
+    if (engine instanceof MeiliSearchEngine) await engine.dropIndexes();
     await ctx.close();
   });
 
