@@ -16,6 +16,8 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
+import { generateDemo } from '../src/modules/catalog/demo/demo-data.js';
+import { MODULES } from '../src/modules/index.js';
 import { searchEngineFor } from '../src/modules/matching/engine-instance.js';
 import { salientTerms } from '../src/modules/matching/ranking.js';
 import { warmUpSegmenter } from '../src/modules/matching/text.js';
@@ -33,7 +35,6 @@ import {
 } from './bench/match-quality.js';
 import { topicGrades, topicOf } from './bench/match-topic-judgments.js';
 import { type Devset, loadDevset } from './data/match-devset/index.js';
-import { generateDemo } from './demo-data.js';
 
 const TOTAL_DOCS = Number(process.env.BENCH_MATCH_DOCS ?? 100_000);
 const ROUNDS = Number(process.env.BENCH_MATCH_ROUNDS ?? 4);
@@ -104,10 +105,12 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   // an interrupted run must not leave an embedded PostgreSQL behind
   process.once(signal, () => void database.drop().finally(() => process.exit(130)));
 }
-const runtime = await startRuntime(config, { api: true, workers: true }).catch(async (err) => {
-  await database.drop();
-  throw err;
-});
+const runtime = await startRuntime(config, { api: true, workers: true, modules: MODULES }).catch(
+  async (err) => {
+    await database.drop();
+    throw err;
+  },
+);
 const port = (runtime.app!.server.address() as { port: number }).port;
 const base = `http://127.0.0.1:${port}`;
 

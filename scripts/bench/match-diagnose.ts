@@ -15,6 +15,7 @@
  * Uses the engine directly (not HTTP): quality only, no latency — bench-match measures that.
  */
 import pg from 'pg';
+import { generateDemo } from '../../src/modules/catalog/demo/demo-data.js';
 import { CANDIDATE_ROWS, EmbeddedSearchEngine } from '../../src/modules/matching/embedded-engine.js';
 import { TERM_STATS_SQL } from '../../src/modules/matching/embedded-sql.js';
 import { matchAchievementsForNeed, salientTerms } from '../../src/modules/matching/ranking.js';
@@ -24,7 +25,6 @@ import { warmUpSegmenter } from '../../src/modules/matching/text.js';
 import { combine, termQueries } from '../../src/modules/matching/tsvector.js';
 import { createDatabase, runMigrations } from '../../src/platform/db.js';
 import { type Devset, type Grade, loadDevset, qrels } from '../data/match-devset/index.js';
-import { generateDemo } from '../demo-data.js';
 import { achievementDocument, ndcgAt, needDocument, recallAt } from './match-quality.js';
 import { topicGrades, topicOf } from './match-topic-judgments.js';
 
@@ -156,7 +156,7 @@ async function trace(engine: EmbeddedSearchEngine, namespace: string, need: Need
 const devOnly = await build('diag_devset', 0);
 const mixed = await build('diag_mixed', DOCS);
 
-// Generated titles are composed from a template topic's subject (scripts/data/demo-templates):
+// Generated titles are composed from a template topic's subject (src/modules/catalog/demo/templates):
 // which topic a generated hit comes from, and how many generated achievements each topic has.
 const topicSize = new Map<string, number>();
 const { rows: generatedTitles } = await database.pool.query<{ title: string }>(

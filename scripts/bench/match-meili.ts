@@ -25,6 +25,7 @@ export async function meiliQuality(
   const app = await buildApp(
     ctx,
     MODULES.flatMap((m) => (m.routes ? [m.routes] : [])),
+    MODULES.flatMap((m) => m.plugins ?? []),
   );
   try {
     const engine = await searchEngineFor(ctx);

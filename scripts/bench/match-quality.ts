@@ -1,9 +1,9 @@
 // Ranking metrics and the keyword baseline of `bench-match.ts`.
 import type pg from 'pg';
+import type { Achievement } from '../../src/modules/catalog/demo/templates/model.js';
 import type { SearchDocument } from '../../src/modules/matching/engine.js';
 import { normalizeText, queryTokens } from '../../src/modules/matching/text.js';
 import { quoteLexeme } from '../../src/modules/matching/tsvector.js';
-import type { Achievement } from '../data/demo-templates/model.js';
 import {
   type Devset,
   type DevsetAchievement,

@@ -1,18 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { seedOnStart } from '../modules/catalog/seed.js';
-import { createIdentityCore } from '../modules/identity/index.js';
-import { pruneOidcPayloads } from '../modules/identity/oidc/adapter.js';
-import { type BackgroundService, MODULES, type ModuleDefinition } from '../modules/index.js';
-import { pruneWebhookData } from '../modules/integration/prune.js';
-import { createSearchEngine } from '../modules/matching/create-engine.js';
 import type { Config } from './config.js';
 import { createDatabase, type Database, runMigrations } from './db.js';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres.js';
-import { buildApp, type ModuleContext } from './http/app.js';
+import { buildApp } from './http/app.js';
 import { pruneIdempotencyKeys } from './http/idempotency.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
+import type { BackgroundService, ModuleContext, ModuleDefinition, ModuleSetupContext } from './module.js';
 import { createOutboxDispatcher, pruneOutbox } from './outbox.js';
 import { createCursorCodec } from './pagination.js';
 import { type AnyWorker, createQueueFactory, type QueueBackend } from './queue.js';
@@ -21,7 +16,8 @@ import { loadSecrets } from './secrets.js';
 export interface RuntimeOptions {
   api: boolean;
   workers: boolean;
-  modules?: ModuleDefinition[];
+  /** The feature modules (src/modules/index.ts's MODULES): the platform imports none itself. */
+  modules: ModuleDefinition[];
 }
 
 export interface Runtime {
@@ -71,7 +67,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   const logger = createLogger(config);
   const secrets = await loadSecrets(config);
   const { database, url, embedded } = await openDatabase(config, logger, secrets.embeddedDbPassword);
-  const modules = opts.modules ?? MODULES;
+  const { modules } = opts;
   const queues = createQueueFactory(queueBackendFor(config, url), logger.child({ component: 'queue' }));
   const outbox = createOutboxDispatcher({
     db: database.db,
@@ -79,10 +75,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     logger: logger.child({ component: 'outbox' }),
     sweepMs: config.outboxSweepMs,
   });
-  const identity = createIdentityCore(database.db, config, secrets.appSecret);
-  await identity.keys.ensureKey();
-  await seedOnStart(database.db, config, logger);
-  const ctx: ModuleContext = {
+  const base: ModuleSetupContext = {
     config,
     database,
     queues,
@@ -90,15 +83,15 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     secrets,
     cursors: createCursorCodec(secrets.appSecret),
     metrics: createMetrics(),
-    authenticator: identity.tokens.authenticator,
+    logger,
+  };
+  const ctx: ModuleContext = {
+    ...base,
+    authenticator: await authenticatorOf(modules, base),
     readinessChecks: {},
   };
-
-  if (config.meili) {
-    // GET /readyz reports Meilisearch when it is configured (the embedded engine is the database).
-    const engine = createSearchEngine(config, database);
-    ctx.readinessChecks.search = () => engine.ping();
-  }
+  for (const mod of modules) await mod.startup?.(ctx);
+  for (const mod of modules) Object.assign(ctx.readinessChecks, mod.readiness?.(ctx));
 
   const workers: AnyWorker[] = [];
   const services: BackgroundService[] = [];
@@ -125,8 +118,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
       const prune = async () => {
         const keys = await pruneIdempotencyKeys(database.db).catch(() => 0);
         const rows = await pruneOutbox(database.db).catch(() => 0);
-        await pruneOidcPayloads(database.db).catch(() => 0);
-        await pruneWebhookData(database.db, new Date(), config.webhookRetentionDays).catch(() => undefined);
+        for (const job of modules.flatMap((m) => m.maintenance?.(ctx) ?? [])) await job.run().catch(() => 0);
         if (keys || rows)
           logger.info({ keys, rows }, 'pruned expired idempotency keys and dispatched outbox rows');
       };
@@ -137,6 +129,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
       app = await buildApp(
         ctx,
         modules.flatMap((m) => (m.routes ? [m.routes] : [])),
+        modules.flatMap((m) => m.plugins ?? []),
       );
       await app.listen({ host: config.host, port: config.port });
     }
@@ -172,4 +165,12 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
       return closing;
     },
   };
+}
+
+/** The access-token verifier, from the one module that provides it (identity). */
+async function authenticatorOf(modules: ModuleDefinition[], ctx: ModuleSetupContext) {
+  const providers = modules.filter((m) => m.authentication);
+  if (providers.length !== 1 || !providers[0]?.authentication)
+    throw new Error(`exactly one module must provide authentication, found ${providers.length}`);
+  return providers[0].authentication(ctx);
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { inject } from 'vitest';
 import { createIdentityCore, type IdentityCore } from '../modules/identity/index.js';
+import { MODULES } from '../modules/index.js';
 import { type Config, loadConfig } from '../platform/config.js';
 import { createDatabase } from '../platform/db.js';
 import { buildApp, type ModuleContext, type ModuleRoutes } from '../platform/http/app.js';
@@ -75,6 +76,7 @@ export async function createTestContext(
     secrets,
     cursors: createCursorCodec(secrets.appSecret),
     metrics: createMetrics({ defaultMetrics: false }),
+    logger,
     readinessChecks: {},
     async close() {
       await outbox.stop();
@@ -88,7 +90,12 @@ export async function buildTestApp(
   ctx: ModuleContext,
   modules: ModuleRoutes[] = [],
 ): Promise<FastifyInstance> {
-  const app = await buildApp(ctx, modules);
+  // The modules' app-wide plugins (the rate limiter) as in production, whatever routes the test binds.
+  const app = await buildApp(
+    ctx,
+    modules,
+    MODULES.flatMap((m) => m.plugins ?? []),
+  );
   await app.ready();
   return app;
 }

@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import type { ModuleDefinition } from '../index.js';
+import type { ModuleDefinition } from '../../platform/module.js';
 import { searchEngineFor } from '../matching/engine-instance.js';
 import { LISTING_INDEXED_QUEUE, type ListingIndexedJob } from '../matching/indexer.js';
 import { processListingIndexed } from './matcher.js';

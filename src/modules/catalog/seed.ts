@@ -29,7 +29,7 @@ export async function catalogIsEmpty(db: Db): Promise<boolean> {
 }
 
 /**
- * Load the generated demo exchange (scripts/demo-data.ts) through the catalog's own services:
+ * Load the generated demo exchange (demo/demo-data.ts) through the catalog's own services:
  * sub-centres and organisations through the identity repository, listings through the batch
  * upsert, published at once by the system (audited with actor `system`). Does nothing when the
  * catalog already has listings, so it is safe to call at every start.
@@ -45,8 +45,8 @@ export async function seedDemo(db: Db, opts: { seed?: number; force?: boolean } 
     invalid: 0,
   };
   if (!opts.force && !(await catalogIsEmpty(db))) return { ...summary, skipped: true };
-  // Loaded on demand: the generator is a script, not part of the production image's hot path.
-  const { generateDemo } = await import('../../../scripts/demo-data.js');
+  // Loaded on demand: the generator is not on the production image's hot path.
+  const { generateDemo } = await import('./demo/demo-data.js');
   const demo = generateDemo(opts.seed ?? 1);
 
   const subCentreIds = new Map<string, string>();
@@ -145,7 +145,7 @@ async function findOrInsertOrganisation(
   }
 }
 
-/** At start-up (runtime.ts): an empty catalog on embedded defaults gets the demo; production never. */
+/** At start-up (the catalog module's `startup`): an empty catalog on embedded defaults gets the demo; production never. */
 export async function seedOnStart(
   db: Db,
   config: { seedDemo: boolean; env: string },

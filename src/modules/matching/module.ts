@@ -1,4 +1,5 @@
-import type { ModuleDefinition } from '../index.js';
+import type { ModuleDefinition } from '../../platform/module.js';
+import { createSearchEngine } from './create-engine.js';
 import { matchingWorkers } from './indexer.js';
 import { searchRoutes } from './routes.js';
 import { synonymRoutes } from './synonym-routes.js';
@@ -14,4 +15,10 @@ export const matchingModule: ModuleDefinition = {
     await synonymRoutes(app, ctx);
   },
   workers: (ctx) => matchingWorkers(ctx),
+  // GET /readyz reports Meilisearch when it is configured (the embedded engine is the database).
+  readiness: ({ config, database }): Record<string, () => Promise<void>> => {
+    if (!config.meili) return {};
+    const engine = createSearchEngine(config, database);
+    return { search: () => engine.ping() };
+  },
 };

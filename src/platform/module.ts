@@ -1,0 +1,88 @@
+import type { Job } from 'bullmq';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { Database } from './db.js';
+import type { Authenticator } from './http/auth.js';
+import type { Metrics } from './metrics.js';
+import type { OutboxDispatcher } from './outbox.js';
+import type { CursorCodec } from './pagination.js';
+import type { QueueFactory } from './queue.js';
+import type { Secrets } from './secrets.js';
+
+/**
+ * The contract between the platform and the feature modules. The platform imports no module:
+ * the composition root (src/modules/index.ts, handed to `startRuntime` by src/main.ts) lists
+ * them, and each contributes through the hooks of its `ModuleDefinition`.
+ */
+
+/** What every module's routes and services may use; wired once in runtime.ts. */
+export interface ModuleContext {
+  config: Config;
+  database: Database;
+  queues: QueueFactory;
+  outbox: OutboxDispatcher;
+  secrets: Secrets;
+  cursors: CursorCodec;
+  metrics: Metrics;
+  /** The process's root logger; take a child per component. */
+  logger: Logger;
+  /** Verifies access tokens (provided by the identity module's `authentication` hook). */
+  authenticator: Authenticator;
+  /** Extra readiness checks (the modules' `readiness` hooks, e.g. the search engine when configured). */
+  readinessChecks: Record<string, () => Promise<void>>;
+}
+
+/** What the platform has built before the modules are asked for their authenticator. */
+export type ModuleSetupContext = Omit<ModuleContext, 'authenticator' | 'readinessChecks'>;
+
+export type ModuleRoutes = (app: FastifyInstance, ctx: ModuleContext) => Promise<void>;
+
+/**
+ * A Fastify plugin every API instance registers app-wide, after authentication (so the caller's
+ * principal is known) and before idempotency, e.g. the rate limiter.
+ */
+export type ModulePlugin = (app: FastifyInstance, ctx: ModuleContext) => Promise<void>;
+
+/** A job processor a module contributes to the worker process. */
+export interface WorkerDefinition {
+  queue: string;
+  concurrency?: number;
+  process(job: Job): Promise<unknown>;
+}
+
+/** A loop a module runs beside its queue workers (e.g. the voucher log's sequencer). */
+export interface BackgroundService {
+  name: string;
+  start(): Promise<void>;
+  /** Finish the work in hand and stop; called before the database closes. */
+  stop(): Promise<void>;
+}
+
+/** Periodic housekeeping (pruning expired rows), run hourly in worker processes. */
+export interface MaintenanceJob {
+  name: string;
+  run(): Promise<unknown>;
+}
+
+/**
+ * What a feature module contributes: HTTP routes (bound by operationId), app-wide plugins,
+ * queue workers, background services, start-up tasks, readiness checks and maintenance jobs.
+ */
+export interface ModuleDefinition {
+  name: string;
+  routes?: ModuleRoutes;
+  /** Registered app-wide in every API instance (see `ModulePlugin`). */
+  plugins?: ModulePlugin[];
+  /** The access-token verifier; exactly one module (identity) provides it, before anything else runs. */
+  authentication?: (ctx: ModuleSetupContext) => Promise<Authenticator>;
+  /** Run once at start-up in every process, in module order, before workers and the API start. */
+  startup?: (ctx: ModuleContext) => Promise<void>;
+  /** Named checks GET /readyz runs besides the database's. */
+  readiness?: (ctx: ModuleContext) => Record<string, () => Promise<void>>;
+  workers?: (ctx: ModuleContext) => WorkerDefinition[];
+  /** Started in worker processes (`techex worker`, `techex start`), stopped on shutdown. */
+  services?: (ctx: ModuleContext) => BackgroundService[];
+  /** Run hourly in worker processes; a failure is logged and the next job still runs. */
+  maintenance?: (ctx: ModuleContext) => MaintenanceJob[];
+}
