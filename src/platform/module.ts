@@ -7,7 +7,7 @@ import type { Authenticator } from './http/auth.js';
 import type { Metrics } from './metrics.js';
 import type { OutboxDispatcher } from './outbox.js';
 import type { CursorCodec } from './pagination.js';
-import type { QueueFactory } from './queue.js';
+import type { AnyWorker, Payload, QueueFactory, QueueName } from './queue.js';
 import type { Secrets } from './secrets.js';
 
 /**
@@ -44,11 +44,22 @@ export type ModuleRoutes = (app: FastifyInstance, ctx: ModuleContext) => Promise
  */
 export type ModulePlugin = (app: FastifyInstance, ctx: ModuleContext) => Promise<void>;
 
-/** A job processor a module contributes to the worker process. */
-export interface WorkerDefinition {
-  queue: string;
+/**
+ * A job processor a module contributes to the worker process, for a queue of the typed queue
+ * registry: the job it processes carries that queue's payload.
+ */
+export type WorkerDefinition = { [N in QueueName]: WorkerOf<N> }[QueueName];
+interface WorkerOf<N extends QueueName> {
+  queue: N;
   concurrency?: number;
-  process(job: Job): Promise<unknown>;
+  process(job: Job<Payload<N>>): Promise<unknown>;
+}
+
+/** Starts a module's worker on its queue (the one place that binds a definition to the queue factory). */
+export function startWorker(queues: QueueFactory, def: WorkerDefinition, concurrency?: number): AnyWorker {
+  const start = <N extends QueueName>(d: WorkerOf<N>) =>
+    queues.worker(d.queue, (job) => d.process(job), { concurrency: d.concurrency ?? concurrency });
+  return start(def);
 }
 
 /** A loop a module runs beside its queue workers (e.g. the voucher log's sequencer). */

@@ -6,8 +6,16 @@ import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgre
 import { buildApp } from './http/app.js';
 import { pruneIdempotencyKeys } from './http/idempotency.js';
 import { createLogger } from './logger.js';
+import { runMaintenance } from './maintenance.js';
 import { createMetrics } from './metrics.js';
-import type { BackgroundService, ModuleContext, ModuleDefinition, ModuleSetupContext } from './module.js';
+import {
+  type BackgroundService,
+  type MaintenanceJob,
+  type ModuleContext,
+  type ModuleDefinition,
+  type ModuleSetupContext,
+  startWorker,
+} from './module.js';
 import { createOutboxDispatcher, pruneOutbox } from './outbox.js';
 import { createCursorCodec } from './pagination.js';
 import { type AnyWorker, createQueueFactory, type QueueBackend } from './queue.js';
@@ -102,11 +110,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     if (opts.workers) {
       for (const mod of modules) {
         for (const def of mod.workers?.(ctx) ?? []) {
-          workers.push(
-            queues.worker(def.queue as never, def.process, {
-              concurrency: def.concurrency ?? config.workerConcurrency,
-            }),
-          );
+          workers.push(startWorker(queues, def, config.workerConcurrency));
         }
       }
       for (const mod of modules) {
@@ -115,13 +119,12 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
           services.push(svc);
         }
       }
-      const prune = async () => {
-        const keys = await pruneIdempotencyKeys(database.db).catch(() => 0);
-        const rows = await pruneOutbox(database.db).catch(() => 0);
-        for (const job of modules.flatMap((m) => m.maintenance?.(ctx) ?? [])) await job.run().catch(() => 0);
-        if (keys || rows)
-          logger.info({ keys, rows }, 'pruned expired idempotency keys and dispatched outbox rows');
-      };
+      const jobs: MaintenanceJob[] = [
+        { name: 'idempotency-keys', run: () => pruneIdempotencyKeys(database.db) },
+        { name: 'outbox', run: () => pruneOutbox(database.db) },
+        ...modules.flatMap((m) => m.maintenance?.(ctx) ?? []),
+      ];
+      const prune = () => runMaintenance(jobs, logger.child({ component: 'maintenance' }));
       maintenance = setInterval(prune, 3600_000);
       maintenance.unref();
     }

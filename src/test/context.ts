@@ -3,11 +3,12 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { inject } from 'vitest';
 import { createIdentityCore, type IdentityCore } from '../modules/identity/index.js';
-import { MODULES } from '../modules/index.js';
+import { integrationModule } from '../modules/integration/module.js';
 import { type Config, loadConfig } from '../platform/config.js';
 import { createDatabase } from '../platform/db.js';
 import { buildApp, type ModuleContext, type ModuleRoutes } from '../platform/http/app.js';
 import { createMetrics } from '../platform/metrics.js';
+import type { ModuleDefinition } from '../platform/module.js';
 import { createOutboxDispatcher } from '../platform/outbox.js';
 import { createCursorCodec } from '../platform/pagination.js';
 import { createQueueFactory, type QueueBackend } from '../platform/queue.js';
@@ -22,7 +23,7 @@ export interface TestContext extends ModuleContext {
 }
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({
+  const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     DATABASE_URL: inject('databaseUrl'),
@@ -32,6 +33,9 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     OUTBOX_SWEEP_MS: '200',
     ...overrides,
   });
+  // Test apps share one Redis: each gets rate-limit counters of its own, as it has its own queues.
+  const namespace = `${config.queuePrefix}-rl-${randomBytes(4).toString('hex')}-`;
+  return Object.freeze({ ...config, rateLimit: { ...config.rateLimit, namespace } });
 }
 
 /** A queue namespace of its own for each test file: a Redis prefix or a PostgreSQL schema. */
@@ -86,15 +90,21 @@ export async function createTestContext(
   };
 }
 
+/**
+ * The modules that register app-wide plugins (the rate limiter), as in production; named here
+ * rather than loading every module into every test file (kit.test.ts keeps the list complete).
+ */
+export const PLUGIN_MODULES: ModuleDefinition[] = [integrationModule];
+
 export async function buildTestApp(
   ctx: ModuleContext,
   modules: ModuleRoutes[] = [],
 ): Promise<FastifyInstance> {
-  // The modules' app-wide plugins (the rate limiter) as in production, whatever routes the test binds.
+  // The modules' app-wide plugins as in production, whatever routes the test binds.
   const app = await buildApp(
     ctx,
     modules,
-    MODULES.flatMap((m) => m.plugins ?? []),
+    PLUGIN_MODULES.flatMap((m) => m.plugins ?? []),
   );
   await app.ready();
   return app;

@@ -3,6 +3,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../platform/ids.js';
+import { startWorker } from '../../platform/module.js';
 import type { AnyWorker } from '../../platform/queue.js';
 import { createActor, createOrganisation, type TestActor } from '../../test/actors.js';
 import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
@@ -36,7 +37,7 @@ beforeAll(async () => {
   engine = await searchEngineFor(ctx);
   deps = { database: ctx.database, engine: () => searchEngineFor(ctx), kick: () => undefined };
   const [def] = alertsModule.workers!(ctx);
-  worker = ctx.queues.worker(LISTING_INDEXED_QUEUE, (job) => def!.process(job));
+  worker = startWorker(ctx.queues, def!);
   seeker = await createActor(ctx, { organisation: await createOrganisation(ctx) });
   publisherOrgId = (await createOrganisation(ctx)).id;
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWorker } from '../../platform/module.js';
 import type { AnyWorker } from '../../platform/queue.js';
 import { createActor, createOrganisation, createSubCentre, type TestActor } from '../../test/actors.js';
 import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
@@ -28,7 +29,7 @@ beforeAll(async () => {
   ctx = await createTestContext({ QUEUE_PREFIX: `tp${randomBytes(4).toString('hex')}` });
   app = await buildTestApp(ctx, [catalogModule.routes!, alertRoutes]);
   const [def] = alertsModule.workers!(ctx);
-  worker = ctx.queues.worker(LISTING_INDEXED_QUEUE, (job) => def!.process(job));
+  worker = startWorker(ctx.queues, def!);
   const sub = await createSubCentre(ctx);
   owner = await createActor(ctx, {
     organisation: await createOrganisation(ctx, { type: 'university', subCentre: sub, verified: true }),

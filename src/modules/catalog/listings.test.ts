@@ -203,6 +203,31 @@ describe('editing a published listing', () => {
     expect(changes.rows.map((r) => r.change)).toEqual(['published', 'updated']);
   });
 
+  it('reports only a clash of external ids as external-id-taken, not any other unique violation', async () => {
+    const id = await published();
+    const before = (await req('GET', `/v1/achievements/${id}`, owner)).json();
+    const edit = (externalId: string) =>
+      req(
+        'PUT',
+        `/v1/achievements/${id}`,
+        owner,
+        achievementFixture(999_998, { externalId, title: `${before.title}（再版）` }),
+      );
+    // Another listing of the organisation holds the external id: that is the caller's conflict.
+    const other = (await req('GET', `/v1/achievements/${await published()}`, owner)).json();
+    const clash = await edit(other.externalId);
+    expect(clash.statusCode, clash.body).toBe(409);
+    expect(clash.json().type).toContain('catalog-external-id-taken');
+    // The version this edit would keep already exists: a fault of ours, not an external-id clash.
+    await ctx.database.pool.query(
+      'INSERT INTO catalog_listing_versions (listing_id, version, snapshot) VALUES ($1, $2, $3)',
+      [id, before.version, '{}'],
+    );
+    const fault = await edit(before.externalId);
+    expect(fault.statusCode, fault.body).toBe(500);
+    expect(fault.json().type).not.toContain('catalog-external-id-taken');
+  });
+
   it('names the offending character of a bad patent number', async () => {
     const res = await req(
       'POST',

@@ -3,7 +3,7 @@
  * review clock starts, or restarts after a return), read and list. Review decisions are in
  * review.ts, amendments and cancellation in amendments.ts.
  */
-import { recordAudit } from '../../platform/audit.js';
+import { actorOf, recordAudit } from '../../platform/audit.js';
 import { authorize, requirePrincipal } from '../../platform/authz.js';
 import type { Db, Tx } from '../../platform/db.js';
 import {
@@ -36,7 +36,7 @@ import {
 import { reviewWorkingDays } from './rules.js';
 import { technologyContracts } from './schema.js';
 import { type ContractInput, declaredTransactionAmount, validateContract } from './validation.js';
-import { actorOf, type Caller, toView } from './view.js';
+import { type Caller, toView } from './view.js';
 
 export interface ContractDeps {
   db: Db;
@@ -115,7 +115,7 @@ export async function createContract(deps: ContractDeps, caller: Caller, input: 
       })
       .returning();
     await recordAudit(tx, {
-      actor: actorOf(caller),
+      actor: actorOf(caller.principal),
       action: 'contract.create',
       objectType: OBJECT,
       objectId: row!.id,
@@ -154,7 +154,7 @@ export async function transition(
     if (!t.from.includes(row.status)) throw new InvalidTransitionError(row.status, t.action);
     const after = await apply(tx, row);
     await recordAudit(tx, {
-      actor: actorOf(caller),
+      actor: actorOf(caller.principal),
       action: `contract.${t.action}`,
       objectType: OBJECT,
       objectId: id,

@@ -1,7 +1,6 @@
-import type { Job } from 'bullmq';
 import type { ModuleDefinition } from '../../platform/module.js';
 import { createWebhookDeliverer } from './delivery.js';
-import { WEBHOOK_QUEUE, type WebhookJob } from './events.js';
+import { WEBHOOK_QUEUE } from './events.js';
 import { pruneWebhookData } from './prune.js';
 import { rateLimitPlugin } from './rate-limit.js';
 import { integrationRoutes } from './routes.js';
@@ -21,7 +20,7 @@ export const integrationModule: ModuleDefinition = {
   ],
   workers: (ctx) => {
     const deliverer = createWebhookDeliverer(ctx);
-    return [{ queue: WEBHOOK_QUEUE, process: (job: Job) => deliverer.process(job as Job<WebhookJob>) }];
+    return [{ queue: WEBHOOK_QUEUE, process: (job) => deliverer.process(job) }];
   },
   maintenance: ({ database, config }) => [
     {
