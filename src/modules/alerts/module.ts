@@ -1,6 +1,5 @@
 import type { ModuleDefinition } from '../../platform/module.js';
-import { searchEngineFor } from '../matching/engine-instance.js';
-import { LISTING_INDEXED_QUEUE } from '../matching/indexer.js';
+import { LISTING_INDEXED_QUEUE, searchEngineFor } from '../matching/index.js';
 import { processListingIndexed } from './matcher.js';
 import { alertRoutes } from './routes.js';
 

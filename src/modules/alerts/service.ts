@@ -12,7 +12,7 @@ import {
 import { newId } from '../../platform/ids.js';
 import { type CursorCodec, pageByIdDesc } from '../../platform/pagination.js';
 import type { Principal } from '../../platform/principal.js';
-import type { SearchFilters } from '../matching/engine.js';
+import type { SearchFilters } from '../matching/index.js';
 import { type SavedSearchType, savedSearchAlerts, savedSearches } from './schema.js';
 
 /** Saved searches per person: each one costs an engine query for every listing change it may match. */

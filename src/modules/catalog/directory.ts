@@ -7,7 +7,7 @@ import { newId } from '../../platform/ids.js';
 import { enqueueInTx } from '../../platform/outbox.js';
 import { clampLimit, type Page, paginate } from '../../platform/pagination.js';
 import type { Principal } from '../../platform/principal.js';
-import { maskContact } from '../identity/identifiers.js';
+import { maskContact } from '../identity/index.js';
 import type { CatalogDeps } from './listings.js';
 import { catalogExperts, catalogInstitutions } from './schema.js';
 

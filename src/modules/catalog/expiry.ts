@@ -5,7 +5,7 @@ import type { Db, DbOrTx } from '../../platform/db.js';
 import type { ModuleContext } from '../../platform/http/app.js';
 import type { BackgroundService } from '../../platform/module.js';
 import type { OutboxDispatcher } from '../../platform/outbox.js';
-import { notifyInTx } from '../notifications/service.js';
+import { notifyInTx } from '../notifications/index.js';
 import { catalogListings as l } from './schema.js';
 import { applyTransition } from './transitions.js';
 import type { ListingRow } from './views.js';

@@ -14,7 +14,7 @@ import type { Lang } from '../../platform/messages.js';
 import type { OutboxDispatcher } from '../../platform/outbox.js';
 import type { CursorCodec } from '../../platform/pagination.js';
 import type { Principal } from '../../platform/principal.js';
-import { findOrganisation } from '../identity/repository.js';
+import { findOrganisation } from '../identity/index.js';
 import { recordChanges } from './changes.js';
 import { findDuplicates } from './duplicates.js';
 import { EDITABLE_STATUSES, isPublic } from './lifecycle.js';

@@ -3,7 +3,7 @@ import canonicalize from 'canonicalize';
 import { z } from 'zod';
 import type { FieldError } from '../../platform/errors.js';
 import type { Lang } from '../../platform/messages.js';
-import { isValidRegionCode, validatePatentNumber } from '../identity/identifiers.js';
+import { isValidRegionCode, validatePatentNumber } from '../identity/index.js';
 
 /**
  * The listing vocabulary and the one input validation shared by the single-item endpoints, the

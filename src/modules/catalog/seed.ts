@@ -1,13 +1,13 @@
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db.js';
 import { isUniqueViolation } from '../../platform/db.js';
 import {
+  findOrganisationByCreditCode,
   findSubCentreByCode,
   insertOrganisation,
   insertSubCentre,
   type Organisation,
-} from '../identity/repository.js';
-import { organisations } from '../identity/schema.js';
+} from '../identity/index.js';
 import { upsertBatch } from './batch.js';
 import { insertExpert, upsertInstitution } from './directory.js';
 import { catalogListings } from './schema.js';
@@ -139,7 +139,7 @@ async function findOrInsertOrganisation(
     return await insertOrganisation(db, v);
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
-    const [found] = await db.select().from(organisations).where(eq(organisations.creditCode, v.creditCode));
+    const found = await findOrganisationByCreditCode(db, v.creditCode);
     if (!found) throw err;
     return found;
   }

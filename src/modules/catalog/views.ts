@@ -1,5 +1,5 @@
 import type { Actor } from '../../platform/audit.js';
-import { maskContact } from '../identity/identifiers.js';
+import { maskContact } from '../identity/index.js';
 import { titleKey } from './duplicates.js';
 import type { ListingInput, ListingKind } from './model.js';
 import { catalogListings } from './schema.js';

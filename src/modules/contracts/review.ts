@@ -5,8 +5,8 @@
  */
 import type { Tx } from '../../platform/db.js';
 import { ConflictError, ValidationError } from '../../platform/errors.js';
-import { findSubCentre } from '../identity/repository.js';
-import { requestVoucherInTx, type VoucherRequest } from '../vouchers/request.js';
+import { findSubCentre } from '../identity/index.js';
+import { requestVoucherInTx, type VoucherRequest } from '../vouchers/index.js';
 import { chinaDate } from './calendar.js';
 import { contractAudience, emitContractEventInTx } from './events.js';
 import { type ContractRow, registerUnderNextSerial, updateContract } from './repository.js';

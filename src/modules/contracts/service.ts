@@ -16,8 +16,8 @@ import {
 import { newId, UUID_RE } from '../../platform/ids.js';
 import type { OutboxDispatcher } from '../../platform/outbox.js';
 import { type CursorCodec, clampLimit, paginate } from '../../platform/pagination.js';
-import { getPublicListing } from '../catalog/service.js';
-import { findOrganisation } from '../identity/repository.js';
+import { getPublicListing } from '../catalog/index.js';
+import { findOrganisation } from '../identity/index.js';
 import { addWorkingDays, chinaDate } from './calendar.js';
 import { emitContractEventInTx } from './events.js';
 import './messages.js';

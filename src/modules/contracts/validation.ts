@@ -9,7 +9,7 @@ import {
   isValidRegionCode,
   validateCreditCode,
   validatePatentNumber,
-} from '../identity/identifiers.js';
+} from '../identity/index.js';
 import {
   LICENCE_TYPES,
   PAYMENT_METHODS,

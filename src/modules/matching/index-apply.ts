@@ -19,8 +19,8 @@ import {
   getPublicListing,
   type ListingKind,
   type PublicChange,
-} from '../catalog/service.js';
-import { findOrganisation } from '../identity/repository.js';
+} from '../catalog/index.js';
+import { findOrganisation } from '../identity/index.js';
 import type { SearchEngine } from './engine.js';
 import type { ListingIndexedJob } from './indexer.js';
 import { directoryDocument, listingDocument } from './projection.js';

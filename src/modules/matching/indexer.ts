@@ -2,7 +2,7 @@ import type { Job } from 'bullmq';
 import type { ModuleContext } from '../../platform/http/app.js';
 import type { WorkerDefinition } from '../../platform/module.js';
 import type { Payload } from '../../platform/queue.js';
-import type { PublicChange } from '../catalog/service.js';
+import type { PublicChange } from '../catalog/index.js';
 import { searchEngineFor } from './engine-instance.js';
 import { applyDirectoryEntry, applyListing } from './index-apply.js';
 

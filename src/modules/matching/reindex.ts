@@ -15,7 +15,7 @@ import {
   listDirectoryEntries,
   listHiddenListingIds,
   listPublicListings,
-} from '../catalog/service.js';
+} from '../catalog/index.js';
 import type { DocumentType, SearchEngine } from './engine.js';
 import { directoryDocumentOf, organisationNames, withDocumentLocks } from './index-apply.js';
 import { listingDocument } from './projection.js';

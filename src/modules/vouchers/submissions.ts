@@ -6,7 +6,7 @@ import type { ModuleContext } from '../../platform/http/app.js';
 import { bindOperations } from '../../platform/http/operations.js';
 import { registerMessages } from '../../platform/messages.js';
 import type { Principal } from '../../platform/principal.js';
-import { findOrganisation, findSubCentre } from '../identity/repository.js';
+import { findOrganisation, findSubCentre } from '../identity/index.js';
 import { requestVoucherInTx } from './request.js';
 import { vouchers, voucherTransactions } from './schema.js';
 

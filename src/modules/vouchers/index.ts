@@ -1,0 +1,2 @@
+// The vouchers module's public face: what other modules may use (lint: biome.json overrides).
+export { ISSUE_QUEUE, requestRevocationInTx, requestVoucherInTx, type VoucherRequest } from './request.js';
