@@ -157,9 +157,14 @@ describe('saved-search alerts', () => {
     await queue.add(LISTING_INDEXED_QUEUE, job(id, 1), { jobId: `indexed-achievement-${id}-1` });
     // the same announcement under another job id (e.g. a re-run indexer): still one alert
     await queue.add(LISTING_INDEXED_QUEUE, job(id, 1), { jobId: `indexed-achievement-${id}-1-again` });
-    const deadline = Date.now() + 20_000;
-    while (((await queue.getJobCounts('completed')).completed ?? 0) < 2 && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 100));
+    // both jobs have run (a wait that fails if they do not), so one alert is the result
+    const finished = async () =>
+      Promise.all(
+        [`indexed-achievement-${id}-1`, `indexed-achievement-${id}-1-again`].map(
+          async (jobId) => (await (await queue.getJob(jobId))?.isCompleted()) ?? false,
+        ),
+      );
+    await expect.poll(finished, { timeout: 20_000 }).toEqual([true, true]);
     expect((await alertsOf(ss)).map((a) => a.listingId)).toEqual([id]);
     expect(await inboxFor(ss)).toHaveLength(1);
   });

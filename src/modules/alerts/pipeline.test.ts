@@ -123,10 +123,9 @@ describe('catalog → index → alert', () => {
     await processListingChange(ctx, { data: { type: 'achievement', id, change: 'withdrawn' } });
     // three announcements in all (the duplicate update had the same job id): wait for the third
     const queue = ctx.queues.queue(LISTING_INDEXED_QUEUE);
-    const deadline = Date.now() + 20_000;
-    while (((await queue.getJobCounts('completed')).completed ?? 0) < 3 && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 100));
-    expect((await queue.getJobCounts('completed')).completed).toBe(3);
+    await expect
+      .poll(async () => (await queue.getJobCounts('completed')).completed, { timeout: 20_000 })
+      .toBe(3);
     expect(await alerts(ssId, 0)).toHaveLength(2);
   });
 });

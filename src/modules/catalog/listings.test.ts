@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createActor, createOrganisation, createSubCentre, type TestActor } from '../../test/actors.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { useTestApp } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
 import type { Organisation, SubCentre } from '../identity/repository.js';
 import { catalogModule } from './module.js';
 import { achievementFixture } from './test-fixtures.js';
 
+const fixture = useTestApp([catalogModule.routes!], { env: { LOG_LEVEL: process.env.DBG_LOG ?? 'silent' } });
 let ctx: TestContext;
 let app: FastifyInstance;
 let subA: SubCentre;
@@ -20,8 +22,7 @@ let operator: TestActor;
 let n = 0;
 
 beforeAll(async () => {
-  ctx = await createTestContext({ LOG_LEVEL: process.env.DBG_LOG ?? 'silent' });
-  app = await buildTestApp(ctx, [catalogModule.routes!]);
+  ({ ctx, app } = fixture);
   subA = await createSubCentre(ctx);
   subB = await createSubCentre(ctx);
   uni = await createOrganisation(ctx, { type: 'university', subCentre: subA, verified: true });
@@ -33,10 +34,6 @@ beforeAll(async () => {
   registrarA = await createActor(ctx, { roles: [{ role: 'registrar', subCentreId: subA.id }] });
   registrarB = await createActor(ctx, { roles: [{ role: 'registrar', subCentreId: subB.id }] });
   operator = await createActor(ctx, { roles: [{ role: 'operator' }] });
-});
-afterAll(async () => {
-  await app.close();
-  await ctx.close();
 });
 
 const req = (method: 'GET' | 'POST' | 'PUT', url: string, actor?: TestActor, payload?: object) =>

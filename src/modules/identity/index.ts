@@ -31,6 +31,7 @@ export {
   normalizeIdentifier,
   PARTY_NATURE_CODES,
   patentCheckChar,
+  residentIdCheckChar,
   validateCreditCode,
   validatePatentNumber,
 } from './identifiers.js';

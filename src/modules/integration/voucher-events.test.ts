@@ -4,11 +4,13 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClientActor, createOrganisation } from '../../test/actors.js';
 import type { TestContext } from '../../test/context.js';
-import { makeCreditCode } from '../contracts/fixtures.js';
+import { randomCreditCode } from '../../test/ids.js';
+import { eventually } from '../../test/wait.js';
+
 import { vouchersModule } from '../vouchers/module.js';
 import { requestRevocationInTx, requestVoucherInTx } from '../vouchers/request.js';
 import { vouchers } from '../vouchers/schema.js';
-import { contractRequest, waitFor } from '../vouchers/test-helpers.js';
+import { contractRequest } from '../vouchers/test-helpers.js';
 import {
   type EventHarness,
   eventsOf,
@@ -41,7 +43,7 @@ beforeAll(async () => {
   const partnerOrg = await createOrganisation(ctx, { verified: true });
   partnerOrgId = partnerOrg.id;
   partner = await createClientActor(ctx, partnerOrg, ['vouchers:write', 'webhooks:manage']);
-  sellerCode = makeCreditCode();
+  sellerCode = randomCreditCode('320100');
   const sellerOrg = await createOrganisation(ctx, { verified: true, creditCode: sellerCode });
   const hook = (org: typeof sellerOrg) => createClientActor(ctx, org, ['webhooks:manage']);
   sellerSub = await subscribe(app, receiver, await hook(sellerOrg), '/ok/seller', ['voucher.*']);
@@ -57,7 +59,7 @@ beforeAll(async () => {
 afterAll(() => harness?.close());
 
 const numberOf = (transactionId: string) =>
-  waitFor('the voucher', async () => {
+  eventually('the voucher', async () => {
     const [v] = await ctx.database.db
       .select({ number: vouchers.number })
       .from(vouchers)
@@ -76,7 +78,7 @@ describe('voucher events', () => {
         externalId,
         parties: [
           { role: 'seller', name: '江苏某数据科技有限公司', creditCode: sellerCode },
-          { role: 'buyer', name: '南京某智能制造有限公司', creditCode: makeCreditCode() },
+          { role: 'buyer', name: '南京某智能制造有限公司', creditCode: randomCreditCode('320100') },
         ],
         subject: { title: '工业设备运行数据集' },
         amounts: { contractValueFen: 12_000_000, transactionAmountFen: 12_000_000 },
@@ -106,12 +108,12 @@ describe('voucher events', () => {
     const known = contractRequest({
       parties: [
         { role: 'seller', name: '卖方', creditCode: sellerCode },
-        { role: 'buyer', name: '买方', creditCode: makeCreditCode() },
+        { role: 'buyer', name: '买方', creditCode: randomCreditCode('320100') },
       ],
     });
     const unknown = contractRequest({
       parties: [
-        { role: 'seller', name: '卖方', creditCode: makeCreditCode() },
+        { role: 'seller', name: '卖方', creditCode: randomCreditCode('320100') },
         { role: 'buyer', name: '买方', creditCode: 'foreign:DE' },
       ],
     });
@@ -131,7 +133,7 @@ describe('voucher events', () => {
     await received(receiver, sellerSub, 'voucher.revoked', (d) => d.number === number);
 
     const lonely = await numberOf(b!.transactionId);
-    const recorded = await waitFor(
+    const recorded = await eventually(
       'the event',
       async () => (await eventsOf(ctx, lonely)).length > 0 || undefined,
     );
@@ -146,7 +148,7 @@ describe('voucher events', () => {
     const req = contractRequest({
       parties: [
         { role: 'seller', name: '卖方', creditCode: sellerCode },
-        { role: 'buyer', name: '买方', creditCode: makeCreditCode() },
+        { role: 'buyer', name: '买方', creditCode: randomCreditCode('320100') },
       ],
     });
     const { transactionId } = await ctx.database.db.transaction((tx) => requestVoucherInTx(tx, req));
