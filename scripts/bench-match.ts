@@ -16,7 +16,9 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
+import { generateDemo } from '../src/modules/catalog/demo/demo-data.js';
 import { seedDemo } from '../src/modules/catalog/seed.js';
+import { MODULES } from '../src/modules/index.js';
 import { searchEngineFor } from '../src/modules/matching/engine-instance.js';
 import { reindex } from '../src/modules/matching/reindex.js';
 import { warmUpSegmenter } from '../src/modules/matching/text.js';
@@ -30,7 +32,6 @@ import { achievementDocument, percentile, quality, type Ranker } from './bench/m
 import { loadSharedSet, SHARED_DIR } from './bench/match-shared.js';
 import { topicGrades, topicOf } from './bench/match-topic-judgments.js';
 import { type Devset, loadDevset } from './data/match-devset/index.js';
-import { generateDemo } from './demo-data.js';
 
 const TOTAL_DOCS = Number(process.env.BENCH_MATCH_DOCS ?? 100_000);
 const ROUNDS = Number(process.env.BENCH_MATCH_ROUNDS ?? 4);
@@ -101,10 +102,12 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   // an interrupted run must not leave an embedded PostgreSQL behind
   process.once(signal, () => void database.drop().finally(() => process.exit(130)));
 }
-const runtime = await startRuntime(config, { api: true, workers: true }).catch(async (err) => {
-  await database.drop();
-  throw err;
-});
+const runtime = await startRuntime(config, { api: true, workers: true, modules: MODULES }).catch(
+  async (err) => {
+    await database.drop();
+    throw err;
+  },
+);
 const port = (runtime.app!.server.address() as { port: number }).port;
 const base = `http://127.0.0.1:${port}`;
 

@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { MODULES } from '../src/modules/index.js';
 import { voucherParts } from '../src/modules/vouchers/jobs.js';
 import { buildPayload, requestVouchersInTx, voucherNumberFor } from '../src/modules/vouchers/request.js';
 import { contractRequest } from '../src/modules/vouchers/test-helpers.js';
@@ -35,7 +36,7 @@ const config = loadConfig({
   DATA_DIR: dataDir,
   SEED_DEMO: 'false',
 });
-const runtime = await startRuntime(config, { api: false, workers: true });
+const runtime = await startRuntime(config, { api: false, workers: true, modules: MODULES });
 const { ctx } = runtime;
 const { pool, db } = ctx.database;
 

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Fastify from 'fastify';
 import pg from 'pg';
+import { MODULES } from '../src/modules/index.js';
 import { loadConfig } from '../src/platform/config.js';
 import { startRuntime } from '../src/platform/runtime.js';
 import { authScenario } from './bench/auth.js';
@@ -28,7 +29,7 @@ const config = loadConfig({
   // The load generator is one client: do not let the per-client rate limit shape the numbers.
   RATE_LIMIT_MAX: '1000000',
 });
-const runtime = await startRuntime(config, { api: true, workers: true });
+const runtime = await startRuntime(config, { api: true, workers: true, modules: MODULES });
 const app = runtime.app!;
 const port = (app.server.address() as { port: number }).port;
 const base = `http://127.0.0.1:${port}`;

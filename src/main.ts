@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import closeWithGrace from 'close-with-grace';
+import { MODULES } from './modules/index.js';
 import { ConfigError, loadConfig } from './platform/config.js';
 import { createLogger } from './platform/logger.js';
 import { createQueueFactory } from './platform/queue.js';
@@ -37,7 +38,7 @@ Configuration is read from the environment; see README.md.`;
 
 async function run(kind: { api: boolean; workers: boolean }) {
   const config = loadConfig();
-  const runtime = await startRuntime(config, kind);
+  const runtime = await startRuntime(config, { ...kind, modules: MODULES });
   const { logger } = runtime;
   logger.info(
     {

@@ -4,9 +4,10 @@
  * number of transactions doing a plain INSERT + UPDATE through pg, in the same run.
  * Wire it in scripts/bench.ts: `contractsScenario(runtime.ctx)`.
  */
+
 import { randomInt } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { application, makeCreditCode } from '../../src/modules/contracts/fixtures.js';
+import { application } from '../../src/modules/contracts/fixtures.js';
 import { registerContract, takeForReview } from '../../src/modules/contracts/review.js';
 import { type ContractDeps, createContract, submitContract } from '../../src/modules/contracts/service.js';
 import {
@@ -18,6 +19,7 @@ import { organisations } from '../../src/modules/identity/schema.js';
 import type { ModuleContext } from '../../src/platform/http/app.js';
 import { newId } from '../../src/platform/ids.js';
 import type { Principal } from '../../src/platform/principal.js';
+import { randomCreditCode } from '../../src/test/ids.js';
 import { CONNECTIONS, DURATION, type LoadResult, type Row } from './harness.js';
 
 interface Scenario {
@@ -67,7 +69,7 @@ async function benchPoint(
       // code taken: draw another
     }
   }
-  const creditCode = makeCreditCode(subCentre.code);
+  const creditCode = randomCreditCode(subCentre.code);
   const org = await insertOrganisation(db, {
     type: 'university',
     name: '基准测试大学',

@@ -11,13 +11,14 @@
  * FIT_ROUNDS rounds (default 2) or until a round changes nothing. Runs in memory with the production tokenizer, scorer and
  * fits (match-memory.ts); `npm run bench:match` then measures the result through the API.
  */
+
+import { generateDemo } from '../../src/modules/catalog/demo/demo-data.js';
 import type { SearchDocument } from '../../src/modules/matching/engine.js';
 import type { LEXICAL_PARAMS } from '../../src/modules/matching/lexical.js';
 import { RANKING_PARAMS, type RankingParams } from '../../src/modules/matching/ranking.js';
 import { loadDefaultThesaurus } from '../../src/modules/matching/synonyms.js';
 import { warmUpSegmenter } from '../../src/modules/matching/text.js';
 import { type Devset, loadDevset, qrels } from '../data/match-devset/index.js';
-import { generateDemo } from '../demo-data.js';
 import { MemoryCorpus } from './match-memory.js';
 import { achievementDocument, ndcgAt, needDocument, recallAt } from './match-quality.js';
 import { loadSharedSet } from './match-shared.js';

@@ -17,6 +17,7 @@ export async function meiliApi(runtime: Runtime, meili: { url: string; masterKey
   const app = await buildApp(
     ctx,
     MODULES.flatMap((m) => (m.routes ? [m.routes] : [])),
+    MODULES.flatMap((m) => m.plugins ?? []),
   );
   const engine = await searchEngineFor(ctx);
   await engine.reset();

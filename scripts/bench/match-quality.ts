@@ -1,6 +1,6 @@
 // Ranking metrics and the keyword baseline of `bench-match.ts`.
+import type { Achievement } from '../../src/modules/catalog/demo/templates/model.js';
 import type { SearchDocument } from '../../src/modules/matching/engine.js';
-import type { Achievement } from '../data/demo-templates/model.js';
 import {
   type Devset,
   type DevsetAchievement,

@@ -5,9 +5,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { FIELDS } from '../data/demo-templates/fields.js';
-import type { TransferMode } from '../data/demo-templates/model.js';
-import { JIANGSU_CITIES } from '../data/demo-templates/regions.js';
+import { FIELDS } from '../../src/modules/catalog/demo/templates/fields.js';
+import type { TransferMode } from '../../src/modules/catalog/demo/templates/model.js';
+import { JIANGSU_CITIES } from '../../src/modules/catalog/demo/templates/regions.js';
 import type { Devset, Grade } from '../data/match-devset/index.js';
 
 export const SHARED_DIR = process.env.MATCH_SHARED_DIR ?? '/work/shared/testdata/matching-dev';

@@ -1,7 +1,7 @@
 /**
  * Topic-level judgments for the generated achievements of `bench-match` / `match-diagnose`.
  *
- * The demo generator (scripts/data/demo-templates) writes every achievement from one of 72 topics,
+ * The demo generator (src/modules/catalog/demo/templates) writes every achievement from one of 72 topics,
  * ~1,400 near-identical variants per topic at 100,000 documents, and 54 of the devset's 55 needs ask
  * for exactly one of those topics. The devset's judgments know nothing of them (unjudged = grade 0),
  * so once they are indexed nDCG@10 mostly measures whether the 305 devset achievements outrank their
@@ -11,7 +11,7 @@
  * one reader from the need's text and the topic's subject and scenes: provisional, topic-level (a
  * variant written for another scene of the topic counts the same), for diagnosis, not for claims.
  */
-import { FIELD_TEMPLATES } from '../data/demo-templates/fields.js';
+import { FIELD_TEMPLATES } from '../../src/modules/catalog/demo/templates/fields.js';
 import type { Grade } from '../data/match-devset/index.js';
 
 // longest first, so a subject that contains another (none today) is matched whole

@@ -31,6 +31,7 @@ import { listPublicListings } from '../../src/modules/catalog/service.js';
 import { achievementFixture } from '../../src/modules/catalog/test-fixtures.js';
 import { SYSTEM } from '../../src/modules/catalog/views.js';
 import { insertOrganisation } from '../../src/modules/identity/repository.js';
+import { MODULES } from '../../src/modules/index.js';
 import { MeiliSearchEngine } from '../../src/modules/matching/meili-engine.js';
 import { listingDocument } from '../../src/modules/matching/projection.js';
 import { reindex } from '../../src/modules/matching/reindex.js';
@@ -174,7 +175,7 @@ export async function runMeiliIndexingBench(): Promise<void> {
     });
 
     // 1. publication → searchable, through the running workers
-    const runtime = await startRuntime(config, { api: false, workers: true });
+    const runtime = await startRuntime(config, { api: false, workers: true, modules: MODULES });
     let published = 0;
     try {
       const word = `pub${prefix}`;

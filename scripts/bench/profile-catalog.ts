@@ -12,6 +12,7 @@ import fs from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { MODULES } from '../../src/modules/index.js';
 import { loadConfig } from '../../src/platform/config.js';
 import { type Runtime, startRuntime } from '../../src/platform/runtime.js';
 import { seedPublishedAchievements } from './catalog.js';
@@ -79,7 +80,7 @@ const config = loadConfig({
   SEED_DEMO: 'false',
   RATE_LIMIT_MAX: '1000000',
 });
-const runtime = await startRuntime(config, { api: true, workers: true });
+const runtime = await startRuntime(config, { api: true, workers: true, modules: MODULES });
 try {
   const id = await seed(runtime);
   if (process.env.EXPLAIN) {

@@ -1,44 +1,24 @@
-import type { Job } from 'bullmq';
-import type { ModuleContext, ModuleRoutes } from '../platform/http/app.js';
+import type { ModuleDefinition } from '../platform/module.js';
 import { alertsModule } from './alerts/module.js';
 import { catalogModule } from './catalog/module.js';
 import { contractsModule } from './contracts/module.js';
-import { oidcRoutes } from './identity/oidc/routes.js';
-import { identityRoutes } from './identity/routes.js';
+import { identityModule, identityOidcModule } from './identity/module.js';
 import { integrationModule } from './integration/module.js';
 import { interestsModule } from './interests/module.js';
 import { matchingModule } from './matching/module.js';
 import { notificationsModule } from './notifications/module.js';
 import { vouchersModule } from './vouchers/module.js';
 
-/** A job processor a module contributes to the worker process. */
-export interface WorkerDefinition {
-  queue: string;
-  concurrency?: number;
-  process(job: Job): Promise<unknown>;
-}
+// The module contract is the platform's (src/platform/module.ts); kept here for older imports.
+export type { BackgroundService, ModuleDefinition, WorkerDefinition } from '../platform/module.js';
 
-/** A loop a module runs beside its queue workers (e.g. the voucher log's sequencer). */
-export interface BackgroundService {
-  name: string;
-  start(): Promise<void>;
-  /** Finish the work in hand and stop; called before the database closes. */
-  stop(): Promise<void>;
-}
-
-/** What a feature module contributes: HTTP routes (bound by operationId), queue workers and background services. */
-export interface ModuleDefinition {
-  name: string;
-  routes?: ModuleRoutes;
-  workers?: (ctx: ModuleContext) => WorkerDefinition[];
-  /** Started in worker processes (`techex worker`, `techex start`), stopped on shutdown. */
-  services?: (ctx: ModuleContext) => BackgroundService[];
-}
-
-/** Every module, wired in one place (STYLE.md: services are wired once). */
+/**
+ * The composition root: every module, wired in one place (STYLE.md: services are wired once) and
+ * handed to the platform by src/main.ts. Order matters: start-up tasks run in this order.
+ */
 export const MODULES: ModuleDefinition[] = [
-  { name: 'identity', routes: identityRoutes },
-  { name: 'identity-oidc', routes: oidcRoutes },
+  identityModule,
+  identityOidcModule,
   vouchersModule,
   integrationModule,
   contractsModule,

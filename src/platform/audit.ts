@@ -1,6 +1,7 @@
 import { and, desc, eq, lt, or } from 'drizzle-orm';
 import type { DbOrTx } from './db.js';
 import { newId } from './ids.js';
+import type { Principal } from './principal.js';
 import { auditEvents } from './schema.js';
 
 /** Who acted: a person, a partner client, the system itself (jobs, migrations) or nobody. */
@@ -8,6 +9,12 @@ export interface Actor {
   type: 'user' | 'client' | 'system' | 'anonymous';
   id?: string;
   organisationId?: string;
+}
+
+/** The audit actor for a request's principal (anonymous without one). */
+export function actorOf(p: Principal | undefined): Actor {
+  if (!p) return { type: 'anonymous' };
+  return { type: p.kind, id: p.id, organisationId: p.organisationId };
 }
 
 export interface AuditEntry {

@@ -95,8 +95,8 @@ export interface Config {
   readonly seedDemo: boolean;
   readonly webhookAllowPrivateTargets: boolean;
   readonly webhookRetentionDays: number;
-  /** Requests per caller (principal, else IP) and window. */
-  readonly rateLimit: { readonly max: number; readonly windowMs: number };
+  /** Requests per caller (principal, else IP) and window; `namespace` prefixes the Redis counters. */
+  readonly rateLimit: { readonly max: number; readonly windowMs: number; readonly namespace: string };
   /** true when no DATABASE_URL is set: PostgreSQL runs embedded under DATA_DIR. */
   readonly embedded: boolean;
 }
@@ -156,7 +156,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     seedDemo: e.SEED_DEMO ?? (!e.DATABASE_URL && e.NODE_ENV !== 'production'),
     webhookAllowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS,
     webhookRetentionDays: e.WEBHOOK_RETENTION_DAYS,
-    rateLimit: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS },
+    rateLimit: {
+      max: e.RATE_LIMIT_MAX,
+      windowMs: e.RATE_LIMIT_WINDOW_MS,
+      namespace: `${e.QUEUE_PREFIX}-rl-`,
+    },
     embedded: !e.DATABASE_URL,
   };
   return Object.freeze(config);

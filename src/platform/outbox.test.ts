@@ -35,15 +35,6 @@ function throughProxy(b: QueueBackend, port: number): QueueBackend {
   return { ...b, connectionString: u.toString() };
 }
 
-async function waitFor(cond: () => Promise<boolean>, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('condition not met in time');
-}
-
 beforeAll(async () => {
   ctx = await createTestContext();
   await ctx.database.db.execute(
@@ -98,7 +89,7 @@ describe('durable side effects', () => {
       await enqueueInTx(tx, queueName as never, { key } as never);
     });
     await dispatcher.dispatchPending();
-    await waitFor(async () => (await countFor(key)) === 1);
+    await expect.poll(() => countFor(key), { timeout: 15_000 }).toBe(1);
   });
 
   it('records nothing when the transaction rolls back', async () => {
@@ -128,19 +119,28 @@ describe('durable side effects', () => {
     expect(row?.dispatchedAt).toBeNull();
     expect(row?.attempts).toBeGreaterThan(0);
     expect(row?.lastError).toBeTruthy();
-    await new Promise((r) => setTimeout(r, 500));
+    // Nothing reached the queue during the outage, so nothing can have run.
+    await proxy.restore();
+    expect(await ctx.queues.queue(queueName).getJob(jobId)).toBeUndefined();
     expect(await countFor(key)).toBe(0);
 
-    // The queue comes back: the periodic sweep delivers the job without anyone asking.
-    await proxy.restore();
+    // The queue is back: the periodic sweep delivers the job without anyone asking.
     dispatcher.start();
-    await waitFor(async () => (await countFor(key)) === 1);
+    await expect.poll(() => countFor(key), { timeout: 15_000 }).toBe(1);
     await dispatcher.stop();
 
     // A second dispatch of the same row (e.g. a crash before it was marked) is a no-op.
     await ctx.database.db.update(outboxJobs).set({ dispatchedAt: null }).where(eq(outboxJobs.jobId, jobId));
     expect(await dispatcher.dispatchPending()).toBeGreaterThanOrEqual(1);
-    await new Promise((r) => setTimeout(r, 1000));
+    // The queue kept the finished job under its id: nothing new is waiting, so it cannot run twice.
+    const queue = ctx.queues.queue(queueName);
+    expect(await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized')).toEqual({
+      waiting: 0,
+      active: 0,
+      delayed: 0,
+      prioritized: 0,
+    });
+    expect((await queue.getJob(jobId))?.finishedOn).toBeGreaterThan(0);
     expect(await countFor(key)).toBe(1);
   });
 

@@ -1,18 +1,21 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { seedOnStart } from '../modules/catalog/seed.js';
-import { createIdentityCore } from '../modules/identity/index.js';
-import { pruneOidcPayloads } from '../modules/identity/oidc/adapter.js';
-import { type BackgroundService, MODULES, type ModuleDefinition } from '../modules/index.js';
-import { pruneWebhookData } from '../modules/integration/prune.js';
-import { checkSearchEngineAtStart, createSearchEngine } from '../modules/matching/create-engine.js';
 import type { Config } from './config.js';
 import { createDatabase, type Database, runMigrations } from './db.js';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres.js';
-import { buildApp, type ModuleContext } from './http/app.js';
+import { buildApp } from './http/app.js';
 import { pruneIdempotencyKeys } from './http/idempotency.js';
 import { createLogger } from './logger.js';
+import { runMaintenance } from './maintenance.js';
 import { createMetrics } from './metrics.js';
+import {
+  type BackgroundService,
+  type MaintenanceJob,
+  type ModuleContext,
+  type ModuleDefinition,
+  type ModuleSetupContext,
+  startWorker,
+} from './module.js';
 import { createOutboxDispatcher, pruneOutbox } from './outbox.js';
 import { createCursorCodec } from './pagination.js';
 import { type AnyWorker, createQueueFactory, type QueueBackend } from './queue.js';
@@ -21,7 +24,8 @@ import { loadSecrets } from './secrets.js';
 export interface RuntimeOptions {
   api: boolean;
   workers: boolean;
-  modules?: ModuleDefinition[];
+  /** The feature modules (src/modules/index.ts's MODULES): the platform imports none itself. */
+  modules: ModuleDefinition[];
 }
 
 export interface Runtime {
@@ -71,7 +75,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   const logger = createLogger(config);
   const secrets = await loadSecrets(config);
   const { database, url, embedded } = await openDatabase(config, logger, secrets.embeddedDbPassword);
-  const modules = opts.modules ?? MODULES;
+  const { modules } = opts;
   const queues = createQueueFactory(queueBackendFor(config, url), logger.child({ component: 'queue' }));
   const outbox = createOutboxDispatcher({
     db: database.db,
@@ -79,10 +83,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     logger: logger.child({ component: 'outbox' }),
     sweepMs: config.outboxSweepMs,
   });
-  const identity = createIdentityCore(database.db, config, secrets.appSecret);
-  await identity.keys.ensureKey();
-  await seedOnStart(database.db, config, logger);
-  const ctx: ModuleContext = {
+  const base: ModuleSetupContext = {
     config,
     database,
     queues,
@@ -90,22 +91,23 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     secrets,
     cursors: createCursorCodec(secrets.appSecret),
     metrics: createMetrics(),
-    authenticator: identity.tokens.authenticator,
+    logger,
+  };
+  const ctx: ModuleContext = {
+    ...base,
+    authenticator: await authenticatorOf(modules, base),
     readinessChecks: {},
   };
-
-  if (config.meili) {
-    // GET /readyz reports Meilisearch when it is configured (the embedded engine is the database).
-    const engine = createSearchEngine(config, database);
-    // an older server than the tested release is refused here, before anything is served
-    await checkSearchEngineAtStart(engine, logger).catch(async (err) => {
-      await queues.close();
-      await database.close();
-      await embedded?.stop();
-      throw err;
-    });
-    ctx.readinessChecks.search = () => engine.ping();
+  try {
+    for (const mod of modules) await mod.startup?.(ctx);
+  } catch (err) {
+    await outbox.stop();
+    await queues.close();
+    await database.close();
+    await embedded?.stop();
+    throw err;
   }
+  for (const mod of modules) Object.assign(ctx.readinessChecks, mod.readiness?.(ctx));
 
   const workers: AnyWorker[] = [];
   const services: BackgroundService[] = [];
@@ -116,11 +118,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     if (opts.workers) {
       for (const mod of modules) {
         for (const def of mod.workers?.(ctx) ?? []) {
-          workers.push(
-            queues.worker(def.queue as never, def.process, {
-              concurrency: def.concurrency ?? config.workerConcurrency,
-            }),
-          );
+          workers.push(startWorker(queues, def, config.workerConcurrency));
         }
       }
       for (const mod of modules) {
@@ -129,14 +127,12 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
           services.push(svc);
         }
       }
-      const prune = async () => {
-        const keys = await pruneIdempotencyKeys(database.db).catch(() => 0);
-        const rows = await pruneOutbox(database.db).catch(() => 0);
-        await pruneOidcPayloads(database.db).catch(() => 0);
-        await pruneWebhookData(database.db, new Date(), config.webhookRetentionDays).catch(() => undefined);
-        if (keys || rows)
-          logger.info({ keys, rows }, 'pruned expired idempotency keys and dispatched outbox rows');
-      };
+      const jobs: MaintenanceJob[] = [
+        { name: 'idempotency-keys', run: () => pruneIdempotencyKeys(database.db) },
+        { name: 'outbox', run: () => pruneOutbox(database.db) },
+        ...modules.flatMap((m) => m.maintenance?.(ctx) ?? []),
+      ];
+      const prune = () => runMaintenance(jobs, logger.child({ component: 'maintenance' }));
       maintenance = setInterval(prune, 3600_000);
       maintenance.unref();
     }
@@ -144,6 +140,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
       app = await buildApp(
         ctx,
         modules.flatMap((m) => (m.routes ? [m.routes] : [])),
+        modules.flatMap((m) => m.plugins ?? []),
       );
       await app.listen({ host: config.host, port: config.port });
     }
@@ -179,4 +176,12 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
       return closing;
     },
   };
+}
+
+/** The access-token verifier, from the one module that provides it (identity). */
+async function authenticatorOf(modules: ModuleDefinition[], ctx: ModuleSetupContext) {
+  const providers = modules.filter((m) => m.authentication);
+  if (providers.length !== 1 || !providers[0]?.authentication)
+    throw new Error(`exactly one module must provide authentication, found ${providers.length}`);
+  return providers[0].authentication(ctx);
 }

@@ -3,11 +3,13 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { inject } from 'vitest';
 import { createIdentityCore, type IdentityCore } from '../modules/identity/index.js';
+import { integrationModule } from '../modules/integration/module.js';
 import { MeiliSearchEngine } from '../modules/matching/meili-engine.js';
 import { type Config, loadConfig } from '../platform/config.js';
 import { createDatabase } from '../platform/db.js';
 import { buildApp, type ModuleContext, type ModuleRoutes } from '../platform/http/app.js';
 import { createMetrics } from '../platform/metrics.js';
+import type { ModuleDefinition } from '../platform/module.js';
 import { createOutboxDispatcher } from '../platform/outbox.js';
 import { createCursorCodec } from '../platform/pagination.js';
 import { createQueueFactory, type QueueBackend } from '../platform/queue.js';
@@ -25,7 +27,7 @@ export interface TestContext extends ModuleContext {
 const DEFAULT_QUEUE_PREFIX = loadConfig({}).queuePrefix;
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({
+  const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     DATABASE_URL: inject('databaseUrl'),
@@ -38,6 +40,9 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     MEILI_MASTER_KEY: inject('meiliKey'),
     ...overrides,
   });
+  // Test apps share one Redis: each gets rate-limit counters of its own, as it has its own queues.
+  const namespace = `${config.queuePrefix}-rl-${randomBytes(4).toString('hex')}-`;
+  return Object.freeze({ ...config, rateLimit: { ...config.rateLimit, namespace } });
 }
 
 /** A queue namespace of its own for each test file: a Redis prefix or a PostgreSQL schema. */
@@ -82,6 +87,7 @@ export async function createTestContext(
     secrets,
     cursors: createCursorCodec(secrets.appSecret),
     metrics: createMetrics({ defaultMetrics: false }),
+    logger,
     readinessChecks: {},
     async close() {
       await outbox.stop();
@@ -100,11 +106,22 @@ export async function createTestContext(
   };
 }
 
+/**
+ * The modules that register app-wide plugins (the rate limiter), as in production; named here
+ * rather than loading every module into every test file (kit.test.ts keeps the list complete).
+ */
+export const PLUGIN_MODULES: ModuleDefinition[] = [integrationModule];
+
 export async function buildTestApp(
   ctx: ModuleContext,
   modules: ModuleRoutes[] = [],
 ): Promise<FastifyInstance> {
-  const app = await buildApp(ctx, modules);
+  // The modules' app-wide plugins as in production, whatever routes the test binds.
+  const app = await buildApp(
+    ctx,
+    modules,
+    PLUGIN_MODULES.flatMap((m) => m.plugins ?? []),
+  );
   await app.ready();
   return app;
 }

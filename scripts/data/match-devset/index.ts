@@ -1,6 +1,6 @@
 // Loader for the hand-labelled need → achievement matching development set (see README.md).
 import { readFileSync } from 'node:fs';
-import type { FieldCode, TransferMode } from '../demo-templates/model.js';
+import type { FieldCode, TransferMode } from '../../../src/modules/catalog/demo/templates/model.js';
 
 export type Grade = 0 | 1 | 2 | 3;
 

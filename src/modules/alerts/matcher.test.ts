@@ -3,6 +3,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../platform/ids.js';
+import { startWorker } from '../../platform/module.js';
 import type { AnyWorker } from '../../platform/queue.js';
 import { createActor, createOrganisation, type TestActor } from '../../test/actors.js';
 import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
@@ -36,7 +37,7 @@ beforeAll(async () => {
   engine = await searchEngineFor(ctx);
   deps = { database: ctx.database, engine: () => searchEngineFor(ctx), kick: () => undefined };
   const [def] = alertsModule.workers!(ctx);
-  worker = ctx.queues.worker(LISTING_INDEXED_QUEUE, (job) => def!.process(job));
+  worker = startWorker(ctx.queues, def!);
   seeker = await createActor(ctx, { organisation: await createOrganisation(ctx) });
   publisherOrgId = (await createOrganisation(ctx)).id;
 });
@@ -156,9 +157,14 @@ describe('saved-search alerts', () => {
     await queue.add(LISTING_INDEXED_QUEUE, job(id, 1), { jobId: `indexed-achievement-${id}-1` });
     // the same announcement under another job id (e.g. a re-run indexer): still one alert
     await queue.add(LISTING_INDEXED_QUEUE, job(id, 1), { jobId: `indexed-achievement-${id}-1-again` });
-    const deadline = Date.now() + 20_000;
-    while (((await queue.getJobCounts('completed')).completed ?? 0) < 2 && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 100));
+    // both jobs have run (a wait that fails if they do not), so one alert is the result
+    const finished = async () =>
+      Promise.all(
+        [`indexed-achievement-${id}-1`, `indexed-achievement-${id}-1-again`].map(
+          async (jobId) => (await (await queue.getJob(jobId))?.isCompleted()) ?? false,
+        ),
+      );
+    await expect.poll(finished, { timeout: 20_000 }).toEqual([true, true]);
     expect((await alertsOf(ss)).map((a) => a.listingId)).toEqual([id]);
     expect(await inboxFor(ss)).toHaveLength(1);
   });

@@ -15,16 +15,16 @@
 import { inArray } from 'drizzle-orm';
 import type { Database } from '../../platform/db.js';
 import { newId } from '../../platform/ids.js';
-import { emitEventInTx } from '../integration/events.js';
+import { emitEventInTx } from '../integration/index.js';
+import type { ListingIndexedJob } from '../matching/index.js';
 import {
   priceRange,
   regionPath,
   type SearchEngine,
   type SearchFilters,
   type SearchHit,
-} from '../matching/engine.js';
-import type { ListingIndexedJob } from '../matching/indexer.js';
-import { notifyInTx } from '../notifications/service.js';
+} from '../matching/index.js';
+import { notifyInTx } from '../notifications/index.js';
 import { savedSearchAlerts, savedSearches } from './schema.js';
 import { filtersOf } from './service.js';
 

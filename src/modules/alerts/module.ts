@@ -1,7 +1,5 @@
-import type { Job } from 'bullmq';
-import type { ModuleDefinition } from '../index.js';
-import { searchEngineFor } from '../matching/engine-instance.js';
-import { LISTING_INDEXED_QUEUE, type ListingIndexedJob } from '../matching/indexer.js';
+import type { ModuleDefinition } from '../../platform/module.js';
+import { LISTING_INDEXED_QUEUE, searchEngineFor } from '../matching/index.js';
 import { processListingIndexed } from './matcher.js';
 import { alertRoutes } from './routes.js';
 
@@ -16,10 +14,10 @@ export const alertsModule: ModuleDefinition = {
     {
       queue: LISTING_INDEXED_QUEUE,
       concurrency: 2,
-      process: (job: Job) =>
+      process: (job) =>
         processListingIndexed(
           { database: ctx.database, engine: () => searchEngineFor(ctx), kick: () => ctx.outbox.kick() },
-          job.data as ListingIndexedJob,
+          job.data,
         ),
     },
   ],

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWorker } from '../../platform/module.js';
 import type { AnyWorker } from '../../platform/queue.js';
 import { createActor, createOrganisation, createSubCentre, type TestActor } from '../../test/actors.js';
 import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
@@ -28,7 +29,7 @@ beforeAll(async () => {
   ctx = await createTestContext({ QUEUE_PREFIX: `tp${randomBytes(4).toString('hex')}` });
   app = await buildTestApp(ctx, [catalogModule.routes!, alertRoutes]);
   const [def] = alertsModule.workers!(ctx);
-  worker = ctx.queues.worker(LISTING_INDEXED_QUEUE, (job) => def!.process(job));
+  worker = startWorker(ctx.queues, def!);
   const sub = await createSubCentre(ctx);
   owner = await createActor(ctx, {
     organisation: await createOrganisation(ctx, { type: 'university', subCentre: sub, verified: true }),
@@ -122,10 +123,9 @@ describe('catalog → index → alert', () => {
     await processListingChange(ctx, { data: { type: 'achievement', id, change: 'withdrawn' } });
     // three announcements in all (the duplicate update had the same job id): wait for the third
     const queue = ctx.queues.queue(LISTING_INDEXED_QUEUE);
-    const deadline = Date.now() + 20_000;
-    while (((await queue.getJobCounts('completed')).completed ?? 0) < 3 && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 100));
-    expect((await queue.getJobCounts('completed')).completed).toBe(3);
+    await expect
+      .poll(async () => (await queue.getJobCounts('completed')).completed, { timeout: 20_000 })
+      .toBe(3);
     expect(await alerts(ssId, 0)).toHaveLength(2);
   });
 });

@@ -1,4 +1,3 @@
-import type { Actor } from '../../platform/audit.js';
 import { definePolicies } from '../../platform/authz.js';
 import type { Principal } from '../../platform/principal.js';
 import type { savedSearches } from './schema.js';
@@ -11,10 +10,4 @@ const isOwner = (p: Principal | undefined, s: SavedSearch) => p?.kind === 'user'
 definePolicies({
   'saved-search.read': (p: Principal | undefined, s: SavedSearch) => (isOwner(p, s) ? 'allow' : 'hide'),
   'saved-search.manage': (p: Principal | undefined, s: SavedSearch) => (isOwner(p, s) ? 'allow' : 'hide'),
-});
-
-export const actorOf = (p: Principal): Actor => ({
-  type: p.kind,
-  id: p.id,
-  organisationId: p.organisationId,
 });

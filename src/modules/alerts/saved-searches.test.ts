@@ -1,28 +1,25 @@
 import { and, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents } from '../../platform/schema.js';
 import { createActor, createClientActor, createOrganisation, type TestActor } from '../../test/actors.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { useTestApp } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
 import { alertRoutes } from './routes.js';
 import { MAX_SAVED_SEARCHES_PER_USER } from './service.js';
 
 /** The saved-search API: owner-only access, validation and limits, audit. */
+const fixture = useTestApp([alertRoutes]);
 let ctx: TestContext;
 let app: FastifyInstance;
 let alice: TestActor;
 let bob: TestActor; // same organisation as alice, still may not see her saved searches
 
 beforeAll(async () => {
-  ctx = await createTestContext();
-  app = await buildTestApp(ctx, [alertRoutes]);
+  ({ ctx, app } = fixture);
   const org = await createOrganisation(ctx);
   alice = await createActor(ctx, { organisation: org });
   bob = await createActor(ctx, { organisation: org });
-});
-afterAll(async () => {
-  await app?.close();
-  await ctx?.close();
 });
 
 const call = (

@@ -8,6 +8,7 @@ import {
   bigint,
   boolean,
   check,
+  foreignKey,
   index,
   integer,
   pgTable,
@@ -59,9 +60,7 @@ export const savedSearchAlerts = pgTable(
   'saved_search_alerts',
   {
     id: uuid('id').primaryKey(),
-    savedSearchId: uuid('saved_search_id')
-      .notNull()
-      .references(() => savedSearches.id, { onDelete: 'cascade' }),
+    savedSearchId: uuid('saved_search_id').notNull(),
     listingType: text('listing_type').notNull(),
     listingId: text('listing_id').notNull(),
     version: integer('version').notNull(),
@@ -73,5 +72,10 @@ export const savedSearchAlerts = pgTable(
   (t) => [
     unique('saved_search_alerts_once').on(t.savedSearchId, t.listingId, t.version),
     index('saved_search_alerts_search_idx').on(t.savedSearchId, t.id),
+    foreignKey({
+      name: 'saved_search_alerts_saved_search_id_fkey',
+      columns: [t.savedSearchId],
+      foreignColumns: [savedSearches.id],
+    }).onDelete('cascade'),
   ],
 );

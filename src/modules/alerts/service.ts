@@ -1,5 +1,5 @@
 import { and, count, desc, eq, lt, sql } from 'drizzle-orm';
-import { recordAudit } from '../../platform/audit.js';
+import { actorOf, recordAudit } from '../../platform/audit.js';
 import { check } from '../../platform/authz.js';
 import type { Db } from '../../platform/db.js';
 import {
@@ -12,8 +12,7 @@ import {
 import { newId } from '../../platform/ids.js';
 import { type CursorCodec, pageByIdDesc } from '../../platform/pagination.js';
 import type { Principal } from '../../platform/principal.js';
-import type { SearchFilters } from '../matching/engine.js';
-import { actorOf } from './policies.js';
+import type { SearchFilters } from '../matching/index.js';
 import { type SavedSearchType, savedSearchAlerts, savedSearches } from './schema.js';
 
 /** Saved searches per person: each one costs an engine query for every listing change it may match. */

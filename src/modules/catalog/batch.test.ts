@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createActor, createOrganisation, createSubCentre, type TestActor } from '../../test/actors.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { useTestApp } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
 import { catalogModule } from './module.js';
 import { achievementFixture, needFixture } from './test-fixtures.js';
 
+const fixture = useTestApp([catalogModule.routes!]);
 let ctx: TestContext;
 let app: FastifyInstance;
 let uni: TestActor;
@@ -13,8 +15,7 @@ let operator: TestActor;
 let registrar: TestActor;
 
 beforeAll(async () => {
-  ctx = await createTestContext();
-  app = await buildTestApp(ctx, [catalogModule.routes!]);
+  ({ ctx, app } = fixture);
   const sub = await createSubCentre(ctx);
   uni = await createActor(ctx, {
     organisation: await createOrganisation(ctx, { type: 'university', subCentre: sub }),
@@ -24,10 +25,6 @@ beforeAll(async () => {
   });
   operator = await createActor(ctx, { roles: [{ role: 'operator' }] });
   registrar = await createActor(ctx, { roles: [{ role: 'registrar', subCentreId: sub.id }] });
-});
-afterAll(async () => {
-  await app.close();
-  await ctx.close();
 });
 
 const post = (url: string, actor: TestActor, payload: object) =>

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../platform/db.js';
 import { enqueueInTx } from '../../platform/outbox.js';
 import type { CursorCodec, Page } from '../../platform/pagination.js';
-import { emitEventInTx } from '../integration/events.js';
+import { emitEventInTx } from '../integration/index.js';
 import type { PublicChange } from './lifecycle.js';
 import type { ListingKind } from './model.js';
 import { catalogChanges } from './schema.js';

@@ -1,15 +1,17 @@
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { eq } from 'drizzle-orm';
 import { loadConfig } from '../../platform/config.js';
 import type { Db } from '../../platform/db.js';
 import { UUID_RE } from '../../platform/ids.js';
 import { createLogger } from '../../platform/logger.js';
 import { openDatabase } from '../../platform/runtime.js';
 import { loadSecrets } from '../../platform/secrets.js';
-import { normalizeIdentifier } from '../identity/identifiers.js';
-import { findOrganisation, type Organisation } from '../identity/repository.js';
-import { organisations } from '../identity/schema.js';
+import {
+  findOrganisation,
+  findOrganisationByCreditCode,
+  normalizeIdentifier,
+  type Organisation,
+} from '../identity/index.js';
 import { BATCH_MAX, type BatchResult, upsertBatch } from './batch.js';
 import { previewImport, readSheet } from './import.js';
 import { seedDemo } from './seed.js';
@@ -65,12 +67,7 @@ async function withDatabase(fn: (db: Db) => Promise<void>): Promise<void> {
 
 async function findOrg(db: Db, ref: string): Promise<Organisation | undefined> {
   if (UUID_RE.test(ref)) return findOrganisation(db, ref);
-  // A read by credit code (the identity repository has no such finder yet).
-  const [row] = await db
-    .select()
-    .from(organisations)
-    .where(eq(organisations.creditCode, normalizeIdentifier(ref)));
-  return row;
+  return findOrganisationByCreditCode(db, normalizeIdentifier(ref));
 }
 
 export async function importAchievements(

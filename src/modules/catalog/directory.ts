@@ -1,5 +1,5 @@
 import { and, desc, eq, type SQL, sql } from 'drizzle-orm';
-import { recordAudit } from '../../platform/audit.js';
+import { actorOf, recordAudit } from '../../platform/audit.js';
 import { authorize } from '../../platform/authz.js';
 import { type DbOrTx, isForeignKeyViolation } from '../../platform/db.js';
 import { NotFoundError, UnprocessableError } from '../../platform/errors.js';
@@ -7,10 +7,9 @@ import { newId } from '../../platform/ids.js';
 import { enqueueInTx } from '../../platform/outbox.js';
 import { clampLimit, type Page, paginate } from '../../platform/pagination.js';
 import type { Principal } from '../../platform/principal.js';
-import { maskContact } from '../identity/identifiers.js';
+import { maskContact } from '../identity/index.js';
 import type { CatalogDeps } from './listings.js';
 import { catalogExperts, catalogInstitutions } from './schema.js';
-import { actorOf } from './views.js';
 
 /** Experts (专家) and service institutions (服务机构): public directories kept by organisations. */
 export interface ExpertInput {

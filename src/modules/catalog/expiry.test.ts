@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../../platform/db.js';
 import {
   createActor,
@@ -9,7 +9,8 @@ import {
   createSubCentre,
   type TestActor,
 } from '../../test/actors.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { useTestApp } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
 import type { Organisation } from '../identity/repository.js';
 import { upsertBatch } from './batch.js';
 import { createExpiryService, expireDueListings } from './expiry.js';
@@ -17,6 +18,7 @@ import { catalogModule } from './module.js';
 import { achievementFixture, needFixture } from './test-fixtures.js';
 import { SYSTEM } from './views.js';
 
+const fixture = useTestApp([catalogModule.routes!]);
 let ctx: TestContext;
 let app: FastifyInstance;
 let uni: Organisation;
@@ -26,17 +28,12 @@ let partner: TestActor;
 let n = 0;
 
 beforeAll(async () => {
-  ctx = await createTestContext();
-  app = await buildTestApp(ctx, [catalogModule.routes!]);
+  ({ ctx, app } = fixture);
   const sub = await createSubCentre(ctx);
   uni = await createOrganisation(ctx, { type: 'university', subCentre: sub, verified: true });
   owner = await createActor(ctx, { organisation: uni });
   registrar = await createActor(ctx, { roles: [{ role: 'registrar', subCentreId: sub.id }] });
   partner = await createClientActor(ctx, undefined, ['changes:read']);
-});
-afterAll(async () => {
-  await app.close();
-  await ctx.close();
 });
 
 const base = 700_000 + Math.floor(Math.random() * 1000) * 1000;

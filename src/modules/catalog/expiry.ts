@@ -3,10 +3,9 @@ import type { Logger } from 'pino';
 import type { Actor } from '../../platform/audit.js';
 import type { Db, DbOrTx } from '../../platform/db.js';
 import type { ModuleContext } from '../../platform/http/app.js';
-import { createLogger } from '../../platform/logger.js';
+import type { BackgroundService } from '../../platform/module.js';
 import type { OutboxDispatcher } from '../../platform/outbox.js';
-import type { BackgroundService } from '../index.js';
-import { notifyInTx } from '../notifications/service.js';
+import { notifyInTx } from '../notifications/index.js';
 import { catalogListings as l } from './schema.js';
 import { applyTransition } from './transitions.js';
 import type { ListingRow } from './views.js';
@@ -148,6 +147,6 @@ export function createExpiryService(opts: ExpiryServiceOptions): BackgroundServi
 }
 
 export function catalogServices(ctx: ModuleContext): BackgroundService[] {
-  const logger = createLogger(ctx.config).child({ component: 'catalog-expiry' });
+  const logger = ctx.logger.child({ component: 'catalog-expiry' });
   return [createExpiryService({ db: ctx.database.db, outbox: ctx.outbox, logger })];
 }

@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createActor, createOrganisation, createSubCentre, type TestActor } from '../../test/actors.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { useTestApp } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
 import { catalogModule } from './module.js';
 import { achievementFixture, needFixture } from './test-fixtures.js';
 
+const fixture = useTestApp([catalogModule.routes!]);
 let ctx: TestContext;
 let app: FastifyInstance;
 let owner: TestActor;
@@ -14,18 +16,13 @@ const base = 800_000 + Math.floor(Math.random() * 1000) * 1000;
 let n = 0;
 
 beforeAll(async () => {
-  ctx = await createTestContext();
-  app = await buildTestApp(ctx, [catalogModule.routes!]);
+  ({ ctx, app } = fixture);
   const sub = await createSubCentre(ctx);
   owner = await createActor(ctx, {
     organisation: await createOrganisation(ctx, { type: 'university', subCentre: sub, verified: true }),
   });
   other = await createActor(ctx, { organisation: await createOrganisation(ctx, { verified: true }) });
   registrar = await createActor(ctx, { roles: [{ role: 'registrar', subCentreId: sub.id }] });
-});
-afterAll(async () => {
-  await app.close();
-  await ctx.close();
 });
 
 const req = (method: 'GET' | 'POST' | 'PUT', url: string, actor?: TestActor, payload?: object) =>

@@ -7,7 +7,7 @@ import type { OperationHandler } from '../../platform/http/operations.js';
 import { clampLimit, type Page } from '../../platform/pagination.js';
 import type { Principal } from '../../platform/principal.js';
 import { auditEvents } from '../../platform/schema.js';
-import { maskContact } from '../identity/identifiers.js';
+import { maskContact } from '../identity/index.js';
 import type { CatalogDeps } from './listings.js';
 import type { ListingKind } from './model.js';
 import { catalogListings, catalogListingVersions, catalogNdas } from './schema.js';

@@ -1,4 +1,4 @@
-import type { WorkerDefinition } from '../index.js';
+import type { WorkerDefinition } from '../../platform/module.js';
 
 /**
  * The catalog runs no workers of its own: its `catalog.changed` and `catalog.directory-changed`

@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createActor, createOrganisation, createSubCentre, type TestActor } from '../../test/actors.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { useTestApp } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
 import type { Organisation, SubCentre } from '../identity/repository.js';
 import { catalogModule } from './module.js';
 import { achievementFixture } from './test-fixtures.js';
 
+const fixture = useTestApp([catalogModule.routes!], { env: { LOG_LEVEL: process.env.DBG_LOG ?? 'silent' } });
 let ctx: TestContext;
 let app: FastifyInstance;
 let subA: SubCentre;
@@ -20,8 +22,7 @@ let operator: TestActor;
 let n = 0;
 
 beforeAll(async () => {
-  ctx = await createTestContext({ LOG_LEVEL: process.env.DBG_LOG ?? 'silent' });
-  app = await buildTestApp(ctx, [catalogModule.routes!]);
+  ({ ctx, app } = fixture);
   subA = await createSubCentre(ctx);
   subB = await createSubCentre(ctx);
   uni = await createOrganisation(ctx, { type: 'university', subCentre: subA, verified: true });
@@ -33,10 +34,6 @@ beforeAll(async () => {
   registrarA = await createActor(ctx, { roles: [{ role: 'registrar', subCentreId: subA.id }] });
   registrarB = await createActor(ctx, { roles: [{ role: 'registrar', subCentreId: subB.id }] });
   operator = await createActor(ctx, { roles: [{ role: 'operator' }] });
-});
-afterAll(async () => {
-  await app.close();
-  await ctx.close();
 });
 
 const req = (method: 'GET' | 'POST' | 'PUT', url: string, actor?: TestActor, payload?: object) =>
@@ -201,6 +198,31 @@ describe('editing a published listing', () => {
       [id],
     );
     expect(changes.rows.map((r) => r.change)).toEqual(['published', 'updated']);
+  });
+
+  it('reports only a clash of external ids as external-id-taken, not any other unique violation', async () => {
+    const id = await published();
+    const before = (await req('GET', `/v1/achievements/${id}`, owner)).json();
+    const edit = (externalId: string) =>
+      req(
+        'PUT',
+        `/v1/achievements/${id}`,
+        owner,
+        achievementFixture(999_998, { externalId, title: `${before.title}（再版）` }),
+      );
+    // Another listing of the organisation holds the external id: that is the caller's conflict.
+    const other = (await req('GET', `/v1/achievements/${await published()}`, owner)).json();
+    const clash = await edit(other.externalId);
+    expect(clash.statusCode, clash.body).toBe(409);
+    expect(clash.json().type).toContain('catalog-external-id-taken');
+    // The version this edit would keep already exists: a fault of ours, not an external-id clash.
+    await ctx.database.pool.query(
+      'INSERT INTO catalog_listing_versions (listing_id, version, snapshot) VALUES ($1, $2, $3)',
+      [id, before.version, '{}'],
+    );
+    const fault = await edit(before.externalId);
+    expect(fault.statusCode, fault.body).toBe(500);
+    expect(fault.json().type).not.toContain('catalog-external-id-taken');
   });
 
   it('names the offending character of a bad patent number', async () => {

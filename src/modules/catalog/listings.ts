@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { recordAudit } from '../../platform/audit.js';
+import { actorOf, recordAudit } from '../../platform/audit.js';
 import { authorize, check } from '../../platform/authz.js';
-import { type Db, type DbOrTx, isUniqueViolation } from '../../platform/db.js';
+import { constraintOf, type Db, type DbOrTx, isUniqueViolation } from '../../platform/db.js';
 import {
   ConflictError,
   InvalidTransitionError,
@@ -14,7 +14,7 @@ import type { Lang } from '../../platform/messages.js';
 import type { OutboxDispatcher } from '../../platform/outbox.js';
 import type { CursorCodec } from '../../platform/pagination.js';
 import type { Principal } from '../../platform/principal.js';
-import { findOrganisation } from '../identity/repository.js';
+import { findOrganisation } from '../identity/index.js';
 import { recordChanges } from './changes.js';
 import { findDuplicates } from './duplicates.js';
 import { EDITABLE_STATUSES, isPublic } from './lifecycle.js';
@@ -23,7 +23,6 @@ import { memoized } from './queries.js';
 import { catalogListings, catalogNdas } from './schema.js';
 import { applyTransition, saveVersion, type TransitionInput } from './transitions.js';
 import {
-  actorOf,
   columnsOf,
   type DuplicateWarning,
   type ListingRow,
@@ -52,6 +51,10 @@ async function lockListing(tx: DbOrTx, kind: ListingKind, id: string): Promise<L
 }
 
 /** The owner's sub-centre, whose registrars review the listing. */
+/** Only the external-id key means "taken"; any other unique violation is a fault, not the caller's. */
+const isExternalIdTaken = (err: unknown) =>
+  isUniqueViolation(err) && constraintOf(err) === 'catalog_listings_external_key';
+
 export async function ownerSubCentre(db: DbOrTx, organisationId: string): Promise<string | null> {
   const org = await findOrganisation(db, organisationId);
   if (!org) throw new UnprocessableError('catalog-unknown-organisation');
@@ -106,7 +109,7 @@ export async function createListing(
       return { listing: toView(row!, { confidential: true }), warnings };
     });
   } catch (err) {
-    if (isUniqueViolation(err)) throw new ConflictError('catalog-external-id-taken');
+    if (isExternalIdTaken(err)) throw new ConflictError('catalog-external-id-taken');
     throw err;
   }
 }
@@ -167,7 +170,7 @@ export async function updateListing(
     deps.outbox.kick();
     return result;
   } catch (err) {
-    if (isUniqueViolation(err)) throw new ConflictError('catalog-external-id-taken');
+    if (isExternalIdTaken(err)) throw new ConflictError('catalog-external-id-taken');
     throw err;
   }
 }

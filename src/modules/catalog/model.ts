@@ -3,11 +3,11 @@ import canonicalize from 'canonicalize';
 import { z } from 'zod';
 import type { FieldError } from '../../platform/errors.js';
 import type { Lang } from '../../platform/messages.js';
-import { isValidRegionCode, validatePatentNumber } from '../identity/identifiers.js';
+import { isValidRegionCode, validatePatentNumber } from '../identity/index.js';
 
 /**
  * The listing vocabulary and the one input validation shared by the single-item endpoints, the
- * batch endpoints and the spreadsheet import. Enums follow scripts/demo-data.ts.
+ * batch endpoints and the spreadsheet import. Enums follow demo/demo-data.ts.
  */
 export const FIELD_CODES = ['01', '02', '03', '04', '05', '06', '07', '08', '09'] as const;
 /** 转化方式; the licence type (独占/排他/普通) is part of the mode. */

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { actorOf } from '../../platform/audit.js';
 import { authorize } from '../../platform/authz.js';
 import { UnprocessableError, ValidationError } from '../../platform/errors.js';
 import type { ModuleRoutes } from '../../platform/http/app.js';
@@ -26,7 +27,6 @@ import {
 import { type ListingKind, nulErrors } from './model.js';
 import { type ListQuery, reviewQueue } from './queries.js';
 import type { TransitionInput } from './transitions.js';
-import { actorOf } from './views.js';
 import './messages.js';
 
 /** The union of this module's query parameters (each route's schema has validated its own). */

@@ -4,6 +4,7 @@ import {
   bigserial,
   customType,
   date,
+  foreignKey,
   index,
   integer,
   jsonb,
@@ -30,11 +31,9 @@ export const catalogListings = pgTable(
   {
     id: uuid('id').primaryKey(),
     kind: text('kind', { enum: ['achievement', 'need'] }).notNull(),
-    organisationId: uuid('organisation_id')
-      .notNull()
-      .references(() => organisations.id, { onDelete: 'restrict' }),
+    organisationId: uuid('organisation_id').notNull(),
     /** The owner's sub-centre when the listing was created: its registrars review it. */
-    subCentreId: uuid('sub_centre_id').references(() => subCentres.id, { onDelete: 'set null' }),
+    subCentreId: uuid('sub_centre_id'),
     status: text('status').notNull().default('draft'),
     externalId: text('external_id'),
     sourceSystem: text('source_system'),
@@ -79,6 +78,16 @@ export const catalogListings = pgTable(
     index('catalog_listings_expiry_idx').on(t.validUntil).where(sql`status = 'published'`),
     /** Lists filtered by field (the common query) read in keyset order and stop after a page. */
     index('catalog_listings_kind_field_updated_idx').on(t.kind, t.fieldCode, t.updatedAt, t.id),
+    foreignKey({
+      name: 'catalog_listings_organisation_id_fkey',
+      columns: [t.organisationId],
+      foreignColumns: [organisations.id],
+    }).onDelete('restrict'),
+    foreignKey({
+      name: 'catalog_listings_sub_centre_id_fkey',
+      columns: [t.subCentreId],
+      foreignColumns: [subCentres.id],
+    }).onDelete('set null'),
   ],
 );
 
@@ -86,31 +95,44 @@ export const catalogListings = pgTable(
 export const catalogListingVersions = pgTable(
   'catalog_listing_versions',
   {
-    listingId: uuid('listing_id')
-      .notNull()
-      .references(() => catalogListings.id, { onDelete: 'cascade' }),
+    listingId: uuid('listing_id').notNull(),
     version: integer('version').notNull(),
     snapshot: jsonb('snapshot').notNull(),
     replacedAt: timestamp('replaced_at', { withTimezone: true }).notNull().defaultNow(),
     replacedBy: text('replaced_by'),
   },
-  (t) => [primaryKey({ name: 'catalog_listing_versions_pk', columns: [t.listingId, t.version] })],
+  (t) => [
+    primaryKey({ name: 'catalog_listing_versions_pk', columns: [t.listingId, t.version] }),
+    foreignKey({
+      name: 'catalog_listing_versions_listing_id_fkey',
+      columns: [t.listingId],
+      foreignColumns: [catalogListings.id],
+    }).onDelete('cascade'),
+  ],
 );
 
 /** NDA acceptances: an organisation accepted this listing's NDA (保密协议) and sees its details. */
 export const catalogNdas = pgTable(
   'catalog_ndas',
   {
-    listingId: uuid('listing_id')
-      .notNull()
-      .references(() => catalogListings.id, { onDelete: 'cascade' }),
-    organisationId: uuid('organisation_id')
-      .notNull()
-      .references(() => organisations.id, { onDelete: 'cascade' }),
+    listingId: uuid('listing_id').notNull(),
+    organisationId: uuid('organisation_id').notNull(),
     acceptedBy: text('accepted_by').notNull(),
     acceptedAt: timestamp('accepted_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ name: 'catalog_ndas_pk', columns: [t.listingId, t.organisationId] })],
+  (t) => [
+    primaryKey({ name: 'catalog_ndas_pk', columns: [t.listingId, t.organisationId] }),
+    foreignKey({
+      name: 'catalog_ndas_listing_id_fkey',
+      columns: [t.listingId],
+      foreignColumns: [catalogListings.id],
+    }).onDelete('cascade'),
+    foreignKey({
+      name: 'catalog_ndas_organisation_id_fkey',
+      columns: [t.organisationId],
+      foreignColumns: [organisations.id],
+    }).onDelete('cascade'),
+  ],
 );
 
 /**
@@ -139,14 +161,21 @@ export const catalogExperts = pgTable(
     id: uuid('id').primaryKey(),
     name: text('name').notNull(),
     title: text('title'),
-    organisationId: uuid('organisation_id').references(() => organisations.id, { onDelete: 'set null' }),
+    organisationId: uuid('organisation_id'),
     fields: text('fields').array().notNull().default(sql`'{}'::text[]`),
     expertise: text('expertise').array().notNull().default(sql`'{}'::text[]`),
     bio: text('bio'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('catalog_experts_updated_idx').on(t.updatedAt, t.id)],
+  (t) => [
+    index('catalog_experts_updated_idx').on(t.updatedAt, t.id),
+    foreignKey({
+      name: 'catalog_experts_organisation_id_fkey',
+      columns: [t.organisationId],
+      foreignColumns: [organisations.id],
+    }).onDelete('set null'),
+  ],
 );
 
 /** Service institutions (服务机构): an organisation's service profile. */
@@ -154,9 +183,7 @@ export const catalogInstitutions = pgTable(
   'catalog_institutions',
   {
     id: uuid('id').primaryKey(),
-    organisationId: uuid('organisation_id')
-      .notNull()
-      .references(() => organisations.id, { onDelete: 'cascade' }),
+    organisationId: uuid('organisation_id').notNull(),
     name: text('name').notNull(),
     kinds: text('kinds').array().notNull(),
     regionCode: text('region_code'),
@@ -169,5 +196,10 @@ export const catalogInstitutions = pgTable(
   (t) => [
     uniqueIndex('catalog_institutions_org_key').on(t.organisationId),
     index('catalog_institutions_updated_idx').on(t.updatedAt, t.id),
+    foreignKey({
+      name: 'catalog_institutions_organisation_id_fkey',
+      columns: [t.organisationId],
+      foreignColumns: [organisations.id],
+    }).onDelete('cascade'),
   ],
 );

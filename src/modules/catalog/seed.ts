@@ -1,14 +1,16 @@
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db.js';
 import { isUniqueViolation } from '../../platform/db.js';
-import { demoSignInHelp, isLoopbackHost, seedDemoAccounts } from '../identity/demo-accounts.js';
 import {
+  demoSignInHelp,
+  findOrganisationByCreditCode,
   findSubCentreByCode,
   insertOrganisation,
   insertSubCentre,
+  isLoopbackHost,
   type Organisation,
-} from '../identity/repository.js';
-import { organisations } from '../identity/schema.js';
+  seedDemoAccounts,
+} from '../identity/index.js';
 import { upsertBatch } from './batch.js';
 import { insertExpert, upsertInstitution } from './directory.js';
 import { catalogListings } from './schema.js';
@@ -30,7 +32,7 @@ export async function catalogIsEmpty(db: Db): Promise<boolean> {
 }
 
 /**
- * Load the generated demo exchange (scripts/demo-data.ts) through the catalog's own services:
+ * Load the generated demo exchange (demo/demo-data.ts) through the catalog's own services:
  * sub-centres and organisations through the identity repository, listings through the batch
  * upsert, published at once by the system (audited with actor `system`). Does nothing when the
  * catalog already has listings, so it is safe to call at every start.
@@ -46,8 +48,8 @@ export async function seedDemo(db: Db, opts: { seed?: number; force?: boolean } 
     invalid: 0,
   };
   if (!opts.force && !(await catalogIsEmpty(db))) return { ...summary, skipped: true };
-  // Loaded on demand: the generator is a script, not part of the production image's hot path.
-  const { generateDemo } = await import('../../../scripts/demo-data.js');
+  // Loaded on demand: the generator is not on the production image's hot path.
+  const { generateDemo } = await import('./demo/demo-data.js');
   const demo = generateDemo(opts.seed ?? 1);
 
   const subCentreIds = new Map<string, string>();
@@ -140,13 +142,13 @@ async function findOrInsertOrganisation(
     return await insertOrganisation(db, v);
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
-    const [found] = await db.select().from(organisations).where(eq(organisations.creditCode, v.creditCode));
+    const found = await findOrganisationByCreditCode(db, v.creditCode);
     if (!found) throw err;
     return found;
   }
 }
 
-/** At start-up (runtime.ts): an empty catalog on embedded defaults gets the demo; production never. */
+/** At start-up (the catalog module's `startup`): an empty catalog on embedded defaults gets the demo; production never. */
 export async function seedOnStart(
   db: Db,
   config: { seedDemo: boolean; env: string; publicUrl: string; host: string },

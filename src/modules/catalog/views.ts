@@ -1,6 +1,5 @@
 import type { Actor } from '../../platform/audit.js';
-import type { Principal } from '../../platform/principal.js';
-import { maskContact } from '../identity/identifiers.js';
+import { maskContact } from '../identity/index.js';
 import { titleKey } from './duplicates.js';
 import type { ListingInput, ListingKind } from './model.js';
 import { catalogListings } from './schema.js';
@@ -35,11 +34,6 @@ export interface DuplicateWarning {
   title: string;
   patentNumber?: string;
   similarity?: number;
-}
-
-export function actorOf(p: Principal | undefined): Actor {
-  if (!p) return { type: 'anonymous' };
-  return { type: p.kind, id: p.id, organisationId: p.organisationId };
 }
 
 export const SYSTEM: Actor = { type: 'system', id: 'catalog' };

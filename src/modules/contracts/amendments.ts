@@ -8,7 +8,7 @@ import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { clampLimit, paginate } from '../../platform/pagination.js';
-import { requestRevocationInTx } from '../vouchers/request.js';
+import { requestRevocationInTx } from '../vouchers/index.js';
 import { toColumns, toInput, updateContract } from './repository.js';
 import { recordVersion, VOUCHER_SOURCE, voucherSourceId } from './review.js';
 import { contractAmendments } from './schema.js';

@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createActor, type TestActor } from '../../test/actors.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { useTestApp } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
 import { application, createPoint, type Point } from './fixtures.js';
 import { contractRoutes } from './routes.js';
 
+const fixture = useTestApp([contractRoutes]);
 let ctx: TestContext;
 let app: FastifyInstance;
 let point: Point;
@@ -13,8 +15,7 @@ let operator: TestActor;
 let contractId: string;
 
 beforeAll(async () => {
-  ctx = await createTestContext();
-  app = await buildTestApp(ctx, [contractRoutes]);
+  ({ ctx, app } = fixture);
   point = await createPoint(ctx);
   other = await createPoint(ctx);
   operator = await createActor(ctx, { roles: [{ role: 'operator' }] });
@@ -30,10 +31,6 @@ beforeAll(async () => {
     url: `/v1/contracts/${contractId}/submit`,
     headers: point.applicant.headers,
   });
-});
-afterAll(async () => {
-  await app?.close();
-  await ctx?.close();
 });
 
 const call = (who: TestActor | undefined, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) =>

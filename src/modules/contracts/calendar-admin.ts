@@ -3,13 +3,15 @@
  * (POST, audited): which years due dates are counted with, where each comes from, and loading
  * the State Council's arrangement for a year the release does not ship.
  */
+
+import { actorOf } from '../../platform/audit.js';
 import { authorize, definePolicies } from '../../platform/authz.js';
 import { isOperator, type Principal } from '../../platform/principal.js';
 import { SHIPPED_HOLIDAYS } from './calendar.js';
 import { importHolidayYears, loadHolidayData } from './holiday-years.js';
 import { holidayCalendarYears } from './schema.js';
 import type { ContractDeps } from './service.js';
-import { actorOf, type Caller } from './view.js';
+import type { Caller } from './view.js';
 
 definePolicies({
   'holiday-calendar.read': (p: Principal | undefined, _: null) => isOperator(p),
@@ -43,5 +45,5 @@ export async function holidayCalendar(deps: ContractDeps, caller: Caller) {
 
 export async function importHolidayCalendar(deps: ContractDeps, caller: Caller, body: unknown) {
   authorize(caller.principal, 'holiday-calendar.import', null);
-  return importHolidayYears(deps.db, actorOf(caller), body, caller.requestId);
+  return importHolidayYears(deps.db, actorOf(caller.principal), body, caller.requestId);
 }

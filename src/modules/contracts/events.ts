@@ -6,8 +6,8 @@
  * never names, amounts or free text.
  */
 import type { DbOrTx } from '../../platform/db.js';
-import { findVerifiedOrganisationIdsByCreditCodes } from '../identity/repository.js';
-import { emitEventInTx } from '../integration/events.js';
+import { findVerifiedOrganisationIdsByCreditCodes } from '../identity/index.js';
+import { emitEventInTx } from '../integration/index.js';
 import type { ContractRow } from './repository.js';
 import type { PartyInput } from './validation.js';
 

@@ -3,33 +3,23 @@
  * registrar and operator, and a valid application of every subtype. Real rows through the
  * identity module's repository (no fakes).
  */
-import { createHash, randomInt, randomUUID } from 'node:crypto';
+
+import { randomInt, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { decodeJwt } from 'jose';
 import type { Principal } from '../../platform/principal.js';
 import { createActor, createOrganisation, createSubCentre, type TestActor } from '../../test/actors.js';
 import type { TestContext } from '../../test/context.js';
-import { creditCodeCheckChar, patentCheckChar } from '../identity/identifiers.js';
+import { sha256hex } from '../../test/hashes.js';
+import { randomCreditCode, randomPatentNumber } from '../../test/ids.js';
+
+/** Kept for the tests written against the contracts fixtures before the shared test kit. */
+export const makeCreditCode = randomCreditCode;
+export const sha256 = sha256hex;
+
 import type { SubCentre } from '../identity/repository.js';
 import { grantRole } from '../identity/repository.js';
 import type { ContractInput } from './validation.js';
-
-const ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
-
-/** A credit code that passes its check character, in region `region`. */
-export function makeCreditCode(region = '320100'): string {
-  let body = `91${region}`;
-  for (let i = 0; i < 9; i++) body += ALPHABET[randomInt(ALPHABET.length)];
-  return body + creditCodeCheckChar(body);
-}
-
-/** A post-2003 invention patent application number with a correct check digit. */
-export function makePatentNumber(year = 2022): string {
-  const body = `${year}1${String(randomInt(10_000_000)).padStart(7, '0')}`;
-  return `${body}.${patentCheckChar(body)}`;
-}
-
-export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 export interface Point {
   subCentre: SubCentre;
@@ -41,7 +31,7 @@ export interface Point {
 
 export async function createPoint(ctx: TestContext): Promise<Point> {
   const subCentre = await createSubCentre(ctx, '技术合同登记点');
-  const sellerCode = makeCreditCode(subCentre.code);
+  const sellerCode = randomCreditCode(subCentre.code);
   const seller = await createOrganisation(ctx, {
     type: 'university',
     subCentre,
@@ -58,7 +48,7 @@ export async function createTransferInstitution(ctx: TestContext, subCentre?: Su
     type: 'transfer_institution',
     subCentre,
     verified: true,
-    creditCode: makeCreditCode(),
+    creditCode: randomCreditCode('320100'),
   });
 }
 
@@ -90,7 +80,7 @@ export function application(
     },
     buyer: {
       name: '测试新能源有限公司',
-      creditCode: makeCreditCode('320500'),
+      creditCode: randomCreditCode('320500'),
       countryCode: 'CN',
       regionCode: '320500',
       partyNature: '150',
@@ -99,7 +89,7 @@ export function application(
     nonTechnicalCostsFen: 0,
     payment: { method: 'lump_sum' },
     // A document of its own: the same document twice is a duplicate application (409).
-    documentSha256: sha256(`contract document ${randomUUID()}`),
+    documentSha256: sha256hex(`contract document ${randomUUID()}`),
     ...over,
   };
 }
@@ -109,7 +99,7 @@ export function requiredDetails(ctxIds: {
   transferInstitutionId: string;
 }): Record<string, Partial<ContractInput>> {
   return {
-    patentNumbers: { patentNumbers: [makePatentNumber()] },
+    patentNumbers: { patentNumbers: [randomPatentNumber()] },
     ipRegistrationNumbers: { ipRegistrationNumbers: ['2023SR0123456'] },
     licenceType: { licenceType: 'non_exclusive' },
     licenceTermMonths: { licenceTermMonths: 60 },

@@ -1,24 +1,21 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
 import { voucherTransactions } from '../vouchers/schema.js';
 import { application, createPoint, injectAs, type Method, type Point } from './fixtures.js';
 import { contractRoutes } from './routes.js';
 import { contractVersions } from './schema.js';
 
+const fixture = useTestApp([contractRoutes]);
 let ctx: TestContext;
 let app: FastifyInstance;
 let point: Point;
 
 beforeAll(async () => {
-  ctx = await createTestContext();
-  app = await buildTestApp(ctx, [contractRoutes]);
+  ({ ctx, app } = fixture);
   point = await createPoint(ctx);
-});
-afterAll(async () => {
-  await app?.close();
-  await ctx?.close();
 });
 
 const as = (who: { headers: Record<string, string> }, method: Method, url: string, payload?: unknown) =>

@@ -1,4 +1,4 @@
-import type { ModuleDefinition } from '../index.js';
+import type { ModuleDefinition } from '../../platform/module.js';
 import { contractRoutes } from './routes.js';
 
 /** Technology contract registration (技术合同认定登记): applications, review, numbers, statistics. */

@@ -1,22 +1,19 @@
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
 import { application, createPoint, type Point } from './fixtures.js';
 import { nextSerial } from './repository.js';
 import { contractRoutes } from './routes.js';
 import { contractRegistrationCounters } from './schema.js';
 
+const fixture = useTestApp([contractRoutes]);
 let ctx: TestContext;
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  ctx = await createTestContext();
-  app = await buildTestApp(ctx, [contractRoutes]);
-});
-afterAll(async () => {
-  await app?.close();
-  await ctx?.close();
+  ({ ctx, app } = fixture);
 });
 
 async function underReview(point: Point): Promise<string> {

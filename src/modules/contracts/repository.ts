@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, getTableColumns, gt, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../../platform/db.js';
-import { userRoles } from '../identity/schema.js';
+import { usersWithRole } from '../identity/index.js';
 import { contractRegistrationCounters, technologyContracts } from './schema.js';
 import type { ContractInput, PartyInput, PaymentInput } from './validation.js';
 
@@ -163,17 +163,9 @@ export async function registerUnderNextSerial(
   return row;
 }
 
-/**
- * Which of these users hold the technology manager role. Reads identity's user_roles directly:
- * identity exposes no service function for role look-ups yet (noted for its owner).
- */
+/** Which of these users hold the technology manager role (identity's role look-up). */
 export async function techManagersAmong(db: DbOrTx, ids: string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const rows = await db
-    .selectDistinct({ userId: userRoles.userId })
-    .from(userRoles)
-    .where(and(eq(userRoles.role, 'tech_manager'), inArray(userRoles.userId, ids)));
-  return new Set(rows.map((r) => r.userId));
+  return usersWithRole(db, 'tech_manager', ids);
 }
 
 /** Contracts visible to a caller: own organisation, plus registration points (or all). */

@@ -1,39 +1,28 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents } from '../../platform/schema.js';
 import { createActor, createOrganisation } from '../../test/actors.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { useTestApp } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
+import { randomCreditCode, randomPatentNumber } from '../../test/ids.js';
 import { createListing, transitionListing } from '../catalog/listings.js';
 import { voucherTransactions } from '../vouchers/schema.js';
 import '../catalog/policies.js';
 import { achievementFixture } from '../catalog/test-fixtures.js';
-import {
-  application,
-  createPoint,
-  injectAs,
-  type Method,
-  makeCreditCode,
-  makePatentNumber,
-  type Point,
-  principalOf,
-} from './fixtures.js';
+import { application, createPoint, injectAs, type Method, type Point, principalOf } from './fixtures.js';
 import { contractRoutes } from './routes.js';
 import { REFUSAL_GROUNDS } from './rules.js';
 import type { ContractInput } from './validation.js';
 
+const fixture = useTestApp([contractRoutes]);
 let ctx: TestContext;
 let app: FastifyInstance;
 let point: Point;
 
 beforeAll(async () => {
-  ctx = await createTestContext();
-  app = await buildTestApp(ctx, [contractRoutes]);
+  ({ ctx, app } = fixture);
   point = await createPoint(ctx);
-});
-afterAll(async () => {
-  await app?.close();
-  await ctx?.close();
 });
 
 const as = (who: { headers: Record<string, string> }, method: Method, url: string, payload?: unknown) =>
@@ -212,7 +201,7 @@ describe('application checks over HTTP', () => {
     expect(missing.json().errors).toEqual([
       expect.objectContaining({ field: 'body/patentNumbers', code: 'required-for-subtype' }),
     ]);
-    const good = makePatentNumber();
+    const good = randomPatentNumber();
     const bad = `${good.slice(0, -1)}${good.endsWith('0') ? '1' : '0'}`;
     const res = await as(
       point.applicant,
@@ -230,7 +219,7 @@ describe('application checks over HTTP', () => {
       point.applicant,
       'POST',
       '/v1/contracts',
-      application({ ...point, sellerCode: makeCreditCode() }),
+      application({ ...point, sellerCode: randomCreditCode('320100') }),
     );
     expect(notParty.statusCode).toBe(422);
     const imported = application(point, {
@@ -248,7 +237,7 @@ describe('application checks over HTTP', () => {
   });
 
   it('an unverified organisation cannot apply', async () => {
-    const code = makeCreditCode(point.subCentre.code);
+    const code = randomCreditCode(point.subCentre.code);
     const org = await createOrganisation(ctx, { subCentre: point.subCentre, creditCode: code });
     const member = await createActor(ctx, { organisation: org });
     const res = await as(member, 'POST', '/v1/contracts', application({ ...point, sellerCode: code }));
@@ -256,7 +245,7 @@ describe('application checks over HTTP', () => {
   });
 
   it('transfer institutions and technology managers must be what they claim', async () => {
-    const notInstitution = await createOrganisation(ctx, { creditCode: makeCreditCode() });
+    const notInstitution = await createOrganisation(ctx, { creditCode: randomCreditCode('320100') });
     const stranger = await createActor(ctx);
     const res = await as(
       point.applicant,

@@ -6,7 +6,7 @@
 import { and, asc, eq, gt, inArray, isNotNull, sql } from 'drizzle-orm';
 import { authorize, requirePrincipal } from '../../platform/authz.js';
 import { clampLimit, paginate } from '../../platform/pagination.js';
-import { findOrganisation } from '../identity/repository.js';
+import { findOrganisation } from '../identity/index.js';
 import { rewardFen, SETTINGS } from './rules.js';
 import { technologyContracts as t } from './schema.js';
 import type { ContractDeps } from './service.js';

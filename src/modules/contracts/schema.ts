@@ -9,6 +9,7 @@ import {
   boolean,
   check,
   date,
+  foreignKey,
   index,
   integer,
   jsonb,
@@ -29,13 +30,9 @@ export const technologyContracts = pgTable(
   {
     id: uuid('id').primaryKey(),
     /** The applying organisation (the seller side, or the domestic buyer of imported technology). */
-    organisationId: uuid('organisation_id')
-      .notNull()
-      .references(() => organisations.id, { onDelete: 'restrict' }),
+    organisationId: uuid('organisation_id').notNull(),
     /** The registration point (登记机构): the applicant's sub-centre. */
-    subCentreId: uuid('sub_centre_id')
-      .notNull()
-      .references(() => subCentres.id, { onDelete: 'restrict' }),
+    subCentreId: uuid('sub_centre_id').notNull(),
     status: text('status').notNull().default('draft'),
     version: integer('version').notNull().default(1),
     type: text('type').notNull(),
@@ -64,9 +61,7 @@ export const technologyContracts = pgTable(
     determinationReason: text('determination_reason'),
     payment: jsonb('payment').notNull(),
     documentSha256: text('document_sha256').notNull(),
-    transferInstitutionId: uuid('transfer_institution_id').references(() => organisations.id, {
-      onDelete: 'restrict',
-    }),
+    transferInstitutionId: uuid('transfer_institution_id'),
     techManagerIds: uuid('tech_manager_ids').array().notNull().default(sql`'{}'::uuid[]`),
     createdBy: text('created_by').notNull(),
     submittedAt: tstz('submitted_at'),
@@ -124,6 +119,21 @@ export const technologyContracts = pgTable(
       'technology_contracts_registered_check',
       sql`status NOT IN ('registered','cancelled') OR (registration_number IS NOT NULL AND registered_at IS NOT NULL)`,
     ),
+    foreignKey({
+      name: 'technology_contracts_organisation_id_fkey',
+      columns: [t.organisationId],
+      foreignColumns: [organisations.id],
+    }).onDelete('restrict'),
+    foreignKey({
+      name: 'technology_contracts_sub_centre_id_fkey',
+      columns: [t.subCentreId],
+      foreignColumns: [subCentres.id],
+    }).onDelete('restrict'),
+    foreignKey({
+      name: 'technology_contracts_transfer_institution_id_fkey',
+      columns: [t.transferInstitutionId],
+      foreignColumns: [organisations.id],
+    }).onDelete('restrict'),
   ],
 );
 
@@ -135,13 +145,18 @@ export const technologyContracts = pgTable(
 export const contractRegistrationCounters = pgTable(
   'contract_registration_counters',
   {
-    subCentreId: uuid('sub_centre_id')
-      .notNull()
-      .references(() => subCentres.id, { onDelete: 'restrict' }),
+    subCentreId: uuid('sub_centre_id').notNull(),
     year: integer('year').notNull(),
     lastSerial: integer('last_serial').notNull().default(0),
   },
-  (t) => [primaryKey({ name: 'contract_registration_counters_pk', columns: [t.subCentreId, t.year] })],
+  (t) => [
+    primaryKey({ name: 'contract_registration_counters_pk', columns: [t.subCentreId, t.year] }),
+    foreignKey({
+      name: 'contract_registration_counters_sub_centre_id_fkey',
+      columns: [t.subCentreId],
+      foreignColumns: [subCentres.id],
+    }).onDelete('restrict'),
+  ],
 );
 
 /** Amendment requests to registered contracts (变更): the registrar approves a new version. */
@@ -149,9 +164,7 @@ export const contractAmendments = pgTable(
   'contract_amendments',
   {
     id: uuid('id').primaryKey(),
-    contractId: uuid('contract_id')
-      .notNull()
-      .references(() => technologyContracts.id, { onDelete: 'restrict' }),
+    contractId: uuid('contract_id').notNull(),
     status: text('status').notNull().default('pending'),
     fromVersion: integer('from_version').notNull(),
     changes: jsonb('changes').notNull(),
@@ -165,6 +178,11 @@ export const contractAmendments = pgTable(
   (t) => [
     index('contract_amendments_contract_idx').on(t.contractId, t.id),
     check('contract_amendments_status_check', sql`status IN ('pending','approved','rejected')`),
+    foreignKey({
+      name: 'contract_amendments_contract_id_fkey',
+      columns: [t.contractId],
+      foreignColumns: [technologyContracts.id],
+    }).onDelete('restrict'),
   ],
 );
 
@@ -172,15 +190,20 @@ export const contractAmendments = pgTable(
 export const contractVersions = pgTable(
   'contract_versions',
   {
-    contractId: uuid('contract_id')
-      .notNull()
-      .references(() => technologyContracts.id, { onDelete: 'restrict' }),
+    contractId: uuid('contract_id').notNull(),
     version: integer('version').notNull(),
     snapshot: jsonb('snapshot').notNull(),
     amendmentId: uuid('amendment_id'),
     createdAt: tstz('created_at').notNull().defaultNow(),
   },
-  (t) => [primaryKey({ name: 'contract_versions_pk', columns: [t.contractId, t.version] })],
+  (t) => [
+    primaryKey({ name: 'contract_versions_pk', columns: [t.contractId, t.version] }),
+    foreignKey({
+      name: 'contract_versions_contract_id_fkey',
+      columns: [t.contractId],
+      foreignColumns: [technologyContracts.id],
+    }).onDelete('restrict'),
+  ],
 );
 
 /**

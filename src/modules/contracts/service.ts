@@ -3,7 +3,7 @@
  * review clock starts, or restarts after a return), read and list. Review decisions are in
  * review.ts, amendments and cancellation in amendments.ts.
  */
-import { recordAudit } from '../../platform/audit.js';
+import { actorOf, recordAudit } from '../../platform/audit.js';
 import { authorize, requirePrincipal } from '../../platform/authz.js';
 import type { Db, Tx } from '../../platform/db.js';
 import {
@@ -16,9 +16,13 @@ import {
 import { newId, UUID_RE } from '../../platform/ids.js';
 import type { OutboxDispatcher } from '../../platform/outbox.js';
 import { type CursorCodec, clampLimit, paginate } from '../../platform/pagination.js';
-import { getPublicListing } from '../catalog/service.js';
-import { normalizeIdentifier, validateCreditCode } from '../identity/identifiers.js';
-import { findOrganisation, findVerifiedOrganisationsByCreditCodes } from '../identity/repository.js';
+import { getPublicListing } from '../catalog/index.js';
+import {
+  findOrganisation,
+  findVerifiedOrganisationsByCreditCodes,
+  normalizeIdentifier,
+  validateCreditCode,
+} from '../identity/index.js';
 import { chinaDate, dueDateAfter } from './calendar.js';
 import { findDuplicateApplication, lockApplicant } from './duplicates.js';
 import { emitContractEventInTx } from './events.js';
@@ -39,7 +43,7 @@ import {
 import { reviewWorkingDays } from './rules.js';
 import { technologyContracts } from './schema.js';
 import { type ContractInput, declaredTransactionAmount, validateContract } from './validation.js';
-import { actorOf, type Caller, toView, withVoucherNumbers } from './view.js';
+import { type Caller, toView, withVoucherNumbers } from './view.js';
 
 export interface ContractDeps {
   db: Db;
@@ -133,7 +137,7 @@ export async function createContract(deps: ContractDeps, caller: Caller, input: 
       })
       .returning();
     await recordAudit(tx, {
-      actor: actorOf(caller),
+      actor: actorOf(caller.principal),
       action: 'contract.create',
       objectType: OBJECT,
       objectId: row!.id,
@@ -172,7 +176,7 @@ export async function transition(
     if (!t.from.includes(row.status)) throw new InvalidTransitionError(row.status, t.action);
     const after = await apply(tx, row);
     await recordAudit(tx, {
-      actor: actorOf(caller),
+      actor: actorOf(caller.principal),
       action: `contract.${t.action}`,
       objectType: OBJECT,
       objectId: id,

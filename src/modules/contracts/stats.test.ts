@@ -1,16 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createActor } from '../../test/actors.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { useTestApp } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
+import { randomPatentNumber } from '../../test/ids.js';
 import { cancelRegistration } from './amendments.js';
-import {
-  application,
-  createPoint,
-  createTransferInstitution,
-  makePatentNumber,
-  type Point,
-  principalOf,
-} from './fixtures.js';
+import { application, createPoint, createTransferInstitution, type Point, principalOf } from './fixtures.js';
 import { type RegisterBody, registerContract, takeForReview } from './review.js';
 import { contractRoutes } from './routes.js';
 import { type ContractDeps, createContract, submitContract } from './service.js';
@@ -18,6 +13,7 @@ import type { ContractInput } from './validation.js';
 
 // A fixed set of contracts in this file's own registration points, registered in 2031 (and one
 // in 2030), with every figure below computed by hand from them.
+const fixture = useTestApp([contractRoutes]);
 let ctx: TestContext;
 let app: FastifyInstance;
 let A: Point;
@@ -45,8 +41,7 @@ async function register(point: Point, when: string, input: ContractInput, body: 
 }
 
 beforeAll(async () => {
-  ctx = await createTestContext();
-  app = await buildTestApp(ctx, [contractRoutes]);
+  ({ ctx, app } = fixture);
   A = await createPoint(ctx);
   B = await createPoint(ctx);
   T1 = (await createTransferInstitution(ctx)).id;
@@ -64,7 +59,7 @@ beforeAll(async () => {
     a({
       type: 'transfer',
       subtype: 'patent_right',
-      patentNumbers: [makePatentNumber()],
+      patentNumbers: [randomPatentNumber()],
       technologyField: '01',
       contractValueFen: 200_000_000,
       nonTechnicalCostsFen: 20_000_000,
@@ -78,7 +73,7 @@ beforeAll(async () => {
     a({
       type: 'licensing',
       subtype: 'patent_licence',
-      patentNumbers: [makePatentNumber()],
+      patentNumbers: [randomPatentNumber()],
       licenceType: 'non_exclusive',
       licenceTermMonths: 60,
       technologyField: '01',
@@ -139,11 +134,6 @@ beforeAll(async () => {
     }),
   );
 }, 120_000);
-afterAll(async () => {
-  await app?.close();
-  await ctx?.close();
-});
-
 const get = (who: { headers: Record<string, string> }, url: string) =>
   app.inject({ method: 'GET', url, headers: who.headers });
 const row = (key: string, count: number, contractValueFen: number, transactionAmountFen: number) => ({

@@ -8,7 +8,7 @@ import { and, asc, eq, gt, inArray, isNotNull, type SQL, sql } from 'drizzle-orm
 import { authorize, requirePrincipal } from '../../platform/authz.js';
 import type { DbOrTx } from '../../platform/db.js';
 import { clampLimit, paginate } from '../../platform/pagination.js';
-import { PARTY_NATURE_CODES } from '../identity/identifiers.js';
+import { PARTY_NATURE_CODES } from '../identity/index.js';
 import { visiblePoints } from './policies.js';
 import { CONTRACT_TYPES, SETTINGS, TECHNOLOGY_FIELDS } from './rules.js';
 import { technologyContracts as t } from './schema.js';

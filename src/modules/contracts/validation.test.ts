@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { randomCreditCode } from '../../test/ids.js';
 import type { SubCentre } from '../identity/repository.js';
-import { application, makeCreditCode, requiredDetails } from './fixtures.js';
+import { application, requiredDetails } from './fixtures.js';
 import { CONTRACT_TYPES, reviewWorkingDays, rewardFen, type SubtypeRule } from './rules.js';
 import { type ContractInput, declaredTransactionAmount, validateContract } from './validation.js';
 
-const point = { sellerCode: makeCreditCode('320100'), subCentre: { code: '320100' } as SubCentre };
+const point = { sellerCode: randomCreditCode('320100'), subCentre: { code: '320100' } as SubCentre };
 const details = requiredDetails({ transferInstitutionId: '0190f0a0-0000-7000-8000-000000000001' });
 const base = (over: Partial<ContractInput> = {}) => application(point, over);
 const fields = (r: ReturnType<typeof validateContract>) => (r.ok ? [] : r.errors.map((e) => e.field));

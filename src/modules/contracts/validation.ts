@@ -10,8 +10,8 @@ import {
   normalizeIdentifier,
   validateCreditCode,
   validatePatentNumber,
-} from '../identity/identifiers.js';
-import { textProblem } from '../vouchers/voucher-format.js';
+} from '../identity/index.js';
+import { textProblem } from '../vouchers/index.js';
 import {
   LICENCE_TYPES,
   PAYMENT_METHODS,

@@ -1,7 +1,6 @@
-import type { Actor } from '../../platform/audit.js';
 import type { DbOrTx } from '../../platform/db.js';
 import type { Principal } from '../../platform/principal.js';
-import { voucherNumbersFor } from '../vouchers/request.js';
+import { voucherNumbersFor } from '../vouchers/index.js';
 import type { ContractRow } from './repository.js';
 import { toInput } from './repository.js';
 
@@ -9,12 +8,6 @@ import { toInput } from './repository.js';
 export interface Caller {
   principal: Principal | undefined;
   requestId?: string;
-}
-
-export function actorOf(c: Caller): Actor {
-  const p = c.principal;
-  if (!p) return { type: 'anonymous' };
-  return { type: p.kind, id: p.id, organisationId: p.organisationId };
 }
 
 /** 技术交易额 that counts: the registrar's determination where there is one. */

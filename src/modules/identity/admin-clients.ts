@@ -1,9 +1,9 @@
-import { recordAudit } from '../../platform/audit.js';
+import { actorOf, recordAudit } from '../../platform/audit.js';
 import { authorize } from '../../platform/authz.js';
 import { NotFoundError } from '../../platform/errors.js';
 import { type RegisterClientInput, registerClient } from './oidc/clients.js';
 import { findOrganisation } from './repository.js';
-import { actorOf, type Caller, type IdentityDeps } from './service.js';
+import type { Caller, IdentityDeps } from './service.js';
 
 /**
  * Operators register partner clients (relying parties and machine clients). The OpenID
@@ -20,7 +20,7 @@ export async function registerPartnerClient(
   return deps.db.transaction(async (tx) => {
     const client = await registerClient(tx, input);
     await recordAudit(tx, {
-      actor: actorOf(caller),
+      actor: actorOf(caller.principal),
       action: 'client.register',
       objectType: 'oauth_client',
       objectId: client.clientId,

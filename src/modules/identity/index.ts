@@ -21,3 +21,32 @@ export function createIdentityCore(
   const keys = createKeyStore(db, appSecret);
   return { keys, tokens: createTokenService(db, keys, issuerOf(config)) };
 }
+
+export { demoSignInHelp, isLoopbackHost, seedDemoAccounts } from './demo-accounts.js';
+// The identity module's public face: what other modules may use (lint: biome.json overrides).
+export {
+  creditCodeCheckChar,
+  isValidPartyNatureCode,
+  isValidRegionCode,
+  maskContact,
+  normalizeIdentifier,
+  PARTY_NATURE_CODES,
+  patentCheckChar,
+  residentIdCheckChar,
+  validateCreditCode,
+  validatePatentNumber,
+} from './identifiers.js';
+export {
+  findOrganisation,
+  findOrganisationByCreditCode,
+  findSubCentre,
+  findSubCentreByCode,
+  findVerifiedOrganisationIdsByCreditCodes,
+  findVerifiedOrganisationsByCreditCodes,
+  grantRole,
+  insertOrganisation,
+  insertSubCentre,
+  type Organisation,
+  type SubCentre,
+  usersWithRole,
+} from './repository.js';

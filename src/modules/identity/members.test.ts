@@ -1,22 +1,20 @@
 import { randomInt } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { auditHistory } from '../../platform/audit.js';
 import { createActor, createOrganisation } from '../../test/actors.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { useTestApp } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
+import { randomCreditCode, randomResidentId } from '../../test/ids.js';
 import { findSubCentreByCode } from './repository.js';
 import { identityRoutes } from './routes.js';
-import { randomCreditCode, randomResidentId, registerViaApi, tokenFor } from './test-helpers.js';
+import { registerViaApi, tokenFor } from './test-helpers.js';
 
+const fixture = useTestApp([identityRoutes]);
 let ctx: TestContext;
 let app: FastifyInstance;
 beforeAll(async () => {
-  ctx = await createTestContext();
-  app = await buildTestApp(ctx, [identityRoutes]);
-});
-afterAll(async () => {
-  await app.close();
-  await ctx.close();
+  ({ ctx, app } = fixture);
 });
 
 async function person(name = '成员') {

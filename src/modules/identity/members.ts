@@ -1,5 +1,5 @@
 import { and, asc, count, eq, gt } from 'drizzle-orm';
-import { recordAudit } from '../../platform/audit.js';
+import { actorOf, recordAudit } from '../../platform/audit.js';
 import type { Tx } from '../../platform/db.js';
 import { ConflictError, NotFoundError } from '../../platform/errors.js';
 import { clampLimit, paginate } from '../../platform/pagination.js';
@@ -8,7 +8,7 @@ import { maskEmail } from './identifiers.js';
 import { authorizedOrg } from './organisations.js';
 import { findUserByEmail } from './repository.js';
 import { memberships, users } from './schema.js';
-import { actorOf, type Caller, type IdentityDeps } from './service.js';
+import type { Caller, IdentityDeps } from './service.js';
 
 /** Members of an organisation, managed by its admins; every change is audited. */
 function memberView(m: {
@@ -93,7 +93,7 @@ function audit(
   after: unknown,
 ) {
   return recordAudit(tx, {
-    actor: actorOf(caller),
+    actor: actorOf(caller.principal),
     action,
     objectType: 'membership',
     objectId: `${organisationId}:${userId}`,

@@ -1,19 +1,17 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createActor, createOrganisation, createSubCentre } from '../../test/actors.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { useTestApp } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
+import { randomCreditCode } from '../../test/ids.js';
 import { identityRoutes } from './routes.js';
-import { randomCreditCode, registerViaApi, tokenFor, withWrongCheck } from './test-helpers.js';
+import { registerViaApi, tokenFor, withWrongCheck } from './test-helpers.js';
 
+const fixture = useTestApp([identityRoutes]);
 let ctx: TestContext;
 let app: FastifyInstance;
 beforeAll(async () => {
-  ctx = await createTestContext();
-  app = await buildTestApp(ctx, [identityRoutes]);
-});
-afterAll(async () => {
-  await app.close();
-  await ctx.close();
+  ({ ctx, app } = fixture);
 });
 
 describe('organisation registration and the credit code check character', () => {

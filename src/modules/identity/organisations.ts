@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, inArray, or, type SQL, sql } from 'drizzle-orm';
-import { recordAudit } from '../../platform/audit.js';
+import { actorOf, recordAudit } from '../../platform/audit.js';
 import { authorize, can, check } from '../../platform/authz.js';
 import { constraintOf, type DbOrTx, isUniqueViolation } from '../../platform/db.js';
 import { ConflictError, NotFoundError } from '../../platform/errors.js';
@@ -17,14 +17,7 @@ import {
   subCentres,
   type VerificationStatus,
 } from './schema.js';
-import {
-  actorOf,
-  type Caller,
-  fieldError,
-  type IdentityDeps,
-  identifierError,
-  likePattern,
-} from './service.js';
+import { type Caller, fieldError, type IdentityDeps, identifierError, likePattern } from './service.js';
 
 type OrgRow = Organisation & { subCentre: Pick<SubCentre, 'id' | 'code' | 'name'> | null };
 
@@ -147,7 +140,7 @@ export async function registerOrganisation(deps: IdentityDeps, caller: Caller, i
         .insert(memberships)
         .values({ userId: caller.principal!.id, organisationId: id, role: 'org_admin' });
       await recordAudit(tx, {
-        actor: actorOf(caller),
+        actor: actorOf(caller.principal),
         action: 'organisation.register',
         objectType: 'organisation',
         objectId: id,
@@ -221,7 +214,7 @@ export async function updateOrganisation(
       }
       const { subCentre: _, ...plainBefore } = before;
       await recordAudit(tx, {
-        actor: actorOf(caller),
+        actor: actorOf(caller.principal),
         action: reset ? 'organisation.update.verification_reset' : 'organisation.update',
         objectType: 'organisation',
         objectId: id,

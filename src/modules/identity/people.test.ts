@@ -2,15 +2,18 @@ import { randomInt } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createActor, type TestActor } from '../../test/actors.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { useTestApp } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
+import { randomResidentId } from '../../test/ids.js';
 import { verifyPassword } from './passwords.js';
 import { findSubCentreByCode } from './repository.js';
 import { identityRoutes } from './routes.js';
 import { realNameApplications, users } from './schema.js';
-import { randomResidentId, tokenFor } from './test-helpers.js';
+import { tokenFor } from './test-helpers.js';
 
+const fixture = useTestApp([identityRoutes]);
 let ctx: TestContext;
 let app: FastifyInstance;
 let registrar: TestActor;
@@ -18,14 +21,9 @@ let registrar: TestActor;
 const bodies: string[] = [];
 
 beforeAll(async () => {
-  ctx = await createTestContext();
-  app = await buildTestApp(ctx, [identityRoutes]);
+  ({ ctx, app } = fixture);
   const sc = await findSubCentreByCode(ctx.database.db, '320100');
   registrar = await createActor(ctx, { roles: [{ role: 'registrar', subCentreId: sc!.id }] });
-});
-afterAll(async () => {
-  await app.close();
-  await ctx.close();
 });
 
 const email = () => `p${ctx.tag}${randomInt(1e9)}@example.com`;

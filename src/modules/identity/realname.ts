@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, ne } from 'drizzle-orm';
-import { recordAudit } from '../../platform/audit.js';
+import { actorOf, recordAudit } from '../../platform/audit.js';
 import { authorize, requirePrincipal } from '../../platform/authz.js';
 import type { Tx } from '../../platform/db.js';
 import { ConflictError, InvalidTransitionError, NotFoundError } from '../../platform/errors.js';
@@ -10,7 +10,7 @@ import { translatePeopleConflict } from './people.js';
 import { aad, decrypt, encrypt, lookupHash, maskedResidentId } from './personal-data.js';
 import type { VerificationApplicationStatus } from './schema.js';
 import { realNameApplications, users } from './schema.js';
-import { actorOf, type Caller, type IdentityDeps, identifierError } from './service.js';
+import { type Caller, type IdentityDeps, identifierError } from './service.js';
 
 /**
  * Real-name verification (实名认证) of people: a resident ID checked by its check digit, kept
@@ -107,7 +107,7 @@ export async function approveRealName(
         .where(eq(realNameApplications.id, id))
         .returning();
       await recordAudit(tx, {
-        actor: actorOf(caller),
+        actor: actorOf(caller.principal),
         action: 'user.real_name.approve',
         objectType: 'user',
         objectId: app.userId,
@@ -139,7 +139,7 @@ export async function rejectRealName(
       .where(eq(realNameApplications.id, id))
       .returning();
     await recordAudit(tx, {
-      actor: actorOf(caller),
+      actor: actorOf(caller.principal),
       action: 'user.real_name.reject',
       objectType: 'user',
       objectId: decided!.userId,

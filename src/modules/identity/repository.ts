@@ -52,6 +52,15 @@ export async function findOrganisation(db: DbOrTx, id: string): Promise<Organisa
   return row;
 }
 
+/** By unified social credit code (统一社会信用代码), as stored (normalised). */
+export async function findOrganisationByCreditCode(
+  db: DbOrTx,
+  creditCode: string,
+): Promise<Organisation | undefined> {
+  const [row] = await db.select().from(organisations).where(eq(organisations.creditCode, creditCode));
+  return row;
+}
+
 /**
  * Ids of the verified organisations holding these unified social credit codes (统一社会信用代码),
  * for other modules addressing "the parties known to the exchange" (e.g. webhook audiences).
@@ -149,4 +158,18 @@ export async function findUserByEmail(db: DbOrTx, email: string): Promise<User |
 export async function findUser(db: DbOrTx, id: string): Promise<User | undefined> {
   const [row] = await db.select().from(users).where(eq(users.id, id));
   return row;
+}
+
+/** Which of these users hold a platform role (any scope). */
+export async function usersWithRole(
+  db: DbOrTx,
+  role: PlatformRole,
+  ids: readonly string[],
+): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .selectDistinct({ userId: userRoles.userId })
+    .from(userRoles)
+    .where(and(eq(userRoles.role, role), inArray(userRoles.userId, [...ids])));
+  return new Set(rows.map((r) => r.userId));
 }

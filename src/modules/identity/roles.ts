@@ -1,5 +1,5 @@
 import { and, asc, eq, gt } from 'drizzle-orm';
-import { type Actor, recordAudit } from '../../platform/audit.js';
+import { type Actor, actorOf, recordAudit } from '../../platform/audit.js';
 import { authorize } from '../../platform/authz.js';
 import { constraintOf, type DbOrTx, isUniqueViolation } from '../../platform/db.js';
 import { ConflictError, NotFoundError } from '../../platform/errors.js';
@@ -10,7 +10,7 @@ import { isValidRegionCode } from './identifiers.js';
 import { rolesOf } from './people.js';
 import { findSubCentreByCode, findUser } from './repository.js';
 import { subCentres, userRoles } from './schema.js';
-import { actorOf, type Caller, fieldError, type IdentityDeps } from './service.js';
+import { type Caller, fieldError, type IdentityDeps } from './service.js';
 
 /** Platform roles (operator, sub-centre registrar, technology manager) and the sub-centres. */
 export interface RoleGrant {
@@ -100,7 +100,7 @@ export async function grantUserRole(deps: IdentityDeps, caller: Caller, userId: 
   const id = await deps.db.transaction((tx) =>
     grantPlatformRole(
       tx,
-      actorOf(caller),
+      actorOf(caller.principal),
       userId,
       { ...input, subCentreId, certificateNo: input.certificateNo?.trim() },
       caller.requestId,
@@ -125,7 +125,7 @@ export async function revokeUserRole(deps: IdentityDeps, caller: Caller, userId:
     authorize(caller.principal, 'user.roles.grant', { role: row.role.role });
     await tx.delete(userRoles).where(eq(userRoles.id, roleId));
     await recordAudit(tx, {
-      actor: actorOf(caller),
+      actor: actorOf(caller.principal),
       action: 'user.role.revoke',
       objectType: 'user',
       objectId: userId,
@@ -185,7 +185,7 @@ export async function createSubCentre(
       throw err;
     }
     await recordAudit(tx, {
-      actor: actorOf(caller),
+      actor: actorOf(caller.principal),
       action: 'sub_centre.create',
       objectType: 'sub_centre',
       objectId: values.id,

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   boolean,
   check,
+  foreignKey,
   index,
   jsonb,
   pgTable,
@@ -48,7 +49,7 @@ export const organisations = pgTable(
     /** Set when a registrar accepted a code that fails its check character. */
     creditCodeOverride: jsonb('credit_code_override'),
     regionCode: text('region_code'),
-    subCentreId: uuid('sub_centre_id').references(() => subCentres.id, { onDelete: 'restrict' }),
+    subCentreId: uuid('sub_centre_id'),
     /** Party nature code used in contract registration (e.g. 022 university). */
     partyNature: text('party_nature'),
     verificationStatus: text('verification_status', { enum: VERIFICATION_STATUSES })
@@ -62,6 +63,11 @@ export const organisations = pgTable(
   (t) => [
     uniqueIndex('organisations_credit_code_key').on(t.creditCode).where(sql`credit_code IS NOT NULL`),
     index('organisations_sub_centre_idx').on(t.subCentreId),
+    foreignKey({
+      name: 'organisations_sub_centre_id_fkey',
+      columns: [t.subCentreId],
+      foreignColumns: [subCentres.id],
+    }).onDelete('restrict'),
   ],
 );
 
@@ -96,18 +102,24 @@ export type MembershipRole = (typeof MEMBERSHIP_ROLES)[number];
 export const memberships = pgTable(
   'memberships',
   {
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
-    organisationId: uuid('organisation_id')
-      .notNull()
-      .references(() => organisations.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id').notNull(),
+    organisationId: uuid('organisation_id').notNull(),
     role: text('role', { enum: MEMBERSHIP_ROLES }).notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     primaryKey({ name: 'memberships_pk', columns: [t.userId, t.organisationId] }),
     index('memberships_org_idx').on(t.organisationId),
+    foreignKey({
+      name: 'memberships_user_id_fkey',
+      columns: [t.userId],
+      foreignColumns: [users.id],
+    }).onDelete('cascade'),
+    foreignKey({
+      name: 'memberships_organisation_id_fkey',
+      columns: [t.organisationId],
+      foreignColumns: [organisations.id],
+    }).onDelete('cascade'),
   ],
 );
 
@@ -119,12 +131,10 @@ export const userRoles = pgTable(
   'user_roles',
   {
     id: uuid('id').primaryKey(),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id').notNull(),
     role: text('role', { enum: PLATFORM_ROLES }).notNull(),
     /** For registrars: the sub-centre they serve. */
-    subCentreId: uuid('sub_centre_id').references(() => subCentres.id, { onDelete: 'cascade' }),
+    subCentreId: uuid('sub_centre_id'),
     /** For technology managers (技术经理人): certificate number. */
     certificateNo: text('certificate_no'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -132,6 +142,14 @@ export const userRoles = pgTable(
   (t) => [
     uniqueIndex('user_roles_unique_key').on(t.userId, t.role, sql`coalesce(${t.subCentreId}::text, '')`),
     check('user_roles_registrar_has_sub_centre', sql`role <> 'registrar' OR sub_centre_id IS NOT NULL`),
+    foreignKey({ name: 'user_roles_user_id_fkey', columns: [t.userId], foreignColumns: [users.id] }).onDelete(
+      'cascade',
+    ),
+    foreignKey({
+      name: 'user_roles_sub_centre_id_fkey',
+      columns: [t.subCentreId],
+      foreignColumns: [subCentres.id],
+    }).onDelete('cascade'),
   ],
 );
 
@@ -163,22 +181,18 @@ export const organisationVerifications = pgTable(
   'organisation_verifications',
   {
     id: uuid('id').primaryKey(),
-    organisationId: uuid('organisation_id')
-      .notNull()
-      .references(() => organisations.id, { onDelete: 'cascade' }),
+    organisationId: uuid('organisation_id').notNull(),
     /** The sub-centre whose registrars decide (the organisation's at the time of applying). */
-    subCentreId: uuid('sub_centre_id')
-      .notNull()
-      .references(() => subCentres.id, { onDelete: 'restrict' }),
+    subCentreId: uuid('sub_centre_id').notNull(),
     status: text('status', { enum: VERIFICATION_APPLICATION_STATUSES }).notNull().default('pending'),
     creditCode: text('credit_code').notNull(),
     /** The code fails its check character: a registrar may only approve with a recorded reason. */
     creditCodeCheckFailed: boolean('credit_code_check_failed').notNull().default(false),
     legalRepresentative: text('legal_representative').notNull(),
     licenceSha256: text('licence_sha256').notNull(),
-    appliedBy: uuid('applied_by').references(() => users.id, { onDelete: 'set null' }),
+    appliedBy: uuid('applied_by'),
     appliedAt: timestamp('applied_at', { withTimezone: true }).notNull().defaultNow(),
-    decidedBy: uuid('decided_by').references(() => users.id, { onDelete: 'set null' }),
+    decidedBy: uuid('decided_by'),
     decidedAt: timestamp('decided_at', { withTimezone: true }),
     level: text('level'),
     reason: text('reason'),
@@ -189,6 +203,26 @@ export const organisationVerifications = pgTable(
       .where(sql`status = 'pending'`),
     index('organisation_verifications_queue_idx').on(t.subCentreId, t.status, t.id),
     index('organisation_verifications_org_idx').on(t.organisationId, t.id),
+    foreignKey({
+      name: 'organisation_verifications_organisation_id_fkey',
+      columns: [t.organisationId],
+      foreignColumns: [organisations.id],
+    }).onDelete('cascade'),
+    foreignKey({
+      name: 'organisation_verifications_sub_centre_id_fkey',
+      columns: [t.subCentreId],
+      foreignColumns: [subCentres.id],
+    }).onDelete('restrict'),
+    foreignKey({
+      name: 'organisation_verifications_applied_by_fkey',
+      columns: [t.appliedBy],
+      foreignColumns: [users.id],
+    }).onDelete('set null'),
+    foreignKey({
+      name: 'organisation_verifications_decided_by_fkey',
+      columns: [t.decidedBy],
+      foreignColumns: [users.id],
+    }).onDelete('set null'),
   ],
 );
 
@@ -200,15 +234,13 @@ export const realNameApplications = pgTable(
   'real_name_applications',
   {
     id: uuid('id').primaryKey(),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id').notNull(),
     status: text('status', { enum: VERIFICATION_APPLICATION_STATUSES }).notNull().default('pending'),
     legalNameEnc: text('legal_name_enc').notNull(),
     residentIdHash: text('resident_id_hash').notNull(),
     residentIdEnc: text('resident_id_enc').notNull(),
     appliedAt: timestamp('applied_at', { withTimezone: true }).notNull().defaultNow(),
-    decidedBy: uuid('decided_by').references(() => users.id, { onDelete: 'set null' }),
+    decidedBy: uuid('decided_by'),
     decidedAt: timestamp('decided_at', { withTimezone: true }),
     level: text('level'),
     reason: text('reason'),
@@ -216,5 +248,15 @@ export const realNameApplications = pgTable(
   (t) => [
     uniqueIndex('real_name_applications_one_pending_key').on(t.userId).where(sql`status = 'pending'`),
     index('real_name_applications_status_idx').on(t.status, t.id),
+    foreignKey({
+      name: 'real_name_applications_user_id_fkey',
+      columns: [t.userId],
+      foreignColumns: [users.id],
+    }).onDelete('cascade'),
+    foreignKey({
+      name: 'real_name_applications_decided_by_fkey',
+      columns: [t.decidedBy],
+      foreignColumns: [users.id],
+    }).onDelete('set null'),
   ],
 );

@@ -1,4 +1,3 @@
-import type { Actor } from '../../platform/audit.js';
 import type { Db } from '../../platform/db.js';
 import { type FieldError, ValidationError } from '../../platform/errors.js';
 import type { Lang } from '../../platform/messages.js';
@@ -32,12 +31,6 @@ export interface Caller {
   principal?: Principal;
   requestId?: string;
   lang: Lang;
-}
-
-export function actorOf(c: Caller): Actor {
-  const p = c.principal;
-  if (!p) return { type: 'anonymous' };
-  return { type: p.kind, id: p.id, organisationId: p.organisationId };
 }
 
 const REASON_TEXT: Record<string, Record<Lang, string>> = {

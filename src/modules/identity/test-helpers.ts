@@ -2,26 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { createActor, type TestActor } from '../../test/actors.js';
 import type { TestContext } from '../../test/context.js';
-import { creditCodeCheckChar, residentIdCheckChar } from './identifiers.js';
 import type { Organisation } from './repository.js';
-
-const ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
-
-/** A fresh, valid unified social credit code in a region (so test files never collide). */
-export function randomCreditCode(region = '320500'): string {
-  let org = '';
-  for (let i = 0; i < 9; i++) org += ALPHABET[randomInt(ALPHABET.length)];
-  const first17 = `91${region}${org}`;
-  return first17 + creditCodeCheckChar(first17);
-}
-
-/** A valid resident ID (born in Nanjing, 1960–1999) with a random birth date and sequence. */
-export function randomResidentId(): string {
-  const pad = (n: number, w: number) => String(n).padStart(w, '0');
-  const birth = `${randomInt(1960, 2000)}${pad(randomInt(1, 13), 2)}${pad(randomInt(1, 29), 2)}`;
-  const first17 = `320102${birth}${pad(randomInt(1000), 3)}`;
-  return first17 + residentIdCheckChar(first17);
-}
 
 /** The same code with a wrong check character. */
 export function withWrongCheck(code: string): string {

@@ -1,13 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { auditHistory } from '../../platform/audit.js';
 import { createActor, createSubCentre, type TestActor } from '../../test/actors.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { useTestApp } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
+import { randomCreditCode } from '../../test/ids.js';
 import { findSubCentreByCode, type SubCentre } from './repository.js';
 import { identityRoutes } from './routes.js';
-import { randomCreditCode, registerViaApi, withWrongCheck } from './test-helpers.js';
+import { registerViaApi, withWrongCheck } from './test-helpers.js';
 
+const fixture = useTestApp([identityRoutes]);
 let ctx: TestContext;
 let app: FastifyInstance;
 let suzhou: SubCentre;
@@ -16,17 +19,12 @@ let otherRegistrar: TestActor;
 const LICENCE = 'ab'.repeat(32);
 
 beforeAll(async () => {
-  ctx = await createTestContext();
-  app = await buildTestApp(ctx, [identityRoutes]);
+  ({ ctx, app } = fixture);
   suzhou = (await findSubCentreByCode(ctx.database.db, '320500'))!;
   registrar = await createActor(ctx, { roles: [{ role: 'registrar', subCentreId: suzhou.id }] });
   otherRegistrar = await createActor(ctx, {
     roles: [{ role: 'registrar', subCentreId: (await createSubCentre(ctx)).id }],
   });
-});
-afterAll(async () => {
-  await app.close();
-  await ctx.close();
 });
 
 const apply = (orgId: string, headers: object, creditCode: string) =>

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gt, inArray, type SQL } from 'drizzle-orm';
-import { recordAudit } from '../../platform/audit.js';
+import { actorOf, recordAudit } from '../../platform/audit.js';
 import { authorize } from '../../platform/authz.js';
 import { constraintOf, type DbOrTx, isUniqueViolation } from '../../platform/db.js';
 import {
@@ -14,7 +14,7 @@ import { isOperator } from '../../platform/principal.js';
 import { validateCreditCode } from './identifiers.js';
 import { authorizedOrg } from './organisations.js';
 import { organisations, organisationVerifications, type VerificationApplicationStatus } from './schema.js';
-import { actorOf, type Caller, type IdentityDeps, identifierError } from './service.js';
+import { type Caller, type IdentityDeps, identifierError } from './service.js';
 
 /**
  * One-time verification (一次认证): an organisation applies once; a registrar of its sub-centre
@@ -81,7 +81,7 @@ export async function applyForVerification(
       .set({ verificationStatus: 'pending', updatedAt: new Date() })
       .where(eq(organisations.id, organisationId));
     await recordAudit(tx, {
-      actor: actorOf(caller),
+      actor: actorOf(caller.principal),
       action: 'organisation.verification.apply',
       objectType: 'organisation',
       objectId: organisationId,
@@ -162,7 +162,7 @@ export async function approveVerification(
         .where(eq(organisationVerifications.id, id))
         .returning();
       const audit = {
-        actor: actorOf(caller),
+        actor: actorOf(caller.principal),
         objectType: 'organisation',
         objectId: org.id,
         requestId: caller.requestId,
@@ -223,7 +223,7 @@ export async function rejectVerification(
       .where(eq(organisationVerifications.id, app.id))
       .returning();
     await recordAudit(tx, {
-      actor: actorOf(caller),
+      actor: actorOf(caller.principal),
       action: 'organisation.verification.reject',
       objectType: 'organisation',
       objectId: org.id,

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClientActor, createOrganisation } from '../../test/actors.js';
 import type { TestContext } from '../../test/context.js';
-import { application, createPoint, makeCreditCode, type Point } from '../contracts/fixtures.js';
+import { randomCreditCode } from '../../test/ids.js';
+import { application, createPoint, type Point } from '../contracts/fixtures.js';
 import { contractRoutes } from '../contracts/routes.js';
 import type { ContractInput } from '../contracts/validation.js';
 import { findOrganisation, type Organisation } from '../identity/repository.js';
@@ -34,9 +35,9 @@ beforeAll(async () => {
   ({ ctx, app, receiver } = harness);
 
   point = await createPoint(ctx);
-  buyerCode = makeCreditCode('320500');
+  buyerCode = randomCreditCode('320500');
   const buyerOrg = await createOrganisation(ctx, { verified: true, creditCode: buyerCode });
-  const otherOrg = await createOrganisation(ctx, { verified: true, creditCode: makeCreditCode() });
+  const otherOrg = await createOrganisation(ctx, { verified: true, creditCode: randomCreditCode('320100') });
   const sellerOrg = (await findOrganisation(ctx.database.db, point.applicant.organisationId!))!;
   const partnerOf = (org: Organisation) => createClientActor(ctx, org, ['webhooks:manage']);
   const types = ['contract.*', 'voucher.*'];
@@ -116,7 +117,7 @@ describe('contract and voucher events', () => {
   });
 
   it('contract.refused carries the ground code, and skips an unverified holder of a party code', async () => {
-    const squatterCode = makeCreditCode('320500');
+    const squatterCode = randomCreditCode('320500');
     const squatterOrg = await createOrganisation(ctx, { creditCode: squatterCode });
     const squatter = await subscribe(
       app,

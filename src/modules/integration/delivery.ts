@@ -3,7 +3,7 @@ import { eq, sql } from 'drizzle-orm';
 import { recordAudit } from '../../platform/audit.js';
 import type { ModuleContext } from '../../platform/http/app.js';
 import { newId } from '../../platform/ids.js';
-import { type NotificationInput, notifyInTx } from '../notifications/service.js';
+import { type NotificationInput, notifyInTx } from '../notifications/index.js';
 import type { WebhookJob } from './events.js';
 import { postWebhook } from './http-post.js';
 import { integrationNotifications, webhookDeliveries, webhookEndpoints, webhookEvents } from './schema.js';

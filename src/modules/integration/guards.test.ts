@@ -1,25 +1,22 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createClientActor, createOrganisation, type TestActor } from '../../test/actors.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { useTestApp } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
 import { postWebhook } from './http-post.js';
 import { integrationRoutes } from './routes.js';
 import { isBlockedAddress } from './ssrf.js';
 import { startReceiver } from './test-receiver.js';
 
 /** SSRF refusals, organisation isolation and rate limits, with the production defaults. */
+const fixture = useTestApp([integrationRoutes], { env: { RATE_LIMIT_MAX: '40' } });
 let ctx: TestContext;
 let app: FastifyInstance;
 let a: TestActor;
 
 beforeAll(async () => {
-  ctx = await createTestContext({ RATE_LIMIT_MAX: '40' });
-  app = await buildTestApp(ctx, [integrationRoutes]);
+  ({ ctx, app } = fixture);
   a = await createClientActor(ctx, await createOrganisation(ctx), ['webhooks:manage']);
-});
-afterAll(async () => {
-  await app?.close();
-  await ctx?.close();
 });
 
 const create = (actor: TestActor, url: string) =>

@@ -1,4 +1,3 @@
-import type { Actor } from '../../platform/audit.js';
 import { definePolicies } from '../../platform/authz.js';
 import type { Principal } from '../../platform/principal.js';
 import type { webhookDeliveries, webhookEndpoints } from './schema.js';
@@ -9,12 +8,6 @@ type Endpoint = typeof webhookEndpoints.$inferSelect;
 /** A subscription belongs to the caller's organisation, or to the caller itself when it has none. */
 export const ownerKeyOf = (p: Principal): string =>
   p.organisationId ? `org:${p.organisationId}` : `${p.kind}:${p.id}`;
-
-export const actorOf = (p: Principal): Actor => ({
-  type: p.kind,
-  id: p.id,
-  organisationId: p.organisationId,
-});
 
 definePolicies({
   // Someone else's subscription is hidden (404); a plain member of the owner organisation may

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -31,8 +30,6 @@ async function plugin(app: FastifyInstance, opts: { config: Config }): Promise<v
     : undefined;
   redis?.on('error', (err) => app.log.warn({ err }, 'rate-limit redis error'));
   if (redis) app.addHook('onClose', async () => void redis.disconnect());
-  // Test apps share one Redis: give each its own counters, as each test file has its own queues.
-  const nameSpace = `${config.queuePrefix}-rl${config.env === 'test' ? `-${randomBytes(4).toString('hex')}` : ''}-`;
   const windowSeconds = Math.ceil(config.rateLimit.windowMs / 1000);
 
   await app.register(rateLimit, {
@@ -41,7 +38,7 @@ async function plugin(app: FastifyInstance, opts: { config: Config }): Promise<v
     timeWindow: config.rateLimit.windowMs,
     enableDraftSpec: true,
     redis,
-    nameSpace,
+    nameSpace: config.rateLimit.namespace,
     // A Redis outage must not take the API down with it: fail open and log.
     skipOnError: true,
     keyGenerator: rateLimitKey,

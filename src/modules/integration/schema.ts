@@ -3,7 +3,17 @@
  * receive, one delivery row per (event, endpoint) with its log, and notifications to owners.
  */
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import {
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  unique,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 const tstz = (name: string) => timestamp(name, { withTimezone: true });
 
@@ -64,12 +74,8 @@ export const webhookDeliveries = pgTable(
   'webhook_deliveries',
   {
     id: uuid('id').primaryKey(),
-    eventId: uuid('event_id')
-      .notNull()
-      .references(() => webhookEvents.id, { onDelete: 'cascade' }),
-    endpointId: uuid('endpoint_id')
-      .notNull()
-      .references(() => webhookEndpoints.id, { onDelete: 'cascade' }),
+    eventId: uuid('event_id').notNull(),
+    endpointId: uuid('endpoint_id').notNull(),
     status: text('status', { enum: WEBHOOK_DELIVERY_STATUSES }).notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
     /** Manual redeliveries so far: each gets a job id of its own. */
@@ -87,6 +93,16 @@ export const webhookDeliveries = pgTable(
   (t) => [
     unique('webhook_deliveries_event_endpoint_key').on(t.eventId, t.endpointId),
     index('webhook_deliveries_endpoint_idx').on(t.endpointId, t.id),
+    foreignKey({
+      name: 'webhook_deliveries_event_id_fkey',
+      columns: [t.eventId],
+      foreignColumns: [webhookEvents.id],
+    }).onDelete('cascade'),
+    foreignKey({
+      name: 'webhook_deliveries_endpoint_id_fkey',
+      columns: [t.endpointId],
+      foreignColumns: [webhookEndpoints.id],
+    }).onDelete('cascade'),
   ],
 );
 
@@ -97,9 +113,16 @@ export const integrationNotifications = pgTable(
     id: uuid('id').primaryKey(),
     ownerKey: text('owner_key').notNull(),
     kind: text('kind', { enum: ['webhook-endpoint-disabled'] }).notNull(),
-    endpointId: uuid('endpoint_id').references(() => webhookEndpoints.id, { onDelete: 'set null' }),
+    endpointId: uuid('endpoint_id'),
     detail: jsonb('detail').notNull(),
     createdAt: tstz('created_at').notNull().defaultNow(),
   },
-  (t) => [index('integration_notifications_owner_idx').on(t.ownerKey, t.id)],
+  (t) => [
+    index('integration_notifications_owner_idx').on(t.ownerKey, t.id),
+    foreignKey({
+      name: 'integration_notifications_endpoint_id_fkey',
+      columns: [t.endpointId],
+      foreignColumns: [webhookEndpoints.id],
+    }).onDelete('set null'),
+  ],
 );

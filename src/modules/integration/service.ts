@@ -1,5 +1,5 @@
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
-import { recordAudit } from '../../platform/audit.js';
+import { actorOf, recordAudit } from '../../platform/audit.js';
 import { authorize, check } from '../../platform/authz.js';
 import {
   ConflictError,
@@ -14,7 +14,7 @@ import { enqueueInTx } from '../../platform/outbox.js';
 import { pageByIdDesc } from '../../platform/pagination.js';
 import type { Principal } from '../../platform/principal.js';
 import { WEBHOOK_QUEUE } from './events.js';
-import { actorOf, deliveryView, ownerKeyOf, subscriptionView } from './policies.js';
+import { deliveryView, ownerKeyOf, subscriptionView } from './policies.js';
 import { integrationNotifications, webhookDeliveries, webhookEndpoints, webhookEvents } from './schema.js';
 import { generateSecret, PREVIOUS_SECRET_GRACE_MS, secretSealer } from './signing.js';
 import { assertSafeTarget, UnsafeTargetError } from './ssrf.js';

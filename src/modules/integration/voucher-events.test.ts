@@ -4,11 +4,13 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClientActor, createOrganisation } from '../../test/actors.js';
 import type { TestContext } from '../../test/context.js';
-import { makeCreditCode } from '../contracts/fixtures.js';
+import { randomCreditCode } from '../../test/ids.js';
+import { eventually } from '../../test/wait.js';
+
 import { vouchersModule } from '../vouchers/module.js';
 import { requestRevocationInTx, requestVoucherInTx } from '../vouchers/request.js';
 import { vouchers } from '../vouchers/schema.js';
-import { contractRequest, waitFor } from '../vouchers/test-helpers.js';
+import { contractRequest } from '../vouchers/test-helpers.js';
 import {
   type EventHarness,
   eventsOf,
@@ -42,12 +44,12 @@ beforeAll(async () => {
   ({ ctx, app, receiver } = harness);
 
   // The submitting organisation must be a party to what it reports (vouchers/submissions.ts).
-  partnerCode = makeCreditCode();
+  partnerCode = randomCreditCode();
   const partnerOrg = await createOrganisation(ctx, { verified: true, creditCode: partnerCode });
   partnerOrgId = partnerOrg.id;
   partnerName = partnerOrg.name;
   partner = await createClientActor(ctx, partnerOrg, ['vouchers:write', 'webhooks:manage']);
-  sellerCode = makeCreditCode();
+  sellerCode = randomCreditCode('320100');
   const sellerOrg = await createOrganisation(ctx, { verified: true, creditCode: sellerCode });
   sellerName = sellerOrg.name;
   const hook = (org: typeof sellerOrg) => createClientActor(ctx, org, ['webhooks:manage']);
@@ -64,7 +66,7 @@ beforeAll(async () => {
 afterAll(() => harness?.close());
 
 const numberOf = (transactionId: string) =>
-  waitFor('the voucher', async () => {
+  eventually('the voucher', async () => {
     const [v] = await ctx.database.db
       .select({ number: vouchers.number })
       .from(vouchers)
@@ -114,12 +116,12 @@ describe('voucher events', () => {
     const known = contractRequest({
       parties: [
         { role: 'seller', name: '卖方', creditCode: sellerCode },
-        { role: 'buyer', name: '买方', creditCode: makeCreditCode() },
+        { role: 'buyer', name: '买方', creditCode: randomCreditCode('320100') },
       ],
     });
     const unknown = contractRequest({
       parties: [
-        { role: 'seller', name: '卖方', creditCode: makeCreditCode() },
+        { role: 'seller', name: '卖方', creditCode: randomCreditCode('320100') },
         { role: 'buyer', name: '买方', creditCode: 'foreign:DE' },
       ],
     });
@@ -139,7 +141,7 @@ describe('voucher events', () => {
     await received(receiver, sellerSub, 'voucher.revoked', (d) => d.number === number);
 
     const lonely = await numberOf(b!.transactionId);
-    const recorded = await waitFor(
+    const recorded = await eventually(
       'the event',
       async () => (await eventsOf(ctx, lonely)).length > 0 || undefined,
     );
@@ -154,7 +156,7 @@ describe('voucher events', () => {
     const req = contractRequest({
       parties: [
         { role: 'seller', name: '卖方', creditCode: sellerCode },
-        { role: 'buyer', name: '买方', creditCode: makeCreditCode() },
+        { role: 'buyer', name: '买方', creditCode: randomCreditCode('320100') },
       ],
     });
     const { transactionId } = await ctx.database.db.transaction((tx) => requestVoucherInTx(tx, req));

@@ -6,6 +6,7 @@ import type { AnyWorker } from '../../platform/queue.js';
 import { auditEvents } from '../../platform/schema.js';
 import { createActor, createClientActor, createOrganisation, type TestActor } from '../../test/actors.js';
 import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { eventually } from '../../test/wait.js';
 import type { Organisation } from '../identity/repository.js';
 import { notificationRoutes } from '../notifications/routes.js';
 import { notifications } from '../notifications/schema.js';
@@ -21,16 +22,6 @@ let worker: AnyWorker;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let org: Organisation;
 let client: TestActor;
-
-async function waitFor<T>(probe: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function subscribe(actor: TestActor, url: string, eventTypes = ['test.*']) {
   const res = await app.inject({
@@ -77,7 +68,7 @@ describe('webhook deliveries', () => {
     const sub = await subscribe(client, receiver.url('/ok/signed'));
     expect(sub.secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
     const eventId = await emit('test.signed', { hello: '世界' });
-    const got = await waitFor(async () => receiver.at('/ok/signed')[0]);
+    const got = await eventually('the delivery', async () => receiver.at('/ok/signed')[0]);
     expect(got.headers['webhook-id']).toBe(eventId);
     expect(got.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
     const payload = new Webhook(sub.secret).verify(got.body, got.headers) as Record<string, unknown>;
@@ -87,7 +78,7 @@ describe('webhook deliveries', () => {
       new Webhook(`whsec_${Buffer.alloc(32, 1).toString('base64')}`).verify(got.body, got.headers),
     ).toThrow();
 
-    const log = await waitFor(async () => {
+    const log = await eventually('the delivery', async () => {
       const r = await app.inject({
         url: `/v1/webhooks/subscriptions/${sub.id}/deliveries`,
         headers: client.headers,
@@ -101,13 +92,13 @@ describe('webhook deliveries', () => {
   it('are retried with backoff until the receiver accepts them', async () => {
     const sub = await subscribe(client, receiver.url('/flaky/a/2'));
     await emit('test.retry');
-    await waitFor(async () => receiver.at('/flaky/a/2').length >= 3 || undefined);
+    await eventually('the delivery', async () => receiver.at('/flaky/a/2').length >= 3 || undefined);
     const [first, second, third] = receiver.at('/flaky/a/2');
     // Same message every time (receivers deduplicate on webhook-id), spaced by the schedule.
     expect(second!.headers['webhook-id']).toBe(first!.headers['webhook-id']);
     expect(second!.at - first!.at).toBeGreaterThanOrEqual(140);
     expect(third!.at - second!.at).toBeGreaterThanOrEqual(290);
-    const d = await waitFor(async () => {
+    const d = await eventually('the delivery', async () => {
       const [row] = await ctx.database.db
         .select()
         .from(webhookDeliveries)
@@ -120,8 +111,8 @@ describe('webhook deliveries', () => {
   it('can be redelivered by hand, with the same webhook-id', async () => {
     const sub = await subscribe(client, receiver.url('/ok/again'));
     const eventId = await emit('test.again');
-    await waitFor(async () => receiver.at('/ok/again')[0]);
-    const list = await waitFor(async () => {
+    await eventually('the delivery', async () => receiver.at('/ok/again')[0]);
+    const list = await eventually('the delivery', async () => {
       const r = await app.inject({
         url: `/v1/webhooks/subscriptions/${sub.id}/deliveries`,
         headers: client.headers,
@@ -136,7 +127,7 @@ describe('webhook deliveries', () => {
     });
     expect(res.statusCode, res.body).toBe(202);
     expect(res.json()).toMatchObject({ status: 'pending', eventId });
-    const again = await waitFor(async () => receiver.at('/ok/again')[1]);
+    const again = await eventually('the delivery', async () => receiver.at('/ok/again')[1]);
     expect(again.headers['webhook-id']).toBe(eventId);
     expect(new Webhook(sub.secret).verify(again.body, again.headers)).toMatchObject({ id: eventId });
   });
@@ -146,7 +137,7 @@ describe('webhook deliveries', () => {
     const owner = await createClientActor(ctx, ownerOrg, ['webhooks:manage']);
     const sub = await subscribe(owner, receiver.url('/down/1'));
     await emit('test.down');
-    const disabled = await waitFor(async () => {
+    const disabled = await eventually('the delivery', async () => {
       const r = await app.inject({ url: `/v1/webhooks/subscriptions/${sub.id}`, headers: owner.headers });
       return r.json().status === 'disabled' ? (r.json() as { disabledReason: string }) : undefined;
     });
@@ -196,7 +187,7 @@ describe('webhook deliveries', () => {
     ];
     await emit('test.down2');
     for (const [actor, sub] of [person, loner].map((a, i) => [a, subs[i]!] as const))
-      await waitFor(async () => {
+      await eventually('the delivery', async () => {
         const r = await app.inject({ url: `/v1/webhooks/subscriptions/${sub.id}`, headers: actor.headers });
         return r.json().status === 'disabled';
       });
@@ -227,7 +218,7 @@ describe('webhook deliveries', () => {
     expect(secret).not.toBe(sub.secret);
     expect(Date.parse(secretRotatedUntil) - Date.now()).toBeGreaterThan(23 * 3600_000);
     await emit('test.rotate');
-    const got = await waitFor(async () => receiver.at('/ok/rotate')[0]);
+    const got = await eventually('the delivery', async () => receiver.at('/ok/rotate')[0]);
     expect(got.headers['webhook-signature']!.split(' ')).toHaveLength(2);
     expect(new Webhook(secret).verify(got.body, got.headers)).toBeTruthy();
     expect(new Webhook(sub.secret).verify(got.body, got.headers)).toBeTruthy();
@@ -239,8 +230,17 @@ describe('webhook deliveries', () => {
     const foreign = await emit('audience.exact', {}, [(await createOrganisation(ctx)).id]);
     const wildcard = await emit('other.thing');
     await emit('unrelated.thing');
-    await waitFor(async () => receiver.at('/ok/audience').length >= 2 || undefined);
-    await new Promise((r) => setTimeout(r, 300));
+    // Fan-out happens in the emitting transaction: the endpoint's deliveries are known now, and
+    // once each has succeeded nothing more can arrive.
+    const deliveries = async () =>
+      ctx.database.db
+        .select({ eventId: webhookDeliveries.eventId, status: webhookDeliveries.status })
+        .from(webhookDeliveries)
+        .where(eq(webhookDeliveries.endpointId, sub.id));
+    expect((await deliveries()).map((d) => d.eventId).sort()).toEqual([mine, wildcard].sort());
+    await expect
+      .poll(async () => (await deliveries()).map((d) => d.status))
+      .toEqual(['succeeded', 'succeeded']);
     const ids = receiver.at('/ok/audience').map((r) => r.headers['webhook-id']);
     expect(ids.sort()).toEqual([mine, wildcard].sort());
     expect(ids).not.toContain(foreign);

@@ -1,4 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
+import { actorOf } from '../../platform/audit.js';
 import { authorize } from '../../platform/authz.js';
 import type { Tx } from '../../platform/db.js';
 import {
@@ -20,7 +21,7 @@ import {
 } from './ports.js';
 import { interests } from './schema.js';
 import { recordStep } from './steps.js';
-import { actorOf, type InterestRow } from './views.js';
+import type { InterestRow } from './views.js';
 
 export interface StepInput {
   reason?: { code: DeclineCode; text?: string };

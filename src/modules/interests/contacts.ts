@@ -1,5 +1,5 @@
 import { decryptField, deriveKey, encryptField } from '../../platform/crypto.js';
-import { maskContact } from '../identity/identifiers.js';
+import { maskContact } from '../identity/index.js';
 
 /**
  * Contact persons. The interested party's phone and e-mail are personal data: stored encrypted

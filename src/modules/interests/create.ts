@@ -1,3 +1,4 @@
+import { actorOf } from '../../platform/audit.js';
 import { check } from '../../platform/authz.js';
 import { isUniqueViolation } from '../../platform/db.js';
 import {
@@ -14,7 +15,7 @@ import { type InterestDeps, openInterestOf } from './deps.js';
 import { findListing, isPublicListing, OPEN_LISTING_STATUSES } from './ports.js';
 import { interests } from './schema.js';
 import { recordStep } from './steps.js';
-import { actorOf, type InterestRow } from './views.js';
+import type { InterestRow } from './views.js';
 
 export interface CreateInterestInput {
   achievementId: string;

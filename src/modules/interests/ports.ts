@@ -7,9 +7,9 @@ import {
   isPublic,
   type ListingForInterest,
   markAchievementInNegotiation,
-} from '../catalog/service.js';
-import { findContract } from '../contracts/repository.js';
-import { findOrganisation } from '../identity/repository.js';
+} from '../catalog/index.js';
+import { findContract } from '../contracts/index.js';
+import { findOrganisation } from '../identity/index.js';
 import type { Contact } from './contacts.js';
 
 /**

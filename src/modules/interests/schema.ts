@@ -4,7 +4,17 @@
  * interest's own history (the audit trail records the same steps for the platform).
  */
 import { sql } from 'drizzle-orm';
-import { check, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  check,
+  foreignKey,
+  index,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { catalogListings } from '../catalog/schema.js';
 import { organisations } from '../identity/schema.js';
 
@@ -15,18 +25,12 @@ export const interests = pgTable(
   {
     id: uuid('id').primaryKey(),
     /** The achievement (a catalog listing id) and, copied at creation, its owner and title. */
-    achievementId: uuid('achievement_id')
-      .notNull()
-      .references(() => catalogListings.id, { onDelete: 'cascade' }),
-    ownerOrganisationId: uuid('owner_organisation_id')
-      .notNull()
-      .references(() => organisations.id, { onDelete: 'restrict' }),
+    achievementId: uuid('achievement_id').notNull(),
+    ownerOrganisationId: uuid('owner_organisation_id').notNull(),
     achievementTitle: text('achievement_title').notNull(),
     /** The interested organisation (意向方) and, optionally, the need of its own it is for. */
-    interestedOrganisationId: uuid('interested_organisation_id')
-      .notNull()
-      .references(() => organisations.id, { onDelete: 'restrict' }),
-    needId: uuid('need_id').references(() => catalogListings.id, { onDelete: 'set null' }),
+    interestedOrganisationId: uuid('interested_organisation_id').notNull(),
+    needId: uuid('need_id'),
     message: text('message').notNull(),
     /** The interested party's contact person: { name, phone?, email? } with phone and e-mail encrypted. */
     contact: jsonb('contact').notNull(),
@@ -54,6 +58,26 @@ export const interests = pgTable(
       'interests_status_check',
       sql`status IN ('pending','accepted','declined','negotiating','deal','withdrawn','closed')`,
     ),
+    foreignKey({
+      name: 'interests_achievement_id_fkey',
+      columns: [t.achievementId],
+      foreignColumns: [catalogListings.id],
+    }).onDelete('cascade'),
+    foreignKey({
+      name: 'interests_owner_organisation_id_fkey',
+      columns: [t.ownerOrganisationId],
+      foreignColumns: [organisations.id],
+    }).onDelete('restrict'),
+    foreignKey({
+      name: 'interests_interested_organisation_id_fkey',
+      columns: [t.interestedOrganisationId],
+      foreignColumns: [organisations.id],
+    }).onDelete('restrict'),
+    foreignKey({
+      name: 'interests_need_id_fkey',
+      columns: [t.needId],
+      foreignColumns: [catalogListings.id],
+    }).onDelete('set null'),
   ],
 );
 
@@ -62,9 +86,7 @@ export const interestEvents = pgTable(
   'interest_events',
   {
     id: uuid('id').primaryKey(),
-    interestId: uuid('interest_id')
-      .notNull()
-      .references(() => interests.id, { onDelete: 'cascade' }),
+    interestId: uuid('interest_id').notNull(),
     action: text('action').notNull(),
     fromStatus: text('from_status'),
     toStatus: text('to_status').notNull(),
@@ -75,5 +97,12 @@ export const interestEvents = pgTable(
     data: jsonb('data').notNull().default(sql`'{}'::jsonb`),
     occurredAt: tstz('occurred_at').notNull().defaultNow(),
   },
-  (t) => [index('interest_events_interest_idx').on(t.interestId, t.id)],
+  (t) => [
+    index('interest_events_interest_idx').on(t.interestId, t.id),
+    foreignKey({
+      name: 'interest_events_interest_id_fkey',
+      columns: [t.interestId],
+      foreignColumns: [interests.id],
+    }).onDelete('cascade'),
+  ],
 );

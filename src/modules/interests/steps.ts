@@ -1,8 +1,8 @@
 import { type Actor, recordAudit } from '../../platform/audit.js';
 import type { DbOrTx } from '../../platform/db.js';
 import { newId } from '../../platform/ids.js';
-import { emitEventInTx } from '../integration/events.js';
-import { notifyInTx } from '../notifications/service.js';
+import { emitEventInTx } from '../integration/index.js';
+import { notifyInTx } from '../notifications/index.js';
 import type { Action } from './lifecycle.js';
 import { interestEvents } from './schema.js';
 import type { InterestRow } from './views.js';

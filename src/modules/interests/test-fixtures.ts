@@ -2,9 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
 import { createActor, createOrganisation, createSubCentre, type TestActor } from '../../test/actors.js';
 import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { randomCreditCode } from '../../test/ids.js';
 import { catalogModule } from '../catalog/module.js';
 import { achievementFixture, needFixture } from '../catalog/test-fixtures.js';
-import { makeCreditCode } from '../contracts/fixtures.js';
+
 import type { Organisation, SubCentre } from '../identity/repository.js';
 import { notificationsModule } from '../notifications/module.js';
 import { interestsModule } from './module.js';
@@ -49,9 +50,9 @@ export async function createWorld(
     type: 'university',
     subCentre: sub,
     verified: true,
-    creditCode: makeCreditCode(sub.code),
+    creditCode: randomCreditCode(sub.code),
   });
-  const ent = await createOrganisation(ctx, { verified: true, creditCode: makeCreditCode('320500') });
+  const ent = await createOrganisation(ctx, { verified: true, creditCode: randomCreditCode('320500') });
   const buyer = await createActor(ctx, { organisation: ent });
   return {
     ctx,

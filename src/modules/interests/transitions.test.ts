@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActor, createOrganisation, type TestActor } from '../../test/actors.js';
-import { application, makeCreditCode } from '../contracts/fixtures.js';
+import { randomCreditCode } from '../../test/ids.js';
+import { application } from '../contracts/fixtures.js';
 import { contractRoutes } from '../contracts/routes.js';
 import { ACTION_NAMES, ACTIONS, type Action, actionsFrom, STATUSES, type Status } from './lifecycle.js';
 import { createWorld, express, publishedAchievement, requester, type World } from './test-fixtures.js';
@@ -186,7 +187,7 @@ describe('linking the registered contract', () => {
     const unknown = await req('PUT', `/v1/interests/${id}/contract`, w.buyer, { contractId: id });
     expect(unknown.statusCode).toBe(422);
     expect(unknown.json().type).toMatch(/interest-contract-not-registered$/);
-    const foreign = await registeredContract(makeCreditCode('320500'));
+    const foreign = await registeredContract(randomCreditCode('320500'));
     const mismatch = await req('PUT', `/v1/interests/${id}/contract`, w.buyer, { contractId: foreign });
     expect(mismatch.statusCode).toBe(422);
     expect(mismatch.json().type).toMatch(/interest-contract-parties$/);

@@ -1,15 +1,8 @@
-import type { Actor } from '../../platform/audit.js';
-import type { Principal } from '../../platform/principal.js';
 import { type Contact, type ContactKey, maskContact, openContact } from './contacts.js';
 import type { interestEvents, interests } from './schema.js';
 
 export type InterestRow = typeof interests.$inferSelect;
 export type InterestEventRow = typeof interestEvents.$inferSelect;
-
-export function actorOf(p: Principal | undefined): Actor {
-  if (!p) return { type: 'anonymous' };
-  return { type: p.kind, id: p.id, organisationId: p.organisationId };
-}
 
 /** What lists show: no message, no contacts (personal data never appears in lists). */
 export function toSummary(r: InterestRow) {

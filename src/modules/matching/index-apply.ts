@@ -22,8 +22,8 @@ import {
   getPublicListings,
   type ListingKind,
   type PublicChange,
-} from '../catalog/service.js';
-import { findOrganisation } from '../identity/repository.js';
+} from '../catalog/index.js';
+import { findOrganisation } from '../identity/index.js';
 import { type DocumentType, SEARCH_LIMITS, type SearchDocument, type SearchEngine } from './engine.js';
 import type { ListingIndexedJob } from './indexer.js';
 import { directoryDocument, listingDocument } from './projection.js';

@@ -7,9 +7,8 @@
  *   quarter of an hour). Every minute, while the engine answers, failed indexing jobs are retried,
  *   so an outage of any length only delays indexing.
  */
-import type { ModuleContext } from '../../platform/http/app.js';
-import { countPublicListings, type ListingKind, PUBLIC_STATUSES } from '../catalog/service.js';
-import type { BackgroundService } from '../index.js';
+import type { BackgroundService, ModuleContext } from '../../platform/module.js';
+import { countPublicListings, type ListingKind, PUBLIC_STATUSES } from '../catalog/index.js';
 import type { SearchEngine } from './engine.js';
 import { searchEngineFor } from './engine-instance.js';
 import { CATALOG_CHANGED_QUEUE, DIRECTORY_CHANGED_QUEUE, SYNONYMS_CHANGED_QUEUE } from './indexer.js';

@@ -1,8 +1,8 @@
 import type { Job } from 'bullmq';
 import type { ModuleContext } from '../../platform/http/app.js';
+import type { WorkerDefinition } from '../../platform/module.js';
 import type { Payload } from '../../platform/queue.js';
-import type { PublicChange } from '../catalog/service.js';
-import type { WorkerDefinition } from '../index.js';
+import type { PublicChange } from '../catalog/index.js';
 import { searchEngineFor } from './engine-instance.js';
 import { announcementOf, settledState } from './index-apply.js';
 import { IndexBatcher } from './index-batcher.js';

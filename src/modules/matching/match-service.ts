@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import type { CursorCodec } from '../../platform/pagination.js';
 import type { Principal } from '../../platform/principal.js';
-import { type CatalogDeps, getListing } from '../catalog/listings.js';
-import type { ListingKind } from '../catalog/service.js';
+import type { ListingKind } from '../catalog/index.js';
+import { type CatalogDeps, getListing } from '../catalog/index.js';
 import type { SearchDocument, SearchEngine } from './engine.js';
 import { listingDocument } from './projection.js';
 import { recommendProviders } from './providers.js';

@@ -4,7 +4,7 @@
  * members) stays out of the index unless it is named here, because everything indexed can be
  * found by anyone.
  */
-import type { DirectoryEntry, ListingKind, ListingView } from '../catalog/service.js';
+import type { DirectoryEntry, ListingKind, ListingView } from '../catalog/index.js';
 import { SEARCH_LIMITS, type SearchDocument } from './engine.js';
 
 const CODE_RE = /^[A-Za-z0-9_]{1,32}$/;

@@ -16,7 +16,7 @@ import {
   listDirectoryEntries,
   listHiddenListingIds,
   listPublicListings,
-} from '../catalog/service.js';
+} from '../catalog/index.js';
 import type { DocumentType, SearchEngine } from './engine.js';
 import { applyCurrentState, isListingKind } from './index-apply.js';
 import { applyStoredSynonyms } from './synonym-store.js';

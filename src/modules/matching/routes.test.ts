@@ -1,14 +1,16 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../platform/ids.js';
 import { createActor, createOrganisation, type TestActor } from '../../test/actors.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { useTestApp } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
 import { catalogModule } from '../catalog/module.js';
 import { searchEngineFor } from './engine-instance.js';
 import { matchingModule } from './module.js';
 import { MATCH_WEIGHTS } from './ranking.js';
 import { createListing, expectExplained, ownSearchNamespace, publishListing } from './test-support.js';
 
+const fixture = useTestApp([catalogModule.routes!, matchingModule.routes!], { env: ownSearchNamespace() });
 let ctx: TestContext;
 let app: FastifyInstance;
 let university: TestActor;
@@ -21,8 +23,7 @@ const LISTING = Object.keys(MATCH_WEIGHTS);
 const PROVIDER = ['text', 'field', 'region'];
 
 beforeAll(async () => {
-  ctx = await createTestContext(ownSearchNamespace());
-  app = await buildTestApp(ctx, [catalogModule.routes!, matchingModule.routes!]);
+  ({ ctx, app } = fixture);
   university = await createActor(ctx, {
     organisation: await createOrganisation(ctx, { type: 'university' }),
   });
@@ -122,10 +123,6 @@ beforeAll(async () => {
       updatedAt: now,
     },
   ]);
-});
-afterAll(async () => {
-  await app.close();
-  await ctx.close();
 });
 
 const get = async (url: string, actor?: TestActor) => {

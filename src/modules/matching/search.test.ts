@@ -1,12 +1,14 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createActor, createOrganisation, type TestActor } from '../../test/actors.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { useTestApp } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
 import { catalogModule } from '../catalog/module.js';
 import { searchEngineFor } from './engine-instance.js';
 import { matchingModule } from './module.js';
 import { createListing, ownSearchNamespace, publishListing } from './test-support.js';
 
+const fixture = useTestApp([catalogModule.routes!, matchingModule.routes!], { env: ownSearchNamespace() });
 let ctx: TestContext;
 let app: FastifyInstance;
 let owner: TestActor;
@@ -15,8 +17,7 @@ let otherOwner: TestActor;
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
-  ctx = await createTestContext(ownSearchNamespace());
-  app = await buildTestApp(ctx, [catalogModule.routes!, matchingModule.routes!]);
+  ({ ctx, app } = fixture);
   owner = await createActor(ctx, { organisation: await createOrganisation(ctx, { type: 'university' }) });
   otherOwner = await createActor(ctx, { organisation: await createOrganisation(ctx) });
   operator = await createActor(ctx, { roles: [{ role: 'operator' }] });
@@ -72,10 +73,6 @@ beforeAll(async () => {
   );
   // a draft is never in the index, whatever it says
   ids.draft = await createListing(app, 'achievement', owner, { title: '草稿锂离子电池负极硅碳材料' });
-});
-afterAll(async () => {
-  await app.close();
-  await ctx.close();
 });
 
 const search = async (query: string, actor?: TestActor) => {

@@ -1,4 +1,4 @@
-import type { ModuleDefinition } from '../index.js';
+import type { ModuleDefinition } from '../../platform/module.js';
 import { notificationRoutes } from './routes.js';
 
 /** The in-app inbox (站内通知); other modules write with `notifyInTx` from ./service.js. */

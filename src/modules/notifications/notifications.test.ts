@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createActor, createOrganisation, type TestActor } from '../../test/actors.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { useTestApp } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
 import { notificationRoutes } from './routes.js';
 import { notifyInTx } from './service.js';
 
 /** The inbox: who sees what, deduplication, read state. */
+const fixture = useTestApp([notificationRoutes]);
 let ctx: TestContext;
 let app: FastifyInstance;
 let alice: TestActor; // member of org A
@@ -13,16 +15,11 @@ let bob: TestActor; // another member of org A
 let carol: TestActor; // org B
 
 beforeAll(async () => {
-  ctx = await createTestContext();
-  app = await buildTestApp(ctx, [notificationRoutes]);
+  ({ ctx, app } = fixture);
   const orgA = await createOrganisation(ctx);
   alice = await createActor(ctx, { organisation: orgA });
   bob = await createActor(ctx, { organisation: orgA });
   carol = await createActor(ctx, { organisation: await createOrganisation(ctx) });
-});
-afterAll(async () => {
-  await app?.close();
-  await ctx?.close();
 });
 
 const inbox = async (a: TestActor, query = '') => {

@@ -26,11 +26,12 @@ import {
   startEmbeddedPostgres,
 } from '../../platform/embedded-postgres.js';
 import { type RedisServer, redisServerAvailable, startRedisServer } from '../../test/redis-server.js';
+import { eventually } from '../../test/wait.js';
 import { consistencyRanges, rangeHashes } from './log-tree.js';
 import { verifyConsistency } from './merkle.js';
 import { requestVouchersInTx } from './request.js';
 import { checkpointsBetween, readNodes } from './store.js';
-import { contractRequest, waitFor } from './test-helpers.js';
+import { contractRequest } from './test-helpers.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const tag = randomBytes(4).toString('hex');
@@ -104,7 +105,7 @@ async function sequencedCount(): Promise<number> {
 
 /** Start-up (tsx, migrations check, keys) takes seconds on a loaded machine: not what we measure. */
 async function workersReady(): Promise<void> {
-  await waitFor('the workers to be running', async () => workers.every((w) => w.ready), 60_000);
+  await eventually('the workers to be running', async () => workers.every((w) => w.ready), 60_000);
 }
 
 /**
@@ -129,7 +130,7 @@ async function restart(stop: () => Promise<void>, start: () => Promise<void>): P
       .catch(() => undefined);
     return (r?.rowCount ?? 0) > 0;
   };
-  await waitFor('issuance to resume', issuedSince, 30_000).catch((err) => {
+  await eventually('issuance to resume', issuedSince, 30_000).catch((err) => {
     // What the workers said is the best clue to why they did not recover.
     console.error(workers.map((w, i) => `worker ${i}:\n${w.log.join('')}`).join('\n'));
     throw err;
@@ -200,7 +201,7 @@ describe('crash safety of voucher issuance', () => {
       }
     })();
 
-    await waitFor('the first vouchers in the log', async () => (await sequencedCount()) > 0, 60_000);
+    await eventually('the first vouchers in the log', async () => (await sequencedCount()) > 0, 60_000);
     // SIGKILL a worker, again and again, restarting it as an orchestrator would.
     for (let round = 0; round < 4; round++) {
       await sleep(1500);
@@ -248,7 +249,7 @@ describe('crash safety of voucher issuance', () => {
     expect(seen.rows[0].n).toBe(ids.length);
 
     // Everything registered gets its voucher in the log.
-    await waitFor(
+    await eventually(
       'every transaction in the log',
       async () => {
         const r = await database.pool.query(
@@ -273,7 +274,7 @@ describe('crash safety of voucher issuance', () => {
     expect(leaves.rows.map((r) => r.leaf_index)).toEqual(Array.from({ length: txCount }, (_, i) => i));
 
     // Every pair of checkpoints is consistent.
-    const latest = await waitFor('a checkpoint of the whole log', async () => {
+    const latest = await eventually('a checkpoint of the whole log', async () => {
       const r = await database.pool.query('SELECT max(size)::int AS s FROM voucher_checkpoints');
       return r.rows[0].s === txCount ? r.rows[0].s : undefined;
     });

@@ -12,8 +12,8 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import type pg from 'pg';
 import type { Db, DbOrTx } from '../../platform/db.js';
 import { UUID_RE } from '../../platform/ids.js';
-import { findVerifiedOrganisationIdsByCreditCodes } from '../identity/repository.js';
-import { type EventInput, emitEventsInTx } from '../integration/events.js';
+import { findVerifiedOrganisationIdsByCreditCodes } from '../identity/index.js';
+import { type EventInput, emitEventsInTx } from '../integration/index.js';
 import type { VoucherRequest } from './request.js';
 
 /** Source type of partner-submitted transactions (submissions.ts): source id `<orgId>:<externalId>`. */

@@ -6,8 +6,7 @@
 import type { Job } from 'bullmq';
 import client from 'prom-client';
 import type { ModuleContext } from '../../platform/http/app.js';
-import { createLogger } from '../../platform/logger.js';
-import type { BackgroundService, WorkerDefinition } from '../index.js';
+import type { BackgroundService, WorkerDefinition } from '../../platform/module.js';
 import { createIssuer, type Issuer } from './issuer.js';
 import { createKeyring, type Keyring, logOriginFor } from './keys.js';
 import { ISSUE_QUEUE } from './request.js';
@@ -32,7 +31,7 @@ export function voucherParts(ctx: ModuleContext): VoucherParts {
     appSecret: ctx.secrets.appSecret,
     origin: logOriginFor(ctx.config.publicUrl),
   });
-  const logger = createLogger(ctx.config).child({ component: 'vouchers' });
+  const logger = ctx.logger.child({ component: 'vouchers' });
   const logSize = new client.Gauge({
     name: 'techex_voucher_log_size',
     help: 'Leaves in the voucher transparency log at the last checkpoint this process signed',

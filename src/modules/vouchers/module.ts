@@ -1,4 +1,4 @@
-import type { ModuleDefinition } from '../index.js';
+import type { ModuleDefinition } from '../../platform/module.js';
 import { voucherServices, voucherWorkers } from './jobs.js';
 import { voucherRoutes } from './routes.js';
 import { submissionRoutes } from './submissions.js';

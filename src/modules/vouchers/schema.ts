@@ -6,6 +6,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   customType,
+  foreignKey,
   index,
   jsonb,
   pgTable,
@@ -57,9 +58,7 @@ export const vouchers = pgTable(
   'vouchers',
   {
     id: uuid('id').primaryKey(),
-    transactionId: uuid('transaction_id')
-      .notNull()
-      .references(() => voucherTransactions.id),
+    transactionId: uuid('transaction_id').notNull(),
     number: text('number').notNull(),
     payload: jsonb('payload').notNull(),
     jws: text('jws').notNull(),
@@ -83,6 +82,11 @@ export const vouchers = pgTable(
     unique('vouchers_leaf_index_uq').on(t.leafIndex),
     index('vouchers_unsequenced_idx').on(t.createdAt, t.id).where(sql`leaf_index IS NULL`),
     index('vouchers_revoked_idx').on(t.leafIndex).where(sql`status = 'revoked'`),
+    foreignKey({
+      name: 'vouchers_transaction_id_fkey',
+      columns: [t.transactionId],
+      foreignColumns: [voucherTransactions.id],
+    }),
   ],
 );
 

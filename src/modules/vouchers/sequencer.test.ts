@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../../test/context.js';
+import { eventually } from '../../test/wait.js';
 import { createIssuer } from './issuer.js';
 import { createKeyring, logOriginFor } from './keys.js';
 import { consistencyRanges, rangeHashes } from './log-tree.js';
@@ -9,7 +10,7 @@ import { openCheckpoint, parseVerifierKey } from './note.js';
 import { requestVoucherInTx } from './request.js';
 import { createSequencer, SEQUENCER_LOCK, type Sequencer } from './sequencer.js';
 import { checkpointsBetween, readNodes } from './store.js';
-import { contractRequest, waitFor, waitSequenced } from './test-helpers.js';
+import { contractRequest, waitSequenced } from './test-helpers.js';
 
 // Two replicas in one test process: each with its own keyring cache, issuer and sequencer on
 // separate database sessions, all working on the one log in the test database.
@@ -106,7 +107,7 @@ describe('the sequencer', () => {
     const leaves = await ctx.database.pool.query<{ leaf_index: number; leaf_hash: Buffer }>(
       'SELECT leaf_index, leaf_hash FROM vouchers WHERE leaf_index IS NOT NULL ORDER BY leaf_index',
     );
-    const latest = await waitFor('a checkpoint covering every leaf', async () => {
+    const latest = await eventually('a checkpoint covering every leaf', async () => {
       const r = await ctx.database.pool.query('SELECT max(size) AS s FROM voucher_checkpoints');
       return Number(r.rows[0].s) >= leaves.rows.length ? Number(r.rows[0].s) : undefined;
     });
@@ -149,7 +150,7 @@ describe('the sequencer', () => {
     a.sequencer.start();
     b.sequencer.start();
     // Another test file's sequencer may hold the lock: cut it off until one of ours leads.
-    await waitFor('one of our sequencers leading', async () => {
+    await eventually('one of our sequencers leading', async () => {
       if (a.sequencer.leading || b.sequencer.leading) return true;
       await terminateLockHolder();
       await new Promise((r) => setTimeout(r, 150));
@@ -160,7 +161,7 @@ describe('the sequencer', () => {
     const killed = await terminateLockHolder();
     // The holder may notice and win the lock back on a new session before a poll sees it
     // idle, so wait for the dead session to be gone and never two of ours leading at once.
-    await waitFor('the dead session no longer holds the lock', async () => {
+    await eventually('the dead session no longer holds the lock', async () => {
       const pids = await lockHolderPids();
       return pids.every((pid) => !killed.includes(pid)) && !(a.sequencer.leading && b.sequencer.leading);
     });
@@ -168,7 +169,7 @@ describe('the sequencer', () => {
     await holder.issuer.sweep();
     // Someone (the other replica, or the old holder on a new session) sequences them.
     await waitSequenced(ctx.database.pool, ids, 15_000);
-    await waitFor('a sequencer leading again', async () => {
+    await eventually('a sequencer leading again', async () => {
       const r = await ctx.database.pool.query(
         `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND granted`,
         [SEQUENCER_LOCK],

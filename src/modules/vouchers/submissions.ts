@@ -6,12 +6,12 @@ import type { ModuleContext } from '../../platform/http/app.js';
 import { bindOperations } from '../../platform/http/operations.js';
 import { registerMessages } from '../../platform/messages.js';
 import type { Principal } from '../../platform/principal.js';
-import { normalizeIdentifier } from '../identity/identifiers.js';
 import {
   findOrganisation,
   findSubCentre,
   findVerifiedOrganisationsByCreditCodes,
-} from '../identity/repository.js';
+  normalizeIdentifier,
+} from '../identity/index.js';
 import { requestVoucherInTx, type VoucherRequest } from './request.js';
 import { vouchers, voucherTransactions } from './schema.js';
 

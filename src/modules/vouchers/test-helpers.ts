@@ -1,11 +1,9 @@
 /** Helpers shared by the vouchers module's tests (not loaded by the service). */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
+import { sha256hex } from '../../test/hashes.js';
+import { eventually } from '../../test/wait.js';
 import type { VoucherRequest } from './request.js';
-
-export function sha256hex(s: string): string {
-  return createHash('sha256').update(s).digest('hex');
-}
 
 /** A complete technology contract request with a fresh source id. */
 export function contractRequest(overrides: Partial<VoucherRequest> = {}): VoucherRequest {
@@ -27,23 +25,9 @@ export function contractRequest(overrides: Partial<VoucherRequest> = {}): Vouche
   };
 }
 
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | null | false>,
-  ms = 20_000,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** Waits until every one of these transactions has a voucher in the log; returns their numbers. */
 export async function waitSequenced(pool: pg.Pool, transactionIds: string[], ms = 30_000): Promise<string[]> {
-  return waitFor(
+  return eventually(
     `${transactionIds.length} vouchers in the log`,
     async () => {
       const res = await pool.query<{ number: string }>(

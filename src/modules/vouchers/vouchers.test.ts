@@ -10,13 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOutboxDispatcher, type OutboxDispatcher } from '../../platform/outbox.js';
 import type { AnyWorker } from '../../platform/queue.js';
 import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { eventually } from '../../test/wait.js';
 import { voucherParts, voucherWorkers } from './jobs.js';
 import { verifyConsistency, verifyInclusion } from './merkle.js';
 import { vouchersModule } from './module.js';
 import { openCheckpoint, parseVerifierKey } from './note.js';
 import { ISSUE_QUEUE, requestRevocationInTx, requestVoucherInTx, type VoucherRequest } from './request.js';
 import { decodeStatusList, statusAt } from './status-list.js';
-import { contractRequest, waitFor, waitSequenced } from './test-helpers.js';
+import { contractRequest, waitSequenced } from './test-helpers.js';
 import type { VerificationReport, VoucherBundle } from './verify.js';
 import { voucherLeafHash } from './voucher-format.js';
 
@@ -187,7 +188,10 @@ describe('issuing and proving', () => {
       .queue('vouchers.issue')
       .add('vouchers.issue', { transactionId }, { jobId: `voucher-issue-${transactionId}-again` });
     await waitSequenced(ctx.database.pool, [transactionId]);
-    await new Promise((r) => setTimeout(r, 300));
+    // The extra job has run (not merely been given time to): only then is "one voucher" a result.
+    const again = `voucher-issue-${transactionId}-again`;
+    const againDone = async () => (await ctx.queues.queue('vouchers.issue').getJob(again))?.isCompleted();
+    await expect.poll(againDone, { timeout: 20_000 }).toBe(true);
     const rows = await ctx.database.pool.query(
       'SELECT count(*)::int AS n FROM vouchers WHERE transaction_id = $1',
       [transactionId],
@@ -461,6 +465,6 @@ describe('keys', () => {
     const header = JSON.parse(Buffer.from(v.jws.split('.')[0]!, 'base64url').toString());
     expect(after.keys.map((k) => k.kid)).toContain(header.kid);
     expect((await verify({ voucher: v.jws })).valid).toBe(true);
-    await waitFor('keys endpoint lists both', async () => (await trusted()).keys.length >= 2);
+    await eventually('keys endpoint lists both', async () => (await trusted()).keys.length >= 2);
   });
 });

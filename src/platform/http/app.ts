@@ -4,19 +4,13 @@ import swaggerUi from '@fastify/swagger-ui';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { rateLimitPlugin } from '../../modules/integration/rate-limit.js';
-import type { Config } from '../config.js';
-import type { Database } from '../db.js';
+import fp from 'fastify-plugin';
 import { BadRequestError, NotFoundError } from '../errors.js';
 import { newId } from '../ids.js';
 import { loggerOptions } from '../logger.js';
-import type { Metrics } from '../metrics.js';
+import type { ModuleContext, ModulePlugin, ModuleRoutes } from '../module.js';
 import { componentSchemas, loadOpenApi } from '../openapi.js';
-import type { OutboxDispatcher } from '../outbox.js';
-import type { CursorCodec } from '../pagination.js';
-import type { QueueFactory } from '../queue.js';
-import type { Secrets } from '../secrets.js';
-import { type Authenticator, authenticationPlugin } from './auth.js';
+import { authenticationPlugin } from './auth.js';
 import {
   bodyDeadline,
   clientErrorHandler,
@@ -33,21 +27,8 @@ import { platformRoutes } from './platform-routes.js';
 import { sendProblem, toProblem } from './problem.js';
 import { securityHeadersPlugin } from './security-headers.js';
 
-/** What every module's routes and services may use; wired once in runtime.ts. */
-export interface ModuleContext {
-  config: Config;
-  database: Database;
-  queues: QueueFactory;
-  outbox: OutboxDispatcher;
-  secrets: Secrets;
-  cursors: CursorCodec;
-  metrics: Metrics;
-  /** Verifies access tokens (provided by the identity module). */
-  authenticator: Authenticator;
-  /** Extra readiness checks (e.g. the search engine when configured). */
-  /** GET /readyz checks: reject = not ready; resolve to `{ warning }` = ready, with a warning. */
-  readinessChecks: Record<string, () => Promise<unknown>>;
-}
+// The module contract lives in ../module.ts; re-exported here for the files that import it from the app.
+export type { ModuleContext, ModuleRoutes } from '../module.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -55,8 +36,6 @@ declare module 'fastify' {
     routeTable: { method: string; url: string; operationId?: string }[];
   }
 }
-
-export type ModuleRoutes = (app: FastifyInstance, ctx: ModuleContext) => Promise<void>;
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -74,7 +53,15 @@ function validatorCompilers() {
     lazyValidator(() => (httpPart === 'body' ? strict : coercing).compile(schema));
 }
 
-export async function buildApp(ctx: ModuleContext, modules: ModuleRoutes[] = []): Promise<FastifyInstance> {
+/**
+ * The API: platform hooks and routes, then the modules' app-wide `plugins` (registered after
+ * authentication, before idempotency) and their `routes`.
+ */
+export async function buildApp(
+  ctx: ModuleContext,
+  modules: ModuleRoutes[] = [],
+  plugins: ModulePlugin[] = [],
+): Promise<FastifyInstance> {
   const { config } = ctx;
   const logger: FastifyServerOptions['logger'] = config.logLevel === 'silent' ? false : loggerOptions(config);
   const app: FastifyInstance = Fastify({
@@ -191,7 +178,7 @@ export async function buildApp(ctx: ModuleContext, modules: ModuleRoutes[] = [])
     ],
   });
   await app.register(authenticationPlugin, { authenticator: ctx.authenticator });
-  await app.register(rateLimitPlugin, { config });
+  for (const plugin of plugins) await app.register(fp(async (scope) => plugin(scope, ctx)));
   await app.register(idempotencyPlugin, { db: ctx.database.db, appSecret: ctx.secrets.appSecret });
   await app.register(swagger, { mode: 'static', specification: { document: loadOpenApi() as never } });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });

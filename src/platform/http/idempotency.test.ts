@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
 import { ConflictError } from '../errors.js';
 
@@ -79,12 +79,14 @@ describe('Idempotency-Key', () => {
   });
 
   it('answers 409 while the first request with the key is still in flight', async () => {
+    release = undefined;
     const slow = post({ name: 'slow', slow: true }, 'key-3');
-    await new Promise((r) => setTimeout(r, 200));
+    // In flight: its handler has started (and holds the key) once it has set `release`.
+    await vi.waitFor(() => expect(release).toBeDefined());
     const second = await post({ name: 'slow', slow: true }, 'key-3');
     expect(second.statusCode).toBe(409);
     expect(second.json().type).toBe('/problems/idempotency-key-in-flight');
-    release?.();
+    release!();
     expect((await slow).statusCode).toBe(201);
     expect((await post({ name: 'slow', slow: true }, 'key-3')).headers['idempotent-replayed']).toBe('true');
   });

@@ -1,7 +1,9 @@
 /** Identity rows: sub-centres, organisations (O1 verified, a hidden unverified one), members, people, roles. */
+
 import { randomInt } from 'node:crypto';
 import { findSubCentreByCode } from '../../modules/identity/repository.js';
-import { randomResidentId } from '../../modules/identity/test-helpers.js';
+import { randomResidentId } from '../ids.js';
+
 import {
   hiddenOrganisation,
   person,

@@ -2,8 +2,9 @@
  * Fixture objects of the later modules: interests in O1's achievements (from a buyer
  * organisation that is neither O1 nor the stranger's) and the member's saved searches.
  */
-import { makeCreditCode } from '../../modules/contracts/fixtures.js';
+
 import { createActor, createOrganisation, type TestActor } from '../actors.js';
+import { randomCreditCode } from '../ids.js';
 import { listing } from './objects.js';
 import type { Obj } from './types.js';
 import type { World } from './world.js';
@@ -15,7 +16,7 @@ async function buyer(w: World): Promise<Obj> {
       type: 'enterprise',
       subCentre: w.s2,
       verified: true,
-      creditCode: makeCreditCode(w.s2.code),
+      creditCode: randomCreditCode(w.s2.code),
     });
     const actor = await createActor(w.ctx, { organisation: org, name: '意向方成员' });
     return { organisationId: org.id, token: actor.token };

@@ -3,16 +3,17 @@
  * row needs. Every title, project name or URL is a registered secret: no denied answer may
  * contain it.
  */
+
 import { eq } from 'drizzle-orm';
 import { achievementFixture, needFixture } from '../../modules/catalog/test-fixtures.js';
-import { application, makeCreditCode } from '../../modules/contracts/fixtures.js';
+import { application } from '../../modules/contracts/fixtures.js';
 import { addMembership, grantRole, insertUser } from '../../modules/identity/repository.js';
-import { randomResidentId } from '../../modules/identity/test-helpers.js';
 import { emitEventInTx } from '../../modules/integration/events.js';
 import { webhookDeliveries } from '../../modules/integration/schema.js';
 import { notifications } from '../../modules/notifications/schema.js';
 import { notifyInTx } from '../../modules/notifications/service.js';
 import { createActor, createOrganisation } from '../actors.js';
+import { randomCreditCode, randomResidentId } from '../ids.js';
 import type { Obj } from './types.js';
 import type { World } from './world.js';
 
@@ -138,7 +139,7 @@ export async function verificationApplication(w: World): Promise<Obj> {
   const org = await createOrganisation(w.ctx, { name, subCentre: w.s1 });
   const admin = await createActor(w.ctx, { organisation: org, orgRole: 'org_admin' });
   const res = await w.as(admin, 'POST', `/v1/organisations/${org.id}/verification`, {
-    creditCode: makeCreditCode(w.s1.code),
+    creditCode: randomCreditCode(w.s1.code),
     legalRepresentative: '矩阵法人',
     licenceSha256: 'ab'.repeat(32),
   });

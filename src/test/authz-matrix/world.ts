@@ -4,9 +4,9 @@
  * memoised shared objects. Objects are made through the real API (or the modules' own
  * services), so each starts in a state the product can actually reach.
  */
+
 import { randomInt } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { makeCreditCode } from '../../modules/contracts/fixtures.js';
 import type { Organisation, SubCentre } from '../../modules/identity/repository.js';
 import {
   ALL_USER_SCOPES,
@@ -17,6 +17,7 @@ import {
   type TestActor,
 } from '../actors.js';
 import type { TestContext } from '../context.js';
+import { randomCreditCode } from '../ids.js';
 import type { CallerKey } from './types.js';
 
 type UserCaller = Exclude<CallerKey, 'anonymous' | 'client' | 'clientNoScope'>;
@@ -52,14 +53,14 @@ export interface World {
 export async function createWorld(ctx: TestContext, app: FastifyInstance): Promise<World> {
   const s1 = await createSubCentre(ctx, '矩阵分中心');
   const s2 = await createSubCentre(ctx, '矩阵外分中心');
-  const creditCode = makeCreditCode(s1.code);
+  const creditCode = randomCreditCode(s1.code);
   const registrar = await createActor(ctx, { roles: [{ role: 'registrar', subCentreId: s1.id }] });
   const o1 = await verifiedThroughApi(ctx, app, s1, creditCode, registrar);
   const o2 = await createOrganisation(ctx, {
     type: 'enterprise',
     subCentre: s2,
     verified: true,
-    creditCode: makeCreditCode(s2.code),
+    creditCode: randomCreditCode(s2.code),
   });
   const users: Record<UserCaller, TestActor> = {
     stranger: await createActor(ctx, { organisation: o2, name: '他方成员' }),

@@ -3,11 +3,11 @@ import { createServer, type Server } from 'node:http';
 import * as oidc from 'openid-client';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../test/ports.js';
 import {
   createOrganisation,
   createPartner,
   createPerson,
-  freePort,
   type OidcServer,
   PASSWORD,
   pkce,

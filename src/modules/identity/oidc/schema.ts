@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   boolean,
+  foreignKey,
   index,
   integer,
   jsonb,
@@ -47,20 +48,30 @@ export const oidcPayloads = pgTable(
  * secret is stored as a SHA-256 hash only: it is 256 random bits, so a slow hash adds nothing,
  * and it is shown once at registration.
  */
-export const oauthClients = pgTable('oauth_clients', {
-  clientId: text('client_id').primaryKey(),
-  secretHash: text('secret_hash').notNull(),
-  name: text('name').notNull(),
-  redirectUris: text('redirect_uris').array().notNull().default(sql`'{}'::text[]`),
-  postLogoutRedirectUris: text('post_logout_redirect_uris').array().notNull().default(sql`'{}'::text[]`),
-  grantTypes: text('grant_types').array().notNull(),
-  scopes: text('scopes').array().notNull(),
-  tokenEndpointAuthMethod: text('token_endpoint_auth_method').notNull().default('client_secret_basic'),
-  /** The organisation a machine client acts for (client credentials). */
-  organisationId: uuid('organisation_id').references(() => organisations.id, { onDelete: 'restrict' }),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  disabled: boolean('disabled').notNull().default(false),
-});
+export const oauthClients = pgTable(
+  'oauth_clients',
+  {
+    clientId: text('client_id').primaryKey(),
+    secretHash: text('secret_hash').notNull(),
+    name: text('name').notNull(),
+    redirectUris: text('redirect_uris').array().notNull().default(sql`'{}'::text[]`),
+    postLogoutRedirectUris: text('post_logout_redirect_uris').array().notNull().default(sql`'{}'::text[]`),
+    grantTypes: text('grant_types').array().notNull(),
+    scopes: text('scopes').array().notNull(),
+    tokenEndpointAuthMethod: text('token_endpoint_auth_method').notNull().default('client_secret_basic'),
+    /** The organisation a machine client acts for (client credentials). */
+    organisationId: uuid('organisation_id'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    disabled: boolean('disabled').notNull().default(false),
+  },
+  (t) => [
+    foreignKey({
+      name: 'oauth_clients_organisation_id_fkey',
+      columns: [t.organisationId],
+      foreignColumns: [organisations.id],
+    }).onDelete('restrict'),
+  ],
+);
 
 /**
  * Failed sign-in counters per account and per client IP (growing delays): in PostgreSQL so the

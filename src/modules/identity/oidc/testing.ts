@@ -1,10 +1,10 @@
 import { randomInt } from 'node:crypto';
-import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import * as oidc from 'openid-client';
 import type { ModuleRoutes } from '../../../platform/http/app.js';
 import { createOrganisation } from '../../../test/actors.js';
 import { buildTestApp, createTestContext, type TestContext } from '../../../test/context.js';
+import { freePort } from '../../../test/ports.js';
 import { hashPassword } from '../passwords.js';
 import { addMembership, insertUser, type Organisation } from '../repository.js';
 import { type RegisterClientInput, registerClient } from './clients.js';
@@ -15,17 +15,6 @@ import { oidcRoutes } from './routes.js';
  * people with passwords, registered clients, and a cookie-keeping browser stand-in that
  * drives the login and consent forms with plain fetch.
  */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 export interface OidcServer {
   ctx: TestContext;
   app: FastifyInstance;

@@ -1,4 +1,4 @@
-// The shapes of the demo data (re-exported by scripts/demo-data.ts).
+// The shapes of the demo data (re-exported by ../demo-data.ts).
 import type { ServiceKind } from './organisations.js';
 import type { FieldCode } from './types.js';
 

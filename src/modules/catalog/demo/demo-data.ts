@@ -1,15 +1,9 @@
 // Deterministic demo data for techex: sub-centres, organisations, achievements (科技成果), needs (技术需求)
-// and experts, composed from per-field templates in scripts/data/demo-templates/.
-// Run `npx tsx scripts/demo-data.ts [seed]` to print counts and a sample.
-import {
-  achievementText,
-  achievementTitle,
-  ipItems,
-  needText,
-  needTitle,
-} from './data/demo-templates/compose.js';
-import { FIELD_CODES, FIELDS, fieldTemplate } from './data/demo-templates/fields.js';
-import { buildCreditCode, CREDIT_CODE_ALPHABET } from './data/demo-templates/identifiers.js';
+// and experts, composed from per-field templates in src/modules/catalog/demo/templates/.
+// Run `npx tsx src/modules/catalog/demo/demo-data.ts [seed]` to print counts and a sample.
+import { achievementText, achievementTitle, ipItems, needText, needTitle } from './templates/compose.js';
+import { FIELD_CODES, FIELDS, fieldTemplate } from './templates/fields.js';
+import { buildCreditCode, CREDIT_CODE_ALPHABET } from './templates/identifiers.js';
 import type {
   Achievement,
   DealMethod,
@@ -20,17 +14,17 @@ import type {
   Organisation,
   SubCentre,
   TransferMode,
-} from './data/demo-templates/model.js';
-import { ENTERPRISE_BRANDS, RESEARCH_ORGS, SERVICE_ORGS } from './data/demo-templates/organisations.js';
+} from './templates/model.js';
+import { ENTERPRISE_BRANDS, RESEARCH_ORGS, SERVICE_ORGS } from './templates/organisations.js';
 import {
   EXPERT_TITLES_ACADEMIC,
   EXPERT_TITLES_INDUSTRY,
   GIVEN_CHARS,
   PHONE_PREFIXES,
   SURNAMES,
-} from './data/demo-templates/people.js';
-import { mulberry32, type Rng } from './data/demo-templates/random.js';
-import { cityCodeOf, cityOf, JIANGSU_CITIES } from './data/demo-templates/regions.js';
+} from './templates/people.js';
+import { mulberry32, type Rng } from './templates/random.js';
+import { cityCodeOf, cityOf, JIANGSU_CITIES } from './templates/regions.js';
 
 export type {
   Achievement,
@@ -46,8 +40,8 @@ export type {
   ServiceKind,
   SubCentre,
   TransferMode,
-} from './data/demo-templates/model.js';
-export { TRANSFER_MODE_NAMES } from './data/demo-templates/model.js';
+} from './templates/model.js';
+export { TRANSFER_MODE_NAMES } from './templates/model.js';
 export { FIELD_CODES, FIELDS };
 
 export const DEMO_COUNTS = {

@@ -1,0 +1,4 @@
+// The matching module's public face: what other modules may use (lint: biome.json overrides).
+export { priceRange, regionPath, type SearchEngine, type SearchFilters, type SearchHit } from './engine.js';
+export { searchEngineFor } from './engine-instance.js';
+export { LISTING_INDEXED_QUEUE, type ListingIndexedJob } from './indexer.js';
