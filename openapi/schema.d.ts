@@ -2593,8 +2593,10 @@ export interface components {
             updatedAt: string;
             /** Format: date-time */
             publishedAt?: string | null;
-            /** @description Probable duplicates (on create and update only). */
+            /** @description Probable duplicates (on create and update only): the 5 most telling (shared patent numbers, then the most similar titles); `duplicateCount` has how many were found. */
             warnings?: components["schemas"]["DuplicateWarning"][];
+            /** @description How many listings were found to be probable duplicates, when any were (on create and update only). */
+            duplicateCount?: number;
         };
         Achievement: components["schemas"]["ListingState"] & components["schemas"]["AchievementInput"];
         AchievementPage: {
@@ -2651,7 +2653,10 @@ export interface components {
             /** Format: uuid */
             id?: string;
             errors?: components["schemas"]["FieldError"][];
+            /** @description The 5 most telling probable duplicates (shared patent numbers, then the most similar titles), so an answer stays small when many listings look alike. */
             warnings?: components["schemas"]["DuplicateWarning"][];
+            /** @description How many listings were found to be probable duplicates (present with `warnings`). */
+            duplicateCount?: number;
         };
         BatchResponse: {
             results: components["schemas"]["BatchItemResult"][];

@@ -27,7 +27,10 @@ export interface BatchResult {
   status: BatchOutcome;
   id?: string;
   errors?: FieldError[];
+  /** The few most telling probable duplicates (duplicates.ts MAX_WARNINGS)… */
   warnings?: DuplicateWarning[];
+  /** …of this many listings found in all. */
+  duplicateCount?: number;
 }
 
 export interface BatchOptions {
@@ -124,7 +127,9 @@ export async function upsertBatch(db: Db, items: unknown[], o: BatchOptions): Pr
       changing.map((v) => ({ title: v.input.title, patentNumbers: v.patents, selfId: selfIds.get(v.index) })),
     );
     changing.forEach((v, k) => {
-      if (dups[k]!.length) results[v.index]!.warnings = dups[k];
+      if (!dups[k]!.count) return;
+      results[v.index]!.warnings = dups[k]!.warnings;
+      results[v.index]!.duplicateCount = dups[k]!.count;
     });
 
     const audits: AuditEntry[] = [];
