@@ -95,6 +95,6 @@ describe('duplicate warnings', () => {
     const expected = rows.map((r) => [r.p, r.e, r.sim]);
     const order = (a: number[], b: number[]) => a[0]! - b[0]! || a[1]! - b[1]!;
     expect(byIndex.sort(order).map(([p, e]) => [p, e])).toEqual(expected.sort(order).map(([p, e]) => [p, e]));
-    byIndex.forEach((m, i) => expect(m[2]).toBeCloseTo(expected[i]![2]!, 5));
+    for (const [i, m] of byIndex.entries()) expect(m[2]).toBeCloseTo(expected[i]![2]!, 5);
   });
 });

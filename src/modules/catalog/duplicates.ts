@@ -136,7 +136,10 @@ function trigrams(key: string): Int32Array {
   let a = 0;
   let b = 0;
   let len = 0;
-  if (++stampNo === 0x7fffffff) stamp.fill((stampNo = 0));
+  if (++stampNo === 0x7fffffff) {
+    stamp.fill(0);
+    stampNo = 1;
+  }
   for (let i = 0; i <= n; i++) {
     const c = i < n ? symbol(key.charCodeAt(i)) : 0;
     const g = a * 1369 + b * 37 + c;
