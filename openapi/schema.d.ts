@@ -3357,7 +3357,7 @@ export interface components {
             statusList: string;
             keys: components["schemas"]["VoucherKeys"];
         };
-        /** @description An event type (`voucher.issued`), a family (`achievement.*`) or `*`. */
+        /** @description An event type listed by `GET /v1/webhooks/event-types` (`voucher.issued`, `interest.contract-linked`), a family with at least one listed type (`achievement.*`) or `*`. Anything else is refused (400). */
         WebhookEventTypePattern: string;
         WebhookEventTypeList: {
             items: {
