@@ -32,9 +32,6 @@ declare module '../../platform/queue.js' {
 export const CATALOG_CHANGED_QUEUE = 'catalog.changed';
 export const DIRECTORY_CHANGED_QUEUE = 'catalog.directory-changed';
 
-/** Jobs per worker (index-apply.ts bounds the lock holders of a process by its pool size too). */
-const INDEX_CONCURRENCY = 4;
-
 /**
  * The announcement's job id. A removal gets its own suffix: the version only counts content edits,
  * so a withdrawal has the version of the publication before it.
@@ -74,12 +71,14 @@ export function matchingWorkers(ctx: ModuleContext): WorkerDefinition[] {
   return [
     {
       queue: CATALOG_CHANGED_QUEUE,
-      concurrency: INDEX_CONCURRENCY,
+      // WORKER_CONCURRENCY (index-apply.ts bounds the lock holders of a process by its pool size too).
+      concurrency: ctx.config.workerConcurrency,
       process: (job) => processListingChange(ctx, job),
     },
     {
       queue: DIRECTORY_CHANGED_QUEUE,
-      concurrency: INDEX_CONCURRENCY,
+      // WORKER_CONCURRENCY (index-apply.ts bounds the lock holders of a process by its pool size too).
+      concurrency: ctx.config.workerConcurrency,
       process: (job) => processDirectoryChange(ctx, job),
     },
   ];

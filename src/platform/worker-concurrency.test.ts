@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { MODULES } from '../modules/index.js';
+import { loadConfig } from './config.js';
+import type { ModuleContext } from './http/app.js';
+
+describe('WORKER_CONCURRENCY', () => {
+  it('sets the concurrency of the indexing and alert workers (not a fixed number)', () => {
+    for (const n of ['3', '17']) {
+      const ctx = { config: loadConfig({ WORKER_CONCURRENCY: n }) } as unknown as ModuleContext;
+      const defs = MODULES.filter((m) => ['matching', 'alerts'].includes(m.name)).flatMap((m) =>
+        (m.workers?.(ctx) ?? []).map((d) => [d.queue, d.concurrency]),
+      );
+      const byQueue = Object.fromEntries(defs);
+      for (const queue of ['catalog.changed', 'catalog.directory-changed', 'matching.listing-indexed']) {
+        expect(Object.keys(byQueue)).toContain(queue);
+        // Unset means the runtime's WORKER_CONCURRENCY too.
+        expect(byQueue[queue] ?? Number(n), `${queue} with WORKER_CONCURRENCY=${n}`).toBe(Number(n));
+      }
+    }
+  });
+});
