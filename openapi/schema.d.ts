@@ -1920,8 +1920,8 @@ export interface paths {
         put?: never;
         /**
          * Decline with a reason (the owner)
-         * @description The achievement's owner declines with a structured reason; `other` needs a text.
-         *     Send `{}` when there is no note. Any other state answers 409 `invalid-transition`; the wrong side 403. Both organisations
+         * @description The achievement's owner declines with a structured reason (`{reason: {code}}` at least;
+         *     `other` needs a `text`), optionally with a `note`; `{}` is refused (400). Any other state answers 409 `invalid-transition`; the wrong side 403. Both organisations
          *     are notified and receive a webhook event.
          */
         post: operations["declineInterest"];
@@ -3628,7 +3628,7 @@ export interface components {
         Notification: {
             /** Format: uuid */
             id: string;
-            /** @description What happened, e.g. `interest.created`, `interest.accepted`, `alert.matched`. */
+            /** @description What happened, e.g. `interest.created`, `interest.accept`, `alert.matched`. Interest kinds are `interest.<step>` with the step's own name (`created`, `accept`, `decline`, `negotiate`, `deal`, `withdraw`, `close`, `link-contract`); the webhook event types group some of them (`interest.answered` for accept and decline, see the README). Interest notifications' `data`: `interestId`, `achievementId`, `achievementTitle`, `step`, `status`. */
             kind: string;
             /** @description A short zh-CN line to show as is. */
             title: string;
