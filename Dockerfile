@@ -1,13 +1,18 @@
 # syntax=docker/dockerfile:1
 # techex: API (`techex serve`) and workers (`techex worker`) from one image.
+# Node 22 LTS (oidc-provider supports LTS releases from 22); the code and the suite also run on
+# Node 20 (package.json engines), which development machines and CI have.
+# /app is root-owned and read-only to the `techex` user: with APP_SECRET and an external
+# DATABASE_URL nothing is written locally. scripts/image-start-check.sh starts the build the same
+# way (non-root, read-only app folder) without Docker.
 
-FROM node:20-bookworm-slim AS deps
+FROM node:22-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 # Production dependencies only; install scripts are limited to those allowed in package.json.
 RUN npm ci --omit=dev && npm cache clean --force
 
-FROM node:20-bookworm-slim AS build
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci
@@ -21,7 +26,7 @@ RUN npm run build \
  && (cd src && find . -path '*/data/*' -type f -exec cp --parents {} ../dist/src/ \;) \
  && (cd src && find . -name '*.json' -not -path '*/data/*' -exec cp --parents {} ../dist/src/ \;)
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000
 WORKDIR /app
 RUN groupadd --system techex && useradd --system --gid techex --home /app techex

@@ -1963,8 +1963,8 @@ export interface paths {
         put?: never;
         /**
          * Decline with a reason (the owner)
-         * @description The achievement's owner declines with a structured reason; `other` needs a text.
-         *     Send `{}` when there is no note. Any other state answers 409 `invalid-transition`; the wrong side 403. Both organisations
+         * @description The achievement's owner declines with a structured reason (`{reason: {code}}` at least;
+         *     `other` needs a `text`), optionally with a `note`; `{}` is refused (400). Any other state answers 409 `invalid-transition`; the wrong side 403. Both organisations
          *     are notified and receive a webhook event.
          */
         post: operations["declineInterest"];
@@ -2641,8 +2641,10 @@ export interface components {
             updatedAt: string;
             /** Format: date-time */
             publishedAt?: string | null;
-            /** @description Probable duplicates (on create and update only). */
+            /** @description Probable duplicates (on create and update only): the 5 most telling (shared patent numbers, then the most similar titles); `duplicateCount` has how many were found. */
             warnings?: components["schemas"]["DuplicateWarning"][];
+            /** @description How many listings were found to be probable duplicates, when any were (on create and update only). */
+            duplicateCount?: number;
         };
         Achievement: components["schemas"]["ListingState"] & components["schemas"]["AchievementInput"];
         AchievementPage: {
@@ -2699,7 +2701,10 @@ export interface components {
             /** Format: uuid */
             id?: string;
             errors?: components["schemas"]["FieldError"][];
+            /** @description The 5 most telling probable duplicates (shared patent numbers, then the most similar titles), so an answer stays small when many listings look alike. */
             warnings?: components["schemas"]["DuplicateWarning"][];
+            /** @description How many listings were found to be probable duplicates (present with `warnings`). */
+            duplicateCount?: number;
         };
         BatchResponse: {
             results: components["schemas"]["BatchItemResult"][];
@@ -3434,7 +3439,7 @@ export interface components {
             statusList: string;
             keys: components["schemas"]["VoucherKeys"];
         };
-        /** @description An event type (`voucher.issued`), a family (`achievement.*`) or `*`. */
+        /** @description An event type listed by `GET /v1/webhooks/event-types` (`voucher.issued`, `interest.contract-linked`), a family with at least one listed type (`achievement.*`) or `*`. Anything else is refused (400). */
         WebhookEventTypePattern: string;
         WebhookEventTypeList: {
             items: {
@@ -3705,7 +3710,7 @@ export interface components {
         Notification: {
             /** Format: uuid */
             id: string;
-            /** @description What happened, e.g. `interest.created`, `interest.accepted`, `alert.matched`. */
+            /** @description What happened, e.g. `interest.created`, `interest.accept`, `alert.matched`. Interest kinds are `interest.<step>` with the step's own name (`created`, `accept`, `decline`, `negotiate`, `deal`, `withdraw`, `close`, `link-contract`); the webhook event types group some of them (`interest.answered` for accept and decline, see the README). Interest notifications' `data`: `interestId`, `achievementId`, `achievementTitle`, `step`, `status`. */
             kind: string;
             /** @description A short zh-CN line to show as is. */
             title: string;

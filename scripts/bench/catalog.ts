@@ -5,13 +5,15 @@
  *   scenarios.push(...catalog.scenarios);   // and `await catalog.close()` in the finally block
  *
  * Reads are measured beside a bare Fastify + pg server reading the same row (target ≥ 0.5);
- * batch publishing posts 10 × 1,000 achievements and prints the seconds (target ≤ 10 s).
+ * batch publishing posts 10 × 1,000 achievements, with distinct titles and with titles that
+ * differ only by a serial (duplicate detection's worst case), and prints items/s against the bar
+ * of 10,000 in 3 s.
  */
 import { performance } from 'node:perf_hooks';
 import Fastify from 'fastify';
 import pg from 'pg';
 import { upsertBatch } from '../../src/modules/catalog/batch.js';
-import { achievementFixture } from '../../src/modules/catalog/test-fixtures.js';
+import { achievementFixture, fixtureTitle } from '../../src/modules/catalog/test-fixtures.js';
 import { SYSTEM } from '../../src/modules/catalog/views.js';
 import { createIdentityCore } from '../../src/modules/identity/index.js';
 import { insertOrganisation } from '../../src/modules/identity/repository.js';
@@ -27,7 +29,8 @@ export interface Scenario {
 
 const BATCHES = 10;
 const BATCH_SIZE = 1000;
-const TARGET_SECONDS = 10;
+/** Issue 14's bar: 10,000 achievements in at most 3 s (3,333 items/s); issue 18's worst case ≥ 1,000/s. */
+const TARGET_SECONDS = 3;
 
 /** A university with 2,000 published achievements across every field and TRL: what the reads run on. */
 export async function seedPublishedAchievements(db: Database['db'], orgName: string) {
@@ -58,13 +61,8 @@ export async function catalogScenarios(env: { runtime: Runtime; base: string }) 
   const { ctx, config } = env.runtime;
   const db = ctx.database.db;
   // Published listings to read and filter (the batch scenario adds drafts of another organisation).
-  const { org, id, stamp } = await seedPublishedAchievements(db, '基准测试大学');
-  const publisher = await insertOrganisation(db, { type: 'university', name: `批量发布大学-${stamp}` });
+  const { id, stamp } = await seedPublishedAchievements(db, '基准测试大学');
   const identity = createIdentityCore(db, config, ctx.secrets.appSecret);
-  const token = await identity.tokens.issueForClient(`bench-${stamp}`, {
-    organisationId: publisher.id,
-    scopes: ['catalog:read', 'catalog:write'],
-  });
 
   // The baseline: a bare Fastify server reading the same row with one query.
   const pool = new pg.Pool({ connectionString: ctx.database.pool.options.connectionString, max: 10 });
@@ -93,6 +91,68 @@ export async function catalogScenarios(env: { runtime: Runtime; base: string }) 
   const waited = await settle(ctx);
   console.log(`  catalog: 2,000 listings seeded; background indexing settled after ${waited.toFixed(1)} s`);
 
+  let batchRun = 0;
+  /**
+   * 10 batches of 1,000 new achievements through HTTP, one publisher organisation per scenario
+   * (duplicate detection compares titles within an organisation): items/s against the bar of
+   * 10,000 in TARGET_SECONDS.
+   */
+  const batchScenario = (label: string, title: (n: number) => string): Scenario => ({
+    name: `batch publish ${BATCHES}×${BATCH_SIZE}, ${label} (items/s vs ${BATCHES * BATCH_SIZE}/${TARGET_SECONDS} s)`,
+    target: 1,
+    async run() {
+      const publisher = await insertOrganisation(db, {
+        type: 'university',
+        name: `批量发布大学-${stamp}-${++batchRun}`,
+      });
+      const token = await identity.tokens.issueForClient(`bench-${stamp}-${batchRun}`, {
+        organisationId: publisher.id,
+        scopes: ['catalog:read', 'catalog:write'],
+      });
+      const started = performance.now();
+      let errors = 0;
+      let bytes = 0;
+      let warned = 0;
+      for (let b = 0; b < BATCHES; b++) {
+        const items = Array.from({ length: BATCH_SIZE }, (_, k) => {
+          const n = stamp + batchRun * 1_000_000 + b * BATCH_SIZE + k;
+          return achievementFixture(n, { field: `0${(k % 9) + 1}`, title: title(b * BATCH_SIZE + k) });
+        });
+        const res = await fetch(`${env.base}/v1/achievements/batch`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ items }),
+        });
+        const text = await res.text();
+        bytes += text.length;
+        const body = JSON.parse(text) as {
+          summary?: { created: number };
+          results?: { warnings?: unknown[] }[];
+        };
+        warned += body.results?.filter((r) => r.warnings?.length).length ?? 0;
+        if (res.status !== 200 || body.summary?.created !== BATCH_SIZE) errors++;
+      }
+      const seconds = (performance.now() - started) / 1000;
+      console.log(
+        `  batch publishing (${label}): ${BATCHES * BATCH_SIZE} achievements in ${seconds.toFixed(2)} s, ` +
+          `${warned} with duplicate warnings, ${(bytes / BATCHES / 1024).toFixed(0)} KiB per answer`,
+      );
+      const result = (perSec: number, errs = 0): LoadResult => ({
+        requestsPerSec: perSec,
+        p50Ms: (seconds * 1000) / BATCHES,
+        p99Ms: (seconds * 1000) / BATCHES,
+        errors: errs,
+        non2xx: 0,
+      });
+      return {
+        scenario: this.name,
+        subject: result((BATCHES * BATCH_SIZE) / seconds, errors),
+        baseline: result((BATCHES * BATCH_SIZE) / TARGET_SECONDS),
+        target: this.target,
+      };
+    },
+  });
+
   const scenarios: Scenario[] = [
     {
       name: 'GET /v1/achievements/{id} vs bare row read',
@@ -120,41 +180,9 @@ export async function catalogScenarios(env: { runtime: Runtime; base: string }) 
         return compare(this.name, { url: `${bareBase}/list` }, { url: bareUrl });
       },
     },
-    {
-      name: `batch publish ${BATCHES}×${BATCH_SIZE} (items/s vs ${TARGET_SECONDS} s)`,
-      target: 1,
-      async run() {
-        const started = performance.now();
-        let errors = 0;
-        for (let b = 0; b < BATCHES; b++) {
-          const items = Array.from({ length: BATCH_SIZE }, (_, k) =>
-            achievementFixture(stamp + 100_000 + b * BATCH_SIZE + k, { field: `0${(k % 9) + 1}` }),
-          );
-          const res = await fetch(`${env.base}/v1/achievements/batch`, {
-            method: 'POST',
-            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-            body: JSON.stringify({ items }),
-          });
-          const body = (await res.json()) as { summary?: { created: number } };
-          if (res.status !== 200 || body.summary?.created !== BATCH_SIZE) errors++;
-        }
-        const seconds = (performance.now() - started) / 1000;
-        console.log(`  batch publishing: ${BATCHES * BATCH_SIZE} achievements in ${seconds.toFixed(2)} s`);
-        const result = (perSec: number, errs = 0): LoadResult => ({
-          requestsPerSec: perSec,
-          p50Ms: (seconds * 1000) / BATCHES,
-          p99Ms: (seconds * 1000) / BATCHES,
-          errors: errs,
-          non2xx: 0,
-        });
-        return {
-          scenario: this.name,
-          subject: result((BATCHES * BATCH_SIZE) / seconds, errors),
-          baseline: result((BATCHES * BATCH_SIZE) / TARGET_SECONDS),
-          target: this.target,
-        };
-      },
-    },
+    batchScenario('distinct titles', (n) => fixtureTitle(n)),
+    // The worst case for duplicate detection: every title is a near-duplicate of every other.
+    batchScenario('titles differing only by a serial', (n) => `高精度正极材料连续化制备技术 ${n}`),
   ];
   return {
     scenarios,

@@ -129,6 +129,13 @@ registerMessages({
     detail: { 'zh-CN': '请在 {seconds} 秒后重试。', en: 'Retry in {seconds} seconds.' },
   },
   unavailable: { title: { 'zh-CN': '服务暂不可用', en: 'Service unavailable' } },
+  'database-unavailable': {
+    title: { 'zh-CN': '数据库暂不可用', en: 'The database is unavailable' },
+    detail: {
+      'zh-CN': '请在 Retry-After 所示秒数后重试；您的令牌仍然有效。',
+      en: 'Retry after the seconds in Retry-After; your token is still valid.',
+    },
+  },
   internal: {
     title: { 'zh-CN': '服务器内部错误', en: 'Internal server error' },
     detail: {

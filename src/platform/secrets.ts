@@ -16,8 +16,14 @@ const FILE = 'secrets.json';
  * Secrets never have defaults. Outside production, a missing secret is generated once into
  * DATA_DIR/secrets.json (mode 0600) and reused on every later start; in production the
  * configuration already refused to start without APP_SECRET.
+ *
+ * Nothing is written, nor DATA_DIR created, when nothing local is needed: with APP_SECRET set
+ * and an external DATABASE_URL (the production image, whose /app is read-only to its user),
+ * the secrets come from the environment alone.
  */
 export async function loadSecrets(config: Config): Promise<Secrets> {
+  if (config.appSecret && !config.embedded)
+    return Object.freeze({ appSecret: config.appSecret, embeddedDbPassword: '' });
   await fs.mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const file = path.join(config.dataDir, FILE);
   let stored: Partial<Secrets> = {};

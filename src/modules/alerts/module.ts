@@ -13,7 +13,7 @@ export const alertsModule: ModuleDefinition = {
   workers: (ctx) => [
     {
       queue: LISTING_INDEXED_QUEUE,
-      concurrency: 2,
+      concurrency: ctx.config.workerConcurrency,
       process: (job) =>
         processListingIndexed(
           { database: ctx.database, engine: () => searchEngineFor(ctx), kick: () => ctx.outbox.kick() },

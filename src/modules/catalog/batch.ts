@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { type Actor, type AuditEntry, recordAudits } from '../../platform/audit.js';
-import type { Db } from '../../platform/db.js';
+import type { Db, DbOrTx } from '../../platform/db.js';
 import type { FieldError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import type { Lang } from '../../platform/messages.js';
@@ -27,7 +27,10 @@ export interface BatchResult {
   status: BatchOutcome;
   id?: string;
   errors?: FieldError[];
+  /** The few most telling probable duplicates (duplicates.ts MAX_WARNINGS)… */
   warnings?: DuplicateWarning[];
+  /** …of this many listings found in all. */
+  duplicateCount?: number;
 }
 
 export interface BatchOptions {
@@ -56,25 +59,7 @@ interface Valid {
  * others. The content hash decides `unchanged`, so re-posting the same batch changes nothing.
  */
 export async function upsertBatch(db: Db, items: unknown[], o: BatchOptions): Promise<BatchResult[]> {
-  const results: BatchResult[] = items.map((raw, index) => ({
-    index,
-    externalId: externalIdOf(raw),
-    status: 'invalid',
-  }));
-  const valid: Valid[] = [];
-  const seen = new Set<string>();
-  items.forEach((raw, index) => {
-    const v = validateListing(o.kind, raw, o.lang);
-    const r = results[index]!;
-    const ext = v.ok ? v.value.externalId : undefined;
-    if (!v.ok) r.errors = v.errors;
-    else if (!ext) r.errors = [fieldError('externalId', 'required', o.lang)];
-    else if (seen.has(ext)) r.errors = [fieldError('externalId', 'repeated', o.lang)];
-    else {
-      seen.add(ext);
-      valid.push({ index, input: v.value, hash: contentHash(v.value), patents: patentNumbersOf(v.value) });
-    }
-  });
+  const { results, valid } = validateItems(items, o);
   if (!valid.length) return results;
 
   await db.transaction(async (tx) => {
@@ -82,51 +67,7 @@ export async function upsertBatch(db: Db, items: unknown[], o: BatchOptions): Pr
     await tx.execute(
       sql`SELECT pg_advisory_xact_lock(hashtext(${`catalog-batch:${o.organisationId}:${o.kind}`}))`,
     );
-    const existing = await tx
-      .select()
-      .from(catalogListings)
-      .where(
-        and(
-          eq(catalogListings.organisationId, o.organisationId),
-          eq(catalogListings.kind, o.kind),
-          inArray(
-            catalogListings.externalId,
-            valid.map((v) => v.input.externalId!),
-          ),
-        ),
-      );
-    const byExt = new Map(existing.map((r) => [r.externalId!, r]));
-    const toCreate: Valid[] = [];
-    const toUpdate: [Valid, ListingRow][] = [];
-    const toSubmit: ListingRow[] = [];
-    for (const v of valid) {
-      const row = byExt.get(v.input.externalId!);
-      const r = results[v.index]!;
-      if (!row) toCreate.push(v);
-      else if (row.contentHash === v.hash) {
-        r.status = 'unchanged';
-        r.id = row.id;
-        if (o.submit && (row.status === 'draft' || row.status === 'returned')) {
-          toSubmit.push(row);
-          r.status = 'updated';
-        }
-      } else if (!(EDITABLE_STATUSES as readonly string[]).includes(row.status)) {
-        r.id = row.id;
-        r.errors = [fieldError('externalId', 'not-editable', o.lang, row.status)];
-      } else toUpdate.push([v, row]);
-    }
-    const changing = [...toCreate, ...toUpdate.map(([v]) => v)];
-    const selfIds = new Map(toUpdate.map(([v, row]) => [v.index, row.id]));
-    const dups = await findDuplicates(
-      tx,
-      o.kind,
-      o.organisationId,
-      changing.map((v) => ({ title: v.input.title, patentNumbers: v.patents, selfId: selfIds.get(v.index) })),
-    );
-    changing.forEach((v, k) => {
-      if (dups[k]!.length) results[v.index]!.warnings = dups[k];
-    });
-
+    const { toCreate, toUpdate, toSubmit } = await classify(tx, valid, results, o);
     const audits: AuditEntry[] = [];
     const changes: ChangeRecord[] = [];
     const initial = o.publish ? 'published' : o.submit ? 'submitted' : 'draft';
@@ -191,6 +132,115 @@ export async function upsertBatch(db: Db, items: unknown[], o: BatchOptions): Pr
     for (const row of toSubmit) await applyTransition(tx, row, { action: 'submit' }, o.actor, o.requestId);
   });
   return results;
+}
+
+/**
+ * What a batch would do, without writing anything (the import's `--dry-run`): each item's
+ * outcome (`created` = would be created, …), its errors and its duplicate warnings against the
+ * organisation's listings, read in one READ ONLY transaction.
+ */
+export async function previewBatch(
+  db: Db,
+  items: unknown[],
+  o: Pick<BatchOptions, 'kind' | 'organisationId' | 'lang' | 'submit'>,
+): Promise<BatchResult[]> {
+  const { results, valid } = validateItems(items, o);
+  if (!valid.length) return results;
+  await db.transaction(
+    async (tx) => {
+      const { toCreate, toUpdate } = await classify(tx, valid, results, o);
+      for (const v of toCreate) results[v.index]!.status = 'created';
+      for (const [v, row] of toUpdate) {
+        results[v.index]!.status = 'updated';
+        results[v.index]!.id = row.id;
+      }
+    },
+    { accessMode: 'read only' },
+  );
+  return results;
+}
+
+function validateItems(items: unknown[], o: Pick<BatchOptions, 'kind' | 'lang'>) {
+  const results: BatchResult[] = items.map((raw, index) => ({
+    index,
+    externalId: externalIdOf(raw),
+    status: 'invalid',
+  }));
+  const valid: Valid[] = [];
+  const seen = new Set<string>();
+  items.forEach((raw, index) => {
+    const v = validateListing(o.kind, raw, o.lang);
+    const r = results[index]!;
+    const ext = v.ok ? v.value.externalId : undefined;
+    if (!v.ok) r.errors = v.errors;
+    else if (!ext) r.errors = [fieldError('externalId', 'required', o.lang)];
+    else if (seen.has(ext)) r.errors = [fieldError('externalId', 'repeated', o.lang)];
+    else {
+      seen.add(ext);
+      valid.push({ index, input: v.value, hash: contentHash(v.value), patents: patentNumbersOf(v.value) });
+    }
+  });
+  return { results, valid };
+}
+
+/**
+ * Sorts valid items by what they do to the organisation's listings (reads only): new, changed,
+ * unchanged (recorded in `results`), not editable (an error in `results`), and adds each changing
+ * item's duplicate warnings.
+ */
+async function classify(
+  tx: DbOrTx,
+  valid: Valid[],
+  results: BatchResult[],
+  o: Pick<BatchOptions, 'kind' | 'organisationId' | 'lang' | 'submit'>,
+) {
+  const existing = await tx
+    .select()
+    .from(catalogListings)
+    .where(
+      and(
+        eq(catalogListings.organisationId, o.organisationId),
+        eq(catalogListings.kind, o.kind),
+        inArray(
+          catalogListings.externalId,
+          valid.map((v) => v.input.externalId!),
+        ),
+      ),
+    );
+  const byExt = new Map(existing.map((r) => [r.externalId!, r]));
+  const toCreate: Valid[] = [];
+  const toUpdate: [Valid, ListingRow][] = [];
+  const toSubmit: ListingRow[] = [];
+  for (const v of valid) {
+    const row = byExt.get(v.input.externalId!);
+    const r = results[v.index]!;
+    if (!row) toCreate.push(v);
+    else if (row.contentHash === v.hash) {
+      r.status = 'unchanged';
+      r.id = row.id;
+      if (o.submit && (row.status === 'draft' || row.status === 'returned')) {
+        toSubmit.push(row);
+        r.status = 'updated';
+      }
+    } else if (!(EDITABLE_STATUSES as readonly string[]).includes(row.status)) {
+      r.id = row.id;
+      r.errors = [fieldError('externalId', 'not-editable', o.lang, row.status)];
+    } else toUpdate.push([v, row]);
+  }
+  const changing = [...toCreate, ...toUpdate.map(([v]) => v)];
+  const selfIds = new Map(toUpdate.map(([v, row]) => [v.index, row.id]));
+  const dups = await findDuplicates(
+    tx,
+    o.kind,
+    o.organisationId,
+    changing.map((v) => ({ title: v.input.title, patentNumbers: v.patents, selfId: selfIds.get(v.index) })),
+  );
+  changing.forEach((v, k) => {
+    if (!dups[k]!.count) return;
+    results[v.index]!.warnings = dups[k]!.warnings;
+    results[v.index]!.duplicateCount = dups[k]!.count;
+  });
+  return { toCreate, toUpdate, toSubmit };
 }
 
 function audit(o: BatchOptions, action: string, id: string, after: object): AuditEntry {

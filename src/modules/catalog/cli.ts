@@ -12,7 +12,7 @@ import {
   normalizeIdentifier,
   type Organisation,
 } from '../identity/index.js';
-import { BATCH_MAX, type BatchResult, upsertBatch } from './batch.js';
+import { BATCH_MAX, type BatchResult, previewBatch, upsertBatch } from './batch.js';
 import { previewImport, readSheet } from './import.js';
 import { seedDemo } from './seed.js';
 import { SYSTEM } from './views.js';
@@ -37,8 +37,7 @@ export async function runCatalogCli(command: string, argv: string[]): Promise<vo
     const [what, file] = positionals;
     if (what !== 'achievements' || !file) throw new Error(USAGE);
     const opts = { org: values.org, dryRun: values['dry-run'], submit: values.submit };
-    // A preview needs no database.
-    if (opts.dryRun) return void (await importAchievements(undefined, file, opts));
+    // A preview too reads the database (read only): duplicates and the organisation are checked.
     return withDatabase(async (db) => {
       await importAchievements(db, file, opts);
     });
@@ -70,26 +69,45 @@ async function findOrg(db: Db, ref: string): Promise<Organisation | undefined> {
   return findOrganisationByCreditCode(db, normalizeIdentifier(ref));
 }
 
+/**
+ * Import (or, with `dryRun`, preview) a spreadsheet of achievements for one organisation. The
+ * preview runs the batch's own checks against the database in a READ ONLY transaction, so it
+ * shows what the import would do: rows that would be created or update an existing external id,
+ * rows refused (a listing no longer editable), and duplicate warnings (a published title, a patent
+ * number anywhere). Both need an existing `--org`.
+ */
 export async function importAchievements(
-  db: Db | undefined,
+  db: Db,
   file: string,
   opts: { org?: string; dryRun: boolean; submit: boolean },
 ): Promise<{ preview: ReturnType<typeof previewImport>['preview']; results: BatchResult[] }> {
-  const rows = await readSheet(file);
-  const { preview, items } = previewImport(rows, 'zh-CN');
+  if (!opts.org)
+    throw new Error(`--org is required (a preview is against that organisation's listings)\n${USAGE}`);
+  const org = await findOrg(db, opts.org);
+  if (!org) throw new Error(`no organisation ${opts.org}`);
+  const sheet = await readSheet(file);
+  const { preview, items } = previewImport(sheet, 'zh-CN');
   const bad = preview.filter((p) => p.status === 'invalid');
-  console.log(`${file}: ${rows.length} rows, ${items.length} valid, ${bad.length} with errors`);
+  console.log(`${file}: ${sheet.rows.length} rows, ${items.length} valid, ${bad.length} with errors`);
   for (const p of preview.slice(0, 20))
     console.log(`  line ${p.line}\t${p.status}\t${p.externalId}\t${p.title.slice(0, 40)}`);
   if (preview.length > 20) console.log(`  … ${preview.length - 20} more`);
   for (const p of bad) for (const e of p.errors) console.log(`  line ${p.line}: ${e.field}: ${e.message}`);
   if (opts.dryRun) {
+    const results: BatchResult[] = [];
+    for (let k = 0; k < items.length; k += BATCH_MAX)
+      results.push(
+        ...(await previewBatch(db, items.slice(k, k + BATCH_MAX), {
+          kind: 'achievement',
+          organisationId: org.id,
+          lang: 'zh-CN',
+          submit: opts.submit,
+        })),
+      );
+    report(results, 'would be ');
     console.log('dry run: nothing written');
-    return { preview, results: [] };
+    return { preview, results };
   }
-  if (!opts.org || !db) throw new Error(`--org is required to import\n${USAGE}`);
-  const org = await findOrg(db, opts.org);
-  if (!org) throw new Error(`no organisation ${opts.org}`);
   const bar = new cliProgress.SingleBar(
     { format: 'importing [{bar}] {value}/{total}' },
     cliProgress.Presets.shades_classic,
@@ -111,12 +129,23 @@ export async function importAchievements(
     bar.update(k + chunk.length);
   }
   bar.stop();
+  report(results, '');
+  console.log(`saved as ${opts.submit ? 'submitted for review' : 'drafts'}, nothing published`);
+  return { preview, results };
+}
+
+function report(results: BatchResult[], would: string): void {
   const count = (s: string) => results.filter((r) => r.status === s).length;
   console.log(
-    `created ${count('created')}, updated ${count('updated')}, unchanged ${count('unchanged')}, invalid ${count('invalid')} — saved as ${opts.submit ? 'submitted for review' : 'drafts'}, nothing published`,
+    `${would}created ${count('created')}, updated ${count('updated')}, unchanged ${count('unchanged')}, invalid ${count('invalid')}`,
   );
-  for (const r of results)
+  for (const r of results) {
+    for (const e of r.errors ?? []) console.log(`  ${r.externalId}: ${e.field}: ${e.message}`);
     for (const w of r.warnings ?? [])
-      console.log(`  warning ${r.externalId}: ${w.code} ${w.listingId} ${w.title}`);
-  return { preview, results };
+      console.log(
+        `  warning ${r.externalId}: ${w.code} ${w.listingId} ${w.title}${w.patentNumber ? ` ${w.patentNumber}` : ''}`,
+      );
+    if ((r.duplicateCount ?? 0) > (r.warnings?.length ?? 0))
+      console.log(`  warning ${r.externalId}: ${r.duplicateCount} probable duplicates in all`);
+  }
 }

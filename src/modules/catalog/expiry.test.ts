@@ -16,6 +16,7 @@ import { upsertBatch } from './batch.js';
 import { createExpiryService, expireDueListings } from './expiry.js';
 import { catalogModule } from './module.js';
 import { achievementFixture, needFixture } from './test-fixtures.js';
+import { today } from './transitions.js';
 import { SYSTEM } from './views.js';
 
 const fixture = useTestApp([catalogModule.routes!]);
@@ -43,7 +44,32 @@ const req = (method: 'GET' | 'POST', url: string, actor?: TestActor, payload?: o
 const sweep = (db = ctx.database.db, batchSize?: number) =>
   expireDueListings(db, { organisationIds: [uni.id], batchSize });
 
+/**
+ * A published listing whose `validUntil` (or `deadline`) is `over`'s: a past date cannot be
+ * posted, so the listing is published with a future one and the days then "pass" in the table.
+ */
 async function published(kind: 'achievements' | 'needs', over: Record<string, unknown>): Promise<string> {
+  const id = await publishedAsPosted(kind, { ...over, ...futureOf(over) });
+  const past = over.validUntil ?? over.deadline;
+  if (typeof past === 'string' && past < today())
+    await ctx.database.pool.query(
+      `UPDATE catalog_listings SET valid_until = $2::date,
+              content = jsonb_set(content, $3::text[], to_jsonb($2::text)) WHERE id = $1`,
+      [id, past, over.validUntil ? '{validUntil}' : '{deadline}'],
+    );
+  return id;
+}
+const futureOf = (over: Record<string, unknown>) =>
+  Object.fromEntries(
+    (['validUntil', 'deadline'] as const).flatMap((f) =>
+      typeof over[f] === 'string' && (over[f] as string) < today() ? [[f, '2099-12-31']] : [],
+    ),
+  );
+
+async function publishedAsPosted(
+  kind: 'achievements' | 'needs',
+  over: Record<string, unknown>,
+): Promise<string> {
   const body = kind === 'achievements' ? achievementFixture(base + ++n, over) : needFixture(base + ++n, over);
   const created = await req('POST', `/v1/${kind}`, owner, body);
   expect(created.statusCode, created.body).toBe(201);
@@ -137,7 +163,7 @@ describe('automatic expiry', () => {
 
   it('expires each listing once when several sweeps run at the same time', async () => {
     const items = Array.from({ length: 40 }, () =>
-      achievementFixture(base + ++n, { validUntil: '2021-01-01' }),
+      achievementFixture(base + ++n, { validUntil: '2099-01-01' }),
     );
     const results = await upsertBatch(ctx.database.db, items, {
       kind: 'achievement',
@@ -148,6 +174,11 @@ describe('automatic expiry', () => {
       publish: true,
     });
     const ids = results.map((r) => r.id!);
+    // Their validity has since run out.
+    await ctx.database.pool.query(
+      `UPDATE catalog_listings SET valid_until = '2021-01-01' WHERE id = ANY($1)`,
+      [ids],
+    );
     // Three worker processes' sweeps on connections of their own, in small interleaved batches.
     const pools: Database[] = [1, 2, 3].map(() => createDatabase(ctx.config.databaseUrl!, { max: 2 }));
     try {

@@ -85,10 +85,11 @@ describe('spreadsheet import', () => {
     const { preview, items } = previewImport(await readSheet(file), 'zh-CN');
     expect(preview.map((p) => p.status)).toEqual(['ok', 'ok', 'invalid', 'invalid', 'invalid', 'invalid']);
     expect(items).toHaveLength(2);
-    expect(preview[2]!.errors[0]).toMatchObject({ field: 'ipItems/0/number', code: 'patent-check' });
+    // Errors name the spreadsheet's columns, not the item's fields.
+    expect(preview[2]!.errors[0]).toMatchObject({ field: '专利号', code: 'patent-check' });
     expect(preview[2]!.errors[0]!.message).toContain('「7」');
-    expect(preview[3]!.errors[0]).toMatchObject({ field: 'trl' });
-    expect(preview[4]!.errors.some((e) => e.field === 'title')).toBe(true);
+    expect(preview[3]!.errors[0]).toMatchObject({ field: '成熟度' });
+    expect(preview[4]!.errors.some((e) => e.field === '成果名称')).toBe(true);
     expect(preview[5]!.errors.map((e) => e.code)).toEqual([
       'duplicate-row',
       'duplicate-row',
@@ -102,7 +103,8 @@ describe('spreadsheet import', () => {
     });
 
     const before = await ctx.database.pool.query('SELECT count(*)::int AS n FROM catalog_listings');
-    await importAchievements(ctx.database.db, file, { dryRun: true, submit: false });
+    const org = await createOrganisation(ctx, { type: 'university' });
+    await importAchievements(ctx.database.db, file, { org: org.id, dryRun: true, submit: false });
     const after = await ctx.database.pool.query('SELECT count(*)::int AS n FROM catalog_listings');
     expect(after.rows[0].n).toBe(before.rows[0].n);
   });
@@ -135,6 +137,66 @@ describe('spreadsheet import', () => {
       submit: false,
     });
     expect(again.results.map((r) => r.status)).toEqual(['unchanged', 'unchanged']);
+  });
+
+  it('reads an Excel date cell as a date, and names the column of every error', async () => {
+    const file = path.join(dir, 'dates.xlsx');
+    const book = new ExcelJS.Workbook();
+    const sheet = book.addWorksheet('成果');
+    sheet.addRow([...HEADER, '有效期至']);
+    sheet.addRow([...ok(31, 'DATE'), new Date(Date.UTC(2099, 5, 30))]);
+    sheet.addRow([...ok(32, 'DATE').map((c, i) => (i === 8 ? '12万' : c)), '2099年7月1日']);
+    sheet.addRow([...ok(33, 'DATE'), '2099/7/2']);
+    sheet.getColumn(HEADER.length + 1).numFmt = 'yyyy"年"m"月"d"日"';
+    await book.xlsx.writeFile(file);
+    const { preview, items } = previewImport(await readSheet(file), 'zh-CN');
+    expect(preview.map((p) => p.status)).toEqual(['ok', 'invalid', 'ok']);
+    expect(items.map((i) => i.validUntil)).toEqual(['2099-06-30', '2099-07-02']);
+    expect(preview[1]!.errors).toEqual([expect.objectContaining({ field: '价格（万元）' })]);
+    // English headers: errors name them as the sheet does.
+    const csv = path.join(dir, 'english.csv');
+    await fs.writeFile(
+      csv,
+      'externalId,title,summary,field,trl,transferModes,dealMethod,priceWan,regionCode\nEN-1,英文表头的成果,简介,03,5,转让,挂牌,abc,320102\n',
+    );
+    const english = previewImport(await readSheet(csv), 'en').preview[0]!;
+    expect(english.errors.map((e) => e.field)).toEqual(['priceWan']);
+  });
+
+  it('previews against the database, read only: existing ids, duplicates, and --org checked', async () => {
+    const org = await createOrganisation(ctx, { type: 'university' });
+    const first = path.join(dir, 'first.csv');
+    const csvOf = (table: string[][]) => table.map((r) => r.join(',')).join('\n');
+    await fs.writeFile(first, csvOf([HEADER, ok(41, 'DRY'), ok(42, 'DRY')]));
+    await importAchievements(ctx.database.db, first, { org: org.id, dryRun: false, submit: false });
+
+    const second = path.join(dir, 'second.csv');
+    const changed = ok(41, 'DRY').map((c, i) => (i === 8 ? '99' : c)); // same external id, new price
+    const sameTitle = [...ok(43, 'DRY')];
+    sameTitle[1] = ok(42, 'DRY')[1]!; // the title of an existing listing
+    await fs.writeFile(second, csvOf([HEADER, changed, sameTitle, ok(44, 'DRY')]));
+    const before = await ctx.database.pool.query(
+      'SELECT count(*)::int AS n, max(updated_at) AS t FROM catalog_listings',
+    );
+    const { results } = await importAchievements(ctx.database.db, second, {
+      org: org.id,
+      dryRun: true,
+      submit: false,
+    });
+    expect(results.map((r) => r.status)).toEqual(['updated', 'created', 'created']);
+    // The most similar first: the existing listing with the very same title.
+    expect(results[1]!.warnings![0]).toMatchObject({ code: 'similar-title', similarity: 1 });
+    const after = await ctx.database.pool.query(
+      'SELECT count(*)::int AS n, max(updated_at) AS t FROM catalog_listings',
+    );
+    expect(after.rows[0]).toEqual(before.rows[0]);
+
+    await expect(
+      importAchievements(ctx.database.db, second, { org: '91320000MA1XXXXXX0', dryRun: true, submit: false }),
+    ).rejects.toThrow(/no organisation/);
+    await expect(
+      importAchievements(ctx.database.db, second, { dryRun: true, submit: false }),
+    ).rejects.toThrow(/--org is required/);
   });
 
   it('parses quoted CSV fields', () => {

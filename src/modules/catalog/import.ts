@@ -77,9 +77,42 @@ const PATENT_KIND: Record<string, string> = {
   '3': 'design_patent',
 };
 
-export type SheetRow = Record<string, string>;
+/** The README's column names, used in messages when the sheet's own header is not known. */
+// biome-ignore format: a lookup table
+const COLUMN_NAMES: Record<string, string> = {
+  externalId: '外部编号', title: '成果名称', summary: '一句话简介', description: '详细介绍',
+  indicators: '技术指标', keywords: '关键词', field: '技术领域', trl: '成熟度', patents: '专利号',
+  transferModes: '转化方式', dealMethod: '交易方式', priceWan: '价格（万元）', regionCode: '地区',
+  team: '团队', contactName: '联系人', contactPhone: '联系电话', contactEmail: '联系邮箱',
+  validUntil: '有效期至',
+};
 
-export async function readSheet(file: string): Promise<SheetRow[]> {
+export type SheetRow = Record<string, string>;
+export interface Sheet {
+  rows: SheetRow[];
+  /** Row key → the column's header as the sheet writes it (errors name columns, not fields). */
+  columns: Record<string, string>;
+}
+
+/** The spreadsheet column an error of the validated item's `field` (a path) is about. */
+export function columnOf(field: string, columns: Record<string, string> = {}): string {
+  const [first = '', , leaf] = field.split('/');
+  const key =
+    first === 'ipItems'
+      ? 'patents'
+      : first === 'priceFen'
+        ? 'priceWan'
+        : first === 'contacts'
+          ? leaf === 'phone'
+            ? 'contactPhone'
+            : leaf === 'email'
+              ? 'contactEmail'
+              : 'contactName'
+          : first;
+  return columns[key] ?? COLUMN_NAMES[key] ?? field;
+}
+
+export async function readSheet(file: string): Promise<Sheet> {
   const ext = path.extname(file).toLowerCase();
   let table: string[][];
   if (ext === '.csv') table = parseCsv((await fs.readFile(file, 'utf8')).replace(/^\uFEFF/, ''));
@@ -87,9 +120,12 @@ export async function readSheet(file: string): Promise<SheetRow[]> {
   else throw new Error(`unsupported file type ${ext || '(none)'}: use .csv or .xlsx`);
   const [header = [], ...rows] = table;
   const keys = header.map((h) => COLUMNS[h.trim().toLowerCase()] ?? COLUMNS[h.trim()] ?? h.trim());
-  return rows
-    .filter((r) => r.some((c) => c.trim() !== ''))
-    .map((r) => Object.fromEntries(keys.map((k, i) => [k, (r[i] ?? '').trim()])));
+  return {
+    rows: rows
+      .filter((r) => r.some((c) => c.trim() !== ''))
+      .map((r) => Object.fromEntries(keys.map((k, i) => [k, (r[i] ?? '').trim()]))),
+    columns: Object.fromEntries(keys.map((k, i) => [k, header[i]!.trim()])),
+  };
 }
 
 async function readXlsx(file: string): Promise<string[][]> {
@@ -101,7 +137,10 @@ async function readXlsx(file: string): Promise<string[][]> {
   sheet?.eachRow({ includeEmpty: false }, (row) => {
     const cells: string[] = [];
     row.eachCell({ includeEmpty: true }, (cell, col) => {
-      cells[col - 1] = cell.text ?? '';
+      // A date cell is a date whatever its display format (2027/6/30, 30-Jun-27 …); Excel dates
+      // have no time zone, and exceljs gives them as UTC midnight.
+      const value = (cell.value as { result?: unknown } | null)?.result ?? cell.value;
+      cells[col - 1] = value instanceof Date ? value.toISOString().slice(0, 10) : (cell.text ?? '');
     });
     out.push(Array.from(cells, (c) => c ?? ''));
   });
@@ -190,8 +229,14 @@ export function rowToAchievement(r: SheetRow): Record<string, unknown> {
         ]
       : [],
   };
-  if (r.validUntil) out.validUntil = r.validUntil;
+  if (r.validUntil) out.validUntil = isoDate(r.validUntil);
   return out;
+}
+
+/** 2027-06-30, 2027/6/30, 2027.6.30 or 2027年6月30日 → 2027-06-30; anything else stays for the validator. */
+function isoDate(v: string): string {
+  const m = /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$/.exec(v);
+  return m ? `${m[1]}-${m[2]!.padStart(2, '0')}-${m[3]!.padStart(2, '0')}` : v;
 }
 
 /** 万元 with up to 6 decimals → fen; empty or 面议 → null (negotiable); anything else stays for the validator. */
@@ -209,11 +254,15 @@ export interface PreviewRow {
   errors: FieldError[];
 }
 
-/** Validate every row and detect duplicate rows (same external id, title or patent number). */
+/**
+ * Validate every row and detect duplicate rows (same external id, title or patent number).
+ * Errors name the spreadsheet's column (价格（万元）), not the item's field (priceFen).
+ */
 export function previewImport(
-  rows: SheetRow[],
+  sheet: Sheet | SheetRow[],
   lang: Lang,
 ): { preview: PreviewRow[]; items: Record<string, unknown>[] } {
+  const { rows, columns } = Array.isArray(sheet) ? { rows: sheet, columns: {} } : sheet;
   const firstSeen = new Map<string, number>();
   const preview: PreviewRow[] = [];
   const items: Record<string, unknown>[] = [];
@@ -221,13 +270,13 @@ export function previewImport(
     const line = k + 2;
     const item = rowToAchievement(r);
     const v = validateListing('achievement', item, lang);
-    const errors = v.ok ? [] : [...v.errors];
+    const errors = v.ok ? [] : v.errors.map((e) => ({ ...e, field: columnOf(e.field, columns) }));
     const keys: [string, string][] = [
-      ['externalId', `id:${item.externalId}`],
-      ['title', `title:${String(item.title ?? '').replace(/\s+/g, '')}`],
+      [columnOf('externalId', columns), `id:${item.externalId}`],
+      [columnOf('title', columns), `title:${String(item.title ?? '').replace(/\s+/g, '')}`],
       ...(v.ok
         ? v.value.ipItems.flatMap((i) =>
-            i.number ? [['patents', `patent:${i.number}`] as [string, string]] : [],
+            i.number ? [[columnOf('ipItems', columns), `patent:${i.number}`] as [string, string]] : [],
           )
         : []),
     ];

@@ -5,7 +5,7 @@ import { useTestApp } from '../../test/app.js';
 import type { TestContext } from '../../test/context.js';
 import type { Organisation, SubCentre } from '../identity/repository.js';
 import { catalogModule } from './module.js';
-import { achievementFixture } from './test-fixtures.js';
+import { achievementFixture, needFixture } from './test-fixtures.js';
 
 const fixture = useTestApp([catalogModule.routes!], { env: { LOG_LEVEL: process.env.DBG_LOG ?? 'silent' } });
 let ctx: TestContext;
@@ -118,6 +118,58 @@ describe('achievement lifecycle', () => {
     expect((await act(id, owner, 'renew', { validUntil: '2099-01-01' })).json().status).toBe('published');
     expect((await act(id, owner, 'withdraw')).json().status).toBe('withdrawn');
     expect((await act(id, owner, 'renew', { validUntil: '2099-01-01' })).statusCode).toBe(409);
+  });
+});
+
+describe('validity dates', () => {
+  const yesterday = new Date(Date.now() + 8 * 3600_000 - 86_400_000).toISOString().slice(0, 10);
+  const todayChina = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+
+  it("refuses a past validUntil (and a need's past deadline) on create, edit and batch", async () => {
+    const created = await req(
+      'POST',
+      '/v1/achievements',
+      owner,
+      achievementFixture(++n, { validUntil: yesterday }),
+    );
+    expect(created.statusCode).toBe(400);
+    expect(created.json().errors).toEqual([
+      expect.objectContaining({ field: 'body/validUntil', code: 'past' }),
+    ]);
+    const need = await req('POST', '/v1/needs', owner, needFixture(++n, { deadline: '2020-06-30' }));
+    expect(need.statusCode).toBe(400);
+    expect(need.json().errors).toEqual([expect.objectContaining({ field: 'body/deadline', code: 'past' })]);
+    // Today is still valid (the sweep expires the day after).
+    const id = await draft({ validUntil: todayChina });
+    const edited = await req(
+      'PUT',
+      `/v1/achievements/${id}`,
+      owner,
+      achievementFixture(++n, { validUntil: yesterday }),
+    );
+    expect(edited.statusCode).toBe(400);
+    const batch = await req('POST', '/v1/achievements/batch', owner, {
+      items: [achievementFixture(++n + 9_000_000, { validUntil: yesterday })],
+    });
+    expect(batch.json().results[0]).toMatchObject({
+      status: 'invalid',
+      errors: [expect.objectContaining({ field: 'validUntil', code: 'past' })],
+    });
+  });
+
+  it('refuses to approve a listing whose validUntil passed while it waited for review', async () => {
+    const id = await draft({ validUntil: '2099-01-01' });
+    expect((await act(id, owner, 'submit')).statusCode).toBe(200);
+    await ctx.database.pool.query(`UPDATE catalog_listings SET valid_until = $2 WHERE id = $1`, [
+      id,
+      yesterday,
+    ]);
+    const approved = await act(id, registrarA, 'approve');
+    expect(approved.statusCode).toBe(400);
+    expect(approved.json().errors).toEqual([expect.objectContaining({ field: 'validUntil', code: 'past' })]);
+    expect((await req('GET', `/v1/achievements/${id}`, owner)).json().status).toBe('submitted');
+    // The registrar returns it; the owner sets a new date and it can be approved.
+    expect((await act(id, registrarA, 'return', { reasons: [{ code: 'other' }] })).statusCode).toBe(200);
   });
 });
 

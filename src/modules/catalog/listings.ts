@@ -16,20 +16,15 @@ import type { CursorCodec } from '../../platform/pagination.js';
 import type { Principal } from '../../platform/principal.js';
 import { findOrganisation } from '../identity/index.js';
 import { recordChanges } from './changes.js';
-import { findDuplicates } from './duplicates.js';
+import { type Duplicates, findDuplicates } from './duplicates.js';
 import { EDITABLE_STATUSES, isPublic } from './lifecycle.js';
 import { contentHash, type ListingKind, patentNumbersOf, validateListing } from './model.js';
 import { memoized } from './queries.js';
 import { catalogListings, catalogNdas } from './schema.js';
 import { applyTransition, saveVersion, type TransitionInput } from './transitions.js';
-import {
-  columnsOf,
-  type DuplicateWarning,
-  type ListingRow,
-  splitInput,
-  toView,
-  VIEW_COLUMNS,
-} from './views.js';
+import { columnsOf, type ListingRow, splitInput, toView, VIEW_COLUMNS } from './views.js';
+
+const NONE: Duplicates = { warnings: [], count: 0 };
 
 export interface CatalogDeps {
   db: Db;
@@ -67,7 +62,7 @@ export async function createListing(
   kind: ListingKind,
   raw: unknown,
   opts: { lang: Lang; requestId?: string },
-): Promise<{ listing: Record<string, unknown>; warnings: DuplicateWarning[] }> {
+): Promise<{ listing: Record<string, unknown>; duplicates: Duplicates }> {
   const organisationId = p?.organisationId;
   if (!organisationId) throw new UnprocessableError('catalog-organisation-required');
   authorize(p, 'listing.create', { organisationId });
@@ -78,7 +73,7 @@ export async function createListing(
   try {
     return await deps.db.transaction(async (tx) => {
       const patents = patentNumbersOf(v.value);
-      const [warnings = []] = await findDuplicates(tx, kind, organisationId, [
+      const [duplicates = NONE] = await findDuplicates(tx, kind, organisationId, [
         { title: v.value.title, patentNumbers: patents },
       ]);
       const [row] = await tx
@@ -103,10 +98,10 @@ export async function createListing(
         action: `${kind}.created`,
         objectType: kind,
         objectId: row!.id,
-        after: { status: 'draft', contentHash: row!.contentHash, warnings: warnings.length },
+        after: { status: 'draft', contentHash: row!.contentHash, warnings: duplicates.count },
         requestId: opts.requestId,
       });
-      return { listing: toView(row!, { confidential: true }), warnings };
+      return { listing: toView(row!, { confidential: true }), duplicates };
     });
   } catch (err) {
     if (isExternalIdTaken(err)) throw new ConflictError('catalog-external-id-taken');
@@ -122,7 +117,7 @@ export async function updateListing(
   id: string,
   raw: unknown,
   opts: { lang: Lang; requestId?: string },
-): Promise<{ listing: Record<string, unknown>; warnings: DuplicateWarning[] }> {
+): Promise<{ listing: Record<string, unknown>; duplicates: Duplicates }> {
   const v = validateListing(kind, raw, opts.lang);
   try {
     const result = await deps.db.transaction(async (tx) => {
@@ -132,9 +127,9 @@ export async function updateListing(
         throw new InvalidTransitionError(row.status, 'edit');
       if (!v.ok) throw new ValidationError(prefixed(v.errors));
       const hash = contentHash(v.value);
-      if (hash === row.contentHash) return { listing: toView(row, { confidential: true }), warnings: [] };
+      if (hash === row.contentHash) return { listing: toView(row, { confidential: true }), duplicates: NONE };
       const patents = patentNumbersOf(v.value);
-      const [warnings = []] = await findDuplicates(tx, kind, row.organisationId, [
+      const [duplicates = NONE] = await findDuplicates(tx, kind, row.organisationId, [
         { title: v.value.title, patentNumbers: patents, selfId: row.id },
       ]);
       if (row.publishedAt) await saveVersion(tx, row, actorOf(p));
@@ -165,7 +160,7 @@ export async function updateListing(
       });
       if (isPublic(row.status))
         await recordChanges(tx, [{ kind, listingId: row.id, change: 'updated', version: updated!.version }]);
-      return { listing: toView(updated!, { confidential: true }), warnings };
+      return { listing: toView(updated!, { confidential: true }), duplicates };
     });
     deps.outbox.kick();
     return result;

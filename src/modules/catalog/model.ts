@@ -183,7 +183,7 @@ export function validateListing(kind: ListingKind, raw: unknown, lang: Lang): Va
   const parsed = (kind === 'achievement' ? achievementInput : needInput).safeParse(raw);
   if (!parsed.success)
     return { ok: false, errors: parsed.error.issues.map((i) => issueToFieldError(i, lang)) };
-  const errors: FieldError[] = [];
+  const errors: FieldError[] = [...pastDateErrors(parsed.data, lang)];
   if (kind === 'achievement') {
     const a = parsed.data as AchievementInput;
     errors.push(...patentErrors(a.ipItems, lang));
@@ -197,6 +197,31 @@ export function validateListing(kind: ListingKind, raw: unknown, lang: Lang): Va
       });
   }
   return errors.length ? { ok: false, errors } : { ok: true, value: parsed.data };
+}
+
+/** Today on the exchange's calendar (China, UTC+8, no daylight saving): validity dates are China days. */
+export function chinaToday(): string {
+  return new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+}
+
+/**
+ * A listing is not created, imported or edited already out of date: `validUntil` (and a need's
+ * `deadline`, its validity when it has no `validUntil`) may be today or later, never earlier
+ * (the expiry sweep would take it down at once).
+ */
+function pastDateErrors(value: ListingInput, lang: Lang): FieldError[] {
+  const today = chinaToday();
+  const out: FieldError[] = [];
+  for (const field of ['validUntil', 'deadline'] as const) {
+    const date = (value as { validUntil?: string; deadline?: string })[field];
+    if (date && date < today)
+      out.push({
+        field,
+        code: 'past',
+        message: lang === 'en' ? `must not be in the past (today is ${today})` : `不得早于今天（${today}）`,
+      });
+  }
+  return out;
 }
 
 /** sha256 of the canonical JSON of the validated input: equal content, equal hash. */

@@ -12,6 +12,7 @@ import { pickLang } from '../../platform/messages.js';
 import { BATCH_MAX, type BatchResult, upsertBatch } from './batch.js';
 import { readChanges } from './changes.js';
 import * as directory from './directory.js';
+import type { Duplicates } from './duplicates.js';
 import { versionHandlers } from './history.js';
 import { listListingsJson, type Render } from './list-json.js';
 import {
@@ -68,7 +69,7 @@ function listingHandlers(deps: CatalogDeps, kind: ListingKind, Kind: string) {
         lang: lang(req),
         requestId: req.id,
       });
-      return reply.code(201).send({ ...r.listing, warnings: r.warnings });
+      return reply.code(201).send({ ...r.listing, ...duplicateMembers(r.duplicates) });
     },
     [`get${Kind}`]: (req: Req) => getListing(deps, req.principal, kind, req.params.id),
     [`update${Kind}`]: async (req: Req) => {
@@ -76,7 +77,7 @@ function listingHandlers(deps: CatalogDeps, kind: ListingKind, Kind: string) {
         lang: lang(req),
         requestId: req.id,
       });
-      return { ...r.listing, warnings: r.warnings };
+      return { ...r.listing, ...duplicateMembers(r.duplicates) };
     },
     [`transition${Kind}`]: (req: Req) =>
       transitionListing(
@@ -147,3 +148,8 @@ export const catalogRoutes: ModuleRoutes = async (app, ctx) => {
   });
   bindOperations(app, versionHandlers(deps));
 };
+
+/** The answer's `warnings` (the few most telling) and, when there are any, `duplicateCount`. */
+function duplicateMembers(d: Duplicates) {
+  return d.count ? { warnings: d.warnings, duplicateCount: d.count } : { warnings: [] };
+}

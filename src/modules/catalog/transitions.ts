@@ -4,7 +4,7 @@ import type { DbOrTx } from '../../platform/db.js';
 import { ValidationError } from '../../platform/errors.js';
 import { recordChanges } from './changes.js';
 import { type Action, nextStatus, publicChangeOf } from './lifecycle.js';
-import type { ListingKind } from './model.js';
+import { chinaToday, type ListingKind } from './model.js';
 import { catalogListings, catalogListingVersions } from './schema.js';
 import type { ListingRow } from './views.js';
 
@@ -50,6 +50,15 @@ export async function applyTransition(
   if (input.action === 'renew' && !(input.validUntil && input.validUntil > today()))
     throw new ValidationError([
       { field: 'body/validUntil', code: 'future', message: 'a future date is required' },
+    ]);
+  // Approval publishes: a listing whose validity ran out while it waited is returned, not published.
+  if (input.action === 'approve' && row.validUntil && row.validUntil < today())
+    throw new ValidationError([
+      {
+        field: 'validUntil',
+        code: 'past',
+        message: `validUntil ${row.validUntil} has passed: return the listing for a new date`,
+      },
     ]);
   const review =
     input.action === 'approve' || input.action === 'return' || input.action === 'reject'
@@ -119,6 +128,4 @@ export async function saveVersion(tx: DbOrTx, row: ListingRow, replacedBy: Actor
 }
 
 /** Today on the exchange's calendar (China, UTC+8, no daylight saving): validity dates are China days. */
-export function today(): string {
-  return new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
-}
+export const today = chinaToday;

@@ -60,6 +60,15 @@ export interface EventInput {
   data: Record<string, unknown>;
 }
 
+/**
+ * The patterns among `patterns` that no listed event type matches (a subscription to them would
+ * never receive anything: a typo, or a type that does not exist).
+ */
+export function unknownEventTypes(patterns: string[]): string[] {
+  const types = Object.keys(EVENT_TYPES);
+  return patterns.filter((p) => !types.some((t) => eventTypeMatches(p, t)));
+}
+
 export function eventTypeMatches(pattern: string, type: string): boolean {
   if (pattern === '*' || pattern === type) return true;
   return pattern.endsWith('.*') && type.startsWith(pattern.slice(0, -1));

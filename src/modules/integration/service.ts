@@ -13,7 +13,7 @@ import { newId } from '../../platform/ids.js';
 import { enqueueInTx } from '../../platform/outbox.js';
 import { pageByIdDesc } from '../../platform/pagination.js';
 import type { Principal } from '../../platform/principal.js';
-import { WEBHOOK_QUEUE } from './events.js';
+import { unknownEventTypes, WEBHOOK_QUEUE } from './events.js';
 import { deliveryView, ownerKeyOf, subscriptionView } from './policies.js';
 import { integrationNotifications, webhookDeliveries, webhookEndpoints, webhookEvents } from './schema.js';
 import { generateSecret, PREVIOUS_SECRET_GRACE_MS, secretSealer } from './signing.js';
@@ -29,6 +29,19 @@ export interface SubscriptionInput {
 function assertNoNul(description: string | null | undefined): void {
   if (description?.includes('\u0000'))
     throw new ValidationError([{ field: 'body/description', message: 'NUL character', code: 'pattern' }]);
+}
+
+/** Every pattern must match at least one listed event type (`GET /v1/webhooks/event-types`). */
+function assertKnownEventTypes(patterns: string[]): void {
+  const unknown = new Set(unknownEventTypes(patterns));
+  if (unknown.size)
+    throw new ValidationError(
+      patterns.flatMap((p, i) =>
+        unknown.has(p)
+          ? [{ field: `body/eventTypes/${i}`, code: 'unknown-event-type', message: `no event type ${p}` }]
+          : [],
+      ),
+    );
 }
 
 export function createWebhookService(ctx: ModuleContext) {
@@ -81,6 +94,7 @@ export function createWebhookService(ctx: ModuleContext) {
       if (p.kind === 'user' && p.organisationId && p.orgRole !== 'org_admin')
         throw new ForbiddenError('forbidden', { action: 'webhook.manage' });
       assertNoNul(input.description);
+      assertKnownEventTypes(input.eventTypes);
       await checkTarget(input.url);
       const id = newId();
       const secret = generateSecret();
@@ -119,6 +133,7 @@ export function createWebhookService(ctx: ModuleContext) {
     ) {
       const before = await load(p, id, 'webhook.manage');
       assertNoNul(patch.description);
+      if (patch.eventTypes !== undefined) assertKnownEventTypes(patch.eventTypes);
       if (patch.url !== undefined) await checkTarget(patch.url);
       const set: Partial<typeof webhookEndpoints.$inferInsert> = { updatedAt: new Date() };
       if (patch.url !== undefined) set.url = patch.url;

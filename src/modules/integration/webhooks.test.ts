@@ -11,7 +11,7 @@ import type { Organisation } from '../identity/repository.js';
 import { notificationRoutes } from '../notifications/routes.js';
 import { notifications } from '../notifications/schema.js';
 import { createWebhookDeliverer } from './delivery.js';
-import { emitEventInTx, WEBHOOK_QUEUE, type WebhookJob } from './events.js';
+import { EVENT_TYPES, emitEventInTx, WEBHOOK_QUEUE, type WebhookJob } from './events.js';
 import { integrationRoutes } from './routes.js';
 import { webhookDeliveries } from './schema.js';
 import { startReceiver } from './test-receiver.js';
@@ -41,6 +41,12 @@ async function emit(type: string, data: Record<string, unknown> = {}, organisati
   ctx.outbox.kick();
   return id;
 }
+
+// Event types of this file only (subscriptions accept listed types): a partner's subscription
+// elsewhere in the shared database never receives them.
+const TEST_TYPES = ['test.signed', 'test.retry', 'test.again', 'test.down', 'test.down_again', 'test.rotate'];
+for (const type of [...TEST_TYPES, 'audience.exact', 'other.thing', 'unrelated.thing'])
+  EVENT_TYPES[type] = 'test event';
 
 beforeAll(async () => {
   ctx = await createTestContext({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' }, { outboxQueues: [WEBHOOK_QUEUE] });
@@ -185,7 +191,7 @@ describe('webhook deliveries', () => {
       await subscribe(person, receiver.url('/down/2')),
       await subscribe(loner, receiver.url('/down/3')),
     ];
-    await emit('test.down2');
+    await emit('test.down_again');
     for (const [actor, sub] of [person, loner].map((a, i) => [a, subs[i]!] as const))
       await eventually('the delivery', async () => {
         const r = await app.inject({ url: `/v1/webhooks/subscriptions/${sub.id}`, headers: actor.headers });
@@ -271,6 +277,47 @@ describe('webhook deliveries', () => {
     expect(mine.json().items.map((s: { id: string }) => s.id)).toContain(sub.id);
     const still = await app.inject({ url: `/v1/webhooks/subscriptions/${sub.id}`, headers: client.headers });
     expect(still.json().description).toBe('test');
+  });
+
+  it('accept every listed event type and family, and refuse unknown ones', async () => {
+    const owner = await createClientActor(ctx, await createOrganisation(ctx), ['webhooks:manage']);
+    const listed = await app.inject({ url: '/v1/webhooks/event-types', headers: owner.headers });
+    const types = listed.json().items.map((i: { type: string }) => i.type) as string[];
+    expect(types).toContain('interest.contract-linked');
+    const all = await app.inject({
+      method: 'POST',
+      url: '/v1/webhooks/subscriptions',
+      headers: owner.headers,
+      payload: { url: receiver.url('/ok/types'), eventTypes: [...types, 'interest.*', '*'] },
+    });
+    expect(all.statusCode, all.body).toBe(201);
+    for (const eventTypes of [
+      ['nosuch.type'],
+      ['interest.contract-linked', 'nosuch.*'],
+      ['achievement.publish'],
+    ]) {
+      const refused = await app.inject({
+        method: 'POST',
+        url: '/v1/webhooks/subscriptions',
+        headers: owner.headers,
+        payload: { url: receiver.url('/ok/types'), eventTypes },
+      });
+      expect(refused.statusCode, eventTypes.join()).toBe(400);
+      expect(refused.headers['content-type']).toContain('application/problem+json');
+      expect(refused.json().errors).toEqual([
+        expect.objectContaining({
+          field: `body/eventTypes/${eventTypes.length - 1}`,
+          code: 'unknown-event-type',
+        }),
+      ]);
+    }
+    const patched = await app.inject({
+      method: 'PATCH',
+      url: `/v1/webhooks/subscriptions/${all.json().id}`,
+      headers: owner.headers,
+      payload: { eventTypes: ['nosuch.type'] },
+    });
+    expect(patched.statusCode).toBe(400);
   });
 
   it('are paginated by cursor and can be changed and deleted by their owner', async () => {

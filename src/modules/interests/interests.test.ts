@@ -124,6 +124,9 @@ describe('an interest from expression to a deal', () => {
     for (const e of events) {
       expect([...e.organisation_ids].sort()).toEqual([w.uni.id, w.ent.id].sort());
       expect(JSON.stringify(e.data)).not.toMatch(/1391234|1381234|liu@/);
+      // Ids, numbers, dates and codes only: no free text such as the achievement's title.
+      expect(e.data).not.toHaveProperty('achievementTitle');
+      expect(e.data).toMatchObject({ interestId: created.id, status: expect.any(String) });
     }
     // Every step audited.
     const { rows: audit } = await w.ctx.database.pool.query(
@@ -162,5 +165,17 @@ describe('an interest from expression to a deal', () => {
     // A declined interest is not open: the enterprise may express interest again.
     const again = await express(w, secret);
     expect(again.id).not.toBe(b.id);
+    // The decline's words stay out of the webhook: its code travels, its text and note do not.
+    await step(again.id, 'decline', w.owner, {
+      reason: { code: 'other', text: '转化方式不合适' },
+      note: '下次再谈',
+    });
+    const { rows: events } = await w.ctx.database.pool.query(
+      `SELECT data FROM webhook_events WHERE subject_id = $1 AND type = 'interest.answered'`,
+      [again.id],
+    );
+    expect(events).toHaveLength(1);
+    expect(events[0].data.reason).toEqual({ code: 'other' });
+    expect(JSON.stringify(events[0].data)).not.toMatch(/转化方式不合适|下次再谈/);
   });
 });

@@ -93,6 +93,24 @@ export async function recordStep(
     type: EVENT_OF[step],
     subjectId: row.id,
     organisationIds: [row.ownerOrganisationId, row.interestedOrganisationId],
-    data: { ...subject, ...data },
+    data: webhookData(subject, data),
   });
+}
+
+/**
+ * A webhook payload carries ids, numbers, dates and codes only (README, "Who receives what"): no
+ * achievement title, no note, no decline text. The inbox keeps the words; a partner fetches the
+ * interest (`GET /v1/interests/{id}`) for them.
+ */
+function webhookData(
+  subject: Record<string, unknown>,
+  data: Record<string, unknown>,
+): Record<string, unknown> {
+  const { achievementTitle: _title, ...ids } = subject;
+  const { note: _note, reason, ...rest } = data;
+  return {
+    ...ids,
+    ...rest,
+    ...(reason && typeof reason === 'object' ? { reason: { code: (reason as { code: string }).code } } : {}),
+  };
 }

@@ -101,11 +101,13 @@ export function matchingWorkers(ctx: ModuleContext): WorkerDefinition[] {
   return [
     {
       queue: CATALOG_CHANGED_QUEUE,
+      // Held jobs, not parallel work: they wait in the batcher for one engine write per type.
       concurrency: INDEX_CONCURRENCY,
       process: (job) => processListingChange(ctx, job),
     },
     {
       queue: DIRECTORY_CHANGED_QUEUE,
+      // Held jobs, not parallel work: they wait in the batcher for one engine write per type.
       concurrency: INDEX_CONCURRENCY,
       process: (job) => processDirectoryChange(ctx, job),
     },

@@ -32,12 +32,21 @@ import {
 
 /** Arbitrary, fixed: the advisory lock key of the voucher log (migrations use 7_412_001). */
 export const SEQUENCER_LOCK = 7_412_007;
+/**
+ * NOTIFY channel of new unsequenced vouchers (store.ts insertVouchers notifies in the inserting
+ * transaction): the leading sequencer LISTENs on its session and sleeps until told, instead of
+ * polling an idle log.
+ */
+export const UNSEQUENCED_CHANNEL = 'techex_voucher_unsequenced';
 
 export interface SequencerOptions {
   connectionString: string;
   keyring: Keyring;
   logger: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
-  /** Longest wait between batches while leading (a kick starts one sooner). */
+  /**
+   * Longest wait between batches while leading: a notification of new vouchers or a kick starts
+   * one at once, so this is only a safety net (default 60 s).
+   */
   intervalMs?: number;
   /** How often a standby tries to take the lock. */
   standbyMs?: number;
@@ -59,7 +68,7 @@ export interface Sequencer {
 
 export function createSequencer(opts: SequencerOptions): Sequencer {
   const { keyring, logger } = opts;
-  const intervalMs = opts.intervalMs ?? 200;
+  const intervalMs = opts.intervalMs ?? 60_000;
   const standbyMs = opts.standbyMs ?? 1000;
   const batchSize = opts.batchSize ?? 5000;
 
@@ -69,6 +78,8 @@ export function createSequencer(opts: SequencerOptions): Sequencer {
   let wake: (() => void) | undefined;
   let loop: Promise<void> | undefined;
   let running: Promise<number> | undefined;
+  /** Vouchers were announced since the last batch started (a notification during a batch). */
+  let announced = false;
 
   async function session(): Promise<pg.Client> {
     if (client) return client;
@@ -83,6 +94,10 @@ export function createSequencer(opts: SequencerOptions): Sequencer {
       drop(c);
     });
     c.on('end', () => drop(c));
+    c.on('notification', () => {
+      announced = true;
+      wake?.();
+    });
     await c.connect();
     client = c;
     return c;
@@ -100,7 +115,11 @@ export function createSequencer(opts: SequencerOptions): Sequencer {
     if (leading) return true;
     const res = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [SEQUENCER_LOCK]);
     leading = res.rows[0]?.ok === true;
-    if (leading) logger.info('voucher sequencer holds the log lock');
+    if (leading) {
+      // Listening from before the first batch: a voucher committed after it is announced.
+      await c.query(`LISTEN ${UNSEQUENCED_CHANNEL}`);
+      logger.info('voucher sequencer holds the log lock');
+    }
     return leading;
   }
 
@@ -196,14 +215,16 @@ export function createSequencer(opts: SequencerOptions): Sequencer {
       loop = (async () => {
         while (!stopped) {
           let added = 0;
+          announced = false;
           try {
             added = await sequencer.runOnce();
           } catch (err) {
             logger.warn({ err }, 'voucher sequencing batch failed; will retry');
           }
           if (stopped) break;
-          // A full batch means more is waiting: go again at once.
-          if (added >= batchSize) continue;
+          // A full batch means more is waiting, and an announcement during the batch may be of
+          // vouchers it did not see: go again at once.
+          if (added >= batchSize || (announced && leading)) continue;
           await new Promise<void>((resolve) => {
             const t = setTimeout(resolve, leading ? intervalMs : standbyMs);
             wake = () => {

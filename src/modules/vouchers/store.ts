@@ -92,7 +92,8 @@ export interface NewVoucher {
 export async function insertVouchers(q: Queryable, rows: NewVoucher[]): Promise<string[]> {
   if (rows.length === 0) return [];
   const res = await q.query<{ transaction_id: string }>(
-    `INSERT INTO vouchers (id, transaction_id, number, payload, jws, kid, leaf_hash, issued_at,
+    `WITH inserted AS (
+     INSERT INTO vouchers (id, transaction_id, number, payload, jws, kid, leaf_hash, issued_at,
                            status, revoked_at, revocation_reason)
      SELECT id, transaction_id, number, payload, jws, kid, leaf_hash, issued_at,
             CASE WHEN reason IS NULL THEN 'active' ELSE 'revoked' END,
@@ -101,7 +102,10 @@ export async function insertVouchers(q: Queryable, rows: NewVoucher[]): Promise<
                  $8::timestamptz[], $9::text[])
           AS t(id, transaction_id, number, payload, jws, kid, leaf_hash, issued_at, reason)
      ON CONFLICT DO NOTHING
-     RETURNING transaction_id`,
+     RETURNING transaction_id)
+     -- Wakes the sequencer at commit (sequencer.ts UNSEQUENCED_CHANNEL), once per statement.
+     SELECT transaction_id FROM inserted
+       CROSS JOIN (SELECT pg_notify('techex_voucher_unsequenced', '') FROM (SELECT 1 FROM inserted LIMIT 1) one) n`,
     [
       rows.map((r) => r.id),
       rows.map((r) => r.transactionId),

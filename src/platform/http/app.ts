@@ -153,7 +153,7 @@ export async function buildApp(
     const problem = toProblem(err, req);
     if (problem.status >= 500) req.log.error({ err }, 'request failed');
     else req.log.info({ code: problem.type, status: problem.status }, 'request refused');
-    if (problem.status === 429 && typeof problem.retryAfter === 'number')
+    if ((problem.status === 429 || problem.status === 503) && typeof problem.retryAfter === 'number')
       reply.header('retry-after', String(problem.retryAfter));
     return sendProblem(reply, problem);
   });

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
 import type { Principal } from '../principal.js';
+import { isDatabaseUnavailable } from './problem.js';
 
 /**
  * Bearer-token authentication for every route. Access tokens are JWTs issued by the exchange's
@@ -130,7 +131,9 @@ async function authPlugin(app: FastifyInstance, opts: { authenticator: Authentic
         unknown
       >;
       claims = verified.payload ?? verified;
-    } catch {
+    } catch (err) {
+      // The key lookup could not reach the database: the token may well be valid (503, not 401).
+      if (isDatabaseUnavailable(err)) throw err;
       reply.header('www-authenticate', 'Bearer realm="techex", error="invalid_token"');
       throw new InvalidTokenError();
     }

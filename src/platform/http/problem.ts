@@ -58,12 +58,50 @@ export function fieldErrorsFromValidation(
 }
 
 /** Build the RFC 9457 document for any error; 5xx never reveals internals. */
+/** Seconds a client is asked to wait when the database is unreachable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+]);
+const UNREACHABLE_MESSAGE =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is closed|the database system is (starting up|shutting down)/i;
+
+/**
+ * Whether `err` (or an error it wraps, as drizzle and @fastify/jwt do) says the database cannot be
+ * reached: a refused or dropped connection, a pool timeout, PostgreSQL shutting down, class 08
+ * (connection exception) or 57P0x (operator intervention), too many connections.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (
+    let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    depth++
+  ) {
+    const code = typeof e.code === 'string' ? e.code : '';
+    if (UNREACHABLE_CODES.has(code) || code.startsWith('08') || /^57P0[1-3]$/.test(code) || code === '53300')
+      return true;
+    if (typeof e.message === 'string' && UNREACHABLE_MESSAGE.test(e.message)) return true;
+    e = e.cause as typeof e;
+  }
+  return false;
+}
+
 export function toProblem(err: unknown, request: FastifyRequest): Problem {
   const lang = pickLang(request.headers['accept-language']);
   const base = (status: number, code: string, params = {}) => {
     const m = message(code, lang, params);
     return { type: `/problems/${code}`, title: m.title, status, detail: m.detail, requestId: request.id };
   };
+  // A database outage is the service's, never the caller's: 503 with Retry-After on every route.
+  if (isDatabaseUnavailable(err))
+    return { ...base(503, 'database-unavailable'), retryAfter: DATABASE_RETRY_AFTER_SECONDS };
   if (err instanceof AppError) {
     return {
       ...base(err.status, err.code, err.params),
