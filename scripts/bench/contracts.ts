@@ -2,12 +2,17 @@
  * Contract registration throughput: submit → take → register (gap-free number, audit rows,
  * voucher request) per contract, through the service layer, beside a baseline of the same
  * number of transactions doing a plain INSERT + UPDATE through pg, in the same run.
- * Wire it in scripts/bench.ts: `contractsScenario(runtime.ctx)`.
+ * Wired in scripts/bench.ts (`BENCH_ONLY=contract npm run bench`); `npx tsx scripts/bench/contracts.ts`
+ * runs it alone on embedded defaults (no HTTP server, no catalogue seeding). Every cycle applies
+ * for a contract of its own (fresh document hash and project): the same application twice is a
+ * duplicate (409), which would measure the refusal instead of the registration. Prints the mean
+ * time of each phase, so the slow step shows without a profiler. Target (issue 14): ≥ 300/s.
  */
 
 import { randomInt } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { application } from '../../src/modules/contracts/fixtures.js';
+import pg from 'pg';
+import { application, makeCreditCode, sha256 } from '../../src/modules/contracts/fixtures.js';
 import { registerContract, takeForReview } from '../../src/modules/contracts/review.js';
 import { type ContractDeps, createContract, submitContract } from '../../src/modules/contracts/service.js';
 import {
@@ -16,6 +21,7 @@ import {
   type SubCentre,
 } from '../../src/modules/identity/repository.js';
 import { organisations } from '../../src/modules/identity/schema.js';
+import { MODULES } from '../../src/modules/index.js';
 import type { ModuleContext } from '../../src/platform/http/app.js';
 import { newId } from '../../src/platform/ids.js';
 import type { Principal } from '../../src/platform/principal.js';
@@ -102,22 +108,84 @@ async function benchPoint(
   };
 }
 
+/** Mean milliseconds per phase of the subject's cycles (create, submit, take, register). */
+export const phaseMs: Record<string, { total: number; n: number }> = {};
+async function timed<T>(phase: string, fn: () => Promise<T>): Promise<T> {
+  const t = performance.now();
+  try {
+    return await fn();
+  } finally {
+    phaseMs[phase] ??= { total: 0, n: 0 };
+    const p = phaseMs[phase];
+    p.total += performance.now() - t;
+    p.n++;
+  }
+}
+
+export function phaseSummary(): string {
+  return Object.entries(phaseMs)
+    .map(([k, v]) => `${k} ${(v.total / Math.max(1, v.n)).toFixed(1)} ms`)
+    .join(', ');
+}
+
 export function contractsScenario(ctx: ModuleContext): Scenario {
   return {
     name: 'contract submit+take+register vs pg INSERT+UPDATE',
     async run() {
       const deps: ContractDeps = { db: ctx.database.db, cursors: ctx.cursors, outbox: ctx.outbox };
       const { subCentre, sellerCode, applicant, registrar } = await benchPoint(ctx);
-      const input = application({ subCentre, sellerCode });
       const concurrency = Math.min(CONNECTIONS, 8);
+      let serial = 0;
+      // How often a cycle waits for a pooled connection (the background workers share the pool).
+      const pool = ctx.database.pool;
+      const waits = { samples: 0, waiting: 0, max: 0 };
+      const sampler = setInterval(() => {
+        waits.samples++;
+        waits.waiting += pool.waitingCount;
+        waits.max = Math.max(waits.max, pool.waitingCount);
+      }, 20);
+      // What the database sessions wait on meanwhile (lock, I/O, client), sampled.
+      const seen = new Map<string, number>();
+      let sampling = true;
+      const activity = (async () => {
+        const probe = new pg.Client({ connectionString: pool.options.connectionString });
+        await probe.connect();
+        try {
+          while (sampling) {
+            const r = await probe.query<{ w: string; n: number }>(
+              `SELECT coalesce(wait_event_type || ':' || wait_event, 'cpu') || ' (' || state || ')' AS w, count(*)::int AS n
+               FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+                 AND state <> 'idle' GROUP BY 1`,
+            );
+            for (const row of r.rows) seen.set(row.w, (seen.get(row.w) ?? 0) + row.n);
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        } finally {
+          await probe.end();
+        }
+      })();
       const subject = await measure(DURATION, concurrency, async () => {
         // Creating the draft is the applicant's earlier work; it is included to keep the loop simple.
-        const c = await createContract(deps, { principal: applicant }, input);
-        await submitContract(deps, { principal: applicant }, c.id);
-        await takeForReview(deps, { principal: registrar }, c.id);
-        await registerContract(deps, { principal: registrar }, c.id, {});
+        const input = application(
+          { subCentre, sellerCode },
+          { projectName: `基准测试技术开发项目 ${++serial}`, documentSha256: sha256(`bench ${newId()}`) },
+        );
+        const c = await timed('create', () => createContract(deps, { principal: applicant }, input));
+        await timed('submit', () => submitContract(deps, { principal: applicant }, c.id));
+        await timed('take', () => takeForReview(deps, { principal: registrar }, c.id));
+        await timed('register', () => registerContract(deps, { principal: registrar }, c.id, {}));
       });
-      const pool = ctx.database.pool;
+      clearInterval(sampler);
+      sampling = false;
+      await activity;
+      const busiest = [...seen].sort((a, b) => b[1] - a[1]).slice(0, 6);
+      console.log(
+        `  contracts: busy database sessions by wait (samples): ${busiest.map(([w, n]) => `${w} ${n}`).join(', ')}`,
+      );
+      if (subject.errors) console.log(`  contracts: ${subject.errors} cycles failed`);
+      console.log(
+        `  contracts: mean per phase ${phaseSummary()}; queries waiting for a pooled connection: mean ${(waits.waiting / Math.max(1, waits.samples)).toFixed(1)}, max ${waits.max} (pool of ${pool.options.max})`,
+      );
       await pool.query(
         'CREATE UNLOGGED TABLE IF NOT EXISTS bench_contracts_baseline (id uuid PRIMARY KEY, status text, n int)',
       );
@@ -138,4 +206,35 @@ export function contractsScenario(ctx: ModuleContext): Scenario {
       }
     },
   };
+}
+
+// Alone: `npx tsx scripts/bench/contracts.ts`.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const fs = await import('node:fs/promises');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { loadConfig } = await import('../../src/platform/config.js');
+  const { startRuntime } = await import('../../src/platform/runtime.js');
+  const { report } = await import('./harness.js');
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'techex-bench-contracts-'));
+  await fs.chmod(dataDir, 0o755);
+  const config = loadConfig({
+    ...process.env,
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    DATA_DIR: dataDir,
+    SEED_DEMO: 'false',
+  });
+  // BENCH_WORKERS=false: without the background workers (outbox, voucher issuing) in this process.
+  const runtime = await startRuntime(config, {
+    api: false,
+    workers: process.env.BENCH_WORKERS !== 'false',
+    modules: MODULES,
+  });
+  try {
+    report([await contractsScenario(runtime.ctx).run()]);
+  } finally {
+    await runtime.close();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  }
 }

@@ -33,8 +33,12 @@ export async function lockApplicant(
   organisationId: string,
   documentSha256: string,
 ): Promise<void> {
-  await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`contract-apply:${organisationId}`}))`);
-  await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`contract-document:${documentSha256}`}))`);
+  // One round trip, taken in this order (a select list is evaluated left to right): the
+  // organisation's lock is held while the rest of the application's transaction runs.
+  await tx.execute(
+    sql`SELECT pg_advisory_xact_lock(hashtext(${`contract-apply:${organisationId}`})),
+               pg_advisory_xact_lock(hashtext(${`contract-document:${documentSha256}`}))`,
+  );
 }
 
 /** A party's identity: its credit code, or (abroad) its country and name. */

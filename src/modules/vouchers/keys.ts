@@ -104,6 +104,21 @@ export function createKeyring(deps: {
     return row ? nameOf(row.verifierKey!) : deps.origin;
   }
 
+  // Signing keys made from a stored row, by its sealed key: the issuer and the sequencer ask for a
+  // signer every batch (several a second), and unsealing plus key import cost more than a
+  // signature. A rotated key is a new row, so it gets a new entry; the map holds a handful.
+  const signers = new Map<string, unknown>();
+  function memo<T>(row: Row, make: () => T): T {
+    const key = `${row.purpose}:${row.kid}:${row.privateKey}`;
+    let v = signers.get(key) as T | undefined;
+    if (v === undefined) {
+      v = make();
+      if (signers.size > 16) signers.clear();
+      signers.set(key, v);
+    }
+    return v;
+  }
+
   const keyring: Keyring = {
     async ensure() {
       const existing = await rows(true);
@@ -120,17 +135,21 @@ export function createKeyring(deps: {
     },
     async voucherSigner() {
       const row = await active('voucher');
-      const jwk = row.publicJwk as JWK;
-      const privateKey = createPrivateKey({
-        key: { kty: 'OKP', crv: 'Ed25519', x: jwk.x!, d: seedOf(row).toString('base64url') },
-        format: 'jwk',
+      return memo(row, () => {
+        const jwk = row.publicJwk as JWK;
+        const privateKey = createPrivateKey({
+          key: { kty: 'OKP', crv: 'Ed25519', x: jwk.x!, d: seedOf(row).toString('base64url') },
+          format: 'jwk',
+        });
+        return { kid: row.kid, privateKey };
       });
-      return { kid: row.kid, privateKey };
     },
     async checkpointSigner() {
       const row = await active('checkpoint');
-      const signer = parseSignerKey(formatSignerKey(nameOf(row.verifierKey!), seedOf(row)));
-      return Object.assign(signer, { kid: row.kid });
+      return memo(row, () => {
+        const signer = parseSignerKey(formatSignerKey(nameOf(row.verifierKey!), seedOf(row)));
+        return Object.assign(signer, { kid: row.kid });
+      });
     },
     async published(fresh = false) {
       await active('checkpoint');

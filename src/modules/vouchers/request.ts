@@ -8,7 +8,7 @@ import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../../platform/db.js';
 import { ValidationError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
-import { enqueueManyInTx } from '../../platform/outbox.js';
+import { assertJobId } from '../../platform/queue.js';
 import { emitRevokedEventInTx } from './events.js';
 import { vouchers, voucherTransactions } from './schema.js';
 import {
@@ -21,6 +21,8 @@ import {
 } from './voucher-format.js';
 
 export const ISSUE_QUEUE = 'vouchers.issue';
+const ISSUE_JOB_PREFIX = 'voucher-issue-';
+const issueJobId = (transactionId: string) => `${ISSUE_JOB_PREFIX}${transactionId}`;
 
 declare module '../../platform/queue.js' {
   interface QueueRegistry {
@@ -145,12 +147,33 @@ export async function requestVouchersInTx(
     sourceId: request.sourceId,
     request,
   }));
-  const inserted = await tx
-    .insert(voucherTransactions)
-    .values(rows)
-    .onConflictDoNothing()
-    .returning({ id: voucherTransactions.id });
-  const created = new Set(inserted.map((r) => r.id));
+  // One statement records the requests and the outbox jobs of those that are new (the same rows
+  // enqueueManyInTx writes): a caller registering under a lock (a contract's serial) pays one
+  // round trip here, not two.
+  for (const r of rows) assertJobId(issueJobId(r.id));
+  const inserted = await tx.execute<{ id: string }>(sql`
+    WITH req AS (
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(
+        rows.map((r) => ({
+          id: r.id,
+          source_type: r.sourceType,
+          source_id: r.sourceId,
+          request: r.request,
+          job: newId(),
+        })),
+      )}::jsonb) AS r(id uuid, source_type text, source_id text, request jsonb, job uuid)),
+    ins AS (
+      INSERT INTO voucher_transactions (id, source_type, source_id, request)
+      SELECT id, source_type, source_id, request FROM req
+      ON CONFLICT DO NOTHING
+      RETURNING id),
+    jobs AS (
+      INSERT INTO outbox_jobs (id, queue, name, job_id, payload)
+      SELECT req.job, ${ISSUE_QUEUE}, ${ISSUE_QUEUE}, ${ISSUE_JOB_PREFIX} || req.id::text,
+             jsonb_build_object('transactionId', req.id)
+      FROM ins JOIN req ON req.id = ins.id)
+    SELECT id FROM ins`);
+  const created = new Set(inserted.rows.map((r) => r.id));
   const ids = new Map(
     rows.filter((r) => created.has(r.id)).map((r) => [key(r.sourceType, r.sourceId), r.id]),
   );
@@ -175,11 +198,6 @@ export async function requestVouchersInTx(
       );
     for (const e of existing) ids.set(key(e.sourceType, e.sourceId), e.id);
   }
-  await enqueueManyInTx(
-    tx,
-    ISSUE_QUEUE,
-    [...created].map((id) => ({ payload: { transactionId: id }, jobId: `voucher-issue-${id}` })),
-  );
   const firstOf = new Set<string>();
   return rows.map((r) => {
     const transactionId = ids.get(key(r.sourceType, r.sourceId))!;
