@@ -166,7 +166,12 @@ export async function settle(
     const { rows } = await ctx.database.pool.query(
       'SELECT count(*)::int AS n FROM outbox_jobs WHERE dispatched_at IS NULL',
     );
-    const depths = await ctx.queues.depths();
+    // On a loaded machine a count may time out: that is not quiet, try again.
+    const depths = await ctx.queues.depths().catch(() => undefined);
+    if (!depths) {
+      quiet = 0;
+      continue;
+    }
     const busy = depths.reduce(
       (n, d) => n + (d.counts.waiting ?? 0) + (d.counts.active ?? 0) + (d.counts.prioritized ?? 0),
       0,

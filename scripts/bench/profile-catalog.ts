@@ -1,7 +1,7 @@
 /**
  * A CPU profile of one catalog read under load (a tool, not part of `npm run bench`):
  *
- *   npx tsx scripts/bench/profile-catalog.ts [get|list] [seconds]
+ *   npx tsx scripts/bench/profile-catalog.ts [get|list|healthz] [seconds]
  *
  * seeds the bench's 2,000 listings, waits for background indexing to settle, loads the read,
  * writes `$TMPDIR/catalog-<read>.cpuprofile` (open it in Chrome DevTools) and prints the queries
@@ -18,7 +18,7 @@ import { type Runtime, startRuntime } from '../../src/platform/runtime.js';
 import { seedPublishedAchievements } from './catalog.js';
 import { load, settle } from './harness.js';
 
-const which = process.argv[2] === 'list' ? 'list' : 'get';
+const which = (['list', 'healthz'] as const).find((w) => w === process.argv[2]) ?? 'get';
 const seconds = Number(process.argv[3] ?? 8);
 const LIST_QUERY = `SELECT id, kind, content, (updated_at)::text AS sk FROM catalog_listings
   WHERE kind = 'achievement' AND status IN ('published', 'in_negotiation', 'transacted')
@@ -94,7 +94,9 @@ try {
       runtime,
       which === 'list'
         ? `${base}/v1/achievements?field=03&trlMin=2&trlMax=8&limit=20`
-        : `${base}/v1/achievements/${id}`,
+        : which === 'healthz'
+          ? `${base}/healthz`
+          : `${base}/v1/achievements/${id}`,
     );
   }
 } finally {

@@ -32,6 +32,12 @@ async function plugin(app: FastifyInstance, opts: { config: Config }): Promise<v
   if (redis) app.addHook('onClose', async () => void redis.disconnect());
   const windowSeconds = Math.ceil(config.rateLimit.windowMs / 1000);
 
+  // Exempt routes get no rate-limit hook at all (decided once, when the route is added) rather
+  // than a per-request allow-list lookup. This hook runs before the plugin's own onRoute hook.
+  app.addHook('onRoute', (route) => {
+    if (RATE_LIMIT_EXEMPT_PATHS.has(route.url) && route.config?.rateLimit === undefined)
+      route.config = { ...route.config, rateLimit: false };
+  });
   await app.register(rateLimit, {
     global: true,
     max: config.rateLimit.max,
@@ -42,19 +48,18 @@ async function plugin(app: FastifyInstance, opts: { config: Config }): Promise<v
     // A Redis outage must not take the API down with it: fail open and log.
     skipOnError: true,
     keyGenerator: rateLimitKey,
-    allowList: (req) => RATE_LIMIT_EXEMPT_PATHS.has(req.routeOptions.url ?? ''),
     errorResponseBuilder: (_req, context) =>
       new TooManyRequestsError(Math.max(1, Math.ceil(context.ttl / 1000))),
   });
 
-  app.addHook('onSend', async (_req, reply, payload) => {
+  app.addHook('onSend', (_req, reply, payload, done) => {
     const limit = reply.getHeader('ratelimit-limit');
-    if (limit === undefined) return payload;
+    if (limit === undefined) return done(null, payload);
     const remaining = reply.getHeader('ratelimit-remaining') ?? 0;
     const reset = reply.getHeader('ratelimit-reset') ?? 0;
     reply.header('ratelimit-policy', `"default";q=${limit};w=${windowSeconds}`);
     reply.header('ratelimit', `"default";r=${remaining};t=${reset}`);
-    return payload;
+    done(null, payload);
   });
 }
 

@@ -25,6 +25,7 @@ import { idempotencyPlugin } from './idempotency.js';
 import { lazySerializerFactory, lazyValidator } from './lazy-compilers.js';
 import { platformRoutes } from './platform-routes.js';
 import { sendProblem, toProblem } from './problem.js';
+import { routeUrl } from './route-context.js';
 import { securityHeadersPlugin } from './security-headers.js';
 
 // The module contract lives in ../module.ts; re-exported here for the files that import it from the app.
@@ -143,7 +144,7 @@ export async function buildApp(
     done(null, payload);
   });
   app.addHook('onResponse', (req, reply, done) => {
-    const route = req.routeOptions.url ?? 'unmatched';
+    const route = routeUrl(req) ?? 'unmatched';
     ctx.metrics.httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) });
     ctx.metrics.httpDuration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
     done();
@@ -166,17 +167,24 @@ export async function buildApp(
   });
 
   await app.register(securityHeadersPlugin);
-  await app.register(cors, {
-    origin: config.corsOrigins.length ? [...config.corsOrigins] : false,
-    exposedHeaders: [
-      'x-request-id',
-      'idempotent-replayed',
-      'ratelimit',
-      'ratelimit-policy',
-      'retry-after',
-      'location',
-    ],
-  });
+  if (config.corsOrigins.length) {
+    await app.register(cors, {
+      origin: [...config.corsOrigins],
+      exposedHeaders: [
+        'x-request-id',
+        'idempotent-replayed',
+        'ratelimit',
+        'ratelimit-policy',
+        'retry-after',
+        'location',
+      ],
+    });
+  } else {
+    // No browser origin is allowed: @fastify/cors would add nothing to any answer, yet still
+    // run its hook on every request. What it leaves behind is its preflight route, which
+    // answers as an unknown route when CORS is off; keep that, without the hook.
+    app.options('*', { schema: { hide: true } }, (_req, reply) => reply.callNotFound());
+  }
   await app.register(authenticationPlugin, { authenticator: ctx.authenticator });
   for (const plugin of plugins) await app.register(fp(async (scope) => plugin(scope, ctx)));
   await app.register(idempotencyPlugin, { db: ctx.database.db, appSecret: ctx.secrets.appSecret });

@@ -76,7 +76,15 @@ export function bodyDeadline(ms: number) {
     payload: Readable,
     done: (err: null, p: Readable) => void,
   ) => {
-    if (req.raw.complete) return done(null, payload);
+    // A request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112 §6.3);
+    // its message may not be marked complete yet when the hooks run synchronously, so ask the
+    // headers rather than arm a timer for every GET.
+    const { headers } = req;
+    if (
+      req.raw.complete ||
+      (headers['content-length'] === undefined && headers['transfer-encoding'] === undefined)
+    )
+      return done(null, payload);
     const timer = setTimeout(() => {
       if (req.raw.complete || reply.sent) return;
       reply.header('connection', 'close');

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import helmet, { type HelmetOptions } from 'helmet';
+import { routeConfig } from './route-context.js';
 
 /**
  * Helmet's headers, computed once. Running helmet's middleware on every request cost more than
@@ -60,8 +61,9 @@ async function securityHeaders(app: FastifyInstance): Promise<void> {
   const api = Object.entries(apiSecurityHeaders());
   const page = Object.entries(helmetHeaders(PAGE_OPTIONS));
   app.addHook('onRequest', (req, reply, done) => {
-    const isPage = req.routeOptions.config?.page === true || req.url.startsWith('/docs');
-    for (const [k, v] of isPage ? page : api) reply.header(k, v);
+    const isPage = routeConfig(req)?.page === true || req.url.startsWith('/docs');
+    const headers = isPage ? page : api;
+    for (let i = 0; i < headers.length; i++) reply.header(headers[i]![0], headers[i]![1]);
     done();
   });
 }
