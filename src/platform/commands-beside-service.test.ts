@@ -1,9 +1,11 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // An operator follows the README: `npm start`, then runs techex commands with the same DATA_DIR.
@@ -159,6 +161,24 @@ describe('operator commands beside a running service (embedded defaults)', () =>
     const pid = await postmasterPid();
     expect(alive(pid)).toBe(true);
 
+    // An organisation to preview an import against, written through the service's own database.
+    const orgId = randomUUID();
+    const secrets = JSON.parse(await fs.readFile(path.join(dataDir, 'secrets.json'), 'utf8'));
+    const pgPort = Number(
+      (await fs.readFile(path.join(dataDir, 'postgres/postmaster.pid'), 'utf8')).split('\n')[3],
+    );
+    const db = new pg.Client({
+      host: '127.0.0.1',
+      port: pgPort,
+      user: 'postgres',
+      password: secrets.embeddedDbPassword,
+      database: 'techex',
+    });
+    await db.connect();
+    await db.query(`INSERT INTO organisations (id, type, name) VALUES ($1, 'university', '运维测试大学')`, [
+      orgId,
+    ]);
+    await db.end();
     const watch = watchReadiness(service.port);
     const csv = path.join(dataDir, 'import.csv');
     await fs.writeFile(
@@ -195,7 +215,7 @@ describe('operator commands beside a running service (embedded defaults)', () =>
       ['admin', 'rotate-keys'],
       ['jobs', 'failed', 'vouchers.issue'],
       ['reindex'],
-      ['import', 'achievements', csv, '--dry-run'],
+      ['import', 'achievements', csv, '--dry-run', '--org', orgId],
       ['voucher', 'rotate-key', 'voucher'],
       ['migrate'],
     ];
