@@ -14,9 +14,13 @@ export async function meiliApi(runtime: Runtime, meili: { url: string; masterKey
   // a database object of its own: engines are kept per database (engine-instance.ts)
   const database = createDatabase(runtime.ctx.database.pool.options.connectionString!, { max: 4 });
   const ctx: ModuleContext = { ...runtime.ctx, database, config: { ...runtime.config, meili } };
+  // the catalog and matching routes only: other modules register process-wide metrics, which a
+  // second app in this process may not register again
   const app = await buildApp(
     ctx,
-    MODULES.flatMap((m) => (m.routes ? [m.routes] : [])),
+    MODULES.filter((m) => m.name === 'catalog' || m.name === 'matching').flatMap((m) =>
+      m.routes ? [m.routes] : [],
+    ),
     MODULES.flatMap((m) => m.plugins ?? []),
   );
   const engine = await searchEngineFor(ctx);

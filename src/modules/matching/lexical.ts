@@ -45,14 +45,14 @@ export interface LexicalParams {
 /** Fitted by scripts/bench/match-fit.ts on the project devset (README.md, "Matching"). */
 export const LEXICAL_PARAMS: LexicalParams = {
   k1: 1.2,
-  b: 0.75,
+  b: 1,
   sectionWeights: [3, 2, 1.5, 1],
   bigramWeight: 0.5,
   charWeight: 0.3,
   longWordWeight: 1,
   synonymWeight: 0.6,
   titleBoost: 1,
-  queryTfExponent: 0.5,
+  queryTfExponent: 0,
 };
 
 export interface Alternative {

@@ -46,7 +46,7 @@ export { fieldFit, regionFit } from './fits.js';
 /** The structural components and their shares of the structural evidence (they sum to 1). */
 export const STRUCTURE_WEIGHTS = {
   field: 0.3,
-  trl: 0.25,
+  trl: 0.1,
   price: 0.1,
   modes: 0.15,
   region: 0.1,
@@ -67,7 +67,7 @@ export interface RankingParams {
 export const RANKING_PARAMS: RankingParams = {
   lexical: LEXICAL_PARAMS,
   feedback: FEEDBACK_PARAMS,
-  strength: 0.2,
+  strength: 0.3,
   structure: { ...STRUCTURE_WEIGHTS },
   minText: 0.05,
 };
@@ -106,9 +106,9 @@ export type QueryConstraints = Omit<Profile, 'trl' | 'priceFen' | 'budgetMinFen'
 };
 
 /** Documents the rarer query words may select before scoring. */
-export const SELECTION_BUDGET = 3000;
+export const SELECTION_BUDGET = 1000;
 /** Candidates scored with BM25F (those with the most selecting words first). */
-export const SCORED_CANDIDATES = 400;
+export const SCORED_CANDIDATES = 200;
 const MAX_LIMIT = 50;
 /** Query terms reported back (the informative words of the subject, rarest first). */
 const SHOWN_QUERY_TERMS = 30;
