@@ -99,9 +99,8 @@ export function toProblem(err: unknown, request: FastifyRequest): Problem {
     const m = message(code, lang, params);
     return { type: `/problems/${code}`, title: m.title, status, detail: m.detail, requestId: request.id };
   };
-  // A database outage is the service's, never the caller's: 503 with Retry-After on every route.
-  if (isDatabaseUnavailable(err))
-    return { ...base(503, 'database-unavailable'), retryAfter: DATABASE_RETRY_AFTER_SECONDS };
+  // A domain error says what failed even when an unreachable server is its cause (a search engine
+  // that is down is `search-unavailable`, not the database).
   if (err instanceof AppError) {
     return {
       ...base(err.status, err.code, err.params),
@@ -109,6 +108,9 @@ export function toProblem(err: unknown, request: FastifyRequest): Problem {
       ...(err.extensions ?? {}),
     };
   }
+  // A database outage is the service's, never the caller's: 503 with Retry-After on every route.
+  if (isDatabaseUnavailable(err))
+    return { ...base(503, 'database-unavailable'), retryAfter: DATABASE_RETRY_AFTER_SECONDS };
   const fe = err as FastifyError & { validation?: AjvIssue[]; validationContext?: string };
   if (fe?.validation) {
     return {
