@@ -45,8 +45,9 @@ describe('an interest from expression to a deal', () => {
     const created = await express(w, achievementId, w.buyer, { needId });
     expect(created).toMatchObject({ status: 'pending', needId, contactsReleased: false });
 
-    // Before acceptance: nobody sees a full phone, e-mail masked too.
+    // Before acceptance: the counter-party's phone and e-mail are masked; a side's own are not.
     expect(created.contacts.achievement[0]!.phone).toBe('138****5678');
+    expect(created.contacts.interested).toEqual(BUYER_CONTACT);
     const asOwner = (await req('GET', `/v1/interests/${created.id}`, w.owner)).json() as InterestJson;
     expect(asOwner.contacts.interested).toEqual({
       name: '刘经理',
@@ -62,14 +63,14 @@ describe('an interest from expression to a deal', () => {
     expect(accepted).toMatchObject({ status: 'accepted', contactsReleased: true });
     // The owner now sees the interested party's contact person in full, and vice versa.
     expect(accepted.contacts.interested).toEqual(BUYER_CONTACT);
-    expect(accepted.contacts.achievement[0]!.phone).toBe('138****5678'); // the owner's own contact stays masked here
+    expect(accepted.contacts.achievement[0]!.phone).toBe('13812345678'); // the owner's own contact
     const asBuyer = (await req('GET', `/v1/interests/${created.id}`, w.buyer)).json() as InterestJson;
     expect(asBuyer.contacts.achievement[0]).toEqual({
       name: '张老师',
       phone: '13812345678',
       email: 'zhang@example.edu.cn',
     });
-    expect(asBuyer.contacts.interested.phone).toBe('139****5678');
+    expect(asBuyer.contacts.interested).toEqual(BUYER_CONTACT); // its own, as submitted
     // The operator sees the interest, masked.
     const asOperator = (await req('GET', `/v1/interests/${created.id}`, w.operator)).json() as InterestJson;
     expect(asOperator.contacts.interested.phone).toBe('139****5678');

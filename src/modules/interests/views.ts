@@ -23,10 +23,10 @@ export function toSummary(r: InterestRow) {
 }
 
 /**
- * One interest as a caller sees it. Contacts are released once the owner accepted, and then
- * only to the counter-party: the interested side sees the achievement's contacts in full, the
- * owner sees the interested party's contact person in full. Everyone else (the side's own
- * contact, operators) sees phones and e-mails masked.
+ * One interest as a caller sees it. Each side always sees its own contact in full (the interested
+ * side the contact person it submitted, the owner its achievement's contacts). The counter-party's
+ * contacts are released once the owner accepted. Everyone else (operators) sees phones and
+ * e-mails masked.
  */
 export function toDetail(
   r: InterestRow,
@@ -42,8 +42,11 @@ export function toDetail(
     message: r.message,
     contactsReleased: released,
     contacts: {
-      achievement: achievementContacts.map((c) => (released && viewer.interested ? c : maskContact(c))),
-      interested: released && viewer.owner ? interestedContact : maskContact(interestedContact),
+      achievement: achievementContacts.map((c) =>
+        viewer.owner || (released && viewer.interested) ? c : maskContact(c),
+      ),
+      interested:
+        viewer.interested || (released && viewer.owner) ? interestedContact : maskContact(interestedContact),
     },
     history: events.map((e) => ({
       action: e.action,
