@@ -96,7 +96,13 @@ export async function upsertBatch(db: Db, items: unknown[], o: BatchOptions): Pr
         audits.push(audit(o, `${o.kind}.created`, row.id, { status: initial, contentHash: row.contentHash }));
         if (o.publish) {
           audits.push(audit(o, `${o.kind}.approve`, row.id, { status: 'published' }));
-          changes.push({ kind: o.kind, listingId: row.id, change: 'published', version: 1 });
+          changes.push({
+            kind: o.kind,
+            listingId: row.id,
+            change: 'published',
+            version: 1,
+            status: 'published',
+          });
         }
       });
     }
@@ -120,7 +126,13 @@ export async function upsertBatch(db: Db, items: unknown[], o: BatchOptions): Pr
       r.id = row.id;
       audits.push(audit(o, `${o.kind}.updated`, row.id, { version: row.version + 1, contentHash: v.hash }));
       if (isPublic(row.status))
-        changes.push({ kind: o.kind, listingId: row.id, change: 'updated', version: row.version + 1 });
+        changes.push({
+          kind: o.kind,
+          listingId: row.id,
+          change: 'updated',
+          version: row.version + 1,
+          status: row.status,
+        });
       if (submitNow) toSubmit.push({ ...row, version: row.version + 1 });
     }
     if (o.submit && !o.publish) {

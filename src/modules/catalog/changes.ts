@@ -19,6 +19,8 @@ export interface ChangeRecord {
   listingId: string;
   change: PublicChange;
   version: number;
+  /** The listing's status after the change (a status change keeps the content version). */
+  status: string;
 }
 
 /**
@@ -45,7 +47,9 @@ export async function recordChanges(tx: DbOrTx, changes: ChangeRecord[]): Promis
     await emitEventInTx(tx, {
       type: `${c.kind}.${c.change}`,
       subjectId: c.listingId,
-      data: { id: c.listingId, type: c.kind, change: c.change, version: c.version },
+      // `version` counts content edits; `status` tells apart status changes of one version
+      // (published → in_negotiation → transacted): deduplicate on the event id, not (id, version).
+      data: { id: c.listingId, type: c.kind, change: c.change, version: c.version, status: c.status },
     });
   }
 }

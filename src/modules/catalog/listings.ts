@@ -159,7 +159,9 @@ export async function updateListing(
         requestId: opts.requestId,
       });
       if (isPublic(row.status))
-        await recordChanges(tx, [{ kind, listingId: row.id, change: 'updated', version: updated!.version }]);
+        await recordChanges(tx, [
+          { kind, listingId: row.id, change: 'updated', version: updated!.version, status: row.status },
+        ]);
       return { listing: toView(updated!, { confidential: true }), duplicates };
     });
     deps.outbox.kick();

@@ -106,7 +106,7 @@ export async function applyTransition(
   const change = publicChangeOf(row.status, to);
   if (change)
     await recordChanges(tx, [
-      { kind: row.kind as ListingKind, listingId: row.id, change, version: row.version },
+      { kind: row.kind as ListingKind, listingId: row.id, change, version: row.version, status: to },
     ]);
   return updated!;
 }

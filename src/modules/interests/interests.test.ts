@@ -129,6 +129,15 @@ describe('an interest from expression to a deal', () => {
       expect(e.data).not.toHaveProperty('achievementTitle');
       expect(e.data).toMatchObject({ interestId: created.id, status: expect.any(String) });
     }
+    // The listing's own events tell its status changes apart although its content version stays:
+    // a partner deduplicating on (id, version, status) keeps each of them.
+    const { rows: listingEvents } = await w.ctx.database.pool.query(
+      "SELECT data FROM webhook_events WHERE subject_id = $1 AND type = 'achievement.updated' ORDER BY id",
+      [achievementId],
+    );
+    const seen = listingEvents.map((e) => `${e.data.version}/${e.data.status}`);
+    expect(seen.some((k) => k.endsWith('/in_negotiation'))).toBe(true);
+    expect(new Set(seen).size).toBe(seen.length);
     // Every step audited.
     const { rows: audit } = await w.ctx.database.pool.query(
       "SELECT action FROM audit_events WHERE object_type = 'interest' AND object_id = $1 ORDER BY occurred_at, id",
