@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnprocessableError } from '../../../platform/errors.js';
 import { registerClient } from './clients.js';
 import { oauthClients } from './schema.js';
-import { createOrganisation, type OidcServer, startOidcServer } from './testing.js';
+import { createMachineClient, createOrganisation, type OidcServer, startOidcServer } from './testing.js';
 
 let srv: OidcServer;
 beforeAll(async () => {
@@ -19,22 +19,8 @@ afterAll(async () => {
   await srv?.close();
 });
 
-async function machineClient(organisationId: string, scopes = ['catalog:read', 'vouchers:write']) {
-  const reg = await registerClient(srv.ctx.database.db, {
-    name: '高校成果发布系统',
-    grantTypes: ['client_credentials'],
-    scopes,
-    organisationId,
-  });
-  const config = await oidc.discovery(
-    new URL(srv.issuer),
-    reg.clientId,
-    undefined,
-    oidc.ClientSecretBasic(reg.clientSecret),
-    { execute: [oidc.allowInsecureRequests] },
-  );
-  return { reg, config };
-}
+const machineClient = (organisationId: string, scopes = ['catalog:read', 'vouchers:write']) =>
+  createMachineClient(srv, organisationId, scopes, '高校成果发布系统');
 
 describe('client credentials for machine clients bound to an organisation', () => {
   it('issues a token that acts for its organisation, not another', async () => {

@@ -2,9 +2,8 @@ import { decodeProtectedHeader } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyStore } from '../keys.js';
-import { registerClient } from './clients.js';
 import { createProviderHolder } from './provider.js';
-import { createOrganisation, type OidcServer, startOidcServer } from './testing.js';
+import { createMachineClient, createOrganisation, type OidcServer, startOidcServer } from './testing.js';
 
 let srv: OidcServer;
 beforeAll(async () => {
@@ -36,19 +35,7 @@ describe('signing key rotation', () => {
 
   it('tokens from the running server verify across a rotation (old key still published)', async () => {
     const org = await createOrganisation(srv.ctx);
-    const reg = await registerClient(srv.ctx.database.db, {
-      name: 'sync',
-      grantTypes: ['client_credentials'],
-      scopes: ['catalog:read'],
-      organisationId: org.id,
-    });
-    const config = await oidc.discovery(
-      new URL(srv.issuer),
-      reg.clientId,
-      undefined,
-      oidc.ClientSecretBasic(reg.clientSecret),
-      { execute: [oidc.allowInsecureRequests] },
-    );
+    const { config } = await createMachineClient(srv, org.id, ['catalog:read'], 'sync');
     const { access_token } = await oidc.clientCredentialsGrant(config, { scope: 'catalog:read' });
     const kid = decodeProtectedHeader(access_token).kid;
     await srv.ctx.identity.keys.rotate(600);

@@ -7,6 +7,7 @@ import { registerClient } from './clients.js';
 import {
   authorize,
   Browser,
+  createMachineClient,
   createOrganisation,
   createPartner,
   createPerson,
@@ -61,19 +62,7 @@ describe('consent for a scope the person may not have', () => {
 describe('client credentials without a scope', () => {
   it('answers invalid_scope instead of a token every API call would refuse', async () => {
     const org = await createOrganisation(srv.ctx);
-    const reg = await registerClient(srv.ctx.database.db, {
-      name: '无范围的机器客户端',
-      grantTypes: ['client_credentials'],
-      scopes: ['catalog:read'],
-      organisationId: org.id,
-    });
-    const config = await oidc.discovery(
-      new URL(srv.issuer),
-      reg.clientId,
-      undefined,
-      oidc.ClientSecretBasic(reg.clientSecret),
-      { execute: [oidc.allowInsecureRequests] },
-    );
+    const { config } = await createMachineClient(srv, org.id, ['catalog:read'], '无范围的机器客户端');
     await expect(oidc.clientCredentialsGrant(config)).rejects.toMatchObject({ error: 'invalid_scope' });
     await expect(oidc.clientCredentialsGrant(config, { resource: `${srv.base}/v1` })).rejects.toMatchObject({
       error: 'invalid_scope',

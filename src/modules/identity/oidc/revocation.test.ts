@@ -3,10 +3,10 @@ import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ModuleRoutes } from '../../../platform/http/app.js';
 import { buildTestApp, createTestContext, type TestContext } from '../../../test/context.js';
-import { registerClient } from './clients.js';
 import {
   authorize,
   Browser,
+  createMachineClient,
   createOrganisation,
   createPartner,
   createPerson,
@@ -133,19 +133,7 @@ describe('revoking a grant reaches its JWT access tokens', () => {
 
   it("revokes a machine client's JWT on its own", async () => {
     const org = await createOrganisation(srv.ctx);
-    const reg = await registerClient(srv.ctx.database.db, {
-      name: '机器客户端',
-      grantTypes: ['client_credentials'],
-      scopes: ['catalog:read'],
-      organisationId: org.id,
-    });
-    const config = await oidc.discovery(
-      new URL(srv.issuer),
-      reg.clientId,
-      undefined,
-      oidc.ClientSecretBasic(reg.clientSecret),
-      { execute: [oidc.allowInsecureRequests] },
-    );
+    const { config } = await createMachineClient(srv, org.id, ['catalog:read'], '机器客户端');
     const first = await oidc.clientCredentialsGrant(config, { scope: 'catalog:read' });
     const second = await oidc.clientCredentialsGrant(config, { scope: 'catalog:read' });
     expect(await call(first.access_token)).toBe(200);

@@ -79,6 +79,29 @@ export async function createPartner(
   return { ...reg, redirectUri, config };
 }
 
+/** A client_credentials client bound to `organisationId`, with its discovered configuration. */
+export async function createMachineClient(
+  srv: OidcServer,
+  organisationId: string,
+  scopes: string[] = ['catalog:read'],
+  name = '机器客户端',
+): Promise<{ reg: { clientId: string; clientSecret: string; name: string }; config: oidc.Configuration }> {
+  const reg = await registerClient(srv.ctx.database.db, {
+    name,
+    grantTypes: ['client_credentials'],
+    scopes,
+    organisationId,
+  });
+  const config = await oidc.discovery(
+    new URL(srv.issuer),
+    reg.clientId,
+    undefined,
+    oidc.ClientSecretBasic(reg.clientSecret),
+    { execute: [oidc.allowInsecureRequests] },
+  );
+  return { reg, config };
+}
+
 export { createOrganisation };
 
 /** A browser stand-in: keeps cookies per path-less host, follows nothing by itself. */
