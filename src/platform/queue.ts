@@ -144,12 +144,28 @@ export function createQueueFactory(
         defaultJobOptions: DEFAULT_JOB_OPTIONS,
       }) as unknown as AnyQueue;
     }
-    return new RedisQueue(name, {
-      connection: redisOptions(backend.url, true),
+    const queue: AnyQueue = new RedisQueue(name, {
+      connection: {
+        ...redisOptions(backend.url, true),
+        retryStrategy: (times: number) => retryDelay(queue, times),
+      },
       prefix: backend.prefix,
       defaultJobOptions: DEFAULT_JOB_OPTIONS,
     }) as unknown as AnyQueue;
+    return queue;
   }
+
+  // A queue closed while Redis is unreachable fails its QUIT; BullMQ then drops its error
+  // listener, but the ioredis client would go on reconnecting for ever (a leaked connection that
+  // prints "[ioredis] Unhandled error event" at every attempt). A discarded queue's client stops
+  // at its next attempt instead (retryStrategy null = give up, status "end").
+  const discarded = new WeakSet<AnyQueue>();
+  const retryDelay = (q: AnyQueue, times: number): number | null =>
+    discarded.has(q) ? null : Math.max(Math.min(Math.exp(times), 20_000), 1000);
+  const closeQueue = async (q: AnyQueue) => {
+    discarded.add(q);
+    await q.close().catch(() => undefined);
+  };
 
   const factory: QueueFactory = {
     backend: backend.kind,
@@ -168,7 +184,7 @@ export function createQueueFactory(
     async reset(name) {
       const q = queues.get(name);
       queues.delete(name);
-      await q?.close().catch(() => undefined);
+      if (q) await closeQueue(q);
     },
     worker(name, processor, opts = {}) {
       known.add(name);
@@ -229,7 +245,7 @@ export function createQueueFactory(
     async close() {
       await Promise.allSettled([...workers].map((w) => w.close()));
       workers.clear();
-      await Promise.allSettled([...queues.values()].map((q) => q.close()));
+      await Promise.allSettled([...queues.values()].map(closeQueue));
       queues.clear();
     },
   };
