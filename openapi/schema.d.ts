@@ -2861,6 +2861,11 @@ export interface components {
             budgetMinFen?: number | null;
             budgetMaxFen?: number | null;
             organisationId?: string | null;
+            /**
+             * @description The listing's status: `published`, or `in_negotiation` (在洽谈: a deal is being
+             *     negotiated, interests are still taken); `published` for experts and institutions.
+             */
+            status?: string;
             /** Format: date-time */
             updatedAt: string;
         };
@@ -2917,6 +2922,8 @@ export interface components {
              */
             reasons: string[];
             matchedTerms: string[];
+            /** @description The matched listing's status, `published` or `in_negotiation` (absent for experts and institutions). */
+            status?: string;
         };
         MatchList: {
             /** @description The need or achievement matched (absent for an ad-hoc query). */
