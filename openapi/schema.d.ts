@@ -1113,6 +1113,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/matching/quality": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Matching quality from real outcomes (operators)
+         * @description Per month (China time, `from`–`to` inclusive, at most 24 months; default the last 12):
+         *     every interest and how many were accepted, and of those expressed from a match list
+         *     (their `origin`), per ranking version: how many, at what rank (1, 2–3, 4–10, 11+, and
+         *     the mean), how many were accepted (then or later) and how many declined as
+         *     `need_mismatch`. Operators only.
+         */
+        get: operations["getMatchingQuality"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/contracts": {
         parameters: {
             query?: never;
@@ -2861,6 +2885,11 @@ export interface components {
             budgetMinFen?: number | null;
             budgetMaxFen?: number | null;
             organisationId?: string | null;
+            /**
+             * @description The listing's status: `published`, or `in_negotiation` (在洽谈: a deal is being
+             *     negotiated, interests are still taken); `published` for experts and institutions.
+             */
+            status?: string;
             /** Format: date-time */
             updatedAt: string;
         };
@@ -2900,6 +2929,11 @@ export interface components {
         };
         Match: {
             id: string;
+            /**
+             * @description 1-based position in the whole list (continuing across pages; experts and institutions
+             *     each in their own list). Send it with `rankingVersion` as an interest's `origin`.
+             */
+            rank: number;
             type: components["schemas"]["SearchType"];
             title: string;
             /**
@@ -2917,8 +2951,12 @@ export interface components {
              */
             reasons: string[];
             matchedTerms: string[];
+            /** @description The matched listing's status, `published` or `in_negotiation` (absent for experts and institutions). */
+            status?: string;
         };
         MatchList: {
+            /** @description The ranking that produced this list (e.g. `bm25f-2026.12`), for an interest's `origin`. */
+            rankingVersion: string;
             /** @description The need or achievement matched (absent for an ad-hoc query). */
             subject?: {
                 id: string;
@@ -2944,6 +2982,36 @@ export interface components {
             /** @default 20 */
             limit: number;
             cursor?: string;
+        };
+        MatchingQuality: {
+            from: string;
+            to: string;
+            /** @description Months are calendar months in this time zone (Asia/Shanghai). */
+            timeZone: string;
+            months: {
+                /** @description `YYYY-MM` */
+                month: string;
+                /** @description Every interest expressed that month. */
+                interests: number;
+                /** @description Of those, how many the owner accepted. */
+                accepted: number;
+                /** @description Interests with an `origin` (expressed from a match list). */
+                fromMatches: number;
+                versions: {
+                    rankingVersion: string;
+                    interests: number;
+                    ranks: {
+                        1: number;
+                        "2-3": number;
+                        "4-10": number;
+                        "11+": number;
+                    };
+                    meanRank: number | null;
+                    accepted: number;
+                    /** @description Declined with reason `need_mismatch` (需求不匹配). */
+                    declinedNeedMismatch: number;
+                }[];
+            }[];
         };
         /** @enum {string} */
         ContractStatus: "draft" | "submitted" | "under_review" | "returned" | "registered" | "refused" | "cancelled";
@@ -3557,6 +3625,23 @@ export interface components {
             needId?: string;
             message: string;
             contact: components["schemas"]["InterestContact"];
+            origin?: components["schemas"]["InterestOrigin"];
+        };
+        /**
+         * @description The match list the interest was expressed from (absent: not from a match): `needId` for
+         *     a need's matches, `achievementId` for an achievement's, neither for `POST
+         *     /v1/matches/query`; `rank` and `rankingVersion` as the list gave them. The named listing
+         *     must be one the caller can see (422 `interest-origin-invalid`).
+         */
+        InterestOrigin: {
+            /** @enum {string} */
+            kind: "match";
+            /** Format: uuid */
+            needId?: string;
+            /** Format: uuid */
+            achievementId?: string;
+            rank: number;
+            rankingVersion: string;
         };
         InterestStep: {
             /** @description Kept in the interest's history, visible to both sides. */
@@ -3586,6 +3671,7 @@ export interface components {
             interestedOrganisationId: string;
             /** Format: uuid */
             needId: string | null;
+            origin: components["schemas"]["InterestOrigin"] | null;
             status: components["schemas"]["InterestStatus"];
             declineReason: components["schemas"]["InterestDeclineReason"] | null;
             /** Format: uuid */
@@ -5758,6 +5844,33 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["SearchUnavailable"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getMatchingQuality: {
+        parameters: {
+            query?: {
+                /** @description First month, `YYYY-MM` (China time). */
+                from?: string;
+                /** @description Last month (included), `YYYY-MM`; default the current month in China. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report, one entry per month, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MatchingQuality"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ClientError"];
         };
     };

@@ -5,10 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../platform/ids.js';
 import { startWorker } from '../../platform/module.js';
 import type { AnyWorker } from '../../platform/queue.js';
-import { createActor, createOrganisation, type TestActor } from '../../test/actors.js';
+import { createActor, createOrganisation, createSubCentre, type TestActor } from '../../test/actors.js';
 import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { catalogModule } from '../catalog/module.js';
+import { achievementFixture } from '../catalog/test-fixtures.js';
 import { webhookEvents } from '../integration/schema.js';
-import type { SearchDocument, SearchEngine } from '../matching/engine.js';
+import type { SearchEngine } from '../matching/engine.js';
 import { searchEngineFor } from '../matching/engine-instance.js';
 import { LISTING_INDEXED_QUEUE, type ListingIndexedJob } from '../matching/indexer.js';
 import { notifications } from '../notifications/schema.js';
@@ -17,8 +19,9 @@ import { alertsModule } from './module.js';
 import { alertRoutes } from './routes.js';
 
 /**
- * The alert pipeline as agreed with the indexer: a document is in the index, then a
- * `matching.listing-indexed` job names it; each matching saved search gets one alert per version.
+ * The alert pipeline as agreed with the indexer: a listing version was indexed, then a
+ * `matching.listing-indexed` job names it; the version's public content (from the catalog and its
+ * history) is judged against the saved searches; each matching one gets one alert per version.
  */
 let ctx: TestContext;
 let app: FastifyInstance;
@@ -26,20 +29,24 @@ let engine: SearchEngine;
 let deps: AlertMatcherDeps;
 let worker: AnyWorker;
 let seeker: TestActor; // saves searches, acting for the enterprise
-let publisherOrgId: string; // owns the listings
+let publisher: TestActor; // owns the listings
+let registrar: TestActor;
 // A word no other test file's listing contains, so runs elsewhere never touch these saved searches.
 const WORD = `zq${randomBytes(4).toString('hex')}`;
 
 beforeAll(async () => {
   // a search namespace of this file's own
   ctx = await createTestContext({ QUEUE_PREFIX: `ta${randomBytes(4).toString('hex')}` });
-  app = await buildTestApp(ctx, [alertRoutes]);
+  app = await buildTestApp(ctx, [catalogModule.routes!, alertRoutes]);
   engine = await searchEngineFor(ctx);
   deps = { database: ctx.database, engine: () => searchEngineFor(ctx), kick: () => undefined };
   const [def] = alertsModule.workers!(ctx);
   worker = startWorker(ctx.queues, def!);
-  seeker = await createActor(ctx, { organisation: await createOrganisation(ctx) });
-  publisherOrgId = (await createOrganisation(ctx)).id;
+  const sub = await createSubCentre(ctx);
+  const verified = (type?: 'university') => createOrganisation(ctx, { type, subCentre: sub, verified: true });
+  seeker = await createActor(ctx, { organisation: await verified() });
+  publisher = await createActor(ctx, { organisation: await verified('university') });
+  registrar = await createActor(ctx, { roles: [{ role: 'registrar', subCentreId: sub.id }] });
 });
 afterAll(async () => {
   await worker?.close();
@@ -59,22 +66,49 @@ async function save(actor: TestActor, body: Record<string, unknown>): Promise<st
   return res.json().id;
 }
 
-function doc(id: string, title: string, over: Partial<SearchDocument> = {}): SearchDocument {
-  return {
-    id,
-    type: 'achievement',
-    title,
-    keywords: [WORD],
-    status: 'published',
-    updatedAt: new Date().toISOString(),
-    fieldCode: '03',
-    regionCode: '320115',
-    trl: 6,
-    transferModes: ['transfer'],
-    priceFen: 50_000_000,
-    organisationId: publisherOrgId,
-    ...over,
-  };
+let n = Math.floor(Date.now() % 1e6) * 10;
+const inputs = new Map<string, Record<string, unknown>>();
+
+/** A published achievement (through the catalog API) with this file's word as its keyword; its id. */
+async function publish(title: string, over: Record<string, unknown> = {}, by = publisher): Promise<string> {
+  const input = achievementFixture(++n, { ipItems: [], title, keywords: [WORD], ...over });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/v1/achievements',
+    headers: by.headers,
+    payload: input,
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  const id = res.json().id as string;
+  for (const [action, actor] of [
+    ['submit', by],
+    ['approve', registrar],
+  ] as const)
+    await transition(id, action, actor);
+  inputs.set(id, input);
+  return id;
+}
+
+async function transition(id: string, action: string, by: TestActor) {
+  const res = await app.inject({
+    method: 'POST',
+    url: `/v1/achievements/${id}/transitions`,
+    headers: by.headers,
+    payload: { action },
+  });
+  expect(res.statusCode, res.body).toBe(200);
+}
+
+/** Edits a published achievement; the new content version's number. */
+async function edit(id: string, over: Record<string, unknown>): Promise<number> {
+  const res = await app.inject({
+    method: 'PUT',
+    url: `/v1/achievements/${id}`,
+    headers: publisher.headers,
+    payload: { ...inputs.get(id), ...over },
+  });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json().version;
 }
 
 const job = (id: string, version: number, over: Partial<ListingIndexedJob> = {}): ListingIndexedJob => ({
@@ -120,8 +154,7 @@ const eventsFor = (savedSearchId: string) =>
 describe('saved-search alerts', () => {
   it('alert once per matching listing version: retries add nothing, a new version adds one', async () => {
     const ss = await save(seeker, { q: `${WORD} 正极材料` });
-    const id = newId();
-    await engine.upsert([doc(id, '高镍正极材料连续化制备工艺')]);
+    const id = await publish('高镍正极材料连续化制备工艺');
 
     // (saved searches of other test files may match too: only this file's are counted)
     await processListingIndexed(deps, job(id, 1));
@@ -131,7 +164,7 @@ describe('saved-search alerts', () => {
     expect(await alertsOf(ss)).toHaveLength(1);
 
     // an edit: a new version alerts once more
-    await engine.upsert([doc(id, '高镍正极材料连续化制备工艺（第二版）')]);
+    expect(await edit(id, { title: '高镍正极材料连续化制备工艺（第二版）' })).toBe(2);
     await processListingIndexed(deps, job(id, 2));
     const alerts = await alertsOf(ss);
     expect(alerts.map((a) => [a.version, a.change])).toEqual([
@@ -149,10 +182,22 @@ describe('saved-search alerts', () => {
     expect(await eventsFor(ss)).toHaveLength(0);
   });
 
+  it('judge the version the job names, from the history, whatever the listing holds now', async () => {
+    const ss = await save(seeker, { q: `${WORD} 钠离子电池` });
+    const id = await publish('钠离子电池层状氧化物正极');
+    // edited before the job for version 1 runs: version 2 no longer says it
+    expect(await edit(id, { title: '层状氧化物正极改性工艺', keywords: [WORD] })).toBe(2);
+    await processListingIndexed(deps, job(id, 2));
+    expect(await alertsOf(ss)).toEqual([]);
+    await processListingIndexed(deps, job(id, 1));
+    expect((await alertsOf(ss)).map((a) => [a.version, a.title])).toEqual([[1, '钠离子电池层状氧化物正极']]);
+    // a version the listing never had alerts no one
+    expect(await processListingIndexed(deps, job(id, 9))).toMatchObject({ candidates: 0, alerted: 0 });
+  });
+
   it('consumes matching.listing-indexed jobs from the queue', async () => {
     const ss = await save(seeker, { q: `${WORD} 激光雷达` });
-    const id = newId();
-    await engine.upsert([doc(id, '车规级激光雷达标定装置')]);
+    const id = await publish('车规级激光雷达标定装置');
     const queue = ctx.queues.queue(LISTING_INDEXED_QUEUE);
     await queue.add(LISTING_INDEXED_QUEUE, job(id, 1), { jobId: `indexed-achievement-${id}-1` });
     // the same announcement under another job id (e.g. a re-run indexer): still one alert
@@ -171,43 +216,30 @@ describe('saved-search alerts', () => {
 
   it('alert no one for a non-matching, a withdrawn or their own organisation’s listing', async () => {
     const ss = await save(seeker, { q: `${WORD} 储能变流器` });
-    const other = newId();
-    await engine.upsert([doc(other, '水下机器人运维平台')]);
+    const other = await publish('水下机器人运维平台');
     await processListingIndexed(deps, job(other, 1));
 
-    // withdrawn: the indexer announces it with visible = false (and has removed the document)
-    const withdrawn = newId();
-    await engine.upsert([doc(withdrawn, '储能变流器控制方法')]);
+    // withdrawn: the indexer announces it with visible = false
+    const withdrawn = await publish('储能变流器控制方法');
+    await transition(withdrawn, 'withdraw', publisher);
     expect(
-      await processListingIndexed(deps, job(withdrawn, 3, { change: 'withdrawn', visible: false })),
+      await processListingIndexed(deps, job(withdrawn, 1, { change: 'withdrawn', visible: false })),
     ).toMatchObject({ candidates: 0, alerted: 0 });
+    // withdrawn after it was announced visible: no longer public, nothing to judge
+    expect(await processListingIndexed(deps, job(withdrawn, 1))).toMatchObject({ candidates: 0, alerted: 0 });
 
     // the seeker's own organisation published it
-    const own = newId();
-    await engine.upsert([doc(own, '储能变流器集成方案', { organisationId: seeker.organisationId! })]);
+    const own = await publish('储能变流器集成方案', {}, seeker);
     await processListingIndexed(deps, job(own, 1));
-    // a listing not (or no longer) in the index
+    // a listing that does not exist
     expect(await processListingIndexed(deps, job(newId(), 1))).toMatchObject({ candidates: 0, alerted: 0 });
     expect(await alertsOf(ss)).toEqual([]);
   });
 
   it('respects the filters: field, region, readiness, modes, price and type', async () => {
-    const fits = newId();
-    const misfit = newId();
-    await engine.upsert([
-      doc(fits, '固态电解质制备技术', {
-        fieldCode: '05',
-        regionCode: '320211',
-        trl: 7,
-        priceFen: 80_000_000,
-      }),
-      doc(misfit, '固态电解质改性方法', {
-        fieldCode: '05',
-        regionCode: '320506',
-        trl: 7,
-        priceFen: 80_000_000,
-      }),
-    ]);
+    const common = { field: '05', trl: 7, priceFen: 80_000_000, transferModes: ['transfer'] };
+    const fits = await publish('固态电解质制备技术', { ...common, regionCode: '320211' });
+    const misfit = await publish('固态电解质改性方法', { ...common, regionCode: '320506' });
     const q = `${WORD} 固态电解质`;
     const byRegion = await save(seeker, { q, filters: { regionCodes: ['320200'], fieldCodes: ['05'] } });
     const byTrl = await save(seeker, { q, filters: { trlMin: 8 } });
@@ -225,8 +257,7 @@ describe('saved-search alerts', () => {
 
   it('emit an alert.matched webhook event to the owner’s organisation when asked', async () => {
     const ss = await save(seeker, { q: `${WORD} 碳化硅`, notify: { inbox: true, webhook: true } });
-    const id = newId();
-    await engine.upsert([doc(id, '碳化硅器件封装结构')]);
+    const id = await publish('碳化硅器件封装结构');
     await processListingIndexed(deps, job(id, 1));
     await processListingIndexed(deps, job(id, 1));
     const events = await eventsFor(ss);

@@ -1,13 +1,17 @@
 /**
- * The alert job: a listing was (re)indexed, so find the saved searches it matches and alert
- * their owners, exactly once per (saved search, listing, version).
+ * The alert job: a listing version was indexed, so find the saved searches that version matches
+ * and alert their owners, exactly once per (saved search, listing, version).
  *
- * 1. The listing's indexed facts come from the engine itself (`ids: [listingId]`), so alerts see
- *    what search sees and never the confidential part.
- * 2. SQL pre-selects the saved searches of that type whose structured filters can pass (cheap,
- *    indexed by type; a superset — the engine has the last word) and drops those of the
- *    listing's own organisation.
- * 3. Each distinct (q, filters) among them runs one engine query restricted to the listing.
+ * 1. The job names the version it was queued for, and that version is judged — not whatever the
+ *    index holds when the job runs (two edits back to back are indexed together; the index then
+ *    holds only the newer). Its public content comes from the catalog (the current content, or
+ *    the version's from the listing's history) and is made into a search document the way the
+ *    indexer makes it, so alerts see what search sees and never the confidential part.
+ * 2. SQL selects the saved searches of that type whose structured filters the version passes
+ *    (the engine's filter rules, indexed by type) and drops those of the listing's own
+ *    organisation.
+ * 3. Each one's text is judged in-process against the version's document with the embedded
+ *    engine's rule for every word (or a synonym) of the query, once per distinct query.
  * 4. One transaction per page of candidates writes the alert rows (unique per search, listing and
  *    version), the inbox notifications (dedupKey) and, when asked, `alert.matched` webhook events —
  *    only for alert rows this run inserted, so a retried job produces nothing twice.
@@ -16,22 +20,21 @@ import { inArray } from 'drizzle-orm';
 import type { Database } from '../../platform/db.js';
 import { newId } from '../../platform/ids.js';
 import { emitEventInTx } from '../integration/index.js';
-import type { ListingIndexedJob } from '../matching/index.js';
 import {
+  documentHoldsAll,
+  type ListingIndexedJob,
+  listingVersionDocument,
   priceRange,
   regionPath,
+  SEARCHABLE_STATUSES,
+  type SearchDocument,
   type SearchEngine,
-  type SearchFilters,
-  type SearchHit,
 } from '../matching/index.js';
 import { notifyInTx } from '../notifications/index.js';
 import { savedSearchAlerts, savedSearches } from './schema.js';
-import { filtersOf } from './service.js';
 
 /** Candidates read and alerted per transaction. */
 const PAGE = 500;
-/** Engine queries in flight at once for one job. */
-const PARALLEL = 4;
 
 export interface AlertMatcherDeps {
   database: Database;
@@ -65,35 +68,21 @@ const CANDIDATES_SQL = `
    ORDER BY s.id
    LIMIT $10::int`;
 
-function candidateParams(job: ListingIndexedJob, hit: SearchHit, after: string | null): unknown[] {
-  // the same price range the engine indexed (an achievement's price, a need's budget)
-  const range = priceRange(hit);
+function candidateParams(job: ListingIndexedJob, doc: SearchDocument, after: string | null): unknown[] {
+  // the same price range the engine indexes (an achievement's price, a need's budget)
+  const range = priceRange(doc);
   return [
     job.type,
-    hit.organisationId,
-    hit.fieldCode,
-    regionPath(hit.regionCode),
-    hit.trl,
-    hit.transferModes,
+    doc.organisationId ?? null,
+    doc.fieldCode ?? null,
+    regionPath(doc.regionCode),
+    doc.trl ?? null,
+    doc.transferModes ?? [],
     range.min,
     range.max,
     after,
     PAGE,
   ];
-}
-
-/** Runs `fn` over `items` with at most `limit` at once. */
-async function mapLimited<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  });
-  await Promise.all(lanes);
-  return out;
 }
 
 export async function processListingIndexed(
@@ -103,22 +92,21 @@ export async function processListingIndexed(
   const result: AlertRunResult = { candidates: 0, matched: 0, alerted: 0 };
   // a withdrawn, expired or unpublished listing alerts no one
   if (!job.visible || (job.change !== 'published' && job.change !== 'updated')) return result;
-  const engine = await deps.engine();
-  const found = await engine.search({
-    type: job.type,
-    filters: { ids: [job.id] },
-    limit: 1,
-    countTotal: false,
-    highlight: false,
-  });
-  const hit = found.hits[0];
-  if (!hit) return result; // no longer searchable (withdrawn meanwhile): nothing to announce
+  const doc = await listingVersionDocument(deps.database.db, job.type, job.id, job.version);
+  // not public (any more), or not searchable (transacted): nothing to announce
+  if (!doc || !SEARCHABLE_STATUSES.includes(doc.status)) return result;
+  const thesaurus = await (await deps.engine()).thesaurus();
+  const verdicts = new Map<string, boolean>();
+  const holds = (q: string) => {
+    if (!verdicts.has(q)) verdicts.set(q, documentHoldsAll(doc, q, thesaurus));
+    return verdicts.get(q)!;
+  };
 
   let after: string | null = null;
   for (;;) {
     const { rows: ids }: { rows: { id: string }[] } = await deps.database.pool.query(
       CANDIDATES_SQL,
-      candidateParams(job, hit, after),
+      candidateParams(job, doc, after),
     );
     if (ids.length === 0) break;
     after = ids[ids.length - 1]!.id;
@@ -132,42 +120,12 @@ export async function processListingIndexed(
         ),
       );
     result.candidates += rows.length;
-    const matching = await matchingSearches(engine, job, rows);
+    const matching = rows.filter((r) => holds(r.q)).map((r) => r.id);
     result.matched += matching.length;
-    if (matching.length > 0) result.alerted += await alertInTx(deps, job, hit, matching);
+    if (matching.length > 0) result.alerted += await alertInTx(deps, job, doc, matching);
     if (ids.length < PAGE) break;
   }
   return result;
-}
-
-/** The saved searches whose text and filters the listing satisfies: one engine query per distinct criteria. */
-async function matchingSearches(
-  engine: SearchEngine,
-  job: ListingIndexedJob,
-  rows: Row[],
-): Promise<string[]> {
-  const groups = new Map<string, { q: string; filters: SearchFilters; ids: string[] }>();
-  for (const r of rows) {
-    const filters = filtersOf(r);
-    const key = JSON.stringify([r.q, filters]);
-    const g = groups.get(key) ?? { q: r.q, filters, ids: [] };
-    g.ids.push(r.id);
-    groups.set(key, g);
-  }
-  const verdicts = await mapLimited([...groups.values()], PARALLEL, async (g) => {
-    const res = await engine.search({
-      type: job.type,
-      q: g.q,
-      // every word of the saved query (or a synonym) must be there: no any-word or fuzzy fallback
-      match: 'all',
-      filters: { ...g.filters, ids: [job.id] },
-      limit: 1,
-      countTotal: false,
-      highlight: false,
-    });
-    return res.hits.length > 0 ? g.ids : [];
-  });
-  return verdicts.flat();
 }
 
 const KIND_WORD = { achievement: '成果', need: '需求' } as const;
@@ -175,7 +133,7 @@ const KIND_WORD = { achievement: '成果', need: '需求' } as const;
 async function alertInTx(
   deps: AlertMatcherDeps,
   job: ListingIndexedJob,
-  hit: SearchHit,
+  hit: SearchDocument,
   savedSearchIds: string[],
 ): Promise<number> {
   let emitted = false;

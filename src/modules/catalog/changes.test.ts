@@ -141,7 +141,7 @@ describe('the change feed', () => {
       [id],
     );
     expect(rows).toEqual([
-      expect.objectContaining({ payload: { type: 'achievement', id, change: 'published' } }),
+      expect.objectContaining({ payload: { type: 'achievement', id, change: 'published', version: 1 } }),
     ]);
   });
 });

@@ -9,8 +9,12 @@ import { catalogChanges } from './schema.js';
 
 declare module '../../platform/queue.js' {
   interface QueueRegistry {
-    /** A public catalog change, for the search index (matching consumes it). */
-    'catalog.changed': { type: ListingKind; id: string; change: PublicChange };
+    /**
+     * A public catalog change, for the search index (matching consumes it). `version`: the content
+     * version the change produced (absent on jobs queued before it was added), so work that follows
+     * the index (alerts) judges that version even when later edits are indexed in the same batch.
+     */
+    'catalog.changed': { type: ListingKind; id: string; change: PublicChange; version?: number };
   }
 }
 
@@ -40,7 +44,7 @@ export async function recordChanges(tx: DbOrTx, changes: ChangeRecord[]): Promis
     await enqueueInTx(
       tx,
       'catalog.changed',
-      { type: c.kind, id: c.listingId, change: c.change },
+      { type: c.kind, id: c.listingId, change: c.change, version: c.version },
       { jobId: `catalog-changed-${rows[k]!.seq}` },
     );
     // The same public change, for partners' webhooks (a public event: every subscriber may see it).

@@ -2,7 +2,7 @@ import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '../../platform/db.js';
 import { PUBLIC_STATUSES } from './lifecycle.js';
 import type { ListingKind } from './model.js';
-import { catalogListings as l } from './schema.js';
+import { catalogListingVersions, catalogListings as l } from './schema.js';
 import { type ListingRow, type ListingView, toView } from './views.js';
 
 /**
@@ -72,3 +72,36 @@ export async function getPublicListings(
 }
 
 const publicView = (row: ListingRow) => toView(row, { confidential: false });
+
+/**
+ * The public view of one content version of a listing that is public now: the current content, or
+ * an earlier version's from its history (catalog_listing_versions keeps what each edit of a
+ * published listing replaced). Undefined when the listing is not public or has no such version.
+ * Status, owner and dates other than `updatedAt` are the listing's current ones.
+ */
+export async function getPublicListingVersion(
+  db: DbOrTx,
+  kind: ListingKind,
+  id: string,
+  version: number,
+): Promise<ListingView | undefined> {
+  const [row] = await db
+    .select()
+    .from(l)
+    .where(and(eq(l.id, id), eq(l.kind, kind), inArray(l.status, [...PUBLIC_STATUSES])));
+  if (!row) return undefined;
+  if (row.version === version) return publicView(row);
+  const [old] = await db
+    .select()
+    .from(catalogListingVersions)
+    .where(and(eq(catalogListingVersions.listingId, id), eq(catalogListingVersions.version, version)));
+  if (!old) return undefined;
+  const snap = old.snapshot as { content: unknown; confidential: unknown; updatedAt: string };
+  return publicView({
+    ...row,
+    content: snap.content,
+    confidential: snap.confidential,
+    version,
+    updatedAt: new Date(snap.updatedAt),
+  } as ListingRow);
+}

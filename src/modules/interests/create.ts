@@ -1,12 +1,13 @@
 import { actorOf } from '../../platform/audit.js';
 import { check } from '../../platform/authz.js';
-import { isUniqueViolation } from '../../platform/db.js';
+import { type DbOrTx, isUniqueViolation } from '../../platform/db.js';
 import {
   ConflictError,
   ForbiddenError,
   NotFoundError,
   UnauthorizedError,
   UnprocessableError,
+  ValidationError,
 } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import type { Principal } from '../../platform/principal.js';
@@ -17,11 +18,57 @@ import { interests } from './schema.js';
 import { recordStep } from './steps.js';
 import type { InterestRow } from './views.js';
 
+/** The match list an interest came from, and where in it (see `GET /v1/admin/matching/quality`). */
+export interface InterestOrigin {
+  kind: 'match';
+  /** the need whose matches were shown (GET /v1/needs/{id}/matches) */
+  needId?: string;
+  /** the achievement whose matches were shown (GET /v1/achievements/{id}/matches) */
+  achievementId?: string;
+  /** 1-based, as the list's item said */
+  rank: number;
+  /** the list's `rankingVersion` */
+  rankingVersion: string;
+}
+
 export interface CreateInterestInput {
   achievementId: string;
   needId?: string;
   message: string;
   contact: Contact;
+  origin?: InterestOrigin;
+}
+
+/** The origin as stored: one list at most (neither: an ad-hoc query), which the caller may see. */
+async function checkedOrigin(
+  tx: DbOrTx,
+  organisationId: string,
+  origin: InterestOrigin | undefined,
+): Promise<InterestOrigin | null> {
+  if (!origin) return null;
+  if (origin.needId && origin.achievementId)
+    throw new ValidationError([
+      {
+        field: 'body/origin/achievementId',
+        message: 'give needId or achievementId, not both',
+        code: 'one-list',
+      },
+    ]);
+  const kind = origin.needId ? 'need' : origin.achievementId ? 'achievement' : undefined;
+  if (kind) {
+    const listing = await findListing(tx, kind, (origin.needId ?? origin.achievementId)!);
+    // a list the caller could not have seen is no origin (nor a way to probe for listings)
+    if (!listing || !(isPublicListing(listing) || listing.organisationId === organisationId))
+      throw new UnprocessableError('interest-origin-invalid');
+  }
+  const { kind: k, needId, achievementId, rank, rankingVersion } = origin;
+  return {
+    kind: k,
+    ...(needId ? { needId } : {}),
+    ...(achievementId ? { achievementId } : {}),
+    rank,
+    rankingVersion,
+  };
 }
 
 const alreadyOpen = (existing: InterestRow) =>
@@ -57,6 +104,7 @@ export async function createInterest(
         const need = await findListing(tx, 'need', input.needId);
         if (need?.organisationId !== organisationId) throw new UnprocessableError('interest-need-invalid');
       }
+      const origin = await checkedOrigin(tx, organisationId, input.origin);
       const existing = await openInterestOf(tx, organisationId, achievement.id);
       if (existing) throw alreadyOpen(existing);
       const id = newId();
@@ -71,6 +119,7 @@ export async function createInterest(
           needId: input.needId ?? null,
           message: input.message,
           contact: sealContact(deps.contactKey, id, input.contact),
+          origin,
           status: 'pending',
           createdBy: p.id,
           createdByKind: p.kind,

@@ -68,3 +68,13 @@ registerMessages({
     },
   },
 });
+
+registerMessages({
+  'interest-origin-invalid': {
+    title: { 'zh-CN': '来源撮合列表无效', en: 'The origin match list is not valid' },
+    detail: {
+      'zh-CN': 'origin 中的需求或成果不存在，或不可见。',
+      en: 'The need or achievement named in origin does not exist or is not visible to you.',
+    },
+  },
+});

@@ -6,6 +6,7 @@ import { contactKey } from './contacts.js';
 import { type CreateInterestInput, createInterest } from './create.js';
 import type { InterestDeps } from './deps.js';
 import type { Action } from './lifecycle.js';
+import { matchingQuality, type QualityQuery } from './quality.js';
 import { getInterest, type ListQuery, listInterests } from './queries.js';
 import './messages.js';
 import './policies.js';
@@ -42,6 +43,8 @@ export async function interestRoutes(app: FastifyInstance, ctx: ModuleContext): 
     dealInterest: step('deal'),
     withdrawInterest: step('withdraw'),
     closeInterest: step('close'),
+    getMatchingQuality: (req: FastifyRequest<{ Querystring: QualityQuery }>) =>
+      matchingQuality(deps.db, req.principal, req.query),
     linkInterestContract: async (req: FastifyRequest<Id & { Body: { contractId: string } }>) => {
       await linkContract(deps, req.principal, req.params.interestId, req.body.contractId, req.id);
       return getInterest(deps, req.principal, req.params.interestId);

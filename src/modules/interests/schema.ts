@@ -35,6 +35,12 @@ export const interests = pgTable(
     /** The interested party's contact person: { name, phone?, email? } with phone and e-mail encrypted. */
     contact: jsonb('contact').notNull(),
     status: text('status').notNull().default('pending'),
+    /**
+     * Where the interest came from, when from a match list (撮合结果): { kind: 'match', needId? |
+     * achievementId? (whose list; neither for an ad-hoc query), rank, rankingVersion }. Null: not
+     * from a match. Feeds the operators' matching quality report.
+     */
+    origin: jsonb('origin'),
     /** Declined: { code, text? }. */
     declineReason: jsonb('decline_reason'),
     /** The registered technology contract the deal was concluded with. */
@@ -54,6 +60,8 @@ export const interests = pgTable(
       .where(sql`status IN ('pending', 'accepted', 'negotiating')`),
     index('interests_interested_idx').on(t.interestedOrganisationId, t.id),
     index('interests_owner_idx').on(t.ownerOrganisationId, t.id),
+    // the matching quality report reads interests from matches by creation month
+    index('interests_origin_created_idx').on(t.createdAt).where(sql`origin IS NOT NULL`),
     check(
       'interests_status_check',
       sql`status IN ('pending','accepted','declined','negotiating','deal','withdrawn','closed')`,

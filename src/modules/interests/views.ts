@@ -13,6 +13,7 @@ export function toSummary(r: InterestRow) {
     ownerOrganisationId: r.ownerOrganisationId,
     interestedOrganisationId: r.interestedOrganisationId,
     needId: r.needId,
+    origin: (r.origin as Record<string, unknown> | null) ?? null,
     status: r.status,
     declineReason: (r.declineReason as { code: string; text?: string } | null) ?? null,
     contractId: r.contractId,

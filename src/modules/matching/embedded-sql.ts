@@ -7,6 +7,7 @@ import {
   type FacetName,
   priceRange,
   regionPath,
+  SEARCHABLE_STATUSES,
   type SearchDocument,
   type SearchFilters,
   type SearchHit,
@@ -30,7 +31,7 @@ export function filterConditions(
   f: SearchFilters = {},
 ): string[] {
   const where = [`d.namespace = ${p.add(namespace, 'text')}`, `d.type = ${p.add(type, 'text')}`];
-  where.push(`d.status = ANY(${p.add(f.statuses ?? ['published'], 'text[]')})`);
+  where.push(`d.status = ANY(${p.add(f.statuses ?? [...SEARCHABLE_STATUSES], 'text[]')})`);
   if (f.fieldCodes?.length) where.push(`d.field_code = ANY(${p.add(f.fieldCodes, 'text[]')})`);
   if (f.regionCodes?.length) where.push(`d.region_path && ${p.add(f.regionCodes, 'text[]')}`);
   if (f.trlMin !== undefined) where.push(`d.trl >= ${p.add(f.trlMin, 'int')}`);

@@ -188,6 +188,18 @@ function searchEngineContract(name: string, factory: EngineFactory, skip = false
       await expect(engine.search({ type: 'achievement', q: '', offset: 100_000 })).rejects.toThrow();
     });
 
+    it('finds listings in negotiation by default, with their status, but not transacted ones', async () => {
+      await engine.upsert([
+        achievement('ach-talks', '氮化镓射频芯片封装工艺', { status: 'in_negotiation' }),
+        achievement('ach-sold', '氮化镓外延片生长工艺', { status: 'transacted' }),
+      ]);
+      const found = await engine.search({ type: 'achievement', q: '氮化镓' });
+      expect(found.hits.map((h) => [h.id, h.status])).toEqual([['ach-talks', 'in_negotiation']]);
+      expect(await ids('氮化镓', { filters: { statuses: ['transacted'] } })).toEqual(['ach-sold']);
+      await engine.remove('achievement', ['ach-talks', 'ach-sold']);
+      expect(await ids('氮化镓', { filters: { statuses: ['in_negotiation', 'transacted'] } })).toEqual([]);
+    });
+
     it('makes a removed document vanish', async () => {
       await engine.upsert([achievement('ach-temp', '石墨烯导热膜量产工艺')]);
       expect(await ids('石墨烯')).toEqual(['ach-temp']);

@@ -45,10 +45,16 @@ export interface SearchDocument {
   budgetMinFen?: number | null;
   budgetMaxFen?: number | null;
   organisationId?: string | null;
-  /** listing status; searches see 'published' unless they ask otherwise */
+  /** listing status; searches see SEARCHABLE_STATUSES unless they ask otherwise */
   status: string;
   updatedAt: Date | string;
 }
+
+/**
+ * Statuses a search or match sees by default: published listings, and those in negotiation
+ * (在洽谈), which still take interests (a deal may fail); transacted and withdrawn ones do not.
+ */
+export const SEARCHABLE_STATUSES: readonly string[] = ['published', 'in_negotiation'];
 
 export const FACETS = ['field', 'region', 'mode'] as const;
 export type FacetName = (typeof FACETS)[number];
@@ -67,7 +73,7 @@ export interface SearchFilters {
   /** whether listings without a price (面议) pass a price filter; default true */
   includeNegotiable?: boolean;
   organisationId?: string;
-  /** default ['published'] */
+  /** default SEARCHABLE_STATUSES */
   statuses?: string[];
   excludeIds?: string[];
   /** only these documents (at most SEARCH_LIMITS.maxIds; [] matches nothing), e.g. one listing against saved searches */

@@ -20,6 +20,7 @@ import {
   getDirectoryEntries,
   getListingStates,
   getPublicListings,
+  getPublicListingVersion,
   type ListingKind,
   type PublicChange,
 } from '../catalog/index.js';
@@ -48,6 +49,22 @@ export async function directoryDocumentOf(db: DbOrTx, entry: DirectoryEntry, nam
   // an institution's own name is its organisation's; an expert's employer is added when public
   const organisationName = entry.type === 'expert' ? await names(entry.organisationId) : undefined;
   return directoryDocument(entry, { organisationName });
+}
+
+/**
+ * The search document of one content version of a public listing (the current one or an earlier
+ * one from the catalog's history), built as the indexer builds it; undefined when the listing is
+ * not public or has no such version.
+ */
+export async function listingVersionDocument(
+  db: DbOrTx,
+  type: ListingKind,
+  id: string,
+  version: number,
+): Promise<SearchDocument | undefined> {
+  const view = await getPublicListingVersion(db, type, id, version);
+  if (!view) return undefined;
+  return listingDocument(type, view, { organisationName: await organisationNames(db)(view.organisationId) });
 }
 
 const LISTING_KINDS: readonly string[] = ['achievement', 'need'];
@@ -142,14 +159,17 @@ const HIDDEN_CHANGES: readonly PublicChange[] = ['withdrawn', 'expired'];
 
 /**
  * The announcement of an indexed listing (see LISTING_INDEXED_QUEUE), or undefined when the
- * listing does not exist at all (nothing to announce).
+ * listing does not exist at all (nothing to announce). It names the version the job was queued
+ * for: two edits indexed in one batch are announced (and alerted) once each, not both as the
+ * newest. A job without a version (queued before versions were carried) names the indexed one.
  */
 export function announcementOf(
-  job: { type: ListingKind; id: string; change: PublicChange },
+  job: { type: ListingKind; id: string; change: PublicChange; version?: number },
   state: CurrentState | undefined,
 ): ListingIndexedJob | undefined {
   if (!state?.listing) return undefined;
-  const version = Number(state.listing.version);
+  const current = Number(state.listing.version);
+  const version = job.version !== undefined && job.version <= current ? job.version : current;
   if (state.doc) {
     // the job's own change may be older than the state just indexed
     const change = VISIBLE_CHANGES.includes(job.change) ? job.change : 'updated';

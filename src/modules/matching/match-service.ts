@@ -13,6 +13,7 @@ import { listingDocument } from './projection.js';
 import { recommendProviders } from './providers.js';
 import {
   type Profile,
+  RANKING_VERSION,
   type Ranked,
   rankAchievementsForNeed,
   rankNeedsForAchievement,
@@ -47,11 +48,13 @@ type Ranker = (limit: number) => Promise<Ranked>;
 async function page(cursors: CursorCodec, list: string, q: PageParams, ranker: Ranker) {
   const offset = offsetOf(cursors, list, q.cursor);
   const limit = Math.min(Math.max(1, q.limit ?? DEFAULT_LIMIT), MAX_MATCHES);
-  if (offset >= MAX_MATCHES) return { items: [], nextCursor: null, queryTerms: [] as string[] };
+  if (offset >= MAX_MATCHES)
+    return { rankingVersion: RANKING_VERSION, items: [], nextCursor: null, queryTerms: [] as string[] };
   const ranked = await ranker(Math.min(MAX_MATCHES, offset + limit + 1));
-  const items = ranked.matches.slice(offset, offset + limit);
+  const items = ranked.matches.slice(offset, offset + limit).map((m, i) => ({ ...m, rank: offset + i + 1 }));
   const more = ranked.matches.length > offset + limit;
   return {
+    rankingVersion: RANKING_VERSION,
     items,
     nextCursor: more ? cursors.encode(list, [offset + limit]) : null,
     queryTerms: ranked.queryTerms,
@@ -64,7 +67,8 @@ async function providers(engine: SearchEngine, doc: Parameters<typeof subjectQue
     recommendProviders(engine, 'expert', terms, subject, PROVIDERS),
     recommendProviders(engine, 'institution', terms, subject, PROVIDERS),
   ]);
-  return { experts, institutions };
+  const ranked = <T>(list: T[]) => list.map((m, i) => ({ ...m, rank: i + 1 }));
+  return { experts: ranked(experts), institutions: ranked(institutions) };
 }
 
 async function subjectOf(deps: MatchDeps, p: Principal | undefined, kind: ListingKind, id: string) {

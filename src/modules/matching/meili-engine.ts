@@ -36,6 +36,7 @@ import {
   pageOf,
   priceRange,
   regionPath,
+  SEARCHABLE_STATUSES,
   type SearchDocument,
   type SearchEngine,
   type SearchFilters,
@@ -558,7 +559,7 @@ function toMeiliDocument(doc: SearchDocument): Record<string, unknown> {
 }
 
 function filterExpression(f: SearchFilters = {}): string[] {
-  const out = [anyOf('status', f.statuses ?? ['published'])];
+  const out = [anyOf('status', f.statuses ?? [...SEARCHABLE_STATUSES])];
   if (f.fieldCodes?.length) out.push(anyOf('fieldCode', f.fieldCodes));
   if (f.regionCodes?.length) out.push(anyOf('regionPath', f.regionCodes));
   if (f.trlMin !== undefined) out.push(`trl >= ${quote(f.trlMin)}`);

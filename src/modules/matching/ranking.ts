@@ -90,12 +90,14 @@ export interface Match {
   breakdown: MatchBreakdown;
   reasons: string[];
   matchedTerms: string[];
+  /** a listing's status (published or in_negotiation); absent for experts and institutions */
+  status?: string;
 }
 
 export interface MatchOptions {
   /** matches returned, 1–50 (default 20) */
   limit?: number;
-  /** extra filters on the candidates (the engine defaults to published listings) */
+  /** extra filters on the candidates (the engine defaults to SEARCHABLE_STATUSES) */
   filters?: SearchFilters;
   /** for tests and benchmarks: the time freshness is measured against */
   now?: Date;
@@ -299,6 +301,7 @@ async function rank(
       breakdown,
       reasons: reasons[i]!,
       matchedTerms: shownTerms(s.matches),
+      status: hit.status,
     };
   });
   return { matches, queryTerms };

@@ -178,6 +178,12 @@ describe('GET /v1/needs/{id}/matches', () => {
     );
     expect(second.status).toBe(200);
     expect(second.body.items[0].id).not.toBe(first.body.items[0].id);
+    // each item's rank continues across pages; the list names its ranking version
+    expect(first.body.items[0].rank).toBe(1);
+    expect(second.body.items[0].rank).toBe(2);
+    expect(first.body.rankingVersion).toMatch(/^bm25f-/);
+    expect(second.body.rankingVersion).toBe(first.body.rankingVersion);
+    expect(first.body.experts.map((e: { rank: number }) => e.rank)).toEqual([1]);
     // a cursor belongs to one need
     const elsewhere = await get(
       `/v1/achievements/${ids.cathode}/matches?cursor=${encodeURIComponent(first.body.nextCursor)}`,

@@ -11,6 +11,7 @@ import {
   type DocumentType,
   type FacetName,
   SEARCH_LIMITS,
+  SEARCHABLE_STATUSES,
   type SearchEngine,
   type SearchFilters,
   type SearchHit,
@@ -51,6 +52,7 @@ export function hitView(hit: SearchHit) {
     budgetMinFen: hit.budgetMinFen,
     budgetMaxFen: hit.budgetMaxFen,
     organisationId: hit.organisationId,
+    status: hit.status,
     updatedAt: hit.updatedAt,
   };
 }
@@ -98,8 +100,8 @@ export async function searchDocuments(engine: SearchEngine, cursors: CursorCodec
     priceMinFen: q.priceMin,
     priceMaxFen: q.priceMax,
     organisationId: q.organisationId,
-    // public listings only, whatever the caller may see elsewhere
-    statuses: ['published'],
+    // public listings open to interest (published, in negotiation), whatever the caller may see elsewhere
+    statuses: [...SEARCHABLE_STATUSES],
   };
   const result = await engine.search({
     type: q.type ?? 'achievement',

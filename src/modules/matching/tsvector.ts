@@ -192,3 +192,21 @@ export function bigramQuery(q: string): string | undefined {
   }
   return grams.size === 0 ? undefined : [...grams].map(quoteLexeme).join(' | ');
 }
+
+/**
+ * Whether a document holds every word of a query (or one of its synonyms), judged in-process with
+ * the embedded engine's rule for `match: 'all'`: the query's terms and synonym alternatives
+ * against the document's own tokens (jieba search-mode words, so a word inside a longer one
+ * counts). An empty query holds for every document. Used to judge one listing version against
+ * saved searches without the index (which may already hold a newer version).
+ */
+export function documentHoldsAll(
+  doc: Pick<SearchDocument, 'title' | 'keywords' | 'summary' | 'body'>,
+  q: string,
+  thesaurus: Thesaurus,
+): boolean {
+  const terms = termQueries(queryTokens(q), thesaurus);
+  if (terms.length === 0) return true;
+  const present = new Set(documentFields(doc).flat());
+  return matchedTerms(terms, present).length === terms.length;
+}

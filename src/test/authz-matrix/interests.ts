@@ -14,6 +14,11 @@ const owner = (status: number, operator = 403) =>
   parties({ member: status, orgAdmin: status, client: status, operator });
 
 export const interestRows: MatrixRow[] = [
+  {
+    op: 'getMatchingQuality',
+    query: () => 'from=2026-01&to=2026-03',
+    expect: signedIn(403, { operator: 200 }),
+  },
   { op: 'listInterests', query: () => 'limit=5', expect: signedIn(200), note: 'leaks: see the list checks' },
   {
     op: 'createInterest',
