@@ -7,7 +7,7 @@
  */
 import type { DbOrTx } from '../../platform/db.js';
 import { findVerifiedOrganisationIdsByCreditCodes } from '../identity/index.js';
-import { emitEventInTx } from '../integration/index.js';
+import { emitEventInTx, type PreparedEvent, prepareEventInTx } from '../integration/index.js';
 import type { ContractRow } from './repository.js';
 import type { PartyInput } from './validation.js';
 
@@ -29,6 +29,21 @@ export async function emitContractEventInTx(
     type,
     subjectId: r.id,
     organisationIds: audience ?? (await contractAudience(tx, r)),
+    data: { id: r.id, ...data },
+  });
+}
+
+/** `emitContractEventInTx`'s first half, for an event written inside the registration statement. */
+export async function prepareContractEventInTx(
+  tx: DbOrTx,
+  type: 'contract.registered',
+  r: ContractRow,
+  data: Record<string, unknown>,
+): Promise<PreparedEvent> {
+  return prepareEventInTx(tx, {
+    type,
+    subjectId: r.id,
+    organisationIds: await contractAudience(tx, r),
     data: { id: r.id, ...data },
   });
 }

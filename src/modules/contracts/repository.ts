@@ -1,5 +1,6 @@
-import { and, asc, desc, eq, getTableColumns, gt, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../../platform/db.js';
+import type { LateValue } from '../../platform/statement.js';
 import { usersWithRole } from '../identity/index.js';
 import { contractRegistrationCounters, technologyContracts } from './schema.js';
 import type { ContractInput, PartyInput, PaymentInput } from './validation.js';
@@ -126,41 +127,54 @@ export async function nextSerial(tx: Tx, subCentreId: string, year: number): Pro
   return row!.serial;
 }
 
+/** The columns a registration sets (beside the number). */
+export interface RegistrationSet {
+  registrationYear: number;
+  registeredAt: Date;
+  registeredBy: string;
+  determinedAmountFen: number | null;
+  determinationReason: string | null;
+  updatedAt: Date;
+}
+
 /**
- * Registers a contract (the row already locked by the caller) under the point's next serial, in
- * one statement: the counter's upsert and the contract's update together, so the counter row's
- * lock, held until commit, starts as late as it can. Gap-free as `nextSerial`. Returns undefined
- * when the year's serials are exhausted (the caller throws; the rollback gives the serial back).
+ * Registers a contract (the row already locked by the caller) under the point's next serial and
+ * writes everything that carries the number, in ONE statement: the counter's upsert allocates
+ * the serial (`num`, the late value of platform/statement.ts), the contract's update takes it,
+ * and `writes` (version snapshot, voucher request, event, audit row: CTEs selecting from `num`)
+ * record it. The counter row's lock, held until commit, thus spans this statement and the
+ * commit. Gap-free as `nextSerial`: a failed statement or transaction gives the serial back.
+ * Returns the number, or undefined when the year's serials are exhausted (nothing is written;
+ * the caller throws and rolls back).
  */
-export async function registerUnderNextSerial(
+export async function registerInOneStatement(
   tx: Tx,
   id: string,
   number: { subCentreId: string; year: number; prefix: string; digits: number },
-  set: Partial<typeof technologyContracts.$inferInsert>,
-): Promise<ContractRow | undefined> {
-  const counters = contractRegistrationCounters;
-  const serial = tx.$with('serial').as(
-    tx
-      .insert(counters)
-      .values({ subCentreId: number.subCentreId, year: number.year, lastSerial: 1 })
-      .onConflictDoUpdate({
-        target: [counters.subCentreId, counters.year],
-        set: { lastSerial: sql`${counters.lastSerial} + 1` },
-      })
-      .returning({ value: counters.lastSerial }),
-  );
-  const [row] = await tx
-    .with(serial)
-    .update(technologyContracts)
-    .set({
-      ...set,
-      registrationNumber: sql`${number.prefix} || lpad(${serial.value}::text, ${number.digits}, '0')`,
-      updatedAt: new Date(),
-    })
-    .from(serial)
-    .where(and(eq(technologyContracts.id, id), lt(serial.value, 10 ** number.digits)))
-    .returning(getTableColumns(technologyContracts));
-  return row;
+  set: RegistrationSet,
+  writes: (late: LateValue) => SQL[],
+): Promise<string | undefined> {
+  const late: LateValue = { from: sql`num`, value: sql`num.number` };
+  const more = writes(late);
+  const result = await tx.execute<{ number: string }>(sql`
+    WITH serial AS (
+      INSERT INTO contract_registration_counters (sub_centre_id, year, last_serial)
+      VALUES (${number.subCentreId}, ${number.year}, 1)
+      ON CONFLICT (sub_centre_id, year) DO UPDATE SET last_serial = contract_registration_counters.last_serial + 1
+      RETURNING last_serial),
+    num AS (
+      SELECT ${number.prefix} || lpad(last_serial::text, ${number.digits}, '0') AS number
+      FROM serial WHERE last_serial < ${10 ** number.digits}),
+    registered AS (
+      UPDATE technology_contracts SET
+        status = 'registered', registration_number = num.number,
+        registration_year = ${set.registrationYear}, registered_at = ${set.registeredAt.toISOString()},
+        registered_by = ${set.registeredBy}, determined_amount_fen = ${set.determinedAmountFen},
+        determination_reason = ${set.determinationReason}, updated_at = ${set.updatedAt.toISOString()}
+      FROM num WHERE technology_contracts.id = ${id}
+      RETURNING technology_contracts.id)${more.length ? sql`, ${sql.join(more, sql`, `)}` : sql``}
+    SELECT num.number FROM num, registered`);
+  return result.rows[0]?.number;
 }
 
 /** Which of these users hold the technology manager role (identity's role look-up). */

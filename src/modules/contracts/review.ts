@@ -3,18 +3,22 @@
  * refuse it (不予登记) on one of the grounds, or register it (登记) — which assigns the
  * gap-free registration number and requests the data transaction voucher in one transaction.
  */
+import { sql } from 'drizzle-orm';
+import { auditCte } from '../../platform/audit.js';
 import type { Tx } from '../../platform/db.js';
 import { ConflictError, ForbiddenError, ValidationError } from '../../platform/errors.js';
 import { registerMessages } from '../../platform/messages.js';
 import { actsFor } from '../../platform/principal.js';
+import { jsonbWith, type LateValue } from '../../platform/statement.js';
 import { findSubCentre } from '../identity/index.js';
-import { requestVoucherInTx, type VoucherRequest } from '../vouchers/index.js';
+import { eventCtes } from '../integration/index.js';
+import { requestVoucherCtes, requestVoucherInTx, type VoucherRequest } from '../vouchers/index.js';
 import { chinaDate } from './calendar.js';
-import { contractAudience, emitContractEventInTx } from './events.js';
-import { type ContractRow, registerUnderNextSerial, updateContract } from './repository.js';
+import { emitContractEventInTx, prepareContractEventInTx } from './events.js';
+import { type ContractRow, registerInOneStatement, updateContract } from './repository.js';
 import { REFUSAL_GROUNDS, RETURN_REASONS, SETTINGS } from './rules.js';
 import { contractVersions } from './schema.js';
-import { type ContractDeps, transition } from './service.js';
+import { type ContractDeps, contractAudit, transition } from './service.js';
 import type { PartyInput } from './validation.js';
 import { type Caller, effectiveAmount, toView, voucherSourceId } from './view.js';
 
@@ -187,6 +191,14 @@ export async function recordVersion(
   await requestVoucherInTx(tx, voucherRequestOf(r, { code: issuer.code, name: issuer.name }));
 }
 
+/** `recordVersion`'s snapshot row as a CTE of the registration statement (number written late). */
+function versionCte(name: string, r: ContractRow, amendmentId: string | null, late: LateValue) {
+  return sql`${sql.raw(name)} AS (
+    INSERT INTO contract_versions (contract_id, version, snapshot, amendment_id)
+    SELECT ${r.id}::uuid, ${r.version}, ${jsonbWith(toView(r), late, [['registrationNumber']])}, ${amendmentId}::uuid
+    FROM ${late.from})`;
+}
+
 export interface RegisterBody {
   /** 核定技术交易额, when the registrar determines a different amount. */
   determinedAmountFen?: number;
@@ -204,7 +216,7 @@ export async function registerContract(
     deps,
     caller,
     id,
-    { action: 'register', policy: REVIEW, from: ['under_review'] },
+    { action: 'register', policy: REVIEW, from: ['under_review'], auditedByApply: true },
     async (tx, r) => {
       assertNotApplicant(caller, r);
       const determined = body.determinedAmountFen;
@@ -226,34 +238,51 @@ export async function registerContract(
             },
           ]);
       }
-      // Everything that does not carry the number comes first: the counter row's lock, held from
-      // the serial until commit, then covers only the writes that carry it.
+      // Everything that does not carry the number comes first (the point, the event's audience
+      // and subscriptions); then ONE statement allocates the number and writes everything that
+      // carries it, so the counter row's lock spans that statement and the commit only.
       const point = (await findSubCentre(tx, r.subCentreId))!;
-      const audience = await contractAudience(tx, r);
       const year = Number(chinaDate(now).slice(0, 4));
-      const registered = await registerUnderNextSerial(
+      const prefix = `${year}${point.code}`;
+      const set = {
+        registrationYear: year,
+        registeredAt: now,
+        registeredBy: caller.principal!.id,
+        determinedAmountFen: determined ?? null,
+        determinationReason: determined !== undefined ? body.determinationReason!.trim() : null,
+        updatedAt: new Date(),
+      };
+      // The row as the statement leaves it, with a stand-in of the number's form; the statement
+      // writes the real number into the snapshot, voucher request, event and audit row.
+      const standIn: ContractRow = {
+        ...r,
+        ...set,
+        status: 'registered',
+        registrationNumber: `${prefix}${'0'.repeat(SETTINGS.serialDigits)}`,
+      };
+      const event = await prepareContractEventInTx(tx, 'contract.registered', standIn, {
+        registrationNumber: standIn.registrationNumber,
+        registeredAt: now.toISOString(),
+      });
+      const number = await registerInOneStatement(
         tx,
         id,
-        { subCentreId: r.subCentreId, year, prefix: `${year}${point.code}`, digits: SETTINGS.serialDigits },
-        {
-          status: 'registered',
-          registrationYear: year,
-          registeredAt: now,
-          registeredBy: caller.principal!.id,
-          determinedAmountFen: determined ?? null,
-          determinationReason: determined !== undefined ? body.determinationReason!.trim() : null,
-        },
+        { subCentreId: r.subCentreId, year, prefix, digits: SETTINGS.serialDigits },
+        set,
+        (late) => [
+          versionCte('version', standIn, null, late),
+          requestVoucherCtes(
+            'voucher',
+            voucherRequestOf(standIn, { code: point.code, name: point.name }),
+            late,
+          ),
+          // Partners of the parties' organisations may subscribe to their registrations.
+          eventCtes('registered_event', event, late, [['registrationNumber']]),
+          auditCte('audit', contractAudit(caller, 'register', r, standIn), late, [['registrationNumber']]),
+        ],
       );
-      if (!registered) throw new ConflictError('contract-serial-exhausted');
-      await recordVersion(tx, registered, null, point);
-      // Partners of the parties' organisations may subscribe to their registrations.
-      await emitContractEventInTx(
-        tx,
-        'contract.registered',
-        registered,
-        { registrationNumber: registered.registrationNumber, registeredAt: now.toISOString() },
-        audience,
-      );
+      if (!number) throw new ConflictError('contract-serial-exhausted');
+      const registered: ContractRow = { ...standIn, registrationNumber: number };
       return registered;
     },
   );

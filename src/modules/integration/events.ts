@@ -1,7 +1,9 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../platform/db.js';
 import { newId } from '../../platform/ids.js';
 import { enqueueManyInTx } from '../../platform/outbox.js';
+import { assertJobId } from '../../platform/queue.js';
+import { cteName, jsonbWith, type LateValue } from '../../platform/statement.js';
 import { webhookDeliveries } from './schema.js';
 
 /**
@@ -128,4 +130,71 @@ export async function emitEventsInTx(tx: DbOrTx, inputs: EventInput[]): Promise<
     );
   }
   return events.map((e) => e.id);
+}
+
+/** An event whose subscriptions are found (and held: KEY SHARE), to be written by `eventCtes`. */
+export interface PreparedEvent {
+  id: string;
+  input: EventInput;
+  deliveries: { id: string; endpointId: string; jobId: string }[];
+}
+
+/**
+ * First half of `emitEventInTx` for a caller that writes the event inside a statement of its
+ * own (platform/statement.ts), e.g. under a hot lock: finds the matching active subscriptions
+ * now, in the caller's transaction (the same rule and KEY SHARE lock as `emitEventsInTx`).
+ */
+export async function prepareEventInTx(tx: DbOrTx, input: EventInput): Promise<PreparedEvent> {
+  const audience = input.organisationIds ? [...new Set(input.organisationIds)] : null;
+  const id = newId();
+  const targets = await tx.execute<{ endpoint_id: string }>(sql`
+    SELECT e.id AS endpoint_id FROM webhook_endpoints e
+    WHERE e.status = 'active'
+      AND (${audience === null} OR e.organisation_id = ANY(${`{${(audience ?? []).join(',')}}`}::uuid[]))
+      AND EXISTS (
+        SELECT 1 FROM unnest(e.event_types) p
+        WHERE p = '*' OR p = ${input.type}
+           OR (right(p, 2) = '.*' AND starts_with(${input.type}, left(p, -1))))
+    FOR KEY SHARE OF e`);
+  const deliveries = targets.rows.map((t) => ({
+    id: newId(),
+    endpointId: t.endpoint_id,
+    jobId: `webhook-${id}-${t.endpoint_id}`,
+  }));
+  for (const d of deliveries) assertJobId(d.jobId);
+  return { id, input: { ...input, organisationIds: audience ?? undefined }, deliveries };
+}
+
+/**
+ * Second half: the event, its deliveries and their outbox jobs as CTEs of the caller's
+ * statement, written once per row of `late.from`, with the late value at `dataPaths` of the
+ * event's data (e.g. the registration number allocated by the same statement).
+ */
+export function eventCtes(name: string, e: PreparedEvent, late: LateValue, dataPaths: string[][] = []): SQL {
+  const ev = cteName(`${name}_event`);
+  const targets = cteName(`${name}_targets`);
+  const audience = e.input.organisationIds;
+  const rows = e.deliveries.map((d) => ({
+    id: d.id,
+    endpoint_id: d.endpointId,
+    job: newId(),
+    job_id: d.jobId,
+  }));
+  return sql`${ev} AS (
+      INSERT INTO webhook_events (id, type, subject_id, organisation_ids, data)
+      SELECT ${e.id}::uuid, ${e.input.type}, ${e.input.subjectId},
+             ${audience ? `{${audience.join(',')}}` : null}::uuid[], ${jsonbWith(e.input.data, late, dataPaths)}
+      FROM ${late.from}
+      RETURNING id),
+    ${targets} AS (
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        AS d(id uuid, endpoint_id uuid, job uuid, job_id text)),
+    ${cteName(`${name}_deliveries`)} AS (
+      INSERT INTO webhook_deliveries (id, event_id, endpoint_id)
+      SELECT ${targets}.id, ${ev}.id, ${targets}.endpoint_id FROM ${ev}, ${targets}),
+    ${cteName(`${name}_jobs`)} AS (
+      INSERT INTO outbox_jobs (id, queue, name, job_id, payload)
+      SELECT ${targets}.job, ${WEBHOOK_QUEUE}, ${WEBHOOK_QUEUE}, ${targets}.job_id,
+             jsonb_build_object('deliveryId', ${targets}.id)
+      FROM ${ev}, ${targets})`;
 }

@@ -2,6 +2,7 @@
 export {
   ISSUE_QUEUE,
   requestRevocationInTx,
+  requestVoucherCtes,
   requestVoucherInTx,
   type VoucherRequest,
   voucherNumbersFor,

@@ -57,12 +57,29 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * Probes (liveness, readiness, metrics) answer supervisors and scrapers, never a browser page,
+ * thousands of times an hour: they get the two headers that still matter for a JSON or text
+ * answer opened by mistake (no sniffing, nothing loads or frames), not helmet's ~900 bytes.
+ */
+export const PROBE_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
+const PROBE_HEADERS: [string, string][] = [
+  ['x-content-type-options', 'nosniff'],
+  ['content-security-policy', "default-src 'none'; frame-ancestors 'none'"],
+];
+
 async function securityHeaders(app: FastifyInstance): Promise<void> {
   const api = Object.entries(apiSecurityHeaders());
   const page = Object.entries(helmetHeaders(PAGE_OPTIONS));
   app.addHook('onRequest', (req, reply, done) => {
-    const isPage = routeConfig(req)?.page === true || req.url.startsWith('/docs');
-    const headers = isPage ? page : api;
+    const config = routeConfig(req);
+    const url = config?.url;
+    const headers =
+      url !== undefined && PROBE_PATHS.has(url)
+        ? PROBE_HEADERS
+        : config?.page === true || req.url.startsWith('/docs')
+          ? page
+          : api;
     for (let i = 0; i < headers.length; i++) reply.header(headers[i]![0], headers[i]![1]);
     done();
   });
