@@ -2238,6 +2238,122 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/public-notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Public notices of negotiated prices, newest first */
+        get: operations["listPriceNotices"];
+        put?: never;
+        /**
+         * Publish a negotiated price on public notice (协议定价公示)
+         * @description A member or client of the achievement's owner publishes the price agreed with a
+         *     counterparty. The owner must be a university or research institute (state-funded:
+         *     422 `price-notice-not-state-funded` otherwise) and the achievement public. The period
+         *     starts now and runs for the organisation's policy (default 15 calendar days; see
+         *     `/v1/organisations/{organisationId}/price-notice-policy`). Emits the public
+         *     `price-notice.published` webhook event.
+         */
+        post: operations["createPriceNotice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public-notices/{noticeId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One notice with its objections
+         * @description Public. Objectors' names are masked (张*) except for the owner organisation, operators
+         *     and the objector; only the owner and operators see the objector's organisation.
+         */
+        get: operations["getPriceNotice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public-notices/{noticeId}/objections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Object to a notice during its period (异议)
+         * @description Any signed-in person or client, once per notice (409 `price-notice-objection-exists`),
+         *     not the owner's own (422). After the period: 409 `price-notice-period-over`. An
+         *     objection not answered before the period ends makes the notice `disputed`.
+         */
+        post: operations["objectToPriceNotice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public-notices/{noticeId}/objections/{objectionId}/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The owner answers an objection (once)
+         * @description The owner organisation's members and clients; a second answer is 409
+         *     `price-notice-already-answered`. An answer given after the period ended is recorded
+         *     but does not clear the notice.
+         */
+        post: operations["answerPriceNoticeObjection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/organisations/{organisationId}/price-notice-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organisation's publicity period
+         * @description Its members and clients, and operators.
+         */
+        get: operations["getPriceNoticePolicy"];
+        /**
+         * Set the organisation's publicity period
+         * @description Its administrators (and clients) or operators. Applies to notices published from now
+         *     on; a published notice keeps its period.
+         */
+        put: operations["setPriceNoticePolicy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3820,6 +3936,106 @@ export interface components {
             /** @description Unread notifications in all (not only this page). */
             unread: number;
         };
+        /**
+         * @description calendar days, or working days on the holiday calendar (contracts module)
+         * @enum {string}
+         */
+        PriceNoticeDayKind: "calendar" | "working";
+        PriceNoticeCreate: {
+            /** Format: uuid */
+            achievementId: string;
+            /**
+             * @description 转让 / 许可 / 作价投资
+             * @enum {string}
+             */
+            mode: "transfer" | "licence" | "equity";
+            priceFen: number;
+            counterparty: {
+                name: string;
+                /** @description 统一社会信用代码 (omit for a counterparty abroad) */
+                creditCode?: string;
+            };
+            description?: string;
+        };
+        PriceNotice: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organisationId: string;
+            /** Format: uuid */
+            achievementId: string;
+            achievementTitle: string;
+            /** @enum {string} */
+            mode: "transfer" | "licence" | "equity";
+            priceFen: number;
+            counterparty: {
+                name: string;
+                creditCode: string | null;
+            };
+            periodDays: number;
+            dayKind: components["schemas"]["PriceNoticeDayKind"];
+            /** Format: date-time */
+            startsAt: string;
+            /**
+             * Format: date-time
+             * @description The period ends at this instant (exclusive; midnight China time).
+             */
+            endsAt: string;
+            /**
+             * @description in_period 公示中; disputed 有异议 (an objection was not answered before the period
+             *     ended); cleared 公示期满 (no objection, or all answered in time).
+             * @enum {string}
+             */
+            status: "in_period" | "disputed" | "cleared";
+            objectionCount: number;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        PriceNoticeDetail: components["schemas"]["PriceNotice"] & {
+            description: string | null;
+            objections: components["schemas"]["PriceNoticeObjection"][];
+        };
+        PriceNoticePage: {
+            items: components["schemas"]["PriceNotice"][];
+            nextCursor: string | null;
+        };
+        PriceNoticeObjectionCreate: {
+            /** @description The objector's name (shown masked to the public) */
+            name: string;
+            text: string;
+        };
+        PriceNoticeObjection: {
+            /** Format: uuid */
+            id: string;
+            objector: {
+                /** @description masked (张*) except for the owner, operators and the objector */
+                name: string;
+                /**
+                 * Format: uuid
+                 * @description owner and operators only
+                 */
+                organisationId?: string | null;
+                /**
+                 * @description owner and operators only
+                 * @enum {string}
+                 */
+                kind?: "user" | "client";
+            };
+            text: string;
+            answer: string | null;
+            /** Format: date-time */
+            answeredAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        PriceNoticePolicy: {
+            /** Format: uuid */
+            organisationId: string;
+            periodDays: number;
+            dayKind: components["schemas"]["PriceNoticeDayKind"];
+            /** @description true when the organisation has set nothing (15 calendar days) */
+            isDefault: boolean;
+        };
         Health: {
             /** @enum {string} */
             status: "ok" | "failing";
@@ -4008,6 +4224,7 @@ export interface components {
         };
     };
     parameters: {
+        PriceNoticeId: string;
         WebhookSubscriptionId: string;
         Cursor: string;
         Limit: number;
@@ -7504,6 +7721,199 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Notification"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    listPriceNotices: {
+        parameters: {
+            query?: {
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+                achievementId?: string;
+                organisationId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of notices */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PriceNoticePage"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    createPriceNotice: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PriceNoticeCreate"];
+            };
+        };
+        responses: {
+            /** @description The notice */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PriceNoticeDetail"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getPriceNotice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                noticeId: components["parameters"]["PriceNoticeId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The notice */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PriceNoticeDetail"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    objectToPriceNotice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                noticeId: components["parameters"]["PriceNoticeId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PriceNoticeObjectionCreate"];
+            };
+        };
+        responses: {
+            /** @description The objection */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PriceNoticeObjection"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    answerPriceNoticeObjection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                noticeId: components["parameters"]["PriceNoticeId"];
+                objectionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    answer: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The objection with its answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PriceNoticeObjection"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getPriceNoticePolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organisationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The policy */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PriceNoticePolicy"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    setPriceNoticePolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organisationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    periodDays: number;
+                    dayKind: components["schemas"]["PriceNoticeDayKind"];
+                };
+            };
+        };
+        responses: {
+            /** @description The policy */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PriceNoticePolicy"];
                 };
             };
             429: components["responses"]["TooManyRequests"];

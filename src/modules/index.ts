@@ -6,6 +6,7 @@ import { identityModule, identityOidcModule } from './identity/module.js';
 import { integrationModule } from './integration/module.js';
 import { interestsModule } from './interests/module.js';
 import { matchingModule } from './matching/module.js';
+import { noticesModule } from './notices/module.js';
 import { notificationsModule } from './notifications/module.js';
 import { vouchersModule } from './vouchers/module.js';
 
@@ -27,4 +28,5 @@ export const MODULES: ModuleDefinition[] = [
   matchingModule,
   alertsModule,
   interestsModule,
+  noticesModule,
 ];

@@ -23,6 +23,7 @@ import {
   normalizeIdentifier,
   validateCreditCode,
 } from '../identity/index.js';
+import { requireClearedNotices } from '../notices/index.js';
 import { chinaDate, dueDateAfter } from './calendar.js';
 import { findDuplicateApplication, lockApplicant } from './duplicates.js';
 import { emitContractEventInTx } from './events.js';
@@ -223,6 +224,13 @@ export async function submitContract(deps: ContractDeps, caller: Caller, id: str
     id,
     { action: 'submit', policy: 'contract.edit', from: ['draft', 'returned'] },
     async (tx, r) => {
+      // 协议定价公示: a state-funded seller's transfer of an achievement needs a cleared notice.
+      const party = (x: unknown) => x as { name?: string; creditCode?: string | null };
+      await requireClearedNotices(
+        tx,
+        { type: r.type, seller: party(r.seller), buyer: party(r.buyer), achievementIds: r.achievementIds },
+        now,
+      );
       const days = reviewWorkingDays(declaredTransactionAmount(r), r.disputed);
       // Past the calendar's last loaded year the count is a Monday–Friday guess: marked
       // provisional, and recomputed when an operator loads that year (holiday-years.ts).

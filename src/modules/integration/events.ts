@@ -52,6 +52,9 @@ export const EVENT_TYPES: Record<string, string> = {
   'contract.refused': '技术合同不予登记 / a registration was refused',
   'voucher.issued': '数据交易凭证签发 / a voucher was issued',
   'voucher.revoked': '数据交易凭证撤销 / a voucher was revoked',
+  'price-notice.published': '协议定价公示发布 / a negotiated price was put on public notice',
+  'price-notice.objected': '协议定价公示收到异议 / an objection was raised to a price notice',
+  'price-notice.answered': '协议定价公示异议已答复 / the owner answered an objection',
 };
 
 export interface EventInput {

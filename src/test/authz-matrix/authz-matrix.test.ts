@@ -22,6 +22,7 @@ import { integrationRows } from './integration.js';
 import { interestRows } from './interests.js';
 import { listLeakChecks } from './lists.js';
 import { matchingRows } from './matching.js';
+import { noticeRows } from './notices.js';
 import { notificationRows } from './notifications.js';
 import { runRow } from './run.js';
 import type { MatrixRow } from './types.js';
@@ -37,6 +38,7 @@ const TABLES: Record<string, MatrixRow[]> = {
   vouchers: voucherRows,
   integration: integrationRows,
   notifications: notificationRows,
+  notices: noticeRows,
 };
 
 /** Not object-scoped, the same for every caller by design; nothing to authorise. */
