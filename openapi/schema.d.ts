@@ -2214,6 +2214,178 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/technology-managers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The technology manager registry (技术经理人名录), newest first
+         * @description Everyone sees active managers; a caller also sees its own organisation's managers in any
+         *     status, operators all. Phone, e-mail and certificate number are masked except for the
+         *     employer's people and operators.
+         */
+        get: operations["listTechnologyManagers"];
+        put?: never;
+        /**
+         * Register a technology manager
+         * @description An administrator (or partner client) of the employer, which must be verified, registers
+         *     one of its managers: the registration is `pending` until an operator approves it. An
+         *     operator's registration (any employer) is `active` at once. The certificate number is
+         *     checked (`JSTM20242000123`: province, TM, year, level digit 1/2/3 matching `level`,
+         *     serial) and unique (409 `manager-certificate-taken`). `employerOrganisationId` defaults
+         *     to the caller's organisation. Emits `technology-manager.registered` to the employer.
+         */
+        post: operations["registerTechnologyManager"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/technology-managers/rewards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Per-manager figures of brokered contracts registered in a year
+         * @description Operators only. Every manager named as broker on at least one contract, by id: the
+         *     contracts registered in the year (cancelled ones no longer count), their count, contract
+         *     value and technology transaction amount (the registrar's determination where there is
+         *     one). A manager whose contracts were registered in other years shows zeros.
+         */
+        get: operations["getTechnologyManagerRewards"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/technology-managers/set-asides": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Each university's least set-aside for technology managers in a year
+         * @description Operators only. Per seller of party nature 022 (university) or 021 (research institute)
+         *     by credit code: its net transfer income of the year — the technology transaction amount
+         *     (contract value less non-technical costs, as determined by the registrar) of its
+         *     registered transfer and licensing contracts — and the least set-aside the policy list
+         *     allows (2 %, rounded up to the fen).
+         */
+        get: operations["getTechnologyManagerSetAsides"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/technology-managers/{managerId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One technology manager
+         * @description Active managers are public; others only to their employer and operators (404 for anyone
+         *     else). Personal data masked as in the list.
+         */
+        get: operations["getTechnologyManager"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update a technology manager (the employer's administrators, operators)
+         * @description A change of name, level or certificate number by the employer sends the registration back
+         *     to review (`pending`); an operator's change keeps its status. A changed level is checked
+         *     against the certificate number.
+         */
+        patch: operations["updateTechnologyManager"];
+        trace?: never;
+    };
+    "/v1/technology-managers/{managerId}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve, reject or revoke a registration (operators)
+         * @description `approve` and `reject` a `pending` registration, `revoke` an `active` one; rejecting and
+         *     revoking need a `reason`. Any other state answers 409 `invalid-transition`. Emits
+         *     `technology-manager.reviewed` to the employer.
+         */
+        post: operations["reviewTechnologyManager"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/interests/{interestId}/broker": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Name an active technology manager as broker on an interest (a party)
+         * @description Either organisation of the interest; operators 403, anyone else 404. Not on a declined,
+         *     withdrawn or closed interest (409). Naming the same manager again answers 200 with the
+         *     same list. Emits `technology-manager.broker-named` to both organisations and the
+         *     manager's employer.
+         */
+        post: operations["nameInterestBroker"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contracts/{id}/broker": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Name an active technology manager as broker on a technology contract (a party)
+         * @description The applying organisation, or an organisation whose credit code is the seller's or the
+         *     buyer's; operators and the point's registrar 403, anyone else 404. Not on a refused or
+         *     cancelled contract (409). The per-manager reward figures count the contracts registered.
+         */
+        post: operations["nameContractBroker"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3826,6 +3998,139 @@ export interface components {
         };
         PageInfo: {
             /** @description Pass as `cursor` to get the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        /**
+         * @description junior 初级, intermediate 中级, senior 高级.
+         * @enum {string}
+         */
+        ManagerLevel: "junior" | "intermediate" | "senior";
+        /**
+         * @description pending (awaiting review), active (在册), rejected, revoked.
+         * @enum {string}
+         */
+        ManagerStatus: "pending" | "active" | "rejected" | "revoked";
+        TechnologyManagerInput: {
+            /** Format: uuid */
+            employerOrganisationId?: string;
+            name: string;
+            level: components["schemas"]["ManagerLevel"];
+            /** @description e.g. JSTM20242000123 (province, TM, year of issue, level digit, serial). */
+            certificateNo: string;
+            fields: components["schemas"]["FieldCode"][];
+            bio?: string;
+            phone?: string;
+            /** Format: email */
+            email?: string;
+        };
+        TechnologyManagerPatch: {
+            name?: string;
+            level?: components["schemas"]["ManagerLevel"];
+            certificateNo?: string;
+            fields?: components["schemas"]["FieldCode"][];
+            bio?: string;
+            phone?: string;
+            /** Format: email */
+            email?: string;
+        };
+        TechnologyManagerReview: {
+            /** @enum {string} */
+            decision: "approve" | "reject" | "revoke";
+            reason?: string;
+        };
+        TechnologyManager: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            level: components["schemas"]["ManagerLevel"];
+            /** @description In full for the employer's people and operators, else masked (JSTM2024*****23). */
+            certificateNo: string;
+            /** Format: uuid */
+            employerOrganisationId: string;
+            employerName?: string | null;
+            fields: string[];
+            bio?: string | null;
+            /** @description In full for the employer's people and operators, else masked. */
+            contact: {
+                phone?: string;
+                email?: string;
+            };
+            status: components["schemas"]["ManagerStatus"];
+            reviewReason?: string | null;
+            /** @description For maintainers, the review decisions the current status allows. */
+            reviewActions?: string[];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        TechnologyManagerPage: {
+            items: components["schemas"]["TechnologyManager"][];
+            nextCursor: string | null;
+        };
+        BrokerNaming: {
+            /** Format: uuid */
+            managerId: string;
+        };
+        Brokerage: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            managerId: string;
+            /** @enum {string} */
+            subjectType: "interest" | "contract";
+            /** Format: uuid */
+            subjectId: string;
+            /** Format: uuid */
+            namedByOrganisationId: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        BrokerList: {
+            /** @enum {string} */
+            subjectType: "interest" | "contract";
+            /** Format: uuid */
+            subjectId: string;
+            brokers: components["schemas"]["Brokerage"][];
+        };
+        TechnologyManagerRewards: {
+            year: number;
+            items: {
+                /** Format: uuid */
+                managerId: string;
+                name: string;
+                level: components["schemas"]["ManagerLevel"];
+                /** Format: uuid */
+                employerOrganisationId: string;
+                contractCount: number;
+                contractValueFen: number;
+                transactionAmountFen: number;
+                contracts: {
+                    /** Format: uuid */
+                    id: string;
+                    registrationNumber: string;
+                    transactionAmountFen: number;
+                }[];
+                contractsTruncated: boolean;
+            }[];
+            nextCursor: string | null;
+        };
+        TechnologyManagerSetAsides: {
+            year: number;
+            /** @description 200 = 2 %. */
+            setAsideBasisPoints: number;
+            partyNatures: string[];
+            contractTypes: string[];
+            items: {
+                sellerCreditCode: string;
+                sellerName: string;
+                /** Format: uuid */
+                organisationId: string | null;
+                partyNature: string;
+                contractCount: number;
+                netTransferIncomeFen: number;
+                setAsideMinFen: number;
+            }[];
             nextCursor: string | null;
         };
     };
@@ -7391,6 +7696,269 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Notification"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    listTechnologyManagers: {
+        parameters: {
+            query?: {
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+                level?: components["schemas"]["ManagerLevel"];
+                field?: components["schemas"]["FieldCode"];
+                employerOrganisationId?: string;
+                status?: components["schemas"]["ManagerStatus"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of managers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TechnologyManagerPage"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    registerTechnologyManager: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TechnologyManagerInput"];
+            };
+        };
+        responses: {
+            /** @description The manager */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TechnologyManager"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getTechnologyManagerRewards: {
+        parameters: {
+            query: {
+                year: number;
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of managers with their figures */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TechnologyManagerRewards"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getTechnologyManagerSetAsides: {
+        parameters: {
+            query: {
+                year: number;
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of sellers with their set-aside */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TechnologyManagerSetAsides"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getTechnologyManager: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                managerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The manager */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TechnologyManager"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    updateTechnologyManager: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                managerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TechnologyManagerPatch"];
+            };
+        };
+        responses: {
+            /** @description The manager */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TechnologyManager"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    reviewTechnologyManager: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                managerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TechnologyManagerReview"];
+            };
+        };
+        responses: {
+            /** @description The manager */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TechnologyManager"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    nameInterestBroker: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                interestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BrokerNaming"];
+            };
+        };
+        responses: {
+            /** @description Already named; the brokers of the interest */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrokerList"];
+                };
+            };
+            /** @description Named; the brokers of the interest */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrokerList"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    nameContractBroker: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BrokerNaming"];
+            };
+        };
+        responses: {
+            /** @description Already named; the brokers of the contract */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrokerList"];
+                };
+            };
+            /** @description Named; the brokers of the contract */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrokerList"];
                 };
             };
             429: components["responses"]["TooManyRequests"];

@@ -5,6 +5,7 @@ import { contractsModule } from './contracts/module.js';
 import { identityModule, identityOidcModule } from './identity/module.js';
 import { integrationModule } from './integration/module.js';
 import { interestsModule } from './interests/module.js';
+import { managersModule } from './managers/module.js';
 import { matchingModule } from './matching/module.js';
 import { notificationsModule } from './notifications/module.js';
 import { vouchersModule } from './vouchers/module.js';
@@ -27,4 +28,5 @@ export const MODULES: ModuleDefinition[] = [
   matchingModule,
   alertsModule,
   interestsModule,
+  managersModule,
 ];

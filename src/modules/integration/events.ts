@@ -50,6 +50,10 @@ export const EVENT_TYPES: Record<string, string> = {
   'contract.refused': '技术合同不予登记 / a registration was refused',
   'voucher.issued': '数据交易凭证签发 / a voucher was issued',
   'voucher.revoked': '数据交易凭证撤销 / a voucher was revoked',
+  'technology-manager.registered': '技术经理人登记 / a technology manager was registered',
+  'technology-manager.updated': '技术经理人信息变更 / a technology manager was updated',
+  'technology-manager.reviewed': '技术经理人登记审核 / a registration was approved, rejected or revoked',
+  'technology-manager.broker-named': '指定技术经理人居间 / a technology manager was named as broker',
 };
 
 export interface EventInput {

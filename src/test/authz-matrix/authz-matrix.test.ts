@@ -21,6 +21,7 @@ import { identityRows } from './identity.js';
 import { integrationRows } from './integration.js';
 import { interestRows } from './interests.js';
 import { listLeakChecks } from './lists.js';
+import { managerRows } from './managers.js';
 import { matchingRows } from './matching.js';
 import { notificationRows } from './notifications.js';
 import { runRow } from './run.js';
@@ -37,6 +38,7 @@ const TABLES: Record<string, MatrixRow[]> = {
   vouchers: voucherRows,
   integration: integrationRows,
   notifications: notificationRows,
+  managers: managerRows,
 };
 
 /** Not object-scoped, the same for every caller by design; nothing to authorise. */
