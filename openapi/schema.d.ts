@@ -2386,6 +2386,302 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/investors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Investor institutions (投资机构), by organisation id
+         * @description Public. Filters: a stage, a field, and `amountFen` (investors whose ticket range covers it).
+         */
+        get: operations["listInvestors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/investors/{organisationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One investor's profile
+         * @description Public; 404 when the organisation states none.
+         */
+        get: operations["getInvestor"];
+        /**
+         * State or replace an organisation's investor profile
+         * @description The organisation's administrators (or its partner client) when it is verified, or operators. The
+         *     organisation must be verified (422 `financing-organisation-unverified`). Ticket sizes in fen,
+         *     `ticketMinFen` ≤ `ticketMaxFen`. Emits `investor.updated`.
+         */
+        put: operations["putInvestor"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/roadshows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Roadshows (路演), newest first
+         * @description Public. `upcoming=true` keeps those not yet ended.
+         */
+        get: operations["listRoadshows"];
+        put?: never;
+        /**
+         * Create a roadshow
+         * @description A verified organisation's administrators (organiser = their organisation, the default) or operators
+         *     (for any organiser). Offline and hybrid need a `place`, online and hybrid a `url`. Emits
+         *     `roadshow.created` to the organiser.
+         */
+        post: operations["createRoadshow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/roadshows/{roadshowId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One roadshow with its presentations
+         * @description Public: the event and its accepted presentations. The organiser's people and operators also see
+         *     pending and declined presentations and the registered investors; a presenter its own presentations.
+         */
+        get: operations["getRoadshow"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/roadshows/{roadshowId}/presentations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply to present an achievement or a project
+         * @description A verified organisation: with `achievementId`, one of its own published achievements (title and
+         *     fields default to the achievement's; once per roadshow, else 409); without, a project with a title
+         *     and fields. `stage` is the round sought, `askFen` the amount. `pending` until the organiser decides.
+         */
+        post: operations["applyRoadshowPresentation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/roadshows/{roadshowId}/presentations/{presentationId}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept or decline a presentation (the organiser)
+         * @description The organiser's people or operators; others may read the roadshow but are refused (403).
+         *     A presentation already decided answers 409 `invalid-transition`.
+         */
+        post: operations["decideRoadshowPresentation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/roadshows/{roadshowId}/investors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register the caller organisation as investor at a roadshow
+         * @description A verified organisation with an investor profile (else 422). Registering twice changes nothing.
+         *     Emits `roadshow.investor-registered` to the investor and the organiser.
+         */
+        post: operations["registerRoadshowInvestor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/roadshows/{roadshowId}/matches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Investor ↔ project matches with reasons
+         * @description Registered investors against accepted presentations. A pair matches when at least one reason holds:
+         *     `field_overlap` (the shared fields), `stage_fit` (the investor invests at the round sought),
+         *     `ticket_fit` (the amount sought within the investor's ticket range); score = number of reasons.
+         *     The organiser and operators see every pair; a registered investor its own; a presenter those of
+         *     its presentations; anyone else 403.
+         */
+        get: operations["getRoadshowMatches"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/investment-interests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller organisation's investment interests, newest first
+         * @description `role=sent` (as investor), `received` (as presenter), neither: both. Operators acting for no
+         *     organisation see all. No message, no contacts.
+         */
+        get: operations["listInvestmentInterests"];
+        put?: never;
+        /**
+         * Express investment interest in a presenting project (投资意向)
+         * @description A verified organisation with an investor profile, in a presentation the organiser accepted (else
+         *     422), not its own. One open interest per investor and presentation (409). The presenting
+         *     organisation sees the investor's contact masked until it accepts. Both are notified
+         *     (`investment-interest.created`).
+         */
+        post: operations["createInvestmentInterest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/investment-interests/{investmentInterestId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One investment interest with contacts and history
+         * @description The two organisations and operators (404 for anyone else). Each side sees its own contact in full,
+         *     the other's once accepted; operators see both masked.
+         */
+        get: operations["getInvestmentInterest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/investment-interests/{investmentInterestId}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept (the presenting organisation)
+         * @description Accepting needs `contact`, the presenting side's contact person; both contacts are then released.
+         *     Any other state answers 409 `invalid-transition`; the wrong side 403. Both organisations are
+         *     notified and receive a webhook event.
+         */
+        post: operations["acceptInvestmentInterest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/investment-interests/{investmentInterestId}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline (the presenting organisation)
+         * @description Needs `reason: {code}` (`other` with a `text`).
+         *     Any other state answers 409 `invalid-transition`; the wrong side 403. Both organisations are
+         *     notified and receive a webhook event.
+         */
+        post: operations["declineInvestmentInterest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/investment-interests/{investmentInterestId}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw (the investor)
+         * @description An open (submitted or accepted) interest.
+         *     Any other state answers 409 `invalid-transition`; the wrong side 403. Both organisations are
+         *     notified and receive a webhook event.
+         */
+        post: operations["withdrawInvestmentInterest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4131,6 +4427,213 @@ export interface components {
                 netTransferIncomeFen: number;
                 setAsideMinFen: number;
             }[];
+            nextCursor: string | null;
+        };
+        /**
+         * @description 种子 seed, 天使 angel, Pre-A pre_a, A a, B b, C c, 后期 later, Pre-IPO pre_ipo.
+         * @enum {string}
+         */
+        FinancingStage: "seed" | "angel" | "pre_a" | "a" | "b" | "c" | "later" | "pre_ipo";
+        FinancingContact: {
+            name: string;
+            phone?: string;
+            /** Format: email */
+            email?: string;
+        };
+        InvestorInput: {
+            stages: components["schemas"]["FinancingStage"][];
+            fields: components["schemas"]["FieldCode"][];
+            ticketMinFen: number;
+            ticketMaxFen: number;
+            description?: string;
+        };
+        Investor: {
+            /** Format: uuid */
+            organisationId: string;
+            organisationName: string | null;
+            stages: string[];
+            fields: string[];
+            ticketMinFen: number;
+            ticketMaxFen: number;
+            description?: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        InvestorPage: {
+            items: components["schemas"]["Investor"][];
+            nextCursor: string | null;
+        };
+        RoadshowInput: {
+            /** Format: uuid */
+            organiserOrganisationId?: string;
+            title: string;
+            description?: string;
+            /** Format: date-time */
+            startsAt: string;
+            /** Format: date-time */
+            endsAt: string;
+            /** @enum {string} */
+            mode: "online" | "offline" | "hybrid";
+            place?: string;
+            /** Format: uri */
+            url?: string;
+            fields?: components["schemas"]["FieldCode"][];
+        };
+        RoadshowSummary: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organiserOrganisationId: string;
+            title: string;
+            description?: string | null;
+            /** Format: date-time */
+            startsAt: string;
+            /** Format: date-time */
+            endsAt: string;
+            /** @enum {string} */
+            mode: "online" | "offline" | "hybrid";
+            place?: string | null;
+            url?: string | null;
+            fields: string[];
+            /** Format: date-time */
+            createdAt: string;
+        };
+        Roadshow: components["schemas"]["RoadshowSummary"] & {
+            presentations: components["schemas"]["RoadshowPresentation"][];
+            investorCount: number;
+            /** @description The organiser's people and operators only. */
+            investorOrganisationIds?: string[];
+            /** @description The caller's organisation is registered as investor. */
+            registered: boolean;
+        };
+        RoadshowPage: {
+            items: components["schemas"]["RoadshowSummary"][];
+            nextCursor: string | null;
+        };
+        PresentationInput: {
+            /** Format: uuid */
+            achievementId?: string;
+            title?: string;
+            summary?: string;
+            stage: components["schemas"]["FinancingStage"];
+            askFen?: number;
+            fields?: components["schemas"]["FieldCode"][];
+        };
+        PresentationDecision: {
+            /** @enum {string} */
+            decision: "accept" | "decline";
+        };
+        RoadshowPresentation: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            roadshowId: string;
+            /** Format: uuid */
+            presenterOrganisationId: string;
+            /** Format: uuid */
+            achievementId?: string | null;
+            title: string;
+            summary?: string | null;
+            stage: string;
+            askFen?: number | null;
+            fields: string[];
+            /** @enum {string} */
+            status: "pending" | "accepted" | "declined";
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            decidedAt?: string | null;
+        };
+        RoadshowMatches: {
+            /** Format: uuid */
+            roadshowId: string;
+            items: {
+                /** Format: uuid */
+                investorOrganisationId: string;
+                /** Format: uuid */
+                presentationId: string;
+                /** Format: uuid */
+                presenterOrganisationId: string;
+                title: string;
+                score: number;
+                reasons: {
+                    /** @enum {string} */
+                    code: "field_overlap" | "stage_fit" | "ticket_fit";
+                    text: string;
+                    fields?: string[];
+                    stage?: string;
+                    askFen?: number;
+                    ticketMinFen?: number;
+                    ticketMaxFen?: number;
+                }[];
+            }[];
+        };
+        /** @enum {string} */
+        InvestmentInterestStatus: "submitted" | "accepted" | "declined" | "withdrawn";
+        InvestmentInterestInput: {
+            /** Format: uuid */
+            presentationId: string;
+            message: string;
+            amountFen?: number;
+            contact: components["schemas"]["FinancingContact"];
+        };
+        InvestmentInterestStep: {
+            contact?: components["schemas"]["FinancingContact"];
+            reason?: {
+                /** @enum {string} */
+                code: "stage_mismatch" | "terms_unsuitable" | "already_funded" | "other";
+                text?: string;
+            };
+            note?: string;
+        };
+        InvestmentInterestSummary: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            presentationId: string;
+            /** Format: uuid */
+            roadshowId: string;
+            /** Format: uuid */
+            investorOrganisationId: string;
+            /** Format: uuid */
+            ownerOrganisationId: string;
+            amountFen?: number | null;
+            status: components["schemas"]["InvestmentInterestStatus"];
+            declineReason?: {
+                code?: string;
+                text?: string;
+            } | null;
+            /** Format: date-time */
+            acceptedAt?: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        InvestmentInterest: components["schemas"]["InvestmentInterestSummary"] & {
+            message: string;
+            contactsReleased: boolean;
+            contacts: {
+                investor: components["schemas"]["ContactOut"];
+                owner: components["schemas"]["ContactOut"] | null;
+            };
+            allowedActions: string[];
+            history: {
+                action?: string;
+                fromStatus?: string | null;
+                toStatus?: string;
+                actorOrganisationId?: string | null;
+                /** Format: date-time */
+                occurredAt?: string;
+            }[];
+        };
+        ContactOut: {
+            name: string;
+            phone?: string;
+            email?: string;
+        };
+        InvestmentInterestPage: {
+            items: components["schemas"]["InvestmentInterestSummary"][];
             nextCursor: string | null;
         };
     };
@@ -7959,6 +8462,432 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BrokerList"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    listInvestors: {
+        parameters: {
+            query?: {
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+                stage?: components["schemas"]["FinancingStage"];
+                field?: components["schemas"]["FieldCode"];
+                amountFen?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of investors */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvestorPage"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getInvestor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organisationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The profile */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Investor"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    putInvestor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organisationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvestorInput"];
+            };
+        };
+        responses: {
+            /** @description The profile */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Investor"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    listRoadshows: {
+        parameters: {
+            query?: {
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+                upcoming?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of roadshows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoadshowPage"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    createRoadshow: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoadshowInput"];
+            };
+        };
+        responses: {
+            /** @description The roadshow */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Roadshow"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getRoadshow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                roadshowId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The roadshow */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Roadshow"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    applyRoadshowPresentation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                roadshowId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PresentationInput"];
+            };
+        };
+        responses: {
+            /** @description The presentation */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoadshowPresentation"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    decideRoadshowPresentation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                roadshowId: string;
+                presentationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PresentationDecision"];
+            };
+        };
+        responses: {
+            /** @description The presentation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoadshowPresentation"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    registerRoadshowInvestor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                roadshowId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The roadshow as the caller now sees it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Roadshow"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getRoadshowMatches: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                roadshowId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The matches, best first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoadshowMatches"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    listInvestmentInterests: {
+        parameters: {
+            query?: {
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+                role?: "sent" | "received";
+                status?: components["schemas"]["InvestmentInterestStatus"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvestmentInterestPage"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    createInvestmentInterest: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvestmentInterestInput"];
+            };
+        };
+        responses: {
+            /** @description The investment interest */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvestmentInterest"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getInvestmentInterest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                investmentInterestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The investment interest */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvestmentInterest"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    acceptInvestmentInterest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                investmentInterestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvestmentInterestStep"];
+            };
+        };
+        responses: {
+            /** @description The investment interest as the caller now sees it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvestmentInterest"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    declineInvestmentInterest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                investmentInterestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvestmentInterestStep"];
+            };
+        };
+        responses: {
+            /** @description The investment interest as the caller now sees it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvestmentInterest"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    withdrawInvestmentInterest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                investmentInterestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvestmentInterestStep"];
+            };
+        };
+        responses: {
+            /** @description The investment interest as the caller now sees it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvestmentInterest"];
                 };
             };
             429: components["responses"]["TooManyRequests"];

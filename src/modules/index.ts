@@ -2,6 +2,7 @@ import type { ModuleDefinition } from '../platform/module.js';
 import { alertsModule } from './alerts/module.js';
 import { catalogModule } from './catalog/module.js';
 import { contractsModule } from './contracts/module.js';
+import { financingModule } from './financing/module.js';
 import { identityModule, identityOidcModule } from './identity/module.js';
 import { integrationModule } from './integration/module.js';
 import { interestsModule } from './interests/module.js';
@@ -29,4 +30,5 @@ export const MODULES: ModuleDefinition[] = [
   alertsModule,
   interestsModule,
   managersModule,
+  financingModule,
 ];

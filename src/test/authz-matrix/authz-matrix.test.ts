@@ -17,6 +17,7 @@ import { listOperations, type Operation } from '../../platform/openapi.js';
 import { buildTestApp, createTestContext, type TestContext } from '../context.js';
 import { catalogRows } from './catalog.js';
 import { contractRows } from './contracts.js';
+import { financingRows } from './financing.js';
 import { identityRows } from './identity.js';
 import { integrationRows } from './integration.js';
 import { interestRows } from './interests.js';
@@ -39,6 +40,7 @@ const TABLES: Record<string, MatrixRow[]> = {
   integration: integrationRows,
   notifications: notificationRows,
   managers: managerRows,
+  financing: financingRows,
 };
 
 /** Not object-scoped, the same for every caller by design; nothing to authorise. */
