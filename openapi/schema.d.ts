@@ -2354,6 +2354,474 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/technology-managers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The technology manager registry (技术经理人名录), newest first
+         * @description Everyone sees active managers; a caller also sees its own organisation's managers in any
+         *     status, operators all. Phone, e-mail and certificate number are masked except for the
+         *     employer's people and operators.
+         */
+        get: operations["listTechnologyManagers"];
+        put?: never;
+        /**
+         * Register a technology manager
+         * @description An administrator (or partner client) of the employer, which must be verified, registers
+         *     one of its managers: the registration is `pending` until an operator approves it. An
+         *     operator's registration (any employer) is `active` at once. The certificate number is
+         *     checked (`JSTM20242000123`: province, TM, year, level digit 1/2/3 matching `level`,
+         *     serial) and unique (409 `manager-certificate-taken`). `employerOrganisationId` defaults
+         *     to the caller's organisation. Emits `technology-manager.registered` to the employer.
+         */
+        post: operations["registerTechnologyManager"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/technology-managers/rewards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Per-manager figures of brokered contracts registered in a year
+         * @description Operators only. Every manager named as broker on at least one contract, by id: the
+         *     contracts registered in the year (cancelled ones no longer count), their count, contract
+         *     value and technology transaction amount (the registrar's determination where there is
+         *     one). A manager whose contracts were registered in other years shows zeros.
+         */
+        get: operations["getTechnologyManagerRewards"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/technology-managers/set-asides": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Each university's least set-aside for technology managers in a year
+         * @description Operators only. Per seller of party nature 022 (university) or 021 (research institute)
+         *     by credit code: its net transfer income of the year — the technology transaction amount
+         *     (contract value less non-technical costs, as determined by the registrar) of its
+         *     registered transfer and licensing contracts — and the least set-aside the policy list
+         *     allows (2 %, rounded up to the fen).
+         */
+        get: operations["getTechnologyManagerSetAsides"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/technology-managers/{managerId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One technology manager
+         * @description Active managers are public; others only to their employer and operators (404 for anyone
+         *     else). Personal data masked as in the list.
+         */
+        get: operations["getTechnologyManager"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update a technology manager (the employer's administrators, operators)
+         * @description A change of name, level or certificate number by the employer sends the registration back
+         *     to review (`pending`); an operator's change keeps its status. A changed level is checked
+         *     against the certificate number.
+         */
+        patch: operations["updateTechnologyManager"];
+        trace?: never;
+    };
+    "/v1/technology-managers/{managerId}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve, reject or revoke a registration (operators)
+         * @description `approve` and `reject` a `pending` registration, `revoke` an `active` one; rejecting and
+         *     revoking need a `reason`. Any other state answers 409 `invalid-transition`. Emits
+         *     `technology-manager.reviewed` to the employer.
+         */
+        post: operations["reviewTechnologyManager"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/interests/{interestId}/broker": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Name an active technology manager as broker on an interest (a party)
+         * @description Either organisation of the interest; operators 403, anyone else 404. Not on a declined,
+         *     withdrawn or closed interest (409). Naming the same manager again answers 200 with the
+         *     same list. Emits `technology-manager.broker-named` to both organisations and the
+         *     manager's employer.
+         */
+        post: operations["nameInterestBroker"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contracts/{id}/broker": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Name an active technology manager as broker on a technology contract (a party)
+         * @description The applying organisation, or an organisation whose credit code is the seller's or the
+         *     buyer's; operators and the point's registrar 403, anyone else 404. Not on a refused or
+         *     cancelled contract (409). The per-manager reward figures count the contracts registered.
+         */
+        post: operations["nameContractBroker"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/investors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Investor institutions (投资机构), by organisation id
+         * @description Public. Filters: a stage, a field, and `amountFen` (investors whose ticket range covers it).
+         */
+        get: operations["listInvestors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/investors/{organisationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One investor's profile
+         * @description Public; 404 when the organisation states none.
+         */
+        get: operations["getInvestor"];
+        /**
+         * State or replace an organisation's investor profile
+         * @description The organisation's administrators (or its partner client) when it is verified, or operators. The
+         *     organisation must be verified (422 `financing-organisation-unverified`). Ticket sizes in fen,
+         *     `ticketMinFen` ≤ `ticketMaxFen`. Emits `investor.updated`.
+         */
+        put: operations["putInvestor"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/roadshows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Roadshows (路演), newest first
+         * @description Public. `upcoming=true` keeps those not yet ended.
+         */
+        get: operations["listRoadshows"];
+        put?: never;
+        /**
+         * Create a roadshow
+         * @description A verified organisation's administrators (organiser = their organisation, the default) or operators
+         *     (for any organiser). Offline and hybrid need a `place`, online and hybrid a `url`. Emits
+         *     `roadshow.created` to the organiser.
+         */
+        post: operations["createRoadshow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/roadshows/{roadshowId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One roadshow with its presentations
+         * @description Public: the event and its accepted presentations. The organiser's people and operators also see
+         *     pending and declined presentations and the registered investors; a presenter its own presentations.
+         */
+        get: operations["getRoadshow"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/roadshows/{roadshowId}/presentations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply to present an achievement or a project
+         * @description A verified organisation: with `achievementId`, one of its own published achievements (title and
+         *     fields default to the achievement's; once per roadshow, else 409); without, a project with a title
+         *     and fields. `stage` is the round sought, `askFen` the amount. `pending` until the organiser decides.
+         */
+        post: operations["applyRoadshowPresentation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/roadshows/{roadshowId}/presentations/{presentationId}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept or decline a presentation (the organiser)
+         * @description The organiser's people or operators; others may read the roadshow but are refused (403).
+         *     A presentation already decided answers 409 `invalid-transition`.
+         */
+        post: operations["decideRoadshowPresentation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/roadshows/{roadshowId}/investors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register the caller organisation as investor at a roadshow
+         * @description A verified organisation with an investor profile (else 422). Registering twice changes nothing.
+         *     Emits `roadshow.investor-registered` to the investor and the organiser.
+         */
+        post: operations["registerRoadshowInvestor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/roadshows/{roadshowId}/matches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Investor ↔ project matches with reasons
+         * @description Registered investors against accepted presentations. A pair matches when at least one reason holds:
+         *     `field_overlap` (the shared fields), `stage_fit` (the investor invests at the round sought),
+         *     `ticket_fit` (the amount sought within the investor's ticket range); score = number of reasons.
+         *     The organiser and operators see every pair; a registered investor its own; a presenter those of
+         *     its presentations; anyone else 403.
+         */
+        get: operations["getRoadshowMatches"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/investment-interests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller organisation's investment interests, newest first
+         * @description `role=sent` (as investor), `received` (as presenter), neither: both. Operators acting for no
+         *     organisation see all. No message, no contacts.
+         */
+        get: operations["listInvestmentInterests"];
+        put?: never;
+        /**
+         * Express investment interest in a presenting project (投资意向)
+         * @description A verified organisation with an investor profile, in a presentation the organiser accepted (else
+         *     422), not its own. One open interest per investor and presentation (409). The presenting
+         *     organisation sees the investor's contact masked until it accepts. Both are notified
+         *     (`investment-interest.created`).
+         */
+        post: operations["createInvestmentInterest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/investment-interests/{investmentInterestId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One investment interest with contacts and history
+         * @description The two organisations and operators (404 for anyone else). Each side sees its own contact in full,
+         *     the other's once accepted; operators see both masked.
+         */
+        get: operations["getInvestmentInterest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/investment-interests/{investmentInterestId}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept (the presenting organisation)
+         * @description Accepting needs `contact`, the presenting side's contact person; both contacts are then released.
+         *     Any other state answers 409 `invalid-transition`; the wrong side 403. Both organisations are
+         *     notified and receive a webhook event.
+         */
+        post: operations["acceptInvestmentInterest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/investment-interests/{investmentInterestId}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline (the presenting organisation)
+         * @description Needs `reason: {code}` (`other` with a `text`).
+         *     Any other state answers 409 `invalid-transition`; the wrong side 403. Both organisations are
+         *     notified and receive a webhook event.
+         */
+        post: operations["declineInvestmentInterest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/investment-interests/{investmentInterestId}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw (the investor)
+         * @description An open (submitted or accepted) interest.
+         *     Any other state answers 409 `invalid-transition`; the wrong side 403. Both organisations are
+         *     notified and receive a webhook event.
+         */
+        post: operations["withdrawInvestmentInterest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4128,6 +4596,346 @@ export interface components {
         };
         PageInfo: {
             /** @description Pass as `cursor` to get the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        /**
+         * @description junior 初级, intermediate 中级, senior 高级.
+         * @enum {string}
+         */
+        ManagerLevel: "junior" | "intermediate" | "senior";
+        /**
+         * @description pending (awaiting review), active (在册), rejected, revoked.
+         * @enum {string}
+         */
+        ManagerStatus: "pending" | "active" | "rejected" | "revoked";
+        TechnologyManagerInput: {
+            /** Format: uuid */
+            employerOrganisationId?: string;
+            name: string;
+            level: components["schemas"]["ManagerLevel"];
+            /** @description e.g. JSTM20242000123 (province, TM, year of issue, level digit, serial). */
+            certificateNo: string;
+            fields: components["schemas"]["FieldCode"][];
+            bio?: string;
+            phone?: string;
+            /** Format: email */
+            email?: string;
+        };
+        TechnologyManagerPatch: {
+            name?: string;
+            level?: components["schemas"]["ManagerLevel"];
+            certificateNo?: string;
+            fields?: components["schemas"]["FieldCode"][];
+            bio?: string;
+            phone?: string;
+            /** Format: email */
+            email?: string;
+        };
+        TechnologyManagerReview: {
+            /** @enum {string} */
+            decision: "approve" | "reject" | "revoke";
+            reason?: string;
+        };
+        TechnologyManager: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            level: components["schemas"]["ManagerLevel"];
+            /** @description In full for the employer's people and operators, else masked (JSTM2024*****23). */
+            certificateNo: string;
+            /** Format: uuid */
+            employerOrganisationId: string;
+            employerName?: string | null;
+            fields: string[];
+            bio?: string | null;
+            /** @description In full for the employer's people and operators, else masked. */
+            contact: {
+                phone?: string;
+                email?: string;
+            };
+            status: components["schemas"]["ManagerStatus"];
+            reviewReason?: string | null;
+            /** @description For maintainers, the review decisions the current status allows. */
+            reviewActions?: string[];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        TechnologyManagerPage: {
+            items: components["schemas"]["TechnologyManager"][];
+            nextCursor: string | null;
+        };
+        BrokerNaming: {
+            /** Format: uuid */
+            managerId: string;
+        };
+        Brokerage: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            managerId: string;
+            /** @enum {string} */
+            subjectType: "interest" | "contract";
+            /** Format: uuid */
+            subjectId: string;
+            /** Format: uuid */
+            namedByOrganisationId: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        BrokerList: {
+            /** @enum {string} */
+            subjectType: "interest" | "contract";
+            /** Format: uuid */
+            subjectId: string;
+            brokers: components["schemas"]["Brokerage"][];
+        };
+        TechnologyManagerRewards: {
+            year: number;
+            items: {
+                /** Format: uuid */
+                managerId: string;
+                name: string;
+                level: components["schemas"]["ManagerLevel"];
+                /** Format: uuid */
+                employerOrganisationId: string;
+                contractCount: number;
+                contractValueFen: number;
+                transactionAmountFen: number;
+                contracts: {
+                    /** Format: uuid */
+                    id: string;
+                    registrationNumber: string;
+                    transactionAmountFen: number;
+                }[];
+                contractsTruncated: boolean;
+            }[];
+            nextCursor: string | null;
+        };
+        TechnologyManagerSetAsides: {
+            year: number;
+            /** @description 200 = 2 %. */
+            setAsideBasisPoints: number;
+            partyNatures: string[];
+            contractTypes: string[];
+            items: {
+                sellerCreditCode: string;
+                sellerName: string;
+                /** Format: uuid */
+                organisationId: string | null;
+                partyNature: string;
+                contractCount: number;
+                netTransferIncomeFen: number;
+                setAsideMinFen: number;
+            }[];
+            nextCursor: string | null;
+        };
+        /**
+         * @description 种子 seed, 天使 angel, Pre-A pre_a, A a, B b, C c, 后期 later, Pre-IPO pre_ipo.
+         * @enum {string}
+         */
+        FinancingStage: "seed" | "angel" | "pre_a" | "a" | "b" | "c" | "later" | "pre_ipo";
+        FinancingContact: {
+            name: string;
+            phone?: string;
+            /** Format: email */
+            email?: string;
+        };
+        InvestorInput: {
+            stages: components["schemas"]["FinancingStage"][];
+            fields: components["schemas"]["FieldCode"][];
+            ticketMinFen: number;
+            ticketMaxFen: number;
+            description?: string;
+        };
+        Investor: {
+            /** Format: uuid */
+            organisationId: string;
+            organisationName: string | null;
+            stages: string[];
+            fields: string[];
+            ticketMinFen: number;
+            ticketMaxFen: number;
+            description?: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        InvestorPage: {
+            items: components["schemas"]["Investor"][];
+            nextCursor: string | null;
+        };
+        RoadshowInput: {
+            /** Format: uuid */
+            organiserOrganisationId?: string;
+            title: string;
+            description?: string;
+            /** Format: date-time */
+            startsAt: string;
+            /** Format: date-time */
+            endsAt: string;
+            /** @enum {string} */
+            mode: "online" | "offline" | "hybrid";
+            place?: string;
+            /** Format: uri */
+            url?: string;
+            fields?: components["schemas"]["FieldCode"][];
+        };
+        RoadshowSummary: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organiserOrganisationId: string;
+            title: string;
+            description?: string | null;
+            /** Format: date-time */
+            startsAt: string;
+            /** Format: date-time */
+            endsAt: string;
+            /** @enum {string} */
+            mode: "online" | "offline" | "hybrid";
+            place?: string | null;
+            url?: string | null;
+            fields: string[];
+            /** Format: date-time */
+            createdAt: string;
+        };
+        Roadshow: components["schemas"]["RoadshowSummary"] & {
+            presentations: components["schemas"]["RoadshowPresentation"][];
+            investorCount: number;
+            /** @description The organiser's people and operators only. */
+            investorOrganisationIds?: string[];
+            /** @description The caller's organisation is registered as investor. */
+            registered: boolean;
+        };
+        RoadshowPage: {
+            items: components["schemas"]["RoadshowSummary"][];
+            nextCursor: string | null;
+        };
+        PresentationInput: {
+            /** Format: uuid */
+            achievementId?: string;
+            title?: string;
+            summary?: string;
+            stage: components["schemas"]["FinancingStage"];
+            askFen?: number;
+            fields?: components["schemas"]["FieldCode"][];
+        };
+        PresentationDecision: {
+            /** @enum {string} */
+            decision: "accept" | "decline";
+        };
+        RoadshowPresentation: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            roadshowId: string;
+            /** Format: uuid */
+            presenterOrganisationId: string;
+            /** Format: uuid */
+            achievementId?: string | null;
+            title: string;
+            summary?: string | null;
+            stage: string;
+            askFen?: number | null;
+            fields: string[];
+            /** @enum {string} */
+            status: "pending" | "accepted" | "declined";
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            decidedAt?: string | null;
+        };
+        RoadshowMatches: {
+            /** Format: uuid */
+            roadshowId: string;
+            items: {
+                /** Format: uuid */
+                investorOrganisationId: string;
+                /** Format: uuid */
+                presentationId: string;
+                /** Format: uuid */
+                presenterOrganisationId: string;
+                title: string;
+                score: number;
+                reasons: {
+                    /** @enum {string} */
+                    code: "field_overlap" | "stage_fit" | "ticket_fit";
+                    text: string;
+                    fields?: string[];
+                    stage?: string;
+                    askFen?: number;
+                    ticketMinFen?: number;
+                    ticketMaxFen?: number;
+                }[];
+            }[];
+        };
+        /** @enum {string} */
+        InvestmentInterestStatus: "submitted" | "accepted" | "declined" | "withdrawn";
+        InvestmentInterestInput: {
+            /** Format: uuid */
+            presentationId: string;
+            message: string;
+            amountFen?: number;
+            contact: components["schemas"]["FinancingContact"];
+        };
+        InvestmentInterestStep: {
+            contact?: components["schemas"]["FinancingContact"];
+            reason?: {
+                /** @enum {string} */
+                code: "stage_mismatch" | "terms_unsuitable" | "already_funded" | "other";
+                text?: string;
+            };
+            note?: string;
+        };
+        InvestmentInterestSummary: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            presentationId: string;
+            /** Format: uuid */
+            roadshowId: string;
+            /** Format: uuid */
+            investorOrganisationId: string;
+            /** Format: uuid */
+            ownerOrganisationId: string;
+            amountFen?: number | null;
+            status: components["schemas"]["InvestmentInterestStatus"];
+            declineReason?: {
+                code?: string;
+                text?: string;
+            } | null;
+            /** Format: date-time */
+            acceptedAt?: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        InvestmentInterest: components["schemas"]["InvestmentInterestSummary"] & {
+            message: string;
+            contactsReleased: boolean;
+            contacts: {
+                investor: components["schemas"]["ContactOut"];
+                owner: components["schemas"]["ContactOut"] | null;
+            };
+            allowedActions: string[];
+            history: {
+                action?: string;
+                fromStatus?: string | null;
+                toStatus?: string;
+                actorOrganisationId?: string | null;
+                /** Format: date-time */
+                occurredAt?: string;
+            }[];
+        };
+        ContactOut: {
+            name: string;
+            phone?: string;
+            email?: string;
+        };
+        InvestmentInterestPage: {
+            items: components["schemas"]["InvestmentInterestSummary"][];
             nextCursor: string | null;
         };
     };
@@ -7914,6 +8722,695 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PriceNoticePolicy"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    listTechnologyManagers: {
+        parameters: {
+            query?: {
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+                level?: components["schemas"]["ManagerLevel"];
+                field?: components["schemas"]["FieldCode"];
+                employerOrganisationId?: string;
+                status?: components["schemas"]["ManagerStatus"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of managers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TechnologyManagerPage"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    registerTechnologyManager: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TechnologyManagerInput"];
+            };
+        };
+        responses: {
+            /** @description The manager */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TechnologyManager"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getTechnologyManagerRewards: {
+        parameters: {
+            query: {
+                year: number;
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of managers with their figures */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TechnologyManagerRewards"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getTechnologyManagerSetAsides: {
+        parameters: {
+            query: {
+                year: number;
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of sellers with their set-aside */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TechnologyManagerSetAsides"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getTechnologyManager: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                managerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The manager */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TechnologyManager"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    updateTechnologyManager: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                managerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TechnologyManagerPatch"];
+            };
+        };
+        responses: {
+            /** @description The manager */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TechnologyManager"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    reviewTechnologyManager: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                managerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TechnologyManagerReview"];
+            };
+        };
+        responses: {
+            /** @description The manager */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TechnologyManager"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    nameInterestBroker: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                interestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BrokerNaming"];
+            };
+        };
+        responses: {
+            /** @description Already named; the brokers of the interest */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrokerList"];
+                };
+            };
+            /** @description Named; the brokers of the interest */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrokerList"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    nameContractBroker: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BrokerNaming"];
+            };
+        };
+        responses: {
+            /** @description Already named; the brokers of the contract */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrokerList"];
+                };
+            };
+            /** @description Named; the brokers of the contract */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrokerList"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    listInvestors: {
+        parameters: {
+            query?: {
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+                stage?: components["schemas"]["FinancingStage"];
+                field?: components["schemas"]["FieldCode"];
+                amountFen?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of investors */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvestorPage"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getInvestor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organisationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The profile */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Investor"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    putInvestor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organisationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvestorInput"];
+            };
+        };
+        responses: {
+            /** @description The profile */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Investor"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    listRoadshows: {
+        parameters: {
+            query?: {
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+                upcoming?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of roadshows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoadshowPage"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    createRoadshow: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoadshowInput"];
+            };
+        };
+        responses: {
+            /** @description The roadshow */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Roadshow"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getRoadshow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                roadshowId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The roadshow */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Roadshow"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    applyRoadshowPresentation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                roadshowId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PresentationInput"];
+            };
+        };
+        responses: {
+            /** @description The presentation */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoadshowPresentation"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    decideRoadshowPresentation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                roadshowId: string;
+                presentationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PresentationDecision"];
+            };
+        };
+        responses: {
+            /** @description The presentation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoadshowPresentation"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    registerRoadshowInvestor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                roadshowId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The roadshow as the caller now sees it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Roadshow"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getRoadshowMatches: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                roadshowId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The matches, best first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoadshowMatches"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    listInvestmentInterests: {
+        parameters: {
+            query?: {
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+                role?: "sent" | "received";
+                status?: components["schemas"]["InvestmentInterestStatus"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvestmentInterestPage"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    createInvestmentInterest: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvestmentInterestInput"];
+            };
+        };
+        responses: {
+            /** @description The investment interest */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvestmentInterest"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getInvestmentInterest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                investmentInterestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The investment interest */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvestmentInterest"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    acceptInvestmentInterest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                investmentInterestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvestmentInterestStep"];
+            };
+        };
+        responses: {
+            /** @description The investment interest as the caller now sees it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvestmentInterest"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    declineInvestmentInterest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                investmentInterestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvestmentInterestStep"];
+            };
+        };
+        responses: {
+            /** @description The investment interest as the caller now sees it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvestmentInterest"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    withdrawInvestmentInterest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                investmentInterestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvestmentInterestStep"];
+            };
+        };
+        responses: {
+            /** @description The investment interest as the caller now sees it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvestmentInterest"];
                 };
             };
             429: components["responses"]["TooManyRequests"];

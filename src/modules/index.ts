@@ -2,9 +2,11 @@ import type { ModuleDefinition } from '../platform/module.js';
 import { alertsModule } from './alerts/module.js';
 import { catalogModule } from './catalog/module.js';
 import { contractsModule } from './contracts/module.js';
+import { financingModule } from './financing/module.js';
 import { identityModule, identityOidcModule } from './identity/module.js';
 import { integrationModule } from './integration/module.js';
 import { interestsModule } from './interests/module.js';
+import { managersModule } from './managers/module.js';
 import { matchingModule } from './matching/module.js';
 import { noticesModule } from './notices/module.js';
 import { notificationsModule } from './notifications/module.js';
@@ -29,4 +31,6 @@ export const MODULES: ModuleDefinition[] = [
   alertsModule,
   interestsModule,
   noticesModule,
+  managersModule,
+  financingModule,
 ];

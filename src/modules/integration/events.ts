@@ -55,6 +55,18 @@ export const EVENT_TYPES: Record<string, string> = {
   'price-notice.published': '协议定价公示发布 / a negotiated price was put on public notice',
   'price-notice.objected': '协议定价公示收到异议 / an objection was raised to a price notice',
   'price-notice.answered': '协议定价公示异议已答复 / the owner answered an objection',
+  'technology-manager.registered': '技术经理人登记 / a technology manager was registered',
+  'technology-manager.updated': '技术经理人信息变更 / a technology manager was updated',
+  'technology-manager.reviewed': '技术经理人登记审核 / a registration was approved, rejected or revoked',
+  'technology-manager.broker-named': '指定技术经理人居间 / a technology manager was named as broker',
+  'investor.updated': '投资机构信息更新 / an investor profile was stated or changed',
+  'roadshow.created': '路演发布 / a roadshow was created',
+  'roadshow.presentation-applied': '路演项目报名 / a project applied to present at a roadshow',
+  'roadshow.presentation-decided': '路演项目审核 / the organiser accepted or declined a presentation',
+  'roadshow.investor-registered': '投资机构报名路演 / an investor registered for a roadshow',
+  'investment-interest.created': '收到投资意向 / an investment interest was expressed',
+  'investment-interest.answered': '投资意向已答复 / an investment interest was accepted or declined',
+  'investment-interest.withdrawn': '投资意向已撤回 / an investment interest was withdrawn',
 };
 
 export interface EventInput {

@@ -17,10 +17,12 @@ import { listOperations, type Operation } from '../../platform/openapi.js';
 import { buildTestApp, createTestContext, type TestContext } from '../context.js';
 import { catalogRows } from './catalog.js';
 import { contractRows } from './contracts.js';
+import { financingRows } from './financing.js';
 import { identityRows } from './identity.js';
 import { integrationRows } from './integration.js';
 import { interestRows } from './interests.js';
 import { listLeakChecks } from './lists.js';
+import { managerRows } from './managers.js';
 import { matchingRows } from './matching.js';
 import { noticeRows } from './notices.js';
 import { notificationRows } from './notifications.js';
@@ -39,6 +41,8 @@ const TABLES: Record<string, MatrixRow[]> = {
   integration: integrationRows,
   notifications: notificationRows,
   notices: noticeRows,
+  managers: managerRows,
+  financing: financingRows,
 };
 
 /** Not object-scoped, the same for every caller by design; nothing to authorise. */
