@@ -7,6 +7,7 @@ import { integrationModule } from './integration/module.js';
 import { interestsModule } from './interests/module.js';
 import { matchingModule } from './matching/module.js';
 import { notificationsModule } from './notifications/module.js';
+import { servicesModule } from './services/module.js';
 import { vouchersModule } from './vouchers/module.js';
 
 // The module contract is the platform's (src/platform/module.ts); kept here for older imports.
@@ -27,4 +28,5 @@ export const MODULES: ModuleDefinition[] = [
   matchingModule,
   alertsModule,
   interestsModule,
+  servicesModule,
 ];
