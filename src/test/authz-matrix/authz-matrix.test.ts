@@ -24,6 +24,7 @@ import { listLeakChecks } from './lists.js';
 import { matchingRows } from './matching.js';
 import { notificationRows } from './notifications.js';
 import { runRow } from './run.js';
+import { serviceRows } from './services.js';
 import type { MatrixRow } from './types.js';
 import { voucherRows } from './vouchers.js';
 import { createWorld, type World } from './world.js';
@@ -37,6 +38,7 @@ const TABLES: Record<string, MatrixRow[]> = {
   vouchers: voucherRows,
   integration: integrationRows,
   notifications: notificationRows,
+  services: serviceRows,
 };
 
 /** Not object-scoped, the same for every caller by design; nothing to authorise. */
