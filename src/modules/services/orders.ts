@@ -163,7 +163,7 @@ export async function takeOrderStep(
 }
 
 /** The data transaction voucher (type service_order), issued by the buyer's sub-centre. */
-async function requestVoucher(tx: Tx, r: OrderRow): Promise<boolean> {
+export async function requestVoucher(tx: Tx, r: OrderRow): Promise<boolean> {
   const [buyer, institution] = await Promise.all([
     organisationOf(tx, r.buyerOrganisationId),
     organisationOf(tx, r.institutionOrganisationId),
