@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createActor, createOrganisation } from '../../test/actors.js';
+import { createActor, createClientActor, createOrganisation } from '../../test/actors.js';
 import { useTestApp } from '../../test/app.js';
 import { sha256hex } from '../../test/hashes.js';
 import { randomCreditCode } from '../../test/ids.js';
@@ -267,6 +267,24 @@ describe('the overdue list', () => {
       deliverables: [report('late')],
     });
     expect(await ids(w.registrarB)).not.toContain(order.id);
+  });
+});
+
+describe("a partner institution's own system", () => {
+  it('takes and updates orders over the API with a client of the institution (scope services:write)', async () => {
+    const { order } = await orderFrom(req, w, offeringId);
+    const partner = await createClientActor(t.ctx, w.institutionOrg, ['services:write']);
+    const scopeless = await createClientActor(t.ctx, w.institutionOrg, ['catalog:read']);
+    const at = (action: string) => `/v1/service-orders/${order.id}/${action}`;
+    expect((await req(scopeless, 'POST', at('start'), {})).statusCode).toBe(403);
+    const list = (
+      await req(partner, 'GET', '/v1/service-orders?role=institution&status=accepted&limit=100')
+    ).json();
+    expect(list.items.map((o: { id: string }) => o.id)).toContain(order.id);
+    expect((await req(partner, 'POST', at('start'), {})).statusCode).toBe(200);
+    const delivered = await req(partner, 'POST', at('deliver'), { deliverables: [report(`p-${order.id}`)] });
+    expect(delivered.statusCode, delivered.body).toBe(200);
+    expect(delivered.json().history.at(-1)).toMatchObject({ action: 'deliver', actorType: 'client' });
   });
 });
 
