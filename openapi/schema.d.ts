@@ -2822,6 +2822,520 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/service-offerings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Published service offerings, newest first
+         * @description Public. Filters: `kind`, `fieldCode`, `regionCode` (an offering listing no region serves
+         *     everywhere; one listing a city or province serves its districts), `organisationId`.
+         *     `mine=true`: the caller organisation's own offerings in every state.
+         */
+        get: operations["listServiceOfferings"];
+        put?: never;
+        /**
+         * Draft a priced service offering (服务产品)
+         * @description The caller's organisation must be a verified service institution (403 otherwise). Kinds
+         *     `asset_valuation`, `testing` and `legal` need a `qualification` (licence number and the last day
+         *     it is valid; a date in the past is 422 `service-qualification-expired`). `fixed` and `from`
+         *     prices need `priceFen`; `quote` takes none (400). The offering starts as a draft.
+         */
+        post: operations["createServiceOffering"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/service-offerings/{offeringId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One service offering, with its rating count and average
+         * @description Published offerings are public; others are seen by their institution and its reviewers
+         *     (operators, the registrars of the institution's sub-centre) only — anyone else gets 404.
+         */
+        get: operations["getServiceOffering"];
+        /**
+         * Replace a draft or rejected offering
+         * @description The institution only; other states are 422 `service-offering-not-editable`.
+         */
+        put: operations["updateServiceOffering"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/service-offerings/{offeringId}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit for review (the institution)
+         * @description From draft or rejected. The qualification is checked again.
+         *     Other states answer 409 `invalid-transition`.
+         */
+        post: operations["submitServiceOffering"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/service-offerings/{offeringId}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish (a reviewer)
+         * @description Operators and the registrars of the institution's sub-centre; the institution is notified.
+         *     Other states answer 409 `invalid-transition`.
+         */
+        post: operations["publishServiceOffering"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/service-offerings/{offeringId}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject with a reason (a reviewer)
+         * @description `reason` is required (400 without). The institution is notified.
+         *     Other states answer 409 `invalid-transition`.
+         */
+        post: operations["rejectServiceOffering"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/service-offerings/{offeringId}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw (the institution)
+         * @description From submitted, published or rejected. Open quotes stay, new orders on it are refused.
+         *     Other states answer 409 `invalid-transition`.
+         */
+        post: operations["withdrawServiceOffering"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/service-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Service requests, newest first
+         * @description `role=mine` (default): the caller organisation's requests; `role=open`: open requests of the
+         *     kinds the caller's (verified) organisation has published offerings of, to quote for.
+         */
+        get: operations["listServiceRequests"];
+        put?: never;
+        /**
+         * Describe a service need (服务需求)
+         * @description A verified organisation. `subject`, when given, must be one of the organisation's
+         *     achievements or needs, an interest it is a side of, or a contract it applied for (422
+         *     `service-subject-invalid` otherwise).
+         */
+        post: operations["createServiceRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/service-requests/{requestId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One request with its quotes
+         * @description The requesting organisation sees every quote; an institution offering the kind sees the
+         *     request and its own quotes; anyone else gets 404.
+         */
+        get: operations["getServiceRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/service-requests/{requestId}/suggestions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Offerings suggested for a request, with reasons
+         * @description Published offerings of the request's kind from other organisations, ranked by points, each
+         *     point a reason shown: the same kind, a field in common, the region served, and words in
+         *     common (one point per shared word, at most three).
+         */
+        get: operations["suggestServiceOfferings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/service-requests/{requestId}/quotes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Quote for a request (an institution)
+         * @description With one of the caller organisation's published offerings of the request's kind (422
+         *     otherwise), while the request is open (409 once ordered). `validUntil` is the last China
+         *     date the buyer may accept it. Both organisations are notified and receive
+         *     `service-request.quoted`.
+         */
+        post: operations["createServiceQuote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/service-orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller organisation's orders, newest first
+         * @description `role=buyer` or `institution`, or both when absent. Operators acting for no organisation see all.
+         */
+        get: operations["listServiceOrders"];
+        put?: never;
+        /**
+         * Accept a quote, making the order (quoted → accepted)
+         * @description The requesting organisation only (others 404). The quote must still be valid and its offering
+         *     published (409 otherwise); one order per request (409 `service-quote-already-ordered`). The due
+         *     date is the quote's turnaround in working days after today, on the holiday calendar.
+         */
+        post: operations["createServiceOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/service-orders/overdue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Overdue orders (逾期) for the buyers' sub-centres
+         * @description Accepted or running orders past their due date. Registrars see those whose buyer belongs to
+         *     their sub-centres, operators all; anyone else 403.
+         */
+        get: operations["listOverdueServiceOrders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/service-orders/{orderId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One order with its history, allowed actions and voucher number
+         * @description The buyer, the institution, the registrars of the buyer's sub-centre and operators; anyone
+         *     else gets 404.
+         */
+        get: operations["getServiceOrder"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/service-orders/{orderId}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start the service (the institution)
+         * @description accepted → in_progress.
+         *     Other states answer 409 `invalid-transition`; the wrong side 403. Every step is audited,
+         *     notified to both organisations and sent as a `service-order.*` webhook event.
+         */
+        post: operations["startServiceOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/service-orders/{orderId}/deliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deliver (the institution)
+         * @description in_progress → delivered, with `deliverables`: the names and SHA-256 of the delivered documents (never the documents; at least one, 400 otherwise).
+         *     Other states answer 409 `invalid-transition`; the wrong side 403. Every step is audited,
+         *     notified to both organisations and sent as a `service-order.*` webhook event.
+         */
+        post: operations["deliverServiceOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/service-orders/{orderId}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept the delivery (the buyer)
+         * @description delivered → accepted_by_buyer.
+         *     Other states answer 409 `invalid-transition`; the wrong side 403. Every step is audited,
+         *     notified to both organisations and sent as a `service-order.*` webhook event.
+         */
+        post: operations["approveServiceOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/service-orders/{orderId}/dispute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Dispute the delivery (the buyer)
+         * @description delivered → disputed; `note` says what is disputed (400 without). Resolved by the buyer's sub-centre.
+         *     Other states answer 409 `invalid-transition`; the wrong side 403. Every step is audited,
+         *     notified to both organisations and sent as a `service-order.*` webhook event.
+         */
+        post: operations["disputeServiceOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/service-orders/{orderId}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resolve a dispute (the buyer's sub-centre)
+         * @description disputed → closed, with an `outcome` and a `note` (400 without). Registrars of the buyer's sub-centre and operators.
+         *     Other states answer 409 `invalid-transition`; the wrong side 403. Every step is audited,
+         *     notified to both organisations and sent as a `service-order.*` webhook event.
+         */
+        post: operations["resolveServiceOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/service-orders/{orderId}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close (either side or the sub-centre)
+         * @description accepted_by_buyer → closed. The closed order gets a data transaction voucher (`type: service_order`), issued by the buyer's sub-centre; its number shows on the order once issued.
+         *     Other states answer 409 `invalid-transition`; the wrong side 403. Every step is audited,
+         *     notified to both organisations and sent as a `service-order.*` webhook event.
+         */
+        post: operations["closeServiceOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/service-orders/{orderId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel with a reason (either side)
+         * @description accepted or in_progress → cancelled; `reason.code` is required, `other` needs a `text`.
+         *     Other states answer 409 `invalid-transition`; the wrong side 403. Every step is audited,
+         *     notified to both organisations and sent as a `service-order.*` webhook event.
+         */
+        post: operations["cancelServiceOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/service-orders/{orderId}/milestones": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report a milestone (the institution)
+         * @description While the order is accepted or in progress (409 otherwise); at most 50.
+         */
+        post: operations["addServiceOrderMilestone"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/service-orders/{orderId}/rating": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rate a delivered order once (the buyer)
+         * @description 1–5 and a text, once (409 `service-order-already-rated`); only after delivery (409). The
+         *     offering shows the count and average of its ratings.
+         */
+        post: operations["rateServiceOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/service-orders/{orderId}/rating/reply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer the buyer's rating once (the institution)
+         * @description After the rating (409 before), once (409 `service-order-already-replied`).
+         */
+        post: operations["replyServiceOrderRating"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4936,6 +5450,255 @@ export interface components {
         };
         InvestmentInterestPage: {
             items: components["schemas"]["InvestmentInterestSummary"][];
+            nextCursor: string | null;
+        };
+        /**
+         * @description asset_valuation 资产评估, achievement_evaluation 成果评价, ip_search 知识产权检索,
+         *     ip_drafting 专利撰写, ip_filing 知识产权申请, ip_operation 知识产权运营, incubation 创业孵化,
+         *     financing 投融资, proof_of_concept 概念验证, pilot_scale 中试, testing 检验检测, legal 法律,
+         *     brokerage 技术经纪.
+         * @enum {string}
+         */
+        ServiceOfferingKind: "asset_valuation" | "achievement_evaluation" | "ip_search" | "ip_drafting" | "ip_filing" | "ip_operation" | "incubation" | "financing" | "proof_of_concept" | "pilot_scale" | "testing" | "legal" | "brokerage";
+        /** Format: date */
+        ServiceChinaDate: string;
+        /** @description 资质 — needed by asset_valuation, testing and legal. */
+        ServiceQualification: {
+            licenceNo: string;
+            validUntil: components["schemas"]["ServiceChinaDate"];
+        };
+        ServiceOfferingInput: {
+            kind: components["schemas"]["ServiceOfferingKind"];
+            title: string;
+            description: string;
+            /**
+             * @description fixed 固定价, from 起价, quote 面议.
+             * @enum {string}
+             */
+            priceModel: "fixed" | "from" | "quote";
+            priceFen?: number;
+            /** @description Working days. */
+            turnaroundDays: number;
+            regionCodes?: components["schemas"]["RegionCode"][];
+            fieldCodes?: components["schemas"]["FieldCode"][];
+            qualification?: components["schemas"]["ServiceQualification"];
+        };
+        ServiceOffering: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organisationId: string;
+            kind: components["schemas"]["ServiceOfferingKind"];
+            kindLabel: string;
+            title: string;
+            description: string;
+            /** @enum {string} */
+            priceModel: "fixed" | "from" | "quote";
+            priceFen: number | null;
+            turnaroundDays: number;
+            regionCodes: string[];
+            fieldCodes: string[];
+            qualification: components["schemas"]["ServiceQualification"] | null;
+            /** @enum {string} */
+            status: "draft" | "submitted" | "published" | "rejected" | "withdrawn";
+            rejectReason: string | null;
+            rating: {
+                count: number;
+                average: number | null;
+            };
+            /** Format: date-time */
+            publishedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ServiceOfferingPage: {
+            items: components["schemas"]["ServiceOffering"][];
+            nextCursor: string | null;
+        };
+        ServiceOfferingStep: {
+            /** @description Required to reject. */
+            reason?: string;
+        };
+        ServiceRequestInput: {
+            kind: components["schemas"]["ServiceOfferingKind"];
+            title: string;
+            description: string;
+            fieldCodes?: components["schemas"]["FieldCode"][];
+            regionCode?: components["schemas"]["RegionCode"];
+            subject?: components["schemas"]["ServiceRequestSubject"];
+        };
+        ServiceRequestSubject: {
+            /** @enum {string} */
+            type: "achievement" | "need" | "interest" | "contract";
+            /** Format: uuid */
+            id: string;
+        };
+        ServiceRequest: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organisationId: string;
+            kind: components["schemas"]["ServiceOfferingKind"];
+            kindLabel: string;
+            title: string;
+            description: string;
+            fieldCodes: string[];
+            regionCode: string | null;
+            subject: components["schemas"]["ServiceRequestSubject"] | null;
+            /** @enum {string} */
+            status: "open" | "ordered" | "closed";
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ServiceRequestDetail: components["schemas"]["ServiceRequest"] & {
+            quotes: components["schemas"]["ServiceQuote"][];
+        };
+        ServiceRequestPage: {
+            items: components["schemas"]["ServiceRequest"][];
+            nextCursor: string | null;
+        };
+        ServiceQuoteInput: {
+            /** Format: uuid */
+            offeringId: string;
+            priceFen: number;
+            turnaroundDays: number;
+            validUntil: components["schemas"]["ServiceChinaDate"];
+            note?: string;
+        };
+        ServiceQuote: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            requestId: string;
+            /** Format: uuid */
+            offeringId: string;
+            /** Format: uuid */
+            organisationId: string;
+            priceFen: number;
+            turnaroundDays: number;
+            /** Format: date */
+            validUntil: string;
+            note: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        ServiceSuggestions: {
+            items: {
+                offering: components["schemas"]["ServiceOffering"];
+                score: number;
+                reasons: {
+                    /** @enum {string} */
+                    code: "kind" | "field" | "region" | "words";
+                    points: number;
+                    text: string;
+                    fieldCodes?: string[];
+                    regionCode?: string;
+                    words?: string[];
+                }[];
+            }[];
+        };
+        /** @enum {string} */
+        ServiceOrderStatus: "quoted" | "accepted" | "in_progress" | "delivered" | "accepted_by_buyer" | "disputed" | "closed" | "cancelled";
+        ServiceDeliverable: {
+            name: string;
+            sha256: string;
+        };
+        ServiceOrderStep: {
+            note?: string;
+            /** @description To cancel. */
+            reason?: {
+                /** @enum {string} */
+                code: "buyer_changed_plans" | "institution_unable" | "mutual_agreement" | "other";
+                text?: string;
+            };
+            /** @description To deliver. */
+            deliverables?: components["schemas"]["ServiceDeliverable"][];
+            /**
+             * @description To resolve a dispute.
+             * @enum {string}
+             */
+            outcome?: "buyer_upheld" | "institution_upheld" | "settled";
+        };
+        ServiceOrder: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            requestId: string;
+            /** Format: uuid */
+            quoteId: string;
+            /** Format: uuid */
+            offeringId: string;
+            kind: components["schemas"]["ServiceOfferingKind"];
+            kindLabel: string;
+            title: string;
+            /** Format: uuid */
+            buyerOrganisationId: string;
+            /** Format: uuid */
+            institutionOrganisationId: string;
+            priceFen: number;
+            turnaroundDays: number;
+            status: components["schemas"]["ServiceOrderStatus"];
+            /**
+             * Format: date
+             * @description China date, turnaround working days after acceptance (holiday calendar).
+             */
+            dueDate: string;
+            milestones: {
+                title: string;
+                note?: string;
+                /** Format: date-time */
+                at: string;
+            }[];
+            deliverables: components["schemas"]["ServiceDeliverable"][];
+            dispute: {
+                [key: string]: unknown;
+            } | null;
+            cancelReason: {
+                [key: string]: unknown;
+            } | null;
+            rating: {
+                score: number;
+                text: string;
+                /** Format: date-time */
+                at: string;
+            } | null;
+            ratingReply: {
+                text: string;
+                /** Format: date-time */
+                at: string;
+            } | null;
+            /** Format: date-time */
+            deliveredAt: string | null;
+            /** Format: date-time */
+            closedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ServiceOrderDetail: components["schemas"]["ServiceOrder"] & {
+            /** @description The data transaction voucher of a closed, accepted order, once issued. */
+            voucherNumber: string | null;
+            allowedActions: string[];
+            history: {
+                action: string;
+                fromStatus: string | null;
+                toStatus: string;
+                actorType: string;
+                actorOrganisationId: string | null;
+                data: {
+                    [key: string]: unknown;
+                };
+                /** Format: date-time */
+                occurredAt: string;
+            }[];
+        };
+        ServiceOrderPage: {
+            items: components["schemas"]["ServiceOrder"][];
             nextCursor: string | null;
         };
     };
@@ -9411,6 +10174,754 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InvestmentInterest"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    listServiceOfferings: {
+        parameters: {
+            query?: {
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+                kind?: components["schemas"]["ServiceOfferingKind"];
+                fieldCode?: components["schemas"]["FieldCode"];
+                regionCode?: components["schemas"]["RegionCode"];
+                organisationId?: string;
+                mine?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of offerings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceOfferingPage"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    createServiceOffering: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServiceOfferingInput"];
+            };
+        };
+        responses: {
+            /** @description The draft offering */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceOffering"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getServiceOffering: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                offeringId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The offering */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceOffering"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    updateServiceOffering: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                offeringId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServiceOfferingInput"];
+            };
+        };
+        responses: {
+            /** @description The offering */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceOffering"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    submitServiceOffering: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                offeringId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServiceOfferingStep"];
+            };
+        };
+        responses: {
+            /** @description The offering */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceOffering"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    publishServiceOffering: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                offeringId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServiceOfferingStep"];
+            };
+        };
+        responses: {
+            /** @description The offering */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceOffering"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    rejectServiceOffering: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                offeringId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServiceOfferingStep"];
+            };
+        };
+        responses: {
+            /** @description The offering */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceOffering"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    withdrawServiceOffering: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                offeringId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServiceOfferingStep"];
+            };
+        };
+        responses: {
+            /** @description The offering */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceOffering"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    listServiceRequests: {
+        parameters: {
+            query?: {
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+                role?: "mine" | "open";
+                kind?: components["schemas"]["ServiceOfferingKind"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of requests */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceRequestPage"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    createServiceRequest: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServiceRequestInput"];
+            };
+        };
+        responses: {
+            /** @description The request */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceRequestDetail"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getServiceRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceRequestDetail"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    suggestServiceOfferings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Suggestions, best first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceSuggestions"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    createServiceQuote: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServiceQuoteInput"];
+            };
+        };
+        responses: {
+            /** @description The quote */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceQuote"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    listServiceOrders: {
+        parameters: {
+            query?: {
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+                role?: "buyer" | "institution";
+                status?: components["schemas"]["ServiceOrderStatus"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of orders */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceOrderPage"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    createServiceOrder: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    quoteId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The order */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceOrderDetail"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    listOverdueServiceOrders: {
+        parameters: {
+            query?: {
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of orders */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceOrderPage"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getServiceOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceOrderDetail"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    startServiceOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServiceOrderStep"];
+            };
+        };
+        responses: {
+            /** @description The order as the caller now sees it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceOrderDetail"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    deliverServiceOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServiceOrderStep"];
+            };
+        };
+        responses: {
+            /** @description The order as the caller now sees it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceOrderDetail"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    approveServiceOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServiceOrderStep"];
+            };
+        };
+        responses: {
+            /** @description The order as the caller now sees it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceOrderDetail"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    disputeServiceOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServiceOrderStep"];
+            };
+        };
+        responses: {
+            /** @description The order as the caller now sees it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceOrderDetail"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    resolveServiceOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServiceOrderStep"];
+            };
+        };
+        responses: {
+            /** @description The order as the caller now sees it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceOrderDetail"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    closeServiceOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServiceOrderStep"];
+            };
+        };
+        responses: {
+            /** @description The order as the caller now sees it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceOrderDetail"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    cancelServiceOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServiceOrderStep"];
+            };
+        };
+        responses: {
+            /** @description The order as the caller now sees it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceOrderDetail"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    addServiceOrderMilestone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title: string;
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceOrderDetail"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    rateServiceOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    score: number;
+                    text: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceOrderDetail"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    replyServiceOrderRating: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    text: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceOrderDetail"];
                 };
             };
             429: components["responses"]["TooManyRequests"];

@@ -10,6 +10,7 @@ import { managersModule } from './managers/module.js';
 import { matchingModule } from './matching/module.js';
 import { noticesModule } from './notices/module.js';
 import { notificationsModule } from './notifications/module.js';
+import { servicesModule } from './services/module.js';
 import { vouchersModule } from './vouchers/module.js';
 
 // The module contract is the platform's (src/platform/module.ts); kept here for older imports.
@@ -33,4 +34,5 @@ export const MODULES: ModuleDefinition[] = [
   noticesModule,
   managersModule,
   financingModule,
+  servicesModule,
 ];

@@ -31,6 +31,7 @@ export const API_SCOPES = {
   'catalog:write': '发布和维护成果、需求 / publish and maintain listings',
   'matching:read': '检索与撮合 / search and matching',
   'interests:write': '表达与处理合作意向 / express and answer interests',
+  'services:write': '服务产品、服务需求、报价与服务订单 / offer, request, quote and order services',
   'contracts:read': '查看技术合同登记 / read contract registrations',
   'contracts:write': '申请技术合同登记 / apply for contract registration',
   'vouchers:write': '提交数据交易以签发凭证 / submit data transactions for vouchers',

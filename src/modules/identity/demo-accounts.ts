@@ -33,6 +33,7 @@ export const DEMO_SCOPES = [
   'catalog:read',
   'catalog:write',
   'interests:write',
+  'services:write',
   'identity:manage',
   'account:manage',
   'notifications:read',

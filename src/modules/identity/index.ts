@@ -39,6 +39,7 @@ export {
 export {
   findOrganisation,
   findOrganisationByCreditCode,
+  findOrganisationsByType,
   findSubCentre,
   findSubCentreByCode,
   findVerifiedOrganisationIdsByCreditCodes,

@@ -61,6 +61,20 @@ export async function findOrganisationByCreditCode(
   return row;
 }
 
+/** Organisations of one type, oldest first (demo seeding of other modules). */
+export async function findOrganisationsByType(
+  db: DbOrTx,
+  type: OrganisationType,
+  limit: number,
+): Promise<Organisation[]> {
+  return db
+    .select()
+    .from(organisations)
+    .where(eq(organisations.type, type))
+    .orderBy(organisations.createdAt)
+    .limit(limit);
+}
+
 /**
  * Ids of the verified organisations holding these unified social credit codes (统一社会信用代码),
  * for other modules addressing "the parties known to the exchange" (e.g. webhook audiences).

@@ -16,7 +16,7 @@ import { leafHash } from './merkle.js';
 export const VOUCHER_JWS_TYPE = 'techex-voucher+jws';
 const ALG = 'EdDSA';
 
-export type VoucherType = 'technology_contract' | 'data_product';
+export type VoucherType = 'technology_contract' | 'data_product' | 'service_order';
 
 export interface VoucherParty {
   role: 'seller' | 'buyer';
@@ -109,7 +109,10 @@ export function validateVoucherPayload(value: unknown): string[] {
   };
   const numberOk = isValidVoucherNumber(p.number as string);
   need(numberOk, '$.number is not a valid voucher number');
-  need(p.type === 'technology_contract' || p.type === 'data_product', '$.type is unknown');
+  need(
+    p.type === 'technology_contract' || p.type === 'data_product' || p.type === 'service_order',
+    '$.type is unknown',
+  );
   const issuedOk = isUtcTimestamp(p.issuedAt);
   need(issuedOk, '$.issuedAt is not an RFC 3339 UTC timestamp in whole seconds');
   // The number's year is the issue year in China Standard Time (so 2025-12-31T16:00:00Z is 2026).

@@ -27,6 +27,7 @@ import { matchingRows } from './matching.js';
 import { noticeRows } from './notices.js';
 import { notificationRows } from './notifications.js';
 import { runRow } from './run.js';
+import { serviceRows } from './services.js';
 import type { MatrixRow } from './types.js';
 import { voucherRows } from './vouchers.js';
 import { createWorld, type World } from './world.js';
@@ -43,6 +44,7 @@ const TABLES: Record<string, MatrixRow[]> = {
   notices: noticeRows,
   managers: managerRows,
   financing: financingRows,
+  services: serviceRows,
 };
 
 /** Not object-scoped, the same for every caller by design; nothing to authorise. */

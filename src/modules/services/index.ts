@@ -1,0 +1,2 @@
+// The services module's public face: what other modules may use (lint: biome.json overrides).
+export { SERVICE_KINDS, type ServiceKind } from './kinds.js';

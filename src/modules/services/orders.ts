@@ -1,0 +1,379 @@
+import { and, asc, desc, eq, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
+import { actorOf } from '../../platform/audit.js';
+import { authorize, check } from '../../platform/authz.js';
+import { isUniqueViolation, type Tx } from '../../platform/db.js';
+import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../../platform/errors.js';
+import { newId } from '../../platform/ids.js';
+import { pageByIdDesc } from '../../platform/pagination.js';
+import { isOperator, type Principal } from '../../platform/principal.js';
+import { requestVoucherInTx, voucherNumbersFor } from '../vouchers/index.js';
+import { type PageQuery, type ServiceDeps, verifiedOrganisationOf } from './deps.js';
+import { chinaToday } from './kinds.js';
+import { type OrderAction, orderTable, RUNNING } from './lifecycle.js';
+import { dueDateFor, organisationOf, subCentreOf } from './ports.js';
+import {
+  serviceOfferings,
+  serviceOrderEvents,
+  serviceQuotes,
+  serviceRequests,
+  serviceOrders as so,
+} from './schema.js';
+import { recordOrderStep } from './steps.js';
+import { type OrderRow, orderEventView, orderView } from './views.js';
+
+export const VOUCHER_SOURCE = 'service_order';
+
+export interface OrderStepInput {
+  note?: string;
+  reason?: { code: string; text?: string };
+  deliverables?: { name: string; sha256: string }[];
+  outcome?: string;
+}
+
+export async function findOrder(db: Tx | ServiceDeps['db'], id: string, lock = false): Promise<OrderRow> {
+  const q = db.select().from(so).where(eq(so.id, id));
+  const [row] = lock ? await q.for('update') : await q;
+  if (!row) throw new NotFoundError();
+  return row;
+}
+
+const required = (field: string, message: string) =>
+  new ValidationError([{ field: `body/${field}`, code: 'required', message }]);
+
+/** The buyer accepts a quote: the order is made, due `turnaround` working days from today. */
+export async function createOrder(
+  deps: ServiceDeps,
+  p: Principal | undefined,
+  quoteId: string,
+  requestId?: string,
+): Promise<OrderRow> {
+  const buyer = verifiedOrganisationOf(p);
+  const now = deps.now?.() ?? new Date();
+  try {
+    const row = await deps.db.transaction(async (tx) => {
+      const [quote] = await tx.select().from(serviceQuotes).where(eq(serviceQuotes.id, quoteId));
+      const [request] = quote
+        ? await tx.select().from(serviceRequests).where(eq(serviceRequests.id, quote.requestId)).for('update')
+        : [];
+      // Only the requesting organisation knows the quotes it received.
+      if (!quote || !request || request.organisationId !== buyer) throw new NotFoundError();
+      if (request.status !== 'open') {
+        const [existing] = await tx.select({ id: so.id }).from(so).where(eq(so.requestId, request.id));
+        throw new ConflictError('service-quote-already-ordered', { orderId: existing?.id ?? '' });
+      }
+      if (quote.validUntil < chinaToday(now)) throw new ConflictError('service-quote-expired');
+      const [offering] = await tx
+        .select()
+        .from(serviceOfferings)
+        .where(eq(serviceOfferings.id, quote.offeringId));
+      if (offering?.status !== 'published') throw new ConflictError('service-offering-unavailable');
+      const status = orderTable.nextStatus('quoted', 'accept');
+      const org = await organisationOf(tx, buyer);
+      const [created] = await tx
+        .insert(so)
+        .values({
+          id: newId(),
+          requestId: request.id,
+          quoteId: quote.id,
+          offeringId: offering.id,
+          kind: request.kind,
+          title: request.title,
+          buyerOrganisationId: buyer,
+          buyerSubCentreId: org?.subCentreId ?? null,
+          institutionOrganisationId: quote.organisationId,
+          priceFen: quote.priceFen,
+          turnaroundDays: quote.turnaroundDays,
+          status,
+          dueDate: await dueDateFor(tx, now, quote.turnaroundDays),
+        })
+        .returning();
+      await tx
+        .update(serviceRequests)
+        .set({ status: 'ordered', updatedAt: sql`now()` })
+        .where(eq(serviceRequests.id, request.id));
+      const data = { quoteId, requestId: request.id, priceFen: quote.priceFen, dueDate: created!.dueDate };
+      await recordOrderStep(tx, 'accept', created!, 'quoted', actorOf(p), data, requestId);
+      return created!;
+    });
+    deps.outbox.kick();
+    return row;
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new ConflictError('service-quote-already-ordered', { orderId: '' });
+    throw err;
+  }
+}
+
+/** One step of the order lifecycle, in one transaction: lock, authorise, check the state, apply. */
+export async function takeOrderStep(
+  deps: ServiceDeps,
+  p: Principal | undefined,
+  id: string,
+  action: Exclude<OrderAction, 'accept'>,
+  input: OrderStepInput,
+  requestId?: string,
+): Promise<OrderRow> {
+  const row = await deps.db.transaction(async (tx) => {
+    const current = await findOrder(tx, id, true);
+    authorize(p, 'service-order.act', { ...current, action });
+    const to = orderTable.nextStatus(current.status, action);
+    const at = new Date().toISOString();
+    const data: Record<string, unknown> = input.note ? { note: input.note } : {};
+    const set: Partial<typeof so.$inferInsert> = { status: to };
+    if (action === 'deliver') {
+      if (!input.deliverables?.length)
+        throw required('deliverables', 'at least one deliverable (name and SHA-256)');
+      set.deliverables = input.deliverables;
+      set.deliveredAt = new Date();
+      data.deliverables = input.deliverables;
+    }
+    if (action === 'dispute') {
+      if (!input.note?.trim()) throw required('note', 'say what is disputed');
+      set.dispute = { reason: input.note, raisedAt: at };
+    }
+    if (action === 'resolve') {
+      if (!input.outcome) throw required('outcome', 'an outcome is required');
+      if (!input.note?.trim()) throw required('note', 'explain the decision');
+      set.dispute = {
+        ...(current.dispute as object),
+        resolution: { outcome: input.outcome, note: input.note, at },
+      };
+      data.outcome = input.outcome;
+    }
+    if (action === 'cancel') {
+      const reason = input.reason;
+      if (!reason) throw required('reason', 'a reason is required');
+      if (reason.code === 'other' && !reason.text?.trim())
+        throw required('reason/text', 'explain an "other" reason');
+      set.cancelReason = reason;
+      data.reason = reason;
+    }
+    if (to === 'closed') set.closedAt = new Date();
+    const [updated] = await tx
+      .update(so)
+      .set({ ...set, updatedAt: sql`now()` })
+      .where(eq(so.id, id))
+      .returning();
+    // A closed order the buyer accepted is a completed transaction: it gets its voucher.
+    if (action === 'close') data.voucherRequested = await requestVoucher(tx, updated!);
+    await recordOrderStep(tx, action, updated!, current.status, actorOf(p), data, requestId);
+    return updated!;
+  });
+  deps.outbox.kick();
+  return row;
+}
+
+/** The data transaction voucher (type service_order), issued by the buyer's sub-centre. */
+export async function requestVoucher(tx: Tx, r: OrderRow): Promise<boolean> {
+  const [buyer, institution] = await Promise.all([
+    organisationOf(tx, r.buyerOrganisationId),
+    organisationOf(tx, r.institutionOrganisationId),
+  ]);
+  const point = await subCentreOf(tx, r.buyerSubCentreId ?? institution?.subCentreId ?? '');
+  if (!point || !buyer || !institution) return false;
+  const deliverables = r.deliverables as { name: string; sha256: string }[];
+  await requestVoucherInTx(tx, {
+    type: 'service_order',
+    sourceType: VOUCHER_SOURCE,
+    sourceId: r.id,
+    parties: [
+      // An organisation without a credit code is named by its exchange id.
+      { role: 'seller', name: institution.name, creditCode: institution.creditCode ?? institution.id },
+      { role: 'buyer', name: buyer.name, creditCode: buyer.creditCode ?? buyer.id },
+    ],
+    subject: { title: r.title },
+    amounts: { contractValueFen: r.priceFen, transactionAmountFen: r.priceFen },
+    issuingSubCentre: { code: point.code, name: point.name },
+    documentHashes: deliverables.map((d) => ({ name: d.name, sha256: d.sha256 })),
+  });
+  return true;
+}
+
+/** The institution reports progress (a milestone) on an accepted or running order. */
+export async function addMilestone(
+  deps: ServiceDeps,
+  p: Principal | undefined,
+  id: string,
+  input: { title: string; note?: string },
+  requestId?: string,
+): Promise<OrderRow> {
+  const row = await deps.db.transaction(async (tx) => {
+    const current = await findOrder(tx, id, true);
+    authorize(p, 'service-order.act', { ...current, action: 'milestone' });
+    if (!RUNNING.includes(current.status as (typeof RUNNING)[number]))
+      throw new ConflictError('invalid-transition', { from: current.status, action: 'milestone' });
+    const milestone = {
+      title: input.title,
+      ...(input.note ? { note: input.note } : {}),
+      at: new Date().toISOString(),
+    };
+    const milestones = [...(current.milestones as object[]), milestone];
+    if (milestones.length > 50) throw new UnprocessableError('unprocessable');
+    const [updated] = await tx
+      .update(so)
+      .set({ milestones, updatedAt: sql`now()` })
+      .where(eq(so.id, id))
+      .returning();
+    await recordOrderStep(
+      tx,
+      'milestone',
+      updated!,
+      current.status,
+      actorOf(p),
+      { title: input.title },
+      requestId,
+    );
+    return updated!;
+  });
+  deps.outbox.kick();
+  return row;
+}
+
+/** The buyer rates a delivered order once (1–5 and text); the offering keeps count and sum. */
+export async function rateOrder(
+  deps: ServiceDeps,
+  p: Principal | undefined,
+  id: string,
+  input: { score: number; text: string },
+  requestId?: string,
+): Promise<OrderRow> {
+  const row = await deps.db.transaction(async (tx) => {
+    const current = await findOrder(tx, id, true);
+    authorize(p, 'service-order.act', { ...current, action: 'rate' });
+    if (!current.deliveredAt) throw new ConflictError('service-order-not-delivered');
+    if (current.rating) throw new ConflictError('service-order-already-rated');
+    const rating = { score: input.score, text: input.text, at: new Date().toISOString() };
+    const [updated] = await tx
+      .update(so)
+      .set({ rating, updatedAt: sql`now()` })
+      .where(eq(so.id, id))
+      .returning();
+    await tx
+      .update(serviceOfferings)
+      .set({
+        ratingCount: sql`${serviceOfferings.ratingCount} + 1`,
+        ratingSum: sql`${serviceOfferings.ratingSum} + ${input.score}`,
+      })
+      .where(eq(serviceOfferings.id, current.offeringId));
+    await recordOrderStep(
+      tx,
+      'rate',
+      updated!,
+      current.status,
+      actorOf(p),
+      { score: input.score },
+      requestId,
+    );
+    return updated!;
+  });
+  deps.outbox.kick();
+  return row;
+}
+
+/** The institution answers the buyer's rating once. */
+export async function replyToRating(
+  deps: ServiceDeps,
+  p: Principal | undefined,
+  id: string,
+  input: { text: string },
+  requestId?: string,
+): Promise<OrderRow> {
+  const row = await deps.db.transaction(async (tx) => {
+    const current = await findOrder(tx, id, true);
+    authorize(p, 'service-order.act', { ...current, action: 'reply' });
+    if (!current.rating) throw new ConflictError('service-order-not-rated');
+    if (current.ratingReply) throw new ConflictError('service-order-already-replied');
+    const [updated] = await tx
+      .update(so)
+      .set({ ratingReply: { text: input.text, at: new Date().toISOString() }, updatedAt: sql`now()` })
+      .where(eq(so.id, id))
+      .returning();
+    await recordOrderStep(tx, 'reply', updated!, current.status, actorOf(p), {}, requestId);
+    return updated!;
+  });
+  deps.outbox.kick();
+  return row;
+}
+
+/** One order with its history, the actions the caller may take and its voucher number. */
+export async function getOrder(deps: ServiceDeps, p: Principal | undefined, id: string) {
+  const row = await findOrder(deps.db, id);
+  authorize(p, 'service-order.read', row);
+  const events = await deps.db
+    .select()
+    .from(serviceOrderEvents)
+    .where(eq(serviceOrderEvents.orderId, id))
+    .orderBy(asc(serviceOrderEvents.id))
+    .limit(100);
+  const numbers = await voucherNumbersFor(deps.db, VOUCHER_SOURCE, [id]);
+  const allowedActions = orderTable
+    .actionsFrom(row.status)
+    .filter((a) => check(p, 'service-order.act', { ...row, action: a }) === 'allow');
+  return {
+    ...orderView(row),
+    voucherNumber: numbers.get(id) ?? null,
+    allowedActions,
+    history: events.map(orderEventView),
+  };
+}
+
+export interface OrderQuery extends PageQuery {
+  role?: 'buyer' | 'institution';
+  status?: string;
+}
+
+/** The caller organisation's orders (as buyer, institution or both), newest first. */
+export async function listOrders(deps: ServiceDeps, p: Principal | undefined, q: OrderQuery) {
+  const org = p?.organisationId;
+  const asBuyer = org ? eq(so.buyerOrganisationId, org) : undefined;
+  const asInstitution = org ? eq(so.institutionOrganisationId, org) : undefined;
+  let scope: SQL | undefined;
+  if (q.role === 'buyer') scope = asBuyer;
+  else if (q.role === 'institution') scope = asInstitution;
+  else if (isOperator(p) && !org) scope = sql`true`;
+  else scope = asBuyer && asInstitution ? or(asBuyer, asInstitution) : undefined;
+  const where = and(scope ?? sql`false`, q.status ? eq(so.status, q.status) : undefined);
+  const list = `service-orders:${p?.kind}:${p?.id}:${q.role ?? ''}:${q.status ?? ''}`;
+  const page = await pageByIdDesc(
+    deps.cursors,
+    list,
+    q,
+    (before, limit) =>
+      deps.db
+        .select()
+        .from(so)
+        .where(before ? and(where, lt(so.id, before)) : where)
+        .orderBy(desc(so.id))
+        .limit(limit),
+    (x) => x.id,
+  );
+  return { items: page.items.map(orderView), nextCursor: page.nextCursor };
+}
+
+/**
+ * Running orders past their due date (逾期), for the sub-centre of the buyer: a registrar sees
+ * those of its sub-centres' buyers, an operator all. Oldest due date first.
+ */
+export async function listOverdue(deps: ServiceDeps, p: Principal | undefined, q: PageQuery) {
+  authorize(p, 'service-order.overdue', null);
+  const today = chinaToday(deps.now?.());
+  const where = and(
+    inArray(so.status, [...RUNNING]),
+    lt(so.dueDate, today),
+    isOperator(p) ? undefined : inArray(so.buyerSubCentreId, [...p!.registrarSubCentres]),
+  );
+  const list = `service-orders-overdue:${p!.id}`;
+  const page = await pageByIdDesc(
+    deps.cursors,
+    list,
+    q,
+    (before, limit) =>
+      deps.db
+        .select()
+        .from(so)
+        .where(before ? and(where, lt(so.id, before)) : where)
+        .orderBy(desc(so.id))
+        .limit(limit),
+    (x) => x.id,
+  );
+  return { items: page.items.map(orderView), nextCursor: page.nextCursor };
+}

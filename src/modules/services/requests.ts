@@ -1,0 +1,236 @@
+import { and, desc, eq, inArray, lt, ne, type SQL, sql } from 'drizzle-orm';
+import { actorOf, recordAudit } from '../../platform/audit.js';
+import { authorize } from '../../platform/authz.js';
+import type { DbOrTx } from '../../platform/db.js';
+import { ConflictError, NotFoundError, UnprocessableError } from '../../platform/errors.js';
+import { newId } from '../../platform/ids.js';
+import { pageByIdDesc } from '../../platform/pagination.js';
+import { actsFor, isOperator, type Principal } from '../../platform/principal.js';
+import { emitEventInTx } from '../integration/index.js';
+import { notifyInTx } from '../notifications/index.js';
+import { type PageQuery, type ServiceDeps, verifiedOrganisationOf } from './deps.js';
+import { chinaToday } from './kinds.js';
+import { ownsSubject, type SubjectType } from './ports.js';
+import { serviceRequests as r, serviceOfferings, serviceQuotes } from './schema.js';
+import { rankOfferings } from './suggest.js';
+import { quoteView, type RequestRow, requestView } from './views.js';
+
+export interface RequestInput {
+  kind: string;
+  title: string;
+  description: string;
+  fieldCodes?: string[];
+  regionCode?: string;
+  subject?: { type: SubjectType; id: string };
+}
+
+export interface QuoteInput {
+  offeringId: string;
+  priceFen: number;
+  turnaroundDays: number;
+  validUntil: string;
+  note?: string;
+}
+
+export async function findRequest(db: DbOrTx, id: string, lock = false): Promise<RequestRow> {
+  const q = db.select().from(r).where(eq(r.id, id));
+  const [row] = lock ? await q.for('update') : await q;
+  if (!row) throw new NotFoundError();
+  return row;
+}
+
+/** Kinds the organisation has a published offering of (so it may see and quote requests of them). */
+async function offeredKinds(db: DbOrTx, organisationId: string | undefined): Promise<string[]> {
+  if (!organisationId) return [];
+  const rows = await db
+    .selectDistinct({ kind: serviceOfferings.kind })
+    .from(serviceOfferings)
+    .where(
+      and(eq(serviceOfferings.organisationId, organisationId), eq(serviceOfferings.status, 'published')),
+    );
+  return rows.map((x) => x.kind);
+}
+
+const refOf = async (db: DbOrTx, p: Principal | undefined, row: RequestRow) => ({
+  organisationId: row.organisationId,
+  callerOffersKind: !!p?.orgVerified && (await offeredKinds(db, p.organisationId)).includes(row.kind),
+});
+
+/** An organisation describes what it needs (服务需求). */
+export async function createRequest(
+  deps: ServiceDeps,
+  p: Principal | undefined,
+  input: RequestInput,
+  requestId?: string,
+): Promise<RequestRow> {
+  const organisationId = verifiedOrganisationOf(p);
+  if (input.subject && !(await ownsSubject(deps.db, organisationId, input.subject)))
+    throw new UnprocessableError('service-subject-invalid');
+  return deps.db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(r)
+      .values({
+        id: newId(),
+        organisationId,
+        kind: input.kind,
+        title: input.title,
+        description: input.description,
+        fieldCodes: input.fieldCodes ?? [],
+        regionCode: input.regionCode ?? null,
+        subject: input.subject ?? null,
+      })
+      .returning();
+    await recordAudit(tx, {
+      actor: actorOf(p),
+      action: 'service-request.create',
+      objectType: 'service_request',
+      objectId: row!.id,
+      after: { kind: row!.kind, subject: input.subject ?? null },
+      requestId,
+    });
+    return row!;
+  });
+}
+
+/** One request with its quotes: the requester sees all, an institution its own. */
+export async function getRequest(deps: ServiceDeps, p: Principal | undefined, id: string) {
+  const row = await findRequest(deps.db, id);
+  authorize(p, 'service-request.read', await refOf(deps.db, p, row));
+  const all = actsFor(p, row.organisationId) || (isOperator(p) && !p?.organisationId);
+  const quotes = await deps.db
+    .select()
+    .from(serviceQuotes)
+    .where(
+      and(
+        eq(serviceQuotes.requestId, id),
+        all ? undefined : eq(serviceQuotes.organisationId, p?.organisationId ?? sql`NULL`),
+      ),
+    )
+    .orderBy(desc(serviceQuotes.id))
+    .limit(100);
+  return { ...requestView(row), quotes: quotes.map(quoteView) };
+}
+
+export interface RequestQuery extends PageQuery {
+  /** mine: the caller organisation's requests; open: open requests of kinds it offers. */
+  role?: 'mine' | 'open';
+  kind?: string;
+}
+
+export async function listRequests(deps: ServiceDeps, p: Principal | undefined, q: RequestQuery) {
+  const org = p?.organisationId;
+  let scope: SQL | undefined;
+  if (q.role === 'open') {
+    const kinds = p?.orgVerified ? await offeredKinds(deps.db, org) : [];
+    scope = kinds.length
+      ? and(eq(r.status, 'open'), inArray(r.kind, kinds), org ? ne(r.organisationId, org) : undefined)
+      : undefined;
+  } else if (org) scope = eq(r.organisationId, org);
+  else if (isOperator(p)) scope = sql`true`;
+  const where = and(scope ?? sql`false`, q.kind ? eq(r.kind, q.kind) : undefined);
+  const list = `service-requests:${p?.kind}:${p?.id}:${q.role ?? ''}:${q.kind ?? ''}`;
+  const page = await pageByIdDesc(
+    deps.cursors,
+    list,
+    q,
+    (before, limit) =>
+      deps.db
+        .select()
+        .from(r)
+        .where(before ? and(where, lt(r.id, before)) : where)
+        .orderBy(desc(r.id))
+        .limit(limit),
+    (x) => x.id,
+  );
+  return { items: page.items.map(requestView), nextCursor: page.nextCursor };
+}
+
+/** Published offerings of the request's kind from other organisations, ranked with reasons. */
+export async function suggestOfferings(deps: ServiceDeps, p: Principal | undefined, id: string) {
+  const row = await findRequest(deps.db, id);
+  authorize(p, 'service-request.read', await refOf(deps.db, p, row));
+  const candidates = await deps.db
+    .select()
+    .from(serviceOfferings)
+    .where(
+      and(
+        eq(serviceOfferings.status, 'published'),
+        eq(serviceOfferings.kind, row.kind),
+        ne(serviceOfferings.organisationId, row.organisationId),
+      ),
+    )
+    .orderBy(desc(serviceOfferings.id))
+    .limit(200);
+  return { items: rankOfferings(row, candidates, 20) };
+}
+
+/** An institution answers an open request with a quote for one of its published offerings. */
+export async function createQuote(
+  deps: ServiceDeps,
+  p: Principal | undefined,
+  requestId: string,
+  input: QuoteInput,
+  httpRequestId?: string,
+) {
+  const quote = await deps.db.transaction(async (tx) => {
+    const row = await findRequest(tx, requestId, true);
+    authorize(p, 'service-request.quote', await refOf(tx, p, row));
+    if (row.status !== 'open') throw new ConflictError('service-request-closed');
+    const [offering] = await tx
+      .select()
+      .from(serviceOfferings)
+      .where(eq(serviceOfferings.id, input.offeringId));
+    if (
+      !offering ||
+      offering.organisationId !== p!.organisationId ||
+      offering.status !== 'published' ||
+      offering.kind !== row.kind
+    )
+      throw new UnprocessableError('service-offering-not-quotable');
+    if (input.validUntil < chinaToday(deps.now?.())) throw new UnprocessableError('service-quote-expired');
+    const [q] = await tx
+      .insert(serviceQuotes)
+      .values({
+        id: newId(),
+        requestId,
+        offeringId: offering.id,
+        organisationId: offering.organisationId,
+        priceFen: input.priceFen,
+        turnaroundDays: input.turnaroundDays,
+        validUntil: input.validUntil,
+        note: input.note ?? null,
+      })
+      .returning();
+    await recordAudit(tx, {
+      actor: actorOf(p),
+      action: 'service-request.quote',
+      objectType: 'service_request',
+      objectId: requestId,
+      after: { quoteId: q!.id, priceFen: q!.priceFen, turnaroundDays: q!.turnaroundDays },
+      requestId: httpRequestId,
+    });
+    const data = { requestId, quoteId: q!.id, offeringId: offering.id, priceFen: q!.priceFen };
+    await notifyInTx(
+      tx,
+      [
+        [row.organisationId, '收到服务报价'],
+        [offering.organisationId, '已提交服务报价'],
+      ].map(([organisationId, title]) => ({
+        recipient: { organisationId: organisationId! },
+        kind: 'service-request.quoted',
+        title: `${title}：${row.title}`,
+        data,
+        dedupKey: `service-quote:${q!.id}:${organisationId}`,
+      })),
+    );
+    await emitEventInTx(tx, {
+      type: 'service-request.quoted',
+      subjectId: requestId,
+      organisationIds: [row.organisationId, offering.organisationId],
+      data,
+    });
+    return q!;
+  });
+  deps.outbox.kick();
+  return quoteView(quote);
+}
