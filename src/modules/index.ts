@@ -1,5 +1,6 @@
 import type { ModuleDefinition } from '../platform/module.js';
 import { alertsModule } from './alerts/module.js';
+import { assessmentsModule } from './assessments/module.js';
 import { catalogModule } from './catalog/module.js';
 import { contractsModule } from './contracts/module.js';
 import { identityModule, identityOidcModule } from './identity/module.js';
@@ -29,4 +30,5 @@ export const MODULES: ModuleDefinition[] = [
   alertsModule,
   interestsModule,
   noticesModule,
+  assessmentsModule,
 ];

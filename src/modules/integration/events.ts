@@ -53,6 +53,8 @@ export const EVENT_TYPES: Record<string, string> = {
   'price-notice.published': '协议定价公示发布 / a negotiated price was put on public notice',
   'price-notice.objected': '协议定价公示收到异议 / an objection was raised to a price notice',
   'price-notice.answered': '协议定价公示异议已答复 / the owner answered an objection',
+  'evaluation.concluded': '成果评价完成 / an expert panel concluded an evaluation',
+  'valuation.recorded': '资产评估登记 / a valuation of an achievement was recorded',
 };
 
 export interface EventInput {
