@@ -5,10 +5,12 @@ import { randomCreditCode } from '../../test/ids.js';
 import { PRC_CALENDAR } from '../contracts/calendar.js';
 import { application } from '../contracts/fixtures.js';
 import { contractsModule } from '../contracts/module.js';
+import { findOrganisation } from '../identity/index.js';
 import { createWorld, publishedAchievement, requester, type World } from '../interests/test-fixtures.js';
 import { noticesModule } from './module.js';
 import { maskName, periodEnd } from './rules.js';
 import { priceNoticeObjections, priceNotices } from './schema.js';
+import { seedDemoNotice } from './seed.js';
 
 let w: World;
 let req: ReturnType<typeof requester>;
@@ -224,7 +226,7 @@ describe('协议定价公示 through the API', () => {
     expect(res.json()).toMatchObject({ reason: 'missing', achievementId });
   });
 
-  it('is published by the owner only, and refused to a non-state-funded owner', async () => {
+  it('is published by the owner only, with a valid counterparty credit code', async () => {
     const achievementId = await publishedAchievement(w);
     const res = await req('POST', '/v1/public-notices', w.buyer, {
       achievementId,
@@ -286,5 +288,18 @@ describe('the period', () => {
     expect(maskName('王小明')).toBe('王**');
     expect(maskName('李四')).toBe('李*');
     expect(maskName('欧阳修文心')).toBe('欧***');
+  });
+});
+
+describe('the demo notice', () => {
+  it('is published for a state-funded owner of a public achievement, in its period', async () => {
+    await publishedAchievement(w);
+    const id = await seedDemoNotice(w.ctx.database.db, { force: true });
+    expect(id).toBeDefined();
+    const res = await req('GET', `/v1/public-notices/${id}`);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ status: 'in_period', periodDays: 15, mode: 'transfer' });
+    const org = await findOrganisation(w.ctx.database.db, res.json().organisationId);
+    expect(['university', 'institute']).toContain(org?.type);
   });
 });
