@@ -1,7 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActor, type TestActor } from '../../test/actors.js';
+import { createActor, createOrganisation, type TestActor } from '../../test/actors.js';
 import { randomCreditCode } from '../../test/ids.js';
+import { achievementFixture } from '../catalog/test-fixtures.js';
 import { PRC_CALENDAR } from '../contracts/calendar.js';
 import { application } from '../contracts/fixtures.js';
 import { contractsModule } from '../contracts/module.js';
@@ -288,6 +289,46 @@ describe('the period', () => {
     expect(maskName('王小明')).toBe('王**');
     expect(maskName('李四')).toBe('李*');
     expect(maskName('欧阳修文心')).toBe('欧***');
+  });
+});
+
+describe('a non-state-funded owner', () => {
+  it('publishes no notice (422), and its transfers are not gated', async () => {
+    const company = await createOrganisation(w.ctx, {
+      type: 'enterprise',
+      subCentre: w.sub,
+      verified: true,
+      creditCode: randomCreditCode(w.sub.code),
+    });
+    const member = await createActor(w.ctx, { organisation: company });
+    const created = await req('POST', '/v1/achievements', member, achievementFixture(Date.now() % 1e6));
+    expect(created.statusCode, created.body).toBe(201);
+    const achievementId = created.json().id as string;
+    await req('POST', `/v1/achievements/${achievementId}/transitions`, member, { action: 'submit' });
+    const ok = await req('POST', `/v1/achievements/${achievementId}/transitions`, w.registrar, {
+      action: 'approve',
+    });
+    expect(ok.statusCode, ok.body).toBe(200);
+    const res = await req('POST', '/v1/public-notices', member, {
+      achievementId,
+      mode: 'transfer',
+      priceFen: 100,
+      counterparty: { name: '某公司' },
+    });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().type).toContain('price-notice-not-state-funded');
+    const contract = await req(
+      'POST',
+      '/v1/contracts',
+      member,
+      application(
+        { sellerCode: company.creditCode!, subCentre: w.sub },
+        { type: 'transfer', subtype: 'technical_secret', achievementIds: [achievementId] },
+      ),
+    );
+    expect(contract.statusCode, contract.body).toBe(201);
+    const submitted = await req('POST', `/v1/contracts/${contract.json().id}/submit`, member);
+    expect(submitted.statusCode, submitted.body).toBe(200);
   });
 });
 
