@@ -53,6 +53,12 @@ describe('成果评价', () => {
     });
     expect(tooMany.statusCode).toBe(422);
     expect(tooMany.json().type).toContain('evaluation-panel-too-small');
+    const noBuyer = await req('POST', '/v1/evaluations', w.owner, {
+      achievementId,
+      field: FIELD,
+      buyerOrganisationId: '01900000-0000-7000-8000-000000000000',
+    });
+    expect(noBuyer.statusCode).toBe(422);
     // Only the owner (or an operator) orders one.
     const byBuyer = await req('POST', '/v1/evaluations', w.buyer, { achievementId, field: FIELD });
     expect(byBuyer.statusCode).toBe(403);

@@ -11,6 +11,9 @@ registerMessages({
       en: 'Field {field} has {available} experts without a conflict of interest; {needed} are needed.',
     },
   },
+  'evaluation-buyer-not-found': {
+    title: { 'zh-CN': '买方机构不存在', en: 'No such buyer organisation' },
+  },
   'evaluation-scores-submitted': {
     title: { 'zh-CN': '您已提交评分', en: 'You have already scored this evaluation' },
   },

@@ -11,6 +11,7 @@ import { ConflictError, NotFoundError, UnprocessableError } from '../../platform
 import { newId } from '../../platform/ids.js';
 import type { Principal } from '../../platform/principal.js';
 import { type CatalogDeps, getDirectoryEntries, getListing } from '../catalog/index.js';
+import { findOrganisation } from '../identity/index.js';
 import { emitEventInTx } from '../integration/index.js';
 import { notifyInTx } from '../notifications/index.js';
 import './messages.js';
@@ -88,6 +89,8 @@ export async function requestEvaluation(
 ) {
   const { view, organisationId } = await visibleAchievement(deps, p, input.achievementId);
   authorize(p, 'evaluation.request', { organisationId });
+  if (input.buyerOrganisationId && !(await findOrganisation(deps.db, input.buyerOrganisationId)))
+    throw new UnprocessableError('evaluation-buyer-not-found');
   const size = input.panelSize ?? PANEL.default;
   const enrolled = await deps.db.select().from(evaluationExperts).orderBy(sql`random()`).limit(1000);
   const userOf = new Map(enrolled.map((e) => [e.expertId, e.userId]));
