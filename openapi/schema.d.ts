@@ -3336,6 +3336,134 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/evaluation-experts/{expertId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Enrol a directory expert as an evaluator, with the account they score under
+         * @description Operators only. Enrolling again changes the account.
+         */
+        put: operations["enrolEvaluationExpert"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/evaluations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Order an evaluation (成果评价) of an achievement by an expert panel
+         * @description The achievement's owner (or an operator). The panel is drawn at random from the enrolled
+         *     experts of `field`, leaving out every expert of the owner's organisation or of
+         *     `buyerOrganisationId` (recorded in `conflicts`); too few left: 422
+         *     `evaluation-panel-too-small`. Each panel expert is told in their inbox.
+         */
+        post: operations["createEvaluation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/evaluations/{evaluationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An evaluation, for its owner, buyer, panel and operators */
+        get: operations["getEvaluation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/evaluations/{evaluationId}/scores": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A panel expert submits their own scores (once)
+         * @description Only a panel expert, signed in as themselves; 0–100 per indicator (novelty 25 %,
+         *     advancement 20 %, maturity 20 %, market 20 %, ip 15 %). The last score concludes the
+         *     evaluation: score = mean of the experts' weighted scores; level ≥ 90 国际领先, ≥ 80
+         *     国际先进, ≥ 70 国内领先, ≥ 60 国内先进, else 国内一般. Emits `evaluation.concluded`.
+         */
+        post: operations["submitEvaluationScores"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/valuations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a valuation (资产评估) of an achievement
+         * @description The achievement's owner (or an operator): method, a value or a range in fen, the base
+         *     date (not in the future) and the report's SHA-256 (the report stays with the owner).
+         *     Valid one year from the base date (through the day before its anniversary).
+         */
+        post: operations["createValuation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/achievements/{id}/assessments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The achievement's evaluations and valuations
+         * @description Whoever sees the achievement sees its concluded evaluations (summary: level, score,
+         *     indicator means, conclusion). Valuations only to those who see its detailed fields
+         *     (the owner, operators, its reviewer, and verified organisations that accepted its NDA);
+         *     others get `valuationsVisible: false` and an empty list.
+         */
+        get: operations["getAchievementAssessments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -5701,6 +5829,96 @@ export interface components {
             items: components["schemas"]["ServiceOrder"][];
             nextCursor: string | null;
         };
+        EvaluationScores: {
+            /** @description 创新性 (weight 25) */
+            novelty: number;
+            /** @description 先进性 (weight 20) */
+            advancement: number;
+            /** @description 技术成熟度 (weight 20) */
+            maturity: number;
+            /** @description 市场前景 (weight 20) */
+            market: number;
+            /** @description 知识产权状况 (weight 15) */
+            ip: number;
+        };
+        EvaluationSummary: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            achievementId: string;
+            field: string;
+            /** @enum {string} */
+            status: "scoring" | "concluded";
+            panelSize: number;
+            score: number | null;
+            indicatorMeans: {
+                [key: string]: number;
+            } | null;
+            /** @enum {string|null} */
+            level: "international_leading" | "international_advanced" | "domestic_leading" | "domestic_advanced" | "domestic_general" | null;
+            levelName: string | null;
+            conclusion: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            concludedAt: string | null;
+        };
+        EvaluationDetail: components["schemas"]["EvaluationSummary"] & {
+            /** Format: uuid */
+            ownerOrganisationId: string;
+            /** Format: uuid */
+            buyerOrganisationId: string | null;
+            panel: {
+                /** Format: uuid */
+                expertId: string;
+                name: string;
+                submitted: boolean;
+                /** @description the caller's own scores (a panel expert only) */
+                scores?: components["schemas"]["EvaluationScores"];
+            }[];
+            /** @description experts of the field left out for a conflict of interest */
+            conflicts: {
+                /** Format: uuid */
+                expertId: string;
+                /** Format: uuid */
+                organisationId: string;
+                /** @enum {string} */
+                reason: "owner_organisation" | "buyer_organisation";
+            }[];
+        };
+        Valuation: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            achievementId: string;
+            /** @enum {string} */
+            method: "income" | "market" | "cost";
+            valueFen: number | null;
+            range: {
+                minFen: number;
+                maxFen: number;
+            } | null;
+            /** Format: date */
+            baseDate: string;
+            /**
+             * Format: date
+             * @description the last day of validity (the day before the base date's anniversary)
+             */
+            validUntil: string;
+            /** @description today (China date) lies between the base date and validUntil */
+            valid: boolean;
+            reportSha256: string;
+            appraiser: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        AchievementAssessments: {
+            /** Format: uuid */
+            achievementId: string;
+            evaluations: components["schemas"]["EvaluationSummary"][];
+            valuationsVisible: boolean;
+            valuations: components["schemas"]["Valuation"][];
+        };
     };
     responses: {
         /**
@@ -5795,6 +6013,7 @@ export interface components {
         };
     };
     parameters: {
+        EvaluationId: string;
         PriceNoticeId: string;
         WebhookSubscriptionId: string;
         Cursor: string;
@@ -10922,6 +11141,203 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ServiceOrderDetail"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    enrolEvaluationExpert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                expertId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    userId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The enrolment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        expertId: string;
+                        /** Format: uuid */
+                        userId: string;
+                        name: string;
+                        /** Format: uuid */
+                        organisationId: string | null;
+                    };
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    createEvaluation: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    achievementId: string;
+                    field: components["schemas"]["FieldCode"];
+                    /** Format: uuid */
+                    buyerOrganisationId?: string;
+                    /** @default 5 */
+                    panelSize?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The evaluation with its panel */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvaluationDetail"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getEvaluation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                evaluationId: components["parameters"]["EvaluationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The evaluation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvaluationDetail"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    submitEvaluationScores: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                evaluationId: components["parameters"]["EvaluationId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    scores: components["schemas"]["EvaluationScores"];
+                    comment?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The evaluation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvaluationDetail"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    createValuation: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    achievementId: string;
+                    /**
+                     * @description 收益法 / 市场法 / 成本法
+                     * @enum {string}
+                     */
+                    method: "income" | "market" | "cost";
+                    valueFen?: number;
+                    minFen?: number;
+                    maxFen?: number;
+                    /** Format: date */
+                    baseDate: string;
+                    reportSha256: string;
+                    appraiser?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The valuation */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Valuation"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getAchievementAssessments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The assessments */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AchievementAssessments"];
                 };
             };
             429: components["responses"]["TooManyRequests"];

@@ -1,5 +1,6 @@
 import type { ModuleDefinition } from '../platform/module.js';
 import { alertsModule } from './alerts/module.js';
+import { assessmentsModule } from './assessments/module.js';
 import { catalogModule } from './catalog/module.js';
 import { contractsModule } from './contracts/module.js';
 import { financingModule } from './financing/module.js';
@@ -35,4 +36,5 @@ export const MODULES: ModuleDefinition[] = [
   managersModule,
   financingModule,
   servicesModule,
+  assessmentsModule,
 ];

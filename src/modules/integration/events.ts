@@ -79,6 +79,8 @@ export const EVENT_TYPES: Record<string, string> = {
   'investment-interest.created': '收到投资意向 / an investment interest was expressed',
   'investment-interest.answered': '投资意向已答复 / an investment interest was accepted or declined',
   'investment-interest.withdrawn': '投资意向已撤回 / an investment interest was withdrawn',
+  'evaluation.concluded': '成果评价完成 / an expert panel concluded an evaluation',
+  'valuation.recorded': '资产评估登记 / a valuation of an achievement was recorded',
 };
 
 export interface EventInput {

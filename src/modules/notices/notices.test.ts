@@ -1,14 +1,17 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActor, type TestActor } from '../../test/actors.js';
+import { createActor, createOrganisation, type TestActor } from '../../test/actors.js';
 import { randomCreditCode } from '../../test/ids.js';
+import { achievementFixture } from '../catalog/test-fixtures.js';
 import { PRC_CALENDAR } from '../contracts/calendar.js';
 import { application } from '../contracts/fixtures.js';
 import { contractsModule } from '../contracts/module.js';
+import { findOrganisation } from '../identity/index.js';
 import { createWorld, publishedAchievement, requester, type World } from '../interests/test-fixtures.js';
 import { noticesModule } from './module.js';
 import { maskName, periodEnd } from './rules.js';
 import { priceNoticeObjections, priceNotices } from './schema.js';
+import { seedDemoNotice } from './seed.js';
 
 let w: World;
 let req: ReturnType<typeof requester>;
@@ -224,7 +227,7 @@ describe('协议定价公示 through the API', () => {
     expect(res.json()).toMatchObject({ reason: 'missing', achievementId });
   });
 
-  it('is published by the owner only, and refused to a non-state-funded owner', async () => {
+  it('is published by the owner only, with a valid counterparty credit code', async () => {
     const achievementId = await publishedAchievement(w);
     const res = await req('POST', '/v1/public-notices', w.buyer, {
       achievementId,
@@ -286,5 +289,58 @@ describe('the period', () => {
     expect(maskName('王小明')).toBe('王**');
     expect(maskName('李四')).toBe('李*');
     expect(maskName('欧阳修文心')).toBe('欧***');
+  });
+});
+
+describe('a non-state-funded owner', () => {
+  it('publishes no notice (422), and its transfers are not gated', async () => {
+    const company = await createOrganisation(w.ctx, {
+      type: 'enterprise',
+      subCentre: w.sub,
+      verified: true,
+      creditCode: randomCreditCode(w.sub.code),
+    });
+    const member = await createActor(w.ctx, { organisation: company });
+    const created = await req('POST', '/v1/achievements', member, achievementFixture(Date.now() % 1e6));
+    expect(created.statusCode, created.body).toBe(201);
+    const achievementId = created.json().id as string;
+    await req('POST', `/v1/achievements/${achievementId}/transitions`, member, { action: 'submit' });
+    const ok = await req('POST', `/v1/achievements/${achievementId}/transitions`, w.registrar, {
+      action: 'approve',
+    });
+    expect(ok.statusCode, ok.body).toBe(200);
+    const res = await req('POST', '/v1/public-notices', member, {
+      achievementId,
+      mode: 'transfer',
+      priceFen: 100,
+      counterparty: { name: '某公司' },
+    });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().type).toContain('price-notice-not-state-funded');
+    const contract = await req(
+      'POST',
+      '/v1/contracts',
+      member,
+      application(
+        { sellerCode: company.creditCode!, subCentre: w.sub },
+        { type: 'transfer', subtype: 'technical_secret', achievementIds: [achievementId] },
+      ),
+    );
+    expect(contract.statusCode, contract.body).toBe(201);
+    const submitted = await req('POST', `/v1/contracts/${contract.json().id}/submit`, member);
+    expect(submitted.statusCode, submitted.body).toBe(200);
+  });
+});
+
+describe('the demo notice', () => {
+  it('is published for a state-funded owner of a public achievement, in its period', async () => {
+    await publishedAchievement(w);
+    const id = await seedDemoNotice(w.ctx.database.db, { force: true });
+    expect(id).toBeDefined();
+    const res = await req('GET', `/v1/public-notices/${id}`);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ status: 'in_period', periodDays: 15, mode: 'transfer' });
+    const org = await findOrganisation(w.ctx.database.db, res.json().organisationId);
+    expect(['university', 'institute']).toContain(org?.type);
   });
 });

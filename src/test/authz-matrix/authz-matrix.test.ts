@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MODULES } from '../../modules/index.js';
 import { listOperations, type Operation } from '../../platform/openapi.js';
 import { buildTestApp, createTestContext, type TestContext } from '../context.js';
+import { assessmentRows } from './assessments.js';
 import { catalogRows } from './catalog.js';
 import { contractRows } from './contracts.js';
 import { financingRows } from './financing.js';
@@ -45,6 +46,7 @@ const TABLES: Record<string, MatrixRow[]> = {
   managers: managerRows,
   financing: financingRows,
   services: serviceRows,
+  assessments: assessmentRows,
 };
 
 /** Not object-scoped, the same for every caller by design; nothing to authorise. */
