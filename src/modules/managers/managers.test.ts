@@ -73,7 +73,15 @@ describe('the technology manager registry', () => {
       contact: { phone: '13812345678', email: 'wang@example.com' },
       reviewActions: ['approve', 'reject'],
     });
-    // Pending: hidden from the public and from other organisations, visible to the employer.
+    // Pending: hidden from the public and from other organisations (lists too), visible to the employer.
+    const strangerList = await req(
+      'GET',
+      `/v1/technology-managers?employerOrganisationId=${w.uni.id}&status=pending&limit=100`,
+      w.stranger,
+    );
+    expect(strangerList.json().items.map((x: { id: string }) => x.id)).not.toContain(m.id);
+    const ownList = await req('GET', `/v1/technology-managers?status=pending&limit=100`, w.owner);
+    expect(ownList.json().items.map((x: { id: string }) => x.id)).toContain(m.id);
     expect((await req('GET', `/v1/technology-managers/${m.id}`)).statusCode).toBe(404);
     expect((await req('GET', `/v1/technology-managers/${m.id}`, w.stranger)).statusCode).toBe(404);
     expect((await req('GET', `/v1/technology-managers/${m.id}`, w.owner)).statusCode).toBe(200);
