@@ -4,6 +4,8 @@ import { createActor, createClientActor, createOrganisation } from '../../test/a
 import { useTestApp } from '../../test/app.js';
 import { sha256hex } from '../../test/hashes.js';
 import { randomCreditCode } from '../../test/ids.js';
+import { catalogModule } from '../catalog/module.js';
+import { needFixture } from '../catalog/test-fixtures.js';
 import { voucherTransactions } from '../vouchers/schema.js';
 import { servicesModule } from './module.js';
 import { serviceOfferings, serviceOrders } from './schema.js';
@@ -18,7 +20,9 @@ import {
 } from './test-fixtures.js';
 
 /** Who may do what, and what is refused: offerings, requests and quotes, order steps, ratings, disputes, overdue. */
-const t = useTestApp([servicesModule.routes!], { outboxQueues: ['services-tests-dispatch-nothing'] });
+const t = useTestApp([servicesModule.routes!, catalogModule.routes!], {
+  outboxQueues: ['services-tests-dispatch-nothing'],
+});
 const req = injector(() => t.app);
 let w: ServicesWorld;
 let offeringId: string;
@@ -110,6 +114,22 @@ describe('requests and quotes', () => {
       subject: { type: 'achievement', id: '0190a000-0000-7000-8000-000000000001' },
     });
     expect(problem(bad)).toEqual([422, '/problems/service-subject-invalid']);
+    // The buyer's own need may be the subject; the stranger may not name it.
+    const need = await req(w.buyer, 'POST', '/v1/needs', needFixture(Date.now() % 1e6));
+    expect(need.statusCode, need.body).toBe(201);
+    const about = {
+      kind: 'ip_search',
+      title: '需求的专利检索',
+      description: '检索',
+      subject: { type: 'need', id: need.json().id },
+    };
+    const own = await req(w.buyer, 'POST', '/v1/service-requests', about);
+    expect(own.statusCode, own.body).toBe(201);
+    expect(own.json().subject).toEqual(about.subject);
+    expect(problem(await req(w.stranger, 'POST', '/v1/service-requests', about))).toEqual([
+      422,
+      '/problems/service-subject-invalid',
+    ]);
     const { requestId } = await orderFrom(req, w, offeringId);
     expect((await req(w.stranger, 'GET', `/v1/service-requests/${requestId}`)).statusCode).toBe(404);
     expect((await req(w.stranger, 'GET', `/v1/service-requests/${requestId}/suggestions`)).statusCode).toBe(
