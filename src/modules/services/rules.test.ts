@@ -308,6 +308,33 @@ describe("a partner institution's own system", () => {
   });
 });
 
+describe('lists', () => {
+  it('show each organisation its own orders and requests, and institutions the open requests they can quote', async () => {
+    const { order, requestId } = await orderFrom(req, w, offeringId);
+    const ids = async (who: typeof w.buyer, url: string) => {
+      const res = await req(who, 'GET', url);
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json().items.map((o: { id: string }) => o.id) as string[];
+    };
+    expect(await ids(w.buyer, '/v1/service-orders?role=buyer&limit=100')).toContain(order.id);
+    expect(await ids(w.institution, '/v1/service-orders?role=institution&limit=100')).toContain(order.id);
+    expect(await ids(w.buyer, '/v1/service-orders?role=institution&limit=100')).not.toContain(order.id);
+    expect(await ids(w.stranger, '/v1/service-orders?limit=100')).not.toContain(order.id);
+    expect(await ids(w.buyer, '/v1/service-requests?limit=100')).toContain(requestId);
+    expect(await ids(w.stranger, '/v1/service-requests?limit=100')).not.toContain(requestId);
+    expect(await ids(w.stranger, '/v1/service-requests?role=open&limit=100')).toEqual([]);
+    // Ordered: no longer open to quotes.
+    expect(await ids(w.institution, '/v1/service-requests?role=open&limit=100')).not.toContain(requestId);
+    // Cursor pagination: two pages of one never repeat an order.
+    const first = (await req(w.buyer, 'GET', '/v1/service-orders?role=buyer&limit=1')).json();
+    expect(first.nextCursor).toEqual(expect.any(String));
+    const second = (
+      await req(w.buyer, 'GET', `/v1/service-orders?role=buyer&limit=1&cursor=${first.nextCursor}`)
+    ).json();
+    expect(second.items[0].id < first.items[0].id).toBe(true);
+  });
+});
+
 describe('unverified organisations', () => {
   it('may not describe requests (一次认证 first)', async () => {
     const org = await createOrganisation(t.ctx, { creditCode: randomCreditCode() });
