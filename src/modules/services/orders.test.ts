@@ -177,6 +177,13 @@ describe('a service order from request to voucher', () => {
     ]);
     for (const e of events)
       expect(new Set(e.organisationIds)).toEqual(new Set([w.buyerOrg.id, w.institutionOrg.id]));
+    const deliveredEvent = events.find((e) => e.type === 'service-order.delivered')!;
+    expect(deliveredEvent.data).toMatchObject({
+      orderId: id,
+      status: 'delivered',
+      deliverableHashes: [report.sha256],
+    });
+    expect(JSON.stringify(deliveredEvent.data)).not.toContain(report.name);
     // Webhook data carries ids and codes, not the rating text.
     expect(JSON.stringify(events.map((e) => e.data))).not.toContain('报告专业');
   });

@@ -351,7 +351,7 @@ export async function listOrders(deps: ServiceDeps, p: Principal | undefined, q:
 
 /**
  * Running orders past their due date (逾期), for the sub-centre of the buyer: a registrar sees
- * those of its sub-centres' buyers, an operator all. Oldest due date first.
+ * those of its sub-centres' buyers, an operator all. Newest order first.
  */
 export async function listOverdue(deps: ServiceDeps, p: Principal | undefined, q: PageQuery) {
   authorize(p, 'service-order.overdue', null);

@@ -4,6 +4,8 @@ import { createActor, createClientActor, createOrganisation } from '../../test/a
 import { useTestApp } from '../../test/app.js';
 import { sha256hex } from '../../test/hashes.js';
 import { randomCreditCode } from '../../test/ids.js';
+import { catalogModule } from '../catalog/module.js';
+import { needFixture } from '../catalog/test-fixtures.js';
 import { voucherTransactions } from '../vouchers/schema.js';
 import { servicesModule } from './module.js';
 import { serviceOfferings, serviceOrders } from './schema.js';
@@ -18,7 +20,9 @@ import {
 } from './test-fixtures.js';
 
 /** Who may do what, and what is refused: offerings, requests and quotes, order steps, ratings, disputes, overdue. */
-const t = useTestApp([servicesModule.routes!], { outboxQueues: ['services-tests-dispatch-nothing'] });
+const t = useTestApp([servicesModule.routes!, catalogModule.routes!], {
+  outboxQueues: ['services-tests-dispatch-nothing'],
+});
 const req = injector(() => t.app);
 let w: ServicesWorld;
 let offeringId: string;
@@ -110,6 +114,22 @@ describe('requests and quotes', () => {
       subject: { type: 'achievement', id: '0190a000-0000-7000-8000-000000000001' },
     });
     expect(problem(bad)).toEqual([422, '/problems/service-subject-invalid']);
+    // The buyer's own need may be the subject; the stranger may not name it.
+    const need = await req(w.buyer, 'POST', '/v1/needs', needFixture(Date.now() % 1e6));
+    expect(need.statusCode, need.body).toBe(201);
+    const about = {
+      kind: 'ip_search',
+      title: '需求的专利检索',
+      description: '检索',
+      subject: { type: 'need', id: need.json().id },
+    };
+    const own = await req(w.buyer, 'POST', '/v1/service-requests', about);
+    expect(own.statusCode, own.body).toBe(201);
+    expect(own.json().subject).toEqual(about.subject);
+    expect(problem(await req(w.stranger, 'POST', '/v1/service-requests', about))).toEqual([
+      422,
+      '/problems/service-subject-invalid',
+    ]);
     const { requestId } = await orderFrom(req, w, offeringId);
     expect((await req(w.stranger, 'GET', `/v1/service-requests/${requestId}`)).statusCode).toBe(404);
     expect((await req(w.stranger, 'GET', `/v1/service-requests/${requestId}/suggestions`)).statusCode).toBe(
@@ -285,6 +305,33 @@ describe("a partner institution's own system", () => {
     const delivered = await req(partner, 'POST', at('deliver'), { deliverables: [report(`p-${order.id}`)] });
     expect(delivered.statusCode, delivered.body).toBe(200);
     expect(delivered.json().history.at(-1)).toMatchObject({ action: 'deliver', actorType: 'client' });
+  });
+});
+
+describe('lists', () => {
+  it('show each organisation its own orders and requests, and institutions the open requests they can quote', async () => {
+    const { order, requestId } = await orderFrom(req, w, offeringId);
+    const ids = async (who: typeof w.buyer, url: string) => {
+      const res = await req(who, 'GET', url);
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json().items.map((o: { id: string }) => o.id) as string[];
+    };
+    expect(await ids(w.buyer, '/v1/service-orders?role=buyer&limit=100')).toContain(order.id);
+    expect(await ids(w.institution, '/v1/service-orders?role=institution&limit=100')).toContain(order.id);
+    expect(await ids(w.buyer, '/v1/service-orders?role=institution&limit=100')).not.toContain(order.id);
+    expect(await ids(w.stranger, '/v1/service-orders?limit=100')).not.toContain(order.id);
+    expect(await ids(w.buyer, '/v1/service-requests?limit=100')).toContain(requestId);
+    expect(await ids(w.stranger, '/v1/service-requests?limit=100')).not.toContain(requestId);
+    expect(await ids(w.stranger, '/v1/service-requests?role=open&limit=100')).toEqual([]);
+    // Ordered: no longer open to quotes.
+    expect(await ids(w.institution, '/v1/service-requests?role=open&limit=100')).not.toContain(requestId);
+    // Cursor pagination: two pages of one never repeat an order.
+    const first = (await req(w.buyer, 'GET', '/v1/service-orders?role=buyer&limit=1')).json();
+    expect(first.nextCursor).toEqual(expect.any(String));
+    const second = (
+      await req(w.buyer, 'GET', `/v1/service-orders?role=buyer&limit=1&cursor=${first.nextCursor}`)
+    ).json();
+    expect(second.items[0].id < first.items[0].id).toBe(true);
   });
 });
 

@@ -91,7 +91,10 @@ export async function recordOrderStep(
       dedupKey: `service-order:${row.id}:${eventId}:${organisationId}`,
     })),
   );
-  const { note: _n, text: _t, reason, ...rest } = data;
+  // Deliverables travel as their hashes only (their names are the buyer's and institution's words).
+  const { note: _n, text: _t, title: _title, reason, deliverables, ...rest } = data;
+  if (Array.isArray(deliverables))
+    rest.deliverableHashes = deliverables.map((d: { sha256: string }) => d.sha256);
   await emitEventInTx(tx, {
     type: ORDER_EVENT_OF[step],
     subjectId: row.id,

@@ -19,10 +19,20 @@ import { interest } from './objects-more.js';
 import type { World } from './world.js';
 
 type Who = TestActor | undefined;
+/** Every id the caller can list, following the cursor (other rows may have filled page one). */
 const ids = async (w: World, who: Who, url: string): Promise<string[]> => {
-  const res = await w.app.inject({ method: 'GET', url, headers: who?.headers ?? {} });
-  expect(res.statusCode, `${url}: ${res.body}`).toBe(200);
-  return (res.json().items as { id: string }[]).map((i) => i.id);
+  const out: string[] = [];
+  let cursor: string | null = null;
+  for (let page = 0; page < 50; page++) {
+    const at: string = cursor ? `${url}&cursor=${encodeURIComponent(cursor)}` : url;
+    const res = await w.app.inject({ method: 'GET', url: at, headers: who?.headers ?? {} });
+    expect(res.statusCode, `${at}: ${res.body}`).toBe(200);
+    const body = res.json() as { items: { id: string }[]; nextCursor?: string | null };
+    out.push(...body.items.map((i) => i.id));
+    cursor = body.nextCursor ?? null;
+    if (!cursor) break;
+  }
+  return out;
 };
 
 export function listLeakChecks(world: () => World): void {
