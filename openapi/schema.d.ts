@@ -1033,7 +1033,8 @@ export interface paths {
         /**
          * Search public listings, experts and institutions
          * @description Full-text search (Chinese segmentation, synonyms, infix matches on the embedded engine)
-         *     over published listings of one `type`, with structured filters, facet counts over every
+         *     over public listings of one `type` that still take interests (published or in
+         *     negotiation; each item's `status` says which), with structured filters, facet counts over every
          *     match, highlighted titles and cursor pagination (at most 1,000 results deep). Anonymous
          *     callers are allowed. Without `q` the results are the filtered listings, newest first.
          */
@@ -1055,8 +1056,9 @@ export interface paths {
         };
         /**
          * Achievements that could meet a need, with recommended experts and institutions
-         * @description Ranked achievements (at most 50 in all, paged by cursor), each with its score, score
-         *     breakdown, zh-CN reasons and the need's terms it matched; plus experts and service
+         * @description Ranked achievements, published or in negotiation (at most 50 in all, paged by cursor),
+         *     each with its rank, status, score, score breakdown, zh-CN reasons and the need's terms
+         *     it matched; plus experts and service
          *     institutions found with the need's text and field. A published need is open to
          *     anyone; a draft only to its own organisation (and its reviewers and operators): others
          *     get 404.
@@ -1079,7 +1081,8 @@ export interface paths {
         };
         /**
          * Needs (enterprises) an achievement could serve
-         * @description Ranked published needs, each with its score, breakdown, zh-CN reasons and matched terms.
+         * @description Ranked needs (published or in negotiation), each with its score, breakdown, zh-CN
+         *     reasons and matched terms.
          *     The achievement must be visible to the caller (404 otherwise).
          */
         get: operations["getAchievementMatches"];
@@ -1102,7 +1105,7 @@ export interface paths {
         put?: never;
         /**
          * Ad-hoc matching of a text and constraints against achievements
-         * @description Ranks published achievements for a free text plus the constraints a need would carry
+         * @description Ranks achievements (published or in negotiation) for a free text plus the constraints a need would carry
          *     (field, readiness, budget, transfer modes, region), exactly as for a need; with
          *     recommended experts and institutions.
          */

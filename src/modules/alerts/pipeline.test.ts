@@ -212,11 +212,13 @@ describe('edits back to back', () => {
 
   it('no match → match → no match within moments alerts for the matching version', async () => {
     const word = `zs${randomBytes(4).toString('hex')}`;
-    const ssId = await saveSearch(`${word} 固态电解质`);
+    // a second word of its own: no fixture text can hold it by chance
+    const middle = `zt${randomBytes(4).toString('hex')}`;
+    const ssId = await saveSearch(`${word} ${middle}`);
     const input = achievementFixture((Date.now() + 1) % 1e6, { ipItems: [], keywords: [word] });
     const id = await publish(input);
-    await edit(id, { ...input, keywords: [word, '固态电解质'] });
-    await edit(id, { ...input, summary: '不再提及那种材料' });
+    await edit(id, { ...input, keywords: [word, middle] });
+    await edit(id, { ...input, summary: '第三版：不再提及那个词' });
     for (const data of await queuedChanges(id)) await processListingChange(ctx, { data });
     await expect
       .poll(async () => (await alerts(ssId, 0)).map((a) => a.version), { timeout: 20_000 })
