@@ -4,17 +4,20 @@
  *   const catalog = await catalogScenarios({ runtime, base });
  *   scenarios.push(...catalog.scenarios);   // and `await catalog.close()` in the finally block
  *
- * Reads are measured beside a bare Fastify + pg server reading the same row (target ≥ 0.5);
+ * Reads are measured beside a bare Fastify + pg server doing the same read: the same row for
+ * the single listing (target ≥ 0.5), the same page of 20 for the list (target ≥ 0.7);
  * batch publishing posts 10 × 1,000 achievements, with distinct titles and with titles that
  * differ only by a serial (duplicate detection's worst case), and prints items/s against the bar
  * of 10,000 in 3 s.
  */
 import { performance } from 'node:perf_hooks';
+import { and, between, desc, eq, inArray } from 'drizzle-orm';
 import Fastify from 'fastify';
 import pg from 'pg';
 import { upsertBatch } from '../../src/modules/catalog/batch.js';
+import { catalogListings } from '../../src/modules/catalog/schema.js';
 import { achievementFixture, fixtureTitle } from '../../src/modules/catalog/test-fixtures.js';
-import { SYSTEM } from '../../src/modules/catalog/views.js';
+import { SYSTEM, toView, VIEW_COLUMNS } from '../../src/modules/catalog/views.js';
 import { createIdentityCore } from '../../src/modules/identity/index.js';
 import { insertOrganisation } from '../../src/modules/identity/repository.js';
 import type { Database } from '../../src/platform/db.js';
@@ -73,16 +76,27 @@ export async function catalogScenarios(env: { runtime: Runtime; base: string }) 
     ]);
     return rows[0];
   });
-  // For reference only: the same page a bare server would send (what the page's size costs).
+  // The list's baseline: the same page (same filter, order and item view, no confidential part),
+  // read with one query and serialised by a bare route: no plugins, no auth, no page cache.
   bare.get('/list', async () => {
-    const { rows } = await pool.query(
-      `SELECT id, kind, content, organisation_id, sub_centre_id, status, version, created_at,
-              updated_at, published_at FROM catalog_listings
-        WHERE kind = 'achievement' AND status IN ('published', 'in_negotiation', 'transacted')
-          AND field_code = '03' AND trl BETWEEN 2 AND 8
-        ORDER BY updated_at DESC, id DESC LIMIT 21`,
-    );
-    return { items: rows.slice(0, 20), nextCursor: rows.length > 20 ? 'next' : null };
+    const l = catalogListings;
+    const rows = await db
+      .select(VIEW_COLUMNS)
+      .from(l)
+      .where(
+        and(
+          eq(l.kind, 'achievement'),
+          inArray(l.status, ['published', 'in_negotiation', 'transacted']),
+          eq(l.fieldCode, '03'),
+          between(l.trl, 2, 8),
+        ),
+      )
+      .orderBy(desc(l.updatedAt), desc(l.id))
+      .limit(21);
+    return {
+      items: rows.slice(0, 20).map((r) => toView(r, { confidential: false })),
+      nextCursor: rows.length > 20 ? 'next' : null,
+    };
   });
   await bare.listen({ port: 0, host: '127.0.0.1' });
   const bareBase = `http://127.0.0.1:${(bare.server.address() as { port: number }).port}`;
@@ -167,17 +181,11 @@ export async function catalogScenarios(env: { runtime: Runtime; base: string }) 
       },
     },
     {
-      name: 'GET /v1/achievements?field&trl (list) vs bare row',
-      target: 0.5,
+      name: 'GET /v1/achievements?field&trl (list) vs bare page',
+      target: 0.7,
       run() {
         const url = `${env.base}/v1/achievements?field=03&trlMin=2&trlMax=8&limit=20`;
-        return compare(this.name, { url }, { url: bareUrl }, { target: this.target });
-      },
-    },
-    {
-      name: 'bare achievements page (reference) vs bare row',
-      run() {
-        return compare(this.name, { url: `${bareBase}/list` }, { url: bareUrl });
+        return compare(this.name, { url }, { url: `${bareBase}/list` }, { target: this.target });
       },
     },
     batchScenario('distinct titles', (n) => fixtureTitle(n)),

@@ -127,9 +127,10 @@ describe('registration in one statement', () => {
         headers: point.registrar.headers,
       });
       expect(v.snapshot).toEqual({ ...read.json(), voucherNumber: null });
-      expect(read.json()).toMatchObject({
+      // The voucher may or may not be issued yet: the rest is what registration answered.
+      expect({ ...read.json(), voucherNumber: null }).toEqual({
         ...views.find((x) => x.id === v.contractId),
-        voucherNumber: expect.anything(),
+        voucherNumber: null,
       });
     }
 
