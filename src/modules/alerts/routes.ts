@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requirePrincipal } from '../../platform/authz.js';
 import type { ModuleContext } from '../../platform/http/app.js';
-import { bindOperations } from '../../platform/http/operations.js';
+import { bindUntypedOperations } from '../../platform/http/operations.js';
 import { registerMessages } from '../../platform/messages.js';
 import './policies.js';
 import { createSavedSearchService, type SavedSearchInput, type SavedSearchPatch } from './service.js';
@@ -37,7 +37,7 @@ type ById = { Params: { savedSearchId: string } };
 /** Saved searches (订阅检索) and the alerts they produced. */
 export async function alertRoutes(app: FastifyInstance, ctx: ModuleContext): Promise<void> {
   const svc = createSavedSearchService(ctx.database.db, ctx.cursors);
-  bindOperations(app, {
+  bindUntypedOperations(app, {
     createSavedSearch: async (req: FastifyRequest<{ Body: SavedSearchInput }>, reply: FastifyReply) => {
       const created = await svc.create(requirePrincipal(req.principal), req.body, req.id);
       return reply.code(201).header('location', `/v1/saved-searches/${created.id}`).send(created);

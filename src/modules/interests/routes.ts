@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ModuleContext } from '../../platform/http/app.js';
-import { bindOperations } from '../../platform/http/operations.js';
+import { bindUntypedOperations } from '../../platform/http/operations.js';
 import { linkContract, type StepInput, takeStep } from './actions.js';
 import { contactKey } from './contacts.js';
 import { type CreateInterestInput, createInterest } from './create.js';
@@ -25,7 +25,7 @@ export async function interestRoutes(app: FastifyInstance, ctx: ModuleContext): 
     await takeStep(deps, req.principal, req.params.interestId, action, req.body ?? {}, req.id);
     return getInterest(deps, req.principal, req.params.interestId);
   };
-  bindOperations(app, {
+  bindUntypedOperations(app, {
     createInterest: async (req: FastifyRequest<{ Body: CreateInterestInput }>, reply: FastifyReply) => {
       const row = await createInterest(deps, req.principal, req.body, req.id);
       return reply

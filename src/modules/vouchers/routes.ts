@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../platform/errors.js';
 import type { ModuleContext } from '../../platform/http/app.js';
-import { bindOperations } from '../../platform/http/operations.js';
+import { bindUntypedOperations } from '../../platform/http/operations.js';
 import { registerMessages } from '../../platform/messages.js';
 import { voucherParts } from './jobs.js';
 import { renderVoucherPage } from './page.js';
@@ -43,7 +43,7 @@ export async function voucherRoutes(app: FastifyInstance, ctx: ModuleContext): P
   // Keys are created at first start, by whichever process (API or worker) comes first.
   await keyring.ensure();
 
-  bindOperations(app, {
+  bindUntypedOperations(app, {
     getVoucherLogCheckpoint: async (_req, reply: FastifyReply) => {
       const cp = await service.latestCheckpoint();
       return reply.header('cache-control', 'no-cache').type('text/plain; charset=utf-8').send(cp.note);

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authorize, definePolicies } from '../../platform/authz.js';
 import { ConflictError, type FieldError, UnprocessableError } from '../../platform/errors.js';
 import type { ModuleContext } from '../../platform/http/app.js';
-import { bindOperations } from '../../platform/http/operations.js';
+import { bindUntypedOperations } from '../../platform/http/operations.js';
 import { registerMessages } from '../../platform/messages.js';
 import type { Principal } from '../../platform/principal.js';
 import {
@@ -157,7 +157,7 @@ function view(row: {
 }
 
 export async function submissionRoutes(app: FastifyInstance, ctx: ModuleContext): Promise<void> {
-  bindOperations(app, {
+  bindUntypedOperations(app, {
     submitDataTransaction: async (req: FastifyRequest<{ Body: Submission }>, reply: FastifyReply) => {
       authorize(req.principal, 'voucher.transaction.submit', {});
       const orgId = req.principal!.organisationId!;
