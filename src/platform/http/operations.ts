@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
-import type { operations } from '../../../openapi/schema.js';
+import type { components, operations } from '../../../openapi/schema.js';
 import { listOperations, loadOpenApi, routeSchema } from '../openapi.js';
 import type { RouteAuth } from './auth.js';
 
@@ -9,6 +9,8 @@ import type { RouteAuth } from './auth.js';
  * contract and the running server cannot drift apart.
  */
 export type OperationId = keyof operations;
+/** A schema of the contract (`components.schemas`), e.g. `Schema<'Interest'>` for a view's return type. */
+export type Schema<N extends keyof components['schemas']> = components['schemas'][N];
 type Operation<K extends OperationId> = operations[K];
 
 /** `undefined`/`never` (a part the operation does not have) as Fastify's "not declared". */
