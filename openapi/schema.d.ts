@@ -4579,7 +4579,7 @@ export interface components {
         VoucherPayload: {
             number: components["schemas"]["VoucherNumber"];
             /** @enum {string} */
-            type: "technology_contract" | "data_product";
+            type: "technology_contract" | "data_product" | "service_order";
             /**
              * Format: date-time
              * @description RFC 3339 UTC with `Z`, whole seconds.

@@ -1,10 +1,10 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { requirePrincipal } from '../../platform/authz.js';
 import type { ModuleContext } from '../../platform/http/app.js';
 import { bindOperations } from '../../platform/http/operations.js';
 import { registerMessages } from '../../platform/messages.js';
 import './policies.js';
-import { createSavedSearchService, type SavedSearchInput, type SavedSearchPatch } from './service.js';
+import { createSavedSearchService } from './service.js';
 
 registerMessages({
   'saved-search-not-found': { title: { 'zh-CN': '订阅检索不存在', en: 'No such saved search' } },
@@ -31,28 +31,23 @@ registerMessages({
   },
 });
 
-type Page = { Querystring: { cursor?: string; limit?: number } };
-type ById = { Params: { savedSearchId: string } };
-
 /** Saved searches (订阅检索) and the alerts they produced. */
 export async function alertRoutes(app: FastifyInstance, ctx: ModuleContext): Promise<void> {
   const svc = createSavedSearchService(ctx.database.db, ctx.cursors);
   bindOperations(app, {
-    createSavedSearch: async (req: FastifyRequest<{ Body: SavedSearchInput }>, reply: FastifyReply) => {
+    createSavedSearch: async (req, reply) => {
       const created = await svc.create(requirePrincipal(req.principal), req.body, req.id);
       return reply.code(201).header('location', `/v1/saved-searches/${created.id}`).send(created);
     },
-    listSavedSearches: async (req: FastifyRequest<Page>) =>
-      svc.list(requirePrincipal(req.principal), req.query),
-    getSavedSearch: async (req: FastifyRequest<ById>) =>
-      svc.get(requirePrincipal(req.principal), req.params.savedSearchId),
-    updateSavedSearch: async (req: FastifyRequest<ById & { Body: SavedSearchPatch }>) =>
+    listSavedSearches: async (req) => svc.list(requirePrincipal(req.principal), req.query),
+    getSavedSearch: async (req) => svc.get(requirePrincipal(req.principal), req.params.savedSearchId),
+    updateSavedSearch: async (req) =>
       svc.update(requirePrincipal(req.principal), req.params.savedSearchId, req.body, req.id),
-    deleteSavedSearch: async (req: FastifyRequest<ById>, reply: FastifyReply) => {
+    deleteSavedSearch: async (req, reply) => {
       await svc.remove(requirePrincipal(req.principal), req.params.savedSearchId, req.id);
       return reply.code(204).send();
     },
-    listSavedSearchAlerts: async (req: FastifyRequest<ById & Page>) =>
+    listSavedSearchAlerts: async (req) =>
       svc.alerts(requirePrincipal(req.principal), req.params.savedSearchId, req.query),
   });
 }

@@ -61,7 +61,7 @@ export const savedSearchAlerts = pgTable(
   {
     id: uuid('id').primaryKey(),
     savedSearchId: uuid('saved_search_id').notNull(),
-    listingType: text('listing_type').notNull(),
+    listingType: text('listing_type').$type<SavedSearchType>().notNull(),
     listingId: text('listing_id').notNull(),
     version: integer('version').notNull(),
     /** published | updated (the catalog's public change) */

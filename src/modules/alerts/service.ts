@@ -9,6 +9,7 @@ import {
   NotFoundError,
   UnprocessableError,
 } from '../../platform/errors.js';
+import type { Schema } from '../../platform/http/operations.js';
 import { newId } from '../../platform/ids.js';
 import { type CursorCodec, pageByIdDesc } from '../../platform/pagination.js';
 import type { Principal } from '../../platform/principal.js';
@@ -55,26 +56,28 @@ export function filtersOf(r: Row): SearchFilters {
   return f;
 }
 
-export function savedSearchView(r: Row) {
+export function savedSearchView(r: Row): Schema<'SavedSearch'> {
   return {
     id: r.id,
     name: r.name,
     type: r.type,
     q: r.q,
-    filters: filtersOf(r),
+    // The codes and modes were checked against the contract's enums when the search was saved.
+    filters: filtersOf(r) as Schema<'SavedSearchFilters'>,
     notify: { inbox: true, webhook: r.notifyWebhook },
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
   };
 }
 
-const alertView = (a: typeof savedSearchAlerts.$inferSelect) => ({
+const alertView = (a: typeof savedSearchAlerts.$inferSelect): Schema<'SavedSearchAlert'> => ({
   id: a.id,
   savedSearchId: a.savedSearchId,
   listingType: a.listingType,
   listingId: a.listingId,
   version: a.version,
-  change: a.change,
+  // The matcher alerts on these two public changes only.
+  change: a.change as Schema<'SavedSearchAlert'>['change'],
   title: a.title,
   createdAt: a.createdAt.toISOString(),
 });

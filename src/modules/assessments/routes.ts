@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { bindOperations } from '../../platform/http/operations.js';
+import { bindUntypedOperations } from '../../platform/http/operations.js';
 import type { ModuleContext } from '../../platform/module.js';
 import type { Indicator } from './rules.js';
 import {
@@ -18,7 +18,7 @@ type EvalId = { Params: { evaluationId: string } };
 
 export async function assessmentRoutes(app: FastifyInstance, ctx: ModuleContext): Promise<void> {
   const deps: AssessmentDeps = { db: ctx.database.db, cursors: ctx.cursors, outbox: ctx.outbox };
-  bindOperations(app, {
+  bindUntypedOperations(app, {
     enrolEvaluationExpert: (
       req: FastifyRequest<{ Params: { expertId: string }; Body: { userId: string } }>,
     ) => enrolExpert(deps, req.principal, req.params.expertId, req.body.userId, req.id),

@@ -3,7 +3,7 @@ import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
 import { check } from '../../platform/authz.js';
 import { NotFoundError } from '../../platform/errors.js';
-import type { OperationHandler } from '../../platform/http/operations.js';
+import type { UntypedHandler } from '../../platform/http/operations.js';
 import { clampLimit, type Page } from '../../platform/pagination.js';
 import type { Principal } from '../../platform/principal.js';
 import { auditEvents } from '../../platform/schema.js';
@@ -179,7 +179,7 @@ type VersionsRequest = FastifyRequest<{
 }>;
 
 /** The history operations, bound by routes.ts. */
-export function versionHandlers(deps: CatalogDeps): Record<string, OperationHandler> {
+export function versionHandlers(deps: CatalogDeps): Record<string, UntypedHandler> {
   return {
     listAchievementVersions: (req: VersionsRequest) =>
       listVersions(deps, req.principal, 'achievement', req.params.id, req.query),

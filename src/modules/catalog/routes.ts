@@ -4,9 +4,9 @@ import { authorize } from '../../platform/authz.js';
 import { UnprocessableError, ValidationError } from '../../platform/errors.js';
 import type { ModuleRoutes } from '../../platform/http/app.js';
 import {
-  bindOperations,
-  type OperationHandler,
+  bindUntypedOperations,
   type OperationOptions,
+  type UntypedHandler,
 } from '../../platform/http/operations.js';
 import { pickLang } from '../../platform/messages.js';
 import { BATCH_MAX, type BatchResult, upsertBatch } from './batch.js';
@@ -57,7 +57,7 @@ export function summarise(results: BatchResult[]) {
 }
 
 function listingHandlers(deps: CatalogDeps, kind: ListingKind, Kind: string) {
-  const handlers: Record<string, OperationHandler | [OperationHandler, OperationOptions]> = {
+  const handlers: Record<string, UntypedHandler | [UntypedHandler, OperationOptions]> = {
     [`list${Kind}s`]: async (req: Req, reply: FastifyReply) => {
       // Items come rendered by the route's own serializer (list-json.ts): the page is bytes.
       const render = reply.compileSerializationSchema(ITEM_SCHEMAS[kind], '200') as Render;
@@ -118,7 +118,7 @@ function listingHandlers(deps: CatalogDeps, kind: ListingKind, Kind: string) {
 
 export const catalogRoutes: ModuleRoutes = async (app, ctx) => {
   const deps: CatalogDeps = { db: ctx.database.db, outbox: ctx.outbox, cursors: ctx.cursors };
-  bindOperations(app, {
+  bindUntypedOperations(app, {
     ...listingHandlers(deps, 'achievement', 'Achievement'),
     ...listingHandlers(deps, 'need', 'Need'),
     getCatalogReviewQueue: (req: Req) => reviewQueue(deps, req.principal, req.query),
@@ -146,7 +146,7 @@ export const catalogRoutes: ModuleRoutes = async (app, ctx) => {
       directory.putInstitution(deps, req.principal, noNul(req.body) as unknown as directory.InstitutionInput),
     getServiceInstitution: (req: Req) => directory.getInstitution(deps, req.params.id),
   });
-  bindOperations(app, versionHandlers(deps));
+  bindUntypedOperations(app, versionHandlers(deps));
 };
 
 /** The answer's `warnings` (the few most telling) and, when there are any, `duplicateCount`. */

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ModuleContext } from '../../platform/http/app.js';
-import { bindOperations } from '../../platform/http/operations.js';
+import { bindUntypedOperations } from '../../platform/http/operations.js';
 import {
   type AmendmentChanges,
   approveAmendment,
@@ -46,7 +46,7 @@ export async function contractRoutes(app: FastifyInstance, ctx: ModuleContext): 
     const warning = await calendarWarning(ctx.database.db);
     return warning ? { warning } : undefined;
   };
-  bindOperations(app, {
+  bindUntypedOperations(app, {
     getHolidayCalendar: (req: FastifyRequest) => holidayCalendar(deps, caller(req)),
     importHolidayCalendar: (req: FastifyRequest<{ Body: unknown }>) =>
       importHolidayCalendar(deps, caller(req), req.body),

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ModuleContext } from '../../platform/http/app.js';
-import { bindOperations } from '../../platform/http/operations.js';
+import { bindUntypedOperations } from '../../platform/http/operations.js';
 import { contactKey } from './contacts.js';
 import type { FinancingDeps } from './deps.js';
 import {
@@ -49,7 +49,7 @@ export async function financingRoutes(app: FastifyInstance, ctx: ModuleContext):
     );
     return getInvestment(deps, req.principal, req.params.investmentInterestId);
   };
-  bindOperations(app, {
+  bindUntypedOperations(app, {
     listInvestors: (req: FastifyRequest<{ Querystring: Parameters<typeof listInvestors>[1] }>) =>
       listInvestors(deps, req.query),
     getInvestor: (req: FastifyRequest<Org>) => getInvestor(deps, req.params.organisationId),

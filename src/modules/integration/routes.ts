@@ -1,10 +1,10 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { requirePrincipal } from '../../platform/authz.js';
 import type { ModuleContext } from '../../platform/http/app.js';
 import { bindOperations } from '../../platform/http/operations.js';
 import { registerMessages } from '../../platform/messages.js';
 import { EVENT_TYPES } from './events.js';
-import { createWebhookService, type SubscriptionInput } from './service.js';
+import { createWebhookService } from './service.js';
 
 registerMessages({
   'webhook-subscription-not-found': {
@@ -27,41 +27,30 @@ registerMessages({
   },
 });
 
-type Page = { Querystring: { cursor?: string; limit?: number } };
-type ById = { Params: { subscriptionId: string } };
-
 export async function integrationRoutes(app: FastifyInstance, ctx: ModuleContext): Promise<void> {
   const svc = createWebhookService(ctx);
   bindOperations(app, {
     listWebhookEventTypes: async () => ({
       items: Object.entries(EVENT_TYPES).map(([type, description]) => ({ type, description })),
     }),
-    listWebhookSubscriptions: async (req: FastifyRequest<Page>) =>
-      svc.list(requirePrincipal(req.principal), req.query),
-    createWebhookSubscription: async (
-      req: FastifyRequest<{ Body: SubscriptionInput }>,
-      reply: FastifyReply,
-    ) => {
+    listWebhookSubscriptions: async (req) => svc.list(requirePrincipal(req.principal), req.query),
+    createWebhookSubscription: async (req, reply) => {
       const created = await svc.create(requirePrincipal(req.principal), req.body, req.id);
       return reply.code(201).header('location', `/v1/webhooks/subscriptions/${created.id}`).send(created);
     },
-    getWebhookSubscription: async (req: FastifyRequest<ById>) =>
+    getWebhookSubscription: async (req) =>
       svc.get(requirePrincipal(req.principal), req.params.subscriptionId),
-    updateWebhookSubscription: async (
-      req: FastifyRequest<ById & { Body: Partial<SubscriptionInput> & { status?: 'active' | 'disabled' } }>,
-    ) => svc.update(requirePrincipal(req.principal), req.params.subscriptionId, req.body, req.id),
-    deleteWebhookSubscription: async (req: FastifyRequest<ById>, reply: FastifyReply) => {
+    updateWebhookSubscription: async (req) =>
+      svc.update(requirePrincipal(req.principal), req.params.subscriptionId, req.body, req.id),
+    deleteWebhookSubscription: async (req, reply) => {
       await svc.remove(requirePrincipal(req.principal), req.params.subscriptionId, req.id);
       return reply.code(204).send();
     },
-    rotateWebhookSecret: async (req: FastifyRequest<ById>) =>
+    rotateWebhookSecret: async (req) =>
       svc.rotateSecret(requirePrincipal(req.principal), req.params.subscriptionId, req.id),
-    listWebhookDeliveries: async (req: FastifyRequest<ById & Page>) =>
+    listWebhookDeliveries: async (req) =>
       svc.deliveries(requirePrincipal(req.principal), req.params.subscriptionId, req.query),
-    redeliverWebhook: async (
-      req: FastifyRequest<{ Params: { subscriptionId: string; deliveryId: string } }>,
-      reply: FastifyReply,
-    ) => {
+    redeliverWebhook: async (req, reply) => {
       const d = await svc.redeliver(
         requirePrincipal(req.principal),
         req.params.subscriptionId,
@@ -70,7 +59,7 @@ export async function integrationRoutes(app: FastifyInstance, ctx: ModuleContext
       );
       return reply.code(202).send(d);
     },
-    listIntegrationNotifications: async (req: FastifyRequest<Page>) =>
+    listIntegrationNotifications: async (req) =>
       svc.notifications(requirePrincipal(req.principal), req.query),
   });
 }

@@ -3,6 +3,7 @@ import { authorize } from '../../platform/authz.js';
 import { pageByIdDesc } from '../../platform/pagination.js';
 import { actsFor, isOperator, type Principal } from '../../platform/principal.js';
 import { findInterest, type InterestDeps } from './deps.js';
+import type { Status } from './lifecycle.js';
 import { contactsOf, findListing } from './ports.js';
 import { interests as i, interestEvents } from './schema.js';
 import { toDetail, toSummary } from './views.js';
@@ -28,7 +29,7 @@ export async function getInterest(deps: InterestDeps, p: Principal | undefined, 
 
 export interface ListQuery {
   role?: 'sent' | 'received';
-  status?: string;
+  status?: Status;
   achievementId?: string;
   cursor?: string;
   limit?: number;

@@ -17,6 +17,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import { catalogListings } from '../catalog/schema.js';
 import { organisations } from '../identity/schema.js';
+import type { Action, Status } from './lifecycle.js';
 
 const tstz = (name: string) => timestamp(name, { withTimezone: true });
 
@@ -34,7 +35,7 @@ export const interests = pgTable(
     message: text('message').notNull(),
     /** The interested party's contact person: { name, phone?, email? } with phone and e-mail encrypted. */
     contact: jsonb('contact').notNull(),
-    status: text('status').notNull().default('pending'),
+    status: text('status').$type<Status>().notNull().default('pending'),
     /**
      * Where the interest came from, when from a match list (撮合结果): { kind: 'match', needId? |
      * achievementId? (whose list; neither for an ad-hoc query), rank, rankingVersion }. Null: not
@@ -95,7 +96,7 @@ export const interestEvents = pgTable(
   {
     id: uuid('id').primaryKey(),
     interestId: uuid('interest_id').notNull(),
-    action: text('action').notNull(),
+    action: text('action').$type<Action | 'created' | 'link-contract'>().notNull(),
     fromStatus: text('from_status'),
     toStatus: text('to_status').notNull(),
     actorType: text('actor_type').notNull(),

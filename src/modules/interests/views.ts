@@ -1,3 +1,4 @@
+import type { Schema } from '../../platform/http/operations.js';
 import { type Contact, type ContactKey, maskContact, openContact } from './contacts.js';
 import type { interestEvents, interests } from './schema.js';
 
@@ -5,7 +6,7 @@ export type InterestRow = typeof interests.$inferSelect;
 export type InterestEventRow = typeof interestEvents.$inferSelect;
 
 /** What lists show: no message, no contacts (personal data never appears in lists). */
-export function toSummary(r: InterestRow) {
+export function toSummary(r: InterestRow): Schema<'Interest'> {
   return {
     id: r.id,
     achievementId: r.achievementId,
@@ -13,9 +14,9 @@ export function toSummary(r: InterestRow) {
     ownerOrganisationId: r.ownerOrganisationId,
     interestedOrganisationId: r.interestedOrganisationId,
     needId: r.needId,
-    origin: (r.origin as Record<string, unknown> | null) ?? null,
+    origin: (r.origin as Schema<'InterestOrigin'> | null) ?? null, // validated on create
     status: r.status,
-    declineReason: (r.declineReason as { code: string; text?: string } | null) ?? null,
+    declineReason: (r.declineReason as Schema<'InterestDeclineReason'> | null) ?? null,
     contractId: r.contractId,
     acceptedAt: r.acceptedAt?.toISOString() ?? null,
     createdAt: r.createdAt.toISOString(),
@@ -35,7 +36,7 @@ export function toDetail(
   achievementContacts: Contact[],
   viewer: { interested: boolean; owner: boolean },
   key: ContactKey,
-) {
+): Schema<'InterestDetail'> {
   const released = r.acceptedAt !== null;
   const interestedContact = openContact(key, r.id, r.contact);
   return {

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ModuleContext } from '../../platform/http/app.js';
-import { bindOperations } from '../../platform/http/operations.js';
+import { bindUntypedOperations } from '../../platform/http/operations.js';
 import { brokersOf, nameBroker, type SubjectType } from './brokers.js';
 import { managerKey } from './contacts.js';
 import {
@@ -38,7 +38,7 @@ export async function managerRoutes(app: FastifyInstance, ctx: ModuleContext): P
       .code(r.created ? 201 : 200)
       .send({ subjectType: type, subjectId, brokers: await brokersOf(deps.db, type, subjectId) });
   };
-  bindOperations(app, {
+  bindUntypedOperations(app, {
     listTechnologyManagers: (req: FastifyRequest<{ Querystring: ManagerListQuery }>) =>
       listManagers(deps, req.principal, req.query),
     registerTechnologyManager: async (req: FastifyRequest<{ Body: ManagerInput }>, reply: FastifyReply) => {

@@ -1,18 +1,9 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ModuleContext } from '../../platform/http/app.js';
 import { bindOperations } from '../../platform/http/operations.js';
 import { searchEngineFor } from './engine-instance.js';
-import {
-  achievementMatches,
-  adHocMatches,
-  type MatchDeps,
-  type MatchQueryBody,
-  needMatches,
-  type PageParams,
-} from './match-service.js';
-import { type SearchParams, searchDocuments } from './search-service.js';
-
-type ByIdReq = FastifyRequest<{ Params: { id: string }; Querystring: PageParams }>;
+import { achievementMatches, adHocMatches, type MatchDeps, needMatches } from './match-service.js';
+import { searchDocuments } from './search-service.js';
 
 /** Search and match endpoints (GET /v1/search, …/matches, POST /v1/matches/query). */
 export async function searchRoutes(app: FastifyInstance, ctx: ModuleContext): Promise<void> {
@@ -24,13 +15,10 @@ export async function searchRoutes(app: FastifyInstance, ctx: ModuleContext): Pr
     cursors: ctx.cursors,
   });
   bindOperations(app, {
-    search: async (req: FastifyRequest<{ Querystring: SearchParams }>) =>
-      searchDocuments(await engine(), ctx.cursors, req.query),
-    getNeedMatches: async (req: ByIdReq) =>
-      needMatches(await deps(), req.principal, req.params.id, req.query),
-    getAchievementMatches: async (req: ByIdReq) =>
+    search: async (req) => searchDocuments(await engine(), ctx.cursors, req.query),
+    getNeedMatches: async (req) => needMatches(await deps(), req.principal, req.params.id, req.query),
+    getAchievementMatches: async (req) =>
       achievementMatches(await deps(), req.principal, req.params.id, req.query),
-    queryMatches: async (req: FastifyRequest<{ Body: MatchQueryBody }>) =>
-      adHocMatches(await deps(), req.body),
+    queryMatches: async (req) => adHocMatches(await deps(), req.body),
   });
 }

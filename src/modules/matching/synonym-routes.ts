@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { recordAudit } from '../../platform/audit.js';
 import { authorize, definePolicies } from '../../platform/authz.js';
 import { ValidationError } from '../../platform/errors.js';
@@ -39,11 +39,11 @@ export async function synonymRoutes(app: FastifyInstance, ctx: ModuleContext): P
   const namespace = ctx.config.queuePrefix;
 
   bindOperations(app, {
-    getSynonymThesaurus: async (req: FastifyRequest) => {
+    getSynonymThesaurus: async (req) => {
       authorize(req.principal, 'synonyms.read', null);
       return toBody(await readThesaurus(db, namespace));
     },
-    replaceSynonymThesaurus: async (req: FastifyRequest<{ Body: { groups: unknown } }>) => {
+    replaceSynonymThesaurus: async (req) => {
       authorize(req.principal, 'synonyms.replace', null);
       const checked = validateGroups(req.body.groups, 'body/groups');
       if (!checked.ok) {

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { bindOperations } from '../../platform/http/operations.js';
+import { bindUntypedOperations } from '../../platform/http/operations.js';
 import type { ModuleContext } from '../../platform/module.js';
 import type { DayKind } from './rules.js';
 import {
@@ -20,7 +20,7 @@ type OrgId = { Params: { organisationId: string } };
 
 export async function noticeRoutes(app: FastifyInstance, ctx: ModuleContext): Promise<void> {
   const deps: NoticeDeps = { db: ctx.database.db, cursors: ctx.cursors, outbox: ctx.outbox };
-  bindOperations(app, {
+  bindUntypedOperations(app, {
     createPriceNotice: async (req: FastifyRequest<{ Body: NoticeInput }>, reply: FastifyReply) => {
       const notice = await publishNotice(deps, req.principal, req.body, req.id);
       return reply.code(201).header('location', `/v1/public-notices/${notice.id}`).send(notice);

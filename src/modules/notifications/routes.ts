@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { requirePrincipal } from '../../platform/authz.js';
 import type { ModuleContext } from '../../platform/http/app.js';
 import { bindOperations } from '../../platform/http/operations.js';
@@ -9,15 +9,12 @@ registerMessages({
   'notification-not-found': { title: { 'zh-CN': '通知不存在', en: 'No such notification' } },
 });
 
-type List = { Querystring: { cursor?: string; limit?: number; unread?: boolean } };
-
 export async function notificationRoutes(app: FastifyInstance, ctx: ModuleContext): Promise<void> {
   const svc = createNotificationService(ctx.database.db, ctx.cursors);
   bindOperations(app, {
-    listNotifications: async (req: FastifyRequest<List>) =>
-      svc.list(requirePrincipal(req.principal), req.query),
-    markNotificationRead: async (req: FastifyRequest<{ Params: { notificationId: string } }>) =>
+    listNotifications: async (req) => svc.list(requirePrincipal(req.principal), req.query),
+    markNotificationRead: async (req) =>
       svc.markRead(requirePrincipal(req.principal), req.params.notificationId),
-    markAllNotificationsRead: async (req: FastifyRequest) => svc.markAllRead(requirePrincipal(req.principal)),
+    markAllNotificationsRead: async (req) => svc.markAllRead(requirePrincipal(req.principal)),
   });
 }

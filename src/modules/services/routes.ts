@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ModuleContext } from '../../platform/http/app.js';
-import { bindOperations } from '../../platform/http/operations.js';
+import { bindUntypedOperations } from '../../platform/http/operations.js';
 import type { ServiceDeps } from './deps.js';
 import type { OfferingAction, OrderAction } from './lifecycle.js';
 import {
@@ -53,7 +53,7 @@ export async function serviceRoutes(app: FastifyInstance, ctx: ModuleContext): P
     await takeOrderStep(deps, req.principal, req.params.orderId, action, req.body ?? {}, req.id);
     return getOrder(deps, req.principal, req.params.orderId);
   };
-  bindOperations(app, {
+  bindUntypedOperations(app, {
     createServiceOffering: async (req: FastifyRequest<{ Body: OfferingInput }>, reply: FastifyReply) => {
       const row = await createOffering(deps, req.principal, req.body, req.id);
       return reply.code(201).header('location', `/v1/service-offerings/${row.id}`).send(offeringView(row));

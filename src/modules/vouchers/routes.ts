@@ -1,12 +1,11 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../platform/errors.js';
 import type { ModuleContext } from '../../platform/http/app.js';
-import { bindOperations } from '../../platform/http/operations.js';
+import { bindOperations, type Schema } from '../../platform/http/operations.js';
 import { registerMessages } from '../../platform/messages.js';
 import { voucherParts } from './jobs.js';
 import { renderVoucherPage } from './page.js';
 import { toView } from './service.js';
-import type { Evidence } from './verify.js';
 
 registerMessages({
   'voucher-not-found': {
@@ -36,7 +35,9 @@ registerMessages({
   },
 });
 
-type NumberReq = FastifyRequest<{ Params: { number: string }; Querystring: { treeSize?: number } }>;
+/** The keyring publishes Ed25519 keys only: its JWKs are the contract's OKP keys. */
+const asContractKeys = (k: { keys: unknown[]; checkpointVerifierKeys: string[]; origin: string }) =>
+  k as Schema<'VoucherKeys'>;
 
 export async function voucherRoutes(app: FastifyInstance, ctx: ModuleContext): Promise<void> {
   const { service, keyring } = voucherParts(ctx);
@@ -44,35 +45,33 @@ export async function voucherRoutes(app: FastifyInstance, ctx: ModuleContext): P
   await keyring.ensure();
 
   bindOperations(app, {
-    getVoucherLogCheckpoint: async (_req, reply: FastifyReply) => {
+    getVoucherLogCheckpoint: async (_req, reply) => {
       const cp = await service.latestCheckpoint();
       return reply.header('cache-control', 'no-cache').type('text/plain; charset=utf-8').send(cp.note);
     },
-    getVoucherConsistencyProof: async (req: FastifyRequest<{ Querystring: { from: number; to: number } }>) =>
-      service.consistencyProof(req.query.from, req.query.to),
-    getVoucherKeys: async (_req, reply: FastifyReply) => {
+    getVoucherConsistencyProof: async (req) => service.consistencyProof(req.query.from, req.query.to),
+    getVoucherKeys: async (_req, reply) => {
       reply.header('cache-control', 'public, max-age=300');
-      return service.keys();
+      return asContractKeys(await service.keys());
     },
-    getVoucherStatusList: async (_req, reply: FastifyReply) =>
+    getVoucherStatusList: async (_req, reply) =>
       reply
         .header('cache-control', 'public, max-age=60')
         .type('application/statuslist+jwt')
         .send(await service.statusList()),
-    verifyVoucher: async (req: FastifyRequest<{ Body: Partial<Evidence> & { voucher: string } }>) =>
-      service.verify(req.body),
-    getVoucher: async (req: NumberReq) => toView(await service.voucher(req.params.number)),
-    getVoucherInclusionProof: async (req: NumberReq) => {
+    verifyVoucher: async (req) => service.verify(req.body),
+    getVoucher: async (req) => toView(await service.voucher(req.params.number)),
+    getVoucherInclusionProof: async (req) => {
       const { proof, checkpoint } = await service.inclusionProof(req.params.number, req.query.treeSize);
       return { proof, checkpoint: checkpoint ?? null };
     },
-    getVoucherBundle: async (req: NumberReq, reply: FastifyReply) => {
+    getVoucherBundle: async (req, reply) => {
       const bundle = await service.bundle(req.params.number);
       reply.header('content-disposition', `attachment; filename="${bundle.number}.voucher.json"`);
-      return bundle;
+      return { ...bundle, keys: asContractKeys(bundle.keys) };
     },
     getVoucherPage: [
-      async (req: NumberReq, reply: FastifyReply) => {
+      async (req, reply) => {
         reply.type('text/html; charset=utf-8');
         try {
           const row = await service.voucher(req.params.number);

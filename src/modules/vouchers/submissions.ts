@@ -1,9 +1,9 @@
 import { and, eq } from 'drizzle-orm';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { authorize, definePolicies } from '../../platform/authz.js';
 import { ConflictError, type FieldError, UnprocessableError } from '../../platform/errors.js';
 import type { ModuleContext } from '../../platform/http/app.js';
-import { bindOperations } from '../../platform/http/operations.js';
+import { bindOperations, type Schema } from '../../platform/http/operations.js';
 import { registerMessages } from '../../platform/messages.js';
 import type { Principal } from '../../platform/principal.js';
 import {
@@ -147,7 +147,7 @@ function view(row: {
   sourceId: string;
   number: string | null;
   status: string | null;
-}) {
+}): Schema<'DataTransactionStatus'> {
   return {
     transactionId: row.transactionId,
     externalId: row.sourceId.slice(row.sourceId.indexOf(':') + 1),
@@ -158,7 +158,7 @@ function view(row: {
 
 export async function submissionRoutes(app: FastifyInstance, ctx: ModuleContext): Promise<void> {
   bindOperations(app, {
-    submitDataTransaction: async (req: FastifyRequest<{ Body: Submission }>, reply: FastifyReply) => {
+    submitDataTransaction: async (req, reply) => {
       authorize(req.principal, 'voucher.transaction.submit', {});
       const orgId = req.principal!.organisationId!;
       const org = await findOrganisation(ctx.database.db, orgId);
@@ -209,7 +209,7 @@ export async function submissionRoutes(app: FastifyInstance, ctx: ModuleContext)
       const row = await statusOf(ctx, eq(voucherTransactions.id, transactionId));
       return reply.code(202).send({ ...view(row!), created });
     },
-    getDataTransaction: async (req: FastifyRequest<{ Params: { transactionId: string } }>) => {
+    getDataTransaction: async (req) => {
       const row = await statusOf(ctx, eq(voucherTransactions.id, req.params.transactionId));
       authorize(req.principal, 'voucher.transaction.read', row ?? { sourceId: '' });
       return view(row!);

@@ -1,11 +1,11 @@
 import { sql } from 'drizzle-orm';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { NotFoundError } from '../errors.js';
 import { hasMessage, message } from '../messages.js';
 import { loadOpenApi } from '../openapi.js';
 import { withTimeout } from '../queue.js';
 import type { ModuleContext } from './app.js';
-import { bindOperations } from './operations.js';
+import { bindOperations, sendJson } from './operations.js';
 
 type Check = {
   status: 'ok' | 'warning' | 'error' | 'skipped';
@@ -100,8 +100,8 @@ export async function platformRoutes(app: FastifyInstance, ctx: ModuleContext): 
       const body = await ctx.metrics.registry.metrics();
       return reply.type(ctx.metrics.registry.contentType).send(body);
     },
-    getOpenApiDocument: async (_req, reply) => reply.type('application/json; charset=utf-8').send(specJson),
-    getProblemType: async (req: FastifyRequest<{ Params: { code: string } }>) => {
+    getOpenApiDocument: async (_req, reply) => sendJson(reply, specJson),
+    getProblemType: async (req) => {
       const { code } = req.params;
       if (!hasMessage(code)) throw new NotFoundError();
       return {

@@ -138,14 +138,14 @@ export const oidcRoutes: ModuleRoutes = async (app, ctx) => {
     return p;
   };
   bindOperations(app, {
-    listMySessions: async (req: FastifyRequest<{ Querystring: { cursor?: string; limit?: number } }>) => {
+    listMySessions: async (req) => {
       const p = userOf(req.principal);
       return listSessions(db, ctx.cursors, p.id, {
         limit: clampLimit(req.query.limit),
         cursor: req.query.cursor,
       });
     },
-    revokeMySession: async (req: FastifyRequest<{ Params: { sessionId: string } }>, reply) => {
+    revokeMySession: async (req, reply) => {
       const p = userOf(req.principal);
       await revokeSession(
         db,
