@@ -32,5 +32,5 @@ describe('demo seeding', () => {
     expect(audit.rows).toEqual([{ actor_type: 'system' }]);
     // Not empty any more: a second start seeds nothing.
     expect((await seedDemo(ctx.database.db)).skipped).toBe(true);
-  });
+  }, 300_000); // some 700 listings through the services: minutes on a loaded machine
 });
