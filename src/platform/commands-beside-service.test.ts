@@ -41,6 +41,7 @@ interface Service {
   child: ChildProcess;
   port: number;
   stderr: () => string;
+  output: () => string;
 }
 
 async function startService(extra: Record<string, string> = {}, wait = true): Promise<Service> {
@@ -48,14 +49,21 @@ async function startService(extra: Record<string, string> = {}, wait = true): Pr
   const child = spawn(process.execPath, [techex, 'start'], {
     cwd: root,
     env: baseEnv({ PORT: String(port), ...extra }),
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => {
     stderr += c.toString();
   });
-  const service = { child, port, stderr: () => stderr };
+  // Its log too, to tell a slow start from a stuck one when a start fails.
+  let output = '';
+  const keep = (c: Buffer) => {
+    output = (output + c.toString()).slice(-20_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const service = { child, port, stderr: () => stderr, output: () => output };
   if (wait) await untilHealthy(service);
   return service;
 }
@@ -64,7 +72,7 @@ async function untilHealthy(s: Service): Promise<void> {
   const deadline = Date.now() + STARTUP_MS;
   let last = 'no answer';
   for (;;) {
-    if (s.child.exitCode !== null) throw new Error(`techex exited early: ${s.stderr()}`);
+    if (s.child.exitCode !== null) throw new Error(`techex exited early: ${s.output()}`);
     const ok = await fetch(`http://127.0.0.1:${s.port}/readyz`).then(
       async (r) => {
         last = `${r.status} ${await r.text()}`;
@@ -77,7 +85,7 @@ async function untilHealthy(s: Service): Promise<void> {
     );
     if (ok) return;
     if (Date.now() > deadline)
-      throw new Error(`not ready within ${STARTUP_MS / 1000} s (last /readyz: ${last}): ${s.stderr()}`);
+      throw new Error(`not ready within ${STARTUP_MS / 1000} s (last /readyz: ${last}): ${s.output()}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
