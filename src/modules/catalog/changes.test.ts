@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createDatabase, type Database } from '../../platform/db.js';
 import { createClientActor, createOrganisation, type TestActor } from '../../test/actors.js';
 import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { achievementFixture } from '../../test/fixtures/catalog.js';
 import { upsertBatch } from './batch.js';
 import { catalogModule } from './module.js';
 import { catalogListings } from './schema.js';
-import { achievementFixture } from './test-fixtures.js';
 import { applyTransition } from './transitions.js';
 import { SYSTEM } from './views.js';
 

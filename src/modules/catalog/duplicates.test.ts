@@ -2,9 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActor, createOrganisation, createSubCentre, type TestActor } from '../../test/actors.js';
 import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { achievementFixture, fixtureTitle } from '../../test/fixtures/catalog.js';
 import { MAX_WARNINGS, similarTitles, TITLE_SIMILARITY, titleKey } from './duplicates.js';
 import { catalogModule } from './module.js';
-import { achievementFixture, fixtureTitle } from './test-fixtures.js';
 
 let ctx: TestContext;
 let app: FastifyInstance;

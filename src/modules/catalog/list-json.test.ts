@@ -4,12 +4,12 @@ import { authenticationPlugin } from '../../platform/http/auth.js';
 import { componentSchemas } from '../../platform/openapi.js';
 import { createActor, createOrganisation, type TestActor } from '../../test/actors.js';
 import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { achievementFixture } from '../../test/fixtures/catalog.js';
 import type { Organisation } from '../identity/repository.js';
 import { upsertBatch } from './batch.js';
 import type { CatalogDeps } from './listings.js';
 import { catalogModule } from './module.js';
 import { type ListQuery, listListings } from './queries.js';
-import { achievementFixture } from './test-fixtures.js';
 import { SYSTEM } from './views.js';
 
 let ctx: TestContext;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../../test/context.js';
-import { application, createPoint, type Point, principalOf } from './fixtures.js';
+import { application, createPoint, type Point, principalOf } from '../../test/fixtures/contracts.js';
 import { returnForCorrection, takeForReview } from './review.js';
 import { type ContractDeps, createContract, listOverdueContracts, submitContract } from './service.js';
 import type { Caller } from './view.js';

@@ -4,12 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnyWorker } from '../../platform/queue.js';
 import { createActor, createClientActor, createOrganisation, createSubCentre } from '../../test/actors.js';
 import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { achievementFixture } from '../../test/fixtures/catalog.js';
+import { startReceiver } from '../../test/fixtures/integration-receiver.js';
 import { catalogModule } from '../catalog/module.js';
-import { achievementFixture } from '../catalog/test-fixtures.js';
 import { createWebhookDeliverer } from './delivery.js';
 import { WEBHOOK_QUEUE, type WebhookJob } from './events.js';
 import { integrationRoutes } from './routes.js';
-import { startReceiver } from './test-receiver.js';
 
 // Modules publish their public changes as webhook events: a partner subscribed to
 // `achievement.*` receives a signed `achievement.published` when a listing goes live.

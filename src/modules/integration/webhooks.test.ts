@@ -6,6 +6,7 @@ import type { AnyWorker } from '../../platform/queue.js';
 import { auditEvents } from '../../platform/schema.js';
 import { createActor, createClientActor, createOrganisation, type TestActor } from '../../test/actors.js';
 import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { startReceiver } from '../../test/fixtures/integration-receiver.js';
 import { eventually } from '../../test/wait.js';
 import type { Organisation } from '../identity/repository.js';
 import { notificationRoutes } from '../notifications/routes.js';
@@ -14,7 +15,6 @@ import { createWebhookDeliverer } from './delivery.js';
 import { EVENT_TYPES, emitEventInTx, WEBHOOK_QUEUE, type WebhookJob } from './events.js';
 import { integrationRoutes } from './routes.js';
 import { webhookDeliveries } from './schema.js';
-import { startReceiver } from './test-receiver.js';
 
 let ctx: TestContext;
 let app: FastifyInstance;

@@ -8,13 +8,13 @@ import { ServiceUnavailableError } from '../../platform/errors.js';
 import type { AnyWorker } from '../../platform/queue.js';
 import { createActor, createOrganisation, createSubCentre, type TestActor } from '../../test/actors.js';
 import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { createListing, ownSearchNamespace } from '../../test/fixtures/matching.js';
 import { catalogModule } from '../catalog/module.js';
 import { createSearchEngine } from './create-engine.js';
 import type { SearchEngine } from './engine.js';
 import { useSearchEngine } from './engine-instance.js';
 import { indexMaintenance, retryFailedIndexJobs } from './index-maintenance.js';
 import { CATALOG_CHANGED_QUEUE, processListingChange } from './indexer.js';
-import { createListing, ownSearchNamespace } from './test-support.js';
 
 let ctx: TestContext;
 let app: FastifyInstance;

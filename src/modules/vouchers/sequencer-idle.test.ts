@@ -1,12 +1,12 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../../test/context.js';
+import { contractRequest, waitSequenced } from '../../test/fixtures/vouchers.js';
 import { eventually as waitFor } from '../../test/wait.js';
 import { createIssuer } from './issuer.js';
 import { createKeyring, logOriginFor } from './keys.js';
 import { requestVoucherInTx } from './request.js';
 import { createSequencer, SEQUENCER_LOCK, type Sequencer } from './sequencer.js';
-import { contractRequest, waitSequenced } from './test-helpers.js';
 
 // Issue 18 item 21: an idle leading sequencer runs nothing; new vouchers wake it by NOTIFY (here
 // from an issuer that does not kick it, as an issuer in another process could not).

@@ -6,7 +6,7 @@ import { createOutboxDispatcher, type OutboxDispatcher } from '../../platform/ou
 import type { AnyWorker } from '../../platform/queue.js';
 import { createActor, createClientActor, createOrganisation } from '../../test/actors.js';
 import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
-import { makeCreditCode } from '../contracts/fixtures.js';
+import { randomCreditCode } from '../../test/ids.js';
 import { voucherParts, voucherWorkers } from './jobs.js';
 import { vouchersModule } from './module.js';
 import { ISSUE_QUEUE } from './request.js';
@@ -47,7 +47,7 @@ afterAll(async () => {
 });
 
 /** A verified organisation with a valid credit code of its own: a party to what it submits. */
-const partyOrg = () => createOrganisation(ctx, { verified: true, creditCode: makeCreditCode() });
+const partyOrg = () => createOrganisation(ctx, { verified: true, creditCode: randomCreditCode() });
 
 const submission = (externalId: string, seller: { name: string; creditCode: string | null } = SELLER) => ({
   externalId,

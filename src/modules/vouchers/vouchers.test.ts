@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOutboxDispatcher, type OutboxDispatcher } from '../../platform/outbox.js';
 import type { AnyWorker } from '../../platform/queue.js';
 import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { contractRequest, waitSequenced } from '../../test/fixtures/vouchers.js';
 import { eventually } from '../../test/wait.js';
 import { voucherParts, voucherWorkers } from './jobs.js';
 import { verifyConsistency, verifyInclusion } from './merkle.js';
@@ -17,7 +18,6 @@ import { vouchersModule } from './module.js';
 import { openCheckpoint, parseVerifierKey } from './note.js';
 import { ISSUE_QUEUE, requestRevocationInTx, requestVoucherInTx, type VoucherRequest } from './request.js';
 import { decodeStatusList, statusAt } from './status-list.js';
-import { contractRequest, waitSequenced } from './test-helpers.js';
 import type { VerificationReport, VoucherBundle } from './verify.js';
 import { voucherLeafHash } from './voucher-format.js';
 

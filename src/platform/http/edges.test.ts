@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActor } from '../../test/actors.js';
 import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
-import type { ModuleRoutes } from './app.js';
+import type { ModuleRoutes } from '../module.js';
 
 /**
  * The HTTP edge, as a schema fuzzer and a security review met it: ill-formed text, undeclared

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
-import type { ModuleRoutes } from './app.js';
+import type { ModuleRoutes } from '../module.js';
 import { bodyDeadline } from './edges.js';
 
 /**
