@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker } from '../../platform/module.js';
 import type { AnyWorker } from '../../platform/queue.js';
 import { createActor, createOrganisation, createSubCentre, type TestActor } from '../../test/actors.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { useTestApp } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
 import { achievementFixture } from '../../test/fixtures/catalog.js';
 import { catalogModule } from '../catalog/module.js';
 import { searchEngineFor } from '../matching/engine-instance.js';
@@ -25,9 +26,11 @@ let registrar: TestActor;
 let seeker: TestActor;
 const WORD = `zp${randomBytes(4).toString('hex')}`;
 
+const fixture = useTestApp([catalogModule.routes!, alertRoutes], {
+  env: { QUEUE_PREFIX: `tp${randomBytes(4).toString('hex')}` },
+});
 beforeAll(async () => {
-  ctx = await createTestContext({ QUEUE_PREFIX: `tp${randomBytes(4).toString('hex')}` });
-  app = await buildTestApp(ctx, [catalogModule.routes!, alertRoutes]);
+  ({ ctx, app } = fixture);
   const [def] = alertsModule.workers!(ctx);
   worker = startWorker(ctx.queues, def!);
   const sub = await createSubCentre(ctx);
@@ -40,8 +43,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await worker?.close();
   await (await searchEngineFor(ctx))?.reset();
-  await app?.close();
-  await ctx?.close();
 });
 
 async function alerts(savedSearchId: string, atLeast: number) {

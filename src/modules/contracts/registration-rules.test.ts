@@ -3,9 +3,10 @@
 // applications, the voucher number of a registered contract, and text in names and titles.
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createActor, createOrganisation } from '../../test/actors.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { useTestApp } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
 import {
   application,
   createPoint,
@@ -26,14 +27,10 @@ let ctx: TestContext;
 let app: FastifyInstance;
 let point: Point;
 
+const fixture = useTestApp([contractRoutes]);
 beforeAll(async () => {
-  ctx = await createTestContext();
-  app = await buildTestApp(ctx, [contractRoutes]);
+  ({ ctx, app } = fixture);
   point = await createPoint(ctx);
-});
-afterAll(async () => {
-  await app?.close();
-  await ctx?.close();
 });
 
 const as = (who: { headers: Record<string, string> }, method: Method, url: string, payload?: unknown) =>

@@ -3,7 +3,8 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnyWorker } from '../../platform/queue.js';
 import { createActor, createClientActor, createOrganisation, createSubCentre } from '../../test/actors.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { useTestApp } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
 import { achievementFixture } from '../../test/fixtures/catalog.js';
 import { startReceiver } from '../../test/fixtures/integration-receiver.js';
 import { catalogModule } from '../catalog/module.js';
@@ -18,9 +19,12 @@ let app: FastifyInstance;
 let worker: AnyWorker;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 
+const fixture = useTestApp([integrationRoutes, catalogModule.routes!], {
+  env: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' },
+  outboxQueues: [WEBHOOK_QUEUE],
+});
 beforeAll(async () => {
-  ctx = await createTestContext({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' }, { outboxQueues: [WEBHOOK_QUEUE] });
-  app = await buildTestApp(ctx, [integrationRoutes, catalogModule.routes!]);
+  ({ ctx, app } = fixture);
   const deliverer = createWebhookDeliverer(ctx, { retryDelaysMs: [150, 300] });
   worker = ctx.queues.worker(WEBHOOK_QUEUE, (job) =>
     deliverer.process(job as never as import('bullmq').Job<WebhookJob>),
@@ -30,9 +34,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await worker?.close();
-  await app?.close();
   await receiver?.close();
-  await ctx?.close();
 });
 
 describe('module events reach webhooks', () => {

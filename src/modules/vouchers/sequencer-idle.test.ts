@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, type TestContext } from '../../test/context.js';
+import { useTestContext } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
 import { contractRequest, waitSequenced } from '../../test/fixtures/vouchers.js';
 import { eventually as waitFor } from '../../test/wait.js';
 import { createIssuer } from './issuer.js';
@@ -13,12 +14,12 @@ import { createSequencer, SEQUENCER_LOCK, type Sequencer } from './sequencer.js'
 let ctx: TestContext;
 let sequencer: Sequencer | undefined;
 
+const fixture = useTestContext();
 beforeAll(async () => {
-  ctx = await createTestContext();
+  ({ ctx } = fixture);
 });
 afterAll(async () => {
   await sequencer?.stop();
-  await ctx?.close();
 });
 
 /** When the lock holder's session last ran a statement, and how many transactions it committed. */

@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, type TestContext } from '../../test/context.js';
+import { useTestContext } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
 import { contractRequest, waitSequenced } from '../../test/fixtures/vouchers.js';
 import { eventually } from '../../test/wait.js';
 import { createIssuer } from './issuer.js';
@@ -37,13 +38,13 @@ function replica() {
   return { keyring, sequencer, issuer };
 }
 
+const fixture = useTestContext();
 beforeAll(async () => {
-  ctx = await createTestContext();
+  ({ ctx } = fixture);
 });
 
 afterAll(async () => {
   for (const s of sequencers) await s.stop();
-  await ctx?.close();
 });
 
 async function lockHolderPids(): Promise<number[]> {
