@@ -8,18 +8,16 @@ import type { FastifyInstance } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MODULES } from '../modules/index.js';
 import { useTestApp } from '../test/app.js';
-import type { TestContext } from '../test/context.js';
 import { precompileAll } from './http/lazy-compilers.js';
 import { listOperations, loadOpenApi, OPENAPI_FILE } from './openapi.js';
 
 const run = promisify(execFile);
 const root = path.resolve(path.dirname(OPENAPI_FILE), '..');
 
-let ctx: TestContext;
 let app: FastifyInstance;
 const fixture = useTestApp(MODULES.flatMap((m) => (m.routes ? [m.routes] : [])));
 beforeAll(async () => {
-  ({ ctx, app } = fixture);
+  ({ app } = fixture);
 });
 
 describe('the OpenAPI contract', () => {

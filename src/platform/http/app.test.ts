@@ -1,14 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from '../../test/app.js';
-import type { TestContext } from '../../test/context.js';
 
-let ctx: TestContext;
 let app: FastifyInstance;
 
 const fixture = useTestApp([]);
 beforeAll(async () => {
-  ({ ctx, app } = fixture);
+  ({ app } = fixture);
 });
 
 describe('platform endpoints', () => {
