@@ -24,7 +24,7 @@ COPY migrations ./migrations
 RUN npm run build \
  && cp -r openapi migrations dist/ \
  && (cd src && find . -path '*/data/*' -type f -exec cp --parents {} ../dist/src/ \;) \
- && (cd src && find . -name '*.json' -not -path '*/data/*' -exec cp --parents {} ../dist/src/ \;)
+ && (cd src && find . -name '*.json' -not -path '*/data/*' -not -path '*/testdata/*' -exec cp --parents {} ../dist/src/ \;)
 
 FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000

@@ -22,17 +22,17 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import { eq } from 'drizzle-orm';
 import Fastify from 'fastify';
-import { makeCreditCode } from '../src/modules/contracts/fixtures.js';
 import { createIdentityCore } from '../src/modules/identity/index.js';
 import { insertOrganisation, insertSubCentre, type SubCentre } from '../src/modules/identity/repository.js';
 import { organisations } from '../src/modules/identity/schema.js';
 import { MODULES } from '../src/modules/index.js';
 import { voucherParts } from '../src/modules/vouchers/jobs.js';
 import { buildPayload, requestVouchersInTx, voucherNumberFor } from '../src/modules/vouchers/request.js';
-import { contractRequest } from '../src/modules/vouchers/test-helpers.js';
 import { signVoucherSync, voucherLeafHash } from '../src/modules/vouchers/voucher-format.js';
 import { loadConfig } from '../src/platform/config.js';
 import { startRuntime } from '../src/platform/runtime.js';
+import { contractRequest } from '../src/test/fixtures/vouchers.js';
+import { randomCreditCode } from '../src/test/ids.js';
 
 const RATE = Number(process.env.BENCH_RATE ?? 3000);
 const DURATION = Number(process.env.BENCH_DURATION ?? 15);
@@ -175,7 +175,7 @@ async function partner(): Promise<{ token: string; name: string; creditCode: str
       // code taken: draw another
     }
   }
-  const creditCode = makeCreditCode(point.code);
+  const creditCode = randomCreditCode(point.code);
   const name = `基准测试数据交易所-${run}`;
   const org = await insertOrganisation(db, {
     type: 'enterprise',

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MODULES } from '../src/modules/index.js';
 import { signDelivery } from '../src/modules/integration/signing.js';
 import { createClientActor, createOrganisation, type TestActor } from '../src/test/actors.js';
-import { buildTestApp, createTestContext, type TestContext } from '../src/test/context.js';
+import { useTestApp } from '../src/test/app.js';
+import type { TestContext } from '../src/test/context.js';
 import { createTechexClient } from './client/index.js';
 import {
   clientCredentialsToken,
@@ -18,20 +19,13 @@ let app: FastifyInstance;
 let baseUrl: string;
 let partner: TestActor;
 
+const fixture = useTestApp(MODULES.flatMap((m) => (m.routes ? [m.routes] : [])));
 beforeAll(async () => {
-  ctx = await createTestContext();
-  app = await buildTestApp(
-    ctx,
-    MODULES.flatMap((m) => (m.routes ? [m.routes] : [])),
-  );
+  ({ ctx, app } = fixture);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   partner = await createClientActor(ctx, await createOrganisation(ctx), ['changes:read', 'webhooks:manage']);
-});
-afterAll(async () => {
-  await app?.close();
-  await ctx?.close();
 });
 
 describe('the partner example', () => {

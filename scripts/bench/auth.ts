@@ -11,8 +11,8 @@
  * set BENCH_AUTH_PATH to a `/v1` read that allows anonymous callers (e.g. `/v1/organisations`).
  */
 import { createIdentityCore } from '../../src/modules/identity/index.js';
-import type { ModuleContext } from '../../src/platform/http/app.js';
 import { newId } from '../../src/platform/ids.js';
+import type { ModuleContext } from '../../src/platform/module.js';
 import { load, type Row } from './harness.js';
 
 export interface AuthScenario {

@@ -16,12 +16,12 @@ import Fastify from 'fastify';
 import pg from 'pg';
 import { upsertBatch } from '../../src/modules/catalog/batch.js';
 import { catalogListings } from '../../src/modules/catalog/schema.js';
-import { achievementFixture, fixtureTitle } from '../../src/modules/catalog/test-fixtures.js';
 import { SYSTEM, toView, VIEW_COLUMNS } from '../../src/modules/catalog/views.js';
 import { createIdentityCore } from '../../src/modules/identity/index.js';
 import { insertOrganisation } from '../../src/modules/identity/repository.js';
 import type { Database } from '../../src/platform/db.js';
 import type { Runtime } from '../../src/platform/runtime.js';
+import { achievementFixture, fixtureTitle } from '../../src/test/fixtures/catalog.js';
 import { compare, type LoadResult, type Row, settle } from './harness.js';
 
 export interface Scenario {

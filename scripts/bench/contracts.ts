@@ -14,7 +14,6 @@
 import { randomInt } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import pg from 'pg';
-import { application, sha256 } from '../../src/modules/contracts/fixtures.js';
 import { registerContract, takeForReview } from '../../src/modules/contracts/review.js';
 import { type ContractDeps, createContract, submitContract } from '../../src/modules/contracts/service.js';
 import {
@@ -24,9 +23,11 @@ import {
 } from '../../src/modules/identity/repository.js';
 import { organisations } from '../../src/modules/identity/schema.js';
 import { MODULES } from '../../src/modules/index.js';
-import type { ModuleContext } from '../../src/platform/http/app.js';
 import { newId } from '../../src/platform/ids.js';
+import type { ModuleContext } from '../../src/platform/module.js';
 import type { Principal } from '../../src/platform/principal.js';
+import { application } from '../../src/test/fixtures/contracts.js';
+import { sha256hex } from '../../src/test/hashes.js';
 import { randomCreditCode } from '../../src/test/ids.js';
 import { CONNECTIONS, DURATION, type LoadResult, type Row } from './harness.js';
 
@@ -187,7 +188,7 @@ export function contractsScenario(ctx: ModuleContext): Scenario {
         const { sellerCode, principal: applicant } = applicants[loop]!;
         const input = application(
           { subCentre, sellerCode },
-          { projectName: `基准测试技术开发项目 ${++serial}`, documentSha256: sha256(`bench ${newId()}`) },
+          { projectName: `基准测试技术开发项目 ${++serial}`, documentSha256: sha256hex(`bench ${newId()}`) },
         );
         const c = await timed('create', () => createContract(deps, { principal: applicant }, input));
         await timed('submit', () => submitContract(deps, { principal: applicant }, c.id));

@@ -10,7 +10,7 @@ import { createIdentityCore } from '../../src/modules/identity/index.js';
 import { grantRole, insertOrganisation, insertUser } from '../../src/modules/identity/repository.js';
 import { searchEngineFor } from '../../src/modules/matching/engine-instance.js';
 import { listingDocument } from '../../src/modules/matching/projection.js';
-import type { ModuleContext } from '../../src/platform/http/app.js';
+import type { ModuleContext } from '../../src/platform/module.js';
 import type { Devset } from '../data/match-devset/index.js';
 import type { Ranker } from './match-quality.js';
 

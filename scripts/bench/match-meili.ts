@@ -7,7 +7,8 @@ import { MODULES } from '../../src/modules/index.js';
 import { searchEngineFor } from '../../src/modules/matching/engine-instance.js';
 import { reindex } from '../../src/modules/matching/reindex.js';
 import { createDatabase } from '../../src/platform/db.js';
-import { buildApp, type ModuleContext } from '../../src/platform/http/app.js';
+import { buildApp } from '../../src/platform/http/app.js';
+import type { ModuleContext } from '../../src/platform/module.js';
 import type { Runtime } from '../../src/platform/runtime.js';
 
 export async function meiliApi(runtime: Runtime, meili: { url: string; masterKey: string | undefined }) {

@@ -28,7 +28,6 @@ import { Meilisearch } from 'meilisearch';
 import pino from 'pino';
 import { upsertBatch } from '../../src/modules/catalog/batch.js';
 import { listPublicListings } from '../../src/modules/catalog/service.js';
-import { achievementFixture } from '../../src/modules/catalog/test-fixtures.js';
 import { SYSTEM } from '../../src/modules/catalog/views.js';
 import { insertOrganisation } from '../../src/modules/identity/repository.js';
 import { MODULES } from '../../src/modules/index.js';
@@ -40,6 +39,7 @@ import { loadConfig } from '../../src/platform/config.js';
 import type { Db } from '../../src/platform/db.js';
 import { startEmbeddedPostgres } from '../../src/platform/embedded-postgres.js';
 import { startRuntime } from '../../src/platform/runtime.js';
+import { achievementFixture } from '../../src/test/fixtures/catalog.js';
 
 const PUBLISH = Number(process.env.BENCH_MEILI_PUBLISH ?? 10_000);
 const REINDEX = Number(process.env.BENCH_MEILI_REINDEX ?? 100_000);

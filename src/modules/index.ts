@@ -14,9 +14,6 @@ import { notificationsModule } from './notifications/module.js';
 import { servicesModule } from './services/module.js';
 import { vouchersModule } from './vouchers/module.js';
 
-// The module contract is the platform's (src/platform/module.ts); kept here for older imports.
-export type { BackgroundService, ModuleDefinition, WorkerDefinition } from '../platform/module.js';
-
 /**
  * The composition root: every module, wired in one place (STYLE.md: services are wired once) and
  * handed to the platform by src/main.ts. Order matters: start-up tasks run in this order.

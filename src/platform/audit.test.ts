@@ -1,14 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, type TestContext } from '../test/context.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestContext } from '../test/app.js';
+import type { TestContext } from '../test/context.js';
 import { auditHistory, recordAudit } from './audit.js';
 import { newId } from './ids.js';
 
 let ctx: TestContext;
+const fixture = useTestContext();
 beforeAll(async () => {
-  ctx = await createTestContext();
+  ({ ctx } = fixture);
 });
-afterAll(async () => ctx.close());
 
 describe('audit trail', () => {
   it('records who changed what, before and after, in the caller’s transaction', async () => {

@@ -57,6 +57,25 @@ function parseRef(text: string | undefined): ProcessRef | undefined {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
+ * Create `file` holding `body` unless it exists, in one step: the body is written to a file of
+ * our own first and then linked into place, so another process never sees the lock empty (and,
+ * taking it for a holder that died half-way, removes it while we hold it).
+ */
+async function createFilled(file: string, body: string): Promise<boolean> {
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+  await fs.writeFile(tmp, body, { mode: 0o644 });
+  try {
+    await fs.link(tmp, file);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return false;
+  } finally {
+    await fs.rm(tmp, { force: true });
+  }
+}
+
+/**
  * Hold the cluster's lock while `fn` runs. The lock is a file created exclusively and naming its
  * holder; a holder that died (kill -9 in the middle of a start) is detected by its process, not
  * by a timeout, so a restart after a crash does not wait.
@@ -71,16 +90,11 @@ export async function withClusterLock<T>(
   const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
   let told = false;
   for (;;) {
-    try {
-      await fs.writeFile(lockFile, body, { flag: 'wx', mode: 0o644 });
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
+    if (await createFilled(lockFile, body)) break;
     const text = await fs.readFile(lockFile, 'utf8').catch(() => undefined);
     const holder = parseRef(text);
     if (text !== undefined && (!holder || !(await processAlive(holder)))) {
-      // Give a writer that has just created the file a moment to fill it in.
+      // A lock naming nobody (cut short by a crash, or an older writer still filling it in).
       if (!holder) await sleep(50);
       const again = await fs.readFile(lockFile, 'utf8').catch(() => undefined);
       if (again === text) await fs.rm(lockFile, { force: true });

@@ -5,27 +5,19 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MODULES } from '../modules/index.js';
-import { buildTestApp, createTestContext, type TestContext } from '../test/context.js';
+import { useTestApp } from '../test/app.js';
 import { precompileAll } from './http/lazy-compilers.js';
 import { listOperations, loadOpenApi, OPENAPI_FILE } from './openapi.js';
 
 const run = promisify(execFile);
 const root = path.resolve(path.dirname(OPENAPI_FILE), '..');
 
-let ctx: TestContext;
 let app: FastifyInstance;
+const fixture = useTestApp(MODULES.flatMap((m) => (m.routes ? [m.routes] : [])));
 beforeAll(async () => {
-  ctx = await createTestContext();
-  app = await buildTestApp(
-    ctx,
-    MODULES.flatMap((m) => (m.routes ? [m.routes] : [])),
-  );
-});
-afterAll(async () => {
-  await app.close();
-  await ctx.close();
+  ({ app } = fixture);
 });
 
 describe('the OpenAPI contract', () => {

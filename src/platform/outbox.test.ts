@@ -2,7 +2,8 @@ import { eq, sql } from 'drizzle-orm';
 import { integer, pgTable, text } from 'drizzle-orm/pg-core';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, type TestContext } from '../test/context.js';
+import { useTestContext } from '../test/app.js';
+import type { TestContext } from '../test/context.js';
 import { startTcpProxy, type TcpProxy } from '../test/tcp-proxy.js';
 import { newId } from './ids.js';
 import { createOutboxDispatcher, enqueueInTx, type OutboxDispatcher } from './outbox.js';
@@ -35,8 +36,9 @@ function throughProxy(b: QueueBackend, port: number): QueueBackend {
   return { ...b, connectionString: u.toString() };
 }
 
+const fixture = useTestContext();
 beforeAll(async () => {
-  ctx = await createTestContext();
+  ({ ctx } = fixture);
   await ctx.database.db.execute(
     sql`CREATE TABLE IF NOT EXISTS outbox_test_runs (job_key text PRIMARY KEY, count integer NOT NULL)`,
   );
@@ -74,7 +76,6 @@ afterAll(async () => {
   await worker?.close();
   await proxiedQueues?.close();
   await proxy?.close();
-  await ctx?.close();
 });
 
 async function countFor(key: string): Promise<number> {

@@ -46,4 +46,13 @@ describe('loadSecrets', () => {
       embeddedDbPassword: embedded.embeddedDbPassword,
     });
   });
+
+  it('two starts at once on a fresh DATA_DIR keep one set of secrets (the service and a command)', async () => {
+    const dataDir = path.join(root, 'race', '.data');
+    const config = loadConfig({ DATA_DIR: dataDir });
+    const all = await Promise.all(Array.from({ length: 6 }, () => loadSecrets(config)));
+    const stored = JSON.parse(fs.readFileSync(path.join(dataDir, 'secrets.json'), 'utf8'));
+    for (const s of all) expect(s).toEqual(stored);
+    expect(fs.readdirSync(dataDir)).toEqual(['secrets.json']);
+  });
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { withClusterLock } from './cluster-claims.js';
 import type { Config } from './config.js';
 
 export interface Secrets {
@@ -26,12 +27,39 @@ export async function loadSecrets(config: Config): Promise<Secrets> {
     return Object.freeze({ appSecret: config.appSecret, embeddedDbPassword: '' });
   await fs.mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const file = path.join(config.dataDir, FILE);
-  let stored: Partial<Secrets> = {};
+  let decided = decide(config, await readStored(file));
+  if (decided.write) {
+    // Two processes starting at once on a fresh DATA_DIR (the service and a command) must not
+    // each generate a password: the loser would initialise or reach the cluster with the wrong
+    // one. The file is read again and written under a lock, so the second one keeps the first's.
+    decided = await withClusterLock(`${file}.lock`, async () => {
+      const again = decide(config, await readStored(file));
+      if (again.write) {
+        if (config.env === 'production' && !config.appSecret)
+          throw new Error('APP_SECRET is required in production');
+        const tmp = `${file}.${process.pid}.tmp`;
+        await fs.writeFile(tmp, JSON.stringify(again.toStore, null, 2), { mode: 0o600 });
+        await fs.rename(tmp, file);
+      }
+      return again;
+    });
+  }
+  const { secrets } = decided;
+  await fs.chmod(file, 0o600).catch(() => undefined);
+  return Object.freeze(secrets);
+}
+
+async function readStored(file: string): Promise<Partial<Secrets>> {
   try {
-    stored = JSON.parse(await fs.readFile(file, 'utf8')) as Partial<Secrets>;
+    return JSON.parse(await fs.readFile(file, 'utf8')) as Partial<Secrets>;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    return {};
   }
+}
+
+/** The secrets to use given what is stored, and what to store when that differs. */
+function decide(config: Config, stored: Partial<Secrets>) {
   const secrets: Secrets = {
     appSecret: config.appSecret ?? stored.appSecret ?? randomBytes(32).toString('base64url'),
     embeddedDbPassword: stored.embeddedDbPassword ?? randomBytes(24).toString('base64url'),
@@ -41,13 +69,5 @@ export async function loadSecrets(config: Config): Promise<Secrets> {
     embeddedDbPassword: secrets.embeddedDbPassword,
   };
   if (!config.appSecret) toStore.appSecret = secrets.appSecret;
-  if (JSON.stringify(toStore) !== JSON.stringify(stored)) {
-    if (config.env === 'production' && !config.appSecret)
-      throw new Error('APP_SECRET is required in production');
-    const tmp = `${file}.${process.pid}.tmp`;
-    await fs.writeFile(tmp, JSON.stringify(toStore, null, 2), { mode: 0o600 });
-    await fs.rename(tmp, file);
-  }
-  await fs.chmod(file, 0o600).catch(() => undefined);
-  return Object.freeze(secrets);
+  return { secrets, toStore, write: JSON.stringify(toStore) !== JSON.stringify(stored) };
 }

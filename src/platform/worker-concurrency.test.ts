@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MODULES } from '../modules/index.js';
 import { INDEX_CONCURRENCY } from '../modules/matching/indexer.js';
 import { loadConfig } from './config.js';
-import type { ModuleContext } from './http/app.js';
+import type { ModuleContext } from './module.js';
 
 describe('WORKER_CONCURRENCY', () => {
   it('sets the concurrency of the alert workers (not a fixed number); indexing holds a batch', () => {

@@ -42,3 +42,26 @@ export function useTestApp(
     },
   };
 }
+
+/**
+ * The test file's context alone, for files that call services directly and serve no routes:
+ * created in the file's first `beforeAll` and closed after its tests.
+ */
+export function useTestContext(opts: { env?: Record<string, string>; outboxQueues?: string[] } = {}): {
+  readonly ctx: TestContext;
+} {
+  let ctx: TestContext | undefined;
+  beforeAll(async () => {
+    ctx = await createTestContext(opts.env, { outboxQueues: opts.outboxQueues });
+  });
+  afterAll(async () => {
+    await ctx?.close();
+  });
+  return {
+    get ctx() {
+      if (!ctx)
+        throw new Error('useTestContext: the context is made in beforeAll; use it inside hooks and tests');
+      return ctx;
+    },
+  };
+}

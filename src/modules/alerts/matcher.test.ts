@@ -6,9 +6,10 @@ import { newId } from '../../platform/ids.js';
 import { startWorker } from '../../platform/module.js';
 import type { AnyWorker } from '../../platform/queue.js';
 import { createActor, createOrganisation, createSubCentre, type TestActor } from '../../test/actors.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { useTestApp } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
+import { achievementFixture } from '../../test/fixtures/catalog.js';
 import { catalogModule } from '../catalog/module.js';
-import { achievementFixture } from '../catalog/test-fixtures.js';
 import { webhookEvents } from '../integration/schema.js';
 import type { SearchEngine } from '../matching/engine.js';
 import { searchEngineFor } from '../matching/engine-instance.js';
@@ -34,10 +35,12 @@ let registrar: TestActor;
 // A word no other test file's listing contains, so runs elsewhere never touch these saved searches.
 const WORD = `zq${randomBytes(4).toString('hex')}`;
 
+// a search namespace of this file's own
+const fixture = useTestApp([catalogModule.routes!, alertRoutes], {
+  env: { QUEUE_PREFIX: `ta${randomBytes(4).toString('hex')}` },
+});
 beforeAll(async () => {
-  // a search namespace of this file's own
-  ctx = await createTestContext({ QUEUE_PREFIX: `ta${randomBytes(4).toString('hex')}` });
-  app = await buildTestApp(ctx, [catalogModule.routes!, alertRoutes]);
+  ({ ctx, app } = fixture);
   engine = await searchEngineFor(ctx);
   deps = { database: ctx.database, engine: () => searchEngineFor(ctx), kick: () => undefined };
   const [def] = alertsModule.workers!(ctx);
@@ -51,8 +54,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await worker?.close();
   await engine?.reset();
-  await app?.close();
-  await ctx?.close();
 });
 
 async function save(actor: TestActor, body: Record<string, unknown>): Promise<string> {

@@ -6,9 +6,10 @@ import { startWorker } from '../../platform/module.js';
 import type { AnyWorker } from '../../platform/queue.js';
 import { outboxJobs } from '../../platform/schema.js';
 import { createActor, createOrganisation, createSubCentre, type TestActor } from '../../test/actors.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { useTestApp } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
+import { achievementFixture } from '../../test/fixtures/catalog.js';
 import { catalogModule } from '../catalog/module.js';
-import { achievementFixture } from '../catalog/test-fixtures.js';
 import { searchEngineFor } from '../matching/engine-instance.js';
 import { LISTING_INDEXED_QUEUE, processListingChange } from '../matching/indexer.js';
 import { alertsModule } from './module.js';
@@ -27,9 +28,11 @@ let registrar: TestActor;
 let seeker: TestActor;
 const WORD = `zp${randomBytes(4).toString('hex')}`;
 
+const fixture = useTestApp([catalogModule.routes!, alertRoutes], {
+  env: { QUEUE_PREFIX: `tp${randomBytes(4).toString('hex')}` },
+});
 beforeAll(async () => {
-  ctx = await createTestContext({ QUEUE_PREFIX: `tp${randomBytes(4).toString('hex')}` });
-  app = await buildTestApp(ctx, [catalogModule.routes!, alertRoutes]);
+  ({ ctx, app } = fixture);
   const [def] = alertsModule.workers!(ctx);
   worker = startWorker(ctx.queues, def!);
   const sub = await createSubCentre(ctx);
@@ -42,8 +45,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await worker?.close();
   await (await searchEngineFor(ctx))?.reset();
-  await app?.close();
-  await ctx?.close();
 });
 
 async function alerts(savedSearchId: string, atLeast: number) {

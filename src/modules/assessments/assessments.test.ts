@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActor, createOrganisation, type TestActor } from '../../test/actors.js';
+import { createWorld, publishedAchievement, requester, type World } from '../../test/fixtures/interests.js';
 import { sha256hex } from '../../test/hashes.js';
 import { insertExpert } from '../catalog/directory.js';
-import { createWorld, publishedAchievement, requester, type World } from '../interests/test-fixtures.js';
 import { assessmentsModule } from './module.js';
 import { conclude, levelOf, validUntil, weightedX100 } from './rules.js';
 

@@ -3,8 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createActor, createOrganisation, createSubCentre, type TestActor } from '../../test/actors.js';
 import { useTestApp } from '../../test/app.js';
 import type { TestContext } from '../../test/context.js';
+import { achievementFixture, needFixture } from '../../test/fixtures/catalog.js';
 import { catalogModule } from './module.js';
-import { achievementFixture, needFixture } from './test-fixtures.js';
 
 const fixture = useTestApp([catalogModule.routes!]);
 let ctx: TestContext;

@@ -1,26 +1,23 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createActor, createOrganisation, createSubCentre, type TestActor } from '../../test/actors.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { useTestApp } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
+import { achievementFixture, fixtureTitle } from '../../test/fixtures/catalog.js';
 import { MAX_WARNINGS, similarTitles, TITLE_SIMILARITY, titleKey } from './duplicates.js';
 import { catalogModule } from './module.js';
-import { achievementFixture, fixtureTitle } from './test-fixtures.js';
 
 let ctx: TestContext;
 let app: FastifyInstance;
 let uni: TestActor;
 
+const fixture = useTestApp([catalogModule.routes!]);
 beforeAll(async () => {
-  ctx = await createTestContext();
-  app = await buildTestApp(ctx, [catalogModule.routes!]);
+  ({ ctx, app } = fixture);
   const sub = await createSubCentre(ctx);
   uni = await createActor(ctx, {
     organisation: await createOrganisation(ctx, { type: 'university', subCentre: sub }),
   });
-});
-afterAll(async () => {
-  await app.close();
-  await ctx.close();
 });
 
 const base = 3_100_000 + Math.floor(Math.random() * 1000) * 1000;

@@ -11,11 +11,11 @@ import {
 } from '../../test/actors.js';
 import { useTestApp } from '../../test/app.js';
 import type { TestContext } from '../../test/context.js';
+import { achievementFixture, needFixture } from '../../test/fixtures/catalog.js';
 import type { Organisation } from '../identity/repository.js';
 import { upsertBatch } from './batch.js';
 import { createExpiryService, expireDueListings } from './expiry.js';
 import { catalogModule } from './module.js';
-import { achievementFixture, needFixture } from './test-fixtures.js';
 import { today } from './transitions.js';
 import { SYSTEM } from './views.js';
 

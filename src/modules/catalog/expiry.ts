@@ -2,8 +2,7 @@ import { and, asc, eq, inArray, lt, notInArray, type SQL, sql } from 'drizzle-or
 import type { Logger } from 'pino';
 import type { Actor } from '../../platform/audit.js';
 import type { Db, DbOrTx } from '../../platform/db.js';
-import type { ModuleContext } from '../../platform/http/app.js';
-import type { BackgroundService } from '../../platform/module.js';
+import type { BackgroundService, ModuleContext } from '../../platform/module.js';
 import type { OutboxDispatcher } from '../../platform/outbox.js';
 import { notifyInTx } from '../notifications/index.js';
 import { catalogListings as l } from './schema.js';

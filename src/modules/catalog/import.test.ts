@@ -4,20 +4,21 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrganisation } from '../../test/actors.js';
-import { createTestContext, type TestContext } from '../../test/context.js';
+import { useTestContext } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
 import { patentCheckChar } from '../identity/identifiers.js';
 import { importAchievements } from './cli.js';
 import { parseCsv, previewImport, readSheet } from './import.js';
 
 let ctx: TestContext;
 let dir: string;
+const fixture = useTestContext();
 beforeAll(async () => {
-  ctx = await createTestContext();
+  ({ ctx } = fixture);
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'techex-import-'));
 });
 afterAll(async () => {
   await fs.rm(dir, { recursive: true, force: true });
-  await ctx.close();
 });
 
 const patent = (serial: number) => {

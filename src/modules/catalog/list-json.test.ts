@@ -3,13 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authenticationPlugin } from '../../platform/http/auth.js';
 import { componentSchemas } from '../../platform/openapi.js';
 import { createActor, createOrganisation, type TestActor } from '../../test/actors.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { useTestApp } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
+import { achievementFixture } from '../../test/fixtures/catalog.js';
 import type { Organisation } from '../identity/repository.js';
 import { upsertBatch } from './batch.js';
 import type { CatalogDeps } from './listings.js';
 import { catalogModule } from './module.js';
 import { type ListQuery, listListings } from './queries.js';
-import { achievementFixture } from './test-fixtures.js';
 import { SYSTEM } from './views.js';
 
 let ctx: TestContext;
@@ -23,9 +24,9 @@ let reference: FastifyInstance;
 let referenceQuery: ListQuery = {};
 type Item = { id: string; trl: number };
 
+const fixture = useTestApp([catalogModule.routes!]);
 beforeAll(async () => {
-  ctx = await createTestContext();
-  app = await buildTestApp(ctx, [catalogModule.routes!]);
+  ({ ctx, app } = fixture);
   deps = { db: ctx.database.db, outbox: ctx.outbox, cursors: ctx.cursors };
   uni = await createOrganisation(ctx, { type: 'university', verified: true });
   owner = await createActor(ctx, { organisation: uni });
@@ -49,8 +50,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await reference?.close();
-  await app?.close();
-  await ctx?.close();
 });
 
 async function list(q: Record<string, string>, actor?: TestActor): Promise<string> {

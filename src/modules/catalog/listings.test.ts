@@ -3,9 +3,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createActor, createOrganisation, createSubCentre, type TestActor } from '../../test/actors.js';
 import { useTestApp } from '../../test/app.js';
 import type { TestContext } from '../../test/context.js';
+import { achievementFixture, needFixture } from '../../test/fixtures/catalog.js';
 import type { Organisation, SubCentre } from '../identity/repository.js';
 import { catalogModule } from './module.js';
-import { achievementFixture, needFixture } from './test-fixtures.js';
 
 const fixture = useTestApp([catalogModule.routes!], { env: { LOG_LEVEL: process.env.DBG_LOG ?? 'silent' } });
 let ctx: TestContext;

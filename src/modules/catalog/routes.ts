@@ -2,13 +2,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { actorOf } from '../../platform/audit.js';
 import { authorize } from '../../platform/authz.js';
 import { UnprocessableError, ValidationError } from '../../platform/errors.js';
-import type { ModuleRoutes } from '../../platform/http/app.js';
 import {
   bindUntypedOperations,
   type OperationOptions,
   type UntypedHandler,
 } from '../../platform/http/operations.js';
 import { pickLang } from '../../platform/messages.js';
+import type { ModuleRoutes } from '../../platform/module.js';
 import { BATCH_MAX, type BatchResult, upsertBatch } from './batch.js';
 import { readChanges } from './changes.js';
 import * as directory from './directory.js';

@@ -1,13 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, type TestContext } from '../../test/context.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestContext } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
 import { seedDemo } from './seed.js';
 
 let ctx: TestContext;
+const fixture = useTestContext();
 beforeAll(async () => {
-  ctx = await createTestContext();
-});
-afterAll(async () => {
-  await ctx.close();
+  ({ ctx } = fixture);
 });
 
 describe('demo seeding', () => {
@@ -32,5 +31,5 @@ describe('demo seeding', () => {
     expect(audit.rows).toEqual([{ actor_type: 'system' }]);
     // Not empty any more: a second start seeds nothing.
     expect((await seedDemo(ctx.database.db)).skipped).toBe(true);
-  });
+  }, 300_000); // some 700 listings through the services: minutes on a loaded machine
 });

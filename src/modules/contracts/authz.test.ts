@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createActor, type TestActor } from '../../test/actors.js';
 import { useTestApp } from '../../test/app.js';
 import type { TestContext } from '../../test/context.js';
-import { application, createPoint, type Point } from './fixtures.js';
+import { application, createPoint, type Point } from '../../test/fixtures/contracts.js';
 import { contractRoutes } from './routes.js';
 
 const fixture = useTestApp([contractRoutes]);

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, type TestContext } from '../../test/context.js';
-import { application, createPoint, type Point, principalOf } from './fixtures.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestContext } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
+import { application, createPoint, type Point, principalOf } from '../../test/fixtures/contracts.js';
 import { returnForCorrection, takeForReview } from './review.js';
 import { type ContractDeps, createContract, listOverdueContracts, submitContract } from './service.js';
 import type { Caller } from './view.js';
@@ -16,14 +17,12 @@ const at = (iso: string): ContractDeps => ({
   now: () => new Date(iso),
 });
 
+const fixture = useTestContext();
 beforeAll(async () => {
-  ctx = await createTestContext();
+  ({ ctx } = fixture);
   point = await createPoint(ctx);
   applicant = { principal: await principalOf(ctx, point.applicant) };
   registrar = { principal: await principalOf(ctx, point.registrar) };
-});
-afterAll(async () => {
-  await ctx?.close();
 });
 
 // 2025 National Day and Mid-Autumn: 1–8 October off; Sunday 28 September and Saturday

@@ -7,13 +7,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents } from '../../platform/schema.js';
 import { createActor } from '../../test/actors.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { useTestApp } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
+import { application, createPoint, type Point, principalOf } from '../../test/fixtures/contracts.js';
 import { chinaDate, dueDateAfter, loadCalendar, PRC_CALENDAR } from './calendar.js';
 import { calendarCommand } from './cli.js';
-import { application, createPoint, type Point, principalOf } from './fixtures.js';
 import { calendarWarning } from './holiday-years.js';
 import holidayData from './holidays.json' with { type: 'json' };
 import { contractRoutes } from './routes.js';
@@ -32,16 +33,12 @@ const at = (iso: string): ContractDeps => ({
   now: () => new Date(iso),
 });
 
+const fixture = useTestApp([contractRoutes]);
 beforeAll(async () => {
-  ctx = await createTestContext();
-  app = await buildTestApp(ctx, [contractRoutes]);
+  ({ ctx, app } = fixture);
   point = await createPoint(ctx);
   applicant = { principal: await principalOf(ctx, point.applicant) };
   operator = await createActor(ctx, { roles: [{ role: 'operator' }] });
-});
-afterAll(async () => {
-  await app?.close();
-  await ctx?.close();
 });
 
 /** A year's data in the holidays.json format: New Year 1–3 January, the given adjusted workdays. */

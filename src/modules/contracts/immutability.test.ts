@@ -3,8 +3,14 @@ import type { FastifyInstance } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from '../../test/app.js';
 import type { TestContext } from '../../test/context.js';
+import {
+  application,
+  createPoint,
+  injectAs,
+  type Method,
+  type Point,
+} from '../../test/fixtures/contracts.js';
 import { voucherTransactions } from '../vouchers/schema.js';
-import { application, createPoint, injectAs, type Method, type Point } from './fixtures.js';
 import { contractRoutes } from './routes.js';
 import { contractVersions } from './schema.js';
 

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from '../../test/app.js';
 import type { TestContext } from '../../test/context.js';
-import { application, createPoint, type Point } from './fixtures.js';
+import { application, createPoint, type Point } from '../../test/fixtures/contracts.js';
 import { nextSerial } from './repository.js';
 import { contractRoutes } from './routes.js';
 import { contractRegistrationCounters } from './schema.js';

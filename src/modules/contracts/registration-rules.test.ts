@@ -3,22 +3,23 @@
 // applications, the voucher number of a registered contract, and text in names and titles.
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createActor, createOrganisation } from '../../test/actors.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
-import { creditCodeCheckChar } from '../identity/identifiers.js';
-import { grantRole } from '../identity/repository.js';
-import { organisations } from '../identity/schema.js';
-import { voucherParts } from '../vouchers/jobs.js';
+import { useTestApp } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
 import {
   application,
   createPoint,
   injectAs,
   type Method,
-  makeCreditCode,
   type Point,
-  sha256,
-} from './fixtures.js';
+} from '../../test/fixtures/contracts.js';
+import { sha256hex } from '../../test/hashes.js';
+import { randomCreditCode } from '../../test/ids.js';
+import { creditCodeCheckChar } from '../identity/identifiers.js';
+import { grantRole } from '../identity/repository.js';
+import { organisations } from '../identity/schema.js';
+import { voucherParts } from '../vouchers/jobs.js';
 import { contractRoutes } from './routes.js';
 import type { ContractInput } from './validation.js';
 
@@ -26,14 +27,10 @@ let ctx: TestContext;
 let app: FastifyInstance;
 let point: Point;
 
+const fixture = useTestApp([contractRoutes]);
 beforeAll(async () => {
-  ctx = await createTestContext();
-  app = await buildTestApp(ctx, [contractRoutes]);
+  ({ ctx, app } = fixture);
   point = await createPoint(ctx);
-});
-afterAll(async () => {
-  await app?.close();
-  await ctx?.close();
 });
 
 const as = (who: { headers: Record<string, string> }, method: Method, url: string, payload?: unknown) =>
@@ -58,7 +55,7 @@ async function register(id: string, p: Pick<Point, 'applicant' | 'registrar'> = 
 
 /** A code whose check character is wrong (as some codes issued around 1998–2015 are). */
 function codeFailingItsCheck(region = '320100'): string {
-  const good = makeCreditCode(region);
+  const good = randomCreditCode(region);
   const body = good.slice(0, 17);
   const wrong = '0123456789ABCDEFGHJKLMNPQRTUWXY'.split('').find((c) => c !== creditCodeCheckChar(body))!;
   return body + wrong;
@@ -124,7 +121,7 @@ describe("a credit code verified by the registrar's override", () => {
 
 describe('duplicate applications', () => {
   it('refuses the same document twice with 409 naming the existing application', async () => {
-    const doc = sha256(`dup-doc-${ctx.tag}`);
+    const doc = sha256hex(`dup-doc-${ctx.tag}`);
     const { id } = await create({ documentSha256: doc });
     const again = await as(
       point.applicant,
@@ -146,7 +143,7 @@ describe('duplicate applications', () => {
     const registered = await register(id);
     const again = await as(point.applicant, 'POST', '/v1/contracts', {
       ...base,
-      documentSha256: sha256(`rescanned ${ctx.tag}`),
+      documentSha256: sha256hex(`rescanned ${ctx.tag}`),
     });
     expect(again.statusCode).toBe(409);
     expect(again.json()).toMatchObject({
@@ -157,7 +154,7 @@ describe('duplicate applications', () => {
     const distinct = await as(point.applicant, 'POST', '/v1/contracts', {
       ...base,
       contractValueFen: base.contractValueFen + 100_00,
-      documentSha256: sha256(`second contract ${ctx.tag}`),
+      documentSha256: sha256hex(`second contract ${ctx.tag}`),
     });
     expect(distinct.statusCode, distinct.body).toBe(201);
   });
@@ -168,12 +165,12 @@ describe('duplicate applications', () => {
     const second = await create({ projectName: `另一个项目 ${ctx.tag}`, buyer: first.buyer });
     const update = await as(point.applicant, 'PUT', `/v1/contracts/${second.id}`, {
       ...first,
-      documentSha256: sha256(`other scan ${ctx.tag}`),
+      documentSha256: sha256hex(`other scan ${ctx.tag}`),
     });
     expect(update.statusCode).toBe(409);
     expect(update.json().matchedOn).toBe('content');
 
-    const refusedDoc = sha256(`refused ${ctx.tag}`);
+    const refusedDoc = sha256hex(`refused ${ctx.tag}`);
     const { id } = await create({ documentSha256: refusedDoc });
     await as(point.applicant, 'POST', `/v1/contracts/${id}/submit`);
     await as(point.registrar, 'POST', `/v1/contracts/${id}/take`);
@@ -189,7 +186,7 @@ describe('duplicate applications', () => {
   });
 
   it("does not name another organisation's application", async () => {
-    const doc = sha256(`cross-org ${ctx.tag}`);
+    const doc = sha256hex(`cross-org ${ctx.tag}`);
     await create({ documentSha256: doc });
     const other = await createPoint(ctx);
     const res = await as(

@@ -4,17 +4,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents, outboxJobs } from '../../platform/schema.js';
 import { createClientActor } from '../../test/actors.js';
 import type { TestContext } from '../../test/context.js';
-import { findOrganisation } from '../identity/repository.js';
+import { application, createPoint, type Point } from '../../test/fixtures/contracts.js';
 import {
   type EventHarness,
   type Receiver,
   type Subscriber,
   startEventHarness,
   subscribe,
-} from '../integration/event-harness.js';
+} from '../../test/fixtures/integration-events.js';
+import { findOrganisation } from '../identity/repository.js';
 import { webhookDeliveries, webhookEvents } from '../integration/schema.js';
 import { voucherTransactions } from '../vouchers/schema.js';
-import { application, createPoint, type Point } from './fixtures.js';
 import { contractRoutes } from './routes.js';
 import { contractRegistrationCounters, contractVersions } from './schema.js';
 

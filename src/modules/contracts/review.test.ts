@@ -9,8 +9,15 @@ import { randomCreditCode, randomPatentNumber } from '../../test/ids.js';
 import { createListing, transitionListing } from '../catalog/listings.js';
 import { voucherTransactions } from '../vouchers/schema.js';
 import '../catalog/policies.js';
-import { achievementFixture } from '../catalog/test-fixtures.js';
-import { application, createPoint, injectAs, type Method, type Point, principalOf } from './fixtures.js';
+import { achievementFixture } from '../../test/fixtures/catalog.js';
+import {
+  application,
+  createPoint,
+  injectAs,
+  type Method,
+  type Point,
+  principalOf,
+} from '../../test/fixtures/contracts.js';
 import { contractRoutes } from './routes.js';
 import { REFUSAL_GROUNDS } from './rules.js';
 import type { ContractInput } from './validation.js';

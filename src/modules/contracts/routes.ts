@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ModuleContext } from '../../platform/http/app.js';
 import { bindUntypedOperations } from '../../platform/http/operations.js';
+import type { ModuleContext } from '../../platform/module.js';
 import {
   type AmendmentChanges,
   approveAmendment,

@@ -3,9 +3,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createActor } from '../../test/actors.js';
 import { useTestApp } from '../../test/app.js';
 import type { TestContext } from '../../test/context.js';
+import {
+  application,
+  createPoint,
+  createTransferInstitution,
+  type Point,
+  principalOf,
+} from '../../test/fixtures/contracts.js';
 import { randomPatentNumber } from '../../test/ids.js';
 import { cancelRegistration } from './amendments.js';
-import { application, createPoint, createTransferInstitution, type Point, principalOf } from './fixtures.js';
 import { type RegisterBody, registerContract, takeForReview } from './review.js';
 import { contractRoutes } from './routes.js';
 import { type ContractDeps, createContract, submitContract } from './service.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { application, requiredDetails } from '../../test/fixtures/contracts.js';
 import { randomCreditCode } from '../../test/ids.js';
 import type { SubCentre } from '../identity/repository.js';
-import { application, requiredDetails } from './fixtures.js';
 import { CONTRACT_TYPES, reviewWorkingDays, rewardFen, type SubtypeRule } from './rules.js';
 import { type ContractInput, declaredTransactionAmount, validateContract } from './validation.js';
 

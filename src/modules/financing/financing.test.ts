@@ -2,8 +2,8 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents } from '../../platform/schema.js';
 import { createActor, createOrganisation, type TestActor } from '../../test/actors.js';
+import { createWorld, publishedAchievement, type World } from '../../test/fixtures/interests.js';
 import { webhookEvents } from '../integration/schema.js';
-import { createWorld, publishedAchievement, type World } from '../interests/test-fixtures.js';
 import { financingRoutes } from './routes.js';
 
 /** A roadshow walked through the API: investors, presentations, matches with reasons, an investment interest. */

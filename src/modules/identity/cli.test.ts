@@ -1,7 +1,8 @@
 import { randomInt } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { auditHistory } from '../../platform/audit.js';
-import { createTestContext, type TestContext } from '../../test/context.js';
+import { useTestContext } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
 import { adminCommand } from './cli.js';
 import { findClientRow } from './oidc/clients.js';
 import { verifyPassword } from './passwords.js';
@@ -13,11 +14,9 @@ const lines: string[] = [];
 const run = (...argv: string[]) =>
   adminCommand(argv, { db: ctx.database.db, keys: ctx.identity.keys, out: (l) => lines.push(l) });
 
+const fixture = useTestContext();
 beforeAll(async () => {
-  ctx = await createTestContext();
-});
-afterAll(async () => {
-  await ctx.close();
+  ({ ctx } = fixture);
 });
 
 describe('techex admin', () => {

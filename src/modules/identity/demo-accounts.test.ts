@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, type TestContext } from '../../test/context.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestContext } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
 import {
   DEMO_ACCOUNTS,
   DEMO_CLIENT_ID,
@@ -17,11 +18,9 @@ import { organisations } from './schema.js';
 import { userClaims } from './tokens.js';
 
 let ctx: TestContext;
+const fixture = useTestContext();
 beforeAll(async () => {
-  ctx = await createTestContext();
-});
-afterAll(async () => {
-  await ctx.close();
+  ({ ctx } = fixture);
 });
 
 describe('demo accounts on embedded defaults', () => {

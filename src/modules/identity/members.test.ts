@@ -5,10 +5,10 @@ import { auditHistory } from '../../platform/audit.js';
 import { createActor, createOrganisation } from '../../test/actors.js';
 import { useTestApp } from '../../test/app.js';
 import type { TestContext } from '../../test/context.js';
+import { registerViaApi, tokenFor } from '../../test/fixtures/identity.js';
 import { randomCreditCode, randomResidentId } from '../../test/ids.js';
 import { findSubCentreByCode } from './repository.js';
 import { identityRoutes } from './routes.js';
-import { registerViaApi, tokenFor } from './test-helpers.js';
 
 const fixture = useTestApp([identityRoutes]);
 let ctx: TestContext;

@@ -3,9 +3,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createActor, createOrganisation, createSubCentre } from '../../test/actors.js';
 import { useTestApp } from '../../test/app.js';
 import type { TestContext } from '../../test/context.js';
+import { registerViaApi, tokenFor, withWrongCheck } from '../../test/fixtures/identity.js';
 import { randomCreditCode } from '../../test/ids.js';
 import { identityRoutes } from './routes.js';
-import { registerViaApi, tokenFor, withWrongCheck } from './test-helpers.js';
 
 const fixture = useTestApp([identityRoutes]);
 let ctx: TestContext;

@@ -6,12 +6,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createActor, type TestActor } from '../../test/actors.js';
 import { useTestApp } from '../../test/app.js';
 import type { TestContext } from '../../test/context.js';
+import { tokenFor } from '../../test/fixtures/identity.js';
 import { randomResidentId } from '../../test/ids.js';
 import { verifyPassword } from './passwords.js';
 import { findSubCentreByCode } from './repository.js';
 import { identityRoutes } from './routes.js';
 import { realNameApplications, users } from './schema.js';
-import { tokenFor } from './test-helpers.js';
 
 const fixture = useTestApp([identityRoutes]);
 let ctx: TestContext;

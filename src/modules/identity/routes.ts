@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ModuleContext } from '../../platform/http/app.js';
 import { bindOperations } from '../../platform/http/operations.js';
 import { pickLang } from '../../platform/messages.js';
+import type { ModuleContext } from '../../platform/module.js';
 import { registerPartnerClient } from './admin-clients.js';
 import { addMember, changeMemberRole, listMembers, removeMember } from './members.js';
 import './messages.js';

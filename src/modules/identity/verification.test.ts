@@ -5,10 +5,10 @@ import { auditHistory } from '../../platform/audit.js';
 import { createActor, createSubCentre, type TestActor } from '../../test/actors.js';
 import { useTestApp } from '../../test/app.js';
 import type { TestContext } from '../../test/context.js';
+import { registerViaApi, withWrongCheck } from '../../test/fixtures/identity.js';
 import { randomCreditCode } from '../../test/ids.js';
 import { findSubCentreByCode, type SubCentre } from './repository.js';
 import { identityRoutes } from './routes.js';
-import { registerViaApi, withWrongCheck } from './test-helpers.js';
 
 const fixture = useTestApp([identityRoutes]);
 let ctx: TestContext;

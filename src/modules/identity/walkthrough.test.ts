@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authorize, Browser, type OidcServer, startOidcServer } from '../../test/fixtures/identity-oidc.js';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemoAccounts } from './demo-accounts.js';
-import { authorize, Browser, type OidcServer, startOidcServer } from './oidc/testing.js';
 import { identityRoutes } from './routes.js';
 
 /**

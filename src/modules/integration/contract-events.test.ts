@@ -2,11 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClientActor, createOrganisation } from '../../test/actors.js';
 import type { TestContext } from '../../test/context.js';
-import { randomCreditCode } from '../../test/ids.js';
-import { application, createPoint, type Point } from '../contracts/fixtures.js';
-import { contractRoutes } from '../contracts/routes.js';
-import type { ContractInput } from '../contracts/validation.js';
-import { findOrganisation, type Organisation } from '../identity/repository.js';
+import { application, createPoint, type Point } from '../../test/fixtures/contracts.js';
 import {
   type EventHarness,
   type Receiver,
@@ -15,7 +11,11 @@ import {
   startEventHarness,
   subscribe,
   typesDeliveredTo,
-} from './event-harness.js';
+} from '../../test/fixtures/integration-events.js';
+import { randomCreditCode } from '../../test/ids.js';
+import { contractRoutes } from '../contracts/routes.js';
+import type { ContractInput } from '../contracts/validation.js';
+import { findOrganisation, type Organisation } from '../identity/repository.js';
 
 // The contract review flow tells the parties' partners what happened: contract.submitted,
 // contract.refused and contract.registered, then voucher.issued and, on cancellation,

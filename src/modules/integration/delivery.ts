@@ -1,8 +1,8 @@
 import { DelayedError, type Job } from 'bullmq';
 import { eq, sql } from 'drizzle-orm';
 import { recordAudit } from '../../platform/audit.js';
-import type { ModuleContext } from '../../platform/http/app.js';
 import { newId } from '../../platform/ids.js';
+import type { ModuleContext } from '../../platform/module.js';
 import { type NotificationInput, notifyInTx } from '../notifications/index.js';
 import type { WebhookJob } from './events.js';
 import { postWebhook } from './http-post.js';

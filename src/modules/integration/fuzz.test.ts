@@ -2,10 +2,11 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import fc from 'fast-check';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { listOperations, loadOpenApi, type Operation } from '../../platform/openapi.js';
 import { createActor, type TestActor } from '../../test/actors.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { useTestApp } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
 import { MODULES } from '../index.js';
 import { type FuzzRequest, requestArbitraries, resolver } from './fuzz-requests.js';
 
@@ -98,19 +99,15 @@ let ctx: TestContext;
 let app: FastifyInstance;
 let operator: TestActor;
 
+// A limit high enough that the fuzzer itself is never throttled.
+// its own search namespace: the fuzzer replaces the synonym thesaurus with random groups
+const fixture = useTestApp(
+  MODULES.flatMap((m) => (m.routes ? [m.routes] : [])),
+  { env: { RATE_LIMIT_MAX: '1000000', QUEUE_PREFIX: 'techex_fuzz' } },
+);
 beforeAll(async () => {
-  // A limit high enough that the fuzzer itself is never throttled.
-  // its own search namespace: the fuzzer replaces the synonym thesaurus with random groups
-  ctx = await createTestContext({ RATE_LIMIT_MAX: '1000000', QUEUE_PREFIX: 'techex_fuzz' });
-  app = await buildTestApp(
-    ctx,
-    MODULES.flatMap((m) => (m.routes ? [m.routes] : [])),
-  );
+  ({ ctx, app } = fixture);
   operator = await createActor(ctx, { roles: [{ role: 'operator' }] });
-});
-afterAll(async () => {
-  await app?.close();
-  await ctx?.close();
 });
 
 describe('schema fuzzing', () => {

@@ -3,10 +3,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createClientActor, createOrganisation, type TestActor } from '../../test/actors.js';
 import { useTestApp } from '../../test/app.js';
 import type { TestContext } from '../../test/context.js';
+import { startReceiver } from '../../test/fixtures/integration-receiver.js';
 import { postWebhook } from './http-post.js';
 import { integrationRoutes } from './routes.js';
 import { isBlockedAddress } from './ssrf.js';
-import { startReceiver } from './test-receiver.js';
 
 /** SSRF refusals, organisation isolation and rate limits, with the production defaults. */
 const fixture = useTestApp([integrationRoutes], { env: { RATE_LIMIT_MAX: '40' } });

@@ -3,13 +3,14 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnyWorker } from '../../platform/queue.js';
 import { createActor, createClientActor, createOrganisation, createSubCentre } from '../../test/actors.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { useTestApp } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
+import { achievementFixture } from '../../test/fixtures/catalog.js';
+import { startReceiver } from '../../test/fixtures/integration-receiver.js';
 import { catalogModule } from '../catalog/module.js';
-import { achievementFixture } from '../catalog/test-fixtures.js';
 import { createWebhookDeliverer } from './delivery.js';
 import { WEBHOOK_QUEUE, type WebhookJob } from './events.js';
 import { integrationRoutes } from './routes.js';
-import { startReceiver } from './test-receiver.js';
 
 // Modules publish their public changes as webhook events: a partner subscribed to
 // `achievement.*` receives a signed `achievement.published` when a listing goes live.
@@ -18,9 +19,12 @@ let app: FastifyInstance;
 let worker: AnyWorker;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 
+const fixture = useTestApp([integrationRoutes, catalogModule.routes!], {
+  env: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' },
+  outboxQueues: [WEBHOOK_QUEUE],
+});
 beforeAll(async () => {
-  ctx = await createTestContext({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' }, { outboxQueues: [WEBHOOK_QUEUE] });
-  app = await buildTestApp(ctx, [integrationRoutes, catalogModule.routes!]);
+  ({ ctx, app } = fixture);
   const deliverer = createWebhookDeliverer(ctx, { retryDelaysMs: [150, 300] });
   worker = ctx.queues.worker(WEBHOOK_QUEUE, (job) =>
     deliverer.process(job as never as import('bullmq').Job<WebhookJob>),
@@ -30,9 +34,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await worker?.close();
-  await app?.close();
   await receiver?.close();
-  await ctx?.close();
 });
 
 describe('module events reach webhooks', () => {

@@ -1,9 +1,10 @@
 import { inArray } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../platform/config.js';
 import { newId } from '../../platform/ids.js';
 import { createOrganisation } from '../../test/actors.js';
-import { createTestContext, type TestContext, testConfig } from '../../test/context.js';
+import { useTestContext } from '../../test/app.js';
+import { type TestContext, testConfig } from '../../test/context.js';
 import { pruneWebhookData } from './prune.js';
 import { type WebhookDeliveryStatus, webhookDeliveries, webhookEndpoints, webhookEvents } from './schema.js';
 
@@ -13,8 +14,9 @@ let ctx: TestContext;
 let endpointId: string;
 const DAY = 86_400_000;
 
+const fixture = useTestContext();
 beforeAll(async () => {
-  ctx = await createTestContext();
+  ({ ctx } = fixture);
   const org = await createOrganisation(ctx, { verified: true });
   endpointId = newId();
   await ctx.database.db.insert(webhookEndpoints).values({
@@ -26,9 +28,6 @@ beforeAll(async () => {
     secretEnc: 'unused',
     createdBy: 'test',
   });
-});
-afterAll(async () => {
-  await ctx?.close();
 });
 
 /** An event `ageDays` old, with a delivery in `status` last changed `touchedDays` ago (or none). */

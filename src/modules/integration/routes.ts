@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { requirePrincipal } from '../../platform/authz.js';
-import type { ModuleContext } from '../../platform/http/app.js';
 import { bindOperations } from '../../platform/http/operations.js';
 import { registerMessages } from '../../platform/messages.js';
+import type { ModuleContext } from '../../platform/module.js';
 import { EVENT_TYPES } from './events.js';
 import { createWebhookService } from './service.js';
 

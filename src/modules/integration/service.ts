@@ -8,8 +8,8 @@ import {
   UnprocessableError,
   ValidationError,
 } from '../../platform/errors.js';
-import type { ModuleContext } from '../../platform/http/app.js';
 import { newId } from '../../platform/ids.js';
+import type { ModuleContext } from '../../platform/module.js';
 import { enqueueInTx } from '../../platform/outbox.js';
 import { pageByIdDesc } from '../../platform/pagination.js';
 import type { Principal } from '../../platform/principal.js';

@@ -4,13 +4,6 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClientActor, createOrganisation } from '../../test/actors.js';
 import type { TestContext } from '../../test/context.js';
-import { randomCreditCode } from '../../test/ids.js';
-import { eventually } from '../../test/wait.js';
-
-import { vouchersModule } from '../vouchers/module.js';
-import { requestRevocationInTx, requestVoucherInTx } from '../vouchers/request.js';
-import { vouchers } from '../vouchers/schema.js';
-import { contractRequest } from '../vouchers/test-helpers.js';
 import {
   type EventHarness,
   eventsOf,
@@ -20,7 +13,13 @@ import {
   startEventHarness,
   subscribe,
   typesDeliveredTo,
-} from './event-harness.js';
+} from '../../test/fixtures/integration-events.js';
+import { contractRequest } from '../../test/fixtures/vouchers.js';
+import { randomCreditCode } from '../../test/ids.js';
+import { eventually } from '../../test/wait.js';
+import { vouchersModule } from '../vouchers/module.js';
+import { requestRevocationInTx, requestVoucherInTx } from '../vouchers/request.js';
+import { vouchers } from '../vouchers/schema.js';
 import { webhookEndpoints } from './schema.js';
 
 // Vouchers are issued by the batch worker; the issuing transaction records voucher.issued for the

@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnyWorker } from '../../platform/queue.js';
 import { auditEvents } from '../../platform/schema.js';
 import { createActor, createClientActor, createOrganisation, type TestActor } from '../../test/actors.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { useTestApp } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
+import { startReceiver } from '../../test/fixtures/integration-receiver.js';
 import { eventually } from '../../test/wait.js';
 import type { Organisation } from '../identity/repository.js';
 import { notificationRoutes } from '../notifications/routes.js';
@@ -14,7 +16,6 @@ import { createWebhookDeliverer } from './delivery.js';
 import { EVENT_TYPES, emitEventInTx, WEBHOOK_QUEUE, type WebhookJob } from './events.js';
 import { integrationRoutes } from './routes.js';
 import { webhookDeliveries } from './schema.js';
-import { startReceiver } from './test-receiver.js';
 
 let ctx: TestContext;
 let app: FastifyInstance;
@@ -48,9 +49,12 @@ const TEST_TYPES = ['test.signed', 'test.retry', 'test.again', 'test.down', 'tes
 for (const type of [...TEST_TYPES, 'audience.exact', 'other.thing', 'unrelated.thing'])
   EVENT_TYPES[type] = 'test event';
 
+const fixture = useTestApp([integrationRoutes, notificationRoutes], {
+  env: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' },
+  outboxQueues: [WEBHOOK_QUEUE],
+});
 beforeAll(async () => {
-  ctx = await createTestContext({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' }, { outboxQueues: [WEBHOOK_QUEUE] });
-  app = await buildTestApp(ctx, [integrationRoutes, notificationRoutes]);
+  ({ ctx, app } = fixture);
   // The production schedule starts at 30 s; the same code runs here with short steps.
   const deliverer = createWebhookDeliverer(ctx, { retryDelaysMs: [150, 300], maxConsecutiveFailures: 4 });
   worker = ctx.queues.worker(WEBHOOK_QUEUE, (job) =>
@@ -64,9 +68,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await worker?.close();
-  await app?.close();
   await receiver?.close();
-  await ctx?.close();
 });
 
 describe('webhook deliveries', () => {

@@ -8,7 +8,7 @@ import {
   publishedAchievement,
   requester,
   type World,
-} from './test-fixtures.js';
+} from '../../test/fixtures/interests.js';
 
 /** Who may express interest in what, who sees an interest, lists, and malformed input. */
 let w: World;
@@ -51,7 +51,7 @@ describe('expressing interest', () => {
     expect(problemType(own)).toBe('interest-own-achievement');
 
     const draft = await req('POST', '/v1/achievements', w.owner, {
-      ...(await import('../catalog/test-fixtures.js')).achievementFixture(900_000 + (Date.now() % 1e5)),
+      ...(await import('../../test/fixtures/catalog.js')).achievementFixture(900_000 + (Date.now() % 1e5)),
     });
     const hidden = await req('POST', '/v1/interests', w.buyer, body({ achievementId: draft.json().id }));
     expect(hidden.statusCode).toBe(404);

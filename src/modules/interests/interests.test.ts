@@ -9,7 +9,7 @@ import {
   publishedAchievement,
   requester,
   type World,
-} from './test-fixtures.js';
+} from '../../test/fixtures/interests.js';
 
 /** The allowed lifecycle end to end: contacts, NDA, listing status, notifications, events, history. */
 let w: World;

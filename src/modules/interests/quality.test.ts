@@ -1,7 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestActor } from '../../test/actors.js';
-import { interests } from './schema.js';
 import {
   createWorld,
   express,
@@ -9,7 +8,8 @@ import {
   publishedAchievement,
   requester,
   type World,
-} from './test-fixtures.js';
+} from '../../test/fixtures/interests.js';
+import { interests } from './schema.js';
 
 /**
  * Interests remember the match list they came from (origin), and operators read the matching

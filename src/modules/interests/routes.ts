@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { ModuleContext } from '../../platform/http/app.js';
 import { bindOperations, type RequestOf } from '../../platform/http/operations.js';
+import type { ModuleContext } from '../../platform/module.js';
 import { linkContract, type StepInput, takeStep } from './actions.js';
 import { contactKey } from './contacts.js';
 import { createInterest } from './create.js';

@@ -1,10 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActor, createOrganisation, type TestActor } from '../../test/actors.js';
+import { application } from '../../test/fixtures/contracts.js';
+import {
+  createWorld,
+  express,
+  publishedAchievement,
+  requester,
+  type World,
+} from '../../test/fixtures/interests.js';
 import { randomCreditCode } from '../../test/ids.js';
-import { application } from '../contracts/fixtures.js';
 import { contractRoutes } from '../contracts/routes.js';
 import { ACTION_NAMES, ACTIONS, type Action, actionsFrom, STATUSES, type Status } from './lifecycle.js';
-import { createWorld, express, publishedAchievement, requester, type World } from './test-fixtures.js';
 
 /** The state table on the server: every refused transition, the wrong side, the contract link. */
 let w: World;

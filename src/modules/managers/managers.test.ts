@@ -2,14 +2,14 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents } from '../../platform/schema.js';
 import { createActor, createOrganisation, type TestActor } from '../../test/actors.js';
+import { application, principalOf } from '../../test/fixtures/contracts.js';
+import { createWorld, express, publishedAchievement, type World } from '../../test/fixtures/interests.js';
 import { randomPatentNumber } from '../../test/ids.js';
-import { application, principalOf } from '../contracts/fixtures.js';
 import { registerContract, takeForReview } from '../contracts/review.js';
 import { contractRoutes } from '../contracts/routes.js';
 import { type ContractDeps, createContract, submitContract } from '../contracts/service.js';
 import type { ContractInput } from '../contracts/validation.js';
 import { webhookEvents } from '../integration/schema.js';
-import { createWorld, express, publishedAchievement, type World } from '../interests/test-fixtures.js';
 import { managerRoutes } from './routes.js';
 
 /** The registry, masking and authorisation; brokers named by a party; the reward figures. */

@@ -1,4 +1,4 @@
-import type { ModuleContext } from '../../platform/http/app.js';
+import type { ModuleContext } from '../../platform/module.js';
 import { createSearchEngine } from './create-engine.js';
 import type { SearchEngine } from './engine.js';
 import { applyStoredSynonyms } from './synonym-store.js';

@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDatabase, type Database } from '../../platform/db.js';
 import { createActor, createOrganisation, createSubCentre, type TestActor } from '../../test/actors.js';
 import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { achievementFixture } from '../../test/fixtures/catalog.js';
+import { createListing, ownSearchNamespace } from '../../test/fixtures/matching.js';
 import { catalogModule } from '../catalog/module.js';
-import { achievementFixture } from '../catalog/test-fixtures.js';
 import { createSearchEngine } from './create-engine.js';
 import type { SearchDocument, SearchEngine } from './engine.js';
 import { searchEngineFor, useSearchEngine } from './engine-instance.js';
@@ -17,7 +18,6 @@ import { processListingChange } from './indexer.js';
 import { reindex } from './reindex.js';
 import { synonymRoutes } from './synonym-routes.js';
 import { readThesaurus } from './synonym-store.js';
-import { createListing, ownSearchNamespace } from './test-support.js';
 
 let base: TestContext;
 let ctx: TestContext;

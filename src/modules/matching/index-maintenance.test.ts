@@ -7,14 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServiceUnavailableError } from '../../platform/errors.js';
 import type { AnyWorker } from '../../platform/queue.js';
 import { createActor, createOrganisation, createSubCentre, type TestActor } from '../../test/actors.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { useTestApp } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
+import { createListing, ownSearchNamespace } from '../../test/fixtures/matching.js';
 import { catalogModule } from '../catalog/module.js';
 import { createSearchEngine } from './create-engine.js';
 import type { SearchEngine } from './engine.js';
 import { useSearchEngine } from './engine-instance.js';
 import { indexMaintenance, retryFailedIndexJobs } from './index-maintenance.js';
 import { CATALOG_CHANGED_QUEUE, processListingChange } from './indexer.js';
-import { createListing, ownSearchNamespace } from './test-support.js';
 
 let ctx: TestContext;
 let app: FastifyInstance;
@@ -23,9 +24,9 @@ let owner: TestActor;
 let registrar: TestActor;
 const workers: AnyWorker[] = [];
 
+const fixture = useTestApp([catalogModule.routes!], { env: ownSearchNamespace() });
 beforeAll(async () => {
-  ctx = await createTestContext(ownSearchNamespace());
-  app = await buildTestApp(ctx, [catalogModule.routes!]);
+  ({ ctx, app } = fixture);
   engine = createSearchEngine(ctx.config, ctx.database);
   useSearchEngine(ctx.database, engine);
   const sub = await createSubCentre(ctx);
@@ -37,8 +38,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(workers.map((w) => w.close()));
   await engine?.reset();
-  await app?.close();
-  await ctx?.close();
 });
 
 async function publishUnindexed(word: string): Promise<string> {

@@ -4,9 +4,10 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnyWorker } from '../../platform/queue.js';
 import { createActor, createOrganisation, createSubCentre, type TestActor } from '../../test/actors.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { useTestApp } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
+import { achievementFixture } from '../../test/fixtures/catalog.js';
 import { catalogModule } from '../catalog/module.js';
-import { achievementFixture } from '../catalog/test-fixtures.js';
 import { createSearchEngine } from './create-engine.js';
 import type { SearchEngine, SearchQuery } from './engine.js';
 import { searchEngineFor } from './engine-instance.js';
@@ -29,9 +30,11 @@ let registrar: TestActor;
 let operator: TestActor;
 let orgWord: string;
 
+const fixture = useTestApp([catalogModule.routes!], {
+  outboxQueues: [CATALOG_CHANGED_QUEUE, DIRECTORY_CHANGED_QUEUE],
+});
 beforeAll(async () => {
-  ctx = await createTestContext({}, { outboxQueues: [CATALOG_CHANGED_QUEUE, DIRECTORY_CHANGED_QUEUE] });
-  app = await buildTestApp(ctx, [catalogModule.routes!]);
+  ({ ctx, app } = fixture);
   for (const def of matchingWorkers(ctx)) {
     workers.push(ctx.queues.worker(def.queue as never, def.process, { concurrency: def.concurrency }));
   }
@@ -50,8 +53,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all(workers.map((w) => w.close()));
-  await app?.close();
-  await ctx?.close();
 });
 
 const ids = async (q: SearchQuery, on = engine) => (await on.search(q)).hits.map((h) => h.id);

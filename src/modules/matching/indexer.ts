@@ -1,6 +1,5 @@
 import type { Job } from 'bullmq';
-import type { ModuleContext } from '../../platform/http/app.js';
-import type { WorkerDefinition } from '../../platform/module.js';
+import type { ModuleContext, WorkerDefinition } from '../../platform/module.js';
 import type { Payload } from '../../platform/queue.js';
 import type { PublicChange } from '../catalog/index.js';
 import { searchEngineFor } from './engine-instance.js';

@@ -7,9 +7,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createActor, createOrganisation, type TestActor } from '../../test/actors.js';
 import { useTestApp } from '../../test/app.js';
 import type { TestContext } from '../../test/context.js';
+import { indexListing, ownSearchNamespace, publishListing } from '../../test/fixtures/matching.js';
 import { catalogModule } from '../catalog/module.js';
 import { matchingModule } from './module.js';
-import { indexListing, ownSearchNamespace, publishListing } from './test-support.js';
 
 const fixture = useTestApp([catalogModule.routes!, matchingModule.routes!], { env: ownSearchNamespace() });
 let ctx: TestContext;

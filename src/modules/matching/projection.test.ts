@@ -1,7 +1,7 @@
 // Only public fields reach the index: a listing view with everything in it still projects to
 // public text only (the indexer test proves the same end to end through the catalog).
 import { describe, expect, it } from 'vitest';
-import { achievementFixture, needFixture } from '../catalog/test-fixtures.js';
+import { achievementFixture, needFixture } from '../../test/fixtures/catalog.js';
 import { assertDocuments } from './engine.js';
 import { directoryDocument, listingDocument } from './projection.js';
 

@@ -4,11 +4,16 @@ import { newId } from '../../platform/ids.js';
 import { createActor, createOrganisation, type TestActor } from '../../test/actors.js';
 import { useTestApp } from '../../test/app.js';
 import type { TestContext } from '../../test/context.js';
+import {
+  createListing,
+  expectExplained,
+  ownSearchNamespace,
+  publishListing,
+} from '../../test/fixtures/matching.js';
 import { catalogModule } from '../catalog/module.js';
 import { searchEngineFor } from './engine-instance.js';
 import { matchingModule } from './module.js';
 import { MATCH_WEIGHTS } from './ranking.js';
-import { createListing, expectExplained, ownSearchNamespace, publishListing } from './test-support.js';
 
 const fixture = useTestApp([catalogModule.routes!, matchingModule.routes!], { env: ownSearchNamespace() });
 let ctx: TestContext;

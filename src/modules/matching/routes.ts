@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { ModuleContext } from '../../platform/http/app.js';
 import { bindOperations } from '../../platform/http/operations.js';
+import type { ModuleContext } from '../../platform/module.js';
 import { searchEngineFor } from './engine-instance.js';
 import { achievementMatches, adHocMatches, type MatchDeps, needMatches } from './match-service.js';
 import { searchDocuments } from './search-service.js';

@@ -5,7 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents } from '../../platform/schema.js';
 import { createActor, createClientActor, createOrganisation, type TestActor } from '../../test/actors.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { useTestApp } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
 import { createSearchEngine } from './create-engine.js';
 import type { SearchEngine } from './engine.js';
 import { searchEngineFor } from './engine-instance.js';
@@ -21,17 +22,15 @@ let engine: SearchEngine;
 let operator: TestActor;
 let member: TestActor;
 
+const fixture = useTestApp([synonymRoutes], { env: { QUEUE_PREFIX: namespace } });
 beforeAll(async () => {
-  ctx = await createTestContext({ QUEUE_PREFIX: namespace });
-  app = await buildTestApp(ctx, [synonymRoutes]);
+  ({ ctx, app } = fixture);
   engine = await searchEngineFor(ctx);
   operator = await createActor(ctx, { roles: [{ role: 'operator' }] });
   member = await createActor(ctx, { organisation: await createOrganisation(ctx) });
 });
 afterAll(async () => {
   await engine?.reset();
-  await app?.close();
-  await ctx?.close();
 });
 
 const put = (actor: TestActor | undefined, payload: unknown) =>

@@ -1,13 +1,13 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActor, createOrganisation, type TestActor } from '../../test/actors.js';
+import { achievementFixture } from '../../test/fixtures/catalog.js';
+import { application } from '../../test/fixtures/contracts.js';
+import { createWorld, publishedAchievement, requester, type World } from '../../test/fixtures/interests.js';
 import { randomCreditCode } from '../../test/ids.js';
-import { achievementFixture } from '../catalog/test-fixtures.js';
 import { PRC_CALENDAR } from '../contracts/calendar.js';
-import { application } from '../contracts/fixtures.js';
 import { contractsModule } from '../contracts/module.js';
 import { findOrganisation } from '../identity/index.js';
-import { createWorld, publishedAchievement, requester, type World } from '../interests/test-fixtures.js';
 import { noticesModule } from './module.js';
 import { maskName, periodEnd } from './rules.js';
 import { priceNoticeObjections, priceNotices } from './schema.js';

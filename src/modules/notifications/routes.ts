@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { requirePrincipal } from '../../platform/authz.js';
-import type { ModuleContext } from '../../platform/http/app.js';
 import { bindOperations } from '../../platform/http/operations.js';
 import { registerMessages } from '../../platform/messages.js';
+import type { ModuleContext } from '../../platform/module.js';
 import { createNotificationService } from './service.js';
 
 registerMessages({

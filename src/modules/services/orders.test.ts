@@ -1,12 +1,6 @@
 import { eq, inArray } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from '../../test/app.js';
-import { sha256hex } from '../../test/hashes.js';
-import { webhookEvents } from '../integration/schema.js';
-import { notificationsModule } from '../notifications/module.js';
-import { voucherParts } from '../vouchers/jobs.js';
-import { vouchers, voucherTransactions } from '../vouchers/schema.js';
-import { servicesModule } from './module.js';
 import {
   chinaDay,
   createServicesWorld,
@@ -14,7 +8,13 @@ import {
   publishedOffering,
   type ServicesWorld,
   VALUATION,
-} from './test-fixtures.js';
+} from '../../test/fixtures/services.js';
+import { sha256hex } from '../../test/hashes.js';
+import { webhookEvents } from '../integration/schema.js';
+import { notificationsModule } from '../notifications/module.js';
+import { voucherParts } from '../vouchers/jobs.js';
+import { vouchers, voucherTransactions } from '../vouchers/schema.js';
+import { servicesModule } from './module.js';
 
 /** One order walked through the API from request to voucher, with its inbox lines and events. */
 const t = useTestApp([servicesModule.routes!, notificationsModule.routes!], {

@@ -2,13 +2,7 @@ import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createActor, createClientActor, createOrganisation } from '../../test/actors.js';
 import { useTestApp } from '../../test/app.js';
-import { sha256hex } from '../../test/hashes.js';
-import { randomCreditCode } from '../../test/ids.js';
-import { catalogModule } from '../catalog/module.js';
-import { needFixture } from '../catalog/test-fixtures.js';
-import { voucherTransactions } from '../vouchers/schema.js';
-import { servicesModule } from './module.js';
-import { serviceOfferings, serviceOrders } from './schema.js';
+import { needFixture } from '../../test/fixtures/catalog.js';
 import {
   chinaDay,
   createServicesWorld,
@@ -17,7 +11,13 @@ import {
   publishedOffering,
   type ServicesWorld,
   VALUATION,
-} from './test-fixtures.js';
+} from '../../test/fixtures/services.js';
+import { sha256hex } from '../../test/hashes.js';
+import { randomCreditCode } from '../../test/ids.js';
+import { catalogModule } from '../catalog/module.js';
+import { voucherTransactions } from '../vouchers/schema.js';
+import { servicesModule } from './module.js';
+import { serviceOfferings, serviceOrders } from './schema.js';
 
 /** Who may do what, and what is refused: offerings, requests and quotes, order steps, ratings, disputes, overdue. */
 const t = useTestApp([servicesModule.routes!, catalogModule.routes!], {

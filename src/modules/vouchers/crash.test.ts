@@ -25,13 +25,13 @@ import {
   type EmbeddedPostgresOptions,
   startEmbeddedPostgres,
 } from '../../platform/embedded-postgres.js';
+import { contractRequest } from '../../test/fixtures/vouchers.js';
 import { type RedisServer, redisServerAvailable, startRedisServer } from '../../test/redis-server.js';
 import { eventually } from '../../test/wait.js';
 import { consistencyRanges, rangeHashes } from './log-tree.js';
 import { verifyConsistency } from './merkle.js';
 import { requestVouchersInTx } from './request.js';
 import { checkpointsBetween, readNodes } from './store.js';
-import { contractRequest } from './test-helpers.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const tag = randomBytes(4).toString('hex');

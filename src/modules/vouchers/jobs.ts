@@ -5,8 +5,7 @@
  */
 import type { Job } from 'bullmq';
 import client from 'prom-client';
-import type { ModuleContext } from '../../platform/http/app.js';
-import type { BackgroundService, WorkerDefinition } from '../../platform/module.js';
+import type { BackgroundService, ModuleContext, WorkerDefinition } from '../../platform/module.js';
 import { createIssuer, type Issuer } from './issuer.js';
 import { createKeyring, type Keyring, logOriginFor } from './keys.js';
 import { ISSUE_QUEUE } from './request.js';

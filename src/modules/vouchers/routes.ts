@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../platform/errors.js';
-import type { ModuleContext } from '../../platform/http/app.js';
 import { bindOperations, type Schema } from '../../platform/http/operations.js';
 import { registerMessages } from '../../platform/messages.js';
+import type { ModuleContext } from '../../platform/module.js';
 import { voucherParts } from './jobs.js';
 import { renderVoucherPage } from './page.js';
 import { toView } from './service.js';

@@ -1,24 +1,25 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, type TestContext } from '../../test/context.js';
+import { useTestContext } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
+import { contractRequest, waitSequenced } from '../../test/fixtures/vouchers.js';
 import { eventually as waitFor } from '../../test/wait.js';
 import { createIssuer } from './issuer.js';
 import { createKeyring, logOriginFor } from './keys.js';
 import { requestVoucherInTx } from './request.js';
 import { createSequencer, SEQUENCER_LOCK, type Sequencer } from './sequencer.js';
-import { contractRequest, waitSequenced } from './test-helpers.js';
 
 // Issue 18 item 21: an idle leading sequencer runs nothing; new vouchers wake it by NOTIFY (here
 // from an issuer that does not kick it, as an issuer in another process could not).
 let ctx: TestContext;
 let sequencer: Sequencer | undefined;
 
+const fixture = useTestContext();
 beforeAll(async () => {
-  ctx = await createTestContext();
+  ({ ctx } = fixture);
 });
 afterAll(async () => {
   await sequencer?.stop();
-  await ctx?.close();
 });
 
 /** When the lock holder's session last ran a statement, and how many transactions it committed. */

@@ -1,6 +1,8 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, type TestContext } from '../../test/context.js';
+import { useTestContext } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
+import { contractRequest, waitSequenced } from '../../test/fixtures/vouchers.js';
 import { eventually } from '../../test/wait.js';
 import { createIssuer } from './issuer.js';
 import { createKeyring, logOriginFor } from './keys.js';
@@ -10,7 +12,6 @@ import { openCheckpoint, parseVerifierKey } from './note.js';
 import { requestVoucherInTx } from './request.js';
 import { createSequencer, SEQUENCER_LOCK, type Sequencer } from './sequencer.js';
 import { checkpointsBetween, readNodes } from './store.js';
-import { contractRequest, waitSequenced } from './test-helpers.js';
 
 // Two replicas in one test process: each with its own keyring cache, issuer and sequencer on
 // separate database sessions, all working on the one log in the test database.
@@ -37,13 +38,13 @@ function replica() {
   return { keyring, sequencer, issuer };
 }
 
+const fixture = useTestContext();
 beforeAll(async () => {
-  ctx = await createTestContext();
+  ({ ctx } = fixture);
 });
 
 afterAll(async () => {
   for (const s of sequencers) await s.stop();
-  await ctx?.close();
 });
 
 async function lockHolderPids(): Promise<number[]> {

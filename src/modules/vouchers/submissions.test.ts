@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOutboxDispatcher, type OutboxDispatcher } from '../../platform/outbox.js';
 import type { AnyWorker } from '../../platform/queue.js';
 import { createActor, createClientActor, createOrganisation } from '../../test/actors.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
-import { makeCreditCode } from '../contracts/fixtures.js';
+import { useTestApp } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
+import { randomCreditCode } from '../../test/ids.js';
 import { voucherParts, voucherWorkers } from './jobs.js';
 import { vouchersModule } from './module.js';
 import { ISSUE_QUEUE } from './request.js';
@@ -19,9 +20,9 @@ let app: FastifyInstance;
 let worker: AnyWorker;
 let outbox: OutboxDispatcher;
 
+const fixture = useTestApp([vouchersModule.routes!]);
 beforeAll(async () => {
-  ctx = await createTestContext();
-  app = await buildTestApp(ctx, [vouchersModule.routes!]);
+  ({ ctx, app } = fixture);
   for (const def of voucherWorkers(ctx)) {
     worker = ctx.queues.worker(def.queue as never, def.process, { concurrency: def.concurrency });
   }
@@ -42,12 +43,10 @@ afterAll(async () => {
   await outbox?.stop();
   await voucherParts(ctx).issuer.stop();
   await voucherParts(ctx).sequencer.stop();
-  await app?.close();
-  await ctx?.close();
 });
 
 /** A verified organisation with a valid credit code of its own: a party to what it submits. */
-const partyOrg = () => createOrganisation(ctx, { verified: true, creditCode: makeCreditCode() });
+const partyOrg = () => createOrganisation(ctx, { verified: true, creditCode: randomCreditCode() });
 
 const submission = (externalId: string, seller: { name: string; creditCode: string | null } = SELLER) => ({
   externalId,

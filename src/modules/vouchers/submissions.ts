@@ -2,9 +2,9 @@ import { and, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { authorize, definePolicies } from '../../platform/authz.js';
 import { ConflictError, type FieldError, UnprocessableError } from '../../platform/errors.js';
-import type { ModuleContext } from '../../platform/http/app.js';
 import { bindOperations, type Schema } from '../../platform/http/operations.js';
 import { registerMessages } from '../../platform/messages.js';
+import type { ModuleContext } from '../../platform/module.js';
 import type { Principal } from '../../platform/principal.js';
 import {
   findOrganisation,

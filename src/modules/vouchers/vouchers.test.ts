@@ -9,7 +9,9 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOutboxDispatcher, type OutboxDispatcher } from '../../platform/outbox.js';
 import type { AnyWorker } from '../../platform/queue.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { useTestApp } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
+import { contractRequest, waitSequenced } from '../../test/fixtures/vouchers.js';
 import { eventually } from '../../test/wait.js';
 import { voucherParts, voucherWorkers } from './jobs.js';
 import { verifyConsistency, verifyInclusion } from './merkle.js';
@@ -17,7 +19,6 @@ import { vouchersModule } from './module.js';
 import { openCheckpoint, parseVerifierKey } from './note.js';
 import { ISSUE_QUEUE, requestRevocationInTx, requestVoucherInTx, type VoucherRequest } from './request.js';
 import { decodeStatusList, statusAt } from './status-list.js';
-import { contractRequest, waitSequenced } from './test-helpers.js';
 import type { VerificationReport, VoucherBundle } from './verify.js';
 import { voucherLeafHash } from './voucher-format.js';
 
@@ -30,9 +31,9 @@ let worker: AnyWorker;
 let outbox: OutboxDispatcher;
 const b64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
 
+const fixture = useTestApp([vouchersModule.routes!]);
 beforeAll(async () => {
-  ctx = await createTestContext();
-  app = await buildTestApp(ctx, [vouchersModule.routes!]);
+  ({ ctx, app } = fixture);
   const parts = voucherParts(ctx);
   for (const def of voucherWorkers(ctx)) {
     worker = ctx.queues.worker(def.queue as never, def.process, { concurrency: def.concurrency });
@@ -57,8 +58,6 @@ afterAll(async () => {
   const parts = ctx && voucherParts(ctx);
   await parts?.issuer.stop();
   await parts?.sequencer.stop();
-  await app?.close();
-  await ctx?.close();
 });
 
 async function request(req: VoucherRequest): Promise<string> {

@@ -1,17 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../../test/app.js';
 
-let ctx: TestContext;
 let app: FastifyInstance;
 
+const fixture = useTestApp([]);
 beforeAll(async () => {
-  ctx = await createTestContext();
-  app = await buildTestApp(ctx);
-});
-afterAll(async () => {
-  await app.close();
-  await ctx.close();
+  ({ app } = fixture);
 });
 
 describe('platform endpoints', () => {

@@ -28,9 +28,6 @@ import { sendProblem, toProblem } from './problem.js';
 import { routeUrl } from './route-context.js';
 import { securityHeadersPlugin } from './security-headers.js';
 
-// The module contract lives in ../module.ts; re-exported here for the files that import it from the app.
-export type { ModuleContext, ModuleRoutes } from '../module.js';
-
 declare module 'fastify' {
   interface FastifyInstance {
     /** Every route registered, with the operation it serves (checked against the spec in tests). */

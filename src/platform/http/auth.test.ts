@@ -1,35 +1,32 @@
 import type { FastifyInstance } from 'fastify';
 import { generateKeyPair, SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createActor, createClientActor, createOrganisation } from '../../test/actors.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { useTestApp } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
 
 let ctx: TestContext;
 let app: FastifyInstance;
 
+const fixture = useTestApp([
+  async (scope) => {
+    scope.get(
+      '/test/me',
+      { config: { auth: { required: true, scopes: ['catalog:read'] } } },
+      async (req) => ({
+        id: req.principal?.id,
+        kind: req.principal?.kind,
+        org: req.principal?.organisationId,
+        verified: req.principal?.orgVerified,
+      }),
+    );
+    scope.get('/test/open', { config: { auth: { required: false, scopes: [] } } }, async (req) => ({
+      signedIn: !!req.principal,
+    }));
+  },
+]);
 beforeAll(async () => {
-  ctx = await createTestContext();
-  app = await buildTestApp(ctx, [
-    async (scope) => {
-      scope.get(
-        '/test/me',
-        { config: { auth: { required: true, scopes: ['catalog:read'] } } },
-        async (req) => ({
-          id: req.principal?.id,
-          kind: req.principal?.kind,
-          org: req.principal?.organisationId,
-          verified: req.principal?.orgVerified,
-        }),
-      );
-      scope.get('/test/open', { config: { auth: { required: false, scopes: [] } } }, async (req) => ({
-        signedIn: !!req.principal,
-      }));
-    },
-  ]);
-});
-afterAll(async () => {
-  await app.close();
-  await ctx.close();
+  ({ ctx, app } = fixture);
 });
 
 describe('bearer authentication', () => {

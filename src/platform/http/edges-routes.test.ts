@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MODULES } from '../../modules/index.js';
 import { createActor, createOrganisation, type TestActor } from '../../test/actors.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { useTestApp } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
 
 /**
  * The edge on the real routes the schema fuzzer hit: a lone surrogate gave 500 on each of
@@ -13,20 +14,16 @@ let app: FastifyInstance;
 let operator: TestActor;
 let publisher: TestActor;
 
+const fixture = useTestApp(
+  MODULES.flatMap((m) => (m.routes ? [m.routes] : [])),
+  { env: { RATE_LIMIT_MAX: '1000000' } },
+);
 beforeAll(async () => {
-  ctx = await createTestContext({ RATE_LIMIT_MAX: '1000000' });
-  app = await buildTestApp(
-    ctx,
-    MODULES.flatMap((m) => (m.routes ? [m.routes] : [])),
-  );
+  ({ ctx, app } = fixture);
   const org = await createOrganisation(ctx, { verified: true });
   publisher = await createActor(ctx, { organisation: org, orgRole: 'org_admin' });
   operator = await createActor(ctx, { roles: [{ role: 'operator' }] });
 }, 60_000);
-afterAll(async () => {
-  await app?.close();
-  await ctx?.close();
-});
 
 describe('ill-formed text on the real routes', () => {
   const cases: [string, string, () => TestActor, string, string][] = [

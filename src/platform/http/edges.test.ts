@@ -1,9 +1,10 @@
 import { connect } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createActor } from '../../test/actors.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
-import type { ModuleRoutes } from './app.js';
+import { useTestApp } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
+import type { ModuleRoutes } from '../module.js';
 
 /**
  * The HTTP edge, as a schema fuzzer and a security review met it: ill-formed text, undeclared
@@ -33,15 +34,11 @@ const routes: ModuleRoutes = async (scope) => {
   }));
 };
 
+const fixture = useTestApp([routes], { env: { REQUEST_TIMEOUT_MS: '1000', RATE_LIMIT_MAX: '5' } });
 beforeAll(async () => {
-  ctx = await createTestContext({ REQUEST_TIMEOUT_MS: '1000', RATE_LIMIT_MAX: '5' });
-  app = await buildTestApp(ctx, [routes]);
+  ({ ctx, app } = fixture);
   await app.listen({ port: 0, host: '127.0.0.1' });
   port = (app.server.address() as { port: number }).port;
-});
-afterAll(async () => {
-  await app.close();
-  await ctx.close();
 });
 
 /** A raw HTTP exchange: what the server wrote back until it closed the connection. */

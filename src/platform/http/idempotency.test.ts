@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { useTestApp } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
 import { ConflictError } from '../errors.js';
 
 let ctx: TestContext;
@@ -8,28 +9,24 @@ let app: FastifyInstance;
 let created = 0;
 let release: (() => void) | undefined;
 
-beforeAll(async () => {
-  ctx = await createTestContext();
-  // Test-only routes (not part of the published contract) exercising the real plugin.
-  app = await buildTestApp(ctx, [
-    async (scope) => {
-      scope.post('/test/things', async (req, reply) => {
-        created++;
-        const body = req.body as { name?: string; slow?: boolean; fail?: string };
-        if (body.slow) await new Promise<void>((r) => (release = r));
-        if (body.fail === 'conflict') throw new ConflictError();
-        if (body.fail === 'crash') throw new Error('boom');
-        return reply
-          .code(201)
-          .header('location', `/test/things/${created}`)
-          .send({ id: created, name: body.name });
-      });
-    },
-  ]);
-});
-afterAll(async () => {
-  await app.close();
-  await ctx.close();
+// Test-only routes (not part of the published contract) exercising the real plugin.
+const fixture = useTestApp([
+  async (scope) => {
+    scope.post('/test/things', async (req, reply) => {
+      created++;
+      const body = req.body as { name?: string; slow?: boolean; fail?: string };
+      if (body.slow) await new Promise<void>((r) => (release = r));
+      if (body.fail === 'conflict') throw new ConflictError();
+      if (body.fail === 'crash') throw new Error('boom');
+      return reply
+        .code(201)
+        .header('location', `/test/things/${created}`)
+        .send({ id: created, name: body.name });
+    });
+  },
+]);
+beforeAll(() => {
+  ({ ctx, app } = fixture);
 });
 
 const post = (body: object, key?: string, ip = '10.0.0.1') =>

@@ -2,9 +2,9 @@ import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { NotFoundError } from '../errors.js';
 import { hasMessage, message } from '../messages.js';
+import type { ModuleContext } from '../module.js';
 import { loadOpenApi } from '../openapi.js';
 import { withTimeout } from '../queue.js';
-import type { ModuleContext } from './app.js';
 import { bindOperations, sendJson } from './operations.js';
 
 type Check = {

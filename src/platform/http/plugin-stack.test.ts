@@ -1,8 +1,9 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
-import type { ModuleRoutes } from './app.js';
+import { useTestApp } from '../../test/app.js';
+import { buildTestApp, type TestContext } from '../../test/context.js';
+import type { ModuleRoutes } from '../module.js';
 import { bodyDeadline } from './edges.js';
 
 /**
@@ -18,9 +19,9 @@ const routes: ModuleRoutes = async (scope) => {
   scope.get('/v1/test-stack/things', async () => ({ ok: true }));
 };
 
+const fixture = useTestApp([routes], { env: { RATE_LIMIT_MAX: '2' } });
 beforeAll(async () => {
-  ctx = await createTestContext({ RATE_LIMIT_MAX: '2' });
-  app = await buildTestApp(ctx, [routes]);
+  ({ ctx, app } = fixture);
   corsApp = await buildTestApp(
     { ...ctx, config: { ...ctx.config, corsOrigins: ['https://portal.example'] } },
     [routes],
@@ -28,8 +29,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await corsApp.close();
-  await app.close();
-  await ctx.close();
 });
 
 describe('CORS', () => {

@@ -11,10 +11,11 @@
  * completeness test fails until every operation of the spec is in a table or excluded.
  */
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MODULES } from '../../modules/index.js';
 import { listOperations, type Operation } from '../../platform/openapi.js';
-import { buildTestApp, createTestContext, type TestContext } from '../context.js';
+import { useTestApp } from '../app.js';
+import type { TestContext } from '../context.js';
 import { assessmentRows } from './assessments.js';
 import { catalogRows } from './catalog.js';
 import { contractRows } from './contracts.js';
@@ -63,17 +64,13 @@ let ctx: TestContext;
 let app: FastifyInstance;
 let world: World;
 
+const fixture = useTestApp(
+  MODULES.flatMap((m) => (m.routes ? [m.routes] : [])),
+  { env: { RATE_LIMIT_MAX: '1000000', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' } },
+);
 beforeAll(async () => {
-  ctx = await createTestContext({ RATE_LIMIT_MAX: '1000000', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' });
-  app = await buildTestApp(
-    ctx,
-    MODULES.flatMap((m) => (m.routes ? [m.routes] : [])),
-  );
+  ({ ctx, app } = fixture);
   world = await createWorld(ctx, app);
-});
-afterAll(async () => {
-  await app?.close();
-  await ctx?.close();
 });
 
 describe('every operation is in the matrix', () => {

@@ -1,5 +1,5 @@
 /** Catalog rows: achievements and needs (draft, submitted, published), experts, institutions. */
-import { achievementFixture, needFixture } from '../../modules/catalog/test-fixtures.js';
+import { achievementFixture, needFixture } from '../fixtures/catalog.js';
 import { type ListingStatus, listing } from './objects.js';
 import { cells, type MatrixRow, ownerSide, publicScoped, signedIn } from './types.js';
 import type { World } from './world.js';

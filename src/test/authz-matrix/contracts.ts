@@ -1,5 +1,5 @@
 /** Contract registration rows (技术合同认定登记): O1 applies, S1's registrar reviews. */
-import { application } from '../../modules/contracts/fixtures.js';
+import { application } from '../fixtures/contracts.js';
 import { amendment, type ContractStatus, contract } from './objects.js';
 import { cells, type Expectations, type MatrixRow, signedIn } from './types.js';
 import type { World } from './world.js';

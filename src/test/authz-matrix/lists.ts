@@ -4,8 +4,8 @@
  * test (one world per file, so the fixtures are shared).
  */
 import { expect, it } from 'vitest';
-import { application } from '../../modules/contracts/fixtures.js';
 import type { TestActor } from '../actors.js';
+import { application } from '../fixtures/contracts.js';
 import {
   contract,
   hiddenOrganisation,

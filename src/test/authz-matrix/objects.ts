@@ -5,14 +5,14 @@
  */
 
 import { eq } from 'drizzle-orm';
-import { achievementFixture, needFixture } from '../../modules/catalog/test-fixtures.js';
-import { application } from '../../modules/contracts/fixtures.js';
 import { addMembership, grantRole, insertUser } from '../../modules/identity/repository.js';
 import { emitEventInTx } from '../../modules/integration/events.js';
 import { webhookDeliveries } from '../../modules/integration/schema.js';
 import { notifications } from '../../modules/notifications/schema.js';
 import { notifyInTx } from '../../modules/notifications/service.js';
 import { createActor, createOrganisation } from '../actors.js';
+import { achievementFixture, needFixture } from '../fixtures/catalog.js';
+import { application } from '../fixtures/contracts.js';
 import { randomCreditCode, randomResidentId } from '../ids.js';
 import type { Obj } from './types.js';
 import type { World } from './world.js';

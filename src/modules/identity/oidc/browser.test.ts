@@ -3,7 +3,6 @@ import { createServer, type Server } from 'node:http';
 import * as oidc from 'openid-client';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../test/ports.js';
 import {
   createOrganisation,
   createPartner,
@@ -12,7 +11,8 @@ import {
   PASSWORD,
   pkce,
   startOidcServer,
-} from './testing.js';
+} from '../../../test/fixtures/identity-oidc.js';
+import { freePort } from '../../../test/ports.js';
 
 /**
  * The login and consent pages in a real browser (Debian's chromium, driven by playwright-core):

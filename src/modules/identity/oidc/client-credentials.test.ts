@@ -2,9 +2,14 @@ import { decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnprocessableError } from '../../../platform/errors.js';
+import {
+  createMachineClient,
+  createOrganisation,
+  type OidcServer,
+  startOidcServer,
+} from '../../../test/fixtures/identity-oidc.js';
 import { registerClient } from './clients.js';
 import { oauthClients } from './schema.js';
-import { createMachineClient, createOrganisation, type OidcServer, startOidcServer } from './testing.js';
 
 let srv: OidcServer;
 beforeAll(async () => {

@@ -2,9 +2,6 @@ import { and, eq, sql } from 'drizzle-orm';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKeyStore } from '../keys.js';
-import { scopeText } from './pages.js';
-import { oidcPayloads } from './schema.js';
 import {
   authorize,
   Browser,
@@ -14,7 +11,10 @@ import {
   type OidcServer,
   pkce,
   startOidcServer,
-} from './testing.js';
+} from '../../../test/fixtures/identity-oidc.js';
+import { createKeyStore } from '../keys.js';
+import { scopeText } from './pages.js';
+import { oidcPayloads } from './schema.js';
 
 let srv: OidcServer;
 beforeAll(async () => {

@@ -1,9 +1,14 @@
 import { decodeProtectedHeader } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createMachineClient,
+  createOrganisation,
+  type OidcServer,
+  startOidcServer,
+} from '../../../test/fixtures/identity-oidc.js';
 import { createKeyStore } from '../keys.js';
 import { createProviderHolder } from './provider.js';
-import { createMachineClient, createOrganisation, type OidcServer, startOidcServer } from './testing.js';
 
 let srv: OidcServer;
 beforeAll(async () => {

@@ -8,7 +8,7 @@ import {
   type OidcServer,
   pkce,
   startOidcServer,
-} from './testing.js';
+} from '../../../test/fixtures/identity-oidc.js';
 
 let srv: OidcServer;
 beforeAll(async () => {

@@ -3,7 +3,6 @@ import { decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnprocessableError } from '../../../platform/errors.js';
-import { registerClient } from './clients.js';
 import {
   authorize,
   Browser,
@@ -14,7 +13,8 @@ import {
   type OidcServer,
   pkce,
   startOidcServer,
-} from './testing.js';
+} from '../../../test/fixtures/identity-oidc.js';
+import { registerClient } from './clients.js';
 
 /**
  * What a partner's generic OpenID client (openid-client here) and a security review met:

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { ModuleRoutes } from '../../../platform/http/app.js';
+import type { ModuleRoutes } from '../../../platform/module.js';
 import { buildTestApp, createTestContext, type TestContext } from '../../../test/context.js';
 import {
   authorize,
@@ -13,7 +13,7 @@ import {
   type OidcServer,
   pkce,
   startOidcServer,
-} from './testing.js';
+} from '../../../test/fixtures/identity-oidc.js';
 
 /**
  * The API's access tokens are JWTs, yet a revoked grant's tokens stop working: on a replica that

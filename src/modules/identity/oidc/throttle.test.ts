@@ -2,7 +2,6 @@ import { and, eq, inArray } from 'drizzle-orm';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents } from '../../../platform/schema.js';
-import { loginThrottles } from './schema.js';
 import {
   Browser,
   createPartner,
@@ -11,7 +10,8 @@ import {
   PASSWORD,
   pkce,
   startOidcServer,
-} from './testing.js';
+} from '../../../test/fixtures/identity-oidc.js';
+import { loginThrottles } from './schema.js';
 import { THROTTLE, throttleKey } from './throttle.js';
 
 let srv: OidcServer;
