@@ -2218,6 +2218,65 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description 战略性新兴产业 (2018) field, '01' 新一代信息技术 … '09' 相关服务业.
+         * @enum {string}
+         */
+        FieldCode: "01" | "02" | "03" | "04" | "05" | "06" | "07" | "08" | "09";
+        /** @description GB/T 2260 administrative division code. */
+        RegionCode: string;
+        /**
+         * @description 转化方式: transfer 转让, license_exclusive 独占许可, license_sole 排他许可,
+         *     license_nonexclusive 普通许可, equity 作价投资, co_development 合作开发,
+         *     use_first 先用后转, research_first 先研后付.
+         * @enum {string}
+         */
+        TransferMode: "transfer" | "license_exclusive" | "license_sole" | "license_nonexclusive" | "equity" | "co_development" | "use_first" | "research_first";
+        FieldError: {
+            /** @description Where the error is, e.g. `body/title` or `query/limit`. */
+            field: string;
+            message: string;
+            code?: string;
+        };
+        /** @description RFC 9457 problem details. */
+        Problem: {
+            /** Format: uri-reference */
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            instance?: string;
+            requestId?: string;
+            errors?: components["schemas"]["FieldError"][];
+        } & {
+            [key: string]: unknown;
+        };
+        Health: {
+            /** @enum {string} */
+            status: "ok" | "failing";
+            reason?: string;
+        };
+        Readiness: {
+            /** @enum {string} */
+            status: "ok" | "unavailable";
+            checks: {
+                [key: string]: {
+                    /** @enum {string} */
+                    status: "ok" | "warning" | "error" | "skipped";
+                    latencyMs?: number;
+                    error?: string;
+                    /** @description What an operator should do (the check passes; e.g. `holidayCalendar` from 1 November while next year's holiday arrangement is not loaded). */
+                    warning?: string;
+                };
+            };
+        };
+        ProblemType: {
+            type: string;
+            title: {
+                "zh-CN"?: string;
+                en?: string;
+            };
+        };
         SignInSession: {
             id: string;
             /**
@@ -2240,6 +2299,10 @@ export interface components {
             items: components["schemas"]["SignInSession"][];
             nextCursor: string | null;
         };
+        PageInfo: {
+            /** @description Pass as `cursor` to get the next page; null on the last page. */
+            nextCursor: string | null;
+        };
         SubCentre: {
             /** Format: uuid */
             id: string;
@@ -2248,25 +2311,18 @@ export interface components {
             name: string;
             regionCodes: string[];
         };
+        SubCentrePage: components["schemas"]["PageInfo"] & {
+            items: components["schemas"]["SubCentre"][];
+        };
         SubCentreCreate: {
             code: string;
             name: string;
             regionCodes?: string[];
         };
-        SubCentrePage: components["schemas"]["PageInfo"] & {
-            items: components["schemas"]["SubCentre"][];
-        };
         /** @enum {string} */
         OrganisationType: "university" | "institute" | "enterprise" | "transfer_institution" | "service_institution" | "investor" | "partner_operator";
         /** @enum {string} */
         VerificationStatus: "unverified" | "pending" | "verified" | "rejected";
-        /** @enum {string} */
-        ApplicationStatus: "pending" | "approved" | "rejected" | "superseded";
-        /**
-         * @description L1 documents checked, L2 on-site check, L3 enhanced.
-         * @enum {string}
-         */
-        VerificationLevel: "L1" | "L2" | "L3";
         /** @description Members, its registrars and operators get every field; others the public profile (name, type, region, verification). */
         Organisation: {
             /** Format: uuid */
@@ -2297,6 +2353,9 @@ export interface components {
             /** Format: date-time */
             updatedAt?: string;
         };
+        OrganisationPage: components["schemas"]["PageInfo"] & {
+            items: components["schemas"]["Organisation"][];
+        };
         OrganisationCreate: {
             type: components["schemas"]["OrganisationType"];
             name: string;
@@ -2315,24 +2374,8 @@ export interface components {
             regionCode?: string;
             partyNature?: string;
         };
-        OrganisationPage: components["schemas"]["PageInfo"] & {
-            items: components["schemas"]["Organisation"][];
-        };
-        VerificationApply: {
-            creditCode: string;
-            /** @description 法定代表人 */
-            legalRepresentative: string;
-            /** @description SHA-256 (hex) of the business licence document. */
-            licenceSha256: string;
-        };
-        VerificationApprove: {
-            level: components["schemas"]["VerificationLevel"];
-            /** @description Required when the credit code fails its check character. */
-            creditCodeOverrideReason?: string;
-        };
-        DecisionReject: {
-            reason: string;
-        };
+        /** @enum {string} */
+        ApplicationStatus: "pending" | "approved" | "rejected" | "superseded";
         VerificationApplication: {
             /** Format: uuid */
             id: string;
@@ -2354,8 +2397,12 @@ export interface components {
             level?: string | null;
             reason?: string | null;
         };
-        VerificationApplicationPage: components["schemas"]["PageInfo"] & {
-            items: components["schemas"]["VerificationApplication"][];
+        VerificationApply: {
+            creditCode: string;
+            /** @description 法定代表人 */
+            legalRepresentative: string;
+            /** @description SHA-256 (hex) of the business licence document. */
+            licenceSha256: string;
         };
         /** @enum {string} */
         MembershipRole: "org_admin" | "org_member";
@@ -2369,6 +2416,9 @@ export interface components {
             /** Format: date-time */
             joinedAt?: string;
         };
+        MemberPage: components["schemas"]["PageInfo"] & {
+            items: components["schemas"]["Member"][];
+        };
         MemberAdd: {
             /** Format: email */
             email: string;
@@ -2377,8 +2427,21 @@ export interface components {
         MemberRoleChange: {
             role: components["schemas"]["MembershipRole"];
         };
-        MemberPage: components["schemas"]["PageInfo"] & {
-            items: components["schemas"]["Member"][];
+        VerificationApplicationPage: components["schemas"]["PageInfo"] & {
+            items: components["schemas"]["VerificationApplication"][];
+        };
+        /**
+         * @description L1 documents checked, L2 on-site check, L3 enhanced.
+         * @enum {string}
+         */
+        VerificationLevel: "L1" | "L2" | "L3";
+        VerificationApprove: {
+            level: components["schemas"]["VerificationLevel"];
+            /** @description Required when the credit code fails its check character. */
+            creditCodeOverrideReason?: string;
+        };
+        DecisionReject: {
+            reason: string;
         };
         SignUp: {
             /** Format: email */
@@ -2387,6 +2450,18 @@ export interface components {
             displayName: string;
             /** @description Mainland mobile number (+86 optional); stored as a keyed hash and encrypted. */
             mobile?: string;
+        };
+        /** @enum {string} */
+        PlatformRole: "operator" | "registrar" | "tech_manager";
+        UserRole: {
+            /** Format: uuid */
+            id: string;
+            role: components["schemas"]["PlatformRole"];
+            subCentreCode?: string | null;
+            /** @description Technology manager (技术经理人) certificate number. */
+            certificateNo?: string | null;
+            /** Format: date-time */
+            createdAt?: string;
         };
         Me: {
             /** Format: uuid */
@@ -2417,9 +2492,6 @@ export interface components {
             /** @description 居民身份证号码 (18 characters), checked by its check digit. */
             residentId: string;
         };
-        RealNameApprove: {
-            level: components["schemas"]["VerificationLevel"];
-        };
         RealNameApplication: {
             /** Format: uuid */
             id: string;
@@ -2439,17 +2511,8 @@ export interface components {
         RealNameApplicationPage: components["schemas"]["PageInfo"] & {
             items: components["schemas"]["RealNameApplication"][];
         };
-        /** @enum {string} */
-        PlatformRole: "operator" | "registrar" | "tech_manager";
-        UserRole: {
-            /** Format: uuid */
-            id: string;
-            role: components["schemas"]["PlatformRole"];
-            subCentreCode?: string | null;
-            /** @description Technology manager (技术经理人) certificate number. */
-            certificateNo?: string | null;
-            /** Format: date-time */
-            createdAt?: string;
+        RealNameApprove: {
+            level: components["schemas"]["VerificationLevel"];
         };
         UserRoleList: {
             items: components["schemas"]["UserRole"][];
@@ -2517,87 +2580,13 @@ export interface components {
             items: components["schemas"]["ListingVersion"][];
             nextCursor: string | null;
         };
-        /**
-         * @description 战略性新兴产业 (2018) field, '01' 新一代信息技术 … '09' 相关服务业.
-         * @enum {string}
-         */
-        FieldCode: "01" | "02" | "03" | "04" | "05" | "06" | "07" | "08" | "09";
-        /** @description GB/T 2260 administrative division code. */
-        RegionCode: string;
-        /**
-         * @description 转化方式: transfer 转让, license_exclusive 独占许可, license_sole 排他许可,
-         *     license_nonexclusive 普通许可, equity 作价投资, co_development 合作开发,
-         *     use_first 先用后转, research_first 先研后付.
-         * @enum {string}
-         */
-        TransferMode: "transfer" | "license_exclusive" | "license_sole" | "license_nonexclusive" | "equity" | "co_development" | "use_first" | "research_first";
-        /**
-         * @description 交易方式 — negotiated 协议转让, listed 挂牌, auction 拍卖, tender 招标, bidding 竞价.
-         * @enum {string}
-         */
-        DealMethod: "negotiated" | "listed" | "auction" | "tender" | "bidding";
         /** @enum {string} */
         ListingStatus: "draft" | "submitted" | "returned" | "rejected" | "published" | "in_negotiation" | "transacted" | "withdrawn" | "expired";
-        /**
-         * @description 技术转移, 知识产权, 资产评估, 投融资, 法律, 孵化, 检验检测, 科技咨询.
-         * @enum {string}
-         */
-        ServiceKind: "技术转移" | "知识产权" | "资产评估" | "投融资" | "法律" | "孵化" | "检验检测" | "科技咨询";
-        IpItem: {
+        ReviewReason: {
             /** @enum {string} */
-            kind: "invention_patent" | "utility_model" | "design_patent" | "software_copyright" | "ic_layout" | "plant_variety" | "know_how" | "other";
-            /** @description For patents the CNIPA application number, checked by its check digit (e.g. 201310699744.2). */
-            number?: string;
-            title: string;
-        };
-        Contact: {
-            name: string;
-            /** @description Masked unless the caller may see the confidential part. */
-            phone?: string;
-            email?: string;
-        };
-        ListingDocument: {
-            name: string;
-            /** Format: uri */
-            url: string;
-        };
-        /** @description Seen only by the owner, reviewers, operators and verified organisations with the NDA. */
-        AchievementConfidential: {
-            detailedIndicators?: string[];
-            documents?: components["schemas"]["ListingDocument"][];
-            notes?: string;
-        };
-        NeedConfidential: {
-            details?: string;
-            documents?: components["schemas"]["ListingDocument"][];
-        };
-        /** @description Unknown members are refused (400) by the server's own check, item by item in batches. */
-        AchievementInput: {
-            /** @description The id in the owner's own system; batch upserts match on it. */
-            externalId?: string;
-            sourceSystem?: string;
-            title: string;
-            /** @description One line. */
-            summary: string;
-            description?: string;
-            /** @description Key technical indicators (public). */
-            indicators?: string[];
-            keywords?: string[];
-            field: components["schemas"]["FieldCode"];
-            trl: number;
-            ipItems?: components["schemas"]["IpItem"][];
-            transferModes: components["schemas"]["TransferMode"][];
-            dealMethod: components["schemas"]["DealMethod"];
-            /** @description Asking price in fen; null = 面议 (negotiable). */
-            priceFen?: number | null;
-            regionCode: components["schemas"]["RegionCode"];
-            team?: string[];
-            contacts?: components["schemas"]["Contact"][];
-            /** Format: date */
-            completedOn?: string;
-            /** Format: date */
-            validUntil?: string;
-            confidential?: components["schemas"]["AchievementConfidential"];
+            code: "incomplete" | "inaccurate" | "ip-unverified" | "price-unclear" | "confidential-in-public" | "duplicate" | "not-technology" | "other";
+            field?: string;
+            message?: string;
         };
         ReviewRecord: {
             /** @enum {string} */
@@ -2646,39 +2635,66 @@ export interface components {
             /** @description How many listings were found to be probable duplicates, when any were (on create and update only). */
             duplicateCount?: number;
         };
-        Achievement: components["schemas"]["ListingState"] & components["schemas"]["AchievementInput"];
-        AchievementPage: {
-            items: components["schemas"]["Achievement"][];
-            nextCursor: string | null;
+        IpItem: {
+            /** @enum {string} */
+            kind: "invention_patent" | "utility_model" | "design_patent" | "software_copyright" | "ic_layout" | "plant_variety" | "know_how" | "other";
+            /** @description For patents the CNIPA application number, checked by its check digit (e.g. 201310699744.2). */
+            number?: string;
+            title: string;
+        };
+        /**
+         * @description 交易方式 — negotiated 协议转让, listed 挂牌, auction 拍卖, tender 招标, bidding 竞价.
+         * @enum {string}
+         */
+        DealMethod: "negotiated" | "listed" | "auction" | "tender" | "bidding";
+        Contact: {
+            name: string;
+            /** @description Masked unless the caller may see the confidential part. */
+            phone?: string;
+            email?: string;
+        };
+        ListingDocument: {
+            name: string;
+            /** Format: uri */
+            url: string;
+        };
+        /** @description Seen only by the owner, reviewers, operators and verified organisations with the NDA. */
+        AchievementConfidential: {
+            detailedIndicators?: string[];
+            documents?: components["schemas"]["ListingDocument"][];
+            notes?: string;
         };
         /** @description Unknown members are refused (400) by the server's own check, item by item in batches. */
-        NeedInput: {
+        AchievementInput: {
+            /** @description The id in the owner's own system; batch upserts match on it. */
             externalId?: string;
             sourceSystem?: string;
             title: string;
-            description: string;
-            targetIndicators?: string[];
+            /** @description One line. */
+            summary: string;
+            description?: string;
+            /** @description Key technical indicators (public). */
+            indicators?: string[];
             keywords?: string[];
             field: components["schemas"]["FieldCode"];
-            budgetMinFen?: number | null;
-            budgetMaxFen?: number | null;
-            /** Format: date */
-            deadline?: string;
-            preferredModes?: components["schemas"]["TransferMode"][];
-            minTrl?: number;
+            trl: number;
+            ipItems?: components["schemas"]["IpItem"][];
+            transferModes: components["schemas"]["TransferMode"][];
+            dealMethod: components["schemas"]["DealMethod"];
+            /** @description Asking price in fen; null = 面议 (negotiable). */
+            priceFen?: number | null;
             regionCode: components["schemas"]["RegionCode"];
+            team?: string[];
             contacts?: components["schemas"]["Contact"][];
             /** Format: date */
+            completedOn?: string;
+            /** Format: date */
             validUntil?: string;
-            confidential?: components["schemas"]["NeedConfidential"];
+            confidential?: components["schemas"]["AchievementConfidential"];
         };
-        Need: components["schemas"]["ListingState"] & components["schemas"]["NeedInput"];
-        NeedPage: {
-            items: components["schemas"]["Need"][];
-            nextCursor: string | null;
-        };
-        ReviewQueuePage: {
-            items: (components["schemas"]["Achievement"] | components["schemas"]["Need"])[];
+        Achievement: components["schemas"]["ListingState"] & components["schemas"]["AchievementInput"];
+        AchievementPage: {
+            items: components["schemas"]["Achievement"][];
             nextCursor: string | null;
         };
         BatchRequest: {
@@ -2715,12 +2731,6 @@ export interface components {
                 invalid: number;
             };
         };
-        ReviewReason: {
-            /** @enum {string} */
-            code: "incomplete" | "inaccurate" | "ip-unverified" | "price-unclear" | "confidential-in-public" | "duplicate" | "not-technology" | "other";
-            field?: string;
-            message?: string;
-        };
         TransitionRequest: {
             /** @enum {string} */
             action: "submit" | "approve" | "return" | "reject" | "negotiate" | "reopen" | "transact" | "withdraw" | "expire" | "renew";
@@ -2741,6 +2751,40 @@ export interface components {
             /** Format: uuid */
             into: string;
         };
+        NeedConfidential: {
+            details?: string;
+            documents?: components["schemas"]["ListingDocument"][];
+        };
+        /** @description Unknown members are refused (400) by the server's own check, item by item in batches. */
+        NeedInput: {
+            externalId?: string;
+            sourceSystem?: string;
+            title: string;
+            description: string;
+            targetIndicators?: string[];
+            keywords?: string[];
+            field: components["schemas"]["FieldCode"];
+            budgetMinFen?: number | null;
+            budgetMaxFen?: number | null;
+            /** Format: date */
+            deadline?: string;
+            preferredModes?: components["schemas"]["TransferMode"][];
+            minTrl?: number;
+            regionCode: components["schemas"]["RegionCode"];
+            contacts?: components["schemas"]["Contact"][];
+            /** Format: date */
+            validUntil?: string;
+            confidential?: components["schemas"]["NeedConfidential"];
+        };
+        Need: components["schemas"]["ListingState"] & components["schemas"]["NeedInput"];
+        NeedPage: {
+            items: components["schemas"]["Need"][];
+            nextCursor: string | null;
+        };
+        ReviewQueuePage: {
+            items: (components["schemas"]["Achievement"] | components["schemas"]["Need"])[];
+            nextCursor: string | null;
+        };
         CatalogChange: {
             /** @description Opaque, increasing position in the feed. */
             position: string;
@@ -2758,15 +2802,6 @@ export interface components {
             items: components["schemas"]["CatalogChange"][];
             /** @description Always present; pass it back to resume (also after an empty page). */
             nextCursor: string;
-        };
-        ExpertInput: {
-            name: string;
-            title?: string;
-            /** Format: uuid */
-            organisationId?: string;
-            fields: components["schemas"]["FieldCode"][];
-            expertise?: string[];
-            bio?: string;
         };
         /** @description An expert as listed (the input's fields plus id and timestamps). */
         Expert: {
@@ -2788,19 +2823,20 @@ export interface components {
             items: components["schemas"]["Expert"][];
             nextCursor: string | null;
         };
-        ServiceInstitutionInput: {
-            /**
-             * Format: uuid
-             * @description Defaults to the caller's organisation.
-             */
-            organisationId?: string;
+        ExpertInput: {
             name: string;
-            kinds: components["schemas"]["ServiceKind"][];
-            regionCode?: components["schemas"]["RegionCode"];
-            description?: string;
-            services?: string[];
-            contact?: components["schemas"]["Contact"];
+            title?: string;
+            /** Format: uuid */
+            organisationId?: string;
+            fields: components["schemas"]["FieldCode"][];
+            expertise?: string[];
+            bio?: string;
         };
+        /**
+         * @description 技术转移, 知识产权, 资产评估, 投融资, 法律, 孵化, 检验检测, 科技咨询.
+         * @enum {string}
+         */
+        ServiceKind: "技术转移" | "知识产权" | "资产评估" | "投融资" | "法律" | "孵化" | "检验检测" | "科技咨询";
         /** @description A service institution as listed; the contact's phone and e-mail are masked. */
         ServiceInstitution: {
             /** Format: uuid */
@@ -2822,12 +2858,67 @@ export interface components {
             items: components["schemas"]["ServiceInstitution"][];
             nextCursor: string | null;
         };
+        ServiceInstitutionInput: {
+            /**
+             * Format: uuid
+             * @description Defaults to the caller's organisation.
+             */
+            organisationId?: string;
+            name: string;
+            kinds: components["schemas"]["ServiceKind"][];
+            regionCode?: components["schemas"]["RegionCode"];
+            description?: string;
+            services?: string[];
+            contact?: components["schemas"]["Contact"];
+        };
+        HolidayCalendar: {
+            years: {
+                year: number;
+                source: string;
+                provisional: boolean;
+                holidays: {
+                    name: string;
+                    /** Format: date */
+                    from: string;
+                    /** Format: date */
+                    to: string;
+                }[];
+                workdays: string[];
+                /** @enum {string} */
+                origin: "shipped" | "imported";
+                /** Format: date-time */
+                importedAt: string | null;
+            }[];
+            shippedYears: number[];
+        };
+        HolidayYear: {
+            /** @description The notice it comes from, e.g. 国务院办公厅关于2027年部分节假日安排的通知. */
+            source: string;
+            /** @description True for statutory days only, before the notice with its adjusted working days. */
+            provisional: boolean;
+            holidays: {
+                name: string;
+                /** Format: date */
+                from: string;
+                /** Format: date */
+                to: string;
+            }[];
+            /** @description Weekend days that are working days (调休). */
+            workdays: string[];
+        };
+        HolidayCalendarImport: {
+            years: {
+                [key: string]: components["schemas"]["HolidayYear"];
+            };
+        };
+        HolidayCalendarImportResult: {
+            years: number[];
+            /** @description Open applications whose provisional due date was recomputed. */
+            recomputed: number;
+        };
         SynonymGroup: {
             id?: string;
             terms: string[];
-        };
-        SynonymThesaurusInput: {
-            groups: components["schemas"]["SynonymGroup"][];
         };
         SynonymThesaurus: {
             groups: components["schemas"]["SynonymGroup"][];
@@ -2838,6 +2929,9 @@ export interface components {
             source: "stored" | "shipped";
             /** Format: date-time */
             updatedAt: string | null;
+        };
+        SynonymThesaurusInput: {
+            groups: components["schemas"]["SynonymGroup"][];
         };
         /** @enum {string} */
         SearchType: "achievement" | "need" | "expert" | "institution";
@@ -2972,46 +3066,11 @@ export interface components {
             royaltyRateBasisPoints?: number | null;
             description?: string | null;
         };
-        /** @description An application for technology contract registration (技术合同认定登记). Required detail fields depend on the subtype. */
-        ContractApplication: {
+        ContractReturnReason: {
             /** @enum {string} */
-            type: "development" | "transfer" | "licensing" | "consulting" | "service";
-            /** @description development: commissioned, cooperative; transfer: patent_right, patent_application_right, technical_secret, software_copyright, layout_design, plant_variety, biomedical_variety, equity_contribution; licensing: patent_licence, technical_secret_licence; consulting: consulting; service: technical_service, training, intermediary. */
-            subtype: string;
-            projectName: string;
-            /** Format: date */
-            signingDate: string;
-            /** Format: date */
-            validFrom: string;
-            /** Format: date */
-            validTo: string;
-            /** @description 战略性新兴产业 field 01–09. */
-            technologyField: string;
-            /** @description Imported technology: the domestic buyer applies. */
-            imported?: boolean;
-            /** @description Disputed: the review period is the extended one. */
-            disputed?: boolean;
-            seller: components["schemas"]["ContractParty"];
-            buyer: components["schemas"]["ContractParty"];
-            achievementIds?: string[];
-            /** @description Required for patent right / application right transfers and patent licences; checked by the check digit. */
-            patentNumbers?: string[];
-            /** @description Software copyright, layout design, plant or biomedical variety registration numbers. */
-            ipRegistrationNumbers?: string[];
-            /** @enum {string|null} */
-            licenceType?: "exclusive" | "sole" | "non_exclusive" | null;
-            licenceTermMonths?: number | null;
-            /** @description Equity contribution: the company receiving the technology as capital. */
-            investeeName?: string | null;
-            /** @description Consulting or service bought with a transfer or development (VAT). */
-            relatedToTransferOrDevelopment?: boolean;
-            contractValueFen: number;
-            nonTechnicalCostsFen: number;
-            payment: components["schemas"]["ContractPayment"];
-            documentSha256: string;
-            /** Format: uuid */
-            transferInstitutionId?: string | null;
-            techManagerIds?: string[];
+            code: "missing_material" | "incorrect_information" | "amount_unclear" | "party_information" | "document_mismatch" | "other";
+            field?: string;
+            message: string;
         };
         Contract: {
             /** Format: uuid */
@@ -3105,69 +3164,46 @@ export interface components {
             items: components["schemas"]["Contract"][];
             nextCursor: string | null;
         };
-        ContractReturnReason: {
+        /** @description An application for technology contract registration (技术合同认定登记). Required detail fields depend on the subtype. */
+        ContractApplication: {
             /** @enum {string} */
-            code: "missing_material" | "incorrect_information" | "amount_unclear" | "party_information" | "document_mismatch" | "other";
-            field?: string;
-            message: string;
-        };
-        ContractReturn: {
-            reasons: components["schemas"]["ContractReturnReason"][];
-        };
-        ContractRefusal: {
-            /** @enum {string} */
-            ground: "invalid_or_not_effective" | "not_technology_contract" | "parties_subject_price_unclear" | "approval_missing" | "name_mismatch_not_corrected" | "illegal_monopoly_clauses" | "certificates_missing" | "seals_incomplete" | "other";
-            text?: string;
-        };
-        ContractAmendmentChanges: {
-            projectName?: string;
+            type: "development" | "transfer" | "licensing" | "consulting" | "service";
+            /** @description development: commissioned, cooperative; transfer: patent_right, patent_application_right, technical_secret, software_copyright, layout_design, plant_variety, biomedical_variety, equity_contribution; licensing: patent_licence, technical_secret_licence; consulting: consulting; service: technical_service, training, intermediary. */
+            subtype: string;
+            projectName: string;
             /** Format: date */
-            validFrom?: string;
+            signingDate: string;
             /** Format: date */
-            validTo?: string;
+            validFrom: string;
+            /** Format: date */
+            validTo: string;
             /** @description 战略性新兴产业 field 01–09. */
-            technologyField?: string;
+            technologyField: string;
+            /** @description Imported technology: the domestic buyer applies. */
+            imported?: boolean;
+            /** @description Disputed: the review period is the extended one. */
+            disputed?: boolean;
+            seller: components["schemas"]["ContractParty"];
+            buyer: components["schemas"]["ContractParty"];
             achievementIds?: string[];
             /** @description Required for patent right / application right transfers and patent licences; checked by the check digit. */
             patentNumbers?: string[];
             /** @description Software copyright, layout design, plant or biomedical variety registration numbers. */
             ipRegistrationNumbers?: string[];
+            /** @enum {string|null} */
+            licenceType?: "exclusive" | "sole" | "non_exclusive" | null;
             licenceTermMonths?: number | null;
-            contractValueFen?: number;
-            nonTechnicalCostsFen?: number;
-            payment?: components["schemas"]["ContractPayment"];
-            documentSha256?: string;
+            /** @description Equity contribution: the company receiving the technology as capital. */
+            investeeName?: string | null;
+            /** @description Consulting or service bought with a transfer or development (VAT). */
+            relatedToTransferOrDevelopment?: boolean;
+            contractValueFen: number;
+            nonTechnicalCostsFen: number;
+            payment: components["schemas"]["ContractPayment"];
+            documentSha256: string;
             /** Format: uuid */
             transferInstitutionId?: string | null;
             techManagerIds?: string[];
-        };
-        ContractAmendmentRequest: {
-            changes: components["schemas"]["ContractAmendmentChanges"];
-            reason: string;
-        };
-        ContractAmendment: {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            contractId: string;
-            /** @enum {string} */
-            status: "pending" | "approved" | "rejected";
-            fromVersion: number;
-            changes: components["schemas"]["ContractAmendmentChanges"];
-            reason: string;
-            /** Format: date-time */
-            requestedAt: string;
-            /** Format: date-time */
-            decidedAt?: string | null;
-            decisionNote?: string | null;
-        };
-        ContractAmendmentPage: {
-            items: components["schemas"]["ContractAmendment"][];
-            nextCursor: string | null;
-        };
-        ContractAmendmentDecision: {
-            contract: components["schemas"]["Contract"];
-            amendment: components["schemas"]["ContractAmendment"];
         };
         ContractStatRow: {
             key: string;
@@ -3230,6 +3266,64 @@ export interface components {
             }[];
             nextCursor: string | null;
         };
+        ContractReturn: {
+            reasons: components["schemas"]["ContractReturnReason"][];
+        };
+        ContractRefusal: {
+            /** @enum {string} */
+            ground: "invalid_or_not_effective" | "not_technology_contract" | "parties_subject_price_unclear" | "approval_missing" | "name_mismatch_not_corrected" | "illegal_monopoly_clauses" | "certificates_missing" | "seals_incomplete" | "other";
+            text?: string;
+        };
+        ContractAmendmentChanges: {
+            projectName?: string;
+            /** Format: date */
+            validFrom?: string;
+            /** Format: date */
+            validTo?: string;
+            /** @description 战略性新兴产业 field 01–09. */
+            technologyField?: string;
+            achievementIds?: string[];
+            /** @description Required for patent right / application right transfers and patent licences; checked by the check digit. */
+            patentNumbers?: string[];
+            /** @description Software copyright, layout design, plant or biomedical variety registration numbers. */
+            ipRegistrationNumbers?: string[];
+            licenceTermMonths?: number | null;
+            contractValueFen?: number;
+            nonTechnicalCostsFen?: number;
+            payment?: components["schemas"]["ContractPayment"];
+            documentSha256?: string;
+            /** Format: uuid */
+            transferInstitutionId?: string | null;
+            techManagerIds?: string[];
+        };
+        ContractAmendment: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            contractId: string;
+            /** @enum {string} */
+            status: "pending" | "approved" | "rejected";
+            fromVersion: number;
+            changes: components["schemas"]["ContractAmendmentChanges"];
+            reason: string;
+            /** Format: date-time */
+            requestedAt: string;
+            /** Format: date-time */
+            decidedAt?: string | null;
+            decisionNote?: string | null;
+        };
+        ContractAmendmentPage: {
+            items: components["schemas"]["ContractAmendment"][];
+            nextCursor: string | null;
+        };
+        ContractAmendmentRequest: {
+            changes: components["schemas"]["ContractAmendmentChanges"];
+            reason: string;
+        };
+        ContractAmendmentDecision: {
+            contract: components["schemas"]["Contract"];
+            amendment: components["schemas"]["ContractAmendment"];
+        };
         DataTransactionSubmission: {
             /** @description The transaction's id in the partner's system (unique per organisation). */
             externalId: string;
@@ -3260,6 +3354,52 @@ export interface components {
             voucherNumber: string | null;
             /** @description false when this externalId had been submitted before. */
             created?: boolean;
+        };
+        VoucherConsistencyProof: {
+            from: number;
+            to: number;
+            /** @description Base64 SHA-256 hashes (RFC 9162 §2.1.4.1 order). */
+            hashes: string[];
+        };
+        VoucherJwk: {
+            /** @constant */
+            kty: "OKP";
+            /** @constant */
+            crv: "Ed25519";
+            x: string;
+            /** @description RFC 7638 JWK thumbprint. */
+            kid: string;
+            /** @constant */
+            alg?: "EdDSA";
+            /** @constant */
+            use?: "sig";
+        };
+        VoucherKeys: {
+            keys: components["schemas"]["VoucherJwk"][];
+            /** @description C2SP verifier keys of the checkpoint signers, current first. */
+            checkpointVerifierKeys: string[];
+            /** @description The checkpoint origin line, e.g. `jstp.example.cn/vouchers-log`. */
+            origin: string;
+        };
+        VoucherInclusionProof: {
+            leafIndex: number;
+            treeSize: number;
+            /** @description Base64 (standard, padded) SHA-256 hashes, from the leaf's sibling towards the root. */
+            hashes: string[];
+        };
+        VoucherVerificationRequest: {
+            /** @description The voucher's compact JWS. */
+            voucher: string;
+            /**
+             * @description The voucher number a bundle states beside the voucher (optional): when given it must be
+             *     the signed payload's number, or the signature check fails with `bundle-number-differs`.
+             */
+            number?: string;
+            inclusionProof?: components["schemas"]["VoucherInclusionProof"];
+            /** @description A signed checkpoint note the proof is for. */
+            checkpoint?: string;
+            /** @description A Status List Token (JWT). */
+            statusList?: string;
         };
         /**
          * @description `TXV-<YYYY>-<10 symbols>-<check>` in Crockford base32 (no I, L, O, U). The check symbol
@@ -3313,76 +3453,6 @@ export interface components {
                 sha256: string;
             }[];
         };
-        Voucher: {
-            number: components["schemas"]["VoucherNumber"];
-            /** @description The voucher: compact JWS, header `{"alg":"EdDSA","kid":…,"typ":"techex-voucher+jws"}`. */
-            jws: string;
-            payload: components["schemas"]["VoucherPayload"];
-            /** @enum {string} */
-            status: "active" | "revoked";
-            /** Format: date-time */
-            revokedAt: string | null;
-            revocationReason: string | null;
-            /** @description Index of the voucher's leaf in the log; null until it is sequenced (about a second). */
-            leafIndex: number | null;
-            /** @description Index in the status list (equal to the leaf index). */
-            statusListIndex: number | null;
-            /** Format: date-time */
-            issuedAt: string;
-            /** Format: date-time */
-            sequencedAt: string | null;
-        };
-        VoucherInclusionProof: {
-            leafIndex: number;
-            treeSize: number;
-            /** @description Base64 (standard, padded) SHA-256 hashes, from the leaf's sibling towards the root. */
-            hashes: string[];
-        };
-        VoucherInclusionProofResponse: {
-            proof: components["schemas"]["VoucherInclusionProof"];
-            /** @description The signed checkpoint of `treeSize`, or null when none was signed at that size. */
-            checkpoint: string | null;
-        };
-        VoucherConsistencyProof: {
-            from: number;
-            to: number;
-            /** @description Base64 SHA-256 hashes (RFC 9162 §2.1.4.1 order). */
-            hashes: string[];
-        };
-        VoucherJwk: {
-            /** @constant */
-            kty: "OKP";
-            /** @constant */
-            crv: "Ed25519";
-            x: string;
-            /** @description RFC 7638 JWK thumbprint. */
-            kid: string;
-            /** @constant */
-            alg?: "EdDSA";
-            /** @constant */
-            use?: "sig";
-        };
-        VoucherKeys: {
-            keys: components["schemas"]["VoucherJwk"][];
-            /** @description C2SP verifier keys of the checkpoint signers, current first. */
-            checkpointVerifierKeys: string[];
-            /** @description The checkpoint origin line, e.g. `jstp.example.cn/vouchers-log`. */
-            origin: string;
-        };
-        VoucherVerificationRequest: {
-            /** @description The voucher's compact JWS. */
-            voucher: string;
-            /**
-             * @description The voucher number a bundle states beside the voucher (optional): when given it must be
-             *     the signed payload's number, or the signature check fails with `bundle-number-differs`.
-             */
-            number?: string;
-            inclusionProof?: components["schemas"]["VoucherInclusionProof"];
-            /** @description A signed checkpoint note the proof is for. */
-            checkpoint?: string;
-            /** @description A Status List Token (JWT). */
-            statusList?: string;
-        };
         VoucherCheck: {
             ok: boolean;
             /**
@@ -3428,6 +3498,30 @@ export interface components {
                 statusList: "submitted" | "log" | "none";
             };
         };
+        Voucher: {
+            number: components["schemas"]["VoucherNumber"];
+            /** @description The voucher: compact JWS, header `{"alg":"EdDSA","kid":…,"typ":"techex-voucher+jws"}`. */
+            jws: string;
+            payload: components["schemas"]["VoucherPayload"];
+            /** @enum {string} */
+            status: "active" | "revoked";
+            /** Format: date-time */
+            revokedAt: string | null;
+            revocationReason: string | null;
+            /** @description Index of the voucher's leaf in the log; null until it is sequenced (about a second). */
+            leafIndex: number | null;
+            /** @description Index in the status list (equal to the leaf index). */
+            statusListIndex: number | null;
+            /** Format: date-time */
+            issuedAt: string;
+            /** Format: date-time */
+            sequencedAt: string | null;
+        };
+        VoucherInclusionProofResponse: {
+            proof: components["schemas"]["VoucherInclusionProof"];
+            /** @description The signed checkpoint of `treeSize`, or null when none was signed at that size. */
+            checkpoint: string | null;
+        };
         /** @description Format `techex-voucher-bundle/1`; see the README for the verification steps. */
         VoucherBundle: {
             /** @constant */
@@ -3439,30 +3533,11 @@ export interface components {
             statusList: string;
             keys: components["schemas"]["VoucherKeys"];
         };
-        /** @description An event type listed by `GET /v1/webhooks/event-types` (`voucher.issued`, `interest.contract-linked`), a family with at least one listed type (`achievement.*`) or `*`. Anything else is refused (400). */
-        WebhookEventTypePattern: string;
         WebhookEventTypeList: {
             items: {
                 type: string;
                 description: string;
             }[];
-        };
-        WebhookSubscriptionInput: {
-            /**
-             * Format: uri
-             * @description http(s) URL receiving POSTs; no user info; must resolve to public addresses.
-             */
-            url: string;
-            description?: string;
-            eventTypes: components["schemas"]["WebhookEventTypePattern"][];
-        };
-        WebhookSubscriptionPatch: {
-            /** Format: uri */
-            url?: string;
-            description?: string | null;
-            eventTypes?: components["schemas"]["WebhookEventTypePattern"][];
-            /** @enum {string} */
-            status?: "active" | "disabled";
         };
         WebhookSubscription: {
             /** Format: uuid */
@@ -3486,13 +3561,32 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        WebhookSubscriptionPage: {
+            items: components["schemas"]["WebhookSubscription"][];
+            nextCursor: string | null;
+        };
+        /** @description An event type listed by `GET /v1/webhooks/event-types` (`voucher.issued`, `interest.contract-linked`), a family with at least one listed type (`achievement.*`) or `*`. Anything else is refused (400). */
+        WebhookEventTypePattern: string;
+        WebhookSubscriptionInput: {
+            /**
+             * Format: uri
+             * @description http(s) URL receiving POSTs; no user info; must resolve to public addresses.
+             */
+            url: string;
+            description?: string;
+            eventTypes: components["schemas"]["WebhookEventTypePattern"][];
+        };
         WebhookSubscriptionWithSecret: components["schemas"]["WebhookSubscription"] & {
             /** @description The signing secret, `whsec_` + base64; shown only here. */
             secret: string;
         };
-        WebhookSubscriptionPage: {
-            items: components["schemas"]["WebhookSubscription"][];
-            nextCursor: string | null;
+        WebhookSubscriptionPatch: {
+            /** Format: uri */
+            url?: string;
+            description?: string | null;
+            eventTypes?: components["schemas"]["WebhookEventTypePattern"][];
+            /** @enum {string} */
+            status?: "active" | "disabled";
         };
         WebhookDelivery: {
             /** Format: uuid */
@@ -3541,27 +3635,6 @@ export interface components {
         };
         /** @enum {string} */
         InterestStatus: "pending" | "accepted" | "declined" | "negotiating" | "deal" | "withdrawn" | "closed";
-        InterestContact: {
-            name: string;
-            /** @description Masked unless the caller is the counter-party of an accepted interest. */
-            phone?: string;
-            email?: string;
-        };
-        InterestCreate: {
-            /** Format: uuid */
-            achievementId: string;
-            /**
-             * Format: uuid
-             * @description One of the caller organisation's needs this interest is for.
-             */
-            needId?: string;
-            message: string;
-            contact: components["schemas"]["InterestContact"];
-        };
-        InterestStep: {
-            /** @description Kept in the interest's history, visible to both sides. */
-            note?: string;
-        };
         InterestDeclineReason: {
             /**
              * @description 已与他方达成 / 需求不匹配 / 价格不合适 / 成果暂不转化 / 其他 (needs `text`)
@@ -3569,10 +3642,6 @@ export interface components {
              */
             code: "agreed_with_other" | "need_mismatch" | "price_unsuitable" | "not_available" | "other";
             text?: string;
-        };
-        InterestDecline: {
-            reason: components["schemas"]["InterestDeclineReason"];
-            note?: string;
         };
         Interest: {
             /** Format: uuid */
@@ -3597,6 +3666,27 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        InterestPage: {
+            items: components["schemas"]["Interest"][];
+            nextCursor: string | null;
+        };
+        InterestContact: {
+            name: string;
+            /** @description Masked unless the caller is the counter-party of an accepted interest. */
+            phone?: string;
+            email?: string;
+        };
+        InterestCreate: {
+            /** Format: uuid */
+            achievementId: string;
+            /**
+             * Format: uuid
+             * @description One of the caller organisation's needs this interest is for.
+             */
+            needId?: string;
+            message: string;
+            contact: components["schemas"]["InterestContact"];
+        };
         InterestEvent: {
             /** @enum {string} */
             action: "created" | "accept" | "decline" | "negotiate" | "deal" | "withdraw" | "close" | "link-contract";
@@ -3620,9 +3710,13 @@ export interface components {
             };
             history: components["schemas"]["InterestEvent"][];
         };
-        InterestPage: {
-            items: components["schemas"]["Interest"][];
-            nextCursor: string | null;
+        InterestStep: {
+            /** @description Kept in the interest's history, visible to both sides. */
+            note?: string;
+        };
+        InterestDecline: {
+            reason: components["schemas"]["InterestDeclineReason"];
+            note?: string;
         };
         /** @description The structured filters of GET /v1/search, named as the search engine names them. */
         SavedSearchFilters: {
@@ -3638,6 +3732,27 @@ export interface components {
             priceMaxFen?: number;
             /** @description Whether negotiable (面议) listings pass a price filter (default true). */
             includeNegotiable?: boolean;
+        };
+        SavedSearch: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            type: "achievement" | "need";
+            q: string;
+            filters: components["schemas"]["SavedSearchFilters"];
+            notify: {
+                inbox: boolean;
+                webhook: boolean;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        SavedSearchPage: {
+            items: components["schemas"]["SavedSearch"][];
+            nextCursor: string | null;
         };
         SavedSearchNotify: {
             /**
@@ -3665,27 +3780,6 @@ export interface components {
             q?: string;
             filters?: components["schemas"]["SavedSearchFilters"];
             notify?: components["schemas"]["SavedSearchNotify"];
-        };
-        SavedSearch: {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            /** @enum {string} */
-            type: "achievement" | "need";
-            q: string;
-            filters: components["schemas"]["SavedSearchFilters"];
-            notify: {
-                inbox: boolean;
-                webhook: boolean;
-            };
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-        };
-        SavedSearchPage: {
-            items: components["schemas"]["SavedSearch"][];
-            nextCursor: string | null;
         };
         SavedSearchAlert: {
             /** Format: uuid */
@@ -3734,114 +3828,8 @@ export interface components {
             /** @description Unread notifications in all (not only this page). */
             unread: number;
         };
-        Health: {
-            /** @enum {string} */
-            status: "ok" | "failing";
-            reason?: string;
-        };
-        Readiness: {
-            /** @enum {string} */
-            status: "ok" | "unavailable";
-            checks: {
-                [key: string]: {
-                    /** @enum {string} */
-                    status: "ok" | "warning" | "error" | "skipped";
-                    latencyMs?: number;
-                    error?: string;
-                    /** @description What an operator should do (the check passes; e.g. `holidayCalendar` from 1 November while next year's holiday arrangement is not loaded). */
-                    warning?: string;
-                };
-            };
-        };
-        HolidayYear: {
-            /** @description The notice it comes from, e.g. 国务院办公厅关于2027年部分节假日安排的通知. */
-            source: string;
-            /** @description True for statutory days only, before the notice with its adjusted working days. */
-            provisional: boolean;
-            holidays: {
-                name: string;
-                /** Format: date */
-                from: string;
-                /** Format: date */
-                to: string;
-            }[];
-            /** @description Weekend days that are working days (调休). */
-            workdays: string[];
-        };
-        HolidayCalendarImport: {
-            years: {
-                [key: string]: components["schemas"]["HolidayYear"];
-            };
-        };
-        HolidayCalendarImportResult: {
-            years: number[];
-            /** @description Open applications whose provisional due date was recomputed. */
-            recomputed: number;
-        };
-        HolidayCalendar: {
-            years: {
-                year: number;
-                source: string;
-                provisional: boolean;
-                holidays: {
-                    name: string;
-                    /** Format: date */
-                    from: string;
-                    /** Format: date */
-                    to: string;
-                }[];
-                workdays: string[];
-                /** @enum {string} */
-                origin: "shipped" | "imported";
-                /** Format: date-time */
-                importedAt: string | null;
-            }[];
-            shippedYears: number[];
-        };
-        ProblemType: {
-            type: string;
-            title: {
-                "zh-CN"?: string;
-                en?: string;
-            };
-        };
-        FieldError: {
-            /** @description Where the error is, e.g. `body/title` or `query/limit`. */
-            field: string;
-            message: string;
-            code?: string;
-        };
-        /** @description RFC 9457 problem details. */
-        Problem: {
-            /** Format: uri-reference */
-            type: string;
-            title: string;
-            status: number;
-            detail?: string;
-            instance?: string;
-            requestId?: string;
-            errors?: components["schemas"]["FieldError"][];
-        } & {
-            [key: string]: unknown;
-        };
-        PageInfo: {
-            /** @description Pass as `cursor` to get the next page; null on the last page. */
-            nextCursor: string | null;
-        };
     };
     responses: {
-        /**
-         * @description The search engine (Meilisearch, when configured) cannot be reached: problem type
-         *     `search-unavailable`, answered within about 5 s. Retry shortly; the catalog is unaffected.
-         */
-        SearchUnavailable: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
         /**
          * @description Rate limit exceeded (per client or person, else per IP address): retry after
          *     `Retry-After` seconds. Every answer carries `RateLimit` and `RateLimit-Policy`.
@@ -3920,12 +3908,24 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /**
+         * @description The search engine (Meilisearch, when configured) cannot be reached: problem type
+         *     `search-unavailable`, answered within about 5 s. Retry shortly; the catalog is unaffected.
+         */
+        SearchUnavailable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
     };
     parameters: {
-        WebhookSubscriptionId: string;
         Cursor: string;
         Limit: number;
         IdempotencyKey: string;
+        WebhookSubscriptionId: string;
     };
     requestBodies: never;
     headers: never;
