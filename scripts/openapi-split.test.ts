@@ -50,6 +50,40 @@ describe('the path → module rule', () => {
   });
 });
 
+it('gives a new module its own part, with the schemas only it uses', () => {
+  const doc = YAML.parseDocument(fs.readFileSync(BUNDLE_FILE, 'utf8'));
+  doc.setIn(['paths', '/v1/service-offerings/{offeringId}'], {
+    get: {
+      operationId: 'getServiceOffering',
+      tags: ['services'],
+      responses: {
+        '200': {
+          description: 'ok',
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/ServiceOffering' } } },
+        },
+        '4XX': { $ref: '#/components/responses/ClientError' },
+      },
+    },
+  });
+  doc.setIn(['components', 'schemas', 'ServiceOffering'], {
+    type: 'object',
+    properties: { field: { $ref: '#/components/schemas/FieldCode' } },
+  });
+  const result = splitContract(doc.toString());
+  expect(result.pathModules.get('/v1/service-offerings/{offeringId}')).toBe('services');
+  expect(result.componentHomes.get('schemas/ServiceOffering')).toBe('services');
+  expect(result.componentHomes.get('schemas/FieldCode')).toBe('root');
+  const part = YAML.parse(result.files.get('src/modules/services/openapi.yaml')!);
+  expect(Object.keys(part.paths)).toEqual(['/v1/service-offerings/{offeringId}']);
+  expect(part.components.schemas.ServiceOffering.properties.field.$ref).toBe(
+    '../../../openapi/root.yaml#/components/schemas/FieldCode',
+  );
+  const root = YAML.parse(result.files.get('openapi/root.yaml')!);
+  expect(root.paths['/v1/service-offerings/{offeringId}'].$ref).toBe(
+    '../src/modules/services/openapi.yaml#/paths/~1v1~1service-offerings~1{offeringId}',
+  );
+});
+
 describe('splitting the served contract', () => {
   let out: string;
   let result: SplitResult;
