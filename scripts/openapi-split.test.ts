@@ -69,8 +69,16 @@ it('gives a new module its own part, with the schemas only it uses', () => {
     type: 'object',
     properties: { field: { $ref: '#/components/schemas/FieldCode' } },
   });
+  doc.setIn(['paths', '/v1/contracts/{id}/offering'], {
+    put: { operationId: 'linkOffering', tags: ['services'], responses: { '204': { description: 'ok' } } },
+  });
   const result = splitContract(doc.toString());
   expect(result.pathModules.get('/v1/service-offerings/{offeringId}')).toBe('services');
+  // Under another module's prefix but tagged as a new module's: decided by the prefix, and told.
+  expect(result.pathModules.get('/v1/contracts/{id}/offering')).toBe('contracts');
+  expect(result.tagMismatches).toEqual([
+    { path: '/v1/contracts/{id}/offering', module: 'contracts', tag: 'services' },
+  ]);
   expect(result.componentHomes.get('schemas/ServiceOffering')).toBe('services');
   expect(result.componentHomes.get('schemas/FieldCode')).toBe('root');
   const part = YAML.parse(result.files.get('src/modules/services/openapi.yaml')!);
@@ -98,6 +106,7 @@ describe('splitting the served contract', () => {
 
   it('gives every path to a part and each part only its own paths', () => {
     expect([...result.pathModules.keys()]).toEqual(Object.keys(monolith.paths));
+    expect(result.tagMismatches).toEqual([]);
     for (const [file, text] of result.files) {
       if (file === partFile('root')) continue;
       const part = YAML.parse(text);

@@ -63,6 +63,7 @@ export const PATH_PREFIXES: Record<string, string> = {
   '/v1/achievements/{}/matches': 'matching',
   '/v1/needs/{}/matches': 'matching',
   '/v1/admin/synonyms': 'matching',
+  '/v1/admin/matching': 'matching',
   // contracts
   '/v1/contracts': 'contracts',
   '/v1/admin/holiday-calendar': 'contracts',
@@ -83,8 +84,11 @@ export const PATH_PREFIXES: Record<string, string> = {
   '/v1/service-orders': 'services',
   // notices
   '/v1/public-notices': 'notices',
+  '/v1/organisations/{}/price-notice-policy': 'notices',
   // managers
   '/v1/technology-managers': 'managers',
+  '/v1/contracts/{}/broker': 'managers',
+  '/v1/interests/{}/broker': 'managers',
   // financing
   '/v1/roadshows': 'financing',
   '/v1/investors': 'financing',
@@ -178,6 +182,8 @@ export interface SplitResult {
   pathModules: Map<string, string>;
   /** `section/name` → module or `root`. */
   componentHomes: Map<string, string>;
+  /** Paths whose operations are all tagged with another module's name (worth a PATH_PREFIXES line). */
+  tagMismatches: { path: string; module: string; tag: string }[];
 }
 
 export class UnmappedPathsError extends Error {
@@ -201,15 +207,21 @@ export function splitContract(monolith: string, prefixes = PATH_PREFIXES): Split
   // 1. Paths → modules.
   const pathModules = new Map<string, string>();
   const unmapped: { path: string; tags: string[] }[] = [];
+  const tagMismatches: SplitResult['tagMismatches'] = [];
+  const knownModules = new Set(Object.values(prefixes));
   for (const [p, item] of Object.entries(plain.paths ?? {})) {
     const module = moduleOfPath(p, prefixes);
-    if (module) pathModules.set(p, module);
-    else {
-      const tags = new Set<string>();
-      for (const op of Object.values(item ?? {}))
-        for (const t of ((op as Obj | null)?.tags as string[] | undefined) ?? []) tags.add(t);
+    const tags = new Set<string>();
+    for (const op of Object.values(item ?? {}))
+      for (const t of ((op as Obj | null)?.tags as string[] | undefined) ?? []) tags.add(t);
+    if (!module) {
       unmapped.push({ path: p, tags: [...tags] });
+      continue;
     }
+    pathModules.set(p, module);
+    const [tag] = tags;
+    if (tags.size === 1 && tag !== module && knownModules.has(tag!))
+      tagMismatches.push({ path: p, module, tag: tag! });
   }
   if (unmapped.length) throw new UnmappedPathsError(unmapped);
 
@@ -294,7 +306,7 @@ export function splitContract(monolith: string, prefixes = PATH_PREFIXES): Split
     rewriteRefs(sectionNode, partFile(ROOT), componentHomes);
   }
   files.set(partFile(ROOT), root.toString({ lineWidth: 0, flowCollectionPadding: false }));
-  return { files, pathModules, componentHomes };
+  return { files, pathModules, componentHomes, tagMismatches };
 }
 
 /** Writes the split under `outRoot` and checks that its bundle equals the monolith. */
@@ -330,6 +342,10 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
         const m = [...counts.keys()].find((k) => partFile(k) === file) ?? ROOT;
         console.log(`${file}: ${counts.get(m) ?? 0} paths, ${comps.get(m) ?? 0} components`);
       }
+      for (const m of r.tagMismatches)
+        console.warn(
+          `warning: ${m.path} goes to ${m.module} but is tagged ${m.tag}: add a PATH_PREFIXES line?`,
+        );
       console.log('The bundle of the parts equals the monolith. Now run `npm run openapi:bundle`.');
     },
     (err: Error) => {
