@@ -28,69 +28,77 @@ describe('the path → module rule', () => {
     expect(moduleOfPath('/v1/vouchersx')).toBeUndefined();
   });
 
-  it('refuses a monolith with an unmapped path, listing each with its tags', () => {
-    const doc = YAML.parseDocument(fs.readFileSync(BUNDLE_FILE, 'utf8'));
-    doc.setIn(['paths', '/v1/brand-new/{id}'], {
-      get: { operationId: 'getBrandNew', tags: ['brandnew'], responses: { '200': { description: 'ok' } } },
-    });
-    doc.setIn(['paths', '/v2/other'], { get: { operationId: 'other', responses: {} } });
-    let error: unknown;
-    try {
-      splitContract(doc.toString());
-    } catch (err) {
-      error = err;
-    }
-    expect(error).toBeInstanceOf(UnmappedPathsError);
-    expect((error as UnmappedPathsError).unmapped).toEqual([
-      { path: '/v1/brand-new/{id}', tags: ['brandnew'] },
-      { path: '/v2/other', tags: [] },
-    ]);
-    expect((error as Error).message).toContain('PATH_PREFIXES');
-    expect(splitContract(doc.toString(), { '/': 'catalog' }).pathModules.get('/v2/other')).toBe('catalog');
-  });
+  it(
+    'refuses a monolith with an unmapped path, listing each with its tags',
+    () => {
+      const doc = YAML.parseDocument(fs.readFileSync(BUNDLE_FILE, 'utf8'));
+      doc.setIn(['paths', '/v1/brand-new/{id}'], {
+        get: { operationId: 'getBrandNew', tags: ['brandnew'], responses: { '200': { description: 'ok' } } },
+      });
+      doc.setIn(['paths', '/v2/other'], { get: { operationId: 'other', responses: {} } });
+      let error: unknown;
+      try {
+        splitContract(doc.toString());
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toBeInstanceOf(UnmappedPathsError);
+      expect((error as UnmappedPathsError).unmapped).toEqual([
+        { path: '/v1/brand-new/{id}', tags: ['brandnew'] },
+        { path: '/v2/other', tags: [] },
+      ]);
+      expect((error as Error).message).toContain('PATH_PREFIXES');
+      expect(splitContract(doc.toString(), { '/': 'catalog' }).pathModules.get('/v2/other')).toBe('catalog');
+    },
+    SLOW,
+  );
 });
 
-it('gives a new module its own part, with the schemas only it uses', () => {
-  const doc = YAML.parseDocument(fs.readFileSync(BUNDLE_FILE, 'utf8'));
-  doc.setIn(['paths', '/v1/service-offerings/{offeringId}'], {
-    get: {
-      operationId: 'getServiceOffering',
-      tags: ['services'],
-      responses: {
-        '200': {
-          description: 'ok',
-          content: { 'application/json': { schema: { $ref: '#/components/schemas/ServiceOffering' } } },
+it(
+  'gives a new module its own part, with the schemas only it uses',
+  () => {
+    const doc = YAML.parseDocument(fs.readFileSync(BUNDLE_FILE, 'utf8'));
+    doc.setIn(['paths', '/v1/service-offerings/{offeringId}'], {
+      get: {
+        operationId: 'getServiceOffering',
+        tags: ['services'],
+        responses: {
+          '200': {
+            description: 'ok',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/ServiceOffering' } } },
+          },
+          '4XX': { $ref: '#/components/responses/ClientError' },
         },
-        '4XX': { $ref: '#/components/responses/ClientError' },
       },
-    },
-  });
-  doc.setIn(['components', 'schemas', 'ServiceOffering'], {
-    type: 'object',
-    properties: { field: { $ref: '#/components/schemas/FieldCode' } },
-  });
-  doc.setIn(['paths', '/v1/contracts/{id}/offering'], {
-    put: { operationId: 'linkOffering', tags: ['services'], responses: { '204': { description: 'ok' } } },
-  });
-  const result = splitContract(doc.toString());
-  expect(result.pathModules.get('/v1/service-offerings/{offeringId}')).toBe('services');
-  // Under another module's prefix but tagged as a new module's: decided by the prefix, and told.
-  expect(result.pathModules.get('/v1/contracts/{id}/offering')).toBe('contracts');
-  expect(result.tagMismatches).toEqual([
-    { path: '/v1/contracts/{id}/offering', module: 'contracts', tag: 'services' },
-  ]);
-  expect(result.componentHomes.get('schemas/ServiceOffering')).toBe('services');
-  expect(result.componentHomes.get('schemas/FieldCode')).toBe('root');
-  const part = YAML.parse(result.files.get('src/modules/services/openapi.yaml')!);
-  expect(Object.keys(part.paths)).toEqual(['/v1/service-offerings/{offeringId}']);
-  expect(part.components.schemas.ServiceOffering.properties.field.$ref).toBe(
-    '../../../openapi/root.yaml#/components/schemas/FieldCode',
-  );
-  const root = YAML.parse(result.files.get('openapi/root.yaml')!);
-  expect(root.paths['/v1/service-offerings/{offeringId}'].$ref).toBe(
-    '../src/modules/services/openapi.yaml#/paths/~1v1~1service-offerings~1{offeringId}',
-  );
-});
+    });
+    doc.setIn(['components', 'schemas', 'ServiceOffering'], {
+      type: 'object',
+      properties: { field: { $ref: '#/components/schemas/FieldCode' } },
+    });
+    doc.setIn(['paths', '/v1/contracts/{id}/offering'], {
+      put: { operationId: 'linkOffering', tags: ['services'], responses: { '204': { description: 'ok' } } },
+    });
+    const result = splitContract(doc.toString());
+    expect(result.pathModules.get('/v1/service-offerings/{offeringId}')).toBe('services');
+    // Under another module's prefix but tagged as a new module's: decided by the prefix, and told.
+    expect(result.pathModules.get('/v1/contracts/{id}/offering')).toBe('contracts');
+    expect(result.tagMismatches).toEqual([
+      { path: '/v1/contracts/{id}/offering', module: 'contracts', tag: 'services' },
+    ]);
+    expect(result.componentHomes.get('schemas/ServiceOffering')).toBe('services');
+    expect(result.componentHomes.get('schemas/FieldCode')).toBe('root');
+    const part = YAML.parse(result.files.get('src/modules/services/openapi.yaml')!);
+    expect(Object.keys(part.paths)).toEqual(['/v1/service-offerings/{offeringId}']);
+    expect(part.components.schemas.ServiceOffering.properties.field.$ref).toBe(
+      '../../../openapi/root.yaml#/components/schemas/FieldCode',
+    );
+    const root = YAML.parse(result.files.get('openapi/root.yaml')!);
+    expect(root.paths['/v1/service-offerings/{offeringId}'].$ref).toBe(
+      '../src/modules/services/openapi.yaml#/paths/~1v1~1service-offerings~1{offeringId}',
+    );
+  },
+  SLOW,
+);
 
 describe('splitting the served contract', () => {
   let out: string;
