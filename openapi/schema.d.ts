@@ -3471,6 +3471,65 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description 战略性新兴产业 (2018) field, '01' 新一代信息技术 … '09' 相关服务业.
+         * @enum {string}
+         */
+        FieldCode: "01" | "02" | "03" | "04" | "05" | "06" | "07" | "08" | "09";
+        /** @description GB/T 2260 administrative division code. */
+        RegionCode: string;
+        /**
+         * @description 转化方式: transfer 转让, license_exclusive 独占许可, license_sole 排他许可,
+         *     license_nonexclusive 普通许可, equity 作价投资, co_development 合作开发,
+         *     use_first 先用后转, research_first 先研后付.
+         * @enum {string}
+         */
+        TransferMode: "transfer" | "license_exclusive" | "license_sole" | "license_nonexclusive" | "equity" | "co_development" | "use_first" | "research_first";
+        FieldError: {
+            /** @description Where the error is, e.g. `body/title` or `query/limit`. */
+            field: string;
+            message: string;
+            code?: string;
+        };
+        /** @description RFC 9457 problem details. */
+        Problem: {
+            /** Format: uri-reference */
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            instance?: string;
+            requestId?: string;
+            errors?: components["schemas"]["FieldError"][];
+        } & {
+            [key: string]: unknown;
+        };
+        Health: {
+            /** @enum {string} */
+            status: "ok" | "failing";
+            reason?: string;
+        };
+        Readiness: {
+            /** @enum {string} */
+            status: "ok" | "unavailable";
+            checks: {
+                [key: string]: {
+                    /** @enum {string} */
+                    status: "ok" | "warning" | "error" | "skipped";
+                    latencyMs?: number;
+                    error?: string;
+                    /** @description What an operator should do (the check passes; e.g. `holidayCalendar` from 1 November while next year's holiday arrangement is not loaded). */
+                    warning?: string;
+                };
+            };
+        };
+        ProblemType: {
+            type: string;
+            title: {
+                "zh-CN"?: string;
+                en?: string;
+            };
+        };
         SignInSession: {
             id: string;
             /**
@@ -3493,6 +3552,10 @@ export interface components {
             items: components["schemas"]["SignInSession"][];
             nextCursor: string | null;
         };
+        PageInfo: {
+            /** @description Pass as `cursor` to get the next page; null on the last page. */
+            nextCursor: string | null;
+        };
         SubCentre: {
             /** Format: uuid */
             id: string;
@@ -3501,25 +3564,18 @@ export interface components {
             name: string;
             regionCodes: string[];
         };
+        SubCentrePage: components["schemas"]["PageInfo"] & {
+            items: components["schemas"]["SubCentre"][];
+        };
         SubCentreCreate: {
             code: string;
             name: string;
             regionCodes?: string[];
         };
-        SubCentrePage: components["schemas"]["PageInfo"] & {
-            items: components["schemas"]["SubCentre"][];
-        };
         /** @enum {string} */
         OrganisationType: "university" | "institute" | "enterprise" | "transfer_institution" | "service_institution" | "investor" | "partner_operator";
         /** @enum {string} */
         VerificationStatus: "unverified" | "pending" | "verified" | "rejected";
-        /** @enum {string} */
-        ApplicationStatus: "pending" | "approved" | "rejected" | "superseded";
-        /**
-         * @description L1 documents checked, L2 on-site check, L3 enhanced.
-         * @enum {string}
-         */
-        VerificationLevel: "L1" | "L2" | "L3";
         /** @description Members, its registrars and operators get every field; others the public profile (name, type, region, verification). */
         Organisation: {
             /** Format: uuid */
@@ -3550,6 +3606,9 @@ export interface components {
             /** Format: date-time */
             updatedAt?: string;
         };
+        OrganisationPage: components["schemas"]["PageInfo"] & {
+            items: components["schemas"]["Organisation"][];
+        };
         OrganisationCreate: {
             type: components["schemas"]["OrganisationType"];
             name: string;
@@ -3568,24 +3627,8 @@ export interface components {
             regionCode?: string;
             partyNature?: string;
         };
-        OrganisationPage: components["schemas"]["PageInfo"] & {
-            items: components["schemas"]["Organisation"][];
-        };
-        VerificationApply: {
-            creditCode: string;
-            /** @description 法定代表人 */
-            legalRepresentative: string;
-            /** @description SHA-256 (hex) of the business licence document. */
-            licenceSha256: string;
-        };
-        VerificationApprove: {
-            level: components["schemas"]["VerificationLevel"];
-            /** @description Required when the credit code fails its check character. */
-            creditCodeOverrideReason?: string;
-        };
-        DecisionReject: {
-            reason: string;
-        };
+        /** @enum {string} */
+        ApplicationStatus: "pending" | "approved" | "rejected" | "superseded";
         VerificationApplication: {
             /** Format: uuid */
             id: string;
@@ -3607,8 +3650,12 @@ export interface components {
             level?: string | null;
             reason?: string | null;
         };
-        VerificationApplicationPage: components["schemas"]["PageInfo"] & {
-            items: components["schemas"]["VerificationApplication"][];
+        VerificationApply: {
+            creditCode: string;
+            /** @description 法定代表人 */
+            legalRepresentative: string;
+            /** @description SHA-256 (hex) of the business licence document. */
+            licenceSha256: string;
         };
         /** @enum {string} */
         MembershipRole: "org_admin" | "org_member";
@@ -3622,6 +3669,9 @@ export interface components {
             /** Format: date-time */
             joinedAt?: string;
         };
+        MemberPage: components["schemas"]["PageInfo"] & {
+            items: components["schemas"]["Member"][];
+        };
         MemberAdd: {
             /** Format: email */
             email: string;
@@ -3630,8 +3680,21 @@ export interface components {
         MemberRoleChange: {
             role: components["schemas"]["MembershipRole"];
         };
-        MemberPage: components["schemas"]["PageInfo"] & {
-            items: components["schemas"]["Member"][];
+        VerificationApplicationPage: components["schemas"]["PageInfo"] & {
+            items: components["schemas"]["VerificationApplication"][];
+        };
+        /**
+         * @description L1 documents checked, L2 on-site check, L3 enhanced.
+         * @enum {string}
+         */
+        VerificationLevel: "L1" | "L2" | "L3";
+        VerificationApprove: {
+            level: components["schemas"]["VerificationLevel"];
+            /** @description Required when the credit code fails its check character. */
+            creditCodeOverrideReason?: string;
+        };
+        DecisionReject: {
+            reason: string;
         };
         SignUp: {
             /** Format: email */
@@ -3640,6 +3703,18 @@ export interface components {
             displayName: string;
             /** @description Mainland mobile number (+86 optional); stored as a keyed hash and encrypted. */
             mobile?: string;
+        };
+        /** @enum {string} */
+        PlatformRole: "operator" | "registrar" | "tech_manager";
+        UserRole: {
+            /** Format: uuid */
+            id: string;
+            role: components["schemas"]["PlatformRole"];
+            subCentreCode?: string | null;
+            /** @description Technology manager (技术经理人) certificate number. */
+            certificateNo?: string | null;
+            /** Format: date-time */
+            createdAt?: string;
         };
         Me: {
             /** Format: uuid */
@@ -3670,9 +3745,6 @@ export interface components {
             /** @description 居民身份证号码 (18 characters), checked by its check digit. */
             residentId: string;
         };
-        RealNameApprove: {
-            level: components["schemas"]["VerificationLevel"];
-        };
         RealNameApplication: {
             /** Format: uuid */
             id: string;
@@ -3692,17 +3764,8 @@ export interface components {
         RealNameApplicationPage: components["schemas"]["PageInfo"] & {
             items: components["schemas"]["RealNameApplication"][];
         };
-        /** @enum {string} */
-        PlatformRole: "operator" | "registrar" | "tech_manager";
-        UserRole: {
-            /** Format: uuid */
-            id: string;
-            role: components["schemas"]["PlatformRole"];
-            subCentreCode?: string | null;
-            /** @description Technology manager (技术经理人) certificate number. */
-            certificateNo?: string | null;
-            /** Format: date-time */
-            createdAt?: string;
+        RealNameApprove: {
+            level: components["schemas"]["VerificationLevel"];
         };
         UserRoleList: {
             items: components["schemas"]["UserRole"][];
@@ -3770,87 +3833,13 @@ export interface components {
             items: components["schemas"]["ListingVersion"][];
             nextCursor: string | null;
         };
-        /**
-         * @description 战略性新兴产业 (2018) field, '01' 新一代信息技术 … '09' 相关服务业.
-         * @enum {string}
-         */
-        FieldCode: "01" | "02" | "03" | "04" | "05" | "06" | "07" | "08" | "09";
-        /** @description GB/T 2260 administrative division code. */
-        RegionCode: string;
-        /**
-         * @description 转化方式: transfer 转让, license_exclusive 独占许可, license_sole 排他许可,
-         *     license_nonexclusive 普通许可, equity 作价投资, co_development 合作开发,
-         *     use_first 先用后转, research_first 先研后付.
-         * @enum {string}
-         */
-        TransferMode: "transfer" | "license_exclusive" | "license_sole" | "license_nonexclusive" | "equity" | "co_development" | "use_first" | "research_first";
-        /**
-         * @description 交易方式 — negotiated 协议转让, listed 挂牌, auction 拍卖, tender 招标, bidding 竞价.
-         * @enum {string}
-         */
-        DealMethod: "negotiated" | "listed" | "auction" | "tender" | "bidding";
         /** @enum {string} */
         ListingStatus: "draft" | "submitted" | "returned" | "rejected" | "published" | "in_negotiation" | "transacted" | "withdrawn" | "expired";
-        /**
-         * @description 技术转移, 知识产权, 资产评估, 投融资, 法律, 孵化, 检验检测, 科技咨询.
-         * @enum {string}
-         */
-        ServiceKind: "技术转移" | "知识产权" | "资产评估" | "投融资" | "法律" | "孵化" | "检验检测" | "科技咨询";
-        IpItem: {
+        ReviewReason: {
             /** @enum {string} */
-            kind: "invention_patent" | "utility_model" | "design_patent" | "software_copyright" | "ic_layout" | "plant_variety" | "know_how" | "other";
-            /** @description For patents the CNIPA application number, checked by its check digit (e.g. 201310699744.2). */
-            number?: string;
-            title: string;
-        };
-        Contact: {
-            name: string;
-            /** @description Masked unless the caller may see the confidential part. */
-            phone?: string;
-            email?: string;
-        };
-        ListingDocument: {
-            name: string;
-            /** Format: uri */
-            url: string;
-        };
-        /** @description Seen only by the owner, reviewers, operators and verified organisations with the NDA. */
-        AchievementConfidential: {
-            detailedIndicators?: string[];
-            documents?: components["schemas"]["ListingDocument"][];
-            notes?: string;
-        };
-        NeedConfidential: {
-            details?: string;
-            documents?: components["schemas"]["ListingDocument"][];
-        };
-        /** @description Unknown members are refused (400) by the server's own check, item by item in batches. */
-        AchievementInput: {
-            /** @description The id in the owner's own system; batch upserts match on it. */
-            externalId?: string;
-            sourceSystem?: string;
-            title: string;
-            /** @description One line. */
-            summary: string;
-            description?: string;
-            /** @description Key technical indicators (public). */
-            indicators?: string[];
-            keywords?: string[];
-            field: components["schemas"]["FieldCode"];
-            trl: number;
-            ipItems?: components["schemas"]["IpItem"][];
-            transferModes: components["schemas"]["TransferMode"][];
-            dealMethod: components["schemas"]["DealMethod"];
-            /** @description Asking price in fen; null = 面议 (negotiable). */
-            priceFen?: number | null;
-            regionCode: components["schemas"]["RegionCode"];
-            team?: string[];
-            contacts?: components["schemas"]["Contact"][];
-            /** Format: date */
-            completedOn?: string;
-            /** Format: date */
-            validUntil?: string;
-            confidential?: components["schemas"]["AchievementConfidential"];
+            code: "incomplete" | "inaccurate" | "ip-unverified" | "price-unclear" | "confidential-in-public" | "duplicate" | "not-technology" | "other";
+            field?: string;
+            message?: string;
         };
         ReviewRecord: {
             /** @enum {string} */
@@ -3899,39 +3888,66 @@ export interface components {
             /** @description How many listings were found to be probable duplicates, when any were (on create and update only). */
             duplicateCount?: number;
         };
-        Achievement: components["schemas"]["ListingState"] & components["schemas"]["AchievementInput"];
-        AchievementPage: {
-            items: components["schemas"]["Achievement"][];
-            nextCursor: string | null;
+        IpItem: {
+            /** @enum {string} */
+            kind: "invention_patent" | "utility_model" | "design_patent" | "software_copyright" | "ic_layout" | "plant_variety" | "know_how" | "other";
+            /** @description For patents the CNIPA application number, checked by its check digit (e.g. 201310699744.2). */
+            number?: string;
+            title: string;
+        };
+        /**
+         * @description 交易方式 — negotiated 协议转让, listed 挂牌, auction 拍卖, tender 招标, bidding 竞价.
+         * @enum {string}
+         */
+        DealMethod: "negotiated" | "listed" | "auction" | "tender" | "bidding";
+        Contact: {
+            name: string;
+            /** @description Masked unless the caller may see the confidential part. */
+            phone?: string;
+            email?: string;
+        };
+        ListingDocument: {
+            name: string;
+            /** Format: uri */
+            url: string;
+        };
+        /** @description Seen only by the owner, reviewers, operators and verified organisations with the NDA. */
+        AchievementConfidential: {
+            detailedIndicators?: string[];
+            documents?: components["schemas"]["ListingDocument"][];
+            notes?: string;
         };
         /** @description Unknown members are refused (400) by the server's own check, item by item in batches. */
-        NeedInput: {
+        AchievementInput: {
+            /** @description The id in the owner's own system; batch upserts match on it. */
             externalId?: string;
             sourceSystem?: string;
             title: string;
-            description: string;
-            targetIndicators?: string[];
+            /** @description One line. */
+            summary: string;
+            description?: string;
+            /** @description Key technical indicators (public). */
+            indicators?: string[];
             keywords?: string[];
             field: components["schemas"]["FieldCode"];
-            budgetMinFen?: number | null;
-            budgetMaxFen?: number | null;
-            /** Format: date */
-            deadline?: string;
-            preferredModes?: components["schemas"]["TransferMode"][];
-            minTrl?: number;
+            trl: number;
+            ipItems?: components["schemas"]["IpItem"][];
+            transferModes: components["schemas"]["TransferMode"][];
+            dealMethod: components["schemas"]["DealMethod"];
+            /** @description Asking price in fen; null = 面议 (negotiable). */
+            priceFen?: number | null;
             regionCode: components["schemas"]["RegionCode"];
+            team?: string[];
             contacts?: components["schemas"]["Contact"][];
             /** Format: date */
+            completedOn?: string;
+            /** Format: date */
             validUntil?: string;
-            confidential?: components["schemas"]["NeedConfidential"];
+            confidential?: components["schemas"]["AchievementConfidential"];
         };
-        Need: components["schemas"]["ListingState"] & components["schemas"]["NeedInput"];
-        NeedPage: {
-            items: components["schemas"]["Need"][];
-            nextCursor: string | null;
-        };
-        ReviewQueuePage: {
-            items: (components["schemas"]["Achievement"] | components["schemas"]["Need"])[];
+        Achievement: components["schemas"]["ListingState"] & components["schemas"]["AchievementInput"];
+        AchievementPage: {
+            items: components["schemas"]["Achievement"][];
             nextCursor: string | null;
         };
         BatchRequest: {
@@ -3968,12 +3984,6 @@ export interface components {
                 invalid: number;
             };
         };
-        ReviewReason: {
-            /** @enum {string} */
-            code: "incomplete" | "inaccurate" | "ip-unverified" | "price-unclear" | "confidential-in-public" | "duplicate" | "not-technology" | "other";
-            field?: string;
-            message?: string;
-        };
         TransitionRequest: {
             /** @enum {string} */
             action: "submit" | "approve" | "return" | "reject" | "negotiate" | "reopen" | "transact" | "withdraw" | "expire" | "renew";
@@ -3994,6 +4004,40 @@ export interface components {
             /** Format: uuid */
             into: string;
         };
+        NeedConfidential: {
+            details?: string;
+            documents?: components["schemas"]["ListingDocument"][];
+        };
+        /** @description Unknown members are refused (400) by the server's own check, item by item in batches. */
+        NeedInput: {
+            externalId?: string;
+            sourceSystem?: string;
+            title: string;
+            description: string;
+            targetIndicators?: string[];
+            keywords?: string[];
+            field: components["schemas"]["FieldCode"];
+            budgetMinFen?: number | null;
+            budgetMaxFen?: number | null;
+            /** Format: date */
+            deadline?: string;
+            preferredModes?: components["schemas"]["TransferMode"][];
+            minTrl?: number;
+            regionCode: components["schemas"]["RegionCode"];
+            contacts?: components["schemas"]["Contact"][];
+            /** Format: date */
+            validUntil?: string;
+            confidential?: components["schemas"]["NeedConfidential"];
+        };
+        Need: components["schemas"]["ListingState"] & components["schemas"]["NeedInput"];
+        NeedPage: {
+            items: components["schemas"]["Need"][];
+            nextCursor: string | null;
+        };
+        ReviewQueuePage: {
+            items: (components["schemas"]["Achievement"] | components["schemas"]["Need"])[];
+            nextCursor: string | null;
+        };
         CatalogChange: {
             /** @description Opaque, increasing position in the feed. */
             position: string;
@@ -4011,15 +4055,6 @@ export interface components {
             items: components["schemas"]["CatalogChange"][];
             /** @description Always present; pass it back to resume (also after an empty page). */
             nextCursor: string;
-        };
-        ExpertInput: {
-            name: string;
-            title?: string;
-            /** Format: uuid */
-            organisationId?: string;
-            fields: components["schemas"]["FieldCode"][];
-            expertise?: string[];
-            bio?: string;
         };
         /** @description An expert as listed (the input's fields plus id and timestamps). */
         Expert: {
@@ -4041,19 +4076,20 @@ export interface components {
             items: components["schemas"]["Expert"][];
             nextCursor: string | null;
         };
-        ServiceInstitutionInput: {
-            /**
-             * Format: uuid
-             * @description Defaults to the caller's organisation.
-             */
-            organisationId?: string;
+        ExpertInput: {
             name: string;
-            kinds: components["schemas"]["ServiceKind"][];
-            regionCode?: components["schemas"]["RegionCode"];
-            description?: string;
-            services?: string[];
-            contact?: components["schemas"]["Contact"];
+            title?: string;
+            /** Format: uuid */
+            organisationId?: string;
+            fields: components["schemas"]["FieldCode"][];
+            expertise?: string[];
+            bio?: string;
         };
+        /**
+         * @description 技术转移, 知识产权, 资产评估, 投融资, 法律, 孵化, 检验检测, 科技咨询.
+         * @enum {string}
+         */
+        ServiceKind: "技术转移" | "知识产权" | "资产评估" | "投融资" | "法律" | "孵化" | "检验检测" | "科技咨询";
         /** @description A service institution as listed; the contact's phone and e-mail are masked. */
         ServiceInstitution: {
             /** Format: uuid */
@@ -4075,12 +4111,67 @@ export interface components {
             items: components["schemas"]["ServiceInstitution"][];
             nextCursor: string | null;
         };
+        ServiceInstitutionInput: {
+            /**
+             * Format: uuid
+             * @description Defaults to the caller's organisation.
+             */
+            organisationId?: string;
+            name: string;
+            kinds: components["schemas"]["ServiceKind"][];
+            regionCode?: components["schemas"]["RegionCode"];
+            description?: string;
+            services?: string[];
+            contact?: components["schemas"]["Contact"];
+        };
+        HolidayCalendar: {
+            years: {
+                year: number;
+                source: string;
+                provisional: boolean;
+                holidays: {
+                    name: string;
+                    /** Format: date */
+                    from: string;
+                    /** Format: date */
+                    to: string;
+                }[];
+                workdays: string[];
+                /** @enum {string} */
+                origin: "shipped" | "imported";
+                /** Format: date-time */
+                importedAt: string | null;
+            }[];
+            shippedYears: number[];
+        };
+        HolidayYear: {
+            /** @description The notice it comes from, e.g. 国务院办公厅关于2027年部分节假日安排的通知. */
+            source: string;
+            /** @description True for statutory days only, before the notice with its adjusted working days. */
+            provisional: boolean;
+            holidays: {
+                name: string;
+                /** Format: date */
+                from: string;
+                /** Format: date */
+                to: string;
+            }[];
+            /** @description Weekend days that are working days (调休). */
+            workdays: string[];
+        };
+        HolidayCalendarImport: {
+            years: {
+                [key: string]: components["schemas"]["HolidayYear"];
+            };
+        };
+        HolidayCalendarImportResult: {
+            years: number[];
+            /** @description Open applications whose provisional due date was recomputed. */
+            recomputed: number;
+        };
         SynonymGroup: {
             id?: string;
             terms: string[];
-        };
-        SynonymThesaurusInput: {
-            groups: components["schemas"]["SynonymGroup"][];
         };
         SynonymThesaurus: {
             groups: components["schemas"]["SynonymGroup"][];
@@ -4091,6 +4182,9 @@ export interface components {
             source: "stored" | "shipped";
             /** Format: date-time */
             updatedAt: string | null;
+        };
+        SynonymThesaurusInput: {
+            groups: components["schemas"]["SynonymGroup"][];
         };
         /** @enum {string} */
         SearchType: "achievement" | "need" | "expert" | "institution";
@@ -4269,46 +4363,11 @@ export interface components {
             royaltyRateBasisPoints?: number | null;
             description?: string | null;
         };
-        /** @description An application for technology contract registration (技术合同认定登记). Required detail fields depend on the subtype. */
-        ContractApplication: {
+        ContractReturnReason: {
             /** @enum {string} */
-            type: "development" | "transfer" | "licensing" | "consulting" | "service";
-            /** @description development: commissioned, cooperative; transfer: patent_right, patent_application_right, technical_secret, software_copyright, layout_design, plant_variety, biomedical_variety, equity_contribution; licensing: patent_licence, technical_secret_licence; consulting: consulting; service: technical_service, training, intermediary. */
-            subtype: string;
-            projectName: string;
-            /** Format: date */
-            signingDate: string;
-            /** Format: date */
-            validFrom: string;
-            /** Format: date */
-            validTo: string;
-            /** @description 战略性新兴产业 field 01–09. */
-            technologyField: string;
-            /** @description Imported technology: the domestic buyer applies. */
-            imported?: boolean;
-            /** @description Disputed: the review period is the extended one. */
-            disputed?: boolean;
-            seller: components["schemas"]["ContractParty"];
-            buyer: components["schemas"]["ContractParty"];
-            achievementIds?: string[];
-            /** @description Required for patent right / application right transfers and patent licences; checked by the check digit. */
-            patentNumbers?: string[];
-            /** @description Software copyright, layout design, plant or biomedical variety registration numbers. */
-            ipRegistrationNumbers?: string[];
-            /** @enum {string|null} */
-            licenceType?: "exclusive" | "sole" | "non_exclusive" | null;
-            licenceTermMonths?: number | null;
-            /** @description Equity contribution: the company receiving the technology as capital. */
-            investeeName?: string | null;
-            /** @description Consulting or service bought with a transfer or development (VAT). */
-            relatedToTransferOrDevelopment?: boolean;
-            contractValueFen: number;
-            nonTechnicalCostsFen: number;
-            payment: components["schemas"]["ContractPayment"];
-            documentSha256: string;
-            /** Format: uuid */
-            transferInstitutionId?: string | null;
-            techManagerIds?: string[];
+            code: "missing_material" | "incorrect_information" | "amount_unclear" | "party_information" | "document_mismatch" | "other";
+            field?: string;
+            message: string;
         };
         Contract: {
             /** Format: uuid */
@@ -4402,69 +4461,46 @@ export interface components {
             items: components["schemas"]["Contract"][];
             nextCursor: string | null;
         };
-        ContractReturnReason: {
+        /** @description An application for technology contract registration (技术合同认定登记). Required detail fields depend on the subtype. */
+        ContractApplication: {
             /** @enum {string} */
-            code: "missing_material" | "incorrect_information" | "amount_unclear" | "party_information" | "document_mismatch" | "other";
-            field?: string;
-            message: string;
-        };
-        ContractReturn: {
-            reasons: components["schemas"]["ContractReturnReason"][];
-        };
-        ContractRefusal: {
-            /** @enum {string} */
-            ground: "invalid_or_not_effective" | "not_technology_contract" | "parties_subject_price_unclear" | "approval_missing" | "name_mismatch_not_corrected" | "illegal_monopoly_clauses" | "certificates_missing" | "seals_incomplete" | "other";
-            text?: string;
-        };
-        ContractAmendmentChanges: {
-            projectName?: string;
+            type: "development" | "transfer" | "licensing" | "consulting" | "service";
+            /** @description development: commissioned, cooperative; transfer: patent_right, patent_application_right, technical_secret, software_copyright, layout_design, plant_variety, biomedical_variety, equity_contribution; licensing: patent_licence, technical_secret_licence; consulting: consulting; service: technical_service, training, intermediary. */
+            subtype: string;
+            projectName: string;
             /** Format: date */
-            validFrom?: string;
+            signingDate: string;
             /** Format: date */
-            validTo?: string;
+            validFrom: string;
+            /** Format: date */
+            validTo: string;
             /** @description 战略性新兴产业 field 01–09. */
-            technologyField?: string;
+            technologyField: string;
+            /** @description Imported technology: the domestic buyer applies. */
+            imported?: boolean;
+            /** @description Disputed: the review period is the extended one. */
+            disputed?: boolean;
+            seller: components["schemas"]["ContractParty"];
+            buyer: components["schemas"]["ContractParty"];
             achievementIds?: string[];
             /** @description Required for patent right / application right transfers and patent licences; checked by the check digit. */
             patentNumbers?: string[];
             /** @description Software copyright, layout design, plant or biomedical variety registration numbers. */
             ipRegistrationNumbers?: string[];
+            /** @enum {string|null} */
+            licenceType?: "exclusive" | "sole" | "non_exclusive" | null;
             licenceTermMonths?: number | null;
-            contractValueFen?: number;
-            nonTechnicalCostsFen?: number;
-            payment?: components["schemas"]["ContractPayment"];
-            documentSha256?: string;
+            /** @description Equity contribution: the company receiving the technology as capital. */
+            investeeName?: string | null;
+            /** @description Consulting or service bought with a transfer or development (VAT). */
+            relatedToTransferOrDevelopment?: boolean;
+            contractValueFen: number;
+            nonTechnicalCostsFen: number;
+            payment: components["schemas"]["ContractPayment"];
+            documentSha256: string;
             /** Format: uuid */
             transferInstitutionId?: string | null;
             techManagerIds?: string[];
-        };
-        ContractAmendmentRequest: {
-            changes: components["schemas"]["ContractAmendmentChanges"];
-            reason: string;
-        };
-        ContractAmendment: {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            contractId: string;
-            /** @enum {string} */
-            status: "pending" | "approved" | "rejected";
-            fromVersion: number;
-            changes: components["schemas"]["ContractAmendmentChanges"];
-            reason: string;
-            /** Format: date-time */
-            requestedAt: string;
-            /** Format: date-time */
-            decidedAt?: string | null;
-            decisionNote?: string | null;
-        };
-        ContractAmendmentPage: {
-            items: components["schemas"]["ContractAmendment"][];
-            nextCursor: string | null;
-        };
-        ContractAmendmentDecision: {
-            contract: components["schemas"]["Contract"];
-            amendment: components["schemas"]["ContractAmendment"];
         };
         ContractStatRow: {
             key: string;
@@ -4527,6 +4563,64 @@ export interface components {
             }[];
             nextCursor: string | null;
         };
+        ContractReturn: {
+            reasons: components["schemas"]["ContractReturnReason"][];
+        };
+        ContractRefusal: {
+            /** @enum {string} */
+            ground: "invalid_or_not_effective" | "not_technology_contract" | "parties_subject_price_unclear" | "approval_missing" | "name_mismatch_not_corrected" | "illegal_monopoly_clauses" | "certificates_missing" | "seals_incomplete" | "other";
+            text?: string;
+        };
+        ContractAmendmentChanges: {
+            projectName?: string;
+            /** Format: date */
+            validFrom?: string;
+            /** Format: date */
+            validTo?: string;
+            /** @description 战略性新兴产业 field 01–09. */
+            technologyField?: string;
+            achievementIds?: string[];
+            /** @description Required for patent right / application right transfers and patent licences; checked by the check digit. */
+            patentNumbers?: string[];
+            /** @description Software copyright, layout design, plant or biomedical variety registration numbers. */
+            ipRegistrationNumbers?: string[];
+            licenceTermMonths?: number | null;
+            contractValueFen?: number;
+            nonTechnicalCostsFen?: number;
+            payment?: components["schemas"]["ContractPayment"];
+            documentSha256?: string;
+            /** Format: uuid */
+            transferInstitutionId?: string | null;
+            techManagerIds?: string[];
+        };
+        ContractAmendment: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            contractId: string;
+            /** @enum {string} */
+            status: "pending" | "approved" | "rejected";
+            fromVersion: number;
+            changes: components["schemas"]["ContractAmendmentChanges"];
+            reason: string;
+            /** Format: date-time */
+            requestedAt: string;
+            /** Format: date-time */
+            decidedAt?: string | null;
+            decisionNote?: string | null;
+        };
+        ContractAmendmentPage: {
+            items: components["schemas"]["ContractAmendment"][];
+            nextCursor: string | null;
+        };
+        ContractAmendmentRequest: {
+            changes: components["schemas"]["ContractAmendmentChanges"];
+            reason: string;
+        };
+        ContractAmendmentDecision: {
+            contract: components["schemas"]["Contract"];
+            amendment: components["schemas"]["ContractAmendment"];
+        };
         DataTransactionSubmission: {
             /** @description The transaction's id in the partner's system (unique per organisation). */
             externalId: string;
@@ -4557,6 +4651,52 @@ export interface components {
             voucherNumber: string | null;
             /** @description false when this externalId had been submitted before. */
             created?: boolean;
+        };
+        VoucherConsistencyProof: {
+            from: number;
+            to: number;
+            /** @description Base64 SHA-256 hashes (RFC 9162 §2.1.4.1 order). */
+            hashes: string[];
+        };
+        VoucherJwk: {
+            /** @constant */
+            kty: "OKP";
+            /** @constant */
+            crv: "Ed25519";
+            x: string;
+            /** @description RFC 7638 JWK thumbprint. */
+            kid: string;
+            /** @constant */
+            alg?: "EdDSA";
+            /** @constant */
+            use?: "sig";
+        };
+        VoucherKeys: {
+            keys: components["schemas"]["VoucherJwk"][];
+            /** @description C2SP verifier keys of the checkpoint signers, current first. */
+            checkpointVerifierKeys: string[];
+            /** @description The checkpoint origin line, e.g. `jstp.example.cn/vouchers-log`. */
+            origin: string;
+        };
+        VoucherInclusionProof: {
+            leafIndex: number;
+            treeSize: number;
+            /** @description Base64 (standard, padded) SHA-256 hashes, from the leaf's sibling towards the root. */
+            hashes: string[];
+        };
+        VoucherVerificationRequest: {
+            /** @description The voucher's compact JWS. */
+            voucher: string;
+            /**
+             * @description The voucher number a bundle states beside the voucher (optional): when given it must be
+             *     the signed payload's number, or the signature check fails with `bundle-number-differs`.
+             */
+            number?: string;
+            inclusionProof?: components["schemas"]["VoucherInclusionProof"];
+            /** @description A signed checkpoint note the proof is for. */
+            checkpoint?: string;
+            /** @description A Status List Token (JWT). */
+            statusList?: string;
         };
         /**
          * @description `TXV-<YYYY>-<10 symbols>-<check>` in Crockford base32 (no I, L, O, U). The check symbol
@@ -4610,76 +4750,6 @@ export interface components {
                 sha256: string;
             }[];
         };
-        Voucher: {
-            number: components["schemas"]["VoucherNumber"];
-            /** @description The voucher: compact JWS, header `{"alg":"EdDSA","kid":…,"typ":"techex-voucher+jws"}`. */
-            jws: string;
-            payload: components["schemas"]["VoucherPayload"];
-            /** @enum {string} */
-            status: "active" | "revoked";
-            /** Format: date-time */
-            revokedAt: string | null;
-            revocationReason: string | null;
-            /** @description Index of the voucher's leaf in the log; null until it is sequenced (about a second). */
-            leafIndex: number | null;
-            /** @description Index in the status list (equal to the leaf index). */
-            statusListIndex: number | null;
-            /** Format: date-time */
-            issuedAt: string;
-            /** Format: date-time */
-            sequencedAt: string | null;
-        };
-        VoucherInclusionProof: {
-            leafIndex: number;
-            treeSize: number;
-            /** @description Base64 (standard, padded) SHA-256 hashes, from the leaf's sibling towards the root. */
-            hashes: string[];
-        };
-        VoucherInclusionProofResponse: {
-            proof: components["schemas"]["VoucherInclusionProof"];
-            /** @description The signed checkpoint of `treeSize`, or null when none was signed at that size. */
-            checkpoint: string | null;
-        };
-        VoucherConsistencyProof: {
-            from: number;
-            to: number;
-            /** @description Base64 SHA-256 hashes (RFC 9162 §2.1.4.1 order). */
-            hashes: string[];
-        };
-        VoucherJwk: {
-            /** @constant */
-            kty: "OKP";
-            /** @constant */
-            crv: "Ed25519";
-            x: string;
-            /** @description RFC 7638 JWK thumbprint. */
-            kid: string;
-            /** @constant */
-            alg?: "EdDSA";
-            /** @constant */
-            use?: "sig";
-        };
-        VoucherKeys: {
-            keys: components["schemas"]["VoucherJwk"][];
-            /** @description C2SP verifier keys of the checkpoint signers, current first. */
-            checkpointVerifierKeys: string[];
-            /** @description The checkpoint origin line, e.g. `jstp.example.cn/vouchers-log`. */
-            origin: string;
-        };
-        VoucherVerificationRequest: {
-            /** @description The voucher's compact JWS. */
-            voucher: string;
-            /**
-             * @description The voucher number a bundle states beside the voucher (optional): when given it must be
-             *     the signed payload's number, or the signature check fails with `bundle-number-differs`.
-             */
-            number?: string;
-            inclusionProof?: components["schemas"]["VoucherInclusionProof"];
-            /** @description A signed checkpoint note the proof is for. */
-            checkpoint?: string;
-            /** @description A Status List Token (JWT). */
-            statusList?: string;
-        };
         VoucherCheck: {
             ok: boolean;
             /**
@@ -4725,6 +4795,30 @@ export interface components {
                 statusList: "submitted" | "log" | "none";
             };
         };
+        Voucher: {
+            number: components["schemas"]["VoucherNumber"];
+            /** @description The voucher: compact JWS, header `{"alg":"EdDSA","kid":…,"typ":"techex-voucher+jws"}`. */
+            jws: string;
+            payload: components["schemas"]["VoucherPayload"];
+            /** @enum {string} */
+            status: "active" | "revoked";
+            /** Format: date-time */
+            revokedAt: string | null;
+            revocationReason: string | null;
+            /** @description Index of the voucher's leaf in the log; null until it is sequenced (about a second). */
+            leafIndex: number | null;
+            /** @description Index in the status list (equal to the leaf index). */
+            statusListIndex: number | null;
+            /** Format: date-time */
+            issuedAt: string;
+            /** Format: date-time */
+            sequencedAt: string | null;
+        };
+        VoucherInclusionProofResponse: {
+            proof: components["schemas"]["VoucherInclusionProof"];
+            /** @description The signed checkpoint of `treeSize`, or null when none was signed at that size. */
+            checkpoint: string | null;
+        };
         /** @description Format `techex-voucher-bundle/1`; see the README for the verification steps. */
         VoucherBundle: {
             /** @constant */
@@ -4736,30 +4830,11 @@ export interface components {
             statusList: string;
             keys: components["schemas"]["VoucherKeys"];
         };
-        /** @description An event type listed by `GET /v1/webhooks/event-types` (`voucher.issued`, `interest.contract-linked`), a family with at least one listed type (`achievement.*`) or `*`. Anything else is refused (400). */
-        WebhookEventTypePattern: string;
         WebhookEventTypeList: {
             items: {
                 type: string;
                 description: string;
             }[];
-        };
-        WebhookSubscriptionInput: {
-            /**
-             * Format: uri
-             * @description http(s) URL receiving POSTs; no user info; must resolve to public addresses.
-             */
-            url: string;
-            description?: string;
-            eventTypes: components["schemas"]["WebhookEventTypePattern"][];
-        };
-        WebhookSubscriptionPatch: {
-            /** Format: uri */
-            url?: string;
-            description?: string | null;
-            eventTypes?: components["schemas"]["WebhookEventTypePattern"][];
-            /** @enum {string} */
-            status?: "active" | "disabled";
         };
         WebhookSubscription: {
             /** Format: uuid */
@@ -4783,13 +4858,32 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        WebhookSubscriptionPage: {
+            items: components["schemas"]["WebhookSubscription"][];
+            nextCursor: string | null;
+        };
+        /** @description An event type listed by `GET /v1/webhooks/event-types` (`voucher.issued`, `interest.contract-linked`), a family with at least one listed type (`achievement.*`) or `*`. Anything else is refused (400). */
+        WebhookEventTypePattern: string;
+        WebhookSubscriptionInput: {
+            /**
+             * Format: uri
+             * @description http(s) URL receiving POSTs; no user info; must resolve to public addresses.
+             */
+            url: string;
+            description?: string;
+            eventTypes: components["schemas"]["WebhookEventTypePattern"][];
+        };
         WebhookSubscriptionWithSecret: components["schemas"]["WebhookSubscription"] & {
             /** @description The signing secret, `whsec_` + base64; shown only here. */
             secret: string;
         };
-        WebhookSubscriptionPage: {
-            items: components["schemas"]["WebhookSubscription"][];
-            nextCursor: string | null;
+        WebhookSubscriptionPatch: {
+            /** Format: uri */
+            url?: string;
+            description?: string | null;
+            eventTypes?: components["schemas"]["WebhookEventTypePattern"][];
+            /** @enum {string} */
+            status?: "active" | "disabled";
         };
         WebhookDelivery: {
             /** Format: uuid */
@@ -4838,24 +4932,6 @@ export interface components {
         };
         /** @enum {string} */
         InterestStatus: "pending" | "accepted" | "declined" | "negotiating" | "deal" | "withdrawn" | "closed";
-        InterestContact: {
-            name: string;
-            /** @description Masked unless the caller is the counter-party of an accepted interest. */
-            phone?: string;
-            email?: string;
-        };
-        InterestCreate: {
-            /** Format: uuid */
-            achievementId: string;
-            /**
-             * Format: uuid
-             * @description One of the caller organisation's needs this interest is for.
-             */
-            needId?: string;
-            message: string;
-            contact: components["schemas"]["InterestContact"];
-            origin?: components["schemas"]["InterestOrigin"];
-        };
         /**
          * @description The match list the interest was expressed from (absent: not from a match): `needId` for
          *     a need's matches, `achievementId` for an achievement's, neither for `POST
@@ -4872,10 +4948,6 @@ export interface components {
             rank: number;
             rankingVersion: string;
         };
-        InterestStep: {
-            /** @description Kept in the interest's history, visible to both sides. */
-            note?: string;
-        };
         InterestDeclineReason: {
             /**
              * @description 已与他方达成 / 需求不匹配 / 价格不合适 / 成果暂不转化 / 其他 (needs `text`)
@@ -4883,10 +4955,6 @@ export interface components {
              */
             code: "agreed_with_other" | "need_mismatch" | "price_unsuitable" | "not_available" | "other";
             text?: string;
-        };
-        InterestDecline: {
-            reason: components["schemas"]["InterestDeclineReason"];
-            note?: string;
         };
         Interest: {
             /** Format: uuid */
@@ -4912,6 +4980,28 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        InterestPage: {
+            items: components["schemas"]["Interest"][];
+            nextCursor: string | null;
+        };
+        InterestContact: {
+            name: string;
+            /** @description Masked unless the caller is the counter-party of an accepted interest. */
+            phone?: string;
+            email?: string;
+        };
+        InterestCreate: {
+            /** Format: uuid */
+            achievementId: string;
+            /**
+             * Format: uuid
+             * @description One of the caller organisation's needs this interest is for.
+             */
+            needId?: string;
+            message: string;
+            contact: components["schemas"]["InterestContact"];
+            origin?: components["schemas"]["InterestOrigin"];
+        };
         InterestEvent: {
             /** @enum {string} */
             action: "created" | "accept" | "decline" | "negotiate" | "deal" | "withdraw" | "close" | "link-contract";
@@ -4935,9 +5025,13 @@ export interface components {
             };
             history: components["schemas"]["InterestEvent"][];
         };
-        InterestPage: {
-            items: components["schemas"]["Interest"][];
-            nextCursor: string | null;
+        InterestStep: {
+            /** @description Kept in the interest's history, visible to both sides. */
+            note?: string;
+        };
+        InterestDecline: {
+            reason: components["schemas"]["InterestDeclineReason"];
+            note?: string;
         };
         /** @description The structured filters of GET /v1/search, named as the search engine names them. */
         SavedSearchFilters: {
@@ -4953,6 +5047,27 @@ export interface components {
             priceMaxFen?: number;
             /** @description Whether negotiable (面议) listings pass a price filter (default true). */
             includeNegotiable?: boolean;
+        };
+        SavedSearch: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            type: "achievement" | "need";
+            q: string;
+            filters: components["schemas"]["SavedSearchFilters"];
+            notify: {
+                inbox: boolean;
+                webhook: boolean;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        SavedSearchPage: {
+            items: components["schemas"]["SavedSearch"][];
+            nextCursor: string | null;
         };
         SavedSearchNotify: {
             /**
@@ -4980,27 +5095,6 @@ export interface components {
             q?: string;
             filters?: components["schemas"]["SavedSearchFilters"];
             notify?: components["schemas"]["SavedSearchNotify"];
-        };
-        SavedSearch: {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            /** @enum {string} */
-            type: "achievement" | "need";
-            q: string;
-            filters: components["schemas"]["SavedSearchFilters"];
-            notify: {
-                inbox: boolean;
-                webhook: boolean;
-            };
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-        };
-        SavedSearchPage: {
-            items: components["schemas"]["SavedSearch"][];
-            nextCursor: string | null;
         };
         SavedSearchAlert: {
             /** Format: uuid */
@@ -5054,22 +5148,6 @@ export interface components {
          * @enum {string}
          */
         PriceNoticeDayKind: "calendar" | "working";
-        PriceNoticeCreate: {
-            /** Format: uuid */
-            achievementId: string;
-            /**
-             * @description 转让 / 许可 / 作价投资
-             * @enum {string}
-             */
-            mode: "transfer" | "licence" | "equity";
-            priceFen: number;
-            counterparty: {
-                name: string;
-                /** @description 统一社会信用代码 (omit for a counterparty abroad) */
-                creditCode?: string;
-            };
-            description?: string;
-        };
         PriceNotice: {
             /** Format: uuid */
             id: string;
@@ -5104,18 +5182,25 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
         };
-        PriceNoticeDetail: components["schemas"]["PriceNotice"] & {
-            description: string | null;
-            objections: components["schemas"]["PriceNoticeObjection"][];
-        };
         PriceNoticePage: {
             items: components["schemas"]["PriceNotice"][];
             nextCursor: string | null;
         };
-        PriceNoticeObjectionCreate: {
-            /** @description The objector's name (shown masked to the public) */
-            name: string;
-            text: string;
+        PriceNoticeCreate: {
+            /** Format: uuid */
+            achievementId: string;
+            /**
+             * @description 转让 / 许可 / 作价投资
+             * @enum {string}
+             */
+            mode: "transfer" | "licence" | "equity";
+            priceFen: number;
+            counterparty: {
+                name: string;
+                /** @description 统一社会信用代码 (omit for a counterparty abroad) */
+                creditCode?: string;
+            };
+            description?: string;
         };
         PriceNoticeObjection: {
             /** Format: uuid */
@@ -5141,6 +5226,15 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
         };
+        PriceNoticeDetail: components["schemas"]["PriceNotice"] & {
+            description: string | null;
+            objections: components["schemas"]["PriceNoticeObjection"][];
+        };
+        PriceNoticeObjectionCreate: {
+            /** @description The objector's name (shown masked to the public) */
+            name: string;
+            text: string;
+        };
         PriceNoticePolicy: {
             /** Format: uuid */
             organisationId: string;
@@ -5148,100 +5242,6 @@ export interface components {
             dayKind: components["schemas"]["PriceNoticeDayKind"];
             /** @description true when the organisation has set nothing (15 calendar days) */
             isDefault: boolean;
-        };
-        Health: {
-            /** @enum {string} */
-            status: "ok" | "failing";
-            reason?: string;
-        };
-        Readiness: {
-            /** @enum {string} */
-            status: "ok" | "unavailable";
-            checks: {
-                [key: string]: {
-                    /** @enum {string} */
-                    status: "ok" | "warning" | "error" | "skipped";
-                    latencyMs?: number;
-                    error?: string;
-                    /** @description What an operator should do (the check passes; e.g. `holidayCalendar` from 1 November while next year's holiday arrangement is not loaded). */
-                    warning?: string;
-                };
-            };
-        };
-        HolidayYear: {
-            /** @description The notice it comes from, e.g. 国务院办公厅关于2027年部分节假日安排的通知. */
-            source: string;
-            /** @description True for statutory days only, before the notice with its adjusted working days. */
-            provisional: boolean;
-            holidays: {
-                name: string;
-                /** Format: date */
-                from: string;
-                /** Format: date */
-                to: string;
-            }[];
-            /** @description Weekend days that are working days (调休). */
-            workdays: string[];
-        };
-        HolidayCalendarImport: {
-            years: {
-                [key: string]: components["schemas"]["HolidayYear"];
-            };
-        };
-        HolidayCalendarImportResult: {
-            years: number[];
-            /** @description Open applications whose provisional due date was recomputed. */
-            recomputed: number;
-        };
-        HolidayCalendar: {
-            years: {
-                year: number;
-                source: string;
-                provisional: boolean;
-                holidays: {
-                    name: string;
-                    /** Format: date */
-                    from: string;
-                    /** Format: date */
-                    to: string;
-                }[];
-                workdays: string[];
-                /** @enum {string} */
-                origin: "shipped" | "imported";
-                /** Format: date-time */
-                importedAt: string | null;
-            }[];
-            shippedYears: number[];
-        };
-        ProblemType: {
-            type: string;
-            title: {
-                "zh-CN"?: string;
-                en?: string;
-            };
-        };
-        FieldError: {
-            /** @description Where the error is, e.g. `body/title` or `query/limit`. */
-            field: string;
-            message: string;
-            code?: string;
-        };
-        /** @description RFC 9457 problem details. */
-        Problem: {
-            /** Format: uri-reference */
-            type: string;
-            title: string;
-            status: number;
-            detail?: string;
-            instance?: string;
-            requestId?: string;
-            errors?: components["schemas"]["FieldError"][];
-        } & {
-            [key: string]: unknown;
-        };
-        PageInfo: {
-            /** @description Pass as `cursor` to get the next page; null on the last page. */
-            nextCursor: string | null;
         };
         /**
          * @description junior 初级, intermediate 中级, senior 高级.
@@ -5253,34 +5253,6 @@ export interface components {
          * @enum {string}
          */
         ManagerStatus: "pending" | "active" | "rejected" | "revoked";
-        TechnologyManagerInput: {
-            /** Format: uuid */
-            employerOrganisationId?: string;
-            name: string;
-            level: components["schemas"]["ManagerLevel"];
-            /** @description e.g. JSTM20242000123 (province, TM, year of issue, level digit, serial). */
-            certificateNo: string;
-            fields: components["schemas"]["FieldCode"][];
-            bio?: string;
-            phone?: string;
-            /** Format: email */
-            email?: string;
-        };
-        TechnologyManagerPatch: {
-            name?: string;
-            level?: components["schemas"]["ManagerLevel"];
-            certificateNo?: string;
-            fields?: components["schemas"]["FieldCode"][];
-            bio?: string;
-            phone?: string;
-            /** Format: email */
-            email?: string;
-        };
-        TechnologyManagerReview: {
-            /** @enum {string} */
-            decision: "approve" | "reject" | "revoke";
-            reason?: string;
-        };
         TechnologyManager: {
             /** Format: uuid */
             id: string;
@@ -5311,30 +5283,18 @@ export interface components {
             items: components["schemas"]["TechnologyManager"][];
             nextCursor: string | null;
         };
-        BrokerNaming: {
+        TechnologyManagerInput: {
             /** Format: uuid */
-            managerId: string;
-        };
-        Brokerage: {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            managerId: string;
-            /** @enum {string} */
-            subjectType: "interest" | "contract";
-            /** Format: uuid */
-            subjectId: string;
-            /** Format: uuid */
-            namedByOrganisationId: string;
-            /** Format: date-time */
-            createdAt: string;
-        };
-        BrokerList: {
-            /** @enum {string} */
-            subjectType: "interest" | "contract";
-            /** Format: uuid */
-            subjectId: string;
-            brokers: components["schemas"]["Brokerage"][];
+            employerOrganisationId?: string;
+            name: string;
+            level: components["schemas"]["ManagerLevel"];
+            /** @description e.g. JSTM20242000123 (province, TM, year of issue, level digit, serial). */
+            certificateNo: string;
+            fields: components["schemas"]["FieldCode"][];
+            bio?: string;
+            phone?: string;
+            /** Format: email */
+            email?: string;
         };
         TechnologyManagerRewards: {
             year: number;
@@ -5376,24 +5336,51 @@ export interface components {
             }[];
             nextCursor: string | null;
         };
+        TechnologyManagerPatch: {
+            name?: string;
+            level?: components["schemas"]["ManagerLevel"];
+            certificateNo?: string;
+            fields?: components["schemas"]["FieldCode"][];
+            bio?: string;
+            phone?: string;
+            /** Format: email */
+            email?: string;
+        };
+        TechnologyManagerReview: {
+            /** @enum {string} */
+            decision: "approve" | "reject" | "revoke";
+            reason?: string;
+        };
+        BrokerNaming: {
+            /** Format: uuid */
+            managerId: string;
+        };
+        Brokerage: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            managerId: string;
+            /** @enum {string} */
+            subjectType: "interest" | "contract";
+            /** Format: uuid */
+            subjectId: string;
+            /** Format: uuid */
+            namedByOrganisationId: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        BrokerList: {
+            /** @enum {string} */
+            subjectType: "interest" | "contract";
+            /** Format: uuid */
+            subjectId: string;
+            brokers: components["schemas"]["Brokerage"][];
+        };
         /**
          * @description 种子 seed, 天使 angel, Pre-A pre_a, A a, B b, C c, 后期 later, Pre-IPO pre_ipo.
          * @enum {string}
          */
         FinancingStage: "seed" | "angel" | "pre_a" | "a" | "b" | "c" | "later" | "pre_ipo";
-        FinancingContact: {
-            name: string;
-            phone?: string;
-            /** Format: email */
-            email?: string;
-        };
-        InvestorInput: {
-            stages: components["schemas"]["FinancingStage"][];
-            fields: components["schemas"]["FieldCode"][];
-            ticketMinFen: number;
-            ticketMaxFen: number;
-            description?: string;
-        };
         Investor: {
             /** Format: uuid */
             organisationId: string;
@@ -5410,21 +5397,12 @@ export interface components {
             items: components["schemas"]["Investor"][];
             nextCursor: string | null;
         };
-        RoadshowInput: {
-            /** Format: uuid */
-            organiserOrganisationId?: string;
-            title: string;
+        InvestorInput: {
+            stages: components["schemas"]["FinancingStage"][];
+            fields: components["schemas"]["FieldCode"][];
+            ticketMinFen: number;
+            ticketMaxFen: number;
             description?: string;
-            /** Format: date-time */
-            startsAt: string;
-            /** Format: date-time */
-            endsAt: string;
-            /** @enum {string} */
-            mode: "online" | "offline" | "hybrid";
-            place?: string;
-            /** Format: uri */
-            url?: string;
-            fields?: components["schemas"]["FieldCode"][];
         };
         RoadshowSummary: {
             /** Format: uuid */
@@ -5445,30 +5423,25 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
         };
-        Roadshow: components["schemas"]["RoadshowSummary"] & {
-            presentations: components["schemas"]["RoadshowPresentation"][];
-            investorCount: number;
-            /** @description The organiser's people and operators only. */
-            investorOrganisationIds?: string[];
-            /** @description The caller's organisation is registered as investor. */
-            registered: boolean;
-        };
         RoadshowPage: {
             items: components["schemas"]["RoadshowSummary"][];
             nextCursor: string | null;
         };
-        PresentationInput: {
+        RoadshowInput: {
             /** Format: uuid */
-            achievementId?: string;
-            title?: string;
-            summary?: string;
-            stage: components["schemas"]["FinancingStage"];
-            askFen?: number;
-            fields?: components["schemas"]["FieldCode"][];
-        };
-        PresentationDecision: {
+            organiserOrganisationId?: string;
+            title: string;
+            description?: string;
+            /** Format: date-time */
+            startsAt: string;
+            /** Format: date-time */
+            endsAt: string;
             /** @enum {string} */
-            decision: "accept" | "decline";
+            mode: "online" | "offline" | "hybrid";
+            place?: string;
+            /** Format: uri */
+            url?: string;
+            fields?: components["schemas"]["FieldCode"][];
         };
         RoadshowPresentation: {
             /** Format: uuid */
@@ -5490,6 +5463,27 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             decidedAt?: string | null;
+        };
+        Roadshow: components["schemas"]["RoadshowSummary"] & {
+            presentations: components["schemas"]["RoadshowPresentation"][];
+            investorCount: number;
+            /** @description The organiser's people and operators only. */
+            investorOrganisationIds?: string[];
+            /** @description The caller's organisation is registered as investor. */
+            registered: boolean;
+        };
+        PresentationInput: {
+            /** Format: uuid */
+            achievementId?: string;
+            title?: string;
+            summary?: string;
+            stage: components["schemas"]["FinancingStage"];
+            askFen?: number;
+            fields?: components["schemas"]["FieldCode"][];
+        };
+        PresentationDecision: {
+            /** @enum {string} */
+            decision: "accept" | "decline";
         };
         RoadshowMatches: {
             /** Format: uuid */
@@ -5517,22 +5511,6 @@ export interface components {
         };
         /** @enum {string} */
         InvestmentInterestStatus: "submitted" | "accepted" | "declined" | "withdrawn";
-        InvestmentInterestInput: {
-            /** Format: uuid */
-            presentationId: string;
-            message: string;
-            amountFen?: number;
-            contact: components["schemas"]["FinancingContact"];
-        };
-        InvestmentInterestStep: {
-            contact?: components["schemas"]["FinancingContact"];
-            reason?: {
-                /** @enum {string} */
-                code: "stage_mismatch" | "terms_unsuitable" | "already_funded" | "other";
-                text?: string;
-            };
-            note?: string;
-        };
         InvestmentInterestSummary: {
             /** Format: uuid */
             id: string;
@@ -5557,6 +5535,28 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        InvestmentInterestPage: {
+            items: components["schemas"]["InvestmentInterestSummary"][];
+            nextCursor: string | null;
+        };
+        FinancingContact: {
+            name: string;
+            phone?: string;
+            /** Format: email */
+            email?: string;
+        };
+        InvestmentInterestInput: {
+            /** Format: uuid */
+            presentationId: string;
+            message: string;
+            amountFen?: number;
+            contact: components["schemas"]["FinancingContact"];
+        };
+        ContactOut: {
+            name: string;
+            phone?: string;
+            email?: string;
+        };
         InvestmentInterest: components["schemas"]["InvestmentInterestSummary"] & {
             message: string;
             contactsReleased: boolean;
@@ -5574,14 +5574,14 @@ export interface components {
                 occurredAt?: string;
             }[];
         };
-        ContactOut: {
-            name: string;
-            phone?: string;
-            email?: string;
-        };
-        InvestmentInterestPage: {
-            items: components["schemas"]["InvestmentInterestSummary"][];
-            nextCursor: string | null;
+        InvestmentInterestStep: {
+            contact?: components["schemas"]["FinancingContact"];
+            reason?: {
+                /** @enum {string} */
+                code: "stage_mismatch" | "terms_unsuitable" | "already_funded" | "other";
+                text?: string;
+            };
+            note?: string;
         };
         /**
          * @description asset_valuation 资产评估, achievement_evaluation 成果评价, ip_search 知识产权检索,
@@ -5597,22 +5597,6 @@ export interface components {
         ServiceQualification: {
             licenceNo: string;
             validUntil: components["schemas"]["ServiceChinaDate"];
-        };
-        ServiceOfferingInput: {
-            kind: components["schemas"]["ServiceOfferingKind"];
-            title: string;
-            description: string;
-            /**
-             * @description fixed 固定价, from 起价, quote 面议.
-             * @enum {string}
-             */
-            priceModel: "fixed" | "from" | "quote";
-            priceFen?: number;
-            /** @description Working days. */
-            turnaroundDays: number;
-            regionCodes?: components["schemas"]["RegionCode"][];
-            fieldCodes?: components["schemas"]["FieldCode"][];
-            qualification?: components["schemas"]["ServiceQualification"];
         };
         ServiceOffering: {
             /** Format: uuid */
@@ -5648,17 +5632,25 @@ export interface components {
             items: components["schemas"]["ServiceOffering"][];
             nextCursor: string | null;
         };
-        ServiceOfferingStep: {
-            /** @description Required to reject. */
-            reason?: string;
-        };
-        ServiceRequestInput: {
+        ServiceOfferingInput: {
             kind: components["schemas"]["ServiceOfferingKind"];
             title: string;
             description: string;
+            /**
+             * @description fixed 固定价, from 起价, quote 面议.
+             * @enum {string}
+             */
+            priceModel: "fixed" | "from" | "quote";
+            priceFen?: number;
+            /** @description Working days. */
+            turnaroundDays: number;
+            regionCodes?: components["schemas"]["RegionCode"][];
             fieldCodes?: components["schemas"]["FieldCode"][];
-            regionCode?: components["schemas"]["RegionCode"];
-            subject?: components["schemas"]["ServiceRequestSubject"];
+            qualification?: components["schemas"]["ServiceQualification"];
+        };
+        ServiceOfferingStep: {
+            /** @description Required to reject. */
+            reason?: string;
         };
         ServiceRequestSubject: {
             /** @enum {string} */
@@ -5685,20 +5677,17 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
-        ServiceRequestDetail: components["schemas"]["ServiceRequest"] & {
-            quotes: components["schemas"]["ServiceQuote"][];
-        };
         ServiceRequestPage: {
             items: components["schemas"]["ServiceRequest"][];
             nextCursor: string | null;
         };
-        ServiceQuoteInput: {
-            /** Format: uuid */
-            offeringId: string;
-            priceFen: number;
-            turnaroundDays: number;
-            validUntil: components["schemas"]["ServiceChinaDate"];
-            note?: string;
+        ServiceRequestInput: {
+            kind: components["schemas"]["ServiceOfferingKind"];
+            title: string;
+            description: string;
+            fieldCodes?: components["schemas"]["FieldCode"][];
+            regionCode?: components["schemas"]["RegionCode"];
+            subject?: components["schemas"]["ServiceRequestSubject"];
         };
         ServiceQuote: {
             /** Format: uuid */
@@ -5717,6 +5706,9 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
         };
+        ServiceRequestDetail: components["schemas"]["ServiceRequest"] & {
+            quotes: components["schemas"]["ServiceQuote"][];
+        };
         ServiceSuggestions: {
             items: {
                 offering: components["schemas"]["ServiceOffering"];
@@ -5732,27 +5724,19 @@ export interface components {
                 }[];
             }[];
         };
+        ServiceQuoteInput: {
+            /** Format: uuid */
+            offeringId: string;
+            priceFen: number;
+            turnaroundDays: number;
+            validUntil: components["schemas"]["ServiceChinaDate"];
+            note?: string;
+        };
         /** @enum {string} */
         ServiceOrderStatus: "quoted" | "accepted" | "in_progress" | "delivered" | "accepted_by_buyer" | "disputed" | "closed" | "cancelled";
         ServiceDeliverable: {
             name: string;
             sha256: string;
-        };
-        ServiceOrderStep: {
-            note?: string;
-            /** @description To cancel. */
-            reason?: {
-                /** @enum {string} */
-                code: "buyer_changed_plans" | "institution_unable" | "mutual_agreement" | "other";
-                text?: string;
-            };
-            /** @description To deliver. */
-            deliverables?: components["schemas"]["ServiceDeliverable"][];
-            /**
-             * @description To resolve a dispute.
-             * @enum {string}
-             */
-            outcome?: "buyer_upheld" | "institution_upheld" | "settled";
         };
         ServiceOrder: {
             /** Format: uuid */
@@ -5811,6 +5795,10 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        ServiceOrderPage: {
+            items: components["schemas"]["ServiceOrder"][];
+            nextCursor: string | null;
+        };
         ServiceOrderDetail: components["schemas"]["ServiceOrder"] & {
             /** @description The data transaction voucher of a closed, accepted order, once issued. */
             voucherNumber: string | null;
@@ -5828,21 +5816,21 @@ export interface components {
                 occurredAt: string;
             }[];
         };
-        ServiceOrderPage: {
-            items: components["schemas"]["ServiceOrder"][];
-            nextCursor: string | null;
-        };
-        EvaluationScores: {
-            /** @description 创新性 (weight 25) */
-            novelty: number;
-            /** @description 先进性 (weight 20) */
-            advancement: number;
-            /** @description 技术成熟度 (weight 20) */
-            maturity: number;
-            /** @description 市场前景 (weight 20) */
-            market: number;
-            /** @description 知识产权状况 (weight 15) */
-            ip: number;
+        ServiceOrderStep: {
+            note?: string;
+            /** @description To cancel. */
+            reason?: {
+                /** @enum {string} */
+                code: "buyer_changed_plans" | "institution_unable" | "mutual_agreement" | "other";
+                text?: string;
+            };
+            /** @description To deliver. */
+            deliverables?: components["schemas"]["ServiceDeliverable"][];
+            /**
+             * @description To resolve a dispute.
+             * @enum {string}
+             */
+            outcome?: "buyer_upheld" | "institution_upheld" | "settled";
         };
         EvaluationSummary: {
             /** Format: uuid */
@@ -5865,6 +5853,18 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             concludedAt: string | null;
+        };
+        EvaluationScores: {
+            /** @description 创新性 (weight 25) */
+            novelty: number;
+            /** @description 先进性 (weight 20) */
+            advancement: number;
+            /** @description 技术成熟度 (weight 20) */
+            maturity: number;
+            /** @description 市场前景 (weight 20) */
+            market: number;
+            /** @description 知识产权状况 (weight 15) */
+            ip: number;
         };
         EvaluationDetail: components["schemas"]["EvaluationSummary"] & {
             /** Format: uuid */
@@ -5924,18 +5924,6 @@ export interface components {
         };
     };
     responses: {
-        /**
-         * @description The search engine (Meilisearch, when configured) cannot be reached: problem type
-         *     `search-unavailable`, answered within about 5 s. Retry shortly; the catalog is unaffected.
-         */
-        SearchUnavailable: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
         /**
          * @description Rate limit exceeded (per client or person, else per IP address): retry after
          *     `Retry-After` seconds. Every answer carries `RateLimit` and `RateLimit-Policy`.
@@ -6014,14 +6002,26 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /**
+         * @description The search engine (Meilisearch, when configured) cannot be reached: problem type
+         *     `search-unavailable`, answered within about 5 s. Retry shortly; the catalog is unaffected.
+         */
+        SearchUnavailable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
     };
     parameters: {
-        EvaluationId: string;
-        PriceNoticeId: string;
-        WebhookSubscriptionId: string;
         Cursor: string;
         Limit: number;
         IdempotencyKey: string;
+        WebhookSubscriptionId: string;
+        PriceNoticeId: string;
+        EvaluationId: string;
     };
     requestBodies: never;
     headers: never;

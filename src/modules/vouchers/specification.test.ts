@@ -1,5 +1,5 @@
 /**
- * The README's voucher specification ("Data transaction vouchers"), rule by rule, against the
+ * The voucher specification (src/modules/vouchers/README.md), rule by rule, against the
  * offline verifier: each rule gets evidence that breaks it, and the verifier must refuse it with
  * the reason named. `techex voucher verify`, `POST /v1/vouchers/verify` and the voucher page all
  * answer through verifyEvidence, so what is refused here is refused everywhere (vouchers.test.ts

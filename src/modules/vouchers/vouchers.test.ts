@@ -363,11 +363,11 @@ describe('verification', () => {
     expect((await verify({ ...evidence(), number: bundle.number })).valid).toBe(true);
   });
 
-  it('answers the inclusion proof in the shape the README states', async () => {
+  it('answers the inclusion proof in the shape the voucher specification (its README) states', async () => {
     const res = await get<Record<string, unknown>>(`/v1/vouchers/${bundle.number}/inclusion-proof`);
     expect(Object.keys(res).sort()).toEqual(['checkpoint', 'proof']);
     expect(Object.keys(res.proof as object).sort()).toEqual(['hashes', 'leafIndex', 'treeSize']);
-    const readme = await fs.readFile(path.join(root, 'README.md'), 'utf8');
+    const readme = await fs.readFile(path.join(root, 'src/modules/vouchers/README.md'), 'utf8');
     expect(readme).toContain('`{"proof": {"leafIndex", "treeSize", "hashes"}, "checkpoint"}`');
   });
 
