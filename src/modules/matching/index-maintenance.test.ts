@@ -10,6 +10,7 @@ import { createActor, createOrganisation, createSubCentre, type TestActor } from
 import { useTestApp } from '../../test/app.js';
 import type { TestContext } from '../../test/context.js';
 import { createListing, ownSearchNamespace } from '../../test/fixtures/matching.js';
+import { eventually } from '../../test/wait.js';
 import { catalogModule } from '../catalog/module.js';
 import { createSearchEngine } from './create-engine.js';
 import type { SearchEngine } from './engine.js';
@@ -59,14 +60,6 @@ async function publishUnindexed(word: string): Promise<string> {
 
 const found = async (q: string) => (await engine.search({ type: 'achievement', q })).hits.map((h) => h.id);
 
-async function eventually(ok: () => Promise<boolean>, ms = 30_000): Promise<void> {
-  const started = Date.now();
-  while (!(await ok())) {
-    if (Date.now() - started > ms) throw new Error(`not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 const quiet = { warn: () => undefined, info: () => undefined };
 
 describe('search index maintenance', () => {
@@ -79,7 +72,7 @@ describe('search index maintenance', () => {
     const service = indexMaintenance(ctx, quiet);
     await service.start();
     try {
-      await eventually(async () => (await found(word)).includes(id));
+      await eventually('the listing back in the index', async () => (await found(word)).includes(id), 30_000);
     } finally {
       await service.stop();
     }
@@ -117,12 +110,20 @@ describe('search index maintenance', () => {
       { jobId, attempts: 1 },
     );
     workers.push(ctx.queues.worker(CATALOG_CHANGED_QUEUE, (job) => processListingChange(ctx, job)));
-    await eventually(async () => (await (await queue.getJob(jobId))?.getState()) === 'failed');
+    await eventually(
+      'the job failed',
+      async () => (await (await queue.getJob(jobId))?.getState()) === 'failed',
+      30_000,
+    );
     expect(await found(word)).toEqual([]);
 
     useSearchEngine(ctx.database, engine); // back
     expect(await retryFailedIndexJobs(ctx)).toBeGreaterThanOrEqual(1);
-    await eventually(async () => (await (await queue.getJob(jobId))?.getState()) === 'completed');
+    await eventually(
+      'the job completed',
+      async () => (await (await queue.getJob(jobId))?.getState()) === 'completed',
+      30_000,
+    );
     expect(await found(word)).toEqual([id]);
   });
 });

@@ -7,6 +7,7 @@ import { createActor, createOrganisation, createSubCentre, type TestActor } from
 import { useTestApp } from '../../test/app.js';
 import type { TestContext } from '../../test/context.js';
 import { achievementFixture } from '../../test/fixtures/catalog.js';
+import { eventually } from '../../test/wait.js';
 import { catalogModule } from '../catalog/module.js';
 import { createSearchEngine } from './create-engine.js';
 import type { SearchEngine, SearchQuery } from './engine.js';
@@ -57,16 +58,9 @@ afterAll(async () => {
 
 const ids = async (q: SearchQuery, on = engine) => (await on.search(q)).hits.map((h) => h.id);
 
-/** Polls until `ok` holds (kicking the outbox, as a sweep would) or the deadline passes. */
-async function eventually(ok: () => Promise<boolean>, ms = 10_000): Promise<number> {
-  const started = Date.now();
-  for (let k = 0; ; k++) {
-    if (await ok()) return Date.now() - started;
-    if (Date.now() - started > ms) throw new Error(`not within ${ms} ms`);
-    if (k % 5 === 4) ctx.outbox.kick();
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** Waits until `ok` holds, kicking the outbox as its sweep would. */
+const until = (what: string, ok: () => Promise<boolean>, timeout = 10_000) =>
+  eventually(what, ok, { timeout, poke: () => ctx.outbox.kick() });
 
 async function publish(payload: Record<string, unknown>): Promise<string> {
   const draft = await app.inject({
@@ -108,7 +102,8 @@ describe('search indexer', () => {
     id = await publish(payload);
     // Visible within ~2 s on an idle machine. Not asserted as a time (timed tests flake on
     // shared runners): the poll only gives up after 30 s.
-    await eventually(
+    await until(
+      'the first publication indexed',
       async () => (await ids({ type: 'achievement', q: `first${ctx.tag}` })).includes(id),
       30_000,
     );
@@ -120,7 +115,10 @@ describe('search indexer', () => {
     }
     // announced once the job has checked that the index holds the listing's newest state
     const indexed = ctx.queues.queue(LISTING_INDEXED_QUEUE);
-    await eventually(async () => !!(await indexed.getJob(`indexed-achievement-${id}-1`)));
+    await until(
+      'the first version announced',
+      async () => !!(await indexed.getJob(`indexed-achievement-${id}-1`)),
+    );
     const announced = await indexed.getJob(`indexed-achievement-${id}-1`);
     expect(announced?.data).toMatchObject({ type: 'achievement', id, version: 1, visible: true });
   });
@@ -133,7 +131,9 @@ describe('search indexer', () => {
       payload: { ...payload, summary: `一种 second${ctx.tag} 正极材料连续化制备工艺` },
     });
     expect(res.statusCode, res.body).toBe(200);
-    await eventually(async () => (await ids({ type: 'achievement', q: `second${ctx.tag}` })).includes(id));
+    await until('the second version indexed', async () =>
+      (await ids({ type: 'achievement', q: `second${ctx.tag}` })).includes(id),
+    );
     expect(await ids({ type: 'achievement', q: `first${ctx.tag}` })).not.toContain(id);
 
     // the job of the first publication, delivered late and several times at once, through the queue
@@ -147,7 +147,7 @@ describe('search indexer', () => {
         processListingChange(ctx, { data: { type: 'achievement', id, change: 'published' } }),
       ),
     );
-    await eventually(async () => {
+    await until('the late jobs completed', async () => {
       const states = await Promise.all(late.map(async (j) => (await queue.getJob(j))?.getState()));
       return states.every((s) => s === 'completed');
     });
@@ -159,10 +159,16 @@ describe('search indexer', () => {
 
   it('removes a withdrawn listing from the index', async () => {
     await transition(id, owner, 'withdraw');
-    await eventually(async () => !(await ids({ type: 'achievement', q: `second${ctx.tag}` })).includes(id));
+    await until(
+      'the withdrawn listing removed',
+      async () => !(await ids({ type: 'achievement', q: `second${ctx.tag}` })).includes(id),
+    );
     const indexed = ctx.queues.queue(LISTING_INDEXED_QUEUE);
     // announced right after the removal
-    await eventually(async () => !!(await indexed.getJob(`indexed-achievement-${id}-2-removed`)));
+    await until(
+      'the removal announced',
+      async () => !!(await indexed.getJob(`indexed-achievement-${id}-2-removed`)),
+    );
     const announced = await indexed.getJob(`indexed-achievement-${id}-2-removed`);
     expect(announced?.data).toMatchObject({ visible: false, change: 'withdrawn' });
     // a late 'published' job for it does not bring it back
@@ -197,10 +203,10 @@ describe('search indexer', () => {
       },
     });
     expect(institution.statusCode, institution.body).toBe(200);
-    await eventually(async () =>
+    await until('the expert indexed', async () =>
       (await ids({ type: 'expert', q: `bio${ctx.tag}` })).includes(expert.json().id),
     );
-    await eventually(async () =>
+    await until('the institution indexed', async () =>
       (await ids({ type: 'institution', q: `inst${ctx.tag}` })).includes(institution.json().id),
     );
     expect(await ids({ type: 'institution', q: '13712345678', match: 'any' })).toEqual([]);
