@@ -109,6 +109,25 @@ async function workersReady(): Promise<void> {
 }
 
 /**
+ * Waits until every worker is running and the log has grown past `from` vouchers: after a kill,
+ * issuance went on (the next kill hits a working system, not one still starting).
+ */
+async function logGrowsPast(from: number, what: string): Promise<void> {
+  await workersReady();
+  await eventually(what, async () => (await sequencedCount()) > from, 60_000);
+}
+
+/** Waits until the killed workers' processes have exited (bounded: a clean-up must not hang). */
+async function killedExited(): Promise<void> {
+  const exits = workers.map((w) =>
+    w.child.exitCode !== null || w.child.signalCode !== null
+      ? Promise.resolve()
+      : new Promise<void>((r) => w.child.once('exit', () => r())),
+  );
+  await Promise.race([Promise.all(exits), sleep(5_000)]);
+}
+
+/**
  * Stops a server, keeps it down for a moment, starts it again (same port, same data), and returns
  * how long after it was back the first voucher for a transaction registered after the restart
  * was issued and entered the log (so it went through the queue, the issuer and the sequencer).
@@ -167,7 +186,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (let i = 0; i < workers.length; i++) killWorker(i);
-  await sleep(200);
+  await killedExited();
   // A pool client broken by the restart can keep pool.end() waiting forever; stopping the server
   // closes every connection anyway, so do not let it hold up the clean-up.
   await Promise.race([database?.close(), sleep(5_000)]);
@@ -203,8 +222,9 @@ describe('crash safety of voucher issuance', () => {
 
     await eventually('the first vouchers in the log', async () => (await sequencedCount()) > 0, 60_000);
     // SIGKILL a worker, again and again, restarting it as an orchestrator would.
+    // Each kill after the log grew since the last one: the kills hit a system at work.
     for (let round = 0; round < 4; round++) {
-      await sleep(1500);
+      await logGrowsPast(await sequencedCount(), `the log to grow before kill ${round + 1}`);
       const slot = round % 2;
       killWorker(slot);
       spawnWorker(slot);
@@ -234,7 +254,8 @@ describe('crash safety of voucher issuance', () => {
       killWorker(1);
       spawnWorker(1);
     }
-    await sleep(1000);
+    // Issuance goes on after the last kill before the producer stops.
+    await logGrowsPast(await sequencedCount(), 'the log to grow after the last kill');
     producing = false;
     await producer;
 
