@@ -3,6 +3,17 @@ import { afterAll, beforeAll } from 'vitest';
 import type { ModuleRoutes } from '../platform/module.js';
 import { buildTestApp, createTestContext, type TestContext } from './context.js';
 
+/**
+ * The file's environment overrides, or a function computing them in the kit's `beforeAll`, for
+ * settings that depend on something started first (a relay, a server): start it inside the
+ * function, and stop it in the file's own `afterAll` (which runs before the kit closes the app).
+ */
+export type TestEnv =
+  | Record<string, string>
+  | (() => Record<string, string> | Promise<Record<string, string>>);
+
+const envOf = async (env: TestEnv | undefined) => (typeof env === 'function' ? await env() : env);
+
 export interface TestApp {
   /** The file's context (its own queues and tag, the real identity core); set before the tests run. */
   readonly ctx: TestContext;
@@ -17,12 +28,12 @@ export interface TestApp {
  */
 export function useTestApp(
   routes: ModuleRoutes[],
-  opts: { env?: Record<string, string>; outboxQueues?: string[] } = {},
+  opts: { env?: TestEnv; outboxQueues?: string[] } = {},
 ): TestApp {
   let ctx: TestContext | undefined;
   let app: FastifyInstance | undefined;
   beforeAll(async () => {
-    ctx = await createTestContext(opts.env, { outboxQueues: opts.outboxQueues });
+    ctx = await createTestContext(await envOf(opts.env), { outboxQueues: opts.outboxQueues });
     app = await buildTestApp(ctx, routes);
   });
   afterAll(async () => {
@@ -47,12 +58,12 @@ export function useTestApp(
  * The test file's context alone, for files that call services directly and serve no routes:
  * created in the file's first `beforeAll` and closed after its tests.
  */
-export function useTestContext(opts: { env?: Record<string, string>; outboxQueues?: string[] } = {}): {
+export function useTestContext(opts: { env?: TestEnv; outboxQueues?: string[] } = {}): {
   readonly ctx: TestContext;
 } {
   let ctx: TestContext | undefined;
   beforeAll(async () => {
-    ctx = await createTestContext(opts.env, { outboxQueues: opts.outboxQueues });
+    ctx = await createTestContext(await envOf(opts.env), { outboxQueues: opts.outboxQueues });
   });
   afterAll(async () => {
     await ctx?.close();

@@ -1,38 +1,37 @@
 import net from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { catalogModule } from '../../modules/catalog/module.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { useTestApp } from '../../test/app.js';
 
 // Issue 18 item 20. The database is reached through a TCP relay (standing in for the network),
 // so the test can cut it off: every route must then answer 503 with Retry-After, never 401
 // `invalid-token` (a partner would throw a valid token away) nor a bare 500.
-let ctx: TestContext;
 let app: FastifyInstance;
 let relay: net.Server;
 const sockets = new Set<net.Socket>();
 
-beforeAll(async () => {
-  const target = new URL(inject('databaseUrl'));
-  relay = net.createServer((client) => {
-    const upstream = net.connect(Number(target.port || 5432), target.hostname);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => undefined);
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
-  const through = new URL(target);
-  through.hostname = '127.0.0.1';
-  through.port = String((relay.address() as net.AddressInfo).port);
-  ctx = await createTestContext({ DATABASE_URL: through.toString() });
-  app = await buildTestApp(ctx, [catalogModule.routes!]);
+const fixture = useTestApp([catalogModule.routes!], {
+  env: async () => {
+    const target = new URL(inject('databaseUrl'));
+    relay = net.createServer((client) => {
+      const upstream = net.connect(Number(target.port || 5432), target.hostname);
+      for (const s of [client, upstream]) {
+        sockets.add(s);
+        s.on('close', () => sockets.delete(s));
+        s.on('error', () => undefined);
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    const through = new URL(target);
+    through.hostname = '127.0.0.1';
+    through.port = String((relay.address() as net.AddressInfo).port);
+    return { DATABASE_URL: through.toString() };
+  },
 });
-afterAll(async () => {
-  await app?.close();
-  await ctx?.close().catch(() => undefined);
+beforeAll(() => {
+  ({ app } = fixture);
 });
 
 /** A well-formed token signed with a key this process has never looked up. */

@@ -1,8 +1,7 @@
-import type { FastifyInstance } from 'fastify';
 import * as oidc from 'openid-client';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { ModuleRoutes } from '../../../platform/module.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../../test/context.js';
+import { useTestApp } from '../../../test/app.js';
 import {
   authorize,
   Browser,
@@ -26,15 +25,13 @@ const whoami: ModuleRoutes = async (app) => {
 
 let srv: OidcServer;
 /** A second API replica on the same database, which has never seen the tokens. */
-let replica: { ctx: TestContext; app: FastifyInstance };
-beforeAll(async () => {
-  srv = await startOidcServer([whoami]);
-  const ctx = await createTestContext({ PUBLIC_URL: srv.base });
-  replica = { ctx, app: await buildTestApp(ctx, [whoami]) };
-}, 60_000);
+const replica = useTestApp([whoami], {
+  env: async () => {
+    srv = await startOidcServer([whoami]);
+    return { PUBLIC_URL: srv.base };
+  },
+});
 afterAll(async () => {
-  await replica?.app.close();
-  await replica?.ctx.close();
   await srv?.close();
 });
 
