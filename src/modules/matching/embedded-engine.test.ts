@@ -1,6 +1,7 @@
 // Embedded-engine specifics beyond the shared contract: exact term statistics, stale writes, fuzzy fallback.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, type TestContext } from '../../test/context.js';
+import { useTestContext } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
 import { EmbeddedSearchEngine } from './embedded-engine.js';
 import type { SearchDocument } from './engine.js';
 
@@ -20,15 +21,15 @@ describe('embedded search engine', () => {
     return rows[0]?.df ?? 0;
   };
 
+  const fixture = useTestContext();
   beforeAll(async () => {
-    ctx = await createTestContext();
+    ({ ctx } = fixture);
     namespace = `e${ctx.tag}`;
     engine = new EmbeddedSearchEngine(ctx.database, { namespace });
     await engine.ensureSetup();
   });
   afterAll(async () => {
     await engine.reset();
-    await ctx.close();
   });
 
   it('keeps document frequencies exact through inserts, updates and removals', async () => {

@@ -4,7 +4,8 @@
  * tag), so runs never collide, and removes it afterwards.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTestContext, type TestContext } from '../../test/context.js';
+import { useTestContext } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
 import { EmbeddedSearchEngine } from './embedded-engine.js';
 import type { SearchDocument, SearchEngine } from './engine.js';
 import { MeiliSearchEngine } from './meili-engine.js';
@@ -90,8 +91,9 @@ function searchEngineContract(name: string, factory: EngineFactory, skip = false
     const ids = async (q: string, extra: Partial<Parameters<SearchEngine['search']>[0]> = {}) =>
       (await engine.search({ type: 'achievement', q, ...extra })).hits.map((h) => h.id).sort();
 
+    const fixture = useTestContext();
     beforeAll(async () => {
-      ctx = await createTestContext();
+      ({ ctx } = fixture);
       engine = factory.create(ctx);
       expect(engine.infixMatching).toBe(factory.infixMatching);
       await engine.ensureSetup();
@@ -100,7 +102,6 @@ function searchEngineContract(name: string, factory: EngineFactory, skip = false
     });
     afterAll(async () => {
       if (engine) await factory.drop(engine);
-      await ctx?.close();
     });
 
     it('finds a document by a synonym or an abbreviation of its words', async () => {

@@ -6,7 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDatabase, type Database } from '../../platform/db.js';
 import { createActor, createOrganisation, createSubCentre, type TestActor } from '../../test/actors.js';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { useTestContext } from '../../test/app.js';
+import { buildTestApp, type TestContext } from '../../test/context.js';
 import { achievementFixture } from '../../test/fixtures/catalog.js';
 import { createListing, ownSearchNamespace } from '../../test/fixtures/matching.js';
 import { catalogModule } from '../catalog/module.js';
@@ -80,8 +81,9 @@ function watched(engine: SearchEngine): SearchEngine {
   };
 }
 
+const fixture = useTestContext({ env: ownSearchNamespace() });
 beforeAll(async () => {
-  base = await createTestContext(ownSearchNamespace());
+  ({ ctx: base } = fixture);
   // the service's pool under a name of its own, so its open transactions can be counted
   probeDb = createDatabase(inject('databaseUrl'), { max: 5, applicationName: `probe${base.tag}` });
   ctx = { ...base, database: probeDb };
@@ -100,7 +102,6 @@ afterAll(async () => {
   await real?.reset();
   await app?.close();
   await probeDb?.close();
-  await base?.close();
 });
 
 async function transition(id: string, by: TestActor, action: string) {

@@ -6,8 +6,8 @@
 import http from 'node:http';
 import net from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, createTestContext, type TestContext } from '../../test/context.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../../test/app.js';
 import { checkSearchEngineAtStart } from './create-engine.js';
 import { compareVersions, MEILI_MIN_VERSION, MeiliSearchEngine, MeiliVersionError } from './meili-engine.js';
 import { matchingModule } from './module.js';
@@ -116,15 +116,12 @@ describe('Meilisearch outage', () => {
   });
 
   describe('GET /v1/search while Meilisearch is down', () => {
-    let ctx: TestContext;
     let app: FastifyInstance;
-    beforeAll(async () => {
-      ctx = await createTestContext({ MEILI_URL: `http://127.0.0.1:${await closedPort()}` });
-      app = await buildTestApp(ctx, [matchingModule.routes!]);
+    const fixture = useTestApp([matchingModule.routes!], {
+      env: async () => ({ MEILI_URL: `http://127.0.0.1:${await closedPort()}` }),
     });
-    afterAll(async () => {
-      await app?.close();
-      await ctx?.close();
+    beforeAll(() => {
+      ({ app } = fixture);
     });
 
     it('answers a 503 problem saying search is unavailable', async () => {

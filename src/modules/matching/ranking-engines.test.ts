@@ -3,7 +3,8 @@
  * scoring and reasons. The embedded engine always; Meilisearch when MEILI_URL is set.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTestContext, type TestContext } from '../../test/context.js';
+import { useTestContext } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
 import { EmbeddedSearchEngine } from './embedded-engine.js';
 import type { SearchDocument, SearchEngine } from './engine.js';
 import { MeiliSearchEngine } from './meili-engine.js';
@@ -39,8 +40,9 @@ function rankerOn(name: string, create: (ctx: TestContext) => SearchEngine) {
   describe(`lexical ranker on ${name}`, () => {
     let ctx: TestContext;
     let engine: SearchEngine;
+    const fixture = useTestContext();
     beforeAll(async () => {
-      ctx = await createTestContext();
+      ({ ctx } = fixture);
       engine = create(ctx);
       await engine.ensureSetup();
       await engine.upsert([
@@ -53,7 +55,6 @@ function rankerOn(name: string, create: (ctx: TestContext) => SearchEngine) {
     });
     afterAll(async () => {
       await engine.reset();
-      await ctx.close();
     });
 
     it('ranks by the whole need text and explains with telling words', async () => {

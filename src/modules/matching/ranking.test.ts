@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, type TestContext, testConfig } from '../../test/context.js';
+import { useTestContext } from '../../test/app.js';
+import { type TestContext, testConfig } from '../../test/context.js';
 import { createSearchEngine, searchReadinessCheck } from './create-engine.js';
 import type { SearchDocument, SearchEngine } from './engine.js';
 import { MeiliSearchEngine } from './meili-engine.js';
@@ -61,8 +62,9 @@ describe('need ↔ achievement matching', () => {
   let ctx: TestContext;
   let engine: SearchEngine;
 
+  const fixture = useTestContext();
   beforeAll(async () => {
-    ctx = await createTestContext();
+    ({ ctx } = fixture);
     engine = createSearchEngine(ctx.config, ctx.database, { namespace: `r${ctx.tag}` });
     await engine.ensureSetup();
     await engine.upsert([...achievements, need]);
@@ -70,7 +72,6 @@ describe('need ↔ achievement matching', () => {
   afterAll(async () => {
     await engine.reset();
     if (engine instanceof MeiliSearchEngine) await engine.dropIndexes();
-    await ctx.close();
   });
 
   it("matches on the need's informative words, not the words of a need form", async () => {
@@ -147,8 +148,9 @@ describe('structure as evidence, not a bonus', () => {
     transferModes: ['transfer'],
   });
 
+  const fixture = useTestContext();
   beforeAll(async () => {
-    ctx = await createTestContext();
+    ({ ctx } = fixture);
     engine = createSearchEngine(ctx.config, ctx.database, { namespace: `s${ctx.tag}` });
     await engine.ensureSetup();
     await engine.upsert([
@@ -177,7 +179,6 @@ describe('structure as evidence, not a bonus', () => {
   });
   afterAll(async () => {
     await engine.reset();
-    await ctx.close();
   });
 
   it('never lifts a candidate with no real textual fit above one that answers the need', async () => {
