@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MODULES } from '../modules/index.js';
+import { useTestApp } from './app.js';
 import { PLUGIN_MODULES } from './context.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -25,4 +26,25 @@ describe('test kit', () => {
     expect(ours.length).toBeGreaterThan(100);
     expect(ours.filter((f) => f.includes('/src/test/') || f.endsWith('.test.ts'))).toEqual([]);
   }, 120_000);
+});
+
+describe('useTestApp with settings computed before the context', () => {
+  let computedFirst = false;
+  const fixture = useTestApp([], {
+    env: async () => {
+      await new Promise((r) => setImmediate(r)); // something started first, e.g. a relay
+      computedFirst = true;
+      return { PUBLIC_URL: 'http://lazy.example.cn' };
+    },
+  });
+  let url = '';
+  beforeAll(() => {
+    url = fixture.ctx.config.publicUrl;
+  });
+
+  it('computes them in its beforeAll and builds the context and app with them', async () => {
+    expect(computedFirst).toBe(true);
+    expect(url).toBe('http://lazy.example.cn');
+    expect((await fixture.app.inject({ url: '/v1/no-such-route' })).statusCode).toBe(404);
+  });
 });
