@@ -22,6 +22,9 @@ export const LEVELS = [
   { level: 'domestic_general', name: '国内一般', minX100: 0 },
 ] as const;
 
+/** A level's code, as stored in achievement_evaluations.level. */
+export type Level = (typeof LEVELS)[number]['level'];
+
 export const PANEL = { min: 3, max: 9, default: 5 };
 
 /** One expert's weighted score × 100 (integer: weights × scores). */

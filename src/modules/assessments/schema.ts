@@ -19,6 +19,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import { catalogExperts, catalogListings } from '../catalog/schema.js';
 import { organisations, users } from '../identity/schema.js';
+import type { Level } from './rules.js';
 
 const tstz = (name: string) => timestamp(name, { withTimezone: true });
 
@@ -53,13 +54,13 @@ export const achievementEvaluations = pgTable(
     ownerOrganisationId: uuid('owner_organisation_id').notNull(),
     buyerOrganisationId: uuid('buyer_organisation_id'),
     field: text('field').notNull(),
-    status: text('status').notNull().default('scoring'),
+    status: text('status').$type<'scoring' | 'concluded'>().notNull().default('scoring'),
     /** Experts of the field left out for a conflict of interest: [{ expertId, reason }]. */
     conflicts: jsonb('conflicts').notNull().default(sql`'[]'::jsonb`),
     /** Concluded: the mean weighted score × 100, per-indicator means × 100, level and conclusion. */
     scoreX100: integer('score_x100'),
     indicatorMeansX100: jsonb('indicator_means_x100'),
-    level: text('level'),
+    level: text('level').$type<Level>(),
     conclusion: text('conclusion'),
     requestedBy: text('requested_by').notNull(),
     createdAt: tstz('created_at').notNull().defaultNow(),
@@ -117,7 +118,7 @@ export const achievementValuations = pgTable(
     achievementId: uuid('achievement_id').notNull(),
     organisationId: uuid('organisation_id').notNull(),
     /** income (收益法) / market (市场法) / cost (成本法). */
-    method: text('method').notNull(),
+    method: text('method').$type<'income' | 'market' | 'cost'>().notNull(),
     /** A value, or a range (min ≤ max), in fen. */
     valueFen: bigint('value_fen', { mode: 'number' }),
     minFen: bigint('min_fen', { mode: 'number' }),

@@ -8,6 +8,7 @@ import { actorOf, recordAudit } from '../../platform/audit.js';
 import { authorize, check } from '../../platform/authz.js';
 import { type DbOrTx, isForeignKeyViolation } from '../../platform/db.js';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../platform/errors.js';
+import type { Schema } from '../../platform/http/operations.js';
 import { newId } from '../../platform/ids.js';
 import type { Principal } from '../../platform/principal.js';
 import { type CatalogDeps, getDirectoryEntries, getListing } from '../catalog/index.js';
@@ -182,7 +183,7 @@ async function loadEvaluation(db: DbOrTx, id: string, lock = false) {
 const levelName = (level: string | null) => LEVELS.find((l) => l.level === level)?.name ?? null;
 
 /** The public summary of a concluded evaluation (no expert identities, no individual scores). */
-function summary(r: EvaluationRow, panelSize: number) {
+function summary(r: EvaluationRow, panelSize: number): Schema<'EvaluationSummary'> {
   return {
     id: r.id,
     achievementId: r.achievementId,
@@ -204,7 +205,11 @@ function summary(r: EvaluationRow, panelSize: number) {
 }
 
 /** An evaluation as its parties see it: the panel (who has scored), the recorded conflicts. */
-export async function getEvaluation(deps: AssessmentDeps, p: Principal | undefined, id: string) {
+export async function getEvaluation(
+  deps: AssessmentDeps,
+  p: Principal | undefined,
+  id: string,
+): Promise<Schema<'EvaluationDetail'>> {
   const { row, members, ref } = await loadEvaluation(deps.db, id);
   authorize(p, 'evaluation.read', ref);
   return {
@@ -215,9 +220,11 @@ export async function getEvaluation(deps: AssessmentDeps, p: Principal | undefin
       expertId: m.expertId,
       name: m.expertName,
       submitted: m.submittedAt !== null,
-      ...(p?.kind === 'user' && m.userId === p.id && m.scores ? { scores: m.scores } : {}),
+      ...(p?.kind === 'user' && m.userId === p.id && m.scores
+        ? { scores: m.scores as Schema<'EvaluationScores'> } // written by submitScores, one per indicator
+        : {}),
     })),
-    conflicts: row.conflicts as { expertId: string; organisationId: string; reason: string }[],
+    conflicts: row.conflicts as Schema<'EvaluationDetail'>['conflicts'], // written by requestEvaluation only
   };
 }
 
@@ -298,13 +305,14 @@ export interface ValuationInput {
   appraiser?: string;
 }
 
-function valuationView(r: ValuationRow, today: string) {
+function valuationView(r: ValuationRow, today: string): Schema<'Valuation'> {
   return {
     id: r.id,
     achievementId: r.achievementId,
     method: r.method,
     valueFen: r.valueFen,
-    range: r.minFen === null ? null : { minFen: r.minFen, maxFen: r.maxFen },
+    // min and max are both set or both null (achievement_valuations_value_check)
+    range: r.minFen === null || r.maxFen === null ? null : { minFen: r.minFen, maxFen: r.maxFen },
     baseDate: r.baseDate,
     validUntil: r.validUntil,
     valid: today >= r.baseDate && today <= r.validUntil,

@@ -33,10 +33,10 @@ export async function holidayCalendar(deps: ContractDeps, caller: Caller) {
           year: Number(year),
           source: y.source,
           provisional: y.provisional,
-          origin: row ? 'imported' : 'shipped',
+          origin: row ? ('imported' as const) : ('shipped' as const),
           importedAt: row?.importedAt.toISOString() ?? null,
-          holidays: y.holidays,
-          workdays: y.workdays,
+          holidays: y.holidays.map((h) => ({ ...h })),
+          workdays: [...y.workdays],
         };
       }),
     shippedYears: Object.keys(SHIPPED_HOLIDAYS.years).map(Number),

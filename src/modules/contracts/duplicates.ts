@@ -11,6 +11,7 @@ import { and, eq, ne, notInArray, or, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../platform/db.js';
 import { ConflictError } from '../../platform/errors.js';
 import { registerMessages } from '../../platform/messages.js';
+import type { ContractStatus } from './rules.js';
 import { technologyContracts } from './schema.js';
 import type { ContractInput, PartyInput } from './validation.js';
 
@@ -25,7 +26,7 @@ registerMessages({
   },
 });
 
-const ENDED = ['refused', 'cancelled'];
+const ENDED: ContractStatus[] = ['refused', 'cancelled'];
 
 /** Serialises applications of one organisation and of one document (transaction-scoped). */
 export async function lockApplicant(

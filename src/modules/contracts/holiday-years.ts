@@ -7,6 +7,7 @@
  * application whose due date was provisional. `/readyz` warns from 1 November while next year
  * is missing.
  */
+
 import { and, eq, inArray } from 'drizzle-orm';
 import { type Actor, recordAudit } from '../../platform/audit.js';
 import type { DbOrTx } from '../../platform/db.js';
@@ -21,6 +22,7 @@ import {
   type WorkingCalendar,
   withYears,
 } from './calendar.js';
+import type { ContractStatus } from './rules.js';
 import { holidayCalendarYears, technologyContracts } from './schema.js';
 
 const MAX_YEARS = 5;
@@ -104,7 +106,7 @@ export async function currentCalendar(db: DbOrTx): Promise<WorkingCalendar> {
 }
 
 /** Open applications (submitted, under review) whose due date is provisional. */
-const OPEN = ['submitted', 'under_review'];
+const OPEN: ContractStatus[] = ['submitted', 'under_review'];
 
 /**
  * Recomputes every open application's provisional due date with the calendar now in force.

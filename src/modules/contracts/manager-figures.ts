@@ -4,6 +4,7 @@
  */
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../platform/db.js';
+import type { ContractType } from './rules.js';
 import { technologyContracts as t } from './schema.js';
 import { effectiveAmountSql } from './stats.js';
 
@@ -32,7 +33,7 @@ export function transferIncomeBySeller(
   q: {
     year: number;
     partyNatures: readonly string[];
-    types: readonly string[];
+    types: readonly ContractType[];
     after?: string;
     limit: number;
   },

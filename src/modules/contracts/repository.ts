@@ -2,6 +2,7 @@ import { and, asc, desc, eq, gt, inArray, lt, or, type SQL, sql } from 'drizzle-
 import type { DbOrTx, Tx } from '../../platform/db.js';
 import type { LateValue } from '../../platform/statement.js';
 import { usersWithRole } from '../identity/index.js';
+import type { ContractStatus } from './rules.js';
 import { contractRegistrationCounters, technologyContracts } from './schema.js';
 import type { ContractInput, PartyInput, PaymentInput } from './validation.js';
 
@@ -45,7 +46,7 @@ export function toColumns(c: ContractInput): ContractColumns {
 
 interface Details {
   ipRegistrationNumbers: string[];
-  licenceType: string | null;
+  licenceType: ContractInput['licenceType'] | null;
   licenceTermMonths: number | null;
   investeeName: string | null;
   relatedToTransferOrDevelopment: boolean;
@@ -196,7 +197,7 @@ export function visibility(
 
 export async function listContracts(
   db: DbOrTx,
-  opts: { where: SQL | undefined; status?: string; beforeId?: string; limit: number },
+  opts: { where: SQL | undefined; status?: ContractStatus; beforeId?: string; limit: number },
 ): Promise<ContractRow[]> {
   return db
     .select()

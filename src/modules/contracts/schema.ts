@@ -21,6 +21,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { organisations, subCentres } from '../identity/schema.js';
+import type { ContractStatus, ContractType } from './rules.js';
 
 const tstz = (name: string) => timestamp(name, { withTimezone: true });
 const fen = (name: string) => bigint(name, { mode: 'number' });
@@ -33,9 +34,9 @@ export const technologyContracts = pgTable(
     organisationId: uuid('organisation_id').notNull(),
     /** The registration point (登记机构): the applicant's sub-centre. */
     subCentreId: uuid('sub_centre_id').notNull(),
-    status: text('status').notNull().default('draft'),
+    status: text('status').$type<ContractStatus>().notNull().default('draft'),
     version: integer('version').notNull().default(1),
-    type: text('type').notNull(),
+    type: text('type').$type<ContractType>().notNull(),
     subtype: text('subtype').notNull(),
     projectName: text('project_name').notNull(),
     signingDate: date('signing_date', { mode: 'string' }).notNull(),
@@ -165,7 +166,7 @@ export const contractAmendments = pgTable(
   {
     id: uuid('id').primaryKey(),
     contractId: uuid('contract_id').notNull(),
-    status: text('status').notNull().default('pending'),
+    status: text('status').$type<'pending' | 'approved' | 'rejected'>().notNull().default('pending'),
     fromVersion: integer('from_version').notNull(),
     changes: jsonb('changes').notNull(),
     reason: text('reason').notNull(),

@@ -41,7 +41,7 @@ import {
   updateContract,
   visibility,
 } from './repository.js';
-import { reviewWorkingDays } from './rules.js';
+import { type ContractStatus, reviewWorkingDays } from './rules.js';
 import { technologyContracts } from './schema.js';
 import { type ContractInput, declaredTransactionAmount, validateContract } from './validation.js';
 import { type Caller, toView, withVoucherNumbers } from './view.js';
@@ -260,7 +260,7 @@ export async function getContract(deps: ContractDeps, caller: Caller, id: string
 export async function listVisibleContracts(
   deps: ContractDeps,
   caller: Caller,
-  q: { status?: string; cursor?: string; limit?: number },
+  q: { status?: ContractStatus; cursor?: string; limit?: number },
 ) {
   const p = requirePrincipal(caller.principal);
   const where = visibility(p.organisationId, visiblePoints(p));

@@ -85,7 +85,9 @@ export async function statistics(
   ]);
   const out: Record<string, StatRow[]> = {};
   for (const dim of Object.keys(DIMENSIONS) as Dimension[]) out[dim] = await groupBy(deps.db, dim, where);
-  return { year: q.year, subCentreId: q.subCentreId ?? null, total: total!, byDimension: out };
+  // The loop above fills every dimension, the contract's byDimension members.
+  const byDimension = out as Record<Dimension, StatRow[]>;
+  return { year: q.year, subCentreId: q.subCentreId ?? null, total: total!, byDimension };
 }
 
 function label(dim: string, key: string): string {

@@ -13,6 +13,7 @@ import {
 } from '../identity/index.js';
 import { textProblem } from '../vouchers/index.js';
 import {
+  type ContractType,
   LICENCE_TYPES,
   PAYMENT_METHODS,
   type RequirableField,
@@ -34,16 +35,16 @@ export interface PartyInput {
 }
 
 export interface PaymentInput {
-  method: string;
+  method: (typeof PAYMENT_METHODS)[number];
   schedule?: { dueDate: string; amountFen: number }[];
-  royaltyBasis?: string | null;
+  royaltyBasis?: (typeof ROYALTY_BASES)[number] | null;
   royaltyRateBasisPoints?: number | null;
   description?: string | null;
 }
 
 /** What the applicant states; the technology transaction amount is derived, never stated. */
 export interface ContractInput {
-  type: string;
+  type: ContractType;
   subtype: string;
   projectName: string;
   signingDate: string;
@@ -58,7 +59,7 @@ export interface ContractInput {
   achievementIds?: string[];
   patentNumbers?: string[];
   ipRegistrationNumbers?: string[];
-  licenceType?: string | null;
+  licenceType?: (typeof LICENCE_TYPES)[number] | null;
   licenceTermMonths?: number | null;
   investeeName?: string | null;
   /** Consulting / service bought together with a transfer or development (财税〔2016〕36号). */

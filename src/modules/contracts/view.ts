@@ -1,4 +1,5 @@
 import type { DbOrTx } from '../../platform/db.js';
+import type { Schema } from '../../platform/http/operations.js';
 import type { Principal } from '../../platform/principal.js';
 import { voucherNumbersFor } from '../vouchers/index.js';
 import type { ContractRow } from './repository.js';
@@ -17,7 +18,7 @@ export const effectiveAmount = (r: Pick<ContractRow, 'determinedAmountFen' | 'tr
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /** The API representation (schema `Contract` in openapi.yaml). */
-export function toView(r: ContractRow) {
+export function toView(r: ContractRow): Schema<'Contract'> {
   const input = toInput(r);
   return {
     id: r.id,
@@ -35,7 +36,8 @@ export function toView(r: ContractRow) {
     dueDateProvisional: r.dueDateProvisional,
     reviewWorkingDays: r.reviewWorkingDays,
     reviewerId: r.reviewerId,
-    returnReasons: r.returnReasons ?? null,
+    // Written by returnForCorrection from the validated request body.
+    returnReasons: (r.returnReasons as Schema<'ContractReturnReason'>[] | null) ?? null,
     refusal: r.refusalGround ? { ground: r.refusalGround, text: r.refusalText } : null,
     registrationNumber: r.registrationNumber,
     /** The data transaction voucher of the registered version (withVoucherNumbers fills it). */
@@ -47,7 +49,7 @@ export function toView(r: ContractRow) {
     updatedAt: r.updatedAt.toISOString(),
   };
 }
-export type ContractView = ReturnType<typeof toView>;
+export type ContractView = Schema<'Contract'>;
 
 /** Voucher source id of a contract version: the contract id, then `<id>:v<n>` after amendments. */
 export const voucherSourceId = (id: string, version: number) => (version === 1 ? id : `${id}:v${version}`);

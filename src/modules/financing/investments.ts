@@ -8,6 +8,7 @@ import { type Actor, actorOf } from '../../platform/audit.js';
 import { authorize } from '../../platform/authz.js';
 import { type DbOrTx, isUniqueViolation } from '../../platform/db.js';
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../../platform/errors.js';
+import type { Schema } from '../../platform/http/operations.js';
 import { newId } from '../../platform/ids.js';
 import { pageByIdDesc } from '../../platform/pagination.js';
 import { actsFor, isOperator, type Principal } from '../../platform/principal.js';
@@ -197,7 +198,7 @@ export async function takeInvestmentStep(
   return row;
 }
 
-const summary = (r: Row) => ({
+const summary = (r: Row): Schema<'InvestmentInterestSummary'> => ({
   id: r.id,
   presentationId: r.presentationId,
   roadshowId: r.roadshowId,
@@ -215,7 +216,11 @@ const summary = (r: Row) => ({
  * One investment interest with contacts and history. Each side sees its own contact in full;
  * the other side's once accepted (masked before); operators see both masked.
  */
-export async function getInvestment(deps: FinancingDeps, p: Principal | undefined, id: string) {
+export async function getInvestment(
+  deps: FinancingDeps,
+  p: Principal | undefined,
+  id: string,
+): Promise<Schema<'InvestmentInterest'>> {
   const row = await findRow(deps.db, id);
   authorize(p, 'investment.read', row);
   const released = row.acceptedAt !== null;
@@ -250,7 +255,7 @@ export async function getInvestment(deps: FinancingDeps, p: Principal | undefine
 export async function listInvestments(
   deps: FinancingDeps,
   p: Principal | undefined,
-  q: { role?: 'sent' | 'received'; status?: string; cursor?: string; limit?: number },
+  q: { role?: 'sent' | 'received'; status?: Row['status']; cursor?: string; limit?: number },
 ) {
   const org = p?.organisationId;
   const sent = org ? eq(ii.investorOrganisationId, org) : undefined;

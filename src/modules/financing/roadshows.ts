@@ -10,6 +10,7 @@ import {
   UnprocessableError,
   ValidationError,
 } from '../../platform/errors.js';
+import type { Schema } from '../../platform/http/operations.js';
 import { newId } from '../../platform/ids.js';
 import { pageByIdDesc } from '../../platform/pagination.js';
 import { actsFor, isOperator, type Principal } from '../../platform/principal.js';
@@ -54,7 +55,7 @@ export async function findRoadshow(db: DbOrTx, id: string, opts: { lock?: boolea
   return row;
 }
 
-const roadshowSummary = (x: RoadshowRow) => ({
+const roadshowSummary = (x: RoadshowRow): Schema<'RoadshowSummary'> => ({
   id: x.id,
   organiserOrganisationId: x.organiserOrganisationId,
   title: x.title,
@@ -68,7 +69,7 @@ const roadshowSummary = (x: RoadshowRow) => ({
   createdAt: x.createdAt.toISOString(),
 });
 
-export const presentationView = (x: PresentationRow) => ({
+export const presentationView = (x: PresentationRow): Schema<'RoadshowPresentation'> => ({
   id: x.id,
   roadshowId: x.roadshowId,
   presenterOrganisationId: x.presenterOrganisationId,
@@ -145,7 +146,11 @@ export async function createRoadshow(
  * organiser and operators also the pending and declined ones and the registered investors; a
  * presenter its own presentations.
  */
-export async function getRoadshow(deps: FinancingDeps, p: Principal | undefined, id: string) {
+export async function getRoadshow(
+  deps: FinancingDeps,
+  p: Principal | undefined,
+  id: string,
+): Promise<Schema<'Roadshow'>> {
   const row = await findRoadshow(deps.db, id);
   const organises = can(p, 'roadshow.organise', row);
   const presentations = await deps.db

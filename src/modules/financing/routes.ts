@@ -1,25 +1,22 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { bindUntypedOperations } from '../../platform/http/operations.js';
+import type { FastifyInstance } from 'fastify';
+import { bindOperations, type RequestOf } from '../../platform/http/operations.js';
 import type { ModuleContext } from '../../platform/module.js';
 import { contactKey } from './contacts.js';
 import type { FinancingDeps } from './deps.js';
 import {
   createInvestment,
   getInvestment,
-  type InvestmentInput,
   listInvestments,
   type StepInput,
   takeInvestmentStep,
 } from './investments.js';
-import { getInvestor, type InvestorInput, listInvestors, putInvestor } from './investors.js';
+import { getInvestor, listInvestors, putInvestor } from './investors.js';
 import {
   applyToPresent,
   createRoadshow,
   decidePresentation,
   getRoadshow,
   listRoadshows,
-  type PresentationInput,
-  type RoadshowInput,
   registerInvestor,
   roadshowMatches,
 } from './roadshows.js';
@@ -27,9 +24,10 @@ import type { Action } from './rules.js';
 import './messages.js';
 import './policies.js';
 
-type Org = { Params: { organisationId: string } };
-type Show = { Params: { roadshowId: string } };
-type Inv = { Params: { investmentInterestId: string } };
+/** What a step of an investment interest needs of its request (accept, decline and withdraw share it). */
+type StepRequest = Pick<RequestOf<'acceptInvestmentInterest'>, 'principal' | 'params' | 'id'> & {
+  body?: StepInput;
+};
 
 export async function financingRoutes(app: FastifyInstance, ctx: ModuleContext): Promise<void> {
   const deps: FinancingDeps = {
@@ -38,7 +36,7 @@ export async function financingRoutes(app: FastifyInstance, ctx: ModuleContext):
     outbox: ctx.outbox,
     contactKey: contactKey(ctx.secrets.appSecret),
   };
-  const step = (action: Action) => async (req: FastifyRequest<Inv & { Body?: StepInput }>) => {
+  const step = async (action: Action, req: StepRequest) => {
     await takeInvestmentStep(
       deps,
       req.principal,
@@ -49,35 +47,24 @@ export async function financingRoutes(app: FastifyInstance, ctx: ModuleContext):
     );
     return getInvestment(deps, req.principal, req.params.investmentInterestId);
   };
-  bindUntypedOperations(app, {
-    listInvestors: (req: FastifyRequest<{ Querystring: Parameters<typeof listInvestors>[1] }>) =>
-      listInvestors(deps, req.query),
-    getInvestor: (req: FastifyRequest<Org>) => getInvestor(deps, req.params.organisationId),
-    putInvestor: (req: FastifyRequest<Org & { Body: InvestorInput }>) =>
-      putInvestor(deps, req.principal, req.params.organisationId, req.body, req.id),
-    listRoadshows: (req: FastifyRequest<{ Querystring: Parameters<typeof listRoadshows>[1] }>) =>
-      listRoadshows(deps, req.query),
-    createRoadshow: async (req: FastifyRequest<{ Body: RoadshowInput }>, reply: FastifyReply) => {
+  bindOperations(app, {
+    listInvestors: (req) => listInvestors(deps, req.query),
+    getInvestor: (req) => getInvestor(deps, req.params.organisationId),
+    putInvestor: (req) => putInvestor(deps, req.principal, req.params.organisationId, req.body, req.id),
+    listRoadshows: (req) => listRoadshows(deps, req.query),
+    createRoadshow: async (req, reply) => {
       const row = await createRoadshow(deps, req.principal, req.body, req.id);
       return reply
         .code(201)
         .header('location', `/v1/roadshows/${row.id}`)
         .send(await getRoadshow(deps, req.principal, row.id));
     },
-    getRoadshow: (req: FastifyRequest<Show>) => getRoadshow(deps, req.principal, req.params.roadshowId),
-    applyRoadshowPresentation: async (
-      req: FastifyRequest<Show & { Body: PresentationInput }>,
-      reply: FastifyReply,
-    ) =>
+    getRoadshow: (req) => getRoadshow(deps, req.principal, req.params.roadshowId),
+    applyRoadshowPresentation: async (req, reply) =>
       reply
         .code(201)
         .send(await applyToPresent(deps, req.principal, req.params.roadshowId, req.body, req.id)),
-    decideRoadshowPresentation: (
-      req: FastifyRequest<{
-        Params: { roadshowId: string; presentationId: string };
-        Body: { decision: 'accept' | 'decline' };
-      }>,
-    ) =>
+    decideRoadshowPresentation: (req) =>
       decidePresentation(
         deps,
         req.principal,
@@ -86,23 +73,19 @@ export async function financingRoutes(app: FastifyInstance, ctx: ModuleContext):
         req.body.decision,
         req.id,
       ),
-    registerRoadshowInvestor: (req: FastifyRequest<Show>) =>
-      registerInvestor(deps, req.principal, req.params.roadshowId, req.id),
-    getRoadshowMatches: (req: FastifyRequest<Show>) =>
-      roadshowMatches(deps, req.principal, req.params.roadshowId),
-    createInvestmentInterest: async (req: FastifyRequest<{ Body: InvestmentInput }>, reply: FastifyReply) => {
+    registerRoadshowInvestor: (req) => registerInvestor(deps, req.principal, req.params.roadshowId, req.id),
+    getRoadshowMatches: (req) => roadshowMatches(deps, req.principal, req.params.roadshowId),
+    createInvestmentInterest: async (req, reply) => {
       const row = await createInvestment(deps, req.principal, req.body, req.id);
       return reply
         .code(201)
         .header('location', `/v1/investment-interests/${row.id}`)
         .send(await getInvestment(deps, req.principal, row.id));
     },
-    listInvestmentInterests: (req: FastifyRequest<{ Querystring: Parameters<typeof listInvestments>[2] }>) =>
-      listInvestments(deps, req.principal, req.query),
-    getInvestmentInterest: (req: FastifyRequest<Inv>) =>
-      getInvestment(deps, req.principal, req.params.investmentInterestId),
-    acceptInvestmentInterest: step('accept'),
-    declineInvestmentInterest: step('decline'),
-    withdrawInvestmentInterest: step('withdraw'),
+    listInvestmentInterests: (req) => listInvestments(deps, req.principal, req.query),
+    getInvestmentInterest: (req) => getInvestment(deps, req.principal, req.params.investmentInterestId),
+    acceptInvestmentInterest: (req) => step('accept', req),
+    declineInvestmentInterest: (req) => step('decline', req),
+    withdrawInvestmentInterest: (req) => step('withdraw', req),
   });
 }

@@ -55,7 +55,7 @@ export const roadshows = pgTable(
     startsAt: tstz('starts_at').notNull(),
     endsAt: tstz('ends_at').notNull(),
     /** online, offline or hybrid; offline and hybrid have a place, online and hybrid a URL. */
-    mode: text('mode').notNull(),
+    mode: text('mode').$type<'online' | 'offline' | 'hybrid'>().notNull(),
     place: text('place'),
     url: text('url'),
     fields: text('fields').array().notNull().default(sql`'{}'::text[]`),
@@ -88,7 +88,7 @@ export const roadshowPresentations = pgTable(
     stage: text('stage').notNull(),
     askFen: fen('ask_fen'),
     fields: text('fields').array().notNull(),
-    status: text('status').notNull().default('pending'),
+    status: text('status').$type<'pending' | 'accepted' | 'declined'>().notNull().default('pending'),
     createdBy: text('created_by').notNull(),
     createdAt: tstz('created_at').notNull().defaultNow(),
     decidedAt: tstz('decided_at'),
@@ -149,7 +149,10 @@ export const investmentInterests = pgTable(
     /** { name, phoneEnc?, emailEnc? }: each side's contact person, encrypted; the owner's given on acceptance. */
     investorContact: jsonb('investor_contact').notNull(),
     ownerContact: jsonb('owner_contact'),
-    status: text('status').notNull().default('submitted'),
+    status: text('status')
+      .$type<'submitted' | 'accepted' | 'declined' | 'withdrawn'>()
+      .notNull()
+      .default('submitted'),
     declineReason: jsonb('decline_reason'),
     acceptedAt: tstz('accepted_at'),
     createdBy: text('created_by').notNull(),

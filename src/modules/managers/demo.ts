@@ -62,7 +62,7 @@ export async function seedDemoManagers(
           certificateNo: x.certificateNo,
           fields: [...x.fields],
           bio: x.bio,
-          status: 'active',
+          status: 'active' as const,
           createdBy: 'techex-demo-seed',
         })),
       )

@@ -11,6 +11,7 @@ import {
   UnprocessableError,
   ValidationError,
 } from '../../platform/errors.js';
+import type { Schema } from '../../platform/http/operations.js';
 import { newId } from '../../platform/ids.js';
 import type { OutboxDispatcher } from '../../platform/outbox.js';
 import { type CursorCodec, pageByIdDesc } from '../../platform/pagination.js';
@@ -225,7 +226,11 @@ export async function reviewManager(
  * A manager as the caller sees it. Phone, e-mail and the full certificate number are personal
  * data: the employer's people and operators see them, everyone else sees them masked.
  */
-export async function managerView(deps: ManagerDeps, p: Principal | undefined, r: ManagerRow) {
+export async function managerView(
+  deps: ManagerDeps,
+  p: Principal | undefined,
+  r: ManagerRow,
+): Promise<Schema<'TechnologyManager'>> {
   const full = isOperator(p) || actsFor(p, r.employerOrganisationId);
   const phone = openField(deps.key, r.id, 'phone', r.phoneEnc);
   const email = openField(deps.key, r.id, 'email', r.emailEnc);
@@ -261,7 +266,7 @@ export interface ManagerListQuery {
   level?: Level;
   field?: string;
   employerOrganisationId?: string;
-  status?: string;
+  status?: ManagerRow['status'];
   cursor?: string;
   limit?: number;
 }

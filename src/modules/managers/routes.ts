@@ -1,5 +1,5 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { bindUntypedOperations } from '../../platform/http/operations.js';
+import type { FastifyInstance } from 'fastify';
+import { bindOperations, type RequestOf } from '../../platform/http/operations.js';
 import type { ModuleContext } from '../../platform/module.js';
 import { brokersOf, nameBroker, type SubjectType } from './brokers.js';
 import { managerKey } from './contacts.js';
@@ -7,11 +7,7 @@ import {
   getManager,
   listManagers,
   type ManagerDeps,
-  type ManagerInput,
-  type ManagerListQuery,
-  type ManagerPatch,
   managerView,
-  type ReviewDecision,
   registerManager,
   reviewManager,
   updateManager,
@@ -20,9 +16,8 @@ import { managerRewards, setAsides } from './rewards.js';
 import './messages.js';
 import './policies.js';
 
-type Id = { Params: { managerId: string } };
-type YearQuery = { Querystring: { year: number; cursor?: string; limit?: number } };
-type BrokerReq = FastifyRequest<{ Params: Record<string, string>; Body: { managerId: string } }>;
+/** What naming a broker needs of its request (the interest and contract operations share it). */
+type BrokerRequest = Pick<RequestOf<'nameInterestBroker'>, 'principal' | 'body' | 'id'>;
 
 export async function managerRoutes(app: FastifyInstance, ctx: ModuleContext): Promise<void> {
   const deps: ManagerDeps = {
@@ -31,43 +26,43 @@ export async function managerRoutes(app: FastifyInstance, ctx: ModuleContext): P
     outbox: ctx.outbox,
     key: managerKey(ctx.secrets.appSecret),
   };
-  const broker = (type: SubjectType, param: string) => async (req: BrokerReq, reply: FastifyReply) => {
-    const subjectId = req.params[param]!;
+  /** Names the broker; the status (201 when newly named, else 200) and the subject's brokers. */
+  const broker = async (type: SubjectType, subjectId: string, req: BrokerRequest) => {
     const r = await nameBroker(deps, req.principal, type, subjectId, req.body.managerId, req.id);
-    return reply
-      .code(r.created ? 201 : 200)
-      .send({ subjectType: type, subjectId, brokers: await brokersOf(deps.db, type, subjectId) });
+    const body = { subjectType: type, subjectId, brokers: await brokersOf(deps.db, type, subjectId) };
+    return { status: r.created ? 201 : 200, body };
   };
-  bindUntypedOperations(app, {
-    listTechnologyManagers: (req: FastifyRequest<{ Querystring: ManagerListQuery }>) =>
-      listManagers(deps, req.principal, req.query),
-    registerTechnologyManager: async (req: FastifyRequest<{ Body: ManagerInput }>, reply: FastifyReply) => {
+  bindOperations(app, {
+    listTechnologyManagers: (req) => listManagers(deps, req.principal, req.query),
+    registerTechnologyManager: async (req, reply) => {
       const row = await registerManager(deps, req.principal, req.body, req.id);
       return reply
         .code(201)
         .header('location', `/v1/technology-managers/${row.id}`)
         .send(await managerView(deps, req.principal, row));
     },
-    getTechnologyManager: (req: FastifyRequest<Id>) => getManager(deps, req.principal, req.params.managerId),
-    updateTechnologyManager: async (req: FastifyRequest<Id & { Body: ManagerPatch }>) =>
+    getTechnologyManager: (req) => getManager(deps, req.principal, req.params.managerId),
+    updateTechnologyManager: async (req) =>
       managerView(
         deps,
         req.principal,
         await updateManager(deps, req.principal, req.params.managerId, req.body, req.id),
       ),
-    reviewTechnologyManager: async (
-      req: FastifyRequest<Id & { Body: { decision: ReviewDecision; reason?: string } }>,
-    ) =>
+    reviewTechnologyManager: async (req) =>
       managerView(
         deps,
         req.principal,
         await reviewManager(deps, req.principal, req.params.managerId, req.body, req.id),
       ),
-    nameInterestBroker: broker('interest', 'interestId'),
-    nameContractBroker: broker('contract', 'id'),
-    getTechnologyManagerRewards: (req: FastifyRequest<YearQuery>) =>
-      managerRewards(deps, req.principal, req.query),
-    getTechnologyManagerSetAsides: (req: FastifyRequest<YearQuery>) =>
-      setAsides(deps, req.principal, req.query),
+    nameInterestBroker: async (req, reply) => {
+      const r = await broker('interest', req.params.interestId, req);
+      return reply.code(r.status).send(r.body);
+    },
+    nameContractBroker: async (req, reply) => {
+      const r = await broker('contract', req.params.id, req);
+      return reply.code(r.status).send(r.body);
+    },
+    getTechnologyManagerRewards: (req) => managerRewards(deps, req.principal, req.query),
+    getTechnologyManagerSetAsides: (req) => setAsides(deps, req.principal, req.query),
   });
 }

@@ -7,6 +7,7 @@
 import { sql } from 'drizzle-orm';
 import { check, foreignKey, index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { organisations } from '../identity/schema.js';
+import type { Level } from './rules.js';
 
 const tstz = (name: string) => timestamp(name, { withTimezone: true });
 
@@ -17,7 +18,7 @@ export const technologyManagers = pgTable(
     employerOrganisationId: uuid('employer_organisation_id').notNull(),
     name: text('name').notNull(),
     /** junior 初级, intermediate 中级, senior 高级. */
-    level: text('level').notNull(),
+    level: text('level').$type<Level>().notNull(),
     /** Normalised (upper case, no spaces); unique across the registry. */
     certificateNo: text('certificate_no').notNull(),
     fields: text('fields').array().notNull().default(sql`'{}'::text[]`),
@@ -25,7 +26,10 @@ export const technologyManagers = pgTable(
     /** Personal data: encrypted (bound to the row id), shown in full to the employer and operators only. */
     phoneEnc: text('phone_enc'),
     emailEnc: text('email_enc'),
-    status: text('status').notNull().default('pending'),
+    status: text('status')
+      .$type<'pending' | 'active' | 'rejected' | 'revoked'>()
+      .notNull()
+      .default('pending'),
     reviewReason: text('review_reason'),
     createdBy: text('created_by').notNull(),
     createdAt: tstz('created_at').notNull().defaultNow(),

@@ -19,6 +19,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import { catalogListings } from '../catalog/schema.js';
 import { organisations } from '../identity/schema.js';
+import type { DayKind, Mode } from './rules.js';
 
 const tstz = (name: string) => timestamp(name, { withTimezone: true });
 
@@ -31,7 +32,7 @@ export const priceNotices = pgTable(
     achievementId: uuid('achievement_id').notNull(),
     achievementTitle: text('achievement_title').notNull(),
     /** transfer (转让) / licence (许可) / equity (作价投资). */
-    mode: text('mode').notNull(),
+    mode: text('mode').$type<Mode>().notNull(),
     priceFen: bigint('price_fen', { mode: 'number' }).notNull(),
     /** The counterparty (受让方): an organisation's name and, if domestic, its credit code. */
     counterpartyName: text('counterparty_name').notNull(),
@@ -39,7 +40,7 @@ export const priceNotices = pgTable(
     description: text('description'),
     /** The period as published: its length, its unit and when it ends (exclusive). */
     periodDays: integer('period_days').notNull(),
-    dayKind: text('day_kind').notNull(),
+    dayKind: text('day_kind').$type<DayKind>().notNull(),
     startsAt: tstz('starts_at').notNull(),
     endsAt: tstz('ends_at').notNull(),
     createdBy: text('created_by').notNull(),
@@ -70,7 +71,7 @@ export const priceNoticeObjections = pgTable(
   {
     id: uuid('id').primaryKey(),
     noticeId: uuid('notice_id').notNull(),
-    objectorKind: text('objector_kind').notNull(),
+    objectorKind: text('objector_kind').$type<'user' | 'client'>().notNull(),
     objectorId: text('objector_id').notNull(),
     objectorOrganisationId: uuid('objector_organisation_id'),
     /** The name the objector signs with: personal data, masked in public views. */
@@ -99,7 +100,7 @@ export const priceNoticePolicies = pgTable(
   {
     organisationId: uuid('organisation_id').primaryKey(),
     periodDays: integer('period_days').notNull(),
-    dayKind: text('day_kind').notNull(),
+    dayKind: text('day_kind').$type<DayKind>().notNull(),
     updatedBy: text('updated_by').notNull(),
     updatedAt: tstz('updated_at').notNull().defaultNow(),
   },

@@ -7,6 +7,7 @@ import { type Actor, actorOf, recordAudit } from '../../platform/audit.js';
 import { authorize, can, requirePrincipal } from '../../platform/authz.js';
 import { type Db, type DbOrTx, isUniqueViolation } from '../../platform/db.js';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../platform/errors.js';
+import type { Schema } from '../../platform/http/operations.js';
 import { newId } from '../../platform/ids.js';
 import type { OutboxDispatcher } from '../../platform/outbox.js';
 import { type CursorCodec, pageByIdDesc } from '../../platform/pagination.js';
@@ -63,7 +64,7 @@ export async function policyOf(db: DbOrTx, organisationId: string) {
     .from(priceNoticePolicies)
     .where(eq(priceNoticePolicies.organisationId, organisationId));
   return row
-    ? { periodDays: row.periodDays, dayKind: row.dayKind as DayKind, isDefault: false }
+    ? { periodDays: row.periodDays, dayKind: row.dayKind, isDefault: false }
     : { ...DEFAULT_POLICY, isDefault: true };
 }
 
@@ -170,7 +171,7 @@ function statusOf(r: NoticeRow, c: Counts, now: Date): NoticeStatus {
   return c.unresolved > 0 ? 'disputed' : 'cleared';
 }
 
-function summary(r: NoticeRow, c: Counts, now: Date) {
+function summary(r: NoticeRow, c: Counts, now: Date): Schema<'PriceNotice'> {
   return {
     id: r.id,
     organisationId: r.organisationId,
@@ -192,7 +193,7 @@ function summary(r: NoticeRow, c: Counts, now: Date) {
 /** The objections a detail shows (oldest first); a notice keeps at most one per objector. */
 const DETAIL_OBJECTIONS = 100;
 
-function objectionView(x: ObjectionRow, full: boolean, mine: boolean) {
+function objectionView(x: ObjectionRow, full: boolean, mine: boolean): Schema<'PriceNoticeObjection'> {
   return {
     id: x.id,
     objector: {

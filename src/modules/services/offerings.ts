@@ -8,14 +8,14 @@ import { pageByIdDesc } from '../../platform/pagination.js';
 import type { Principal } from '../../platform/principal.js';
 import { notifyInTx } from '../notifications/index.js';
 import { type PageQuery, type ServiceDeps, verifiedOrganisationOf } from './deps.js';
-import { type Qualification, qualificationProblem } from './kinds.js';
+import { type Qualification, qualificationProblem, type ServiceKind } from './kinds.js';
 import { type OfferingAction, offeringTable } from './lifecycle.js';
 import { organisationOf } from './ports.js';
 import { serviceOfferings as o } from './schema.js';
 import { type OfferingRow, offeringView } from './views.js';
 
 export interface OfferingInput {
-  kind: string;
+  kind: ServiceKind;
   title: string;
   description: string;
   priceModel: 'fixed' | 'from' | 'quote';
@@ -206,7 +206,7 @@ export async function getOffering(deps: ServiceDeps, p: Principal | undefined, i
 }
 
 export interface OfferingQuery extends PageQuery {
-  kind?: string;
+  kind?: OfferingRow['kind'];
   fieldCode?: string;
   regionCode?: string;
   organisationId?: string;

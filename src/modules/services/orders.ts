@@ -318,7 +318,7 @@ export async function getOrder(deps: ServiceDeps, p: Principal | undefined, id: 
 
 export interface OrderQuery extends PageQuery {
   role?: 'buyer' | 'institution';
-  status?: string;
+  status?: OrderRow['status'];
 }
 
 /** The caller organisation's orders (as buyer, institution or both), newest first. */

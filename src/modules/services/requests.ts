@@ -9,14 +9,14 @@ import { actsFor, isOperator, type Principal } from '../../platform/principal.js
 import { emitEventInTx } from '../integration/index.js';
 import { notifyInTx } from '../notifications/index.js';
 import { type PageQuery, type ServiceDeps, verifiedOrganisationOf } from './deps.js';
-import { chinaToday } from './kinds.js';
+import { chinaToday, type ServiceKind } from './kinds.js';
 import { ownsSubject, type SubjectType } from './ports.js';
 import { serviceRequests as r, serviceOfferings, serviceQuotes } from './schema.js';
 import { rankOfferings } from './suggest.js';
 import { quoteView, type RequestRow, requestView } from './views.js';
 
 export interface RequestInput {
-  kind: string;
+  kind: ServiceKind;
   title: string;
   description: string;
   fieldCodes?: string[];
@@ -40,7 +40,7 @@ export async function findRequest(db: DbOrTx, id: string, lock = false): Promise
 }
 
 /** Kinds the organisation has a published offering of (so it may see and quote requests of them). */
-async function offeredKinds(db: DbOrTx, organisationId: string | undefined): Promise<string[]> {
+async function offeredKinds(db: DbOrTx, organisationId: string | undefined): Promise<ServiceKind[]> {
   if (!organisationId) return [];
   const rows = await db
     .selectDistinct({ kind: serviceOfferings.kind })
@@ -114,7 +114,7 @@ export async function getRequest(deps: ServiceDeps, p: Principal | undefined, id
 export interface RequestQuery extends PageQuery {
   /** mine: the caller organisation's requests; open: open requests of kinds it offers. */
   role?: 'mine' | 'open';
-  kind?: string;
+  kind?: RequestRow['kind'];
 }
 
 export async function listRequests(deps: ServiceDeps, p: Principal | undefined, q: RequestQuery) {

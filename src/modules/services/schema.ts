@@ -16,6 +16,8 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { organisations } from '../identity/schema.js';
+import type { ServiceKind } from './kinds.js';
+import type { OrderStatus } from './lifecycle.js';
 
 const tstz = (name: string) => timestamp(name, { withTimezone: true });
 
@@ -27,18 +29,21 @@ export const serviceOfferings = pgTable(
     organisationId: uuid('organisation_id').notNull(),
     /** Copied at creation: the institution's sub-centre reviews it. */
     subCentreId: uuid('sub_centre_id'),
-    kind: text('kind').notNull(),
+    kind: text('kind').$type<ServiceKind>().notNull(),
     title: text('title').notNull(),
     description: text('description').notNull(),
     /** fixed: priceFen is the price; from: the lowest price; quote: no price, quoted per request. */
-    priceModel: text('price_model').notNull(),
+    priceModel: text('price_model').$type<'fixed' | 'from' | 'quote'>().notNull(),
     priceFen: integer('price_fen'),
     turnaroundDays: integer('turnaround_days').notNull(),
     regionCodes: text('region_codes').array().notNull().default(sql`'{}'::text[]`),
     fieldCodes: text('field_codes').array().notNull().default(sql`'{}'::text[]`),
     /** The qualification the kind needs: { licenceNo, validUntil } (validUntil a China date). */
     qualification: jsonb('qualification'),
-    status: text('status').notNull().default('draft'),
+    status: text('status')
+      .$type<'draft' | 'submitted' | 'published' | 'rejected' | 'withdrawn'>()
+      .notNull()
+      .default('draft'),
     rejectReason: text('reject_reason'),
     ratingCount: integer('rating_count').notNull().default(0),
     ratingSum: integer('rating_sum').notNull().default(0),
@@ -68,14 +73,14 @@ export const serviceRequests = pgTable(
   {
     id: uuid('id').primaryKey(),
     organisationId: uuid('organisation_id').notNull(),
-    kind: text('kind').notNull(),
+    kind: text('kind').$type<ServiceKind>().notNull(),
     title: text('title').notNull(),
     description: text('description').notNull(),
     fieldCodes: text('field_codes').array().notNull().default(sql`'{}'::text[]`),
     regionCode: text('region_code'),
     /** { type: achievement | need | interest | contract, id }. */
     subject: jsonb('subject'),
-    status: text('status').notNull().default('open'),
+    status: text('status').$type<'open' | 'ordered' | 'closed'>().notNull().default('open'),
     createdAt: tstz('created_at').notNull().defaultNow(),
     updatedAt: tstz('updated_at').notNull().defaultNow(),
   },
@@ -134,7 +139,7 @@ export const serviceOrders = pgTable(
     requestId: uuid('request_id').notNull(),
     quoteId: uuid('quote_id').notNull(),
     offeringId: uuid('offering_id').notNull(),
-    kind: text('kind').notNull(),
+    kind: text('kind').$type<ServiceKind>().notNull(),
     title: text('title').notNull(),
     buyerOrganisationId: uuid('buyer_organisation_id').notNull(),
     /** The buyer's sub-centre (分中心): it sees the overdue list and resolves disputes. */
@@ -142,7 +147,7 @@ export const serviceOrders = pgTable(
     institutionOrganisationId: uuid('institution_organisation_id').notNull(),
     priceFen: integer('price_fen').notNull(),
     turnaroundDays: integer('turnaround_days').notNull(),
-    status: text('status').notNull(),
+    status: text('status').$type<OrderStatus>().notNull(),
     /** China date: turnaround working days after acceptance, on the holiday calendar. */
     dueDate: text('due_date').notNull(),
     /** [{ title, note?, at }] reported by the institution. */

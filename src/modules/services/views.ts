@@ -1,3 +1,4 @@
+import type { Schema } from '../../platform/http/operations.js';
 import { SERVICE_KINDS, type ServiceKind } from './kinds.js';
 import type {
   serviceOfferings,
@@ -16,7 +17,7 @@ export type OrderEventRow = typeof serviceOrderEvents.$inferSelect;
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 const label = (kind: string) => SERVICE_KINDS[kind as ServiceKind] ?? kind;
 
-export function offeringView(r: OfferingRow) {
+export function offeringView(r: OfferingRow): Schema<'ServiceOffering'> {
   return {
     id: r.id,
     organisationId: r.organisationId,
@@ -42,7 +43,7 @@ export function offeringView(r: OfferingRow) {
   };
 }
 
-export function quoteView(q: QuoteRow) {
+export function quoteView(q: QuoteRow): Schema<'ServiceQuote'> {
   return {
     id: q.id,
     requestId: q.requestId,
@@ -56,7 +57,7 @@ export function quoteView(q: QuoteRow) {
   };
 }
 
-export function requestView(r: RequestRow) {
+export function requestView(r: RequestRow): Schema<'ServiceRequest'> {
   return {
     id: r.id,
     organisationId: r.organisationId,
@@ -66,14 +67,14 @@ export function requestView(r: RequestRow) {
     description: r.description,
     fieldCodes: r.fieldCodes,
     regionCode: r.regionCode,
-    subject: (r.subject as { type: string; id: string } | null) ?? null,
+    subject: (r.subject as Schema<'ServiceRequestSubject'> | null) ?? null, // validated on input
     status: r.status,
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
   };
 }
 
-export function orderView(r: OrderRow) {
+export function orderView(r: OrderRow): Schema<'ServiceOrder'> {
   return {
     id: r.id,
     requestId: r.requestId,
