@@ -2529,6 +2529,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/service-orders/{orderId}/broker": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Name an active technology manager as broker on a service order (a party)
+         * @description The order's buyer or institution; operators and the registrars of the buyer's sub-centre
+         *     403, anyone else 404. Not on a cancelled order (409). Naming the same manager again
+         *     answers 200 with the same list. Emits `technology-manager.broker-named` to both
+         *     organisations and the manager's employer.
+         */
+        post: operations["nameServiceOrderBroker"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/investors": {
         parameters: {
             query?: never;
@@ -5361,7 +5384,7 @@ export interface components {
             /** Format: uuid */
             managerId: string;
             /** @enum {string} */
-            subjectType: "interest" | "contract";
+            subjectType: "interest" | "contract" | "service_order";
             /** Format: uuid */
             subjectId: string;
             /** Format: uuid */
@@ -5371,7 +5394,7 @@ export interface components {
         };
         BrokerList: {
             /** @enum {string} */
-            subjectType: "interest" | "contract";
+            subjectType: "interest" | "contract" | "service_order";
             /** Format: uuid */
             subjectId: string;
             brokers: components["schemas"]["Brokerage"][];
@@ -9964,6 +9987,43 @@ export interface operations {
                 };
             };
             /** @description Named; the brokers of the contract */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrokerList"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    nameServiceOrderBroker: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BrokerNaming"];
+            };
+        };
+        responses: {
+            /** @description Already named; the brokers of the order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrokerList"];
+                };
+            };
+            /** @description Named; the brokers of the order */
             201: {
                 headers: {
                     [name: string]: unknown;

@@ -65,6 +65,7 @@ export async function managerRoutes(app: FastifyInstance, ctx: ModuleContext): P
       ),
     nameInterestBroker: broker('interest', 'interestId'),
     nameContractBroker: broker('contract', 'id'),
+    nameServiceOrderBroker: broker('service_order', 'orderId'),
     getTechnologyManagerRewards: (req: FastifyRequest<YearQuery>) =>
       managerRewards(deps, req.principal, req.query),
     getTechnologyManagerSetAsides: (req: FastifyRequest<YearQuery>) =>

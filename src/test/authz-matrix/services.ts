@@ -71,7 +71,7 @@ async function quote(w: World): Promise<Obj> {
 
 type OrderStatus = 'accepted' | 'in_progress' | 'delivered' | 'accepted_by_buyer' | 'disputed' | 'rated';
 
-async function order(w: World, status: OrderStatus): Promise<Obj> {
+export async function order(w: World, status: OrderStatus): Promise<Obj> {
   const inst = await institution(w);
   const q = await quote(w);
   const res = await w.as(w.users.member, 'POST', '/v1/service-orders', { quoteId: q.quoteId });
