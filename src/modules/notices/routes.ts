@@ -13,6 +13,7 @@ import {
   objectToNotice,
   publishNotice,
   setPolicy,
+  withdrawNotice,
 } from './service.js';
 
 type Id = { Params: { noticeId: string } };
@@ -35,6 +36,8 @@ export async function noticeRoutes(app: FastifyInstance, ctx: ModuleContext): Pr
     answerPriceNoticeObjection: (
       req: FastifyRequest<{ Params: { noticeId: string; objectionId: string }; Body: { answer: string } }>,
     ) => answerObjection(deps, req.principal, req.params.noticeId, req.params.objectionId, req.body, req.id),
+    withdrawPriceNotice: (req: FastifyRequest<Id & { Body: { reason?: string } }>) =>
+      withdrawNotice(deps, req.principal, req.params.noticeId, req.body ?? {}, req.id),
     getPriceNoticePolicy: (req: FastifyRequest<OrgId>) =>
       getPolicy(deps, req.principal, req.params.organisationId),
     setPriceNoticePolicy: (req: FastifyRequest<OrgId & { Body: { periodDays: number; dayKind: DayKind } }>) =>

@@ -81,6 +81,8 @@ export async function createOrder(
         : [];
       // Only the requesting organisation knows the quotes it received.
       if (!quote || !request || request.organisationId !== buyer) throw new NotFoundError();
+      if (request.status === 'closed') throw new ConflictError('service-request-closed');
+      if (quote.withdrawnAt) throw new ConflictError('service-quote-withdrawn');
       if (request.status !== 'open') {
         const [existing] = await tx.select({ id: so.id }).from(so).where(eq(so.requestId, request.id));
         throw new ConflictError('service-quote-already-ordered', { orderId: existing?.id ?? '' });

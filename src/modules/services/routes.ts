@@ -25,6 +25,7 @@ import {
   takeOrderStep,
 } from './orders.js';
 import {
+  closeRequest,
   createQuote,
   createRequest,
   getRequest,
@@ -33,6 +34,7 @@ import {
   type RequestInput,
   type RequestQuery,
   suggestOfferings,
+  withdrawQuote,
 } from './requests.js';
 import { offeringView } from './views.js';
 import './messages.js';
@@ -82,6 +84,9 @@ export async function serviceRoutes(app: FastifyInstance, ctx: ModuleContext): P
     createServiceQuote: async (req: RequestReq<QuoteInput>, reply: FastifyReply) =>
       reply.code(201).send(await createQuote(deps, req.principal, req.params.requestId, req.body, req.id)),
 
+    withdrawServiceQuote: (req: FastifyRequest<{ Params: { requestId: string; quoteId: string } }>) =>
+      withdrawQuote(deps, req.principal, req.params.requestId, req.params.quoteId, req.id),
+    closeServiceRequest: (req: RequestReq) => closeRequest(deps, req.principal, req.params.requestId, req.id),
     createServiceOrder: async (req: FastifyRequest<{ Body: { quoteId: string } }>, reply: FastifyReply) => {
       const row = await createOrder(deps, req.principal, req.body.quoteId, req.id);
       return reply

@@ -53,6 +53,7 @@ export function quoteView(q: QuoteRow) {
     validUntil: q.validUntil,
     note: q.note,
     createdAt: q.createdAt.toISOString(),
+    withdrawnAt: q.withdrawnAt?.toISOString() ?? null,
   };
 }
 

@@ -1,2 +1,0 @@
-ALTER TABLE "technology_manager_brokerages" DROP CONSTRAINT "technology_manager_brokerages_subject_type_check";--> statement-breakpoint
-ALTER TABLE "technology_manager_brokerages" ADD CONSTRAINT "technology_manager_brokerages_subject_type_check" CHECK (subject_type IN ('interest','contract','service_order'));
