@@ -2883,7 +2883,11 @@ export interface paths {
          * Published service offerings, newest first
          * @description Public. Filters: `kind`, `fieldCode`, `regionCode` (an offering listing no region serves
          *     everywhere; one listing a city or province serves its districts), `organisationId`.
-         *     `mine=true`: the caller organisation's own offerings in every state.
+         *     `mine=true`: the caller organisation's own offerings in every state. `q`: words that the
+         *     title or description must all hold (or a synonym of each), judged with the matching
+         *     engine's segmentation and thesaurus (jieba words, so 专利 finds 专利检索). A page examines
+         *     at most 2,000 offerings (newest first, after the other filters); combine `q` with filters
+         *     to reach older ones.
          */
         get: operations["listServiceOfferings"];
         put?: never;
@@ -10581,6 +10585,7 @@ export interface operations {
                 regionCode?: components["schemas"]["RegionCode"];
                 organisationId?: string;
                 mine?: boolean;
+                q?: string;
             };
             header?: never;
             path?: never;
