@@ -2332,6 +2332,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/public-notices/{noticeId}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The owner withdraws its notice during the period (撤回)
+         * @description The owner organisation's members and clients; anyone else identified 403 (the notice is
+         *     public); an unknown notice 404. After the period ended 409 `price-notice-period-over`;
+         *     a second withdrawal 409 `price-notice-withdrawn`. A withdrawn notice takes no more
+         *     objections and never clears the contract gate. Audited; sends the public webhook event
+         *     `price-notice.withdrawn`.
+         */
+        post: operations["withdrawPriceNotice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/organisations/{organisationId}/price-notice-policy": {
         parameters: {
             query?: never;
@@ -2523,6 +2547,29 @@ export interface paths {
          *     cancelled contract (409). The per-manager reward figures count the contracts registered.
          */
         post: operations["nameContractBroker"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/service-orders/{orderId}/broker": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Name an active technology manager as broker on a service order (a party)
+         * @description The order's buyer or institution; operators and the registrars of the buyer's sub-centre
+         *     403, anyone else 404. Not on a cancelled order (409). Naming the same manager again
+         *     answers 200 with the same list. Emits `technology-manager.broker-named` to both
+         *     organisations and the manager's employer.
+         */
+        post: operations["nameServiceOrderBroker"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2836,7 +2883,11 @@ export interface paths {
          * Published service offerings, newest first
          * @description Public. Filters: `kind`, `fieldCode`, `regionCode` (an offering listing no region serves
          *     everywhere; one listing a city or province serves its districts), `organisationId`.
-         *     `mine=true`: the caller organisation's own offerings in every state.
+         *     `mine=true`: the caller organisation's own offerings in every state. `q`: words that the
+         *     title or description must all hold (or a synonym of each), judged with the matching
+         *     engine's segmentation and thesaurus (jieba words, so 专利 finds 专利检索). A page examines
+         *     at most 2,000 offerings (newest first, after the other filters); combine `q` with filters
+         *     to reach older ones.
          */
         get: operations["listServiceOfferings"];
         put?: never;
@@ -3050,6 +3101,52 @@ export interface paths {
          *     `service-request.quoted`.
          */
         post: operations["createServiceQuote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/service-requests/{requestId}/quotes/{quoteId}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw a quote (the institution that made it)
+         * @description While the request is open (409 `service-request-closed` otherwise; 409
+         *     `service-quote-withdrawn` the second time). The requesting organisation and operators
+         *     403, anyone else 404. A withdrawn quote can no longer be accepted. The requester is
+         *     notified; both organisations receive `service-request.quote-withdrawn`.
+         */
+        post: operations["withdrawServiceQuote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/service-requests/{requestId}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close a request (the requesting organisation)
+         * @description open → closed: it takes no more quotes and none of its quotes can be accepted. Only an
+         *     open request (409 `service-request-closed` otherwise). Institutions that see the request
+         *     and operators 403, anyone else 404. The requester and every institution that quoted
+         *     receive `service-request.closed`.
+         */
+        post: operations["closeServiceRequest"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5174,13 +5271,17 @@ export interface components {
             endsAt: string;
             /**
              * @description in_period 公示中; disputed 有异议 (an objection was not answered before the period
-             *     ended); cleared 公示期满 (no objection, or all answered in time).
+             *     ended); cleared 公示期满 (no objection, or all answered in time); withdrawn 已撤回 (by
+             *     the owner during the period: it never clears the gate).
              * @enum {string}
              */
-            status: "in_period" | "disputed" | "cleared";
+            status: "in_period" | "disputed" | "cleared" | "withdrawn";
             objectionCount: number;
             /** Format: date-time */
             createdAt: string;
+            /** Format: date-time */
+            withdrawnAt?: string | null;
+            withdrawReason?: string | null;
         };
         PriceNoticePage: {
             items: components["schemas"]["PriceNotice"][];
@@ -5361,7 +5462,7 @@ export interface components {
             /** Format: uuid */
             managerId: string;
             /** @enum {string} */
-            subjectType: "interest" | "contract";
+            subjectType: "interest" | "contract" | "service_order";
             /** Format: uuid */
             subjectId: string;
             /** Format: uuid */
@@ -5371,7 +5472,7 @@ export interface components {
         };
         BrokerList: {
             /** @enum {string} */
-            subjectType: "interest" | "contract";
+            subjectType: "interest" | "contract" | "service_order";
             /** Format: uuid */
             subjectId: string;
             brokers: components["schemas"]["Brokerage"][];
@@ -5705,6 +5806,11 @@ export interface components {
             note: string | null;
             /** Format: date-time */
             createdAt: string;
+            /**
+             * Format: date-time
+             * @description When the institution withdrew it (it can then no longer be accepted).
+             */
+            withdrawnAt?: string | null;
         };
         ServiceRequestDetail: components["schemas"]["ServiceRequest"] & {
             quotes: components["schemas"]["ServiceQuote"][];
@@ -9658,6 +9764,36 @@ export interface operations {
             "4XX": components["responses"]["ClientError"];
         };
     };
+    withdrawPriceNotice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                noticeId: components["parameters"]["PriceNoticeId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The withdrawn notice */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PriceNoticeDetail"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
     getPriceNoticePolicy: {
         parameters: {
             query?: never;
@@ -9964,6 +10100,43 @@ export interface operations {
                 };
             };
             /** @description Named; the brokers of the contract */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrokerList"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    nameServiceOrderBroker: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BrokerNaming"];
+            };
+        };
+        responses: {
+            /** @description Already named; the brokers of the order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrokerList"];
+                };
+            };
+            /** @description Named; the brokers of the order */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -10412,6 +10585,7 @@ export interface operations {
                 regionCode?: components["schemas"]["RegionCode"];
                 organisationId?: string;
                 mine?: boolean;
+                q?: string;
             };
             header?: never;
             path?: never;
@@ -10749,6 +10923,55 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ServiceQuote"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    withdrawServiceQuote: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requestId: string;
+                quoteId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The withdrawn quote */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceQuote"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    closeServiceRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The closed request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceRequest"];
                 };
             };
             429: components["responses"]["TooManyRequests"];

@@ -1,7 +1,7 @@
 /**
- * Naming a technology manager as broker (居间人) on an interest or a technology contract. Only a
- * party may name one: the interest's two organisations; the contract's applicant, seller or
- * buyer (by credit code). The link is this module's own table; the other modules are only read.
+ * Naming a technology manager as broker (居间人) on an interest, a technology contract or a service
+ * order. Only a party may name one: the interest's two organisations; the contract's applicant,
+ * seller or buyer (by credit code); the order's buyer or institution. The link is this module's own table; the other modules are only read.
  */
 import { and, asc, eq } from 'drizzle-orm';
 import { actorOf, recordAudit } from '../../platform/audit.js';
@@ -14,10 +14,11 @@ import { findContract } from '../contracts/index.js';
 import { findOrganisationByCreditCode } from '../identity/index.js';
 import { emitEventInTx } from '../integration/index.js';
 import { interestParties } from '../interests/index.js';
+import { orderParties } from '../services/index.js';
 import { findManager, type ManagerDeps } from './registry.js';
 import { technologyManagerBrokerages as b } from './schema.js';
 
-export type SubjectType = 'interest' | 'contract';
+export type SubjectType = 'interest' | 'contract' | 'service_order';
 
 interface Subject {
   parties: string[];
@@ -57,6 +58,25 @@ async function contractSubject(db: DbOrTx, p: Principal | undefined, id: string)
   };
 }
 
+async function orderSubject(db: DbOrTx, p: Principal | undefined, id: string): Promise<Subject> {
+  const o = await orderParties(db, id);
+  if (!o) throw new NotFoundError();
+  return {
+    parties: [o.buyerOrganisationId, o.institutionOrganisationId],
+    // Operators and the buyer's sub-centre see the order but are no party to it.
+    visible: isOperator(p) || isRegistrarOf(p, o.buyerSubCentreId),
+    status: o.status,
+    open: o.status !== 'cancelled',
+  };
+}
+
+const SUBJECTS = { interest: interestSubject, contract: contractSubject, service_order: orderSubject };
+const AUDIT_OBJECT = {
+  interest: 'interest',
+  contract: 'technology_contract',
+  service_order: 'service_order',
+};
+
 const brokerView = (r: typeof b.$inferSelect) => ({
   id: r.id,
   managerId: r.managerId,
@@ -76,10 +96,7 @@ export async function nameBroker(
   requestId?: string,
 ) {
   const out = await deps.db.transaction(async (tx) => {
-    const subject =
-      subjectType === 'interest'
-        ? await interestSubject(tx, p, subjectId)
-        : await contractSubject(tx, p, subjectId);
+    const subject = await SUBJECTS[subjectType](tx, p, subjectId);
     authorize(p, 'manager.broker', subject);
     if (!subject.open) throw new ConflictError('manager-broker-subject-closed', { status: subject.status });
     const manager = await findManager(tx, managerId).catch((err) => {
@@ -113,7 +130,7 @@ export async function nameBroker(
     await recordAudit(tx, {
       actor: actorOf(p),
       action: 'technology-manager.broker-named',
-      objectType: subjectType === 'interest' ? 'interest' : 'technology_contract',
+      objectType: AUDIT_OBJECT[subjectType],
       objectId: subjectId,
       after: data,
       requestId,

@@ -4,12 +4,14 @@ import { auditEvents } from '../../platform/schema.js';
 import { createActor, createOrganisation, type TestActor } from '../../test/actors.js';
 import { application, principalOf } from '../../test/fixtures/contracts.js';
 import { createWorld, express, publishedAchievement, type World } from '../../test/fixtures/interests.js';
+import { createServicesWorld, injector, orderFrom, publishedOffering } from '../../test/fixtures/services.js';
 import { randomPatentNumber } from '../../test/ids.js';
 import { registerContract, takeForReview } from '../contracts/review.js';
 import { contractRoutes } from '../contracts/routes.js';
 import { type ContractDeps, createContract, submitContract } from '../contracts/service.js';
 import type { ContractInput } from '../contracts/validation.js';
 import { webhookEvents } from '../integration/schema.js';
+import { serviceRoutes } from '../services/routes.js';
 import { managerRoutes } from './routes.js';
 
 /** The registry, masking and authorisation; brokers named by a party; the reward figures. */
@@ -22,7 +24,7 @@ let entAdmin: TestActor;
 let n = 0;
 
 beforeAll(async () => {
-  w = await createWorld([managerRoutes, contractRoutes]);
+  w = await createWorld([managerRoutes, contractRoutes, serviceRoutes]);
   uniAdmin = await createActor(w.ctx, { organisation: w.uni, orgRole: 'org_admin' });
   entAdmin = await createActor(w.ctx, { organisation: w.ent, orgRole: 'org_admin' });
 });
@@ -242,6 +244,59 @@ describe('brokers', () => {
         ),
       );
     expect(new Set(event!.organisationIds)).toEqual(new Set([w.uni.id, w.ent.id]));
+  });
+});
+
+describe('brokers on service orders', () => {
+  it('only the buyer or the institution names a broker; not on a cancelled order', async () => {
+    const s = await createServicesWorld(w.ctx);
+    const sreq = injector(() => w.app);
+    const offering = await publishedOffering(sreq, s);
+    const { order } = await orderFrom(sreq, s, offering.id);
+    const manager = await active();
+    const url = `/v1/service-orders/${order.id}/broker`;
+    const body = { managerId: manager.id };
+    expect((await req('POST', url, s.stranger, body)).statusCode).toBe(404);
+    expect((await req('POST', url, s.registrarA, body)).statusCode).toBe(404);
+    expect((await req('POST', url, s.registrarB, body)).statusCode).toBe(403);
+    expect((await req('POST', url, s.operator, body)).statusCode).toBe(403);
+    expect((await req('POST', url, undefined, body)).statusCode).toBe(401);
+    const missing = `/v1/service-orders/00000000-0000-4000-8000-000000000000/broker`;
+    expect((await req('POST', missing, s.buyer, body)).statusCode).toBe(404);
+
+    const named = await req('POST', url, s.institution, body);
+    expect(named.statusCode, named.body).toBe(201);
+    expect(named.json()).toMatchObject({ subjectType: 'service_order', subjectId: order.id });
+    expect(named.json().brokers).toEqual([
+      expect.objectContaining({ managerId: manager.id, namedByOrganisationId: s.institutionOrg.id }),
+    ]);
+    const again = await req('POST', url, s.buyer, body);
+    expect(again.statusCode).toBe(200);
+    expect(again.json().brokers).toHaveLength(1);
+    const [event] = await w.ctx.database.db
+      .select()
+      .from(webhookEvents)
+      .where(
+        and(eq(webhookEvents.subjectId, order.id), eq(webhookEvents.type, 'technology-manager.broker-named')),
+      );
+    expect(new Set(event!.organisationIds)).toEqual(new Set([s.buyerOrg.id, s.institutionOrg.id, w.uni.id]));
+    const audit = await w.ctx.database.db
+      .select()
+      .from(auditEvents)
+      .where(
+        and(eq(auditEvents.objectId, order.id), eq(auditEvents.action, 'technology-manager.broker-named')),
+      );
+    expect(audit.map((a) => a.objectType)).toEqual(['service_order']);
+
+    // A cancelled order takes no broker.
+    const other = await orderFrom(sreq, s, offering.id);
+    const cancel = await sreq(s.buyer, 'POST', `/v1/service-orders/${other.order.id}/cancel`, {
+      reason: { code: 'buyer_changed_plans' },
+    });
+    expect(cancel.statusCode, cancel.body).toBe(200);
+    const closed = await req('POST', `/v1/service-orders/${other.order.id}/broker`, s.buyer, body);
+    expect(closed.statusCode).toBe(409);
+    expect(closed.json().type).toContain('manager-broker-subject-closed');
   });
 });
 

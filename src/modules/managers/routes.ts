@@ -62,6 +62,10 @@ export async function managerRoutes(app: FastifyInstance, ctx: ModuleContext): P
       const r = await broker('contract', req.params.id, req);
       return reply.code(r.status).send(r.body);
     },
+    nameServiceOrderBroker: async (req, reply) => {
+      const r = await broker('service_order', req.params.orderId, req);
+      return reply.code(r.status).send(r.body);
+    },
     getTechnologyManagerRewards: (req) => managerRewards(deps, req.principal, req.query),
     getTechnologyManagerSetAsides: (req) => setAsides(deps, req.principal, req.query),
   });

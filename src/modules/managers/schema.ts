@@ -49,7 +49,7 @@ export const technologyManagers = pgTable(
   ],
 );
 
-/** A manager named as broker (居间) on an interest or a technology contract, by one of its parties. */
+/** A manager named as broker (居间) on an interest, a technology contract or a service order, by one of its parties. */
 export const technologyManagerBrokerages = pgTable(
   'technology_manager_brokerages',
   {
@@ -64,7 +64,10 @@ export const technologyManagerBrokerages = pgTable(
   (t) => [
     uniqueIndex('technology_manager_brokerages_subject_key').on(t.subjectType, t.subjectId, t.managerId),
     index('technology_manager_brokerages_manager_idx').on(t.managerId, t.subjectType),
-    check('technology_manager_brokerages_subject_type_check', sql`subject_type IN ('interest','contract')`),
+    check(
+      'technology_manager_brokerages_subject_type_check',
+      sql`subject_type IN ('interest','contract','service_order')`,
+    ),
     foreignKey({
       name: 'technology_manager_brokerages_manager_id_fkey',
       columns: [t.managerId],

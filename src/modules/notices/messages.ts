@@ -21,6 +21,9 @@ registerMessages({
     title: { 'zh-CN': '公示期已结束，不再受理异议', en: 'The notice period is over' },
     detail: { 'zh-CN': '公示期已于 {endsAt} 结束。', en: 'The period ended at {endsAt}.' },
   },
+  'price-notice-withdrawn': {
+    title: { 'zh-CN': '该公示已撤回', en: 'The notice was withdrawn' },
+  },
   'price-notice-own-objection': {
     title: { 'zh-CN': '不能对本机构的公示提出异议', en: "You cannot object to your organisation's notice" },
   },

@@ -1,5 +1,6 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditEvents } from '../../platform/schema.js';
 import { createActor, createOrganisation, type TestActor } from '../../test/actors.js';
 import { achievementFixture } from '../../test/fixtures/catalog.js';
 import { application } from '../../test/fixtures/contracts.js';
@@ -8,10 +9,12 @@ import { randomCreditCode } from '../../test/ids.js';
 import { PRC_CALENDAR } from '../contracts/calendar.js';
 import { contractsModule } from '../contracts/module.js';
 import { findOrganisation } from '../identity/index.js';
+import { webhookEvents } from '../integration/schema.js';
 import { noticesModule } from './module.js';
 import { maskName, periodEnd } from './rules.js';
 import { priceNoticeObjections, priceNotices } from './schema.js';
 import { seedDemoNotice } from './seed.js';
+import { requireClearedNotices } from './service.js';
 
 let w: World;
 let req: ReturnType<typeof requester>;
@@ -225,6 +228,67 @@ describe('协议定价公示 through the API', () => {
     const res = await req('POST', `/v1/contracts/${created.json().id}/submit`, w.owner);
     expect(res.statusCode).toBe(409);
     expect(res.json()).toMatchObject({ reason: 'missing', achievementId });
+  });
+
+  it('is withdrawn by its owner during the period, and then never clears the gate', async () => {
+    const achievementId = await publishedAchievement(w);
+    const notice = await publish(achievementId);
+    const url = `/v1/public-notices/${notice.id}/withdraw`;
+    expect((await req('POST', url, w.stranger, {})).statusCode).toBe(403);
+    expect((await req('POST', url, undefined, {})).statusCode).toBe(401);
+    const unknown = '/v1/public-notices/00000000-0000-4000-8000-000000000000/withdraw';
+    expect((await req('POST', unknown, w.owner, {})).statusCode).toBe(404);
+
+    const withdrawn = await req('POST', url, w.owner, { reason: '价格重新协商' });
+    expect(withdrawn.statusCode, withdrawn.body).toBe(200);
+    expect(withdrawn.json()).toMatchObject({ status: 'withdrawn', withdrawReason: '价格重新协商' });
+    const again = await req('POST', url, w.owner, {});
+    expect(again.statusCode).toBe(409);
+    expect(again.json().type).toContain('price-notice-withdrawn');
+    const objection = await req('POST', `/v1/public-notices/${notice.id}/objections`, w.stranger, {
+      name: '王小明',
+      text: '异议',
+    });
+    expect(objection.statusCode).toBe(409);
+    expect(objection.json().type).toContain('price-notice-withdrawn');
+
+    // Its period ends without objection, yet it is still withdrawn and the transfer is refused.
+    await backdate(notice.id, 30);
+    expect((await req('GET', `/v1/public-notices/${notice.id}`)).json().status).toBe('withdrawn');
+    // The gate the contracts module runs at submission (a contract draft here would be a duplicate).
+    const gate = requireClearedNotices(
+      w.ctx.database.db,
+      {
+        type: 'transfer',
+        seller: { creditCode: w.uni.creditCode },
+        buyer: { name: '测试新能源有限公司', creditCode: w.ent.creditCode },
+        achievementIds: [achievementId],
+      },
+      new Date(),
+    );
+    await expect(gate).rejects.toMatchObject({
+      status: 409,
+      code: 'contract-price-notice-required',
+      extensions: { achievementId, reason: 'missing' },
+    });
+
+    const events = await w.ctx.database.db
+      .select()
+      .from(webhookEvents)
+      .where(and(eq(webhookEvents.subjectId, notice.id), eq(webhookEvents.type, 'price-notice.withdrawn')));
+    expect(events).toHaveLength(1);
+    const audit = await w.ctx.database.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.objectId, notice.id), eq(auditEvents.action, 'price-notice.withdrawn')));
+    expect(audit.map((a) => a.actorId)).toHaveLength(1);
+
+    // After its period a notice can no longer be withdrawn.
+    const ended = await publish(await publishedAchievement(w));
+    await backdate(ended.id, 30);
+    const late = await req('POST', `/v1/public-notices/${ended.id}/withdraw`, w.owner, {});
+    expect(late.statusCode).toBe(409);
+    expect(late.json().type).toContain('price-notice-period-over');
   });
 
   it('is published by the owner only, with a valid counterparty credit code', async () => {

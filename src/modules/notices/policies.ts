@@ -10,6 +10,8 @@ export const noticePolicies = definePolicies({
   /** Only the owning organisation publishes a notice of its achievement and answers objections. */
   'price-notice.publish': (p, o: OrgRef) => actsFor(p, o.organisationId),
   'price-notice.answer': (p, o: OrgRef) => actsFor(p, o.organisationId),
+  /** The owner withdraws its notice (the notice is public: others are refused, 403). */
+  'price-notice.withdraw': (p, o: OrgRef) => actsFor(p, o.organisationId),
   /** Anyone identified may object (the notice itself is public). */
   'price-notice.object': (p, _o: null) => !!p,
   /** The owner and operators see who objected (name unmasked, organisation). */

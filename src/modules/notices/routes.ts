@@ -10,6 +10,7 @@ import {
   objectToNotice,
   publishNotice,
   setPolicy,
+  withdrawNotice,
 } from './service.js';
 
 export async function noticeRoutes(app: FastifyInstance, ctx: ModuleContext): Promise<void> {
@@ -25,6 +26,8 @@ export async function noticeRoutes(app: FastifyInstance, ctx: ModuleContext): Pr
       reply.code(201).send(await objectToNotice(deps, req.principal, req.params.noticeId, req.body, req.id)),
     answerPriceNoticeObjection: (req) =>
       answerObjection(deps, req.principal, req.params.noticeId, req.params.objectionId, req.body, req.id),
+    withdrawPriceNotice: (req) =>
+      withdrawNotice(deps, req.principal, req.params.noticeId, req.body ?? {}, req.id),
     getPriceNoticePolicy: (req) => getPolicy(deps, req.principal, req.params.organisationId),
     setPriceNoticePolicy: (req) =>
       setPolicy(deps, req.principal, req.params.organisationId, req.body, req.id),

@@ -33,9 +33,10 @@ export function periodEnd(start: Date, days: number, kind: DayKind, cal: Working
 /**
  * A notice's status, derived from the clock and its objections (service.ts `statusOf`):
  * `in_period` (公示中) until the period ends; then `disputed` (有异议) when an objection was not
- * answered before the period ended, else `cleared` (公示期满，无异议或异议均已答复).
+ * answered before the period ended, else `cleared` (公示期满，无异议或异议均已答复); `withdrawn`
+ * (已撤回) once the owner withdrew it during its period: it never clears the gate.
  */
-export type NoticeStatus = 'in_period' | 'disputed' | 'cleared';
+export type NoticeStatus = 'in_period' | 'disputed' | 'cleared' | 'withdrawn';
 
 /** 张三 → 张*, 欧阳修文 → 欧***: the objector's name in public views. */
 export function maskName(name: string): string {

@@ -45,6 +45,10 @@ export const priceNotices = pgTable(
     endsAt: tstz('ends_at').notNull(),
     createdBy: text('created_by').notNull(),
     createdAt: tstz('created_at').notNull().defaultNow(),
+    /** Withdrawn by the owner during the period (撤回): it then never clears the gate. */
+    withdrawnAt: tstz('withdrawn_at'),
+    withdrawnBy: text('withdrawn_by'),
+    withdrawReason: text('withdraw_reason'),
   },
   (t) => [
     index('price_notices_achievement_idx').on(t.achievementId, t.id),

@@ -167,6 +167,7 @@ const countsOf = async (db: DbOrTx, rows: NoticeRow[]): Promise<Map<string, Coun
 };
 
 function statusOf(r: NoticeRow, c: Counts, now: Date): NoticeStatus {
+  if (r.withdrawnAt) return 'withdrawn';
   if (now < r.endsAt) return 'in_period';
   return c.unresolved > 0 ? 'disputed' : 'cleared';
 }
@@ -187,6 +188,8 @@ function summary(r: NoticeRow, c: Counts, now: Date): Schema<'PriceNotice'> {
     status: statusOf(r, c, now),
     objectionCount: c.total,
     createdAt: r.createdAt.toISOString(),
+    withdrawnAt: r.withdrawnAt?.toISOString() ?? null,
+    withdrawReason: r.withdrawReason,
   };
 }
 
@@ -280,6 +283,7 @@ export async function objectToNotice(
   try {
     const objection = await deps.db.transaction(async (tx) => {
       const notice = await findNotice(tx, id);
+      if (notice.withdrawnAt) throw new ConflictError('price-notice-withdrawn');
       if (now >= notice.endsAt)
         throw new ConflictError('price-notice-period-over', { endsAt: notice.endsAt.toISOString() });
       if (p!.organisationId === notice.organisationId)
@@ -338,6 +342,45 @@ export async function answerObjection(
   });
   deps.outbox.kick();
   return objectionView(row, true, false);
+}
+
+/** The owner withdraws its notice during the period (撤回): it then never clears the gate. */
+export async function withdrawNotice(
+  deps: NoticeDeps,
+  p: Principal | undefined,
+  id: string,
+  input: { reason?: string },
+  requestId?: string,
+) {
+  const now = clock(deps);
+  await deps.db.transaction(async (tx) => {
+    const notice = await findNotice(tx, id, true);
+    authorize(p, 'price-notice.withdraw', notice);
+    if (notice.withdrawnAt) throw new ConflictError('price-notice-withdrawn');
+    if (now >= notice.endsAt)
+      throw new ConflictError('price-notice-period-over', { endsAt: notice.endsAt.toISOString() });
+    await tx
+      .update(n)
+      .set({ withdrawnAt: now, withdrawnBy: p!.id, withdrawReason: input.reason ?? null })
+      .where(eq(n.id, id));
+    await recordAudit(tx, {
+      actor: actorOf(p),
+      action: 'price-notice.withdrawn',
+      objectType: OBJECT,
+      objectId: id,
+      before: { status: 'in_period' },
+      after: { status: 'withdrawn', reason: input.reason ?? null },
+      requestId,
+    });
+    // Public like the publication: ids only.
+    await emitEventInTx(tx, {
+      type: 'price-notice.withdrawn',
+      subjectId: id,
+      data: { noticeId: id, organisationId: notice.organisationId, achievementId: notice.achievementId },
+    });
+  });
+  deps.outbox.kick();
+  return getNotice(deps, p, id);
 }
 
 /**

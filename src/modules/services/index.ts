@@ -1,2 +1,3 @@
 // The services module's public face: what other modules may use (lint: biome.json overrides).
 export { SERVICE_KINDS, type ServiceKind } from './kinds.js';
+export { type OrderParties, orderParties } from './orders.js';

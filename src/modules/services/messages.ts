@@ -60,6 +60,9 @@ registerMessages({
     title: { 'zh-CN': '该服务需求已下单', en: 'An order was already made for this request' },
     detail: { 'zh-CN': '订单：{orderId}', en: 'Order: {orderId}' },
   },
+  'service-quote-withdrawn': {
+    title: { 'zh-CN': '该报价已撤回', en: 'The quote was withdrawn' },
+  },
   'service-offering-unavailable': {
     title: { 'zh-CN': '所报价的服务已下架', en: 'The quoted offering is no longer published' },
   },

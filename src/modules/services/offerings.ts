@@ -6,6 +6,7 @@ import { ForbiddenError, NotFoundError, UnprocessableError, ValidationError } fr
 import { newId } from '../../platform/ids.js';
 import { pageByIdDesc } from '../../platform/pagination.js';
 import type { Principal } from '../../platform/principal.js';
+import { documentHoldsAll, loadDefaultThesaurus } from '../matching/index.js';
 import { notifyInTx } from '../notifications/index.js';
 import { type PageQuery, type ServiceDeps, verifiedOrganisationOf } from './deps.js';
 import { type Qualification, qualificationProblem, type ServiceKind } from './kinds.js';
@@ -212,7 +213,13 @@ export interface OfferingQuery extends PageQuery {
   organisationId?: string;
   /** The caller organisation's own offerings, in every state. */
   mine?: boolean;
+  /** Words the title or description must all hold (matching's segmentation and thesaurus). */
+  q?: string;
 }
+
+/** Offerings examined per page of a `q` search, and per batch read. */
+const SEARCH_SCAN_MAX = 2000;
+const SEARCH_BATCH = 200;
 
 /**
  * Published offerings, newest first, filtered by kind, field, region served (an offering
@@ -229,18 +236,36 @@ export async function listOfferings(deps: ServiceDeps, p: Principal | undefined,
       : undefined,
     q.organisationId ? eq(o.organisationId, q.organisationId) : undefined,
   );
-  const list = `service-offerings:${q.mine ? p!.organisationId : ''}:${q.kind ?? ''}:${q.fieldCode ?? ''}:${q.regionCode ?? ''}:${q.organisationId ?? ''}`;
+  const list = `service-offerings:${q.mine ? p!.organisationId : ''}:${q.kind ?? ''}:${q.fieldCode ?? ''}:${q.regionCode ?? ''}:${q.organisationId ?? ''}:${q.q ?? ''}`;
+  const read = (before: string | undefined, limit: number) =>
+    deps.db
+      .select()
+      .from(o)
+      .where(before ? and(where, lt(o.id, before)) : where)
+      .orderBy(desc(o.id))
+      .limit(limit);
+  const words = q.q?.trim();
   const page = await pageByIdDesc(
     deps.cursors,
     list,
     q,
-    (before, limit) =>
-      deps.db
-        .select()
-        .from(o)
-        .where(before ? and(where, lt(o.id, before)) : where)
-        .orderBy(desc(o.id))
-        .limit(limit),
+    async (before, limit) => {
+      if (!words) return read(before, limit);
+      // Full-text over title and description, judged by the matching module's rule (all words).
+      const thesaurus = loadDefaultThesaurus();
+      const found: OfferingRow[] = [];
+      let cursor = before;
+      for (let scanned = 0; scanned < SEARCH_SCAN_MAX && found.length < limit; ) {
+        const batch = await read(cursor, SEARCH_BATCH);
+        for (const r of batch)
+          if (documentHoldsAll({ title: r.title, summary: r.description, keywords: [] }, words, thesaurus))
+            found.push(r);
+        scanned += batch.length;
+        if (batch.length < SEARCH_BATCH) break;
+        cursor = batch.at(-1)!.id;
+      }
+      return found.slice(0, limit);
+    },
     (r) => r.id,
   );
   return { items: page.items.map(offeringView), nextCursor: page.nextCursor };

@@ -37,6 +37,30 @@ export async function findOrder(db: Tx | ServiceDeps['db'], id: string, lock = f
   return row;
 }
 
+/** The parties of an order and its status, for other modules (brokers); undefined if none. */
+export interface OrderParties {
+  buyerOrganisationId: string;
+  institutionOrganisationId: string;
+  buyerSubCentreId: string | null;
+  status: string;
+}
+
+export async function orderParties(
+  db: Tx | ServiceDeps['db'],
+  id: string,
+): Promise<OrderParties | undefined> {
+  const [row] = await db
+    .select({
+      buyerOrganisationId: so.buyerOrganisationId,
+      institutionOrganisationId: so.institutionOrganisationId,
+      buyerSubCentreId: so.buyerSubCentreId,
+      status: so.status,
+    })
+    .from(so)
+    .where(eq(so.id, id));
+  return row;
+}
+
 const required = (field: string, message: string) =>
   new ValidationError([{ field: `body/${field}`, code: 'required', message }]);
 
@@ -57,6 +81,8 @@ export async function createOrder(
         : [];
       // Only the requesting organisation knows the quotes it received.
       if (!quote || !request || request.organisationId !== buyer) throw new NotFoundError();
+      if (request.status === 'closed') throw new ConflictError('service-request-closed');
+      if (quote.withdrawnAt) throw new ConflictError('service-quote-withdrawn');
       if (request.status !== 'open') {
         const [existing] = await tx.select({ id: so.id }).from(so).where(eq(so.requestId, request.id));
         throw new ConflictError('service-quote-already-ordered', { orderId: existing?.id ?? '' });

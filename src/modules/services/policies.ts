@@ -52,6 +52,16 @@ export const servicePolicies = definePolicies({
     if (r.callerOffersKind && !actsFor(p, r.organisationId)) return 'allow';
     return actsFor(p, r.organisationId) || isOperator(p) ? 'deny' : 'hide';
   },
+  /** The institution that quoted withdraws its quote; the requester sees it but may not (403). */
+  'service-quote.withdraw': (p, q: { organisationId: string; requesterOrganisationId: string }) =>
+    actsFor(p, q.organisationId)
+      ? 'allow'
+      : actsFor(p, q.requesterOrganisationId) || isOperator(p)
+        ? 'deny'
+        : 'hide',
+  /** The requesting organisation closes its request; those who see it otherwise may not (403). */
+  'service-request.close': (p, r: RequestRef) =>
+    actsFor(p, r.organisationId) ? 'allow' : r.callerOffersKind || isOperator(p) ? 'deny' : 'hide',
   /** Only the two organisations, the buyer's sub-centre and operators know an order exists. */
   'service-order.read': (p, o: OrderRef) => (orderSidesOf(p, o).length ? 'allow' : 'hide'),
   /** Who may take a step: the table in lifecycle.ts names the sides. */

@@ -234,3 +234,101 @@ export async function createQuote(
   deps.outbox.kick();
   return quoteView(quote);
 }
+
+/** The institution withdraws its quote while the request is open: it can no longer be accepted. */
+export async function withdrawQuote(
+  deps: ServiceDeps,
+  p: Principal | undefined,
+  requestId: string,
+  quoteId: string,
+  httpRequestId?: string,
+) {
+  const quote = await deps.db.transaction(async (tx) => {
+    const row = await findRequest(tx, requestId, true);
+    const [current] = await tx
+      .select()
+      .from(serviceQuotes)
+      .where(and(eq(serviceQuotes.id, quoteId), eq(serviceQuotes.requestId, requestId)))
+      .for('update');
+    if (!current) throw new NotFoundError();
+    authorize(p, 'service-quote.withdraw', {
+      organisationId: current.organisationId,
+      requesterOrganisationId: row.organisationId,
+    });
+    if (row.status !== 'open') throw new ConflictError('service-request-closed');
+    if (current.withdrawnAt) throw new ConflictError('service-quote-withdrawn');
+    const [q] = await tx
+      .update(serviceQuotes)
+      .set({ withdrawnAt: deps.now?.() ?? new Date() })
+      .where(eq(serviceQuotes.id, quoteId))
+      .returning();
+    await recordAudit(tx, {
+      actor: actorOf(p),
+      action: 'service-request.quote-withdrawn',
+      objectType: 'service_request',
+      objectId: requestId,
+      after: { quoteId },
+      requestId: httpRequestId,
+    });
+    const data = { requestId, quoteId, offeringId: q!.offeringId };
+    await notifyInTx(tx, [
+      {
+        recipient: { organisationId: row.organisationId },
+        kind: 'service-request.quote-withdrawn',
+        title: `服务报价已撤回：${row.title}`,
+        data,
+        dedupKey: `service-quote:${quoteId}:withdrawn`,
+      },
+    ]);
+    await emitEventInTx(tx, {
+      type: 'service-request.quote-withdrawn',
+      subjectId: requestId,
+      organisationIds: [row.organisationId, q!.organisationId],
+      data,
+    });
+    return q!;
+  });
+  deps.outbox.kick();
+  return quoteView(quote);
+}
+
+/** The requester closes its open request: no more quotes, and none of them can be accepted. */
+export async function closeRequest(
+  deps: ServiceDeps,
+  p: Principal | undefined,
+  requestId: string,
+  httpRequestId?: string,
+) {
+  const row = await deps.db.transaction(async (tx) => {
+    const current = await findRequest(tx, requestId, true);
+    authorize(p, 'service-request.close', await refOf(tx, p, current));
+    if (current.status !== 'open') throw new ConflictError('service-request-closed');
+    const [row] = await tx
+      .update(r)
+      .set({ status: 'closed', updatedAt: sql`now()` })
+      .where(eq(r.id, requestId))
+      .returning();
+    await recordAudit(tx, {
+      actor: actorOf(p),
+      action: 'service-request.closed',
+      objectType: 'service_request',
+      objectId: requestId,
+      before: { status: current.status },
+      after: { status: 'closed' },
+      requestId: httpRequestId,
+    });
+    const quoters = await tx
+      .selectDistinct({ organisationId: serviceQuotes.organisationId })
+      .from(serviceQuotes)
+      .where(eq(serviceQuotes.requestId, requestId));
+    await emitEventInTx(tx, {
+      type: 'service-request.closed',
+      subjectId: requestId,
+      organisationIds: [current.organisationId, ...quoters.map((x) => x.organisationId)],
+      data: { requestId },
+    });
+    return row!;
+  });
+  deps.outbox.kick();
+  return requestView(row);
+}

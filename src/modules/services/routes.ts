@@ -15,7 +15,15 @@ import {
   replyToRating,
   takeOrderStep,
 } from './orders.js';
-import { createQuote, createRequest, getRequest, listRequests, suggestOfferings } from './requests.js';
+import {
+  closeRequest,
+  createQuote,
+  createRequest,
+  getRequest,
+  listRequests,
+  suggestOfferings,
+  withdrawQuote,
+} from './requests.js';
 import { offeringView } from './views.js';
 import './messages.js';
 import './policies.js';
@@ -67,6 +75,9 @@ export async function serviceRoutes(app: FastifyInstance, ctx: ModuleContext): P
     createServiceQuote: async (req, reply) =>
       reply.code(201).send(await createQuote(deps, req.principal, req.params.requestId, req.body, req.id)),
 
+    withdrawServiceQuote: (req) =>
+      withdrawQuote(deps, req.principal, req.params.requestId, req.params.quoteId, req.id),
+    closeServiceRequest: (req) => closeRequest(deps, req.principal, req.params.requestId, req.id),
     createServiceOrder: async (req, reply) => {
       const row = await createOrder(deps, req.principal, req.body.quoteId, req.id);
       return reply

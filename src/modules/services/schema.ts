@@ -110,6 +110,8 @@ export const serviceQuotes = pgTable(
     validUntil: text('valid_until').notNull(),
     note: text('note'),
     createdAt: tstz('created_at').notNull().defaultNow(),
+    /** Withdrawn by the institution while the request was open: it can no longer be accepted. */
+    withdrawnAt: tstz('withdrawn_at'),
   },
   (t) => [
     index('service_quotes_request_idx').on(t.requestId, t.id),

@@ -54,6 +54,7 @@ export function quoteView(q: QuoteRow): Schema<'ServiceQuote'> {
     validUntil: q.validUntil,
     note: q.note,
     createdAt: q.createdAt.toISOString(),
+    withdrawnAt: q.withdrawnAt?.toISOString() ?? null,
   };
 }
 

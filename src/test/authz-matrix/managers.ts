@@ -2,6 +2,7 @@
 import { randomInt } from 'node:crypto';
 import { type ContractStatus, contract } from './objects.js';
 import { interest } from './objects-more.js';
+import { order } from './services.js';
 import { cells, type MatrixRow, type Obj, publicScoped, signedIn } from './types.js';
 import type { World } from './world.js';
 
@@ -116,5 +117,14 @@ export const managerRows: MatrixRow[] = [
     body: (o) => ({ managerId: o.managerId }),
     expect: employerSide(201, { operator: 403, registrar: 403 }),
     note: 'the applicant is a party; the registrar and operators see the contract but are no party',
+  },
+  {
+    op: 'nameServiceOrderBroker',
+    object: withManager((w) => order(w, 'accepted')),
+    fresh: true,
+    params: (o) => ({ orderId: o.id! }),
+    body: (o) => ({ managerId: o.managerId }),
+    expect: employerSide(201, { operator: 403, registrar: 403 }),
+    note: "O1 is the order's buyer, a party; the buyer's registrar and operators see it but are no party",
   },
 ];

@@ -74,6 +74,15 @@ export const noticeRows: MatrixRow[] = [
     expect: owner(200),
   },
   {
+    op: 'withdrawPriceNotice',
+    object: notice,
+    fresh: true,
+    params: (o) => ({ noticeId: o.id! }),
+    body: () => ({ reason: '矩阵撤回' }),
+    // The notice is public: everyone identified but the owner's side is refused (403).
+    expect: owner(200),
+  },
+  {
     op: 'getPriceNoticePolicy',
     params: (_o, w) => ({ organisationId: w.o1.id }),
     expect: owner(200, { operator: 200 }),

@@ -71,7 +71,7 @@ async function quote(w: World): Promise<Obj> {
 
 type OrderStatus = 'accepted' | 'in_progress' | 'delivered' | 'accepted_by_buyer' | 'disputed' | 'rated';
 
-async function order(w: World, status: OrderStatus): Promise<Obj> {
+export async function order(w: World, status: OrderStatus): Promise<Obj> {
   const inst = await institution(w);
   const q = await quote(w);
   const res = await w.as(w.users.member, 'POST', '/v1/service-orders', { quoteId: q.quoteId });
@@ -236,6 +236,36 @@ export const serviceRows: MatrixRow[] = [
       member: 403,
       orgAdmin: 403,
       client: 403,
+      operator: 403,
+    }),
+  },
+  {
+    op: 'withdrawServiceQuote',
+    object: (w) => quote(w),
+    fresh: true,
+    params: (o) => ({ requestId: o.requestId!, quoteId: o.quoteId! }),
+    // Only the institution that quoted (no matrix caller); the requester and operators see it (403).
+    expect: cells(404, {
+      anonymous: 401,
+      clientNoScope: 403,
+      member: 403,
+      orgAdmin: 403,
+      client: 403,
+      operator: 403,
+    }),
+  },
+  {
+    op: 'closeServiceRequest',
+    object: request,
+    fresh: true,
+    params: rid,
+    // The requester (O1) closes; operators see it but may not (403).
+    expect: cells(404, {
+      anonymous: 401,
+      clientNoScope: 403,
+      member: 200,
+      orgAdmin: 200,
+      client: 200,
       operator: 403,
     }),
   },
