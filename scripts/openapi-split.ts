@@ -89,6 +89,7 @@ export const PATH_PREFIXES: Record<string, string> = {
   '/v1/technology-managers': 'managers',
   '/v1/contracts/{}/broker': 'managers',
   '/v1/interests/{}/broker': 'managers',
+  '/v1/service-orders/{}/broker': 'managers',
   // financing
   '/v1/roadshows': 'financing',
   '/v1/investment-interests': 'financing',
