@@ -6,7 +6,7 @@ import { newId } from '../../platform/ids.js';
 import type { Lang } from '../../platform/messages.js';
 import { type ChangeRecord, recordChanges } from './changes.js';
 import { findDuplicates } from './duplicates.js';
-import { EDITABLE_STATUSES, isPublic } from './lifecycle.js';
+import { EDITABLE_STATUSES, isPublic, type Status } from './lifecycle.js';
 import {
   contentHash,
   type ListingInput,
@@ -70,7 +70,7 @@ export async function upsertBatch(db: Db, items: unknown[], o: BatchOptions): Pr
     const { toCreate, toUpdate, toSubmit } = await classify(tx, valid, results, o);
     const audits: AuditEntry[] = [];
     const changes: ChangeRecord[] = [];
-    const initial = o.publish ? 'published' : o.submit ? 'submitted' : 'draft';
+    const initial: Status = o.publish ? 'published' : o.submit ? 'submitted' : 'draft';
     if (toCreate.length) {
       const rows = toCreate.map((v) => ({
         id: newId(),

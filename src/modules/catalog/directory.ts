@@ -3,12 +3,14 @@ import { actorOf, recordAudit } from '../../platform/audit.js';
 import { authorize } from '../../platform/authz.js';
 import { type DbOrTx, isForeignKeyViolation } from '../../platform/db.js';
 import { NotFoundError, UnprocessableError } from '../../platform/errors.js';
+import type { Schema } from '../../platform/http/operations.js';
 import { newId } from '../../platform/ids.js';
 import { enqueueInTx } from '../../platform/outbox.js';
 import { clampLimit, type Page, paginate } from '../../platform/pagination.js';
 import type { Principal } from '../../platform/principal.js';
 import { maskContact } from '../identity/index.js';
 import type { CatalogDeps } from './listings.js';
+import type { FieldCode } from './model.js';
 import { catalogExperts, catalogInstitutions } from './schema.js';
 
 /** Experts (专家) and service institutions (服务机构): public directories kept by organisations. */
@@ -16,14 +18,14 @@ export interface ExpertInput {
   name: string;
   title?: string;
   organisationId?: string;
-  fields: string[];
+  fields: FieldCode[];
   expertise?: string[];
   bio?: string;
 }
 export interface InstitutionInput {
   organisationId?: string;
   name: string;
-  kinds: string[];
+  kinds: Schema<'ServiceKind'>[];
   regionCode?: string;
   description?: string;
   services?: string[];
@@ -48,19 +50,32 @@ const stamp = (r: { createdAt: Date; updatedAt: Date }) => ({
   createdAt: r.createdAt.toISOString(),
   updatedAt: r.updatedAt.toISOString(),
 });
-const dropNulls = (o: Record<string, unknown>) =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined));
-
-export const expertView = (r: ExpertRow) =>
-  dropNulls({ ...r, ...stamp(r), title: r.title, organisationId: r.organisationId, bio: r.bio });
+export const expertView = (r: ExpertRow): Schema<'Expert'> => ({
+  id: r.id,
+  name: r.name,
+  // Null columns are absent from the view.
+  ...(r.title === null ? {} : { title: r.title }),
+  ...(r.organisationId === null ? {} : { organisationId: r.organisationId }),
+  fields: r.fields,
+  expertise: r.expertise,
+  ...(r.bio === null ? {} : { bio: r.bio }),
+  ...stamp(r),
+});
 /** Public: the contact's phone and e-mail are masked (personal data is never returned in full). */
-export const institutionView = (r: InstitutionRow) => {
+export const institutionView = (r: InstitutionRow): Schema<'ServiceInstitution'> => {
+  // Only upsertInstitution writes `contact`, from the validated input.
   const contact = r.contact as InstitutionInput['contact'] | null;
-  return dropNulls({
-    ...r,
+  return {
+    id: r.id,
+    organisationId: r.organisationId,
+    name: r.name,
+    kinds: r.kinds,
+    ...(r.regionCode === null ? {} : { regionCode: r.regionCode }),
+    ...(r.description === null ? {} : { description: r.description }),
+    services: r.services,
+    ...(contact ? { contact: maskContact(contact) } : {}),
     ...stamp(r),
-    contact: contact ? maskContact(contact) : undefined,
-  });
+  };
 };
 
 export async function insertExpert(db: DbOrTx, input: ExpertInput): Promise<ExpertRow> {
@@ -107,7 +122,7 @@ export async function getExpert(deps: CatalogDeps, id: string) {
 export async function listExperts(
   deps: CatalogDeps,
   q: { field?: string; organisationId?: string; cursor?: string; limit?: number },
-): Promise<Page<Record<string, unknown>>> {
+): Promise<Page<Schema<'Expert'>>> {
   const after = deps.cursors.decode('catalog.experts', q.cursor) as [string, string] | undefined;
   const where: (SQL | undefined)[] = [];
   if (q.field) where.push(sql`${catalogExperts.fields} @> ARRAY[${q.field}]::text[]`);
@@ -194,7 +209,7 @@ export async function getInstitution(deps: CatalogDeps, id: string) {
 export async function listInstitutions(
   deps: CatalogDeps,
   q: { kind?: string; region?: string; cursor?: string; limit?: number },
-): Promise<Page<Record<string, unknown>>> {
+): Promise<Page<Schema<'ServiceInstitution'>>> {
   const t = catalogInstitutions;
   const after = deps.cursors.decode('catalog.institutions', q.cursor) as [string, string] | undefined;
   const where: (SQL | undefined)[] = [];

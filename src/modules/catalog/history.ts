@@ -1,9 +1,9 @@
 import canonicalize from 'canonicalize';
 import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
-import type { FastifyRequest } from 'fastify';
+import type { Actor } from '../../platform/audit.js';
 import { check } from '../../platform/authz.js';
 import { NotFoundError } from '../../platform/errors.js';
-import type { UntypedHandler } from '../../platform/http/operations.js';
+import type { Handlers } from '../../platform/http/operations.js';
 import { clampLimit, type Page } from '../../platform/pagination.js';
 import type { Principal } from '../../platform/principal.js';
 import { auditEvents } from '../../platform/schema.js';
@@ -25,17 +25,18 @@ export interface ListingVersion {
   /** When this version's content was written (null when the trail has no record of it). */
   createdAt: string | null;
   /** Who wrote it: the kind of actor only (user, client, system), never who. */
-  actorType: string | null;
+  actorType: Actor['type'] | null;
   /** Top-level fields that differ from the previous version; null for the first published one. */
   changedFields: string[] | null;
   content: Record<string, unknown>;
-  confidential?: unknown;
+  confidential?: Record<string, unknown>;
 }
 
 interface Raw {
   version: number;
   content: Record<string, unknown>;
-  confidential: unknown;
+  /** A JSON object (the validated input's confidential part, splitInput) or null. */
+  confidential: Record<string, unknown> | null;
 }
 
 type Contact = { name: string; phone?: string; email?: string };
@@ -47,7 +48,7 @@ function shown(raw: Raw, confidential: boolean): Pick<ListingVersion, 'content' 
     ...raw.content,
     contacts: confidential ? contacts : contacts.map(maskContact),
   };
-  return confidential && raw.confidential !== null && raw.confidential !== undefined
+  return confidential && raw.confidential !== null
     ? { content, confidential: raw.confidential }
     : { content };
 }
@@ -96,7 +97,7 @@ export async function listVersions(
     raws.push({
       version: row.version,
       content: row.content as Record<string, unknown>,
-      confidential: row.confidential,
+      confidential: row.confidential as Record<string, unknown> | null,
     });
   const saved = await deps.db
     .select()
@@ -110,7 +111,10 @@ export async function listVersions(
     .orderBy(desc(catalogListingVersions.version))
     .limit(limit + 2 - raws.length);
   for (const v of saved) {
-    const s = v.snapshot as { content: Record<string, unknown>; confidential: unknown };
+    const s = v.snapshot as {
+      content: Record<string, unknown>;
+      confidential?: Record<string, unknown> | null;
+    };
     raws.push({ version: v.version, content: s.content, confidential: s.confidential ?? null });
   }
   const page = raws.slice(0, limit);
@@ -141,8 +145,8 @@ async function authorship(
   kind: ListingKind,
   id: string,
   page: Raw[],
-): Promise<Map<number, { at: string; actorType: string }>> {
-  const out = new Map<number, { at: string; actorType: string }>();
+): Promise<Map<number, { at: string; actorType: Actor['type'] }>> {
+  const out = new Map<number, { at: string; actorType: Actor['type'] }>();
   if (!page.length) return out;
   const versions = page.map((r) => r.version);
   const rows = await deps.db
@@ -168,22 +172,18 @@ async function authorship(
     );
   for (const r of rows) {
     const version = r.action === `${kind}.created` ? 1 : r.version;
-    if (version !== null) out.set(version, { at: r.at.toISOString(), actorType: r.actorType });
+    // recordAudit (platform/audit.ts) stores an Actor's `type` in actor_type.
+    if (version !== null)
+      out.set(version, { at: r.at.toISOString(), actorType: r.actorType as Actor['type'] });
   }
   return out;
 }
 
-type VersionsRequest = FastifyRequest<{
-  Params: { id: string };
-  Querystring: { cursor?: string; limit?: number };
-}>;
-
 /** The history operations, bound by routes.ts. */
-export function versionHandlers(deps: CatalogDeps): Record<string, UntypedHandler> {
+export function versionHandlers(deps: CatalogDeps): Handlers {
   return {
-    listAchievementVersions: (req: VersionsRequest) =>
+    listAchievementVersions: (req) =>
       listVersions(deps, req.principal, 'achievement', req.params.id, req.query),
-    listNeedVersions: (req: VersionsRequest) =>
-      listVersions(deps, req.principal, 'need', req.params.id, req.query),
+    listNeedVersions: (req) => listVersions(deps, req.principal, 'need', req.params.id, req.query),
   };
 }

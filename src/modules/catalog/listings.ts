@@ -22,7 +22,7 @@ import { contentHash, type ListingKind, patentNumbersOf, validateListing } from 
 import { memoized } from './queries.js';
 import { catalogListings, catalogNdas } from './schema.js';
 import { applyTransition, saveVersion, type TransitionInput } from './transitions.js';
-import { columnsOf, type ListingRow, splitInput, toView, VIEW_COLUMNS } from './views.js';
+import { columnsOf, type ListingRow, type ListingView, splitInput, toView, VIEW_COLUMNS } from './views.js';
 
 const NONE: Duplicates = { warnings: [], count: 0 };
 
@@ -62,7 +62,7 @@ export async function createListing(
   kind: ListingKind,
   raw: unknown,
   opts: { lang: Lang; requestId?: string },
-): Promise<{ listing: Record<string, unknown>; duplicates: Duplicates }> {
+): Promise<{ listing: ListingView; duplicates: Duplicates }> {
   const organisationId = p?.organisationId;
   if (!organisationId) throw new UnprocessableError('catalog-organisation-required');
   authorize(p, 'listing.create', { organisationId });
@@ -117,7 +117,7 @@ export async function updateListing(
   id: string,
   raw: unknown,
   opts: { lang: Lang; requestId?: string },
-): Promise<{ listing: Record<string, unknown>; duplicates: Duplicates }> {
+): Promise<{ listing: ListingView; duplicates: Duplicates }> {
   const v = validateListing(kind, raw, opts.lang);
   try {
     const result = await deps.db.transaction(async (tx) => {
@@ -200,7 +200,7 @@ export async function getListing(
   p: Principal | undefined,
   kind: ListingKind,
   id: string,
-): Promise<Record<string, unknown>> {
+): Promise<ListingView> {
   const statement = memoized(getListingStatements, deps.db, () => prepareGetListing(deps.db));
   const [hit] = await statement.execute({ id, kind, org: p?.organisationId ?? null });
   // A listing the caller may not see does not exist for them, anonymous callers included.
@@ -217,7 +217,7 @@ export async function transitionListing(
   id: string,
   input: TransitionInput,
   requestId?: string,
-): Promise<Record<string, unknown>> {
+): Promise<ListingView> {
   const row = await deps.db.transaction(async (tx) => {
     const current = await lockListing(tx, kind, id);
     authorize(p, 'listing.transition', { ...current, action: input.action });
@@ -271,7 +271,7 @@ export async function mergeListing(
   id: string,
   intoId: string,
   requestId?: string,
-): Promise<Record<string, unknown>> {
+): Promise<ListingView> {
   const row = await deps.db.transaction(async (tx) => {
     // Lock both in id order so two opposite merges cannot deadlock.
     const [a, b] = [id, intoId].sort();

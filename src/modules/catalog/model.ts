@@ -36,6 +36,7 @@ export const IP_KINDS = [
 const PATENT_KINDS = new Set(['invention_patent', 'utility_model', 'design_patent']);
 
 export type ListingKind = 'achievement' | 'need';
+export type FieldCode = (typeof FIELD_CODES)[number];
 
 // PostgreSQL text cannot hold NUL: refused here as a field error rather than failing the insert.
 const text = (max: number, min = 0) =>

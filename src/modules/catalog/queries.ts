@@ -9,7 +9,7 @@ import { PUBLIC_STATUSES } from './lifecycle.js';
 import type { CatalogDeps } from './listings.js';
 import type { ListingKind } from './model.js';
 import { catalogListings as l } from './schema.js';
-import { toView, VIEW_COLUMNS, type ViewRow } from './views.js';
+import { type ListingView, toView, VIEW_COLUMNS, type ViewRow } from './views.js';
 
 export const SORTS = ['-updatedAt', 'updatedAt', 'price', '-price', 'trl', '-trl'] as const;
 export type Sort = (typeof SORTS)[number];
@@ -240,7 +240,7 @@ export async function listListings(
   p: Principal | undefined,
   kind: ListingKind,
   q: ListQuery,
-): Promise<Page<Record<string, unknown>>> {
+): Promise<Page<ListingView>> {
   const page = await listPage(deps, p, kind, q, LIST_COLUMNS);
   return { items: page.items.map((r) => listView(p, r)), nextCursor: page.nextCursor };
 }
@@ -260,7 +260,7 @@ export async function reviewQueue(
   deps: CatalogDeps,
   p: Principal | undefined,
   q: { kind?: ListingKind; cursor?: string; limit?: number },
-): Promise<Page<Record<string, unknown>>> {
+): Promise<Page<ListingView>> {
   authorize(p, 'catalog.review-queue', null);
   const after = deps.cursors.decode('catalog.review-queue', q.cursor) as [string, string] | undefined;
   const where: (SQL | undefined)[] = [eq(l.status, 'submitted')];

@@ -1,12 +1,7 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { actorOf } from '../../platform/audit.js';
 import { authorize } from '../../platform/authz.js';
 import { UnprocessableError, ValidationError } from '../../platform/errors.js';
-import {
-  bindUntypedOperations,
-  type OperationOptions,
-  type UntypedHandler,
-} from '../../platform/http/operations.js';
+import { bindOperations, type Handlers, type RequestOf, sendJson } from '../../platform/http/operations.js';
 import { pickLang } from '../../platform/messages.js';
 import type { ModuleRoutes } from '../../platform/module.js';
 import { BATCH_MAX, type BatchResult, upsertBatch } from './batch.js';
@@ -26,14 +21,12 @@ import {
   updateListing,
 } from './listings.js';
 import { type ListingKind, nulErrors } from './model.js';
-import { type ListQuery, reviewQueue } from './queries.js';
-import type { TransitionInput } from './transitions.js';
+import { reviewQueue } from './queries.js';
+import { asAchievement, asNeed } from './views.js';
 import './messages.js';
 
-/** The union of this module's query parameters (each route's schema has validated its own). */
-type Query = ListQuery & { kind?: ListingKind; types?: string; cursor?: string; limit?: number };
-type Req = FastifyRequest<{ Params: { id: string }; Querystring: Query; Body: Record<string, unknown> }>;
-const lang = (req: Req) => pickLang(req.headers['accept-language']);
+const lang = (req: Pick<RequestOf<'createAchievement'>, 'headers'>) =>
+  pickLang(req.headers['accept-language']);
 
 /** A list page's items, as the page schemas (AchievementPage, NeedPage) declare them. */
 const ITEM_SCHEMAS: Record<ListingKind, { [key: string]: unknown }> = {
@@ -56,97 +49,114 @@ export function summarise(results: BatchResult[]) {
   return { results, summary };
 }
 
-function listingHandlers(deps: CatalogDeps, kind: ListingKind, Kind: string) {
-  const handlers: Record<string, UntypedHandler | [UntypedHandler, OperationOptions]> = {
-    [`list${Kind}s`]: async (req: Req, reply: FastifyReply) => {
+/** The parts of a listing request the shared steps read. */
+type ListingRequest = Pick<RequestOf<'createAchievement'>, 'principal' | 'id' | 'headers'>;
+const optsOf = (req: ListingRequest) => ({ lang: lang(req), requestId: req.id });
+
+/** Batch upsert, shared by both kinds: the items are validated one by one by `upsertBatch`. */
+async function batchUpsert(
+  deps: CatalogDeps,
+  kind: ListingKind,
+  req: ListingRequest,
+  body: { items: unknown[]; submit?: boolean },
+) {
+  const p = req.principal;
+  const organisationId = p?.organisationId;
+  if (!organisationId) throw new UnprocessableError('catalog-organisation-required');
+  authorize(p, 'listing.create', { organisationId });
+  const items = body.items.slice(0, BATCH_MAX);
+  const results = await upsertBatch(deps.db, items, {
+    kind,
+    organisationId,
+    subCentreId: await ownerSubCentre(deps.db, organisationId),
+    actor: actorOf(p),
+    lang: lang(req),
+    submit: body.submit === true,
+    requestId: req.id,
+  });
+  deps.outbox.kick();
+  return summarise(results);
+}
+
+function achievementHandlers(deps: CatalogDeps): Handlers {
+  const kind = 'achievement';
+  return {
+    listAchievements: async (req, reply) => {
       // Items come rendered by the route's own serializer (list-json.ts): the page is bytes.
       const render = reply.compileSerializationSchema(ITEM_SCHEMAS[kind], '200') as Render;
-      const json = await listListingsJson(deps, req.principal, kind, req.query, render);
-      return reply.type('application/json; charset=utf-8').send(json);
+      return sendJson(reply, await listListingsJson(deps, req.principal, kind, req.query, render));
     },
-    [`create${Kind}`]: async (req: Req, reply: FastifyReply) => {
-      const r = await createListing(deps, req.principal, kind, req.body, {
-        lang: lang(req),
-        requestId: req.id,
-      });
-      return reply.code(201).send({ ...r.listing, ...duplicateMembers(r.duplicates) });
+    createAchievement: async (req, reply) => {
+      const r = await createListing(deps, req.principal, kind, req.body, optsOf(req));
+      return reply.code(201).send({ ...asAchievement(r.listing), ...duplicateMembers(r.duplicates) });
     },
-    [`get${Kind}`]: (req: Req) => getListing(deps, req.principal, kind, req.params.id),
-    [`update${Kind}`]: async (req: Req) => {
-      const r = await updateListing(deps, req.principal, kind, req.params.id, req.body, {
-        lang: lang(req),
-        requestId: req.id,
-      });
-      return { ...r.listing, ...duplicateMembers(r.duplicates) };
+    getAchievement: async (req) => asAchievement(await getListing(deps, req.principal, kind, req.params.id)),
+    updateAchievement: async (req) => {
+      const r = await updateListing(deps, req.principal, kind, req.params.id, req.body, optsOf(req));
+      return { ...asAchievement(r.listing), ...duplicateMembers(r.duplicates) };
     },
-    [`transition${Kind}`]: (req: Req) =>
-      transitionListing(
-        deps,
-        req.principal,
-        kind,
-        req.params.id,
-        req.body as unknown as TransitionInput,
-        req.id,
-      ),
-    [`accept${Kind}Nda`]: (req: Req) => acceptNda(deps, req.principal, kind, req.params.id, req.id),
-    [`merge${Kind}`]: (req: Req) =>
-      mergeListing(deps, req.principal, kind, req.params.id, req.body.into as string, req.id),
-    [`batchUpsert${Kind}s`]: [
-      async (req: Req) => {
-        const p = req.principal;
-        const organisationId = p?.organisationId;
-        if (!organisationId) throw new UnprocessableError('catalog-organisation-required');
-        authorize(p, 'listing.create', { organisationId });
-        const items = (req.body.items as unknown[]).slice(0, BATCH_MAX);
-        const results = await upsertBatch(deps.db, items, {
-          kind,
-          organisationId,
-          subCentreId: await ownerSubCentre(deps.db, organisationId),
-          actor: actorOf(p),
-          lang: lang(req),
-          submit: req.body.submit === true,
-          requestId: req.id,
-        });
-        deps.outbox.kick();
-        return summarise(results);
-      },
+    transitionAchievement: async (req) =>
+      asAchievement(await transitionListing(deps, req.principal, kind, req.params.id, req.body, req.id)),
+    acceptAchievementNda: (req) => acceptNda(deps, req.principal, kind, req.params.id, req.id),
+    mergeAchievement: async (req) =>
+      asAchievement(await mergeListing(deps, req.principal, kind, req.params.id, req.body.into, req.id)),
+    batchUpsertAchievements: [
+      (req) => batchUpsert(deps, kind, req, req.body),
       { route: { bodyLimit: BATCH_BODY_LIMIT } },
     ],
   };
-  return handlers;
+}
+
+function needHandlers(deps: CatalogDeps): Handlers {
+  const kind = 'need';
+  return {
+    listNeeds: async (req, reply) => {
+      // Items come rendered by the route's own serializer (list-json.ts): the page is bytes.
+      const render = reply.compileSerializationSchema(ITEM_SCHEMAS[kind], '200') as Render;
+      return sendJson(reply, await listListingsJson(deps, req.principal, kind, req.query, render));
+    },
+    createNeed: async (req, reply) => {
+      const r = await createListing(deps, req.principal, kind, req.body, optsOf(req));
+      return reply.code(201).send({ ...asNeed(r.listing), ...duplicateMembers(r.duplicates) });
+    },
+    getNeed: async (req) => asNeed(await getListing(deps, req.principal, kind, req.params.id)),
+    updateNeed: async (req) => {
+      const r = await updateListing(deps, req.principal, kind, req.params.id, req.body, optsOf(req));
+      return { ...asNeed(r.listing), ...duplicateMembers(r.duplicates) };
+    },
+    transitionNeed: async (req) =>
+      asNeed(await transitionListing(deps, req.principal, kind, req.params.id, req.body, req.id)),
+    acceptNeedNda: (req) => acceptNda(deps, req.principal, kind, req.params.id, req.id),
+    mergeNeed: async (req) =>
+      asNeed(await mergeListing(deps, req.principal, kind, req.params.id, req.body.into, req.id)),
+    batchUpsertNeeds: [
+      (req) => batchUpsert(deps, kind, req, req.body),
+      { route: { bodyLimit: BATCH_BODY_LIMIT } },
+    ],
+  };
 }
 
 export const catalogRoutes: ModuleRoutes = async (app, ctx) => {
   const deps: CatalogDeps = { db: ctx.database.db, outbox: ctx.outbox, cursors: ctx.cursors };
-  bindUntypedOperations(app, {
-    ...listingHandlers(deps, 'achievement', 'Achievement'),
-    ...listingHandlers(deps, 'need', 'Need'),
-    getCatalogReviewQueue: (req: Req) => reviewQueue(deps, req.principal, req.query),
-    listCatalogChanges: (req: Req) =>
+  bindOperations(app, {
+    ...achievementHandlers(deps),
+    ...needHandlers(deps),
+    getCatalogReviewQueue: (req) => reviewQueue(deps, req.principal, req.query),
+    listCatalogChanges: (req) =>
       readChanges(deps.db, deps.cursors, {
         cursor: req.query.cursor,
         types: req.query.types?.split(',') as ListingKind[] | undefined,
         limit: req.query.limit ?? 20,
       }),
-    listExperts: (req: Req) => directory.listExperts(deps, req.query),
-    createExpert: async (req: Req, reply: FastifyReply) =>
-      reply
-        .code(201)
-        .send(
-          await directory.createExpert(
-            deps,
-            req.principal,
-            noNul(req.body) as unknown as directory.ExpertInput,
-          ),
-        ),
-    getExpert: (req: Req) => directory.getExpert(deps, req.params.id),
-    listServiceInstitutions: (req: Req) =>
-      directory.listInstitutions(deps, { ...req.query, kind: req.query.kind as string | undefined }),
-    putServiceInstitution: (req: Req) =>
-      directory.putInstitution(deps, req.principal, noNul(req.body) as unknown as directory.InstitutionInput),
-    getServiceInstitution: (req: Req) => directory.getInstitution(deps, req.params.id),
+    listExperts: (req) => directory.listExperts(deps, req.query),
+    createExpert: async (req, reply) =>
+      reply.code(201).send(await directory.createExpert(deps, req.principal, noNul(req.body))),
+    getExpert: (req) => directory.getExpert(deps, req.params.id),
+    listServiceInstitutions: (req) => directory.listInstitutions(deps, req.query),
+    putServiceInstitution: (req) => directory.putInstitution(deps, req.principal, noNul(req.body)),
+    getServiceInstitution: (req) => directory.getInstitution(deps, req.params.id),
+    ...versionHandlers(deps),
   });
-  bindUntypedOperations(app, versionHandlers(deps));
 };
 
 /** The answer's `warnings` (the few most telling) and, when there are any, `duplicateCount`. */

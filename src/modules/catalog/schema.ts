@@ -16,7 +16,10 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import type { Schema } from '../../platform/http/operations.js';
 import { organisations, subCentres } from '../identity/schema.js';
+import type { Status } from './lifecycle.js';
+import type { FieldCode } from './model.js';
 
 /** PostgreSQL's 64-bit transaction id (`pg_current_xact_id()`), compared as text-free bigint. */
 const xid8 = customType<{ data: string }>({ dataType: () => 'xid8' });
@@ -34,7 +37,7 @@ export const catalogListings = pgTable(
     organisationId: uuid('organisation_id').notNull(),
     /** The owner's sub-centre when the listing was created: its registrars review it. */
     subCentreId: uuid('sub_centre_id'),
-    status: text('status').notNull().default('draft'),
+    status: text('status').$type<Status>().notNull().default('draft'),
     externalId: text('external_id'),
     sourceSystem: text('source_system'),
     title: text('title').notNull(),
@@ -162,7 +165,7 @@ export const catalogExperts = pgTable(
     name: text('name').notNull(),
     title: text('title'),
     organisationId: uuid('organisation_id'),
-    fields: text('fields').array().notNull().default(sql`'{}'::text[]`),
+    fields: text('fields').array().$type<FieldCode[]>().notNull().default(sql`'{}'::text[]`),
     expertise: text('expertise').array().notNull().default(sql`'{}'::text[]`),
     bio: text('bio'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -185,7 +188,7 @@ export const catalogInstitutions = pgTable(
     id: uuid('id').primaryKey(),
     organisationId: uuid('organisation_id').notNull(),
     name: text('name').notNull(),
-    kinds: text('kinds').array().notNull(),
+    kinds: text('kinds').array().$type<Schema<'ServiceKind'>[]>().notNull(),
     regionCode: text('region_code'),
     description: text('description'),
     services: text('services').array().notNull().default(sql`'{}'::text[]`),

@@ -3,7 +3,7 @@ import type { DbOrTx } from '../../platform/db.js';
 import { PUBLIC_STATUSES } from './lifecycle.js';
 import type { ListingKind } from './model.js';
 import { catalogListingVersions, catalogListings as l } from './schema.js';
-import { type ListingRow, type ListingView, toView } from './views.js';
+import { type ListingRow, toView } from './views.js';
 
 /**
  * What other modules (matching's indexer, integration) use of the catalog: public views only,
@@ -21,7 +21,12 @@ export {
 export { isPublic, PUBLIC_STATUSES, type PublicChange } from './lifecycle.js';
 /** For the search index: listing states, ids to drop, public directory entries. */
 export * from './search-feed.js';
-export type { ListingKind, ListingView };
+export type { ListingKind };
+/**
+ * A public view as other modules read it (matching's projection reads it member by member, checking
+ * each): the contract's `Achievement` or `Need` (views.ts), seen as a plain record.
+ */
+export type ListingView = Readonly<Record<string, unknown>>;
 
 /** The public view of a listing, or undefined when it does not exist or is not public. */
 export async function getPublicListing(

@@ -1,11 +1,15 @@
 import type { Actor } from '../../platform/audit.js';
+import type { Schema } from '../../platform/http/operations.js';
 import { maskContact } from '../identity/index.js';
 import { titleKey } from './duplicates.js';
 import type { ListingInput, ListingKind } from './model.js';
 import { catalogListings } from './schema.js';
 
 export type ListingRow = typeof catalogListings.$inferSelect;
-export type ListingView = Record<string, unknown>;
+/** A listing as the contract shows it: `Achievement` or `Need`, after the row's `kind`. */
+export type AchievementView = Schema<'Achievement'>;
+export type NeedView = Schema<'Need'>;
+export type ListingView = AchievementView | NeedView;
 
 /**
  * The columns `toView` reads (and the policies: organisation, sub-centre, status). Reads select
@@ -47,19 +51,18 @@ export function splitInput(input: ListingInput): {
   return { content, confidential: confidential ?? null };
 }
 
-type Contact = { name: string; phone?: string; email?: string };
+type Contact = Schema<'Contact'>;
+/** The stored public content: the validated input less its confidential part (`splitInput`). */
+type Stored<T> = Omit<T, 'confidential'>;
 
 /**
  * What a caller sees of a listing. Without the right to the confidential part, the
  * `confidential` member is absent (not null) and contacts' phones and e-mails are masked.
  */
 export function toView(row: ViewRow, opts: { confidential: boolean; ndaAccepted?: boolean }): ListingView {
-  const content = row.content as Record<string, unknown> & { contacts?: Contact[] };
-  const view: ListingView = {
-    id: row.id,
-    kind: row.kind,
-    ...content,
-    contacts: opts.confidential ? (content.contacts ?? []) : (content.contacts ?? []).map(maskContact),
+  const contactsOf = (contacts: Contact[] | undefined) =>
+    opts.confidential ? (contacts ?? []) : (contacts ?? []).map(maskContact);
+  const state = {
     organisationId: row.organisationId,
     subCentreId: row.subCentreId,
     status: row.status,
@@ -69,11 +72,50 @@ export function toView(row: ViewRow, opts: { confidential: boolean; ndaAccepted?
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     publishedAt: row.publishedAt?.toISOString() ?? null,
+    // `review` is only written by applyTransition (transitions.ts), as a ReviewRecord.
+    ...(row.review ? { review: row.review as Schema<'ReviewRecord'> } : {}),
+    ...(row.mergedInto ? { mergedInto: row.mergedInto } : {}),
   };
-  if (row.review) view.review = row.review;
-  if (row.mergedInto) view.mergedInto = row.mergedInto;
-  if (opts.confidential && row.confidential !== null) view.confidential = row.confidential;
-  return view;
+  const shown = opts.confidential && row.confidential !== null;
+  if (row.kind === 'achievement') {
+    // The jsonb columns hold what achievementInput (model.ts) made of a validated input, split by splitInput.
+    const content = row.content as Stored<Schema<'AchievementInput'>>;
+    const confidential = row.confidential as Schema<'AchievementConfidential'> | null;
+    return {
+      id: row.id,
+      kind: row.kind,
+      ...content,
+      contacts: contactsOf(content.contacts),
+      ...state,
+      ...(shown && confidential ? { confidential } : {}),
+    };
+  }
+  // The jsonb columns hold what needInput (model.ts) made of a validated input, split by splitInput.
+  const content = row.content as Stored<Schema<'NeedInput'>>;
+  const confidential = row.confidential as Schema<'NeedConfidential'> | null;
+  return {
+    id: row.id,
+    kind: row.kind,
+    ...content,
+    contacts: contactsOf(content.contacts),
+    ...state,
+    ...(shown && confidential ? { confidential } : {}),
+  };
+}
+
+const isAchievement = (view: ListingView): view is AchievementView => view.kind === 'achievement';
+const isNeed = (view: ListingView): view is NeedView => view.kind === 'need';
+
+/** A view read by kind 'achievement' (the reads filter on kind, so anything else is a bug). */
+export function asAchievement(view: ListingView): AchievementView {
+  if (isAchievement(view)) return view;
+  throw new Error(`listing ${view.id} is not an achievement`);
+}
+
+/** A view read by kind 'need' (the reads filter on kind, so anything else is a bug). */
+export function asNeed(view: ListingView): NeedView {
+  if (isNeed(view)) return view;
+  throw new Error(`listing ${view.id} is not a need`);
 }
 
 /** The columns a listing row derives from its validated input. */

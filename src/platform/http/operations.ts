@@ -101,34 +101,12 @@ declare module 'fastify' {
 }
 
 /**
- * A handler typed by hand, not by the contract.
- * @deprecated for modules not yet converted to {@link Handler}; see {@link bindUntypedOperations}.
- */
-export type UntypedHandler = (
-  // biome-ignore lint/suspicious/noExplicitAny: handlers narrow their own request types
-  request: FastifyRequest<any>,
-  reply: FastifyReply,
-) => Promise<unknown> | unknown;
-
-/**
- * Binds handlers that are not typed by the contract.
- * @deprecated a stopgap while a module's routes are converted to {@link bindOperations} with
- * {@link Handler}s: the contract is then no longer checked against its handlers at compile time.
- */
-export function bindUntypedOperations(
-  app: FastifyInstance,
-  handlers: Record<string, UntypedHandler | [UntypedHandler, OperationOptions]>,
-): void {
-  bindOperations(app, handlers as Handlers);
-}
-
-/**
  * Sends JSON that is already serialised (a cached document, a page rendered by the route's own
  * serializer): the one place where a handler's payload is bytes rather than the contract's type.
  */
 export function sendJson<K extends OperationId>(
   reply: FastifyReply<RouteOf<K>>,
-  json: string,
+  json: string | Buffer,
 ): FastifyReply<RouteOf<K>> {
   return reply.type('application/json; charset=utf-8').send(json as never);
 }
