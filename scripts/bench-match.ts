@@ -4,7 +4,9 @@
  * publishing, approval, the indexer), then measured through `GET /v1/needs/{id}/matches`:
  * nDCG@10 and recall@20 of the ranking, of the engine's text order alone and of a plain keyword
  * baseline, in the same run (and of Meilisearch when MEILI_URL is set); then p50/p95 latency of
- * `GET /v1/needs/{id}/matches` over HTTP with 100,000 generated achievements indexed.
+ * `GET /v1/needs/{id}/matches` over HTTP with 100,000 generated achievements indexed, on the
+ * embedded engine and, with MEILI_URL, on Meilisearch; then (MEILI_URL, unless
+ * BENCH_MATCH_INDEXING=0) Meilisearch's indexing throughput, as `npm run bench:meili` prints it.
  *
  * Runs techex (API and workers) on a PostgreSQL of its own: an embedded one in a temporary folder,
  * or a temporary database on the DATABASE_URL server, dropped afterwards. BENCH_MATCH_DOCS changes
@@ -27,6 +29,7 @@ import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.js';
 import { startRuntime } from '../src/platform/runtime.js';
 import { apiRanker, type LoadedDevset, loadDevsetThroughApi } from './bench/match-api.js';
 import { meiliApi } from './bench/match-meili.js';
+import { runMeiliIndexingBench } from './bench/meili-indexing.js';
 import { BigramBm25 } from './bench/match-memory.js';
 import { achievementDocument, percentile, quality, type Ranker } from './bench/match-quality.js';
 import { loadSharedSet, SHARED_DIR } from './bench/match-shared.js';
@@ -371,6 +374,7 @@ try {
           `${name} on meilisearch: nDCG@10 ${m.ndcg.toFixed(3)}, recall@20 ${m.recall.toFixed(3)}`,
         );
       }
+      if (TOTAL_DOCS > 0) await meili.latency([...sets[0]!.loaded.needIdOf.values()], TOTAL_DOCS, ROUNDS);
     } finally {
       await meili.close();
     }
@@ -382,4 +386,8 @@ try {
 } finally {
   await runtime.close();
   await database.drop();
+}
+// Indexing throughput on Meilisearch (npm run bench:meili's section, its own PostgreSQL and index)
+if (MEILI_URL && process.env.BENCH_MATCH_INDEXING !== '0') {
+  await runMeiliIndexingBench();
 }
