@@ -8,6 +8,7 @@ import { type Actor, actorOf } from '../../platform/audit.js';
 import { authorize } from '../../platform/authz.js';
 import { type DbOrTx, isUniqueViolation } from '../../platform/db.js';
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../../platform/errors.js';
+import { historyEntry, webhookStepData } from '../../platform/history.js';
 import type { Schema } from '../../platform/http/operations.js';
 import { newId } from '../../platform/ids.js';
 import { pageByIdDesc } from '../../platform/pagination.js';
@@ -50,36 +51,19 @@ async function recordStep(
   data: Record<string, unknown>,
   requestId?: string,
 ) {
-  await tx.insert(ev).values({
-    id: newId(),
-    interestId: row.id,
-    action: step,
-    fromStatus: from,
-    toStatus: row.status,
-    actorType: actor.type,
-    actorId: actor.id ?? null,
-    actorOrganisationId: actor.organisationId ?? null,
-    data,
-  });
+  await tx.insert(ev).values({ ...historyEntry(step, from, row.status, actor, data), interestId: row.id });
   const ids = {
     investmentInterestId: row.id,
     presentationId: row.presentationId,
     roadshowId: row.roadshowId,
   };
-  const { note: _note, reason, ...rest } = data;
   await recordChange(tx, {
     actor,
     event: `investment-interest.${step === 'created' ? 'created' : step === 'withdraw' ? 'withdrawn' : 'answered'}`,
     objectType: 'investment_interest',
     objectId: row.id,
     organisationIds: [row.ownerOrganisationId, row.investorOrganisationId],
-    data: {
-      ...ids,
-      step,
-      status: row.status,
-      ...rest,
-      ...(reason ? { reason: { code: (reason as { code: string }).code } } : {}),
-    },
+    data: { ...ids, step, status: row.status, ...webhookStepData(data) },
     before: from ? { status: from } : undefined,
     requestId,
   });
