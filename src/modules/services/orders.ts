@@ -153,8 +153,8 @@ async function runOrderStep(
   p: Principal | undefined,
   id: string,
   step: Exclude<OrderStep, 'accept'>,
+  requestId: string | undefined,
   change: (current: OrderRow) => StepChange,
-  requestId?: string,
 ): Promise<OrderRow> {
   const row = await deps.db.transaction(async (tx) => {
     const current = await findOrder(tx, id, true);
@@ -184,7 +184,7 @@ export function takeOrderStep(
   input: OrderStepInput,
   requestId?: string,
 ): Promise<OrderRow> {
-  return runOrderStep(deps, p, id, action, (current) => lifecycleChange(action, current, input), requestId);
+  return runOrderStep(deps, p, id, action, requestId, (current) => lifecycleChange(action, current, input));
 }
 
 /** The columns and details of a lifecycle step; 422 where its input is missing. */
@@ -266,25 +266,18 @@ export function addMilestone(
   input: { title: string; note?: string },
   requestId?: string,
 ): Promise<OrderRow> {
-  return runOrderStep(
-    deps,
-    p,
-    id,
-    'milestone',
-    (current) => {
-      if (!RUNNING.includes(current.status as (typeof RUNNING)[number]))
-        throw new ConflictError('invalid-transition', { from: current.status, action: 'milestone' });
-      const milestone = {
-        title: input.title,
-        ...(input.note ? { note: input.note } : {}),
-        at: new Date().toISOString(),
-      };
-      const milestones = [...(current.milestones as object[]), milestone];
-      if (milestones.length > 50) throw new UnprocessableError('unprocessable');
-      return { set: { milestones }, data: { title: input.title } };
-    },
-    requestId,
-  );
+  return runOrderStep(deps, p, id, 'milestone', requestId, (current) => {
+    if (!RUNNING.includes(current.status as (typeof RUNNING)[number]))
+      throw new ConflictError('invalid-transition', { from: current.status, action: 'milestone' });
+    const milestone = {
+      title: input.title,
+      ...(input.note ? { note: input.note } : {}),
+      at: new Date().toISOString(),
+    };
+    const milestones = [...(current.milestones as object[]), milestone];
+    if (milestones.length > 50) throw new UnprocessableError('unprocessable');
+    return { set: { milestones }, data: { title: input.title } };
+  });
 }
 
 /** The buyer rates a delivered order once (1–5 and text); the offering keeps count and sum. */
@@ -295,32 +288,25 @@ export function rateOrder(
   input: { score: number; text: string },
   requestId?: string,
 ): Promise<OrderRow> {
-  return runOrderStep(
-    deps,
-    p,
-    id,
-    'rate',
-    (current) => {
-      if (!current.deliveredAt) throw new ConflictError('service-order-not-delivered');
-      if (current.rating) throw new ConflictError('service-order-already-rated');
-      const rating = { score: input.score, text: input.text, at: new Date().toISOString() };
-      return {
-        set: { rating },
-        data: { score: input.score },
-        afterUpdate: async (tx) => {
-          await tx
-            .update(serviceOfferings)
-            .set({
-              ratingCount: sql`${serviceOfferings.ratingCount} + 1`,
-              ratingSum: sql`${serviceOfferings.ratingSum} + ${input.score}`,
-            })
-            .where(eq(serviceOfferings.id, current.offeringId));
-          return {};
-        },
-      };
-    },
-    requestId,
-  );
+  return runOrderStep(deps, p, id, 'rate', requestId, (current) => {
+    if (!current.deliveredAt) throw new ConflictError('service-order-not-delivered');
+    if (current.rating) throw new ConflictError('service-order-already-rated');
+    const rating = { score: input.score, text: input.text, at: new Date().toISOString() };
+    return {
+      set: { rating },
+      data: { score: input.score },
+      afterUpdate: async (tx) => {
+        await tx
+          .update(serviceOfferings)
+          .set({
+            ratingCount: sql`${serviceOfferings.ratingCount} + 1`,
+            ratingSum: sql`${serviceOfferings.ratingSum} + ${input.score}`,
+          })
+          .where(eq(serviceOfferings.id, current.offeringId));
+        return {};
+      },
+    };
+  });
 }
 
 /** The institution answers the buyer's rating once. */
@@ -331,18 +317,11 @@ export function replyToRating(
   input: { text: string },
   requestId?: string,
 ): Promise<OrderRow> {
-  return runOrderStep(
-    deps,
-    p,
-    id,
-    'reply',
-    (current) => {
-      if (!current.rating) throw new ConflictError('service-order-not-rated');
-      if (current.ratingReply) throw new ConflictError('service-order-already-replied');
-      return { set: { ratingReply: { text: input.text, at: new Date().toISOString() } } };
-    },
-    requestId,
-  );
+  return runOrderStep(deps, p, id, 'reply', requestId, (current) => {
+    if (!current.rating) throw new ConflictError('service-order-not-rated');
+    if (current.ratingReply) throw new ConflictError('service-order-already-replied');
+    return { set: { ratingReply: { text: input.text, at: new Date().toISOString() } } };
+  });
 }
 
 /** One order with its history, the actions the caller may take and its voucher number. */
