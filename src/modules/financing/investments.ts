@@ -3,7 +3,7 @@
  * following the interest lifecycle (rules.ts, ACTIONS). Before acceptance each side sees the
  * other's contact masked; acceptance, with the presenting side's contact person, releases both.
  */
-import { and, asc, desc, eq, lt, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { type Actor, actorOf } from '../../platform/audit.js';
 import { authorize } from '../../platform/authz.js';
 import { type DbOrTx, isUniqueViolation } from '../../platform/db.js';
@@ -11,8 +11,8 @@ import { ConflictError, NotFoundError, UnprocessableError, ValidationError } fro
 import { historyEntry, webhookStepData } from '../../platform/history.js';
 import type { Schema } from '../../platform/http/operations.js';
 import { newId } from '../../platform/ids.js';
-import { pageByIdDesc } from '../../platform/pagination.js';
-import { actsFor, isOperator, type Principal } from '../../platform/principal.js';
+import { pageNewestFirst, partyScope } from '../../platform/lists.js';
+import { actsFor, type Principal } from '../../platform/principal.js';
 import { notifyInTx } from '../notifications/index.js';
 import { type Contact, maskContact, openContact, sealContact } from './contacts.js';
 import { type FinancingDeps, recordChange } from './deps.js';
@@ -241,27 +241,10 @@ export async function listInvestments(
   p: Principal | undefined,
   q: { role?: 'sent' | 'received'; status?: Row['status']; cursor?: string; limit?: number },
 ) {
-  const org = p?.organisationId;
-  const sent = org ? eq(ii.investorOrganisationId, org) : undefined;
-  const received = org ? eq(ii.ownerOrganisationId, org) : undefined;
-  let scope: SQL | undefined;
-  if (q.role === 'sent') scope = sent;
-  else if (q.role === 'received') scope = received;
-  else if (isOperator(p) && !org) scope = sql`true`;
-  else scope = sent && received ? or(sent, received) : undefined;
-  const where = and(scope ?? sql`false`, q.status ? eq(ii.status, q.status) : undefined);
-  const page = await pageByIdDesc(
-    deps.cursors,
-    `investments:${p?.kind}:${p?.id}:${q.role ?? ''}:${q.status ?? ''}`,
-    q,
-    (before, limit) =>
-      deps.db
-        .select()
-        .from(ii)
-        .where(before ? and(where, lt(ii.id, before)) : where)
-        .orderBy(desc(ii.id))
-        .limit(limit),
-    (r) => r.id,
-  );
+  const scope = partyScope(p, q.role, { sent: ii.investorOrganisationId, received: ii.ownerOrganisationId });
+  const where = and(scope, q.status ? eq(ii.status, q.status) : undefined);
+  const list = `investments:${p?.kind}:${p?.id}:${q.role ?? ''}:${q.status ?? ''}`;
+  const query = deps.db.select().from(ii).$dynamic();
+  const page = await pageNewestFirst(deps.cursors, list, q, query, ii.id, where, (r) => r.id);
   return { items: page.items.map(summary), nextCursor: page.nextCursor };
 }

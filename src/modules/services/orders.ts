@@ -1,10 +1,10 @@
-import { and, asc, desc, eq, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm';
 import { actorOf } from '../../platform/audit.js';
 import { authorize, check } from '../../platform/authz.js';
 import { isUniqueViolation, type Tx } from '../../platform/db.js';
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
-import { pageByIdDesc } from '../../platform/pagination.js';
+import { pageNewestFirst, partyScope } from '../../platform/lists.js';
 import { isOperator, type Principal } from '../../platform/principal.js';
 import { requestVoucherInTx, voucherNumbersFor } from '../vouchers/index.js';
 import { type PageQuery, type ServiceDeps, verifiedOrganisationOf } from './deps.js';
@@ -353,29 +353,14 @@ export interface OrderQuery extends PageQuery {
 
 /** The caller organisation's orders (as buyer, institution or both), newest first. */
 export async function listOrders(deps: ServiceDeps, p: Principal | undefined, q: OrderQuery) {
-  const org = p?.organisationId;
-  const asBuyer = org ? eq(so.buyerOrganisationId, org) : undefined;
-  const asInstitution = org ? eq(so.institutionOrganisationId, org) : undefined;
-  let scope: SQL | undefined;
-  if (q.role === 'buyer') scope = asBuyer;
-  else if (q.role === 'institution') scope = asInstitution;
-  else if (isOperator(p) && !org) scope = sql`true`;
-  else scope = asBuyer && asInstitution ? or(asBuyer, asInstitution) : undefined;
-  const where = and(scope ?? sql`false`, q.status ? eq(so.status, q.status) : undefined);
+  const scope = partyScope(p, q.role, {
+    buyer: so.buyerOrganisationId,
+    institution: so.institutionOrganisationId,
+  });
+  const where = and(scope, q.status ? eq(so.status, q.status) : undefined);
   const list = `service-orders:${p?.kind}:${p?.id}:${q.role ?? ''}:${q.status ?? ''}`;
-  const page = await pageByIdDesc(
-    deps.cursors,
-    list,
-    q,
-    (before, limit) =>
-      deps.db
-        .select()
-        .from(so)
-        .where(before ? and(where, lt(so.id, before)) : where)
-        .orderBy(desc(so.id))
-        .limit(limit),
-    (x) => x.id,
-  );
+  const query = deps.db.select().from(so).$dynamic();
+  const page = await pageNewestFirst(deps.cursors, list, q, query, so.id, where, (x) => x.id);
   return { items: page.items.map(orderView), nextCursor: page.nextCursor };
 }
 
@@ -392,18 +377,7 @@ export async function listOverdue(deps: ServiceDeps, p: Principal | undefined, q
     isOperator(p) ? undefined : inArray(so.buyerSubCentreId, [...p!.registrarSubCentres]),
   );
   const list = `service-orders-overdue:${p!.id}`;
-  const page = await pageByIdDesc(
-    deps.cursors,
-    list,
-    q,
-    (before, limit) =>
-      deps.db
-        .select()
-        .from(so)
-        .where(before ? and(where, lt(so.id, before)) : where)
-        .orderBy(desc(so.id))
-        .limit(limit),
-    (x) => x.id,
-  );
+  const query = deps.db.select().from(so).$dynamic();
+  const page = await pageNewestFirst(deps.cursors, list, q, query, so.id, where, (x) => x.id);
   return { items: page.items.map(orderView), nextCursor: page.nextCursor };
 }
