@@ -4,8 +4,17 @@
  * name with its own subject column; the columns, the constraints and the row written per step
  * are the same everywhere and live here.
  */
-import { sql } from 'drizzle-orm';
-import { type AnyPgColumn, foreignKey, index, jsonb, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { asc, eq, sql } from 'drizzle-orm';
+import {
+  type AnyPgColumn,
+  foreignKey,
+  index,
+  jsonb,
+  type PgSelect,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import type { Actor } from './audit.js';
 import { newId } from './ids.js';
 
@@ -86,5 +95,43 @@ export function webhookStepData(
   return {
     ...rest,
     ...(reason && typeof reason === 'object' ? { reason: { code: (reason as { code: string }).code } } : {}),
+  };
+}
+
+/**
+ * One subject's history, oldest first: `query` is a `$dynamic()` select of the history table.
+ * The state machine bounds a history, so a limit stands in for pagination.
+ */
+export function historyOf<Q extends PgSelect>(
+  query: Q,
+  t: { id: AnyPgColumn },
+  subject: AnyPgColumn,
+  subjectId: string,
+  limit: number,
+): Q {
+  return query.where(eq(subject, subjectId)).orderBy(asc(t.id)).limit(limit);
+}
+
+/** A history row as read back from a history table. */
+export interface HistoryRow<A extends string = string> {
+  action: A;
+  fromStatus: string | null;
+  toStatus: string;
+  actorType: string;
+  actorOrganisationId: string | null;
+  data: unknown;
+  occurredAt: Date;
+}
+
+/** A step as the API shows it: no actor id (a person), the organisation acting and the details. */
+export function historyView<A extends string>(e: HistoryRow<A>) {
+  return {
+    action: e.action,
+    fromStatus: e.fromStatus,
+    toStatus: e.toStatus,
+    actorType: e.actorType,
+    actorOrganisationId: e.actorOrganisationId,
+    data: e.data as Record<string, unknown>,
+    occurredAt: e.occurredAt.toISOString(),
   };
 }

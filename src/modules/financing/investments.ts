@@ -3,12 +3,12 @@
  * following the interest lifecycle (rules.ts, ACTIONS). Before acceptance each side sees the
  * other's contact masked; acceptance, with the presenting side's contact person, releases both.
  */
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { type Actor, actorOf } from '../../platform/audit.js';
 import { authorize } from '../../platform/authz.js';
 import { type DbOrTx, isUniqueViolation } from '../../platform/db.js';
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../../platform/errors.js';
-import { historyEntry, webhookStepData } from '../../platform/history.js';
+import { historyEntry, historyOf, webhookStepData } from '../../platform/history.js';
 import type { Schema } from '../../platform/http/operations.js';
 import { newId } from '../../platform/ids.js';
 import { pageNewestFirst, partyScope } from '../../platform/lists.js';
@@ -212,7 +212,7 @@ export async function getInvestment(
   const asOwner = actsFor(p, row.ownerOrganisationId);
   const investor = openContact(deps.contactKey, row.id, 'investor', row.investorContact);
   const owner = row.ownerContact ? openContact(deps.contactKey, row.id, 'owner', row.ownerContact) : null;
-  const events = await deps.db.select().from(ev).where(eq(ev.interestId, id)).orderBy(asc(ev.id)).limit(20);
+  const events = await historyOf(deps.db.select().from(ev).$dynamic(), ev, ev.interestId, id, 20);
   const sides = [asInvestor && 'investor', asOwner && 'owner'].filter(Boolean) as string[];
   return {
     ...summary(row),

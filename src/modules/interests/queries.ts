@@ -1,5 +1,6 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { authorize } from '../../platform/authz.js';
+import { historyOf } from '../../platform/history.js';
 import { pageNewestFirst, partyScope } from '../../platform/lists.js';
 import { actsFor, type Principal } from '../../platform/principal.js';
 import { findInterest, type InterestDeps } from './deps.js';
@@ -13,12 +14,8 @@ export async function getInterest(deps: InterestDeps, p: Principal | undefined, 
   const row = await findInterest(deps.db, id);
   authorize(p, 'interest.read', row);
   // The state machine bounds the history (at most one event per step), so no pagination.
-  const events = await deps.db
-    .select()
-    .from(interestEvents)
-    .where(eq(interestEvents.interestId, id))
-    .orderBy(asc(interestEvents.id))
-    .limit(50);
+  const ev = interestEvents;
+  const events = await historyOf(deps.db.select().from(ev).$dynamic(), ev, ev.interestId, id, 50);
   const listing = await findListing(deps.db, 'achievement', row.achievementId);
   const viewer = {
     interested: actsFor(p, row.interestedOrganisationId),

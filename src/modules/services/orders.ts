@@ -1,8 +1,9 @@
-import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import { actorOf } from '../../platform/audit.js';
 import { authorize, check } from '../../platform/authz.js';
 import { isUniqueViolation, type Tx } from '../../platform/db.js';
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../../platform/errors.js';
+import { historyOf, historyView } from '../../platform/history.js';
 import { newId } from '../../platform/ids.js';
 import { pageNewestFirst, partyScope } from '../../platform/lists.js';
 import { isOperator, type Principal } from '../../platform/principal.js';
@@ -19,7 +20,7 @@ import {
   serviceOrders as so,
 } from './schema.js';
 import { type OrderStep, recordOrderStep } from './steps.js';
-import { type OrderRow, orderEventView, orderView } from './views.js';
+import { type OrderRow, orderView } from './views.js';
 
 export const VOUCHER_SOURCE = 'service_order';
 
@@ -328,12 +329,8 @@ export function replyToRating(
 export async function getOrder(deps: ServiceDeps, p: Principal | undefined, id: string) {
   const row = await findOrder(deps.db, id);
   authorize(p, 'service-order.read', row);
-  const events = await deps.db
-    .select()
-    .from(serviceOrderEvents)
-    .where(eq(serviceOrderEvents.orderId, id))
-    .orderBy(asc(serviceOrderEvents.id))
-    .limit(100);
+  const ev = serviceOrderEvents;
+  const events = await historyOf(deps.db.select().from(ev).$dynamic(), ev, ev.orderId, id, 100);
   const numbers = await voucherNumbersFor(deps.db, VOUCHER_SOURCE, [id]);
   const allowedActions = orderTable
     .actionsFrom(row.status)
@@ -342,7 +339,7 @@ export async function getOrder(deps: ServiceDeps, p: Principal | undefined, id: 
     ...orderView(row),
     voucherNumber: numbers.get(id) ?? null,
     allowedActions,
-    history: events.map(orderEventView),
+    history: events.map(historyView),
   };
 }
 
