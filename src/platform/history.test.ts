@@ -1,13 +1,9 @@
 import { getTableConfig, pgTable, uuid } from 'drizzle-orm/pg-core';
 import { describe, expect, it } from 'vitest';
-import { historyColumns, historyConstraints, historyEntry, historyView, webhookStepData } from './history.js';
+import { historyEntry, historyTable, historyView, webhookStepData } from './history.js';
 
 const subjects = pgTable('things', { id: uuid('id').primaryKey() });
-const thingEvents = pgTable(
-  'thing_events',
-  { id: uuid('id').primaryKey(), thingId: uuid('thing_id').notNull(), ...historyColumns() },
-  (t) => historyConstraints('thing_events', t, t.thingId, subjects.id),
-);
+const thingEvents = historyTable('thing_events', 'thing_id', subjects.id);
 
 describe('lifecycle history', () => {
   it('names its index and foreign key as the tables before it did, deleted with the subject', () => {
@@ -36,6 +32,7 @@ describe('lifecycle history', () => {
 
   it('records a step with the actor, and shows it without the actor id', () => {
     const entry = historyEntry(
+      'thing-1',
       'decline',
       'pending',
       'declined',
@@ -43,6 +40,7 @@ describe('lifecycle history', () => {
       { reason: { code: 'other', text: 'x' } },
     );
     expect(entry).toMatchObject({
+      subjectId: 'thing-1',
       action: 'decline',
       fromStatus: 'pending',
       toStatus: 'declined',
@@ -51,7 +49,7 @@ describe('lifecycle history', () => {
       actorOrganisationId: 'org-1',
       data: { reason: { code: 'other', text: 'x' } },
     });
-    expect(historyEntry('created', null, 'pending', { type: 'system' }, {})).toMatchObject({
+    expect(historyEntry('thing-1', 'created', null, 'pending', { type: 'system' }, {})).toMatchObject({
       actorId: null,
       actorOrganisationId: null,
     });

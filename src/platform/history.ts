@@ -1,8 +1,8 @@
 /**
  * A lifecycle's own history (interests, service orders, investment interests): one row a step,
  * oldest first by id (UUIDv7), beside the audit trail. Each module keeps its table under its own
- * name with its own subject column; the columns, the constraints and the row written per step
- * are the same everywhere and live here.
+ * name and subject column; the table's shape, the row written per step and its view are the same
+ * everywhere and live here.
  */
 import { asc, eq, sql } from 'drizzle-orm';
 import {
@@ -11,6 +11,7 @@ import {
   index,
   jsonb,
   type PgSelect,
+  pgTable,
   text,
   timestamp,
   uuid,
@@ -19,51 +20,49 @@ import type { Actor } from './audit.js';
 import { newId } from './ids.js';
 
 /**
- * The columns after the id and the subject column (`interest_id`, `order_id`…): what step, from
- * which status to which, by whom, with what details (no personal data) and when. `A` narrows
- * the step names a module records.
+ * A lifecycle's history table: `name` (`interest_events`…) with its subject column
+ * `subjectColumn` (`interest_id`…, the `subjectId` property) referencing `subject` (the subject
+ * table's id), deleted with it, and indexed by (subject, id): one subject's steps in order. The
+ * index and foreign key are named as the tables' convention has it: `<name>_<subject>_idx` (the
+ * subject column without `_id`) and `<name>_<subject column>_fkey`. `A` narrows the step names.
  */
-export function historyColumns<A extends string = string>() {
-  return {
-    action: text('action').$type<A>().notNull(),
-    fromStatus: text('from_status'),
-    toStatus: text('to_status').notNull(),
-    actorType: text('actor_type').notNull(),
-    actorId: text('actor_id'),
-    actorOrganisationId: uuid('actor_organisation_id'),
-    /** Step details without personal data (decline reason, contract id…). */
-    data: jsonb('data').notNull().default(sql`'{}'::jsonb`),
-    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
-  };
-}
-
-/**
- * The history's index (subject, id: one subject's steps in order) and its foreign key to the
- * subject, deleted with it. Names follow the tables' convention: `<table>_<subject>_idx` and
- * `<table>_<column>_fkey`, the subject being the column's name without `_id`.
- */
-export function historyConstraints(
-  table: string,
-  t: { id: AnyPgColumn },
+export function historyTable<A extends string = string>(
+  name: string,
+  subjectColumn: string,
   subject: AnyPgColumn,
-  subjectTableId: AnyPgColumn,
 ) {
-  return [
-    index(`${table}_${subject.name.replace(/_id$/, '')}_idx`).on(subject, t.id),
-    foreignKey({
-      name: `${table}_${subject.name}_fkey`,
-      columns: [subject],
-      foreignColumns: [subjectTableId],
-    }).onDelete('cascade'),
-  ];
+  return pgTable(
+    name,
+    {
+      id: uuid('id').primaryKey(),
+      subjectId: uuid(subjectColumn).notNull(),
+      action: text('action').$type<A>().notNull(),
+      fromStatus: text('from_status'),
+      toStatus: text('to_status').notNull(),
+      actorType: text('actor_type').notNull(),
+      actorId: text('actor_id'),
+      actorOrganisationId: uuid('actor_organisation_id'),
+      /** Step details without personal data (decline reason, contract id…). */
+      data: jsonb('data').notNull().default(sql`'{}'::jsonb`),
+      occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
+    },
+    (t) => [
+      index(`${name}_${subjectColumn.replace(/_id$/, '')}_idx`).on(t.subjectId, t.id),
+      foreignKey({
+        name: `${name}_${subjectColumn}_fkey`,
+        columns: [t.subjectId],
+        foreignColumns: [subject],
+      }).onDelete('cascade'),
+    ],
+  );
 }
 
 /**
- * The history row of one step, but for the subject column, which the caller adds:
- * `tx.insert(interestEvents).values({ ...historyEntry(…), interestId: row.id })`.
+ * The history row of one step of `subjectId`: `tx.insert(interestEvents).values(historyEntry(…))`.
  * The row's id is fresh, so a caller may key other records of the step on it.
  */
 export function historyEntry<A extends string>(
+  subjectId: string,
   step: A,
   from: string | null,
   to: string,
@@ -72,6 +71,7 @@ export function historyEntry<A extends string>(
 ) {
   return {
     id: newId(),
+    subjectId,
     action: step,
     fromStatus: from,
     toStatus: to,
@@ -104,12 +104,11 @@ export function webhookStepData(
  */
 export function historyOf<Q extends PgSelect>(
   query: Q,
-  t: { id: AnyPgColumn },
-  subject: AnyPgColumn,
+  t: { id: AnyPgColumn; subjectId: AnyPgColumn },
   subjectId: string,
   limit: number,
 ): Q {
-  return query.where(eq(subject, subjectId)).orderBy(asc(t.id)).limit(limit);
+  return query.where(eq(t.subjectId, subjectId)).orderBy(asc(t.id)).limit(limit);
 }
 
 /** A history row as read back from a history table. */

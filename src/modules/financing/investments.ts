@@ -51,7 +51,7 @@ async function recordStep(
   data: Record<string, unknown>,
   requestId?: string,
 ) {
-  await tx.insert(ev).values({ ...historyEntry(step, from, row.status, actor, data), interestId: row.id });
+  await tx.insert(ev).values(historyEntry(row.id, step, from, row.status, actor, data));
   const ids = {
     investmentInterestId: row.id,
     presentationId: row.presentationId,
@@ -212,7 +212,7 @@ export async function getInvestment(
   const asOwner = actsFor(p, row.ownerOrganisationId);
   const investor = openContact(deps.contactKey, row.id, 'investor', row.investorContact);
   const owner = row.ownerContact ? openContact(deps.contactKey, row.id, 'owner', row.ownerContact) : null;
-  const events = await historyOf(deps.db.select().from(ev).$dynamic(), ev, ev.interestId, id, 20);
+  const events = await historyOf(deps.db.select().from(ev).$dynamic(), ev, id, 20);
   const sides = [asInvestor && 'investor', asOwner && 'owner'].filter(Boolean) as string[];
   return {
     ...summary(row),

@@ -17,7 +17,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { historyColumns, historyConstraints } from '../../platform/history.js';
+import { historyTable } from '../../platform/history.js';
 import { organisations } from '../identity/schema.js';
 
 const tstz = (name: string) => timestamp(name, { withTimezone: true });
@@ -189,12 +189,8 @@ export const investmentInterests = pgTable(
 );
 
 /** Every step of an investment interest, oldest first by id (UUIDv7). */
-export const investmentInterestEvents = pgTable(
+export const investmentInterestEvents = historyTable(
   'investment_interest_events',
-  {
-    id: uuid('id').primaryKey(),
-    interestId: uuid('interest_id').notNull(),
-    ...historyColumns(),
-  },
-  (t) => historyConstraints('investment_interest_events', t, t.interestId, investmentInterests.id),
+  'interest_id',
+  investmentInterests.id,
 );

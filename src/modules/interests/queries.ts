@@ -15,7 +15,7 @@ export async function getInterest(deps: InterestDeps, p: Principal | undefined, 
   authorize(p, 'interest.read', row);
   // The state machine bounds the history (at most one event per step), so no pagination.
   const ev = interestEvents;
-  const events = await historyOf(deps.db.select().from(ev).$dynamic(), ev, ev.interestId, id, 50);
+  const events = await historyOf(deps.db.select().from(ev).$dynamic(), ev, id, 50);
   const listing = await findListing(deps.db, 'achievement', row.achievementId);
   const viewer = {
     interested: actsFor(p, row.interestedOrganisationId),

@@ -15,7 +15,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { historyColumns, historyConstraints } from '../../platform/history.js';
+import { historyTable } from '../../platform/history.js';
 import { catalogListings } from '../catalog/schema.js';
 import { organisations } from '../identity/schema.js';
 import type { Action, Status } from './lifecycle.js';
@@ -92,12 +92,8 @@ export const interests = pgTable(
 );
 
 /** Every step of an interest, oldest first by id (UUIDv7). */
-export const interestEvents = pgTable(
+export const interestEvents = historyTable<Action | 'created' | 'link-contract'>(
   'interest_events',
-  {
-    id: uuid('id').primaryKey(),
-    interestId: uuid('interest_id').notNull(),
-    ...historyColumns<Action | 'created' | 'link-contract'>(),
-  },
-  (t) => historyConstraints('interest_events', t, t.interestId, interests.id),
+  'interest_id',
+  interests.id,
 );

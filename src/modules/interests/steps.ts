@@ -47,9 +47,7 @@ export async function recordStep(
   data: Record<string, unknown>,
   requestId?: string,
 ): Promise<void> {
-  await tx
-    .insert(interestEvents)
-    .values({ ...historyEntry(step, from, row.status, actor, data), interestId: row.id });
+  await tx.insert(interestEvents).values(historyEntry(row.id, step, from, row.status, actor, data));
   await recordAudit(tx, {
     actor,
     action: `interest.${step}`,

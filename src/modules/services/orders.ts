@@ -330,7 +330,7 @@ export async function getOrder(deps: ServiceDeps, p: Principal | undefined, id: 
   const row = await findOrder(deps.db, id);
   authorize(p, 'service-order.read', row);
   const ev = serviceOrderEvents;
-  const events = await historyOf(deps.db.select().from(ev).$dynamic(), ev, ev.orderId, id, 100);
+  const events = await historyOf(deps.db.select().from(ev).$dynamic(), ev, id, 100);
   const numbers = await voucherNumbersFor(deps.db, VOUCHER_SOURCE, [id]);
   const allowedActions = orderTable
     .actionsFrom(row.status)

@@ -15,7 +15,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { historyColumns, historyConstraints } from '../../platform/history.js';
+import { historyTable } from '../../platform/history.js';
 import { organisations } from '../identity/schema.js';
 import type { ServiceKind } from './kinds.js';
 import type { OrderStatus } from './lifecycle.js';
@@ -206,12 +206,4 @@ export const serviceOrders = pgTable(
 );
 
 /** Every step of an order, oldest first by id (UUIDv7). */
-export const serviceOrderEvents = pgTable(
-  'service_order_events',
-  {
-    id: uuid('id').primaryKey(),
-    orderId: uuid('order_id').notNull(),
-    ...historyColumns(),
-  },
-  (t) => historyConstraints('service_order_events', t, t.orderId, serviceOrders.id),
-);
+export const serviceOrderEvents = historyTable('service_order_events', 'order_id', serviceOrders.id);

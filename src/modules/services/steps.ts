@@ -53,8 +53,8 @@ export async function recordOrderStep(
   data: Record<string, unknown>,
   requestId?: string,
 ): Promise<void> {
-  const entry = historyEntry(step, from, row.status, actor, data);
-  await tx.insert(serviceOrderEvents).values({ ...entry, orderId: row.id });
+  const entry = historyEntry(row.id, step, from, row.status, actor, data);
+  await tx.insert(serviceOrderEvents).values(entry);
   await recordAudit(tx, {
     actor,
     action: `service-order.${step}`,
