@@ -13,6 +13,7 @@ import type { Schema } from '../../platform/http/operations.js';
 import { newId } from '../../platform/ids.js';
 import { pageNewestFirst, partyScope } from '../../platform/lists.js';
 import { actsFor, type Principal } from '../../platform/principal.js';
+import { requireReason } from '../../platform/reasons.js';
 import { notifyInTx } from '../notifications/index.js';
 import { type Contact, maskContact, openContact, sealContact } from './contacts.js';
 import { type FinancingDeps, recordChange } from './deps.js';
@@ -159,16 +160,9 @@ export async function takeInvestmentStep(
       data.contactsReleased = true;
     }
     if (action === 'decline') {
-      if (!input.reason)
-        throw new ValidationError([
-          { field: 'body/reason', code: 'required', message: 'a reason is required' },
-        ]);
-      if (input.reason.code === 'other' && !input.reason.text?.trim())
-        throw new ValidationError([
-          { field: 'body/reason/text', code: 'required', message: 'explain an "other" reason' },
-        ]);
-      set.declineReason = input.reason;
-      data.reason = input.reason;
+      const reason = requireReason(input.reason);
+      set.declineReason = reason;
+      data.reason = reason;
     }
     const [row] = await tx
       .update(ii)

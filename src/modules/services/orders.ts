@@ -7,6 +7,7 @@ import { historyOf, historyView } from '../../platform/history.js';
 import { newId } from '../../platform/ids.js';
 import { pageNewestFirst, partyScope } from '../../platform/lists.js';
 import { isOperator, type Principal } from '../../platform/principal.js';
+import { requireReason } from '../../platform/reasons.js';
 import { requestVoucherInTx, voucherNumbersFor } from '../vouchers/index.js';
 import { type PageQuery, type ServiceDeps, verifiedOrganisationOf } from './deps.js';
 import { chinaToday } from './kinds.js';
@@ -218,10 +219,7 @@ function lifecycleChange(
     data.outcome = input.outcome;
   }
   if (action === 'cancel') {
-    const reason = input.reason;
-    if (!reason) throw required('reason', 'a reason is required');
-    if (reason.code === 'other' && !reason.text?.trim())
-      throw required('reason/text', 'explain an "other" reason');
+    const reason = requireReason(input.reason);
     set.cancelReason = reason;
     data.reason = reason;
   }
