@@ -3,15 +3,17 @@
  * following the interest lifecycle (rules.ts, ACTIONS). Before acceptance each side sees the
  * other's contact masked; acceptance, with the presenting side's contact person, releases both.
  */
-import { and, asc, desc, eq, lt, or, type SQL, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { type Actor, actorOf } from '../../platform/audit.js';
 import { authorize } from '../../platform/authz.js';
 import { type DbOrTx, isUniqueViolation } from '../../platform/db.js';
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../../platform/errors.js';
+import { historyEntry, historyOf, webhookStepData } from '../../platform/history.js';
 import type { Schema } from '../../platform/http/operations.js';
 import { newId } from '../../platform/ids.js';
-import { pageByIdDesc } from '../../platform/pagination.js';
-import { actsFor, isOperator, type Principal } from '../../platform/principal.js';
+import { pageNewestFirst, partyScope } from '../../platform/lists.js';
+import { actsFor, type Principal } from '../../platform/principal.js';
+import { requireReason } from '../../platform/reasons.js';
 import { notifyInTx } from '../notifications/index.js';
 import { type Contact, maskContact, openContact, sealContact } from './contacts.js';
 import { type FinancingDeps, recordChange } from './deps.js';
@@ -50,36 +52,19 @@ async function recordStep(
   data: Record<string, unknown>,
   requestId?: string,
 ) {
-  await tx.insert(ev).values({
-    id: newId(),
-    interestId: row.id,
-    action: step,
-    fromStatus: from,
-    toStatus: row.status,
-    actorType: actor.type,
-    actorId: actor.id ?? null,
-    actorOrganisationId: actor.organisationId ?? null,
-    data,
-  });
+  await tx.insert(ev).values(historyEntry(row.id, step, from, row.status, actor, data));
   const ids = {
     investmentInterestId: row.id,
     presentationId: row.presentationId,
     roadshowId: row.roadshowId,
   };
-  const { note: _note, reason, ...rest } = data;
   await recordChange(tx, {
     actor,
     event: `investment-interest.${step === 'created' ? 'created' : step === 'withdraw' ? 'withdrawn' : 'answered'}`,
     objectType: 'investment_interest',
     objectId: row.id,
     organisationIds: [row.ownerOrganisationId, row.investorOrganisationId],
-    data: {
-      ...ids,
-      step,
-      status: row.status,
-      ...rest,
-      ...(reason ? { reason: { code: (reason as { code: string }).code } } : {}),
-    },
+    data: { ...ids, step, status: row.status, ...webhookStepData(data) },
     before: from ? { status: from } : undefined,
     requestId,
   });
@@ -175,16 +160,9 @@ export async function takeInvestmentStep(
       data.contactsReleased = true;
     }
     if (action === 'decline') {
-      if (!input.reason)
-        throw new ValidationError([
-          { field: 'body/reason', code: 'required', message: 'a reason is required' },
-        ]);
-      if (input.reason.code === 'other' && !input.reason.text?.trim())
-        throw new ValidationError([
-          { field: 'body/reason/text', code: 'required', message: 'explain an "other" reason' },
-        ]);
-      set.declineReason = input.reason;
-      data.reason = input.reason;
+      const reason = requireReason(input.reason);
+      set.declineReason = reason;
+      data.reason = reason;
     }
     const [row] = await tx
       .update(ii)
@@ -228,7 +206,7 @@ export async function getInvestment(
   const asOwner = actsFor(p, row.ownerOrganisationId);
   const investor = openContact(deps.contactKey, row.id, 'investor', row.investorContact);
   const owner = row.ownerContact ? openContact(deps.contactKey, row.id, 'owner', row.ownerContact) : null;
-  const events = await deps.db.select().from(ev).where(eq(ev.interestId, id)).orderBy(asc(ev.id)).limit(20);
+  const events = await historyOf(deps.db.select().from(ev).$dynamic(), ev, id, 20);
   const sides = [asInvestor && 'investor', asOwner && 'owner'].filter(Boolean) as string[];
   return {
     ...summary(row),
@@ -257,27 +235,10 @@ export async function listInvestments(
   p: Principal | undefined,
   q: { role?: 'sent' | 'received'; status?: Row['status']; cursor?: string; limit?: number },
 ) {
-  const org = p?.organisationId;
-  const sent = org ? eq(ii.investorOrganisationId, org) : undefined;
-  const received = org ? eq(ii.ownerOrganisationId, org) : undefined;
-  let scope: SQL | undefined;
-  if (q.role === 'sent') scope = sent;
-  else if (q.role === 'received') scope = received;
-  else if (isOperator(p) && !org) scope = sql`true`;
-  else scope = sent && received ? or(sent, received) : undefined;
-  const where = and(scope ?? sql`false`, q.status ? eq(ii.status, q.status) : undefined);
-  const page = await pageByIdDesc(
-    deps.cursors,
-    `investments:${p?.kind}:${p?.id}:${q.role ?? ''}:${q.status ?? ''}`,
-    q,
-    (before, limit) =>
-      deps.db
-        .select()
-        .from(ii)
-        .where(before ? and(where, lt(ii.id, before)) : where)
-        .orderBy(desc(ii.id))
-        .limit(limit),
-    (r) => r.id,
-  );
+  const scope = partyScope(p, q.role, { sent: ii.investorOrganisationId, received: ii.ownerOrganisationId });
+  const where = and(scope, q.status ? eq(ii.status, q.status) : undefined);
+  const list = `investments:${p?.kind}:${p?.id}:${q.role ?? ''}:${q.status ?? ''}`;
+  const query = deps.db.select().from(ii).$dynamic();
+  const page = await pageNewestFirst(deps.cursors, list, q, query, ii.id, where, (r) => r.id);
   return { items: page.items.map(summary), nextCursor: page.nextCursor };
 }

@@ -17,6 +17,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { historyTable } from '../../platform/history.js';
 import { organisations } from '../identity/schema.js';
 
 const tstz = (name: string) => timestamp(name, { withTimezone: true });
@@ -188,26 +189,8 @@ export const investmentInterests = pgTable(
 );
 
 /** Every step of an investment interest, oldest first by id (UUIDv7). */
-export const investmentInterestEvents = pgTable(
+export const investmentInterestEvents = historyTable(
   'investment_interest_events',
-  {
-    id: uuid('id').primaryKey(),
-    interestId: uuid('interest_id').notNull(),
-    action: text('action').notNull(),
-    fromStatus: text('from_status'),
-    toStatus: text('to_status').notNull(),
-    actorType: text('actor_type').notNull(),
-    actorId: text('actor_id'),
-    actorOrganisationId: uuid('actor_organisation_id'),
-    data: jsonb('data').notNull().default(sql`'{}'::jsonb`),
-    occurredAt: tstz('occurred_at').notNull().defaultNow(),
-  },
-  (t) => [
-    index('investment_interest_events_interest_idx').on(t.interestId, t.id),
-    foreignKey({
-      name: 'investment_interest_events_interest_id_fkey',
-      columns: [t.interestId],
-      foreignColumns: [investmentInterests.id],
-    }).onDelete('cascade'),
-  ],
+  'interest_id',
+  investmentInterests.id,
 );

@@ -2,13 +2,9 @@ import { eq, sql } from 'drizzle-orm';
 import { actorOf } from '../../platform/audit.js';
 import { authorize } from '../../platform/authz.js';
 import type { Tx } from '../../platform/db.js';
-import {
-  ConflictError,
-  InvalidTransitionError,
-  UnprocessableError,
-  ValidationError,
-} from '../../platform/errors.js';
+import { ConflictError, InvalidTransitionError, UnprocessableError } from '../../platform/errors.js';
 import type { Principal } from '../../platform/principal.js';
+import { requireReason } from '../../platform/reasons.js';
 import { findInterest, type InterestDeps } from './deps.js';
 import { type Action, type DeclineCode, LINK_CONTRACT, nextStatus } from './lifecycle.js';
 import {
@@ -44,15 +40,7 @@ export async function takeStep(
     const data: Record<string, unknown> = input.note ? { note: input.note } : {};
     const set: Partial<typeof interests.$inferInsert> = { status: to };
     if (action === 'decline') {
-      const reason = input.reason;
-      if (!reason)
-        throw new ValidationError([
-          { field: 'body/reason', code: 'required', message: 'a reason is required' },
-        ]);
-      if (reason.code === 'other' && !reason.text?.trim())
-        throw new ValidationError([
-          { field: 'body/reason/text', code: 'required', message: 'explain an "other" reason' },
-        ]);
+      const reason = requireReason(input.reason);
       set.declineReason = reason;
       data.reason = reason;
     }

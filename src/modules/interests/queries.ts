@@ -1,7 +1,8 @@
-import { and, asc, desc, eq, lt, or, type SQL, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { authorize } from '../../platform/authz.js';
-import { pageByIdDesc } from '../../platform/pagination.js';
-import { actsFor, isOperator, type Principal } from '../../platform/principal.js';
+import { historyOf } from '../../platform/history.js';
+import { pageNewestFirst, partyScope } from '../../platform/lists.js';
+import { actsFor, type Principal } from '../../platform/principal.js';
 import { findInterest, type InterestDeps } from './deps.js';
 import type { Status } from './lifecycle.js';
 import { contactsOf, findListing } from './ports.js';
@@ -13,12 +14,8 @@ export async function getInterest(deps: InterestDeps, p: Principal | undefined, 
   const row = await findInterest(deps.db, id);
   authorize(p, 'interest.read', row);
   // The state machine bounds the history (at most one event per step), so no pagination.
-  const events = await deps.db
-    .select()
-    .from(interestEvents)
-    .where(eq(interestEvents.interestId, id))
-    .orderBy(asc(interestEvents.id))
-    .limit(50);
+  const ev = interestEvents;
+  const events = await historyOf(deps.db.select().from(ev).$dynamic(), ev, id, 50);
   const listing = await findListing(deps.db, 'achievement', row.achievementId);
   const viewer = {
     interested: actsFor(p, row.interestedOrganisationId),
@@ -40,32 +37,14 @@ export interface ListQuery {
  * (its organisation owns the achievement) or both. Operators without a role see all.
  */
 export async function listInterests(deps: InterestDeps, p: Principal | undefined, q: ListQuery) {
-  const org = p?.organisationId;
-  const sent = org ? eq(i.interestedOrganisationId, org) : undefined;
-  const received = org ? eq(i.ownerOrganisationId, org) : undefined;
-  let scope: SQL | undefined;
-  if (q.role === 'sent') scope = sent;
-  else if (q.role === 'received') scope = received;
-  else if (isOperator(p) && !org) scope = sql`true`;
-  else scope = sent && received ? or(sent, received) : undefined;
+  const scope = partyScope(p, q.role, { sent: i.interestedOrganisationId, received: i.ownerOrganisationId });
   const where = and(
-    scope ?? sql`false`,
+    scope,
     q.status ? eq(i.status, q.status) : undefined,
     q.achievementId ? eq(i.achievementId, q.achievementId) : undefined,
   );
   const list = `interests:${p?.kind}:${p?.id}:${q.role ?? ''}:${q.status ?? ''}:${q.achievementId ?? ''}`;
-  const page = await pageByIdDesc(
-    deps.cursors,
-    list,
-    q,
-    (before, limit) =>
-      deps.db
-        .select()
-        .from(i)
-        .where(before ? and(where, lt(i.id, before)) : where)
-        .orderBy(desc(i.id))
-        .limit(limit),
-    (r) => r.id,
-  );
+  const query = deps.db.select().from(i).$dynamic();
+  const page = await pageNewestFirst(deps.cursors, list, q, query, i.id, where, (r) => r.id);
   return { items: page.items.map(toSummary), nextCursor: page.nextCursor };
 }

@@ -15,6 +15,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { historyTable } from '../../platform/history.js';
 import { catalogListings } from '../catalog/schema.js';
 import { organisations } from '../identity/schema.js';
 import type { Action, Status } from './lifecycle.js';
@@ -91,27 +92,8 @@ export const interests = pgTable(
 );
 
 /** Every step of an interest, oldest first by id (UUIDv7). */
-export const interestEvents = pgTable(
+export const interestEvents = historyTable<Action | 'created' | 'link-contract'>(
   'interest_events',
-  {
-    id: uuid('id').primaryKey(),
-    interestId: uuid('interest_id').notNull(),
-    action: text('action').$type<Action | 'created' | 'link-contract'>().notNull(),
-    fromStatus: text('from_status'),
-    toStatus: text('to_status').notNull(),
-    actorType: text('actor_type').notNull(),
-    actorId: text('actor_id'),
-    actorOrganisationId: uuid('actor_organisation_id'),
-    /** Step details without personal data (decline reason, contract id…). */
-    data: jsonb('data').notNull().default(sql`'{}'::jsonb`),
-    occurredAt: tstz('occurred_at').notNull().defaultNow(),
-  },
-  (t) => [
-    index('interest_events_interest_idx').on(t.interestId, t.id),
-    foreignKey({
-      name: 'interest_events_interest_id_fkey',
-      columns: [t.interestId],
-      foreignColumns: [interests.id],
-    }).onDelete('cascade'),
-  ],
+  'interest_id',
+  interests.id,
 );

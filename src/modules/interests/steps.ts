@@ -1,6 +1,6 @@
 import { type Actor, recordAudit } from '../../platform/audit.js';
 import type { DbOrTx } from '../../platform/db.js';
-import { newId } from '../../platform/ids.js';
+import { historyEntry, webhookStepData } from '../../platform/history.js';
 import { emitEventInTx } from '../integration/index.js';
 import { notifyInTx } from '../notifications/index.js';
 import type { Action } from './lifecycle.js';
@@ -47,17 +47,7 @@ export async function recordStep(
   data: Record<string, unknown>,
   requestId?: string,
 ): Promise<void> {
-  await tx.insert(interestEvents).values({
-    id: newId(),
-    interestId: row.id,
-    action: step,
-    fromStatus: from,
-    toStatus: row.status,
-    actorType: actor.type,
-    actorId: actor.id ?? null,
-    actorOrganisationId: actor.organisationId ?? null,
-    data,
-  });
+  await tx.insert(interestEvents).values(historyEntry(row.id, step, from, row.status, actor, data));
   await recordAudit(tx, {
     actor,
     action: `interest.${step}`,
@@ -107,10 +97,5 @@ function webhookData(
   data: Record<string, unknown>,
 ): Record<string, unknown> {
   const { achievementTitle: _title, ...ids } = subject;
-  const { note: _note, reason, ...rest } = data;
-  return {
-    ...ids,
-    ...rest,
-    ...(reason && typeof reason === 'object' ? { reason: { code: (reason as { code: string }).code } } : {}),
-  };
+  return { ...ids, ...webhookStepData(data) };
 }

@@ -1,3 +1,4 @@
+import { historyView } from '../../platform/history.js';
 import type { Schema } from '../../platform/http/operations.js';
 import { type Contact, type ContactKey, maskContact, openContact } from './contacts.js';
 import type { interestEvents, interests } from './schema.js';
@@ -50,14 +51,6 @@ export function toDetail(
       interested:
         viewer.interested || (released && viewer.owner) ? interestedContact : maskContact(interestedContact),
     },
-    history: events.map((e) => ({
-      action: e.action,
-      fromStatus: e.fromStatus,
-      toStatus: e.toStatus,
-      actorType: e.actorType,
-      actorOrganisationId: e.actorOrganisationId,
-      data: e.data as Record<string, unknown>,
-      occurredAt: e.occurredAt.toISOString(),
-    })),
+    history: events.map(historyView),
   };
 }

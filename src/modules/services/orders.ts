@@ -1,15 +1,17 @@
-import { and, asc, desc, eq, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
+import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import { actorOf } from '../../platform/audit.js';
 import { authorize, check } from '../../platform/authz.js';
 import { isUniqueViolation, type Tx } from '../../platform/db.js';
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../../platform/errors.js';
+import { historyOf, historyView } from '../../platform/history.js';
 import { newId } from '../../platform/ids.js';
-import { pageByIdDesc } from '../../platform/pagination.js';
+import { pageNewestFirst, partyScope } from '../../platform/lists.js';
 import { isOperator, type Principal } from '../../platform/principal.js';
+import { requireReason } from '../../platform/reasons.js';
 import { requestVoucherInTx, voucherNumbersFor } from '../vouchers/index.js';
 import { type PageQuery, type ServiceDeps, verifiedOrganisationOf } from './deps.js';
 import { chinaToday } from './kinds.js';
-import { type OrderAction, orderTable, RUNNING } from './lifecycle.js';
+import { ORDER_ACTIONS, type OrderAction, orderTable, RUNNING } from './lifecycle.js';
 import { dueDateFor, organisationOf, subCentreOf } from './ports.js';
 import {
   serviceOfferings,
@@ -18,8 +20,8 @@ import {
   serviceRequests,
   serviceOrders as so,
 } from './schema.js';
-import { recordOrderStep } from './steps.js';
-import { type OrderRow, orderEventView, orderView } from './views.js';
+import { type OrderStep, recordOrderStep } from './steps.js';
+import { type OrderRow, orderView } from './views.js';
 
 export const VOUCHER_SOURCE = 'service_order';
 
@@ -129,8 +131,54 @@ export async function createOrder(
   }
 }
 
-/** One step of the order lifecycle, in one transaction: lock, authorise, check the state, apply. */
-export async function takeOrderStep(
+/** What one step changes on an order, given the order as it stood (locked). */
+interface StepChange {
+  /** Columns to set besides the status (which the state table decides) and updatedAt. */
+  set?: Partial<typeof so.$inferInsert>;
+  /** The step's details for the history, the audit trail and the webhook. */
+  data?: Record<string, unknown>;
+  /** Runs in the step's transaction once the order is updated; what it returns joins `data`. */
+  afterUpdate?: (tx: Tx, updated: OrderRow) => Promise<Record<string, unknown>>;
+}
+
+const isTableAction = (step: Exclude<OrderStep, 'accept'>): step is Exclude<OrderAction, 'accept'> =>
+  step in ORDER_ACTIONS;
+
+/**
+ * Every step on an existing order, in one transaction: lock the order, authorise the caller for
+ * the step, move the status as the state table says (a lifecycle action; 409 naming what is
+ * allowed otherwise) or keep it (milestone, rating, reply), apply the step's own change, record
+ * the step, and kick the outbox once committed.
+ */
+async function runOrderStep(
+  deps: ServiceDeps,
+  p: Principal | undefined,
+  id: string,
+  step: Exclude<OrderStep, 'accept'>,
+  requestId: string | undefined,
+  change: (current: OrderRow) => StepChange,
+): Promise<OrderRow> {
+  const row = await deps.db.transaction(async (tx) => {
+    const current = await findOrder(tx, id, true);
+    authorize(p, 'service-order.act', { ...current, action: step });
+    const to = isTableAction(step) ? orderTable.nextStatus(current.status, step) : undefined;
+    const { set, data = {}, afterUpdate } = change(current);
+    const status = to ? { status: to, ...(to === 'closed' ? { closedAt: new Date() } : {}) } : {};
+    const [updated] = await tx
+      .update(so)
+      .set({ ...status, ...set, updatedAt: sql`now()` })
+      .where(eq(so.id, id))
+      .returning();
+    const details = afterUpdate ? { ...data, ...(await afterUpdate(tx, updated!)) } : data;
+    await recordOrderStep(tx, step, updated!, current.status, actorOf(p), details, requestId);
+    return updated!;
+  });
+  deps.outbox.kick();
+  return row;
+}
+
+/** One step of the order lifecycle (the table in lifecycle.ts), with what each step needs. */
+export function takeOrderStep(
   deps: ServiceDeps,
   p: Principal | undefined,
   id: string,
@@ -138,54 +186,49 @@ export async function takeOrderStep(
   input: OrderStepInput,
   requestId?: string,
 ): Promise<OrderRow> {
-  const row = await deps.db.transaction(async (tx) => {
-    const current = await findOrder(tx, id, true);
-    authorize(p, 'service-order.act', { ...current, action });
-    const to = orderTable.nextStatus(current.status, action);
-    const at = new Date().toISOString();
-    const data: Record<string, unknown> = input.note ? { note: input.note } : {};
-    const set: Partial<typeof so.$inferInsert> = { status: to };
-    if (action === 'deliver') {
-      if (!input.deliverables?.length)
-        throw required('deliverables', 'at least one deliverable (name and SHA-256)');
-      set.deliverables = input.deliverables;
-      set.deliveredAt = new Date();
-      data.deliverables = input.deliverables;
-    }
-    if (action === 'dispute') {
-      if (!input.note?.trim()) throw required('note', 'say what is disputed');
-      set.dispute = { reason: input.note, raisedAt: at };
-    }
-    if (action === 'resolve') {
-      if (!input.outcome) throw required('outcome', 'an outcome is required');
-      if (!input.note?.trim()) throw required('note', 'explain the decision');
-      set.dispute = {
-        ...(current.dispute as object),
-        resolution: { outcome: input.outcome, note: input.note, at },
-      };
-      data.outcome = input.outcome;
-    }
-    if (action === 'cancel') {
-      const reason = input.reason;
-      if (!reason) throw required('reason', 'a reason is required');
-      if (reason.code === 'other' && !reason.text?.trim())
-        throw required('reason/text', 'explain an "other" reason');
-      set.cancelReason = reason;
-      data.reason = reason;
-    }
-    if (to === 'closed') set.closedAt = new Date();
-    const [updated] = await tx
-      .update(so)
-      .set({ ...set, updatedAt: sql`now()` })
-      .where(eq(so.id, id))
-      .returning();
-    // A closed order the buyer accepted is a completed transaction: it gets its voucher.
-    if (action === 'close') data.voucherRequested = await requestVoucher(tx, updated!);
-    await recordOrderStep(tx, action, updated!, current.status, actorOf(p), data, requestId);
-    return updated!;
-  });
-  deps.outbox.kick();
-  return row;
+  return runOrderStep(deps, p, id, action, requestId, (current) => lifecycleChange(action, current, input));
+}
+
+/** The columns and details of a lifecycle step; 422 where its input is missing. */
+function lifecycleChange(
+  action: Exclude<OrderAction, 'accept'>,
+  current: OrderRow,
+  input: OrderStepInput,
+): StepChange {
+  const at = new Date().toISOString();
+  const data: Record<string, unknown> = input.note ? { note: input.note } : {};
+  const set: Partial<typeof so.$inferInsert> = {};
+  if (action === 'deliver') {
+    if (!input.deliverables?.length)
+      throw required('deliverables', 'at least one deliverable (name and SHA-256)');
+    set.deliverables = input.deliverables;
+    set.deliveredAt = new Date();
+    data.deliverables = input.deliverables;
+  }
+  if (action === 'dispute') {
+    if (!input.note?.trim()) throw required('note', 'say what is disputed');
+    set.dispute = { reason: input.note, raisedAt: at };
+  }
+  if (action === 'resolve') {
+    if (!input.outcome) throw required('outcome', 'an outcome is required');
+    if (!input.note?.trim()) throw required('note', 'explain the decision');
+    set.dispute = {
+      ...(current.dispute as object),
+      resolution: { outcome: input.outcome, note: input.note, at },
+    };
+    data.outcome = input.outcome;
+  }
+  if (action === 'cancel') {
+    const reason = requireReason(input.reason);
+    set.cancelReason = reason;
+    data.reason = reason;
+  }
+  // A closed order the buyer accepted is a completed transaction: it gets its voucher.
+  const afterUpdate =
+    action === 'close'
+      ? async (tx: Tx, updated: OrderRow) => ({ voucherRequested: await requestVoucher(tx, updated) })
+      : undefined;
+  return { set, data, afterUpdate };
 }
 
 /** The data transaction voucher (type service_order), issued by the buyer's sub-centre. */
@@ -215,16 +258,14 @@ export async function requestVoucher(tx: Tx, r: OrderRow): Promise<boolean> {
 }
 
 /** The institution reports progress (a milestone) on an accepted or running order. */
-export async function addMilestone(
+export function addMilestone(
   deps: ServiceDeps,
   p: Principal | undefined,
   id: string,
   input: { title: string; note?: string },
   requestId?: string,
 ): Promise<OrderRow> {
-  const row = await deps.db.transaction(async (tx) => {
-    const current = await findOrder(tx, id, true);
-    authorize(p, 'service-order.act', { ...current, action: 'milestone' });
+  return runOrderStep(deps, p, id, 'milestone', requestId, (current) => {
     if (!RUNNING.includes(current.status as (typeof RUNNING)[number]))
       throw new ConflictError('invalid-transition', { from: current.status, action: 'milestone' });
     const milestone = {
@@ -234,102 +275,60 @@ export async function addMilestone(
     };
     const milestones = [...(current.milestones as object[]), milestone];
     if (milestones.length > 50) throw new UnprocessableError('unprocessable');
-    const [updated] = await tx
-      .update(so)
-      .set({ milestones, updatedAt: sql`now()` })
-      .where(eq(so.id, id))
-      .returning();
-    await recordOrderStep(
-      tx,
-      'milestone',
-      updated!,
-      current.status,
-      actorOf(p),
-      { title: input.title },
-      requestId,
-    );
-    return updated!;
+    return { set: { milestones }, data: { title: input.title } };
   });
-  deps.outbox.kick();
-  return row;
 }
 
 /** The buyer rates a delivered order once (1–5 and text); the offering keeps count and sum. */
-export async function rateOrder(
+export function rateOrder(
   deps: ServiceDeps,
   p: Principal | undefined,
   id: string,
   input: { score: number; text: string },
   requestId?: string,
 ): Promise<OrderRow> {
-  const row = await deps.db.transaction(async (tx) => {
-    const current = await findOrder(tx, id, true);
-    authorize(p, 'service-order.act', { ...current, action: 'rate' });
+  return runOrderStep(deps, p, id, 'rate', requestId, (current) => {
     if (!current.deliveredAt) throw new ConflictError('service-order-not-delivered');
     if (current.rating) throw new ConflictError('service-order-already-rated');
     const rating = { score: input.score, text: input.text, at: new Date().toISOString() };
-    const [updated] = await tx
-      .update(so)
-      .set({ rating, updatedAt: sql`now()` })
-      .where(eq(so.id, id))
-      .returning();
-    await tx
-      .update(serviceOfferings)
-      .set({
-        ratingCount: sql`${serviceOfferings.ratingCount} + 1`,
-        ratingSum: sql`${serviceOfferings.ratingSum} + ${input.score}`,
-      })
-      .where(eq(serviceOfferings.id, current.offeringId));
-    await recordOrderStep(
-      tx,
-      'rate',
-      updated!,
-      current.status,
-      actorOf(p),
-      { score: input.score },
-      requestId,
-    );
-    return updated!;
+    return {
+      set: { rating },
+      data: { score: input.score },
+      afterUpdate: async (tx) => {
+        await tx
+          .update(serviceOfferings)
+          .set({
+            ratingCount: sql`${serviceOfferings.ratingCount} + 1`,
+            ratingSum: sql`${serviceOfferings.ratingSum} + ${input.score}`,
+          })
+          .where(eq(serviceOfferings.id, current.offeringId));
+        return {};
+      },
+    };
   });
-  deps.outbox.kick();
-  return row;
 }
 
 /** The institution answers the buyer's rating once. */
-export async function replyToRating(
+export function replyToRating(
   deps: ServiceDeps,
   p: Principal | undefined,
   id: string,
   input: { text: string },
   requestId?: string,
 ): Promise<OrderRow> {
-  const row = await deps.db.transaction(async (tx) => {
-    const current = await findOrder(tx, id, true);
-    authorize(p, 'service-order.act', { ...current, action: 'reply' });
+  return runOrderStep(deps, p, id, 'reply', requestId, (current) => {
     if (!current.rating) throw new ConflictError('service-order-not-rated');
     if (current.ratingReply) throw new ConflictError('service-order-already-replied');
-    const [updated] = await tx
-      .update(so)
-      .set({ ratingReply: { text: input.text, at: new Date().toISOString() }, updatedAt: sql`now()` })
-      .where(eq(so.id, id))
-      .returning();
-    await recordOrderStep(tx, 'reply', updated!, current.status, actorOf(p), {}, requestId);
-    return updated!;
+    return { set: { ratingReply: { text: input.text, at: new Date().toISOString() } } };
   });
-  deps.outbox.kick();
-  return row;
 }
 
 /** One order with its history, the actions the caller may take and its voucher number. */
 export async function getOrder(deps: ServiceDeps, p: Principal | undefined, id: string) {
   const row = await findOrder(deps.db, id);
   authorize(p, 'service-order.read', row);
-  const events = await deps.db
-    .select()
-    .from(serviceOrderEvents)
-    .where(eq(serviceOrderEvents.orderId, id))
-    .orderBy(asc(serviceOrderEvents.id))
-    .limit(100);
+  const ev = serviceOrderEvents;
+  const events = await historyOf(deps.db.select().from(ev).$dynamic(), ev, id, 100);
   const numbers = await voucherNumbersFor(deps.db, VOUCHER_SOURCE, [id]);
   const allowedActions = orderTable
     .actionsFrom(row.status)
@@ -338,7 +337,7 @@ export async function getOrder(deps: ServiceDeps, p: Principal | undefined, id: 
     ...orderView(row),
     voucherNumber: numbers.get(id) ?? null,
     allowedActions,
-    history: events.map(orderEventView),
+    history: events.map(historyView),
   };
 }
 
@@ -349,29 +348,14 @@ export interface OrderQuery extends PageQuery {
 
 /** The caller organisation's orders (as buyer, institution or both), newest first. */
 export async function listOrders(deps: ServiceDeps, p: Principal | undefined, q: OrderQuery) {
-  const org = p?.organisationId;
-  const asBuyer = org ? eq(so.buyerOrganisationId, org) : undefined;
-  const asInstitution = org ? eq(so.institutionOrganisationId, org) : undefined;
-  let scope: SQL | undefined;
-  if (q.role === 'buyer') scope = asBuyer;
-  else if (q.role === 'institution') scope = asInstitution;
-  else if (isOperator(p) && !org) scope = sql`true`;
-  else scope = asBuyer && asInstitution ? or(asBuyer, asInstitution) : undefined;
-  const where = and(scope ?? sql`false`, q.status ? eq(so.status, q.status) : undefined);
+  const scope = partyScope(p, q.role, {
+    buyer: so.buyerOrganisationId,
+    institution: so.institutionOrganisationId,
+  });
+  const where = and(scope, q.status ? eq(so.status, q.status) : undefined);
   const list = `service-orders:${p?.kind}:${p?.id}:${q.role ?? ''}:${q.status ?? ''}`;
-  const page = await pageByIdDesc(
-    deps.cursors,
-    list,
-    q,
-    (before, limit) =>
-      deps.db
-        .select()
-        .from(so)
-        .where(before ? and(where, lt(so.id, before)) : where)
-        .orderBy(desc(so.id))
-        .limit(limit),
-    (x) => x.id,
-  );
+  const query = deps.db.select().from(so).$dynamic();
+  const page = await pageNewestFirst(deps.cursors, list, q, query, so.id, where, (x) => x.id);
   return { items: page.items.map(orderView), nextCursor: page.nextCursor };
 }
 
@@ -388,18 +372,7 @@ export async function listOverdue(deps: ServiceDeps, p: Principal | undefined, q
     isOperator(p) ? undefined : inArray(so.buyerSubCentreId, [...p!.registrarSubCentres]),
   );
   const list = `service-orders-overdue:${p!.id}`;
-  const page = await pageByIdDesc(
-    deps.cursors,
-    list,
-    q,
-    (before, limit) =>
-      deps.db
-        .select()
-        .from(so)
-        .where(before ? and(where, lt(so.id, before)) : where)
-        .orderBy(desc(so.id))
-        .limit(limit),
-    (x) => x.id,
-  );
+  const query = deps.db.select().from(so).$dynamic();
+  const page = await pageNewestFirst(deps.cursors, list, q, query, so.id, where, (x) => x.id);
   return { items: page.items.map(orderView), nextCursor: page.nextCursor };
 }

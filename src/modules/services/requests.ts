@@ -1,10 +1,10 @@
-import { and, desc, eq, inArray, lt, ne, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, ne, type SQL, sql } from 'drizzle-orm';
 import { actorOf, recordAudit } from '../../platform/audit.js';
 import { authorize } from '../../platform/authz.js';
 import type { DbOrTx } from '../../platform/db.js';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
-import { pageByIdDesc } from '../../platform/pagination.js';
+import { pageNewestFirst } from '../../platform/lists.js';
 import { actsFor, isOperator, type Principal } from '../../platform/principal.js';
 import { emitEventInTx } from '../integration/index.js';
 import { notifyInTx } from '../notifications/index.js';
@@ -129,19 +129,8 @@ export async function listRequests(deps: ServiceDeps, p: Principal | undefined, 
   else if (isOperator(p)) scope = sql`true`;
   const where = and(scope ?? sql`false`, q.kind ? eq(r.kind, q.kind) : undefined);
   const list = `service-requests:${p?.kind}:${p?.id}:${q.role ?? ''}:${q.kind ?? ''}`;
-  const page = await pageByIdDesc(
-    deps.cursors,
-    list,
-    q,
-    (before, limit) =>
-      deps.db
-        .select()
-        .from(r)
-        .where(before ? and(where, lt(r.id, before)) : where)
-        .orderBy(desc(r.id))
-        .limit(limit),
-    (x) => x.id,
-  );
+  const query = deps.db.select().from(r).$dynamic();
+  const page = await pageNewestFirst(deps.cursors, list, q, query, r.id, where, (x) => x.id);
   return { items: page.items.map(requestView), nextCursor: page.nextCursor };
 }
 

@@ -15,6 +15,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { historyTable } from '../../platform/history.js';
 import { organisations } from '../identity/schema.js';
 import type { ServiceKind } from './kinds.js';
 import type { OrderStatus } from './lifecycle.js';
@@ -205,26 +206,4 @@ export const serviceOrders = pgTable(
 );
 
 /** Every step of an order, oldest first by id (UUIDv7). */
-export const serviceOrderEvents = pgTable(
-  'service_order_events',
-  {
-    id: uuid('id').primaryKey(),
-    orderId: uuid('order_id').notNull(),
-    action: text('action').notNull(),
-    fromStatus: text('from_status'),
-    toStatus: text('to_status').notNull(),
-    actorType: text('actor_type').notNull(),
-    actorId: text('actor_id'),
-    actorOrganisationId: uuid('actor_organisation_id'),
-    data: jsonb('data').notNull().default(sql`'{}'::jsonb`),
-    occurredAt: tstz('occurred_at').notNull().defaultNow(),
-  },
-  (t) => [
-    index('service_order_events_order_idx').on(t.orderId, t.id),
-    foreignKey({
-      name: 'service_order_events_order_id_fkey',
-      columns: [t.orderId],
-      foreignColumns: [serviceOrders.id],
-    }).onDelete('cascade'),
-  ],
-);
+export const serviceOrderEvents = historyTable('service_order_events', 'order_id', serviceOrders.id);

@@ -1,6 +1,6 @@
 import { type Actor, recordAudit } from '../../platform/audit.js';
 import type { DbOrTx } from '../../platform/db.js';
-import { newId } from '../../platform/ids.js';
+import { historyEntry, webhookStepData } from '../../platform/history.js';
 import { emitEventInTx } from '../integration/index.js';
 import { notifyInTx } from '../notifications/index.js';
 import type { OrderAction } from './lifecycle.js';
@@ -53,18 +53,8 @@ export async function recordOrderStep(
   data: Record<string, unknown>,
   requestId?: string,
 ): Promise<void> {
-  const eventId = newId();
-  await tx.insert(serviceOrderEvents).values({
-    id: eventId,
-    orderId: row.id,
-    action: step,
-    fromStatus: from,
-    toStatus: row.status,
-    actorType: actor.type,
-    actorId: actor.id ?? null,
-    actorOrganisationId: actor.organisationId ?? null,
-    data,
-  });
+  const entry = historyEntry(row.id, step, from, row.status, actor, data);
+  await tx.insert(serviceOrderEvents).values(entry);
   await recordAudit(tx, {
     actor,
     action: `service-order.${step}`,
@@ -88,22 +78,20 @@ export async function recordOrderStep(
       kind: `service-order.${step}`,
       title: `${title}：${row.title}`,
       data: subject,
-      dedupKey: `service-order:${row.id}:${eventId}:${organisationId}`,
+      dedupKey: `service-order:${row.id}:${entry.id}:${organisationId}`,
     })),
   );
   // Deliverables travel as their hashes only (their names are the buyer's and institution's words).
-  const { note: _n, text: _t, title: _title, reason, deliverables, ...rest } = data;
-  if (Array.isArray(deliverables))
-    rest.deliverableHashes = deliverables.map((d: { sha256: string }) => d.sha256);
+  const { deliverables } = data;
   await emitEventInTx(tx, {
     type: ORDER_EVENT_OF[step],
     subjectId: row.id,
     organisationIds: [row.buyerOrganisationId, row.institutionOrganisationId],
     data: {
       ...subject,
-      ...rest,
-      ...(reason && typeof reason === 'object'
-        ? { reason: { code: (reason as { code: string }).code } }
+      ...webhookStepData(data, ['note', 'text', 'title', 'deliverables']),
+      ...(Array.isArray(deliverables)
+        ? { deliverableHashes: deliverables.map((d: { sha256: string }) => d.sha256) }
         : {}),
     },
   });

@@ -102,15 +102,3 @@ export function orderView(r: OrderRow): Schema<'ServiceOrder'> {
     updatedAt: r.updatedAt.toISOString(),
   };
 }
-
-export function orderEventView(e: OrderEventRow) {
-  return {
-    action: e.action,
-    fromStatus: e.fromStatus,
-    toStatus: e.toStatus,
-    actorType: e.actorType,
-    actorOrganisationId: e.actorOrganisationId,
-    data: e.data as Record<string, unknown>,
-    occurredAt: e.occurredAt.toISOString(),
-  };
-}
