@@ -8,6 +8,7 @@ import {
   jsonb,
   pgTable,
   primaryKey,
+  real,
   smallint,
   text,
   timestamp,
@@ -98,4 +99,28 @@ export const matchingTermStats = pgTable(
     df: integer('df').notNull(),
   },
   (t) => [primaryKey({ name: 'matching_term_stats_pk', columns: [t.namespace, t.type, t.lexeme] })],
+);
+
+/**
+ * Embeddings of the listings' public text for optional semantic retrieval (semantic.ts), kept
+ * beside the index whichever engine runs: one vector per document, the model that made it and a
+ * hash of the text it was made from (model included), so unchanged text is never embedded again.
+ * Holds nothing the index does not: public text only, and the row goes when the document does.
+ */
+export const matchingEmbeddings = pgTable(
+  'matching_embeddings',
+  {
+    namespace: text('namespace').notNull(),
+    type: text('type').notNull(),
+    id: text('id').notNull(),
+    model: text('model').notNull(),
+    contentHash: text('content_hash').notNull(),
+    dims: integer('dims').notNull(),
+    vector: real('vector').array().notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ name: 'matching_embeddings_pk', columns: [t.namespace, t.type, t.id] }),
+    check('matching_embeddings_dims_check', sql`${t.dims} BETWEEN 1 AND 4096`),
+  ],
 );
