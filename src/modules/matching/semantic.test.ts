@@ -214,6 +214,8 @@ describe('semantic retrieval (EMBEDDINGS_URL)', () => {
   });
 
   it('fuses the neighbours in: a listing sharing no word with the need is found, and says why', async () => {
+    // the vectors in memory (a query waits for them only FIRST_LOAD_WAIT_MS)
+    await semanticIndexFor(ctx)!.store.warm('achievement');
     const lexical = await rankAchievementsForNeed(await searchEngineFor(ctx), await needDocument());
     expect(lexical.matches.map((m) => m.id)).not.toContain(ids.meaning);
 
