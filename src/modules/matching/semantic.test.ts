@@ -15,7 +15,7 @@ import { loadConfig } from '../../platform/config.js';
 import { createActor, createOrganisation, type TestActor } from '../../test/actors.js';
 import { useTestApp } from '../../test/app.js';
 import type { TestContext } from '../../test/context.js';
-import { ownSearchNamespace, publishListing } from '../../test/fixtures/matching.js';
+import { createListing, ownSearchNamespace, publishListing } from '../../test/fixtures/matching.js';
 import { freePort } from '../../test/ports.js';
 import { eventually } from '../../test/wait.js';
 import { catalogModule } from '../catalog/module.js';
@@ -243,6 +243,28 @@ describe('semantic retrieval (EMBEDDINGS_URL)', () => {
     });
     expect(q.statusCode, q.body).toBe(200);
     expect((q.json() as { items: MatchItem[] }).items.map((m) => m.id)).toContain(ids.meaning);
+  });
+
+  it('never surfaces a listing the engine would not show, whatever vector is stored for it', async () => {
+    const semantic = semanticIndexFor(ctx)!;
+    const lab = await createActor(ctx, {
+      organisation: await createOrganisation(ctx, { name: 'Delta Lab' }),
+    });
+    const draft = await createListing(app, 'achievement', lab, {
+      field: '02',
+      title: '外观瑕疵识别草稿',
+      ipItems: [],
+    });
+    // a vector as close to the need as can be, for a draft the index does not hold
+    await semantic.store.save('achievement', [
+      { id: draft, contentHash: 'stale', vector: conceptVector('划痕 人眼 挑拣 漏检') },
+    ]);
+    const res = await app.inject({ method: 'GET', url: `/v1/needs/${ids.need}/matches` });
+    const body = res.json() as { rankingVersion: string; items: MatchItem[] };
+    expect(body.rankingVersion).toContain('-emb:');
+    expect(body.items.map((m) => m.id)).toContain(ids.meaning);
+    expect(body.items.map((m) => m.id)).not.toContain(draft);
+    await semantic.store.remove('achievement', [draft]);
   });
 
   it('answers lexically, with a warning, when the provider fails a query', async () => {

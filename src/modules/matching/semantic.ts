@@ -34,6 +34,11 @@ import { RANKING_VERSION } from './ranking.js';
 export const RETRY_MIN_MS = 2000;
 export const RETRY_MAX_MS = 5 * 60_000;
 export const PAUSE_AFTER_FAILURE_MS = 10_000;
+/**
+ * Documents per type held waiting for a vector (their text, ≤ 2,000 characters each): beyond it a
+ * long outage drops the newest (logged); their next change or `techex reindex` embeds them.
+ */
+export const MAX_PENDING = 10_000;
 /** Semantic neighbours fused with the lexical list. */
 export const NEIGHBOURS = 50;
 
@@ -100,14 +105,25 @@ export class SemanticIndex implements SemanticRetriever {
     if (!EMBEDDED_TYPES.includes(type) || docs.size === 0 || this.#closed) return;
     const removed: string[] = [];
     const pending = this.#pendingOf(type);
+    let dropped = 0;
     for (const [id, doc] of docs) {
       if (!doc) {
         removed.push(id);
         pending.delete(id);
         continue;
       }
+      if (pending.size >= MAX_PENDING && !pending.has(id)) {
+        dropped++;
+        continue;
+      }
       const text = embeddingText(doc);
       pending.set(id, { text, hash: this.#hash(text) });
+    }
+    if (dropped > 0) {
+      this.logger.warn(
+        { type, dropped, waiting: pending.size },
+        'embeddings: too many listings waiting for a vector; these wait for their next change or a reindex',
+      );
     }
     this.#enqueue(async () => {
       await this.store.remove(type, removed);
