@@ -12,7 +12,9 @@
  * The default weight and floor were set by hand, not fitted (no provider was at hand to fit with).
  */
 import type { Neighbour } from './embeddings-store.js';
-import type { DocumentType, SearchDocument } from './engine.js';
+import type { DocumentType, SearchDocument, SearchEngine, SearchFilters, SearchHit } from './engine.js';
+import type { TermMatch } from './lexical.js';
+import type { ScoredCandidate } from './ranking.js';
 
 export type { Neighbour } from './embeddings-store.js';
 
@@ -79,4 +81,63 @@ export function fuseScores(
 /** The reason shown for a semantic neighbour: it says what it is, never a keyword it lacks. */
 export function semanticReason(similarity: number): string {
   return `语义相近（相似度 ${similarity.toFixed(2)}）`;
+}
+
+/** A candidate to rank: found by its words, by its meaning (embeddings), or both. */
+export interface Pooled {
+  hit: SearchHit;
+  matches: TermMatch[];
+  /** text score over the best (0 when found by meaning only) */
+  text: number;
+  /** what structure multiplies: `text`, or the fused relevance (fusion.ts) */
+  relevance: number;
+  similarity?: number;
+}
+
+/**
+ * The lexical candidates, fused with the semantic neighbours when there are any. A neighbour that
+ * is not a lexical candidate is fetched through the engine with the same filters, so the engine's
+ * visibility rules (status, filters) decide whether it may appear at all.
+ */
+export async function fusedCandidates(
+  engine: SearchEngine,
+  type: DocumentType,
+  lexical: ScoredCandidate[],
+  best: number,
+  filters: SearchFilters | undefined,
+  semantic: { retriever: SemanticRetriever; neighbours: Neighbour[] | undefined } | undefined,
+): Promise<Pooled[]> {
+  const own = (s: ScoredCandidate): Pooled => ({
+    hit: s.candidate.hit,
+    matches: s.matches,
+    text: s.text / best,
+    relevance: s.text / best,
+  });
+  const neighbours = semantic?.neighbours ?? [];
+  if (!semantic || neighbours.length === 0) return lexical.map(own);
+  const byId = new Map(lexical.map((s) => [s.candidate.hit.id, own(s)]));
+  const fused = fuseScores(
+    new Map([...byId].map(([id, p]) => [id, p.text])),
+    neighbours,
+    semantic.retriever.weight,
+    semantic.retriever.minSimilarity,
+  );
+  const only = filters?.ids;
+  const missing = fused.map((f) => f.id).filter((id) => !byId.has(id) && (!only || only.includes(id)));
+  if (missing.length > 0) {
+    const found = await engine.search({
+      type,
+      filters: { ...filters, ids: missing },
+      limit: Math.min(missing.length, 100),
+      countTotal: false,
+      highlight: false,
+    });
+    for (const hit of found.hits) byId.set(hit.id, { hit, matches: [], text: 0, relevance: 0 });
+  }
+  const kept = fused.flatMap((f) => {
+    const p = byId.get(f.id);
+    return p ? [{ ...p, relevance: f.relevance, similarity: f.similarity }] : [];
+  });
+  const top = Math.max(0, ...kept.map((p) => p.relevance));
+  return top > 0 ? kept.map((p) => ({ ...p, relevance: p.relevance / top })) : [];
 }

@@ -23,7 +23,7 @@ import {
   regionFit,
   trlFit,
 } from './fits.js';
-import { fuseScores, type Neighbour, type SemanticRetriever, semanticReason } from './fusion.js';
+import { fusedCandidates, type SemanticRetriever, semanticReason } from './fusion.js';
 import {
   type CorpusStats,
   FEEDBACK_PARAMS,
@@ -265,65 +265,6 @@ export interface Ranked {
   rankingVersion?: string;
 }
 
-/** A candidate to rank: found by its words, by its meaning (embeddings), or both. */
-interface Pooled {
-  hit: Candidate['hit'];
-  matches: TermMatch[];
-  /** text score over the best (0 when found by meaning only) */
-  text: number;
-  /** what structure multiplies: `text`, or the fused relevance (fusion.ts) */
-  relevance: number;
-  similarity?: number;
-}
-
-/**
- * The lexical candidates, fused with the semantic neighbours when there are any. A neighbour that
- * is not a lexical candidate is fetched through the engine with the same filters, so the engine's
- * visibility rules (status, filters) decide whether it may appear at all.
- */
-async function pool(
-  engine: SearchEngine,
-  type: DocumentType,
-  lexical: ScoredCandidate[],
-  best: number,
-  opts: MatchOptions,
-  semantic: { retriever: SemanticRetriever; neighbours: Neighbour[] | undefined } | undefined,
-): Promise<Pooled[]> {
-  const own = (s: ScoredCandidate): Pooled => ({
-    hit: s.candidate.hit,
-    matches: s.matches,
-    text: s.text / best,
-    relevance: s.text / best,
-  });
-  const neighbours = semantic?.neighbours ?? [];
-  if (!semantic || neighbours.length === 0) return lexical.map(own);
-  const byId = new Map(lexical.map((s) => [s.candidate.hit.id, own(s)]));
-  const fused = fuseScores(
-    new Map([...byId].map(([id, p]) => [id, p.text])),
-    neighbours,
-    semantic.retriever.weight,
-    semantic.retriever.minSimilarity,
-  );
-  const only = opts.filters?.ids;
-  const missing = fused.map((f) => f.id).filter((id) => !byId.has(id) && (!only || only.includes(id)));
-  if (missing.length > 0) {
-    const found = await engine.search({
-      type,
-      filters: { ...opts.filters, ids: missing },
-      limit: Math.min(missing.length, 100),
-      countTotal: false,
-      highlight: false,
-    });
-    for (const hit of found.hits) byId.set(hit.id, { hit, matches: [], text: 0, relevance: 0 });
-  }
-  const kept = fused.flatMap((f) => {
-    const p = byId.get(f.id);
-    return p ? [{ ...p, relevance: f.relevance, similarity: f.similarity }] : [];
-  });
-  const top = Math.max(0, ...kept.map((p) => p.relevance));
-  return top > 0 ? kept.map((p) => ({ ...p, relevance: p.relevance / top })) : [];
-}
-
 /** Ranks candidates of `type` for `subject`; which side is the achievement follows from `type`. */
 async function rank(
   engine: SearchEngine,
@@ -342,7 +283,7 @@ async function rank(
   const best = scored[0]?.text ?? 0;
   const lexical = best > 0 ? scored.filter((s) => s.text >= RANKING_PARAMS.minText * best) : [];
   const semantic = opts.semantic ? { retriever: opts.semantic, neighbours: await neighbours } : undefined;
-  const candidates = await pool(engine, type, lexical, best, opts, semantic);
+  const candidates = await fusedCandidates(engine, type, lexical, best, opts.filters, semantic);
   const rankingVersion = semantic?.neighbours ? semantic.retriever.rankingVersion : undefined;
   if (candidates.length === 0) return { matches: [], queryTerms, rankingVersion };
   const now = opts.now ?? new Date();
