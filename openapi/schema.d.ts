@@ -4346,6 +4346,12 @@ export interface components {
             modes?: number;
             region?: number;
             freshness?: number;
+            /**
+             * @description Cosine similarity of the candidate's embedding to the subject's, present only when
+             *     semantic retrieval is on (`EMBEDDINGS_URL`) and the candidate is one of the subject's
+             *     nearest neighbours; `text` is then 0 for a candidate found by meaning alone.
+             */
+            semantic?: number;
         };
         Match: {
             id: string;
@@ -4357,17 +4363,20 @@ export interface components {
             type: components["schemas"]["SearchType"];
             title: string;
             /**
-             * @description Text relevance (breakdown.text, the candidate's BM25F score over the best candidate's)
-             *     times a structural factor within [(1 − s)/(1 + s), 1] from the other components, 0–1:
-             *     structure reorders candidates of comparable text relevance and never lifts one with no
-             *     textual fit.
+             * @description Text relevance (breakdown.text, the candidate's BM25F score over the best candidate's;
+             *     with semantic retrieval on, that mixed with the rescaled `breakdown.semantic`, over the
+             *     best candidate's) times a structural factor within [(1 − s)/(1 + s), 1] from the other
+             *     components, 0–1: structure reorders candidates of comparable text relevance and never
+             *     lifts one with no textual or semantic fit.
              */
             score: number;
             breakdown: components["schemas"]["MatchBreakdown"];
             /**
              * @description Short zh-CN reasons: 关键词匹配：… (telling words only), 近义匹配：需求「…」↔「…」,
-             *     弱相关：仅共有常见词「…」, and the structured ones (领域一致, 技术成熟度 7 ≥ 需求 6, 预算内,
-             *     可许可, 同城…), each left out of a list of four or more where it holds for more than half.
+             *     弱相关：仅共有常见词「…」, 语义相近（相似度 0.83） (a nearest neighbour by embeddings; a
+             *     candidate found by meaning alone has no word reason and no `matchedTerms`), and the
+             *     structured ones (领域一致, 技术成熟度 7 ≥ 需求 6, 预算内, 可许可, 同城…), each left out of
+             *     a list of four or more where it holds for more than half.
              */
             reasons: string[];
             matchedTerms: string[];
@@ -4375,7 +4384,12 @@ export interface components {
             status?: string;
         };
         MatchList: {
-            /** @description The ranking that produced this list (e.g. `bm25f-2026.12`), for an interest's `origin`. */
+            /**
+             * @description The ranking that produced this list, for an interest's `origin`: `bm25f-2026.12`, or
+             *     `bm25f-2026.12-emb:<model>` (the model's name with characters outside `A-Za-z0-9._:-`
+             *     as `_`, at most 64 characters in all) when semantic neighbours were fused in; a list
+             *     answered while the embeddings provider failed is the lexical one.
+             */
             rankingVersion: string;
             /** @description The need or achievement matched (absent for an ad-hoc query). */
             subject?: {

@@ -50,4 +50,48 @@ describe('configuration', () => {
     expect(s.appSecret).toBe('x'.repeat(40));
     await fs.rm(dir, { recursive: true });
   });
+
+  it('leaves embeddings off unless EMBEDDINGS_URL is set, and names the endpoint it will POST to', () => {
+    expect(loadConfig({}).embeddings).toBeUndefined();
+    const on = (url: string) =>
+      loadConfig({ EMBEDDINGS_URL: url, EMBEDDINGS_MODEL: 'bge-m3' }).embeddings?.endpoint;
+    expect(on('http://emb.local:8080')).toBe('http://emb.local:8080/v1/embeddings');
+    expect(on('https://api.example.cn/v1/')).toBe('https://api.example.cn/v1/embeddings');
+    expect(on('https://api.example.cn/openai/embeddings')).toBe('https://api.example.cn/openai/embeddings');
+    const c = loadConfig({
+      EMBEDDINGS_URL: 'http://emb.local',
+      EMBEDDINGS_MODEL: 'm',
+      EMBEDDINGS_API_KEY: 'k',
+    });
+    expect(c.embeddings).toMatchObject({ model: 'm', apiKey: 'k', weight: 0.5, minSimilarity: 0.5 });
+  });
+
+  it('refuses an embeddings set-up that cannot work, naming the variable', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return [];
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        return (err as ConfigError).problems.map((p) => p.variable);
+      }
+    };
+    expect(problems({ EMBEDDINGS_URL: 'http://emb.local' })).toEqual(['EMBEDDINGS_MODEL']);
+    expect(problems({ EMBEDDINGS_MODEL: 'm', EMBEDDINGS_API_KEY: 'secret-key' })).toEqual([
+      'EMBEDDINGS_MODEL',
+      'EMBEDDINGS_API_KEY',
+    ]);
+    expect(problems({ EMBEDDINGS_URL: 'ftp://emb.local', EMBEDDINGS_MODEL: 'm' })).toEqual([
+      'EMBEDDINGS_URL',
+    ]);
+    expect(
+      problems({ EMBEDDINGS_URL: 'http://e', EMBEDDINGS_MODEL: 'm', EMBEDDINGS_DIMENSIONS: '0' }),
+    ).toEqual(['EMBEDDINGS_DIMENSIONS']);
+    // the key itself never appears in the error
+    try {
+      loadConfig({ EMBEDDINGS_API_KEY: 'secret-key' });
+    } catch (err) {
+      expect((err as Error).message).not.toContain('secret-key');
+    }
+  });
 });

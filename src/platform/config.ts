@@ -65,6 +65,16 @@ const envSchema = z.object({
   WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   RATE_LIMIT_MAX: z.coerce.number().int().min(1).max(1_000_000).default(600),
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).max(86_400_000).default(60_000),
+  /** Optional semantic retrieval (matching/embeddings.ts): an OpenAI-compatible embeddings API. */
+  EMBEDDINGS_URL: url(['http', 'https']).optional(),
+  EMBEDDINGS_MODEL: z.string().min(1).max(200).optional(),
+  EMBEDDINGS_API_KEY: z.string().min(1).max(4096).optional(),
+  /** asked of the provider (`dimensions`) and checked on every vector; unset: the model's own */
+  EMBEDDINGS_DIMENSIONS: z.coerce.number().int().min(8).max(4096).optional(),
+  /** the semantic list's weight in reciprocal rank fusion, the lexical list's being 1 */
+  EMBEDDINGS_WEIGHT: z.coerce.number().min(0).max(4).default(0.5),
+  /** cosine similarity below which a neighbour is no semantic match */
+  EMBEDDINGS_MIN_SIMILARITY: z.coerce.number().min(-1).max(1).default(0.5),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -99,6 +109,30 @@ export interface Config {
   readonly rateLimit: { readonly max: number; readonly windowMs: number; readonly namespace: string };
   /** true when no DATABASE_URL is set: PostgreSQL runs embedded under DATA_DIR. */
   readonly embedded: boolean;
+  /** Semantic retrieval for matches; undefined (off) unless EMBEDDINGS_URL is set. */
+  readonly embeddings: EmbeddingsConfig | undefined;
+}
+
+export interface EmbeddingsConfig {
+  /**
+   * the endpoint POSTed to: the URL itself when it ends in /embeddings, `<URL>/embeddings` when
+   * it ends in /v1, `<URL>/v1/embeddings` otherwise
+   */
+  readonly endpoint: string;
+  readonly model: string;
+  /** sent as a bearer token; never logged */
+  readonly apiKey: string | undefined;
+  readonly dimensions: number | undefined;
+  readonly weight: number;
+  readonly minSimilarity: number;
+}
+
+/** The endpoint of an embeddings base URL (see EmbeddingsConfig.endpoint). */
+export function embeddingsEndpoint(base: string): string {
+  const trimmed = base.replace(/\/+$/, '');
+  if (/\/embeddings$/.test(trimmed)) return trimmed;
+  // an OpenAI-style base URL (https://api.openai.com/v1) is given its path, not a second /v1
+  return /\/v1$/.test(trimmed) ? `${trimmed}/embeddings` : `${trimmed}/v1/embeddings`;
 }
 
 export class ConfigError extends Error {
@@ -128,6 +162,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (e.MEILI_URL && e.NODE_ENV === 'production' && !e.MEILI_MASTER_KEY) {
     problems.push({ variable: 'MEILI_MASTER_KEY', message: 'required with MEILI_URL in production' });
+  }
+  if (e.EMBEDDINGS_URL && !e.EMBEDDINGS_MODEL) {
+    problems.push({ variable: 'EMBEDDINGS_MODEL', message: 'required with EMBEDDINGS_URL' });
+  }
+  for (const v of ['EMBEDDINGS_MODEL', 'EMBEDDINGS_API_KEY', 'EMBEDDINGS_DIMENSIONS'] as const) {
+    if (e[v] !== undefined && !e.EMBEDDINGS_URL) {
+      problems.push({ variable: v, message: 'has no effect without EMBEDDINGS_URL; set both or neither' });
+    }
   }
   if (problems.length) throw new ConfigError(problems);
 
@@ -162,6 +204,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       namespace: `${e.QUEUE_PREFIX}-rl-`,
     },
     embedded: !e.DATABASE_URL,
+    embeddings:
+      e.EMBEDDINGS_URL && e.EMBEDDINGS_MODEL
+        ? Object.freeze({
+            endpoint: embeddingsEndpoint(e.EMBEDDINGS_URL),
+            model: e.EMBEDDINGS_MODEL,
+            apiKey: e.EMBEDDINGS_API_KEY,
+            dimensions: e.EMBEDDINGS_DIMENSIONS,
+            weight: e.EMBEDDINGS_WEIGHT,
+            minSimilarity: e.EMBEDDINGS_MIN_SIMILARITY,
+          })
+        : undefined,
   };
   return Object.freeze(config);
 }

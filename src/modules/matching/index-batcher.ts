@@ -35,6 +35,8 @@ export interface IndexBatcherOptions {
   maxBatch?: number;
   /** called after each batch (metrics, benchmarks) */
   onBatch?: (type: DocumentType, size: number) => void;
+  /** called with each applied batch, after its jobs are released (semantic.ts embeds it); must not throw */
+  onApplied?: (type: DocumentType, applied: Applied) => void;
 }
 
 export class IndexBatcher {
@@ -100,6 +102,7 @@ export class IndexBatcher {
       );
       this.opts.onBatch?.(type, batch.length);
       for (const [, waiters] of batch) for (const w of waiters) w.resolve(applied);
+      this.opts.onApplied?.(type, applied);
     } catch (err) {
       for (const [, waiters] of batch) for (const w of waiters) w.reject(err);
     } finally {

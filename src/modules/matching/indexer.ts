@@ -5,6 +5,7 @@ import type { PublicChange } from '../catalog/index.js';
 import { searchEngineFor } from './engine-instance.js';
 import { announcementOf, settledState } from './index-apply.js';
 import { IndexBatcher } from './index-batcher.js';
+import { semanticIndexFor } from './semantic.js';
 import { syncSynonyms } from './synonym-store.js';
 
 /**
@@ -54,15 +55,23 @@ export const INDEX_CONCURRENCY = 1000;
 export const indexedJobId = (j: ListingIndexedJob) =>
   `indexed-${j.type}-${j.id}-${j.version}${j.visible ? '' : '-removed'}`;
 
-type Ctx = Pick<ModuleContext, 'config' | 'database' | 'queues'>;
+type Ctx = Pick<ModuleContext, 'config' | 'database' | 'queues' | 'logger'>;
 
 /** One batcher per database (the workers of both queues in a process share it). */
 const batchers = new WeakMap<object, IndexBatcher>();
 
-export function indexBatcherFor(ctx: Pick<ModuleContext, 'config' | 'database'>): IndexBatcher {
+export function indexBatcherFor(ctx: Pick<ModuleContext, 'config' | 'database' | 'logger'>): IndexBatcher {
   let batcher = batchers.get(ctx.database);
   if (!batcher) {
-    batcher = new IndexBatcher(ctx.database.db, () => searchEngineFor(ctx));
+    const semantic = semanticIndexFor(ctx);
+    batcher = new IndexBatcher(ctx.database.db, () => searchEngineFor(ctx), {
+      // embeddings are made after the batch is in the index, in the background: a slow or absent
+      // provider never holds or fails lexical indexing (semantic.ts)
+      onApplied: semantic
+        ? (type, applied) =>
+            semantic.schedule(type, new Map([...applied.states].map(([id, state]) => [id, state.doc])))
+        : undefined,
+    });
     batchers.set(ctx.database, batcher);
   }
   return batcher;

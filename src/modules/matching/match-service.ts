@@ -9,6 +9,7 @@ import type { Principal } from '../../platform/principal.js';
 import type { ListingKind } from '../catalog/index.js';
 import { type CatalogDeps, getListing } from '../catalog/index.js';
 import type { SearchDocument, SearchEngine } from './engine.js';
+import type { SemanticRetriever } from './fusion.js';
 import { listingDocument } from './projection.js';
 import { recommendProviders } from './providers.js';
 import {
@@ -31,6 +32,8 @@ export interface MatchDeps {
   engine: SearchEngine;
   catalog: CatalogDeps;
   cursors: CursorCodec;
+  /** semantic neighbours fused with the lexical ranking (EMBEDDINGS_URL); absent: lexical only */
+  semantic?: SemanticRetriever;
 }
 
 export interface PageParams {
@@ -54,7 +57,8 @@ async function page(cursors: CursorCodec, list: string, q: PageParams, ranker: R
   const items = ranked.matches.slice(offset, offset + limit).map((m, i) => ({ ...m, rank: offset + i + 1 }));
   const more = ranked.matches.length > offset + limit;
   return {
-    rankingVersion: RANKING_VERSION,
+    // the list says when embeddings took part (a provider outage ranks lexically, under RANKING_VERSION)
+    rankingVersion: ranked.rankingVersion ?? RANKING_VERSION,
     items,
     nextCursor: more ? cursors.encode(list, [offset + limit]) : null,
     queryTerms: ranked.queryTerms,
@@ -83,7 +87,7 @@ export async function needMatches(deps: MatchDeps, p: Principal | undefined, id:
   const need = await subjectOf(deps, p, 'need', id);
   const [matches, recommended] = await Promise.all([
     page(deps.cursors, `matching.matches:need:${id}`, q, (limit) =>
-      rankAchievementsForNeed(deps.engine, need, { limit }),
+      rankAchievementsForNeed(deps.engine, need, { limit, semantic: deps.semantic }),
     ),
     providers(deps.engine, need, need),
   ]);
@@ -98,7 +102,7 @@ export async function achievementMatches(
 ) {
   const achievement = await subjectOf(deps, p, 'achievement', id);
   const matches = await page(deps.cursors, `matching.matches:achievement:${id}`, q, (limit) =>
-    rankNeedsForAchievement(deps.engine, achievement, { limit }),
+    rankNeedsForAchievement(deps.engine, achievement, { limit, semantic: deps.semantic }),
   );
   return { subject: subjectView(achievement), ...matches };
 }
@@ -126,7 +130,9 @@ export async function adHocMatches(deps: MatchDeps, body: MatchQueryBody) {
     .digest('base64url');
   const list = `matching.matches:query:${key.slice(0, 16)}`;
   const [matches, recommended] = await Promise.all([
-    page(deps.cursors, list, body, (limit) => rankQuery(deps.engine, body.text, constraints, { limit })),
+    page(deps.cursors, list, body, (limit) =>
+      rankQuery(deps.engine, body.text, constraints, { limit, semantic: deps.semantic }),
+    ),
     providers(deps.engine, { title: body.text }, constraints),
   ]);
   return { ...matches, ...recommended };

@@ -23,6 +23,7 @@ import {
   regionFit,
   trlFit,
 } from './fits.js';
+import { fusedCandidates, type SemanticRetriever, semanticReason } from './fusion.js';
 import {
   type CorpusStats,
   FEEDBACK_PARAMS,
@@ -78,7 +79,10 @@ export const MATCH_WEIGHTS = { text: 1, ...STRUCTURE_WEIGHTS } as const;
 /** Identifies the ranking that produced a list (recorded with interests that come from it). */
 export const RANKING_VERSION = 'bm25f-2026.12';
 
-export type MatchBreakdown = Record<keyof typeof MATCH_WEIGHTS, number>;
+export type MatchBreakdown = Record<keyof typeof MATCH_WEIGHTS, number> & {
+  /** cosine similarity to the subject, for a semantic neighbour (embeddings on) */
+  semantic?: number;
+};
 
 export interface Match {
   id: string;
@@ -101,6 +105,8 @@ export interface MatchOptions {
   filters?: SearchFilters;
   /** for tests and benchmarks: the time freshness is measured against */
   now?: Date;
+  /** semantic neighbours fused with the lexical ranking (fusion.ts); absent: lexical only */
+  semantic?: SemanticRetriever;
 }
 
 export type QueryConstraints = Omit<Profile, 'trl' | 'priceFen' | 'budgetMinFen'> & {
@@ -255,6 +261,8 @@ export interface Ranked {
   matches: Match[];
   /** the subject's informative words, rarest first */
   queryTerms: string[];
+  /** set when semantic neighbours were fused in (otherwise the list is RANKING_VERSION's) */
+  rankingVersion?: string;
 }
 
 /** Ranks candidates of `type` for `subject`; which side is the achievement follows from `type`. */
@@ -268,43 +276,53 @@ async function rank(
   const limit = Math.min(Math.max(1, opts.limit ?? 20), MAX_LIMIT);
   const terms = subjectQuery(text, await engine.thesaurus());
   if (terms.length === 0) return { matches: [], queryTerms: [] };
+  // embedded while the lexical candidates are scored; a failure resolves to undefined (lexical only)
+  const neighbours = opts.semantic?.nearest(type, text);
   const { scored, stats } = await textCandidates(engine, type, terms, opts.filters);
   const queryTerms = informativeTerms(terms, stats);
   const best = scored[0]?.text ?? 0;
-  if (best <= 0) return { matches: [], queryTerms };
+  const lexical = best > 0 ? scored.filter((s) => s.text >= RANKING_PARAMS.minText * best) : [];
+  const semantic = opts.semantic ? { retriever: opts.semantic, neighbours: await neighbours } : undefined;
+  const candidates = await fusedCandidates(engine, type, lexical, best, opts.filters, semantic);
+  const rankingVersion = semantic?.neighbours ? semantic.retriever.rankingVersion : undefined;
+  if (candidates.length === 0) return { matches: [], queryTerms, rankingVersion };
   const now = opts.now ?? new Date();
-  const ranked = scored
-    .filter((s) => s.text >= RANKING_PARAMS.minText * best)
-    .map((s) => {
-      const fits = structuralFits(type, subject, s.candidate.hit, now);
-      const relative = s.text / best;
-      return { s, fits, relative, score: relative * structuralFactor(fits) };
+  const ranked = candidates
+    .map((c) => {
+      const fits = structuralFits(type, subject, c.hit, now);
+      return { c, fits, score: c.relevance * structuralFactor(fits) };
     })
-    .sort((a, b) => b.score - a.score || a.s.candidate.hit.id.localeCompare(b.s.candidate.hit.id))
+    .sort((a, b) => b.score - a.score || a.c.hit.id.localeCompare(b.c.hit.id))
     .slice(0, limit);
-  const explained: Explained[] = ranked.map(({ s, fits }) => ({
-    text: textReason(s.matches, stats.docs),
+  const explained: Explained[] = ranked.map(({ c, fits }) => ({
+    text: textReason(c.matches, stats.docs),
     structured: Object.entries(fits).flatMap(([k, f]) =>
       f.reason ? [{ kind: reasonKind(k, f), reason: f.reason }] : [],
     ),
   }));
   const reasons = distinctiveReasons(explained);
-  const matches = ranked.map(({ s, fits, relative, score }, i): Match => {
-    const hit = s.candidate.hit;
-    const breakdown = { text: round(relative, 1000) } as MatchBreakdown;
-    for (const [k, f] of Object.entries(fits)) breakdown[k as keyof MatchBreakdown] = round(f.score, 1000);
+  const matches = ranked.map(({ c, fits, score }, i): Match => {
+    const breakdown = { text: round(c.text, 1000) } as MatchBreakdown;
+    for (const [k, f] of Object.entries(fits))
+      breakdown[k as keyof typeof STRUCTURE_WEIGHTS] = round(f.score, 1000);
+    const shown = reasons[i]!;
+    if (c.similarity !== undefined) {
+      breakdown.semantic = round(c.similarity, 1000);
+      // after the text reason (when there is one): found by meaning, and said so
+      shown.splice(explained[i]!.text ? 1 : 0, 0, semanticReason(c.similarity));
+    }
     return {
-      id: hit.id,
-      type: hit.type,
-      title: hit.title,
+      id: c.hit.id,
+      type: c.hit.type,
+      title: c.hit.title,
       score: round(score, 10_000),
       breakdown,
-      reasons: reasons[i]!,
-      matchedTerms: shownTerms(s.matches),
-      status: hit.status,
+      reasons: shown,
+      matchedTerms: shownTerms(c.matches),
+      status: c.hit.status,
     };
   });
-  return { matches, queryTerms };
+  return { matches, queryTerms, rankingVersion };
 }
 
 const round = (x: number, by: number) => Math.round(x * by) / by;

@@ -7,6 +7,7 @@ import { loadSecrets } from '../../platform/secrets.js';
 import { createSearchEngine } from './create-engine.js';
 import { DOCUMENT_TYPES, type DocumentType } from './engine.js';
 import { type ReindexOptions, reindex } from './reindex.js';
+import { semanticIndexFor } from './semantic.js';
 
 const USAGE = `usage: techex reindex [--type achievement|need|expert|institution]`;
 
@@ -27,10 +28,26 @@ export async function runReindexCli(argv: string[]): Promise<void> {
     await engine.ensureSetup();
     const started = Date.now();
     const progress = progressReporter(process.stdout.isTTY === true);
+    // with EMBEDDINGS_URL, the listings' missing or outdated vectors are made too (semantic.ts)
+    const semantic = semanticIndexFor({ config, database, logger });
     const summaries = await reindex(
       { db: database.db, engine, namespace: config.queuePrefix },
-      { types: types.length ? types : undefined, ...progress },
+      {
+        types: types.length ? types : undefined,
+        ...progress,
+        onApplied: semantic ? (type, docs) => semantic.schedule(type, docs) : undefined,
+      },
     ).finally(() => progress.stop());
+    if (semantic) {
+      await semantic.flush();
+      const waiting = (['achievement', 'need'] as const).reduce((n, t) => n + semantic.waiting(t), 0);
+      console.log(
+        waiting > 0
+          ? `embeddings: ${waiting} listings still without a vector (provider failed; see the warnings, run again)`
+          : 'embeddings: every listing has its vector',
+      );
+      semantic.close();
+    }
     for (const s of summaries) {
       console.log(`${s.type}: ${s.indexed} indexed, ${s.removed} not public (removed if they were indexed)`);
     }

@@ -17,7 +17,7 @@ import {
   listHiddenListingIds,
   listPublicListings,
 } from '../catalog/index.js';
-import type { DocumentType, SearchEngine } from './engine.js';
+import type { DocumentType, SearchDocument, SearchEngine } from './engine.js';
 import { applyCurrentState, isListingKind } from './index-apply.js';
 import { applyStoredSynonyms } from './synonym-store.js';
 
@@ -41,6 +41,8 @@ export interface ReindexOptions {
   pageSize?: number;
   onStart?: (type: DocumentType, total: number) => void;
   onProgress?: (p: ReindexProgress) => void;
+  /** each applied page's documents (undefined: not public), e.g. for their embeddings */
+  onApplied?: (type: DocumentType, docs: Map<string, SearchDocument | undefined>) => void;
 }
 
 /** pages applied at once: one being indexed by the engine, the next ones read and queued */
@@ -70,6 +72,7 @@ export async function reindex(
         if (ids.length === 0) break;
         afterId = ids[ids.length - 1];
         const page = applyCurrentState(db, engine, type, ids).then(({ states }) => {
+          opts.onApplied?.(type, new Map([...states].map(([id, s]) => [id, s.doc])));
           for (const s of states.values()) {
             if (s.doc) summary.indexed++;
             else summary.removed++;

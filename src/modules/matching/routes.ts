@@ -4,6 +4,7 @@ import type { ModuleContext } from '../../platform/module.js';
 import { searchEngineFor } from './engine-instance.js';
 import { achievementMatches, adHocMatches, type MatchDeps, needMatches } from './match-service.js';
 import { searchDocuments } from './search-service.js';
+import { semanticIndexFor } from './semantic.js';
 
 /** Search and match endpoints (GET /v1/search, …/matches, POST /v1/matches/query). */
 export async function searchRoutes(app: FastifyInstance, ctx: ModuleContext): Promise<void> {
@@ -13,6 +14,7 @@ export async function searchRoutes(app: FastifyInstance, ctx: ModuleContext): Pr
     engine: await engine(),
     catalog: { db: ctx.database.db, outbox: ctx.outbox, cursors: ctx.cursors },
     cursors: ctx.cursors,
+    semantic: semanticIndexFor(ctx),
   });
   bindOperations(app, {
     search: async (req) => searchDocuments(await engine(), ctx.cursors, req.query),

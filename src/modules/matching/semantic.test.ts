@@ -1,0 +1,423 @@
+/**
+ * Optional semantic retrieval against a small embeddings server started here (a provider is
+ * outside the system): its vectors are deterministic, a fixed table mapping concept words to one
+ * dimension each, so a need and an achievement sharing no word at all can be close. It checks the
+ * plumbing (vectors stored with the documents, queries embedded, fusion), the failure handling (a
+ * provider down, failing, slow or talking nonsense leaves matches lexical and indexing going) and
+ * that nothing is asked of a provider when none is configured.
+ */
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../platform/config.js';
+import { createActor, createOrganisation, type TestActor } from '../../test/actors.js';
+import { useTestApp } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
+import { createListing, ownSearchNamespace, publishListing } from '../../test/fixtures/matching.js';
+import { freePort } from '../../test/ports.js';
+import { eventually } from '../../test/wait.js';
+import { catalogModule } from '../catalog/module.js';
+import { createEmbeddingsClient, parseEmbeddings } from './embeddings.js';
+import { searchEngineFor } from './engine-instance.js';
+import { readCurrentState } from './index-apply.js';
+import { processListingChange } from './indexer.js';
+import { matchingModule } from './module.js';
+import { RANKING_VERSION, rankAchievementsForNeed } from './ranking.js';
+import { SemanticIndex, semanticIndexFor } from './semantic.js';
+
+// ---- the fake provider --------------------------------------------------------------------------
+
+/** Concept dimensions: any of these words adds 1 to its concept (dimension 0 is a small constant). */
+const CONCEPTS: string[][] = [
+  ['划痕', '挑拣', '漏检', '人眼', '瑕疵', '外观', '识别', '检测'],
+  ['电池', '隔膜', '涂层', '电解'],
+];
+
+function conceptVector(text: string): number[] {
+  const v = [0.2, ...CONCEPTS.map((words) => words.reduce((n, w) => n + text.split(w).length - 1, 0))];
+  return v;
+}
+
+type Mode = 'ok' | 'fail500' | 'slow' | 'malformed' | 'extra';
+const provider = {
+  mode: 'ok' as Mode,
+  /** inputs received, one entry per call */
+  calls: [] as string[][],
+  unauthorised: 0,
+  server: undefined as Server | undefined,
+  url: '',
+};
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  let body = '';
+  for await (const chunk of req) body += chunk;
+  return body;
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse) {
+  const body = JSON.parse(await readBody(req)) as { model: string; input: string[] };
+  if (req.url !== '/v1/embeddings' || req.headers.authorization !== 'Bearer test-key') {
+    provider.unauthorised++;
+    res.writeHead(401).end();
+    return;
+  }
+  provider.calls.push(body.input);
+  const answer = (vectors: unknown[]) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify({
+        object: 'list',
+        model: body.model,
+        data: vectors.map((embedding, index) => ({ index, embedding })),
+      }),
+    );
+  };
+  switch (provider.mode) {
+    case 'ok':
+      return answer(body.input.map(conceptVector));
+    case 'fail500':
+      res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"overloaded"}');
+      return;
+    case 'slow':
+      // answers after the query timeout (1.5 s)
+      setTimeout(() => answer(body.input.map(conceptVector)), 3000).unref();
+      return;
+    case 'malformed':
+      return answer(body.input.map(() => 'not a vector'));
+    case 'extra':
+      return answer([...body.input, 'one more'].map(conceptVector));
+  }
+}
+
+// ---- the app --------------------------------------------------------------------------------------
+
+const warnings: string[] = [];
+const fixture = useTestApp([catalogModule.routes!, matchingModule.routes!], {
+  env: async () => {
+    const port = await freePort();
+    provider.server = createServer((req, res) => {
+      handle(req, res).catch(() => res.writeHead(500).end());
+    });
+    provider.server.listen(port, '127.0.0.1');
+    await once(provider.server, 'listening');
+    provider.url = `http://127.0.0.1:${port}`;
+    return {
+      ...ownSearchNamespace(),
+      EMBEDDINGS_URL: provider.url,
+      EMBEDDINGS_MODEL: 'fake/concepts-v1',
+      EMBEDDINGS_API_KEY: 'test-key',
+    };
+  },
+});
+afterAll(async () => {
+  provider.server?.closeAllConnections();
+  await new Promise((r) => provider.server?.close(r));
+});
+
+let ctx: TestContext;
+let app: FastifyInstance;
+const ids: Record<string, string> = {};
+
+/** Published through the API, then indexed by the indexer's own batched path (embeddings hook included). */
+async function publishAndIndex(
+  kind: 'achievement' | 'need',
+  actors: { owner: TestActor; reviewer: TestActor },
+  over: Record<string, unknown>,
+) {
+  const id = await publishListing(ctx, app, kind, actors, over);
+  const applied = await processListingChange(ctx, { data: { type: kind, id, change: 'published' } });
+  expect(applied?.visible).toBe(true);
+  return id;
+}
+
+beforeAll(async () => {
+  ({ ctx, app } = fixture);
+  // warnings of the embeddings component, as the service logs them
+  ctx.logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) });
+  // Latin organisation names: the indexed owner name must not give the texts a common word
+  const lab = await createActor(ctx, { organisation: await createOrganisation(ctx, { name: 'Aurora Lab' }) });
+  const works = await createActor(ctx, {
+    organisation: await createOrganisation(ctx, { name: 'Boreal Works' }),
+  });
+  const operator = await createActor(ctx, { roles: [{ role: 'operator' }] });
+  const uni = { owner: lab, reviewer: operator };
+  const common = { field: '02', trl: 6, regionCode: '320115', ipItems: [] };
+  // shares no character with the need below: only its meaning is close
+  ids.meaning = await publishAndIndex('achievement', uni, {
+    ...common,
+    title: '工业外观瑕疵自动识别系统',
+    summary: '深度卷积网络识别工业品外观瑕疵',
+    description: '采用卷积神经网络对工业品外观瑕疵进行自动识别。',
+    indicators: ['识别准确率高'],
+    keywords: ['瑕疵识别'],
+  });
+  ids.words = await publishAndIndex('achievement', uni, {
+    ...common,
+    title: '零件表面划痕检测装置',
+    summary: '零件表面划痕检测',
+    description: '零件表面划痕的在线检测。',
+    indicators: ['划痕宽度十微米'],
+    keywords: ['划痕检测'],
+  });
+  ids.far = await publishAndIndex('achievement', uni, {
+    ...common,
+    title: '锂电池隔膜陶瓷涂层技术',
+    summary: '隔膜耐高温',
+    description: '陶瓷涂层隔膜，提高锂电池安全性。',
+    indicators: ['热收缩小'],
+    keywords: ['隔膜'],
+  });
+  ids.need = await publishAndIndex(
+    'need',
+    { owner: works, reviewer: operator },
+    {
+      title: '零件划痕靠人眼挑拣',
+      description: '产线上零件表面划痕靠人眼挑拣，夜班漏检多。',
+      targetIndicators: ['漏检少于万分之一'],
+      keywords: ['划痕'],
+      field: '02',
+      minTrl: 5,
+      regionCode: '320115',
+    },
+  );
+});
+
+const needDocument = async () =>
+  (await readCurrentState(ctx.database.db, 'need', [ids.need!])).get(ids.need!)!.doc!;
+
+type MatchItem = {
+  id: string;
+  reasons: string[];
+  matchedTerms: string[];
+  breakdown: Record<string, number>;
+};
+
+describe('semantic retrieval (EMBEDDINGS_URL)', () => {
+  it('stores a vector with each indexed listing, embedding its public text with the bearer key', async () => {
+    const semantic = semanticIndexFor(ctx)!;
+    await eventually('every listing has its vector', async () => {
+      await semantic.flush();
+      return (await semantic.store.count('achievement')) === 3 && (await semantic.store.count('need')) === 1;
+    });
+    expect(provider.unauthorised).toBe(0);
+    const sent = provider.calls.flat();
+    expect(sent.some((t) => t.includes('工业外观瑕疵自动识别系统'))).toBe(true);
+    // public text only: the contacts of the fixture are never sent
+    expect(sent.some((t) => t.includes('13812345678'))).toBe(false);
+    // unchanged text is not embedded again
+    const before = provider.calls.length;
+    await processListingChange(ctx, { data: { type: 'achievement', id: ids.words!, change: 'updated' } });
+    await semantic.flush();
+    expect(provider.calls.length).toBe(before);
+  });
+
+  it('fuses the neighbours in: a listing sharing no word with the need is found, and says why', async () => {
+    // the vectors in memory (a query waits for them only FIRST_LOAD_WAIT_MS)
+    await semanticIndexFor(ctx)!.store.warm('achievement');
+    const lexical = await rankAchievementsForNeed(await searchEngineFor(ctx), await needDocument());
+    expect(lexical.matches.map((m) => m.id)).not.toContain(ids.meaning);
+
+    const res = await app.inject({ method: 'GET', url: `/v1/needs/${ids.need}/matches` });
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json() as { rankingVersion: string; items: MatchItem[] };
+    expect(body.rankingVersion).toBe(`${RANKING_VERSION}-emb:fake_concepts-v1`);
+    const byId = new Map(body.items.map((m) => [m.id, m]));
+    expect(byId.has(ids.words!)).toBe(true);
+    const meaning = byId.get(ids.meaning!);
+    expect(meaning, JSON.stringify(body.items)).toBeDefined();
+    expect(meaning!.reasons[0]).toMatch(/^语义相近（相似度 [01]\.\d\d）$/);
+    // it claims no keyword it does not have
+    expect(meaning!.matchedTerms).toEqual([]);
+    expect(meaning!.reasons.join()).not.toMatch(/关键词|近义|弱相关/);
+    expect(meaning!.breakdown.text).toBe(0);
+    expect(meaning!.breakdown.semantic).toBeGreaterThan(0.9);
+    // far in meaning and in words: no match at all
+    expect(byId.has(ids.far!)).toBe(false);
+    // the ad-hoc query is embedded too
+    const q = await app.inject({
+      method: 'POST',
+      url: '/v1/matches/query',
+      payload: { text: '夜班人眼挑拣零件划痕，漏检多' },
+    });
+    expect(q.statusCode, q.body).toBe(200);
+    expect((q.json() as { items: MatchItem[] }).items.map((m) => m.id)).toContain(ids.meaning);
+  });
+
+  it('never surfaces a listing the engine would not show, whatever vector is stored for it', async () => {
+    const semantic = semanticIndexFor(ctx)!;
+    const lab = await createActor(ctx, {
+      organisation: await createOrganisation(ctx, { name: 'Delta Lab' }),
+    });
+    const draft = await createListing(app, 'achievement', lab, {
+      field: '02',
+      title: '外观瑕疵识别草稿',
+      ipItems: [],
+    });
+    // a vector as close to the need as can be, for a draft the index does not hold
+    await semantic.store.save('achievement', [
+      { id: draft, contentHash: 'stale', vector: conceptVector('划痕 人眼 挑拣 漏检') },
+    ]);
+    const res = await app.inject({ method: 'GET', url: `/v1/needs/${ids.need}/matches` });
+    const body = res.json() as { rankingVersion: string; items: MatchItem[] };
+    expect(body.rankingVersion).toContain('-emb:');
+    expect(body.items.map((m) => m.id)).toContain(ids.meaning);
+    expect(body.items.map((m) => m.id)).not.toContain(draft);
+    await semantic.store.remove('achievement', [draft]);
+  });
+
+  it('answers lexically, with a warning, when the provider fails a query', async () => {
+    provider.mode = 'fail500';
+    warnings.length = 0;
+    try {
+      const res = await app.inject({ method: 'GET', url: `/v1/needs/${ids.need}/matches` });
+      expect(res.statusCode, res.body).toBe(200);
+      const body = res.json() as { rankingVersion: string; items: MatchItem[] };
+      expect(body.rankingVersion).toBe(RANKING_VERSION);
+      expect(body.items.map((m) => m.id)).toContain(ids.words);
+      expect(body.items.map((m) => m.id)).not.toContain(ids.meaning);
+      expect(body.items.every((m) => m.breakdown.semantic === undefined)).toBe(true);
+      expect(warnings.join('\n')).toContain('embeddings unavailable for a match query');
+      expect(warnings.join('\n')).toContain('answered 500');
+      expect(warnings.join('\n')).not.toContain('test-key');
+    } finally {
+      provider.mode = 'ok';
+    }
+  });
+
+  it.each([
+    ['fail500', 'answered 500'],
+    ['slow', 'timed out after 1500 ms'],
+    ['malformed', 'no embedding'],
+    ['extra', '2 vectors for 1 inputs'],
+    ['down', 'unreachable'],
+  ] as const)('ranks lexically when the provider is %s', async (mode, message) => {
+    const logged: string[] = [];
+    const url = mode === 'down' ? `http://127.0.0.1:${await freePort()}` : provider.url;
+    const client = createEmbeddingsClient({
+      ...loadConfig({
+        EMBEDDINGS_URL: url,
+        EMBEDDINGS_MODEL: 'fake/concepts-v1',
+        EMBEDDINGS_API_KEY: 'test-key',
+      }).embeddings!,
+    });
+    const semantic = new SemanticIndex(
+      ctx.database.db,
+      ctx.config.queuePrefix,
+      client,
+      { weight: 0.5, minSimilarity: 0.5 },
+      { warn: (obj: object, msg: string) => void logged.push(`${msg} ${JSON.stringify(obj)}`) },
+      { pauseAfterFailureMs: 0 },
+    );
+    if (mode !== 'down') provider.mode = mode;
+    try {
+      const ranked = await rankAchievementsForNeed(await searchEngineFor(ctx), await needDocument(), {
+        semantic,
+      });
+      expect(ranked.rankingVersion).toBeUndefined();
+      expect(ranked.matches.map((m) => m.id)).toContain(ids.words);
+      expect(ranked.matches.map((m) => m.id)).not.toContain(ids.meaning);
+      expect(logged.join('\n')).toContain(message);
+    } finally {
+      provider.mode = 'ok';
+    }
+  });
+
+  it('indexes lexically while the provider fails, and fills the vector once it is back', async () => {
+    const semantic = semanticIndexFor(ctx)!;
+    provider.mode = 'fail500';
+    warnings.length = 0;
+    let id: string;
+    try {
+      const operator = await createActor(ctx, { roles: [{ role: 'operator' }] });
+      const lab = await createActor(ctx, {
+        organisation: await createOrganisation(ctx, { name: 'Cobalt Lab' }),
+      });
+      id = await publishAndIndex(
+        'achievement',
+        { owner: lab, reviewer: operator },
+        {
+          field: '02',
+          title: '外观瑕疵复检工作站',
+          summary: '外观瑕疵复检',
+          description: '对外观瑕疵进行复检。',
+          indicators: ['复检'],
+          keywords: ['复检'],
+          ipItems: [],
+        },
+      );
+      // searchable at once, without its vector
+      const found = await app.inject({ method: 'GET', url: '/v1/search?q=复检&type=achievement' });
+      expect(found.json().items.map((i: { id: string }) => i.id)).toContain(id);
+      await semantic.flush();
+      expect((await semantic.store.hashes('achievement', [id])).size).toBe(0);
+      expect(semantic.waiting('achievement')).toBe(1);
+      expect(warnings.join('\n')).toContain('documents stay indexed without vectors');
+    } finally {
+      provider.mode = 'ok';
+    }
+    // the retry (2 s, then doubling) fills it
+    await eventually(
+      'the vector is filled after the outage',
+      async () => (await semantic.store.hashes('achievement', [id])).size === 1,
+    );
+    expect(semantic.waiting('achievement')).toBe(0);
+  });
+
+  it('drops the vector of a listing that leaves the index', async () => {
+    const semantic = semanticIndexFor(ctx)!;
+    const states = new Map([[ids.far!, undefined]]);
+    semantic.schedule('achievement', states);
+    await semantic.flush();
+    expect((await semantic.store.hashes('achievement', [ids.far!])).size).toBe(0);
+  });
+
+  it('is off by default: no provider, no semantic index', () => {
+    expect(loadConfig({}).embeddings).toBeUndefined();
+    expect(semanticIndexFor({ ...ctx, config: loadConfig({ QUEUE_PREFIX: 'x' }) })).toBeUndefined();
+  });
+});
+
+describe('the provider answer', () => {
+  it('is checked: one finite vector per input, one dimension for all', () => {
+    expect(
+      parseEmbeddings(
+        {
+          data: [
+            { index: 1, embedding: [0, 1] },
+            { index: 0, embedding: [1, 0] },
+          ],
+        },
+        2,
+        undefined,
+      ),
+    ).toEqual([
+      [1, 0],
+      [0, 1],
+    ]);
+    expect(() => parseEmbeddings({ data: [{ index: 0, embedding: [1, 0] }] }, 2, undefined)).toThrow(
+      /1 vectors for 2/,
+    );
+    expect(() => parseEmbeddings({ data: [{ index: 0, embedding: [1, 0, 1] }] }, 1, 2)).toThrow(
+      /3 dimensions/,
+    );
+    expect(() => parseEmbeddings({ data: [{ index: 0, embedding: [0, 0] }] }, 1, undefined)).toThrow(/zeros/);
+    expect(() => parseEmbeddings({ data: [{ index: 0, embedding: [1, '1'] }] }, 1, undefined)).toThrow(
+      /non-numeric/,
+    );
+    expect(() =>
+      parseEmbeddings(
+        {
+          data: [
+            { index: 0, embedding: [1] },
+            { index: 0, embedding: [1] },
+          ],
+        },
+        2,
+        undefined,
+      ),
+    ).toThrow(/repeated/);
+    expect(() => parseEmbeddings({ error: 'x' }, 1, undefined)).toThrow(/no data/);
+  });
+});
