@@ -29,11 +29,11 @@ import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.js';
 import { startRuntime } from '../src/platform/runtime.js';
 import { apiRanker, type LoadedDevset, loadDevsetThroughApi } from './bench/match-api.js';
 import { meiliApi } from './bench/match-meili.js';
-import { runMeiliIndexingBench } from './bench/meili-indexing.js';
 import { BigramBm25 } from './bench/match-memory.js';
 import { achievementDocument, percentile, quality, type Ranker } from './bench/match-quality.js';
 import { loadSharedSet, SHARED_DIR } from './bench/match-shared.js';
 import { topicGrades, topicOf } from './bench/match-topic-judgments.js';
+import { runMeiliIndexingBench } from './bench/meili-indexing.js';
 import { type Devset, loadDevset } from './data/match-devset/index.js';
 
 const TOTAL_DOCS = Number(process.env.BENCH_MATCH_DOCS ?? 100_000);
