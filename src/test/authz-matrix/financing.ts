@@ -120,6 +120,22 @@ export const financingRows: MatrixRow[] = [
     expect: publicScoped(200),
   },
   {
+    op: 'updateRoadshow',
+    object: roadshow,
+    fresh: true,
+    params: (o) => ({ roadshowId: o.roadshowId! }),
+    body: (_o, w) => ({ title: w.secret('矩阵路演改名') }),
+    expect: organiser(200),
+  },
+  {
+    op: 'cancelRoadshow',
+    object: roadshow,
+    fresh: true,
+    params: (o) => ({ roadshowId: o.roadshowId! }),
+    body: () => ({ reason: '场地不可用' }),
+    expect: organiser(200),
+  },
+  {
     op: 'applyRoadshowPresentation',
     object: sharedRoadshow,
     params: (o) => ({ roadshowId: o.roadshowId! }),
