@@ -1,8 +1,9 @@
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrganisation } from '../../test/actors.js';
 import { createWorld, publishedAchievement, requester, type World } from '../../test/fixtures/interests.js';
 import { insertExpert } from '../catalog/directory.js';
+import { users } from '../identity/schema.js';
 import { seedAssessmentsOnStart, seedDemoEvaluation } from './demo.js';
 import { assessmentsModule } from './module.js';
 import { achievementEvaluations } from './schema.js';
@@ -53,8 +54,9 @@ describe('the demo evaluation', () => {
     const silent = { info: () => undefined };
     // The same candidates as below, where it is seeded: only the configuration keeps it out.
     const opts = { achievementIds: [achievementId], expertIds: [...independent, ownExpert] };
-    await seedAssessmentsOnStart(deps(), { seedDemo: true, env: 'production' }, silent, opts);
-    await seedAssessmentsOnStart(deps(), { seedDemo: false, env: 'development' }, silent, opts);
+    const host = '127.0.0.1';
+    await seedAssessmentsOnStart(deps(), { seedDemo: true, env: 'production', host }, silent, opts);
+    await seedAssessmentsOnStart(deps(), { seedDemo: false, env: 'development', host }, silent, opts);
     expect(await seeded()).toEqual([]);
   });
 
@@ -88,6 +90,18 @@ describe('the demo evaluation', () => {
     expect(e.conflicts).toEqual([
       { expertId: ownExpert, organisationId: w.uni.id, reason: 'owner_organisation' },
     ]);
+    // Seeded without `signIn` (as off loopback): the experts' accounts have no password.
+    const accounts = await w.ctx.database.db
+      .select({ email: users.email, passwordHash: users.passwordHash })
+      .from(users)
+      .where(
+        inArray(
+          users.email,
+          [...independent, ownExpert].map((x) => `expert-${x.slice(-12)}@demo.techex.cn`),
+        ),
+      );
+    expect(accounts).toHaveLength(4);
+    expect(accounts.every((a) => a.passwordHash === null)).toBe(true);
     // The owner's university was told, as after any evaluation.
     const inbox = await req('GET', '/v1/notifications?limit=100', w.owner);
     expect(

@@ -9,7 +9,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db.js';
 import type { Principal } from '../../platform/principal.js';
 import { listDirectoryExperts, listPublicListings } from '../catalog/index.js';
-import { ensureDemoPeople } from '../identity/index.js';
+import { ensureDemoPeople, isLoopbackHost } from '../identity/index.js';
 import type { Indicator } from './rules.js';
 import { achievementEvaluations, evaluationPanelMembers } from './schema.js';
 import { type AssessmentDeps, enrolExpert, requestEvaluation, submitScores } from './service.js';
@@ -52,6 +52,8 @@ export interface DemoEvaluationOptions {
   achievementIds?: string[];
   /** Only these directory experts get accounts and are enrolled (default: every expert of the field). */
   expertIds?: string[];
+  /** The experts' accounts get the published demo password (only when listening on loopback). */
+  signIn?: boolean;
 }
 
 type Candidate = { id: string; field: string; organisationId: string };
@@ -126,6 +128,7 @@ export async function seedDemoEvaluation(
     const userIds = await ensureDemoPeople(
       tx,
       experts.map((e) => ({ email: `expert-${e.id.slice(-12)}@demo.techex.cn`, name: e.name })),
+      { signIn: opts.signIn ?? false },
     );
     for (const [i, e] of experts.entries()) await enrolExpert(txDeps, SEED, e.id, userIds[i]!);
     const evaluation = await requestEvaluation(txDeps, SEED, {
@@ -145,12 +148,13 @@ export async function seedDemoEvaluation(
 
 export async function seedAssessmentsOnStart(
   deps: AssessmentDeps,
-  config: { seedDemo: boolean; env: string },
+  config: { seedDemo: boolean; env: string; host: string },
   logger: { info(obj: object, msg: string): void },
   opts: DemoEvaluationOptions = {},
 ): Promise<void> {
   if (!config.seedDemo || config.env === 'production') return;
-  const id = await seedDemoEvaluation(deps.db, deps, opts);
+  // Like the other demo accounts: a published password only while nobody else can reach us.
+  const id = await seedDemoEvaluation(deps.db, deps, { signIn: isLoopbackHost(config.host), ...opts });
   if (!id) return;
   deps.outbox.kick();
   logger.info({ evaluationId: id }, 'seeded a demo evaluation');

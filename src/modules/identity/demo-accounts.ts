@@ -119,12 +119,15 @@ export async function seedDemoAccounts(db: Db, publicUrl: string): Promise<DemoS
 
 /**
  * Accounts for demo people other modules seed (e.g. the evaluation experts, who score under an
- * account of their own), with the published demo password: found by e-mail, else created.
- * Embedded defaults only, like every demo account: callers check SEED_DEMO and production.
+ * account of their own): found by e-mail, else created. Embedded defaults only, like every demo
+ * account (callers check SEED_DEMO and production). `signIn`: with the published demo password,
+ * only when the service listens on loopback (`isLoopbackHost`); otherwise without any password,
+ * so nobody can sign in as them.
  */
 export async function ensureDemoPeople(
   tx: DbOrTx,
   people: readonly { email: string; name: string }[],
+  opts: { signIn: boolean },
 ): Promise<string[]> {
   const ids: string[] = [];
   let passwordHash: string | undefined;
@@ -134,8 +137,10 @@ export async function ensureDemoPeople(
       ids.push(found.id);
       continue;
     }
-    passwordHash ??= await hashPassword(DEMO_PASSWORD);
-    ids.push((await insertUser(tx, { displayName: a.name, email: a.email, passwordHash })).id);
+    if (opts.signIn) passwordHash ??= await hashPassword(DEMO_PASSWORD);
+    ids.push(
+      (await insertUser(tx, { displayName: a.name, email: a.email, passwordHash: passwordHash ?? null })).id,
+    );
   }
   return ids;
 }
