@@ -62,8 +62,9 @@ describe('the demo evaluation', () => {
 
   it('concludes one evaluation by a panel of demo experts without the owner’s, shown on the achievement, once', async () => {
     const opts = { achievementIds: [achievementId], expertIds: [...independent, ownExpert] };
-    const id = await seedDemoEvaluation(w.ctx.database.db, deps(), opts);
-    expect(id).toEqual(expect.any(String));
+    const made = await seedDemoEvaluation(w.ctx.database.db, deps(), opts);
+    expect(made).toEqual({ evaluationId: expect.any(String), achievementId });
+    const id = made!.evaluationId;
     expect(await seedDemoEvaluation(w.ctx.database.db, deps(), opts)).toBeUndefined();
     expect(await seeded()).toHaveLength(1);
 

@@ -100,12 +100,12 @@ async function candidatesOf(deps: AssessmentDeps, ids?: string[]): Promise<Candi
   );
 }
 
-/** Seed the demo evaluation; its id, or undefined when one exists or nothing fits. */
+/** Seed the demo evaluation; its id and achievement, or undefined when one exists or nothing fits. */
 export async function seedDemoEvaluation(
   db: Db,
   deps: Omit<AssessmentDeps, 'db'>,
   opts: DemoEvaluationOptions = {},
-): Promise<string | undefined> {
+): Promise<{ evaluationId: string; achievementId: string } | undefined> {
   return db.transaction(async (tx) => {
     // Processes starting together: one seeds, the others then find its evaluation and skip.
     await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('techex-demo-assessments'))`);
@@ -142,7 +142,7 @@ export async function seedDemoEvaluation(
       .where(eq(evaluationPanelMembers.evaluationId, evaluation.id));
     for (const [i, seat] of seats.entries())
       await submitScores(txDeps, expertPrincipal(seat.userId), evaluation.id, SHEETS[i % SHEETS.length]!);
-    return evaluation.id;
+    return { evaluationId: evaluation.id, achievementId: achievement.id };
   });
 }
 
@@ -154,8 +154,8 @@ export async function seedAssessmentsOnStart(
 ): Promise<void> {
   if (!config.seedDemo || config.env === 'production') return;
   // Like the other demo accounts: a published password only while nobody else can reach us.
-  const id = await seedDemoEvaluation(deps.db, deps, { signIn: isLoopbackHost(config.host), ...opts });
-  if (!id) return;
+  const seeded = await seedDemoEvaluation(deps.db, deps, { signIn: isLoopbackHost(config.host), ...opts });
+  if (!seeded) return;
   deps.outbox.kick();
-  logger.info({ evaluationId: id }, 'seeded a demo evaluation');
+  logger.info(seeded, 'seeded a demo evaluation (GET /v1/achievements/{achievementId}/assessments)');
 }
