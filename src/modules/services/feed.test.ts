@@ -1,4 +1,6 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabase, type Database } from '../../platform/db.js';
+import { newId } from '../../platform/ids.js';
 import { createClientActor, createOrganisation, type TestActor } from '../../test/actors.js';
 import { useTestApp } from '../../test/app.js';
 import {
@@ -10,6 +12,7 @@ import {
 } from '../../test/fixtures/services.js';
 import { eventually } from '../../test/wait.js';
 import { catalogModule } from '../catalog/module.js';
+import { offeringChanged, orderChanged } from './feed.js';
 import { servicesModule } from './module.js';
 
 /** The services module's rows in `GET /v1/changes`: offerings public, requests and orders private. */
@@ -53,13 +56,20 @@ async function end(who: TestActor) {
 const about = (items: Change[], ids: string[]) =>
   items.filter((c) => ids.includes(c.id)).map((c) => `${c.type}:${c.change}:${c.version}`);
 
+let writer: Database;
+
 beforeAll(async () => {
   w = await createServicesWorld(t.ctx);
+  writer = createDatabase(t.ctx.config.databaseUrl!, { max: 2 });
   buyerClient = await createClientActor(t.ctx, w.buyerOrg, ['changes:read']);
   institutionClient = await createClientActor(t.ctx, w.institutionOrg, ['changes:read']);
   strangerClient = await createClientActor(t.ctx, await createOrganisation(t.ctx, { verified: true }), [
     'changes:read',
   ]);
+});
+
+afterAll(async () => {
+  await writer?.close();
 });
 
 describe('services in the change feed', () => {
@@ -134,6 +144,49 @@ describe('services in the change feed', () => {
       'service_offering:published:1',
       'service_offering:withdrawn:2',
     ]);
+  });
+
+  it('never lets a reader pass a private change that commits late', async () => {
+    const start = await end(buyerClient);
+    const order = {
+      id: newId(),
+      buyerOrganisationId: w.buyerOrg.id,
+      institutionOrganisationId: w.institutionOrg.id,
+    };
+    const offeringId = newId();
+    // A writer on its own connection records an order step and holds its transaction open...
+    let commit!: () => void;
+    const held = new Promise<void>((resolve) => {
+      commit = resolve;
+    });
+    let recorded!: () => void;
+    const written = new Promise<void>((resolve) => {
+      recorded = resolve;
+    });
+    const late = writer.db.transaction(async (tx) => {
+      await orderChanged(tx, order, 'started');
+      recorded();
+      await held;
+    });
+    await written;
+    // ...while a later transaction commits a public change.
+    await t.ctx.database.db.transaction((tx) => offeringChanged(tx, offeringId, 'published'));
+    // Whatever the reader polls now, the later change stays back behind the open one.
+    const { items: before, cursor } = await readAll(buyerClient, start);
+    expect(about(before, [order.id, offeringId])).toEqual([]);
+    commit();
+    await late;
+    const after = await eventually('both changes', async () => {
+      const { items } = await readAll(buyerClient, cursor);
+      return about(items, [order.id, offeringId]).length === 2 && items;
+    });
+    expect(about(after, [order.id, offeringId])).toEqual([
+      'service_order:started:1',
+      'service_offering:published:1',
+    ]);
+    // The private one is the buyer's and the institution's only.
+    const { items: stranger } = await readAll(strangerClient, cursor);
+    expect(about(stranger, [order.id, offeringId])).toEqual(['service_offering:published:1']);
   });
 
   it('refuses an unknown type with a problem', async () => {
