@@ -9,6 +9,7 @@ import { serviceOrders } from '../../modules/services/schema.js';
 import { createActor, createOrganisation, type TestActor } from '../actors.js';
 import { application } from '../fixtures/contracts.js';
 import { randomCreditCode } from '../ids.js';
+import { eventually } from '../wait.js';
 import { achievement, evaluation } from './assessments.js';
 import { investment, presentation } from './financing.js';
 import { manager } from './managers.js';
@@ -314,6 +315,44 @@ export function listLeakChecks(world: () => World): void {
     );
     expect(await ids(w, u.registrar, '/v1/service-orders/overdue?limit=100')).toContain(o.id);
     expect(await ids(w, u.otherRegistrar, '/v1/service-orders/overdue?limit=100')).not.toContain(o.id);
+  });
+
+  it("the change feed: a service order's and request's changes only to their parties", async () => {
+    const w = world();
+    const { users: u } = w;
+    const o = await w.once('service-order:accepted', () => order(w, 'accepted'));
+    const [requestId] = await w.ctx.database.db
+      .select({ id: serviceOrders.requestId })
+      .from(serviceOrders)
+      .where(eq(serviceOrders.id, o.id!))
+      .then((rows) => rows.map((r) => r.id));
+    const url = '/v1/changes?types=service_request,service_order&limit=100';
+    /** Every service request or order change the caller's feed shows, from the start. */
+    const feed = async (who: TestActor) => {
+      const seen: string[] = [];
+      let cursor = '';
+      for (;;) {
+        const res = await w.app.inject({
+          url: `${url}${cursor && `&cursor=${encodeURIComponent(cursor)}`}`,
+          headers: who.headers,
+        });
+        expect(res.statusCode, res.body).toBe(200);
+        const page = res.json() as { items: { id: string }[]; nextCursor: string };
+        seen.push(...page.items.map((i) => i.id));
+        cursor = page.nextCursor;
+        if (!page.items.length) return seen;
+      }
+    };
+    // The buyer's feed shows them once every older transaction has ended (a commit-safe feed).
+    await eventually('the buyer’s feed', async () => {
+      const seen = await feed(u.member);
+      return seen.includes(o.id!) && seen.includes(requestId!);
+    });
+    for (const who of [u.stranger, u.registrar, u.otherRegistrar, u.operator]) {
+      const seen = await feed(who);
+      expect(seen).not.toContain(o.id);
+      expect(seen).not.toContain(requestId);
+    }
   });
 
   it('price notices: an objector is named in full only to the owner and operators', async () => {
