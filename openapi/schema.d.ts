@@ -2730,6 +2730,7 @@ export interface paths {
          * @description A verified organisation: with `achievementId`, one of its own published achievements (title and
          *     fields default to the achievement's; once per roadshow, else 409); without, a project with a title
          *     and fields. `stage` is the round sought, `askFen` the amount. `pending` until the organiser decides.
+         *     A cancelled roadshow takes no more (409 `financing-roadshow-cancelled`).
          */
         post: operations["applyRoadshowPresentation"];
         delete?: never;
@@ -2771,6 +2772,7 @@ export interface paths {
         /**
          * Register the caller organisation as investor at a roadshow
          * @description A verified organisation with an investor profile (else 422). Registering twice changes nothing.
+         *     A cancelled roadshow takes no more (409 `financing-roadshow-cancelled`).
          *     Emits `roadshow.investor-registered` to the investor and the organiser.
          */
         post: operations["registerRoadshowInvestor"];
