@@ -2823,7 +2823,8 @@ export interface paths {
         /**
          * Express investment interest in a presenting project (投资意向)
          * @description A verified organisation with an investor profile, in a presentation the organiser accepted (else
-         *     422), not its own. One open interest per investor and presentation (409). The presenting
+         *     422), not its own, at a roadshow not cancelled (else 409 `financing-roadshow-cancelled`). One open
+         *     interest per investor and presentation (409). The presenting
          *     organisation sees the investor's contact masked until it accepts. Both are notified
          *     (`investment-interest.created`).
          */

@@ -11,6 +11,8 @@ let w: World;
 let organiser: TestActor;
 let investor: TestActor;
 let strangerAdmin: TestActor;
+/** The accepted presentation of the last roadshow made by `roadshowWithParticipants`. */
+let lastPresentation = '';
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT';
 const req = (method: Method, url: string, actor?: TestActor, payload?: object) =>
@@ -57,11 +59,15 @@ async function roadshowWithParticipants(days: number) {
     place: '苏州工业园区',
   });
   await ok(200, 'POST', `/v1/roadshows/${created.id}/investors`, investor);
-  await ok(201, 'POST', `/v1/roadshows/${created.id}/presentations`, w.owner, {
+  const p = await ok(201, 'POST', `/v1/roadshows/${created.id}/presentations`, w.owner, {
     title: '新型疫苗佐剂',
     stage: 'angel',
     fields: ['01'],
   });
+  await ok(200, 'POST', `/v1/roadshows/${created.id}/presentations/${p.id}/decision`, organiser, {
+    decision: 'accept',
+  });
+  lastPresentation = p.id as string;
   return created.id as string;
 }
 
@@ -165,6 +171,13 @@ describe('cancelling a roadshow', () => {
     });
     expect(apply.statusCode).toBe(409);
     expect(apply.json().type).toBe('/problems/financing-roadshow-cancelled');
+    const interest = await req('POST', '/v1/investment-interests', investor, {
+      presentationId: lastPresentation,
+      message: '有意投资',
+      contact: { name: '陈总', phone: '13700001234' },
+    });
+    expect(interest.statusCode).toBe(409);
+    expect(interest.json().type).toBe('/problems/financing-roadshow-cancelled');
     // Neither an edit nor a second cancel: the state table says what is allowed (nothing).
     const again = await req('POST', `/v1/roadshows/${id}/cancel`, organiser, { reason: '再次取消' });
     expect(again.statusCode).toBe(409);
