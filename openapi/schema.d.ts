@@ -871,12 +871,24 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The public change feed
+         * The change feed (listings, service offerings, the caller's service requests and orders)
          * @description Every public change (`published`, `updated`, `withdrawn`, `expired`) of achievements and
          *     needs, in commit-safe order. Pass `nextCursor` back as `cursor` to resume; it is
          *     returned even when the page is empty, so a partner can poll with it. A change is never
          *     skipped, even when transactions commit out of order (a change becomes visible once
          *     every older transaction has finished).
+         *
+         *     With `types=`, also the services module's objects, in the same order and with the same
+         *     guarantee:
+         *     - `service_offering` (public): `published`, `withdrawn` (a published offering withdrawn).
+         *     - `service_request` (private): `created`, `quoted`, `quote-withdrawn`, `closed`,
+         *       `ordered` — only to the requester and, from their quote on, the institutions that quoted.
+         *     - `service_order` (private): `created`, `started`, `milestone`, `delivered`,
+         *       `accepted-by-buyer`, `disputed`, `resolved`, `closed`, `cancelled`, `rated`,
+         *       `rating-answered` — only to the buyer and the institution.
+         *     A private change is shown only to a caller acting for one of those organisations (never
+         *     to others, operators included); fetch the object for its details. For these types
+         *     `version` counts the object's changes in the feed (1, 2, …).
          */
         get: operations["listCatalogChanges"];
         put?: never;
@@ -2631,7 +2643,7 @@ export interface paths {
         };
         /**
          * Roadshows (路演), newest first
-         * @description Public. `upcoming=true` keeps those not yet ended.
+         * @description Public. `upcoming=true` keeps those not yet ended and not cancelled.
          */
         get: operations["listRoadshows"];
         put?: never;
@@ -2666,6 +2678,41 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
+        /**
+         * Edit a roadshow before it starts (the organiser)
+         * @description The organiser's people or operators (others who may read it: 403). Only the fields sent change;
+         *     `description`, `place` and `url` may be set to null. The result must still hold together
+         *     (`startsAt` < `endsAt`, a place for offline/hybrid, a URL for online/hybrid: 400), and a new
+         *     `startsAt` may not be in the past (400 `past`). Refused once the roadshow has started (409
+         *     `financing-roadshow-started`) or when cancelled (409 `invalid-transition`). Audited (before and
+         *     after), webhook event `roadshow.updated` (ids and the changed field names) to the organiser, the
+         *     presenters and the registered investors; the registered investors and presenters are told in
+         *     their inbox.
+         */
+        patch: operations["updateRoadshow"];
+        trace?: never;
+    };
+    "/v1/roadshows/{roadshowId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a roadshow before it starts (the organiser), with a reason
+         * @description The organiser's people or operators (others who may read it: 403). `scheduled → cancelled`;
+         *     refused once started (409 `financing-roadshow-started`) or when already cancelled (409
+         *     `invalid-transition`). Registrations close: no more presentations or investors (409
+         *     `financing-roadshow-cancelled`). Audited, webhook event `roadshow.cancelled` to the organiser,
+         *     presenters and registered investors, who are told in their inbox.
+         */
+        post: operations["cancelRoadshow"];
+        delete?: never;
+        options?: never;
+        head?: never;
         patch?: never;
         trace?: never;
     };
@@ -2683,6 +2730,7 @@ export interface paths {
          * @description A verified organisation: with `achievementId`, one of its own published achievements (title and
          *     fields default to the achievement's; once per roadshow, else 409); without, a project with a title
          *     and fields. `stage` is the round sought, `askFen` the amount. `pending` until the organiser decides.
+         *     A cancelled roadshow takes no more (409 `financing-roadshow-cancelled`).
          */
         post: operations["applyRoadshowPresentation"];
         delete?: never;
@@ -2724,6 +2772,7 @@ export interface paths {
         /**
          * Register the caller organisation as investor at a roadshow
          * @description A verified organisation with an investor profile (else 422). Registering twice changes nothing.
+         *     A cancelled roadshow takes no more (409 `financing-roadshow-cancelled`).
          *     Emits `roadshow.investor-registered` to the investor and the organiser.
          */
         post: operations["registerRoadshowInvestor"];
@@ -2774,7 +2823,8 @@ export interface paths {
         /**
          * Express investment interest in a presenting project (投资意向)
          * @description A verified organisation with an investor profile, in a presentation the organiser accepted (else
-         *     422), not its own. One open interest per investor and presentation (409). The presenting
+         *     422), not its own, at a roadshow not cancelled (else 409 `financing-roadshow-cancelled`). One open
+         *     interest per investor and presentation (409). The presenting
          *     organisation sees the investor's contact masked until it accepts. Both are notified
          *     (`investment-interest.created`).
          */
@@ -4139,11 +4189,15 @@ export interface components {
             /** @description Opaque, increasing position in the feed. */
             position: string;
             /** @enum {string} */
-            type: "achievement" | "need";
+            type: "achievement" | "need" | "service_offering" | "service_request" | "service_order";
             /** Format: uuid */
             id: string;
-            /** @enum {string} */
-            change: "published" | "updated" | "withdrawn" | "expired";
+            /**
+             * @description Listings and offerings: `published`, `updated`, `withdrawn`, `expired`. Service
+             *     requests and orders: the step, named as its webhook event's suffix (`quoted`, `delivered`, …).
+             * @enum {string}
+             */
+            change: "published" | "updated" | "withdrawn" | "expired" | "created" | "quoted" | "quote-withdrawn" | "closed" | "ordered" | "started" | "milestone" | "delivered" | "accepted-by-buyer" | "disputed" | "resolved" | "cancelled" | "rated" | "rating-answered";
             version: number;
             /** Format: date-time */
             occurredAt: string;
@@ -5522,6 +5576,16 @@ export interface components {
         RoadshowSummary: {
             /** Format: uuid */
             id: string;
+            /**
+             * @description `scheduled`, or `cancelled` by the organiser before it started.
+             * @enum {string}
+             */
+            status: "scheduled" | "cancelled";
+            cancelReason: string | null;
+            /** Format: date-time */
+            cancelledAt: string | null;
+            /** Format: date-time */
+            updatedAt: string;
             /** Format: uuid */
             organiserOrganisationId: string;
             title: string;
@@ -5586,6 +5650,24 @@ export interface components {
             investorOrganisationIds?: string[];
             /** @description The caller's organisation is registered as investor. */
             registered: boolean;
+        };
+        RoadshowPatch: {
+            title?: string;
+            description?: string | null;
+            /** Format: date-time */
+            startsAt?: string;
+            /** Format: date-time */
+            endsAt?: string;
+            /** @enum {string} */
+            mode?: "online" | "offline" | "hybrid";
+            place?: string | null;
+            /** Format: uri */
+            url?: string | null;
+            fields?: components["schemas"]["FieldCode"][];
+        };
+        RoadshowCancel: {
+            /** @description Why the roadshow is cancelled (shown on it and in the investors' inbox). */
+            reason: string;
         };
         PresentationInput: {
             /** Format: uuid */
@@ -7571,7 +7653,7 @@ export interface operations {
             query?: {
                 cursor?: components["parameters"]["Cursor"];
                 limit?: components["parameters"]["Limit"];
-                /** @description Comma-separated listing types (default both). */
+                /** @description Comma-separated types (default `achievement,need`). */
                 types?: string;
             };
             header?: never;
@@ -10309,6 +10391,62 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description The roadshow */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Roadshow"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    updateRoadshow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                roadshowId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoadshowPatch"];
+            };
+        };
+        responses: {
+            /** @description The roadshow */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Roadshow"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    cancelRoadshow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                roadshowId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoadshowCancel"];
+            };
+        };
+        responses: {
+            /** @description The cancelled roadshow */
             200: {
                 headers: {
                     [name: string]: unknown;

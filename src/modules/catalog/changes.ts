@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../platform/db.js';
+import type { Schema } from '../../platform/http/operations.js';
 import { enqueueInTx } from '../../platform/outbox.js';
 import type { CursorCodec, Page } from '../../platform/pagination.js';
 import { emitEventInTx } from '../integration/index.js';
@@ -58,14 +59,45 @@ export async function recordChanges(tx: DbOrTx, changes: ChangeRecord[]): Promis
   }
 }
 
-export interface FeedItem {
-  position: string;
-  type: ListingKind;
+/** The services module's objects in the feed: offerings are public, requests and orders private. */
+export const SERVICE_FEED_TYPES = ['service_offering', 'service_request', 'service_order'] as const;
+export type ServiceFeedType = (typeof SERVICE_FEED_TYPES)[number];
+export type FeedType = ListingKind | ServiceFeedType;
+export const FEED_TYPES: readonly FeedType[] = ['achievement', 'need', ...SERVICE_FEED_TYPES];
+/** Without `types=`, the feed keeps its first contract: listings only. */
+const DEFAULT_TYPES: readonly FeedType[] = ['achievement', 'need'];
+
+export interface ServiceChange {
+  type: ServiceFeedType;
   id: string;
-  change: PublicChange;
-  version: number;
-  occurredAt: string;
+  /** What happened: an offering `published | withdrawn`, a request or order step's event name. */
+  change: FeedChange;
+  /**
+   * null for a public change (an offering); otherwise the organisations party to the object, the
+   * only ones whose feed shows the row (a request's requester and quoting institutions, an order's
+   * buyer and institution).
+   */
+  audience: string[] | null;
 }
+
+/**
+ * Record a service object's change in the caller's transaction, with the catalog's guarantees
+ * (positions never skip a late commit). No search job: offerings are not in the search index
+ * through this feed. `version` counts the object's rows in the feed (1, 2, …); the callers hold
+ * the object's row lock, so two changes of one object never count the same number.
+ */
+export async function recordServiceChange(tx: DbOrTx, c: ServiceChange): Promise<void> {
+  const audience = c.audience ? [...new Set(c.audience)] : null;
+  await tx.execute(sql`
+    INSERT INTO ${catalogChanges} (kind, listing_id, change, version, audience)
+    SELECT ${c.type}, ${c.id}::uuid, ${c.change},
+      (SELECT count(*)::int + 1 FROM ${catalogChanges} WHERE listing_id = ${c.id}::uuid AND kind = ${c.type}),
+      ${audience ? sql`${`{${audience.join(',')}}`}::uuid[]` : sql`NULL`}`);
+}
+
+export type FeedItem = Schema<'CatalogChange'>;
+/** A change's name as the contract lists them (the column holds only names the writers use). */
+type FeedChange = FeedItem['change'];
 
 const LIST = 'catalog.changes';
 
@@ -78,16 +110,20 @@ const LIST = 'catalog.changes';
 export async function readChanges(
   db: DbOrTx,
   cursors: CursorCodec,
-  opts: { cursor?: string; types?: ListingKind[]; limit: number },
+  opts: { cursor?: string; types?: FeedType[]; limit: number; organisationId?: string },
 ): Promise<Page<FeedItem> & { nextCursor: string }> {
   const after = cursors.decode(LIST, opts.cursor) as [string, number] | undefined;
-  const types = opts.types?.length ? opts.types : ['achievement', 'need'];
+  const types = opts.types?.length ? opts.types : DEFAULT_TYPES;
+  // Private rows (requests, orders) only for an organisation named in their audience.
+  const visible = opts.organisationId
+    ? sql`(audience IS NULL OR audience @> ARRAY[${opts.organisationId}::uuid])`
+    : sql`audience IS NULL`;
   const res = await db.execute<{
     seq: number;
     txid: string;
-    kind: ListingKind;
+    kind: FeedType;
     listing_id: string;
-    change: PublicChange;
+    change: FeedChange;
     version: number;
     occurred_at: Date | string;
   }>(sql`
@@ -96,6 +132,7 @@ export async function readChanges(
     WHERE txid < pg_snapshot_xmin(pg_current_snapshot())
       ${after ? sql`AND (txid, seq) > (${after[0]}::xid8, ${after[1]}::bigint)` : sql``}
       AND kind = ANY(${`{${types.join(',')}}`}::text[])
+      AND ${visible}
     ORDER BY txid, seq
     LIMIT ${opts.limit}`);
   const items = res.rows.map((r) => ({

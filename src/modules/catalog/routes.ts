@@ -5,7 +5,7 @@ import { bindOperations, type Handlers, type RequestOf, sendJson } from '../../p
 import { pickLang } from '../../platform/messages.js';
 import type { ModuleRoutes } from '../../platform/module.js';
 import { BATCH_MAX, type BatchResult, upsertBatch } from './batch.js';
-import { readChanges } from './changes.js';
+import { type FeedType, readChanges } from './changes.js';
 import * as directory from './directory.js';
 import type { Duplicates } from './duplicates.js';
 import { versionHandlers } from './history.js';
@@ -145,8 +145,10 @@ export const catalogRoutes: ModuleRoutes = async (app, ctx) => {
     listCatalogChanges: (req) =>
       readChanges(deps.db, deps.cursors, {
         cursor: req.query.cursor,
-        types: req.query.types?.split(',') as ListingKind[] | undefined,
+        // The contract's pattern admits only FEED_TYPES names.
+        types: req.query.types?.split(',') as FeedType[] | undefined,
         limit: req.query.limit ?? 20,
+        organisationId: req.principal?.organisationId,
       }),
     listExperts: (req) => directory.listExperts(deps, req.query),
     createExpert: async (req, reply) =>

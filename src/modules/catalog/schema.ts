@@ -148,13 +148,23 @@ export const catalogChanges = pgTable(
   {
     seq: bigserial('seq', { mode: 'number' }).primaryKey(),
     txid: xid8('txid').notNull().default(sql`pg_current_xact_id()`),
+    /** achievement, need, or (for the services module) service_offering, service_request, service_order. */
     kind: text('kind').notNull(),
+    /** The changed object's id (a listing, or a service offering, request or order). */
     listingId: uuid('listing_id').notNull(),
     change: text('change').notNull(),
     version: integer('version').notNull(),
+    /**
+     * Who may read the row: null for a public change; otherwise the organisations party to a
+     * private object (a service request's or order's sides), and only they see it.
+     */
+    audience: uuid('audience').array(),
     occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('catalog_changes_position_idx').on(t.txid, t.seq)],
+  (t) => [
+    index('catalog_changes_position_idx').on(t.txid, t.seq),
+    index('catalog_changes_object_idx').on(t.listingId),
+  ],
 );
 
 /** Experts (专家资源). */

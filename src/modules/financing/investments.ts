@@ -18,7 +18,7 @@ import { notifyInTx } from '../notifications/index.js';
 import { type Contact, maskContact, openContact, sealContact } from './contacts.js';
 import { type FinancingDeps, recordChange } from './deps.js';
 import { findInvestor } from './investors.js';
-import { findPresentation } from './roadshows.js';
+import { findPresentation, findRoadshow } from './roadshows.js';
 import { type Action, actionsFrom, nextStatus } from './rules.js';
 import { investmentInterestEvents as ev, investmentInterests as ii } from './schema.js';
 
@@ -108,6 +108,9 @@ export async function createInvestment(
   if (presentation?.status !== 'accepted')
     throw new UnprocessableError('financing-presentation-not-accepted');
   if (presentation.presenterOrganisationId === org) throw new UnprocessableError('financing-own-project');
+  // A cancelled roadshow closes its registrations, investment interest included.
+  if ((await findRoadshow(deps.db, presentation.roadshowId)).status === 'cancelled')
+    throw new ConflictError('financing-roadshow-cancelled');
   try {
     const row = await deps.db.transaction(async (tx) => {
       const id = newId();

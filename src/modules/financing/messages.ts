@@ -38,6 +38,15 @@ registerMessages({
   'financing-own-project': {
     title: { 'zh-CN': '不能对本机构的项目提交投资意向', en: 'You cannot invest in your own project' },
   },
+  'financing-roadshow-started': {
+    title: {
+      'zh-CN': '路演已开始，不能再修改或取消',
+      en: 'The roadshow has started: it can no longer be edited or cancelled',
+    },
+  },
+  'financing-roadshow-cancelled': {
+    title: { 'zh-CN': '路演已取消，报名已关闭', en: 'The roadshow is cancelled: registrations are closed' },
+  },
   'financing-investment-already-open': {
     title: { 'zh-CN': '已有一条进行中的投资意向', en: 'An open investment interest already exists' },
   },

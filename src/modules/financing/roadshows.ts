@@ -1,5 +1,5 @@
 /** Roadshows (路演): events, the achievements or projects presenting, the investors registered, matching. */
-import { and, asc, desc, eq, gte, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, lt, ne, sql } from 'drizzle-orm';
 import { actorOf } from '../../platform/audit.js';
 import { authorize, can } from '../../platform/authz.js';
 import { type DbOrTx, isUniqueViolation } from '../../platform/db.js';
@@ -16,9 +16,10 @@ import { pageByIdDesc } from '../../platform/pagination.js';
 import { actsFor, isOperator, type Principal } from '../../platform/principal.js';
 import { findListingForInterest, getPublicListing, isPublic } from '../catalog/index.js';
 import { findOrganisation } from '../identity/index.js';
+import { notifyInTx } from '../notifications/index.js';
 import { type FinancingDeps, recordChange } from './deps.js';
 import { findInvestor } from './investors.js';
-import { matchReasons, presentationTable } from './rules.js';
+import { matchReasons, presentationTable, type ROADSHOW, roadshowTable } from './rules.js';
 import {
   investorProfiles,
   roadshows as r,
@@ -47,6 +48,7 @@ export interface PresentationInput {
 }
 type RoadshowRow = typeof r.$inferSelect;
 type PresentationRow = typeof rp.$inferSelect;
+type RoadshowAction = keyof typeof ROADSHOW;
 
 export async function findRoadshow(db: DbOrTx, id: string, opts: { lock?: boolean } = {}) {
   const q = db.select().from(r).where(eq(r.id, id));
@@ -66,7 +68,11 @@ const roadshowSummary = (x: RoadshowRow): Schema<'RoadshowSummary'> => ({
   place: x.place,
   url: x.url,
   fields: x.fields,
+  status: x.status,
+  cancelReason: x.cancelReason,
+  cancelledAt: x.cancelledAt?.toISOString() ?? null,
   createdAt: x.createdAt.toISOString(),
+  updatedAt: x.updatedAt.toISOString(),
 });
 
 export const presentationView = (x: PresentationRow): Schema<'RoadshowPresentation'> => ({
@@ -84,6 +90,28 @@ export const presentationView = (x: PresentationRow): Schema<'RoadshowPresentati
   decidedAt: x.decidedAt?.toISOString() ?? null,
 });
 
+/** What holds a roadshow together, on create and after an edit: times in order, a place or a URL as the mode needs. */
+function checkShape(x: {
+  startsAt: string | Date;
+  endsAt: string | Date;
+  mode: string;
+  place: string | null;
+  url: string | null;
+}) {
+  const errors = [];
+  if (new Date(x.startsAt) >= new Date(x.endsAt))
+    errors.push({ field: 'body/endsAt', code: 'range', message: 'endsAt must be after startsAt' });
+  if (x.mode !== 'online' && !x.place?.trim())
+    errors.push({
+      field: 'body/place',
+      code: 'required',
+      message: 'an offline or hybrid roadshow needs a place',
+    });
+  if (x.mode !== 'offline' && !x.url)
+    errors.push({ field: 'body/url', code: 'required', message: 'an online or hybrid roadshow needs a URL' });
+  if (errors.length) throw new ValidationError(errors);
+}
+
 export async function createRoadshow(
   deps: FinancingDeps,
   p: Principal | undefined,
@@ -96,18 +124,7 @@ export async function createRoadshow(
   authorize(p, 'roadshow.create', organiser);
   if (!(await findOrganisation(deps.db, organiser)))
     throw new UnprocessableError('financing-organiser-required');
-  const errors = [];
-  if (new Date(input.startsAt) >= new Date(input.endsAt))
-    errors.push({ field: 'body/endsAt', code: 'range', message: 'endsAt must be after startsAt' });
-  if (input.mode !== 'online' && !input.place?.trim())
-    errors.push({
-      field: 'body/place',
-      code: 'required',
-      message: 'an offline or hybrid roadshow needs a place',
-    });
-  if (input.mode !== 'offline' && !input.url)
-    errors.push({ field: 'body/url', code: 'required', message: 'an online or hybrid roadshow needs a URL' });
-  if (errors.length) throw new ValidationError(errors);
+  checkShape({ ...input, place: input.place ?? null, url: input.url ?? null });
   const row = await deps.db.transaction(async (tx) => {
     const [row] = await tx
       .insert(r)
@@ -181,7 +198,7 @@ export async function listRoadshows(
   deps: FinancingDeps,
   q: { upcoming?: boolean; cursor?: string; limit?: number },
 ) {
-  const where = q.upcoming ? gte(r.endsAt, sql`now()`) : undefined;
+  const where = q.upcoming ? and(gte(r.endsAt, sql`now()`), eq(r.status, 'scheduled')) : undefined;
   const page = await pageByIdDesc(
     deps.cursors,
     `roadshows:${q.upcoming ?? ''}`,
@@ -209,6 +226,7 @@ export async function applyToPresent(
   authorize(p, 'roadshow.take-part', null);
   const org = p!.organisationId!;
   const roadshow = await findRoadshow(deps.db, roadshowId);
+  if (roadshow.status === 'cancelled') throw new ConflictError('financing-roadshow-cancelled');
   let title = input.title;
   let fields = input.fields ?? [];
   if (input.achievementId) {
@@ -313,6 +331,7 @@ export async function registerInvestor(
   authorize(p, 'roadshow.take-part', null);
   const org = p!.organisationId!;
   const roadshow = await findRoadshow(deps.db, roadshowId);
+  if (roadshow.status === 'cancelled') throw new ConflictError('financing-roadshow-cancelled');
   if (!(await findInvestor(deps.db, org)))
     throw new UnprocessableError('financing-investor-profile-required');
   await deps.db.transaction(async (tx) => {
@@ -389,4 +408,163 @@ export async function roadshowMatches(deps: FinancingDeps, p: Principal | undefi
 export async function findPresentation(db: DbOrTx, id: string) {
   const [row] = await db.select().from(rp).where(eq(rp.id, id));
   return row;
+}
+
+export type RoadshowPatch = Schema<'RoadshowPatch'>;
+const EDITABLE = ['title', 'description', 'startsAt', 'endsAt', 'mode', 'place', 'url', 'fields'] as const;
+
+/**
+ * The step's common part, under the row lock: the caller organises the roadshow, the state
+ * table allows the action, and the roadshow has not started yet.
+ */
+async function lockForStep(
+  tx: DbOrTx,
+  p: Principal | undefined,
+  id: string,
+  action: RoadshowAction,
+  now: Date,
+) {
+  const current = await findRoadshow(tx, id, { lock: true });
+  authorize(p, 'roadshow.organise', current);
+  roadshowTable.nextStatus(current.status, action);
+  if (current.startsAt <= now) throw new ConflictError('financing-roadshow-started');
+  return current;
+}
+
+/** Everyone a roadshow's change concerns: its organiser, presenters and registered investors. */
+async function audienceOf(tx: DbOrTx, roadshowId: string) {
+  const presenters = await tx
+    .selectDistinct({ organisationId: rp.presenterOrganisationId })
+    .from(rp)
+    .where(and(eq(rp.roadshowId, roadshowId), ne(rp.status, 'declined')));
+  const investors = await tx
+    .select({ organisationId: roadshowInvestors.investorOrganisationId })
+    .from(roadshowInvestors)
+    .where(eq(roadshowInvestors.roadshowId, roadshowId));
+  return {
+    presenters: presenters.map((x) => x.organisationId),
+    investors: investors.map((x) => x.organisationId),
+  };
+}
+
+/** One inbox line per presenting and registered organisation (not the organiser: it acted). */
+async function tellParticipants(
+  tx: DbOrTx,
+  row: RoadshowRow,
+  kind: 'roadshow.updated' | 'roadshow.cancelled',
+  title: string,
+  data: Record<string, unknown>,
+  orgs: { presenters: string[]; investors: string[] },
+) {
+  const recipients = [...new Set([...orgs.investors, ...orgs.presenters])].filter(
+    (o) => o !== row.organiserOrganisationId,
+  );
+  await notifyInTx(
+    tx,
+    recipients.map((organisationId) => ({
+      recipient: { organisationId },
+      kind,
+      title: `${title}：${row.title}`,
+      data,
+      dedupKey: `${kind}:${row.id}:${row.updatedAt.toISOString()}:${organisationId}`,
+    })),
+  );
+}
+
+/**
+ * The organiser edits a scheduled roadshow before it starts: only the fields sent change, the
+ * result is checked like a new one, and a new start may not be in the past.
+ */
+export async function updateRoadshow(
+  deps: FinancingDeps,
+  p: Principal | undefined,
+  id: string,
+  patch: RoadshowPatch,
+  requestId?: string,
+) {
+  if (!p) throw new UnauthorizedError();
+  const now = new Date();
+  const row = await deps.db.transaction(async (tx) => {
+    const current = await lockForStep(tx, p, id, 'edit', now);
+    const next = {
+      title: patch.title ?? current.title,
+      description: patch.description === undefined ? current.description : patch.description,
+      startsAt: patch.startsAt ? new Date(patch.startsAt) : current.startsAt,
+      endsAt: patch.endsAt ? new Date(patch.endsAt) : current.endsAt,
+      mode: patch.mode ?? current.mode,
+      place: patch.place === undefined ? current.place : patch.place,
+      url: patch.url === undefined ? current.url : patch.url,
+      fields: patch.fields ? [...new Set(patch.fields)] : current.fields,
+    };
+    if (patch.startsAt && next.startsAt <= now)
+      throw new ValidationError([
+        { field: 'body/startsAt', code: 'past', message: 'a roadshow cannot be moved into the past' },
+      ]);
+    checkShape(next);
+    const changed = EDITABLE.filter((k) => JSON.stringify(next[k]) !== JSON.stringify(current[k]));
+    if (!changed.length) return current;
+    const [row] = await tx
+      .update(r)
+      .set({ ...next, updatedAt: sql`now()` })
+      .where(eq(r.id, id))
+      .returning();
+    const orgs = await audienceOf(tx, id);
+    const data = { roadshowId: id, changedFields: changed, startsAt: row!.startsAt.toISOString() };
+    await recordChange(tx, {
+      actor: actorOf(p),
+      event: 'roadshow.updated',
+      objectType: 'roadshow',
+      objectId: id,
+      organisationIds: [current.organiserOrganisationId, ...orgs.presenters, ...orgs.investors],
+      data,
+      before: Object.fromEntries(changed.map((k) => [k, current[k]])),
+      requestId,
+    });
+    await tellParticipants(tx, row!, 'roadshow.updated', '路演信息已变更', data, orgs);
+    return row!;
+  });
+  deps.outbox.kick();
+  return getRoadshow(deps, p, row.id);
+}
+
+/** The organiser cancels a scheduled roadshow before it starts: registrations close, participants are told. */
+export async function cancelRoadshow(
+  deps: FinancingDeps,
+  p: Principal | undefined,
+  id: string,
+  reason: string,
+  requestId?: string,
+) {
+  if (!p) throw new UnauthorizedError();
+  if (!reason.trim())
+    throw new ValidationError([{ field: 'body/reason', code: 'required', message: 'a reason is required' }]);
+  const now = new Date();
+  await deps.db.transaction(async (tx) => {
+    const current = await lockForStep(tx, p, id, 'cancel', now);
+    const [row] = await tx
+      .update(r)
+      .set({
+        status: roadshowTable.nextStatus(current.status, 'cancel'),
+        cancelReason: reason.trim(),
+        cancelledAt: now,
+        updatedAt: sql`now()`,
+      })
+      .where(eq(r.id, id))
+      .returning();
+    const orgs = await audienceOf(tx, id);
+    const data = { roadshowId: id, status: row!.status };
+    await recordChange(tx, {
+      actor: actorOf(p),
+      event: 'roadshow.cancelled',
+      objectType: 'roadshow',
+      objectId: id,
+      organisationIds: [current.organiserOrganisationId, ...orgs.presenters, ...orgs.investors],
+      data,
+      before: { status: current.status },
+      requestId,
+    });
+    await tellParticipants(tx, row!, 'roadshow.cancelled', '路演已取消', data, orgs);
+  });
+  deps.outbox.kick();
+  return getRoadshow(deps, p, id);
 }

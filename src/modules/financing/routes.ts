@@ -13,12 +13,14 @@ import {
 import { getInvestor, listInvestors, putInvestor } from './investors.js';
 import {
   applyToPresent,
+  cancelRoadshow,
   createRoadshow,
   decidePresentation,
   getRoadshow,
   listRoadshows,
   registerInvestor,
   roadshowMatches,
+  updateRoadshow,
 } from './roadshows.js';
 import type { Action } from './rules.js';
 import './messages.js';
@@ -60,6 +62,9 @@ export async function financingRoutes(app: FastifyInstance, ctx: ModuleContext):
         .send(await getRoadshow(deps, req.principal, row.id));
     },
     getRoadshow: (req) => getRoadshow(deps, req.principal, req.params.roadshowId),
+    updateRoadshow: (req) => updateRoadshow(deps, req.principal, req.params.roadshowId, req.body, req.id),
+    cancelRoadshow: (req) =>
+      cancelRoadshow(deps, req.principal, req.params.roadshowId, req.body.reason, req.id),
     applyRoadshowPresentation: async (req, reply) =>
       reply
         .code(201)

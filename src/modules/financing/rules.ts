@@ -31,6 +31,17 @@ export const OPEN_STATUSES = ['submitted', 'accepted'] as const;
 
 export const DECLINE_CODES = ['stage_mismatch', 'terms_unsuitable', 'already_funded', 'other'] as const;
 
+/**
+ * The roadshow lifecycle: a scheduled roadshow may be edited (it stays scheduled) or cancelled
+ * by its organiser. Both are also refused once the roadshow has started (`startsAt` passed,
+ * 409 `financing-roadshow-started`): what happened is not rewritten.
+ */
+export const ROADSHOW = {
+  edit: { from: ['scheduled'], to: 'scheduled', by: ['organiser'] },
+  cancel: { from: ['scheduled'], to: 'cancelled', by: ['organiser'] },
+} as const;
+export const roadshowTable = stateTable(ROADSHOW);
+
 /** Presentation decisions by the organiser. */
 export const PRESENTATION = {
   accept: { from: ['pending'], to: 'accepted', by: ['organiser'] },

@@ -60,12 +60,18 @@ export const roadshows = pgTable(
     place: text('place'),
     url: text('url'),
     fields: text('fields').array().notNull().default(sql`'{}'::text[]`),
+    /** scheduled, or cancelled by the organiser before it started (rules.ts, ROADSHOW). */
+    status: text('status').$type<'scheduled' | 'cancelled'>().notNull().default('scheduled'),
+    cancelReason: text('cancel_reason'),
+    cancelledAt: tstz('cancelled_at'),
     createdBy: text('created_by').notNull(),
     createdAt: tstz('created_at').notNull().defaultNow(),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
   },
   (t) => [
     index('roadshows_starts_idx').on(t.startsAt, t.id),
     check('roadshows_mode_check', sql`mode IN ('online','offline','hybrid')`),
+    check('roadshows_status_check', sql`status IN ('scheduled','cancelled')`),
     check('roadshows_time_check', sql`starts_at < ends_at`),
     foreignKey({
       name: 'roadshows_organiser_organisation_id_fkey',

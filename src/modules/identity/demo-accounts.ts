@@ -117,6 +117,34 @@ export async function seedDemoAccounts(db: Db, publicUrl: string): Promise<DemoS
   });
 }
 
+/**
+ * Accounts for demo people other modules seed (e.g. the evaluation experts, who score under an
+ * account of their own): found by e-mail, else created. Embedded defaults only, like every demo
+ * account (callers check SEED_DEMO and production). `signIn`: with the published demo password,
+ * only when the service listens on loopback (`isLoopbackHost`); otherwise without any password,
+ * so nobody can sign in as them.
+ */
+export async function ensureDemoPeople(
+  tx: DbOrTx,
+  people: readonly { email: string; name: string }[],
+  opts: { signIn: boolean },
+): Promise<string[]> {
+  const ids: string[] = [];
+  let passwordHash: string | undefined;
+  for (const a of people) {
+    const found = await findUserByEmail(tx, a.email);
+    if (found) {
+      ids.push(found.id);
+      continue;
+    }
+    if (opts.signIn) passwordHash ??= await hashPassword(DEMO_PASSWORD);
+    ids.push(
+      (await insertUser(tx, { displayName: a.name, email: a.email, passwordHash: passwordHash ?? null })).id,
+    );
+  }
+  return ids;
+}
+
 async function ensureDemoClient(tx: DbOrTx, redirectUri: string): Promise<void> {
   const [client] = await tx
     .select({ redirectUris: oauthClients.redirectUris })

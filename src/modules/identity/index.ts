@@ -22,7 +22,7 @@ export function createIdentityCore(
   return { keys, tokens: createTokenService(db, keys, issuerOf(config)) };
 }
 
-export { demoSignInHelp, isLoopbackHost, seedDemoAccounts } from './demo-accounts.js';
+export { demoSignInHelp, ensureDemoPeople, isLoopbackHost, seedDemoAccounts } from './demo-accounts.js';
 // The identity module's public face: what other modules may use (lint: biome.json overrides).
 export {
   creditCodeCheckChar,

@@ -76,6 +76,8 @@ export const EVENT_TYPES: Record<string, string> = {
   'technology-manager.broker-named': '指定技术经理人居间 / a technology manager was named as broker',
   'investor.updated': '投资机构信息更新 / an investor profile was stated or changed',
   'roadshow.created': '路演发布 / a roadshow was created',
+  'roadshow.updated': '路演信息变更 / the organiser edited a roadshow before it started',
+  'roadshow.cancelled': '路演取消 / the organiser cancelled a roadshow before it started',
   'roadshow.presentation-applied': '路演项目报名 / a project applied to present at a roadshow',
   'roadshow.presentation-decided': '路演项目审核 / the organiser accepted or declined a presentation',
   'roadshow.investor-registered': '投资机构报名路演 / an investor registered for a roadshow',

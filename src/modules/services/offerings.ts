@@ -9,6 +9,7 @@ import type { Principal } from '../../platform/principal.js';
 import { documentHoldsAll, loadDefaultThesaurus } from '../matching/index.js';
 import { notifyInTx } from '../notifications/index.js';
 import { type PageQuery, type ServiceDeps, verifiedOrganisationOf } from './deps.js';
+import { offeringChanged } from './feed.js';
 import { type Qualification, qualificationProblem, type ServiceKind } from './kinds.js';
 import { type OfferingAction, offeringTable } from './lifecycle.js';
 import { organisationOf } from './ports.js';
@@ -185,6 +186,9 @@ export async function offeringStep(
       after: { status: to, ...(action === 'reject' ? { reason: body.reason } : {}) },
       requestId,
     });
+    // The public feed: an offering appears when published, leaves when a published one is withdrawn.
+    if (action === 'publish') await offeringChanged(tx, id, 'published');
+    if (action === 'withdraw' && current.status === 'published') await offeringChanged(tx, id, 'withdrawn');
     const title = REVIEW_TITLES[action];
     if (title)
       await notifyInTx(tx, [

@@ -9,6 +9,7 @@ import { actsFor, isOperator, type Principal } from '../../platform/principal.js
 import { emitEventInTx } from '../integration/index.js';
 import { notifyInTx } from '../notifications/index.js';
 import { type PageQuery, type ServiceDeps, verifiedOrganisationOf } from './deps.js';
+import { quotingOrganisations, requestChanged } from './feed.js';
 import { chinaToday, type ServiceKind } from './kinds.js';
 import { ownsSubject, type SubjectType } from './ports.js';
 import { serviceRequests as r, serviceOfferings, serviceQuotes } from './schema.js';
@@ -88,6 +89,7 @@ export async function createRequest(
       after: { kind: row!.kind, subject: input.subject ?? null },
       requestId,
     });
+    await requestChanged(tx, row!.id, 'created', [organisationId]);
     return row!;
   });
 }
@@ -212,6 +214,7 @@ export async function createQuote(
         dedupKey: `service-quote:${q!.id}:${organisationId}`,
       })),
     );
+    await requestChanged(tx, requestId, 'quoted', [row.organisationId, offering.organisationId]);
     await emitEventInTx(tx, {
       type: 'service-request.quoted',
       subjectId: requestId,
@@ -269,6 +272,7 @@ export async function withdrawQuote(
         dedupKey: `service-quote:${quoteId}:withdrawn`,
       },
     ]);
+    await requestChanged(tx, requestId, 'quote-withdrawn', [row.organisationId, q!.organisationId]);
     await emitEventInTx(tx, {
       type: 'service-request.quote-withdrawn',
       subjectId: requestId,
@@ -306,14 +310,12 @@ export async function closeRequest(
       after: { status: 'closed' },
       requestId: httpRequestId,
     });
-    const quoters = await tx
-      .selectDistinct({ organisationId: serviceQuotes.organisationId })
-      .from(serviceQuotes)
-      .where(eq(serviceQuotes.requestId, requestId));
+    const quoters = await quotingOrganisations(tx, requestId);
+    await requestChanged(tx, requestId, 'closed', [current.organisationId, ...quoters]);
     await emitEventInTx(tx, {
       type: 'service-request.closed',
       subjectId: requestId,
-      organisationIds: [current.organisationId, ...quoters.map((x) => x.organisationId)],
+      organisationIds: [current.organisationId, ...quoters],
       data: { requestId },
     });
     return row!;

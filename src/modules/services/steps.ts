@@ -1,8 +1,10 @@
 import { type Actor, recordAudit } from '../../platform/audit.js';
 import type { DbOrTx } from '../../platform/db.js';
 import { historyEntry, webhookStepData } from '../../platform/history.js';
+import type { ServiceChange } from '../catalog/index.js';
 import { emitEventInTx } from '../integration/index.js';
 import { notifyInTx } from '../notifications/index.js';
+import { orderChanged, quotingOrganisations, requestChanged } from './feed.js';
 import type { OrderAction } from './lifecycle.js';
 import { serviceOrderEvents } from './schema.js';
 import type { OrderRow } from './views.js';
@@ -22,6 +24,21 @@ export const ORDER_EVENT_OF: Record<OrderStep, string> = {
   milestone: 'service-order.milestone',
   rate: 'service-order.rated',
   reply: 'service-order.rating-answered',
+};
+
+/** The order's change in the feed: its webhook event's name without the prefix. */
+const ORDER_CHANGE_OF: Record<OrderStep, ServiceChange['change']> = {
+  accept: 'created',
+  start: 'started',
+  deliver: 'delivered',
+  approve: 'accepted-by-buyer',
+  dispute: 'disputed',
+  resolve: 'resolved',
+  close: 'closed',
+  cancel: 'cancelled',
+  milestone: 'milestone',
+  rate: 'rated',
+  reply: 'rating-answered',
 };
 
 /** Inbox lines: [for the buyer, for the institution]. */
@@ -81,6 +98,13 @@ export async function recordOrderStep(
       dedupKey: `service-order:${row.id}:${entry.id}:${organisationId}`,
     })),
   );
+  // The private change feed: the order's step, and the request's end when the order is made.
+  await orderChanged(tx, row, ORDER_CHANGE_OF[step]);
+  if (step === 'accept')
+    await requestChanged(tx, row.requestId, 'ordered', [
+      row.buyerOrganisationId,
+      ...(await quotingOrganisations(tx, row.requestId)),
+    ]);
   // Deliverables travel as their hashes only (their names are the buyer's and institution's words).
   const { deliverables } = data;
   await emitEventInTx(tx, {

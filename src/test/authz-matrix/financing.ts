@@ -37,7 +37,7 @@ async function roadshow(w: World): Promise<Obj> {
 const sharedRoadshow = (w: World) => w.once('roadshow', () => roadshow(w));
 
 /** A presentation at O1's roadshow, by O1's member (owner side) or the stranger's O2; accepted unless pending. */
-async function presentation(w: World, by: 'o1' | 'o2', accepted: boolean): Promise<Obj> {
+export async function presentation(w: World, by: 'o1' | 'o2', accepted: boolean): Promise<Obj> {
   const { roadshowId } = await sharedRoadshow(w);
   const who = by === 'o1' ? w.users.member : w.users.stranger;
   const res = await w.as(who, 'POST', `/v1/roadshows/${roadshowId}/presentations`, {
@@ -60,7 +60,7 @@ async function presentation(w: World, by: 'o1' | 'o2', accepted: boolean): Promi
 }
 
 /** O2 (the stranger) expresses investment interest in O1's accepted presentation. */
-async function investment(w: World): Promise<Obj> {
+export async function investment(w: World): Promise<Obj> {
   await o2Investor(w);
   const { presentationId } = await presentation(w, 'o1', true);
   const res = await w.as(w.users.stranger, 'POST', '/v1/investment-interests', {
@@ -118,6 +118,22 @@ export const financingRows: MatrixRow[] = [
     object: sharedRoadshow,
     params: (o) => ({ roadshowId: o.roadshowId! }),
     expect: publicScoped(200),
+  },
+  {
+    op: 'updateRoadshow',
+    object: roadshow,
+    fresh: true,
+    params: (o) => ({ roadshowId: o.roadshowId! }),
+    body: (_o, w) => ({ title: w.secret('矩阵路演改名') }),
+    expect: organiser(200),
+  },
+  {
+    op: 'cancelRoadshow',
+    object: roadshow,
+    fresh: true,
+    params: (o) => ({ roadshowId: o.roadshowId! }),
+    body: () => ({ reason: '场地不可用' }),
+    expect: organiser(200),
   },
   {
     op: 'applyRoadshowPresentation',

@@ -3,9 +3,17 @@
  * public reads carry no confidential part or unmasked personal data. Registered by the matrix
  * test (one world per file, so the fixtures are shared).
  */
+import { eq } from 'drizzle-orm';
 import { expect, it } from 'vitest';
-import type { TestActor } from '../actors.js';
+import { serviceOrders } from '../../modules/services/schema.js';
+import { createActor, createOrganisation, type TestActor } from '../actors.js';
 import { application } from '../fixtures/contracts.js';
+import { randomCreditCode } from '../ids.js';
+import { eventually } from '../wait.js';
+import { achievement, evaluation } from './assessments.js';
+import { investment, presentation } from './financing.js';
+import { manager } from './managers.js';
+import { objected } from './notices.js';
 import {
   contract,
   hiddenOrganisation,
@@ -16,6 +24,7 @@ import {
   webhook,
 } from './objects.js';
 import { interest } from './objects-more.js';
+import { institution, offering, order, request } from './services.js';
 import type { World } from './world.js';
 
 type Who = TestActor | undefined;
@@ -205,5 +214,236 @@ export function listLeakChecks(world: () => World): void {
     expect(await ids(w, w.users.otherRegistrar, '/v1/verification-applications?limit=100')).not.toContain(
       app.id,
     );
+  });
+
+  it('service offerings: drafts and submitted ones only to their institution', async () => {
+    const w = world();
+    const { users: u } = w;
+    const draft = await w.once('service-offering:draft', () => offering(w, 'draft'));
+    const submitted = await w.once('service-offering:submitted', () => offering(w, 'submitted'));
+    const published = await w.once('service-offering:published', () => offering(w, 'published'));
+    for (const who of [undefined, u.stranger, u.member, u.registrar, u.otherRegistrar]) {
+      const seen = await ids(w, who, '/v1/service-offerings?kind=ip_search&limit=100');
+      expect(seen).toContain(published.id);
+      expect(seen).not.toContain(draft.id);
+      expect(seen).not.toContain(submitted.id);
+    }
+    for (const who of [u.stranger, u.member])
+      expect(await ids(w, who, '/v1/service-offerings?mine=true&limit=100')).not.toContain(draft.id);
+    const own = await ids(w, await institution(w), '/v1/service-offerings?mine=true&limit=100');
+    expect(own).toEqual(expect.arrayContaining([draft.id, submitted.id, published.id]));
+  });
+
+  it('service requests and quotes: the requester sees every quote, an institution only its own', async () => {
+    const w = world();
+    const { users: u } = w;
+    const inst = await institution(w);
+    const offer = await w.once('service-offering:published', () => offering(w, 'published'));
+    const r = await request(w);
+    // A second institution, with a published offering of the kind, quotes too.
+    const other = await w.once('service-institution:2', async () => {
+      const org = await createOrganisation(w.ctx, {
+        type: 'service_institution',
+        subCentre: w.s2,
+        verified: true,
+        creditCode: randomCreditCode(w.s2.code),
+      });
+      const actor = await createActor(w.ctx, { organisation: org, name: '另一服务机构成员' });
+      const made = await w.as(actor, 'POST', '/v1/service-offerings', {
+        kind: 'ip_search',
+        title: '专利检索',
+        description: '检索报告',
+        priceModel: 'quote',
+        turnaroundDays: 4,
+      });
+      const id = made.json().id as string;
+      await w.as(actor, 'POST', `/v1/service-offerings/${id}/submit`, {});
+      await w.as(w.users.otherRegistrar, 'POST', `/v1/service-offerings/${id}/publish`, {});
+      return { token: actor.token, offeringId: id };
+    });
+    const otherInst = {
+      userId: 'institution-2',
+      token: other.token!,
+      headers: { authorization: `Bearer ${other.token}` },
+    };
+    const quoteOf = async (who: TestActor, offeringId: string) => {
+      const res = await w.as(who, 'POST', `/v1/service-requests/${r.id}/quotes`, {
+        offeringId,
+        priceFen: 300_000,
+        turnaroundDays: 4,
+        validUntil: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10),
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json().id as string;
+    };
+    const mine = await quoteOf(inst, offer.id!);
+    const theirs = await quoteOf(otherInst, other.offeringId!);
+    const quotesSeen = async (who: TestActor) => {
+      const res = await w.app.inject({ url: `/v1/service-requests/${r.id}`, headers: who.headers });
+      expect(res.statusCode, res.body).toBe(200);
+      return (res.json().quotes as { id: string }[]).map((q) => q.id).sort();
+    };
+    expect(await quotesSeen(u.member)).toEqual([mine, theirs].sort());
+    expect(await quotesSeen(inst)).toEqual([mine]);
+    expect(await quotesSeen(otherInst)).toEqual([theirs]);
+    // The request is listed to its requester (and, open, to institutions offering its kind), never to others.
+    for (const who of [u.stranger, u.registrar, u.otherRegistrar]) {
+      expect(await ids(w, who, '/v1/service-requests?limit=100')).not.toContain(r.id);
+      expect(await ids(w, who, '/v1/service-requests?role=open&limit=100')).not.toContain(r.id);
+    }
+    expect(await ids(w, u.member, '/v1/service-requests?limit=100')).toContain(r.id);
+    expect(await ids(w, inst, '/v1/service-requests?role=open&limit=100')).toContain(r.id);
+  });
+
+  it("service orders: listed to the buyer and the institution; overdue ones to the buyer's sub-centre", async () => {
+    const w = world();
+    const { users: u } = w;
+    const o = await w.once('service-order:overdue', async () => {
+      const made = await order(w, 'in_progress');
+      // Past its due date (the fixture cannot wait for working days to pass).
+      await w.ctx.database.db
+        .update(serviceOrders)
+        .set({ dueDate: '2020-01-02' })
+        .where(eq(serviceOrders.id, made.id!));
+      return made;
+    });
+    for (const who of [u.stranger, u.registrar, u.otherRegistrar])
+      expect(await ids(w, who, '/v1/service-orders?limit=100')).not.toContain(o.id);
+    expect(await ids(w, u.member, '/v1/service-orders?limit=100')).toContain(o.id);
+    expect(await ids(w, await institution(w), '/v1/service-orders?role=institution&limit=100')).toContain(
+      o.id,
+    );
+    expect(await ids(w, u.registrar, '/v1/service-orders/overdue?limit=100')).toContain(o.id);
+    expect(await ids(w, u.otherRegistrar, '/v1/service-orders/overdue?limit=100')).not.toContain(o.id);
+  });
+
+  it("the change feed: a service order's and request's changes only to their parties", async () => {
+    const w = world();
+    const { users: u } = w;
+    const o = await w.once('service-order:accepted', () => order(w, 'accepted'));
+    const [requestId] = await w.ctx.database.db
+      .select({ id: serviceOrders.requestId })
+      .from(serviceOrders)
+      .where(eq(serviceOrders.id, o.id!))
+      .then((rows) => rows.map((r) => r.id));
+    const url = '/v1/changes?types=service_request,service_order&limit=100';
+    /** Every service request or order change the caller's feed shows, from the start. */
+    const feed = async (who: TestActor) => {
+      const seen: string[] = [];
+      let cursor = '';
+      for (;;) {
+        const res = await w.app.inject({
+          url: `${url}${cursor && `&cursor=${encodeURIComponent(cursor)}`}`,
+          headers: who.headers,
+        });
+        expect(res.statusCode, res.body).toBe(200);
+        const page = res.json() as { items: { id: string }[]; nextCursor: string };
+        seen.push(...page.items.map((i) => i.id));
+        cursor = page.nextCursor;
+        if (!page.items.length) return seen;
+      }
+    };
+    // The buyer's feed shows them once every older transaction has ended (a commit-safe feed).
+    await eventually('the buyer’s feed', async () => {
+      const seen = await feed(u.member);
+      return seen.includes(o.id!) && seen.includes(requestId!);
+    });
+    for (const who of [u.stranger, u.registrar, u.otherRegistrar, u.operator]) {
+      const seen = await feed(who);
+      expect(seen).not.toContain(o.id);
+      expect(seen).not.toContain(requestId);
+    }
+  });
+
+  it('price notices: an objector is named in full only to the owner and operators', async () => {
+    const w = world();
+    const n = await w.once('notice:objected', () => objected(w));
+    const url = `/v1/public-notices/${n.id}`;
+    for (const who of [undefined, w.users.otherRegistrar]) {
+      const res = await w.app.inject({ url, headers: who?.headers ?? {} });
+      expect(res.statusCode).toBe(200);
+      expect(res.body).not.toContain('他方成员');
+      expect(res.body).toMatch(/他\*+/);
+      const list = await w.app.inject({
+        url: `/v1/public-notices?organisationId=${w.o1.id}&limit=100`,
+        headers: who?.headers ?? {},
+      });
+      expect(list.body).not.toContain('他方成员');
+    }
+    expect((await w.app.inject({ url, headers: w.users.member.headers })).body).toContain('他方成员');
+  });
+
+  it('achievement assessments: an open evaluation is not listed; valuations only to those who see details', async () => {
+    const w = world();
+    const a = await achievement(w);
+    const open = await w.once('evaluation', () => evaluation(w));
+    const report = 'b'.repeat(64);
+    await w.once('valuation', async () => {
+      const res = await w.as(w.users.member, 'POST', '/v1/valuations', {
+        achievementId: a.id,
+        method: 'income',
+        valueFen: 1_000_000_00,
+        baseDate: '2026-01-05',
+        reportSha256: report,
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      return { id: res.json().id as string };
+    });
+    const url = `/v1/achievements/${a.id}/assessments`;
+    for (const who of [undefined, w.users.stranger, w.users.otherRegistrar]) {
+      const res = await w.app.inject({ url, headers: who?.headers ?? {} });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ valuationsVisible: false, valuations: [] });
+      expect(res.body).not.toContain(report);
+      expect(res.body).not.toContain(open.id);
+    }
+    const owner = await w.app.inject({ url, headers: w.users.member.headers });
+    expect(owner.body).toContain(report);
+    expect(owner.body).not.toContain(open.id);
+  });
+
+  it('technology managers: a pending one only to its employer; outsiders see the phone masked', async () => {
+    const w = world();
+    const { users: u } = w;
+    const pending = await w.once('manager:pending', () => manager(w, 'pending'));
+    const active = await w.once('manager:active', () => manager(w, 'active'));
+    const url = `/v1/technology-managers?employerOrganisationId=${w.o1.id}&limit=100`;
+    for (const who of [undefined, u.stranger, u.registrar, u.otherRegistrar]) {
+      const res = await w.app.inject({ url, headers: who?.headers ?? {} });
+      expect(res.statusCode).toBe(200);
+      const seen = (res.json().items as { id: string }[]).map((m) => m.id);
+      expect(seen).toContain(active.id);
+      expect(seen).not.toContain(pending.id);
+      expect(res.body).not.toContain('13800001111');
+    }
+    expect(await ids(w, u.member, url)).toEqual(expect.arrayContaining([pending.id, active.id]));
+  });
+
+  it("financing: investment interests listed to their two sides; others' pending presentations and the investors hidden", async () => {
+    const w = world();
+    const { users: u } = w;
+    const inv = await w.once('investment', () => investment(w));
+    for (const who of [u.registrar, u.otherRegistrar])
+      expect(await ids(w, who, '/v1/investment-interests?limit=100')).not.toContain(inv.investmentInterestId);
+    expect(await ids(w, u.member, '/v1/investment-interests?limit=100')).toContain(inv.investmentInterestId);
+    expect(await ids(w, u.stranger, '/v1/investment-interests?limit=100')).toContain(
+      inv.investmentInterestId,
+    );
+    // O1's own pending project at its roadshow: outsiders see neither it nor who registered.
+    const pending = await w.once('presentation:o1:pending', () => presentation(w, 'o1', false));
+    for (const who of [undefined, u.stranger, u.otherRegistrar]) {
+      const res = await w.app.inject({
+        url: `/v1/roadshows/${pending.roadshowId}`,
+        headers: who?.headers ?? {},
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.body).not.toContain(pending.presentationId);
+      expect(res.json().investorOrganisationIds).toBeUndefined();
+    }
+    const organiser = await w.app.inject({
+      url: `/v1/roadshows/${pending.roadshowId}`,
+      headers: u.orgAdmin.headers,
+    });
+    expect(organiser.body).toContain(pending.presentationId);
   });
 }

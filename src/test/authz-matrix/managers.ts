@@ -10,7 +10,7 @@ let serial = 0;
 const certificateNo = () => `JSTM20242${String((randomInt(1e5) * 10 + ++serial) % 1e6).padStart(6, '0')}`;
 
 /** A manager of O1, registered by its admin (pending) and, for 'active', approved by an operator. */
-async function manager(w: World, status: 'pending' | 'active'): Promise<Obj> {
+export async function manager(w: World, status: 'pending' | 'active'): Promise<Obj> {
   const bio = w.secret('矩阵经理人简介');
   const res = await w.as(w.users.orgAdmin, 'POST', '/v1/technology-managers', {
     name: '矩阵经理人',

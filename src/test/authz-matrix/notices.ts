@@ -17,7 +17,7 @@ async function notice(w: World): Promise<Record<string, string>> {
 }
 
 /** A notice with an objection by the stranger (O2). */
-async function objected(w: World): Promise<Record<string, string>> {
+export async function objected(w: World): Promise<Record<string, string>> {
   const n = await notice(w);
   const res = await w.as(w.users.stranger, 'POST', `/v1/public-notices/${n.id}/objections`, {
     name: '他方成员',

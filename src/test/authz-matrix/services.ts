@@ -12,7 +12,7 @@ import type { World } from './world.js';
 const chinaDay = (days: number) =>
   new Date(Date.now() + 8 * 3600_000 + days * 86_400_000).toISOString().slice(0, 10);
 
-async function institution(w: World): Promise<TestActor> {
+export async function institution(w: World): Promise<TestActor> {
   const o = await w.once('service-institution', async () => {
     const org = await createOrganisation(w.ctx, {
       type: 'service_institution',
@@ -28,7 +28,7 @@ async function institution(w: World): Promise<TestActor> {
 
 type OfferingStatus = 'draft' | 'submitted' | 'published';
 
-async function offering(w: World, status: OfferingStatus): Promise<Obj> {
+export async function offering(w: World, status: OfferingStatus): Promise<Obj> {
   const inst = await institution(w);
   const title = w.secret('矩阵服务产品');
   const res = await w.as(inst, 'POST', '/v1/service-offerings', {
@@ -46,7 +46,7 @@ async function offering(w: World, status: OfferingStatus): Promise<Obj> {
   return { id, title };
 }
 
-async function request(w: World): Promise<Obj> {
+export async function request(w: World): Promise<Obj> {
   const title = w.secret('矩阵服务需求');
   const res = await w.as(w.users.member, 'POST', '/v1/service-requests', {
     kind: 'ip_search',
