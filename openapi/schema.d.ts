@@ -1031,12 +1031,15 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Search public listings, experts and institutions
+         * Search public listings, experts, institutions and service offerings
          * @description Full-text search (Chinese segmentation, synonyms, infix matches on the embedded engine)
          *     over public listings of one `type` that still take interests (published or in
          *     negotiation; each item's `status` says which), with structured filters, facet counts over every
          *     match, highlighted titles and cursor pagination (at most 1,000 results deep). Anonymous
          *     callers are allowed. Without `q` the results are the filtered listings, newest first.
+         *     `type=offering`: published service offerings (服务产品), filtered by `kind`, `field` (any
+         *     of the offering's fields) and `region` (offerings serving it: listing it, its city or
+         *     province, or no region at all); `kind` is refused for other types.
          */
         get: operations["search"];
         put?: never;
@@ -4283,8 +4286,16 @@ export interface components {
         SynonymThesaurusInput: {
             groups: components["schemas"]["SynonymGroup"][];
         };
+        /**
+         * @description asset_valuation 资产评估, achievement_evaluation 成果评价, ip_search 知识产权检索,
+         *     ip_drafting 专利撰写, ip_filing 知识产权申请, ip_operation 知识产权运营, incubation 创业孵化,
+         *     financing 投融资, proof_of_concept 概念验证, pilot_scale 中试, testing 检验检测, legal 法律,
+         *     brokerage 技术经纪.
+         * @enum {string}
+         */
+        ServiceOfferingKind: "asset_valuation" | "achievement_evaluation" | "ip_search" | "ip_drafting" | "ip_filing" | "ip_operation" | "incubation" | "financing" | "proof_of_concept" | "pilot_scale" | "testing" | "legal" | "brokerage";
         /** @enum {string} */
-        SearchType: "achievement" | "need" | "expert" | "institution";
+        SearchType: "achievement" | "need" | "expert" | "institution" | "offering";
         SearchHit: {
             id: string;
             type: components["schemas"]["SearchType"];
@@ -5684,14 +5695,6 @@ export interface components {
             };
             note?: string;
         };
-        /**
-         * @description asset_valuation 资产评估, achievement_evaluation 成果评价, ip_search 知识产权检索,
-         *     ip_drafting 专利撰写, ip_filing 知识产权申请, ip_operation 知识产权运营, incubation 创业孵化,
-         *     financing 投融资, proof_of_concept 概念验证, pilot_scale 中试, testing 检验检测, legal 法律,
-         *     brokerage 技术经纪.
-         * @enum {string}
-         */
-        ServiceOfferingKind: "asset_valuation" | "achievement_evaluation" | "ip_search" | "ip_drafting" | "ip_filing" | "ip_operation" | "incubation" | "financing" | "proof_of_concept" | "pilot_scale" | "testing" | "legal" | "brokerage";
         /** Format: date */
         ServiceChinaDate: string;
         /** @description 资质 — needed by asset_valuation, testing and legal. */
@@ -7838,7 +7841,9 @@ export interface operations {
             query?: {
                 /** @description Free text (at most 200 characters). */
                 q?: string;
-                type?: "achievement" | "need" | "expert" | "institution";
+                type?: "achievement" | "need" | "expert" | "institution" | "offering";
+                /** @description `type=offering` only: service kinds (repeat for several); an offering of any of them passes. */
+                kind?: components["schemas"]["ServiceOfferingKind"][];
                 /** @description Field codes (repeat the parameter for several). */
                 field?: components["schemas"]["FieldCode"][];
                 /** @description GB/T 2260 codes; a city code matches its districts, a province code its cities. */

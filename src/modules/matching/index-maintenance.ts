@@ -11,7 +11,12 @@ import type { BackgroundService, ModuleContext } from '../../platform/module.js'
 import { countPublicListings, type ListingKind, PUBLIC_STATUSES } from '../catalog/index.js';
 import type { SearchEngine } from './engine.js';
 import { searchEngineFor } from './engine-instance.js';
-import { CATALOG_CHANGED_QUEUE, DIRECTORY_CHANGED_QUEUE, SYNONYMS_CHANGED_QUEUE } from './indexer.js';
+import {
+  CATALOG_CHANGED_QUEUE,
+  DIRECTORY_CHANGED_QUEUE,
+  OFFERING_CHANGED_QUEUE,
+  SYNONYMS_CHANGED_QUEUE,
+} from './indexer.js';
 import { reindex } from './reindex.js';
 
 type Ctx = Pick<ModuleContext, 'config' | 'database' | 'queues'>;
@@ -48,7 +53,12 @@ export async function refillIfLost(ctx: Ctx): Promise<boolean> {
 /** Retries the failed jobs of the indexing queues (after the engine came back); returns how many. */
 export async function retryFailedIndexJobs(ctx: Ctx): Promise<number> {
   let retried = 0;
-  for (const name of [CATALOG_CHANGED_QUEUE, DIRECTORY_CHANGED_QUEUE, SYNONYMS_CHANGED_QUEUE]) {
+  for (const name of [
+    CATALOG_CHANGED_QUEUE,
+    DIRECTORY_CHANGED_QUEUE,
+    OFFERING_CHANGED_QUEUE,
+    SYNONYMS_CHANGED_QUEUE,
+  ]) {
     const failed = await ctx.queues.queue(name).getFailed(0, 999);
     for (const job of failed) {
       await job.retry('failed').then(

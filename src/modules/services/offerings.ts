@@ -13,6 +13,7 @@ import { type Qualification, qualificationProblem, type ServiceKind } from './ki
 import { type OfferingAction, offeringTable } from './lifecycle.js';
 import { organisationOf } from './ports.js';
 import { serviceOfferings as o } from './schema.js';
+import { offeringChanged } from './search-feed.js';
 import { type OfferingRow, offeringView } from './views.js';
 
 export interface OfferingInput {
@@ -100,7 +101,7 @@ export async function updateOffering(
   input: OfferingInput,
   requestId?: string,
 ): Promise<OfferingRow> {
-  return deps.db.transaction(async (tx) => {
+  const updated = await deps.db.transaction(async (tx) => {
     const current = await findOffering(tx, id, true);
     authorize(p, 'service-offering.edit', current);
     if (current.status !== 'draft' && current.status !== 'rejected')
@@ -131,8 +132,12 @@ export async function updateOffering(
       after: { status: row!.status, kind: row!.kind },
       requestId,
     });
+    // the search index re-reads it (a draft or rejected offering is not indexed: this keeps it so)
+    await offeringChanged(tx, id);
     return row!;
   });
+  deps.outbox.kick();
+  return updated;
 }
 
 const REVIEW_TITLES: Partial<Record<OfferingAction, string>> = {
@@ -149,7 +154,7 @@ export async function offeringStep(
   body: { reason?: string },
   requestId?: string,
 ): Promise<OfferingRow> {
-  return deps.db.transaction(async (tx) => {
+  const stepped = await deps.db.transaction(async (tx) => {
     const current = await findOffering(tx, id, true);
     const review = action === 'publish' || action === 'reject';
     authorize(p, review ? 'service-offering.review' : 'service-offering.edit', current);
@@ -196,8 +201,12 @@ export async function offeringStep(
           dedupKey: `service-offering:${id}:${action}:${row!.updatedAt.toISOString()}`,
         },
       ]);
+    // published → indexed, withdrawn → removed, in this transaction (durable, see search-feed.ts)
+    await offeringChanged(tx, id);
     return row!;
   });
+  deps.outbox.kick(); // the search index hook
+  return stepped;
 }
 
 export async function getOffering(deps: ServiceDeps, p: Principal | undefined, id: string) {
