@@ -2883,14 +2883,17 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Published service offerings, newest first
+         * Published service offerings, newest first (best first with `q`)
          * @description Public. Filters: `kind`, `fieldCode`, `regionCode` (an offering listing no region serves
          *     everywhere; one listing a city or province serves its districts), `organisationId`.
-         *     `mine=true`: the caller organisation's own offerings in every state. `q`: words that the
-         *     title or description must all hold (or a synonym of each), judged with the matching
-         *     engine's segmentation and thesaurus (jieba words, so 专利 finds 专利检索). A page examines
-         *     at most 2,000 offerings (newest first, after the other filters); combine `q` with filters
-         *     to reach older ones.
+         *     `mine=true`: the caller organisation's own offerings in every state.
+         *     `q`: published offerings are documents of the search engine (as `GET /v1/search?type=offering`):
+         *     every word of `q` (or a synonym of it) must occur in the title, kind, description or the
+         *     institution's name (jieba words, so 专利 finds 专利检索), ranked by relevance (newest first
+         *     among equals); the cursor carries the position in that ranking, at most 1,000 results deep.
+         *     The index follows publication and withdrawal within seconds. With `mine=true`, `q` filters
+         *     the caller's own offerings (every state, not indexed) newest first, examining at most 2,000
+         *     per page.
          */
         get: operations["listServiceOfferings"];
         put?: never;
