@@ -3077,9 +3077,16 @@ export interface paths {
         };
         /**
          * Offerings suggested for a request, with reasons
-         * @description Published offerings of the request's kind from other organisations, ranked by points, each
-         *     point a reason shown: the same kind, a field in common, the region served, and words in
-         *     common (one point per shared word, at most three).
+         * @description Published offerings of the request's kind from other organisations (at most 20), ranked by
+         *     the search and matching engine as a need's matches are: the request's title and description
+         *     are the query (BM25F over the offerings' title, kind, description and institution name);
+         *     a field in common and the request's region served reorder offerings of comparable textual
+         *     relevance, and an offering sharing no text is no suggestion. `score` (0–1) is the text score
+         *     relative to the best offering's times that structural factor, `breakdown` its components;
+         *     `reasons` (zh-CN) follow the matching rules: telling words only (关键词匹配), a synonym
+         *     match says what met what, a match on common words says it is weak; 领域一致, 服务地区覆盖 /
+         *     服务地区不限 only when they do not hold for most of the list. `matchedTerms`: the request's
+         *     words the offering contains.
          */
         get: operations["suggestServiceOfferings"];
         put?: never;
@@ -5825,15 +5832,13 @@ export interface components {
             items: {
                 offering: components["schemas"]["ServiceOffering"];
                 score: number;
-                reasons: {
-                    /** @enum {string} */
-                    code: "kind" | "field" | "region" | "words";
-                    points: number;
-                    text: string;
-                    fieldCodes?: string[];
-                    regionCode?: string;
-                    words?: string[];
-                }[];
+                breakdown: {
+                    text: number;
+                    field: number;
+                    region: number;
+                };
+                reasons: string[];
+                matchedTerms: string[];
             }[];
         };
         ServiceQuoteInput: {

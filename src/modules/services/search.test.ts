@@ -27,7 +27,13 @@ const indexed = (id: string, q: string) =>
   eventually(
     `offering ${id} indexed`,
     async () =>
-      (await req(undefined, 'GET', `/v1/service-offerings?q=${encodeURIComponent(q)}&limit=100`))
+      (
+        await req(
+          undefined,
+          'GET',
+          `/v1/service-offerings?organisationId=${w.institutionOrg.id}&q=${encodeURIComponent(q)}&limit=100`,
+        )
+      )
         .json()
         .items.some((x: { id: string }) => x.id === id),
     { timeout: 10_000, poke: () => t.ctx.outbox.kick() },
