@@ -1,6 +1,7 @@
 // Service offerings are documents of the search engine (issue 16): services API → outbox →
 // `services.offering-changed` job → indexer worker → engine; `techex reindex` rebuilds them too.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../../platform/ids.js';
 import type { AnyWorker } from '../../platform/queue.js';
 import { useTestApp } from '../../test/app.js';
 import {
@@ -116,6 +117,38 @@ describe('service offerings in the search index', () => {
     const wrong = await req(undefined, 'GET', '/v1/search?type=need&kind=legal');
     expect(wrong.statusCode).toBe(400);
     expect(wrong.headers['content-type']).toContain('application/problem+json');
+  });
+
+  it('finds an institution for a need through its published offering', async () => {
+    const title = `液态金属散热界面材料中试验证${t.ctx.tag}`;
+    const { id } = await publishedOffering(req, w, {
+      title,
+      kind: 'pilot_scale',
+      description: '液态金属导热界面材料的中试放大与可靠性验证。',
+      qualification: undefined,
+    });
+    await until('indexed', async () => (await ids({ q: '液态金属散热' })).includes(id));
+    // the institution's directory entry, as the indexer puts it: nothing in it matches the need
+    const institutionId = newId();
+    await engine.upsert([
+      {
+        id: institutionId,
+        type: 'institution',
+        title: `综合服务中心${t.ctx.tag}`,
+        summary: '中试',
+        organisationId: w.institutionOrg.id,
+        status: 'published',
+        updatedAt: new Date().toISOString(),
+      },
+    ]);
+    const res = await req(undefined, 'POST', '/v1/matches/query', {
+      text: '寻求液态金属散热界面材料的中试验证合作',
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const found = res.json().institutions.find((i: { id: string }) => i.id === institutionId);
+    expect(found, JSON.stringify(res.json().institutions)).toBeDefined();
+    expect(found.reasons[0]).toBe(`服务产品：「${title}」`);
+    expect(found.matchedTerms).toEqual(expect.arrayContaining(['液态', '金属']));
   });
 
   it('techex reindex rebuilds the offerings from the database', async () => {
