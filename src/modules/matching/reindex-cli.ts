@@ -8,7 +8,7 @@ import { createSearchEngine } from './create-engine.js';
 import { DOCUMENT_TYPES, type DocumentType } from './engine.js';
 import { type ReindexOptions, reindex } from './reindex.js';
 
-const USAGE = `usage: techex reindex [--type achievement|need|expert|institution]`;
+const USAGE = `usage: techex reindex [--type achievement|need|expert|institution|offering]`;
 
 /** `techex reindex [--type …]` (dispatched from src/main.ts). */
 export async function runReindexCli(argv: string[]): Promise<void> {
