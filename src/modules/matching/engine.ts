@@ -302,14 +302,12 @@ export function pageOf(query: SearchQuery): { offset: number; limit: number } {
       errors.push({ field: `filters.${key}`, message: `at most ${SEARCH_LIMITS.maxFilterValues} values` });
     }
   }
+  // a group may be long: each region asked of offerings brings its city, province and `region:any`
   const groups = f.tags ?? [];
-  if (
-    groups.length > SEARCH_LIMITS.maxTagGroups ||
-    groups.some((g) => g.length > SEARCH_LIMITS.maxFilterValues)
-  ) {
+  if (groups.length > SEARCH_LIMITS.maxTagGroups || groups.some((g) => g.length > SEARCH_LIMITS.maxTags)) {
     errors.push({
       field: 'filters.tags',
-      message: `at most ${SEARCH_LIMITS.maxTagGroups} groups of ${SEARCH_LIMITS.maxFilterValues}`,
+      message: `at most ${SEARCH_LIMITS.maxTagGroups} groups of ${SEARCH_LIMITS.maxTags}`,
     });
   }
   if ((f.ids?.length ?? 0) > SEARCH_LIMITS.maxIds) {

@@ -114,6 +114,9 @@ describe('service offerings in the search index', () => {
     expect(await search('&kind=ip_operation&field=01&region=320506')).toContain(id);
     expect(await search('&kind=legal')).not.toContain(id);
     expect(await search('&region=310000')).not.toContain(id);
+    // the most regions the contract takes, each in another province: still a bounded, valid query
+    const many = Array.from({ length: 20 }, (_, i) => `&region=${11 + i}0101`).join('');
+    expect(await search(many)).toEqual([]);
     const wrong = await req(undefined, 'GET', '/v1/search?type=need&kind=legal');
     expect(wrong.statusCode).toBe(400);
     expect(wrong.headers['content-type']).toContain('application/problem+json');
