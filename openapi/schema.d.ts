@@ -3081,12 +3081,14 @@ export interface paths {
          *     the search and matching engine as a need's matches are: the request's title and description
          *     are the query (BM25F over the offerings' title, kind, description and institution name);
          *     a field in common and the request's region served reorder offerings of comparable textual
-         *     relevance, and an offering sharing no text is no suggestion. `score` (0–1) is the text score
+         *     relevance; an offering sharing no text is no text match. `score` (0–1) is the text score
          *     relative to the best offering's times that structural factor, `breakdown` its components;
          *     `reasons` (zh-CN) follow the matching rules: telling words only (关键词匹配), a synonym
          *     match says what met what, a match on common words says it is weak; 领域一致, 服务地区覆盖 /
          *     服务地区不限 only when they do not hold for most of the list. `matchedTerms`: the request's
-         *     words the offering contains.
+         *     words the offering contains. When no offering of the kind shares any text with the request,
+         *     the newest offerings of the kind serving its region are listed instead (score 0.05, first
+         *     reason 服务类别相同（文本未匹配，按类别推荐）).
          */
         get: operations["suggestServiceOfferings"];
         put?: never;

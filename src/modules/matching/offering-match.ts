@@ -11,6 +11,7 @@ import { getPublicOfferings, type PublicOffering } from '../services/index.js';
 import { regionPath, type SearchEngine, type SearchFilters } from './engine.js';
 import type { Fit } from './fits.js';
 import type { LexicalTerm } from './lexical.js';
+import { servedRegionTags } from './projection.js';
 import { PROVIDER_WEIGHTS } from './providers.js';
 import {
   RANKING_PARAMS,
@@ -139,7 +140,15 @@ export async function matchOfferings(
   }));
 }
 
-/** Offerings for a service request (or any subject with a text): its public text is the query. */
+/** Score of a suggestion found by its kind alone (no text fit): below any text match. */
+const KIND_ONLY_SCORE = 0.05;
+
+/**
+ * Offerings for a service request (or any subject with a text): its public text is the query.
+ * When no offering of the kind shares any text with it, the newest offerings of the kind serving
+ * its region are suggested instead, below any text match, and the reason says so (as experts and
+ * institutions are found by the need's field alone).
+ */
 export async function offeringSuggestions(
   engine: SearchEngine,
   db: DbOrTx,
@@ -147,5 +156,48 @@ export async function offeringSuggestions(
   limit = 20,
 ): Promise<OfferingMatch[]> {
   const terms = subjectQuery({ title: subject.title, body: subject.description }, await engine.thesaurus());
-  return matchOfferings(engine, db, terms, subject, limit);
+  const matched = await matchOfferings(engine, db, terms, subject, limit);
+  if (matched.length > 0 || !subject.kind) return matched;
+  const tags = [
+    [`kind:${subject.kind}`],
+    ...(subject.regionCode ? [servedRegionTags(subject.regionCode)] : []),
+  ];
+  const result = await engine.search({
+    type: 'offering',
+    filters: { tags },
+    sort: 'freshness',
+    // one more page than shown, as the requester's own offerings are left out below
+    limit: Math.min(limit * 2, 100),
+    countTotal: false,
+    highlight: false,
+  });
+  const hits = result.hits.filter((h) => h.organisationId !== subject.excludeOrganisationId).slice(0, limit);
+  const offerings = new Map(
+    (
+      await getPublicOfferings(
+        db,
+        hits.map((h) => h.id),
+      )
+    ).map((o) => [o.id, o]),
+  );
+  return hits.flatMap((hit) => {
+    const offering = offerings.get(hit.id);
+    if (!offering) return [];
+    const field = offeringFieldFit(subject, offering);
+    return [
+      {
+        id: offering.id,
+        organisationId: offering.organisationId,
+        title: offering.title,
+        score: KIND_ONLY_SCORE,
+        breakdown: {
+          text: 0,
+          field: r3(field.score),
+          region: r3(offeringRegionFit(subject, offering).score),
+        },
+        reasons: ['服务类别相同（文本未匹配，按类别推荐）', ...(field.reason ? [field.reason] : [])],
+        matchedTerms: [],
+      },
+    ];
+  });
 }

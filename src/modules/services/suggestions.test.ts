@@ -115,16 +115,26 @@ describe('suggestions for a service request', () => {
     }
   });
 
-  it('suggests nothing for a request whose text no offering shares', async () => {
+  it('falls back to offerings of its kind, said so, when no offering shares its text', async () => {
     const created = await req(w.buyer, 'POST', '/v1/service-requests', {
-      kind: 'asset_valuation',
+      kind: 'ip_search',
       title: '船舶压载水处理',
       description: '远洋船舶压载水',
-      fieldCodes: ['01'],
+      regionCode: '320506',
     });
     expect(created.statusCode, created.body).toBe(201);
     const res = await req(w.buyer, 'GET', `/v1/service-requests/${created.json().id}/suggestions`);
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.json().items).toEqual([]);
+    const items = res.json().items as {
+      offering: { id: string; kind: string };
+      score: number;
+      reasons: string[];
+    }[];
+    expect(items.map((i) => i.offering.id)).toContain(search);
+    for (const item of items) {
+      expect(item.offering.kind).toBe('ip_search');
+      expect(item.score).toBeLessThan(0.1);
+      expect(item.reasons[0]).toBe('服务类别相同（文本未匹配，按类别推荐）');
+    }
   });
 });
