@@ -1043,12 +1043,15 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Search public listings, experts and institutions
+         * Search public listings, experts, institutions and service offerings
          * @description Full-text search (Chinese segmentation, synonyms, infix matches on the embedded engine)
          *     over public listings of one `type` that still take interests (published or in
          *     negotiation; each item's `status` says which), with structured filters, facet counts over every
          *     match, highlighted titles and cursor pagination (at most 1,000 results deep). Anonymous
          *     callers are allowed. Without `q` the results are the filtered listings, newest first.
+         *     `type=offering`: published service offerings (服务产品), filtered by `kind`, `field` (any
+         *     of the offering's fields) and `region` (offerings serving it: listing it, its city or
+         *     province, or no region at all); `kind` is refused for other types.
          */
         get: operations["search"];
         put?: never;
@@ -2930,14 +2933,17 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Published service offerings, newest first
+         * Published service offerings, newest first (best first with `q`)
          * @description Public. Filters: `kind`, `fieldCode`, `regionCode` (an offering listing no region serves
          *     everywhere; one listing a city or province serves its districts), `organisationId`.
-         *     `mine=true`: the caller organisation's own offerings in every state. `q`: words that the
-         *     title or description must all hold (or a synonym of each), judged with the matching
-         *     engine's segmentation and thesaurus (jieba words, so 专利 finds 专利检索). A page examines
-         *     at most 2,000 offerings (newest first, after the other filters); combine `q` with filters
-         *     to reach older ones.
+         *     `mine=true`: the caller organisation's own offerings in every state.
+         *     `q`: published offerings are documents of the search engine (as `GET /v1/search?type=offering`):
+         *     every word of `q` (or a synonym of it) must occur in the title, kind, description or the
+         *     institution's name (jieba words, so 专利 finds 专利检索), ranked by relevance (newest first
+         *     among equals); the cursor carries the position in that ranking, at most 1,000 results deep.
+         *     The index follows publication and withdrawal within seconds. With `mine=true`, `q` filters
+         *     the caller's own offerings (every state, not indexed) newest first, examining at most 2,000
+         *     per page.
          */
         get: operations["listServiceOfferings"];
         put?: never;
@@ -3121,9 +3127,18 @@ export interface paths {
         };
         /**
          * Offerings suggested for a request, with reasons
-         * @description Published offerings of the request's kind from other organisations, ranked by points, each
-         *     point a reason shown: the same kind, a field in common, the region served, and words in
-         *     common (one point per shared word, at most three).
+         * @description Published offerings of the request's kind from other organisations (at most 20), ranked by
+         *     the search and matching engine as a need's matches are: the request's title and description
+         *     are the query (BM25F over the offerings' title, kind, description and institution name);
+         *     a field in common and the request's region served reorder offerings of comparable textual
+         *     relevance; an offering sharing no text is no text match. `score` (0–1) is the text score
+         *     relative to the best offering's times that structural factor, `breakdown` its components;
+         *     `reasons` (zh-CN) follow the matching rules: telling words only (关键词匹配), a synonym
+         *     match says what met what, a match on common words says it is weak; 领域一致, 服务地区覆盖 /
+         *     服务地区不限 only when they do not hold for most of the list. `matchedTerms`: the request's
+         *     words the offering contains. When no offering of the kind shares any text with the request,
+         *     the newest offerings of the kind serving its region are listed instead (score 0.05, first
+         *     reason 服务类别相同（文本未匹配，按类别推荐）).
          */
         get: operations["suggestServiceOfferings"];
         put?: never;
@@ -4337,8 +4352,16 @@ export interface components {
         SynonymThesaurusInput: {
             groups: components["schemas"]["SynonymGroup"][];
         };
+        /**
+         * @description asset_valuation 资产评估, achievement_evaluation 成果评价, ip_search 知识产权检索,
+         *     ip_drafting 专利撰写, ip_filing 知识产权申请, ip_operation 知识产权运营, incubation 创业孵化,
+         *     financing 投融资, proof_of_concept 概念验证, pilot_scale 中试, testing 检验检测, legal 法律,
+         *     brokerage 技术经纪.
+         * @enum {string}
+         */
+        ServiceOfferingKind: "asset_valuation" | "achievement_evaluation" | "ip_search" | "ip_drafting" | "ip_filing" | "ip_operation" | "incubation" | "financing" | "proof_of_concept" | "pilot_scale" | "testing" | "legal" | "brokerage";
         /** @enum {string} */
-        SearchType: "achievement" | "need" | "expert" | "institution";
+        SearchType: "achievement" | "need" | "expert" | "institution" | "offering";
         SearchHit: {
             id: string;
             type: components["schemas"]["SearchType"];
@@ -5780,14 +5803,6 @@ export interface components {
             };
             note?: string;
         };
-        /**
-         * @description asset_valuation 资产评估, achievement_evaluation 成果评价, ip_search 知识产权检索,
-         *     ip_drafting 专利撰写, ip_filing 知识产权申请, ip_operation 知识产权运营, incubation 创业孵化,
-         *     financing 投融资, proof_of_concept 概念验证, pilot_scale 中试, testing 检验检测, legal 法律,
-         *     brokerage 技术经纪.
-         * @enum {string}
-         */
-        ServiceOfferingKind: "asset_valuation" | "achievement_evaluation" | "ip_search" | "ip_drafting" | "ip_filing" | "ip_operation" | "incubation" | "financing" | "proof_of_concept" | "pilot_scale" | "testing" | "legal" | "brokerage";
         /** Format: date */
         ServiceChinaDate: string;
         /** @description 资质 — needed by asset_valuation, testing and legal. */
@@ -5915,15 +5930,13 @@ export interface components {
             items: {
                 offering: components["schemas"]["ServiceOffering"];
                 score: number;
-                reasons: {
-                    /** @enum {string} */
-                    code: "kind" | "field" | "region" | "words";
-                    points: number;
-                    text: string;
-                    fieldCodes?: string[];
-                    regionCode?: string;
-                    words?: string[];
-                }[];
+                breakdown: {
+                    text: number;
+                    field: number;
+                    region: number;
+                };
+                reasons: string[];
+                matchedTerms: string[];
             }[];
         };
         ServiceQuoteInput: {
@@ -7934,7 +7947,9 @@ export interface operations {
             query?: {
                 /** @description Free text (at most 200 characters). */
                 q?: string;
-                type?: "achievement" | "need" | "expert" | "institution";
+                type?: "achievement" | "need" | "expert" | "institution" | "offering";
+                /** @description `type=offering` only: service kinds (repeat for several); an offering of any of them passes. */
+                kind?: components["schemas"]["ServiceOfferingKind"][];
                 /** @description Field codes (repeat the parameter for several). */
                 field?: components["schemas"]["FieldCode"][];
                 /** @description GB/T 2260 codes; a city code matches its districts, a province code its cities. */

@@ -45,6 +45,7 @@ export function filterConditions(
     where.push(`((${range.join(' AND ')})${negotiable})`);
   }
   if (f.organisationId) where.push(`d.organisation_id = ${p.add(f.organisationId, 'uuid')}`);
+  for (const group of f.tags ?? []) where.push(`d.tags && ${p.add(group, 'text[]')}`);
   if (f.excludeIds?.length) where.push(`NOT (d.id = ANY(${p.add(f.excludeIds, 'text[]')}))`);
   if (f.ids) where.push(`d.id = ANY(${p.add(f.ids, 'text[]')})`);
   return where;
@@ -256,6 +257,7 @@ export function upsertRows(docs: SearchDocument[]): Record<string, unknown>[] {
       price_max_fen: range.max,
       price_fen: doc.priceFen ?? null,
       organisation_id: doc.organisationId ?? null,
+      tags: doc.tags ?? [],
       status: doc.status,
       updated_at: new Date(doc.updatedAt).toISOString(),
       ...tsvectorColumns(doc),
@@ -274,7 +276,7 @@ export const UPSERT_SQL = `
     SELECT * FROM jsonb_to_recordset($2::jsonb) AS r(type text, id text, title text, summary text,
       keywords text[], field_code text, region_code text, city_code text, region_path text[], trl smallint,
       min_trl smallint, transfer_modes text[], price_min_fen bigint, price_max_fen bigint, price_fen bigint,
-      organisation_id uuid, status text, updated_at timestamptz, tsv text, field_lengths int[])
+      organisation_id uuid, tags text[], status text, updated_at timestamptz, tsv text, field_lengths int[])
   ), old AS MATERIALIZED (
     -- read (and locked) before the insert below, which joins it for that reason: a row this statement
     -- has already updated could no longer be locked, and its old lexemes would not be subtracted
@@ -284,10 +286,10 @@ export const UPSERT_SQL = `
   ), written AS (
     INSERT INTO matching_documents AS d (namespace, type, id, title, summary, keywords, field_code,
       region_code, city_code, region_path, trl, min_trl, transfer_modes, price_min_fen, price_max_fen,
-      price_fen, organisation_id, status, updated_at, indexed_at, tsv, field_lengths)
+      price_fen, organisation_id, tags, status, updated_at, indexed_at, tsv, field_lengths)
     SELECT $1::text, r.type, r.id, r.title, r.summary, r.keywords, r.field_code, r.region_code, r.city_code,
            r.region_path, r.trl, r.min_trl, r.transfer_modes, r.price_min_fen, r.price_max_fen, r.price_fen,
-           r.organisation_id, r.status, r.updated_at, now(), r.tsv::tsvector, r.field_lengths
+           r.organisation_id, r.tags, r.status, r.updated_at, now(), r.tsv::tsvector, r.field_lengths
       FROM input r LEFT JOIN old o ON o.type = r.type AND o.id = r.id
     ON CONFLICT (namespace, type, id) DO UPDATE SET
       title = excluded.title, summary = excluded.summary, keywords = excluded.keywords,
@@ -295,7 +297,7 @@ export const UPSERT_SQL = `
       region_path = excluded.region_path, trl = excluded.trl, min_trl = excluded.min_trl,
       transfer_modes = excluded.transfer_modes, price_min_fen = excluded.price_min_fen,
       price_max_fen = excluded.price_max_fen, price_fen = excluded.price_fen,
-      organisation_id = excluded.organisation_id, status = excluded.status,
+      organisation_id = excluded.organisation_id, tags = excluded.tags, status = excluded.status,
       updated_at = excluded.updated_at, indexed_at = now(), tsv = excluded.tsv,
       field_lengths = excluded.field_lengths
     WHERE d.updated_at <= excluded.updated_at

@@ -214,6 +214,44 @@ function searchEngineContract(name: string, factory: EngineFactory, skip = false
       expect(await ids('四百八十度')).toEqual([]);
     });
 
+    it('finds service offerings and filters them by their tags (kind, any field, region served)', async () => {
+      const offering = (id: string, title: string, tags: string[]): SearchDocument => ({
+        id,
+        type: 'offering',
+        title,
+        summary: '检验检测',
+        body: '第三方检测机构，出具CMA报告。',
+        tags,
+        organisationId: ORG_B,
+        status: 'published',
+        updatedAt: '2026-06-01T00:00:00Z',
+      });
+      await engine.upsert([
+        offering('off-sic', '碳化硅功率模块可靠性检测', [
+          'kind:testing',
+          'field:02',
+          'field:03',
+          'region:320500',
+        ]),
+        offering('off-any', '功率器件失效分析', ['kind:testing', 'field:02', 'region:any']),
+        offering('off-legal', '功率半导体专利侵权分析', ['kind:legal', 'region:320000']),
+      ]);
+      const found = async (q: string, tags: string[][] = []) =>
+        (await engine.search({ type: 'offering', q, filters: { tags } })).hits.map((h) => h.id).sort();
+      expect(await found('碳化硅')).toEqual(['off-sic']);
+      // offerings are their own type: not found among achievements
+      expect(await ids('碳化硅')).toEqual([]);
+      expect(await found('', [['field:03']])).toEqual(['off-sic']);
+      expect(await found('', [['kind:testing'], ['field:02']])).toEqual(['off-any', 'off-sic']);
+      // serving Suzhou (320506): listing the city, the province, or no region
+      const suzhou = ['region:any', 'region:320506', 'region:320500', 'region:320000'];
+      expect(await found('', [suzhou])).toEqual(['off-any', 'off-legal', 'off-sic']);
+      expect(await found('', [['region:any', 'region:310000']])).toEqual(['off-any']);
+      await engine.remove('offering', ['off-sic']);
+      expect(await found('碳化硅')).toEqual([]);
+      await engine.remove('offering', ['off-any', 'off-legal']);
+    });
+
     it('applies an operator-edited thesaurus', async () => {
       expect(await ids('光储一体')).toEqual([]);
       const before = await engine.getSynonyms();

@@ -11,8 +11,8 @@ import { UUID_RE } from '../../platform/ids.js';
 import type { CorpusStats, TermVector } from './lexical.js';
 import type { SynonymGroup, Thesaurus } from './synonyms.js';
 
-export const DOCUMENT_TYPES = ['achievement', 'need', 'expert', 'institution'] as const;
-/** 科技成果 | 技术需求 | 专家 | 服务机构 */
+export const DOCUMENT_TYPES = ['achievement', 'need', 'expert', 'institution', 'offering'] as const;
+/** 科技成果 | 技术需求 | 专家 | 服务机构 | 服务产品 (a published service offering) */
 export type DocumentType = (typeof DOCUMENT_TYPES)[number];
 
 /** 转化方式 (DOMAIN.md); the catalog may add more, so the engine accepts any short code. */
@@ -45,6 +45,11 @@ export interface SearchDocument {
   budgetMinFen?: number | null;
   budgetMaxFen?: number | null;
   organisationId?: string | null;
+  /**
+   * Filter labels of types whose structure has no column of its own (short codes, e.g. an
+   * offering's `kind:ip_search`, `field:01`, `region:320000`); filtered with `SearchFilters.tags`.
+   */
+  tags?: string[];
   /** listing status; searches see SEARCHABLE_STATUSES unless they ask otherwise */
   status: string;
   updatedAt: Date | string;
@@ -73,6 +78,8 @@ export interface SearchFilters {
   /** whether listings without a price (面议) pass a price filter; default true */
   includeNegotiable?: boolean;
   organisationId?: string;
+  /** every group must hold: a document has at least one tag of each group (see `SearchDocument.tags`) */
+  tags?: string[][];
   /** default SEARCHABLE_STATUSES */
   statuses?: string[];
   excludeIds?: string[];
@@ -207,10 +214,14 @@ export const SEARCH_LIMITS = {
   maxBodyLength: 50_000,
   maxKeywords: 50,
   maxKeywordLength: 40,
+  maxTags: 100,
+  maxTagGroups: 5,
 } as const;
 
 export const NAMESPACE_RE = /^[a-z][a-z0-9_]{0,30}$/;
 const CODE_RE = /^[A-Za-z0-9_]{1,32}$/;
+/** a filter label: a prefix, a colon and a code (`kind:ip_search`) */
+export const TAG_RE = /^[a-z]{1,16}:[A-Za-z0-9_]{1,32}$/;
 const REGION_RE = /^\d{6}$/;
 
 function trlProblem(value: number | null | undefined): string | undefined {
@@ -252,6 +263,9 @@ export function documentProblems(doc: SearchDocument, at: string): FieldError[] 
   check('budgetMaxFen', fenProblem(doc.budgetMaxFen));
   const orgId = doc.organisationId;
   check('organisationId', orgId && !UUID_RE.test(orgId) ? 'must be a UUID' : undefined);
+  const tags = doc.tags ?? [];
+  if (tags.length > SEARCH_LIMITS.maxTags) check('tags', `at most ${SEARCH_LIMITS.maxTags} tags`);
+  if (tags.some((t) => !TAG_RE.test(t))) check('tags', 'invalid tag');
   check('status', doc.status && CODE_RE.test(doc.status) ? undefined : 'must be a short code');
   check('updatedAt', Number.isNaN(new Date(doc.updatedAt).getTime()) ? 'must be a date' : undefined);
   return errors;
@@ -287,6 +301,14 @@ export function pageOf(query: SearchQuery): { offset: number; limit: number } {
     if ((f[key]?.length ?? 0) > SEARCH_LIMITS.maxFilterValues) {
       errors.push({ field: `filters.${key}`, message: `at most ${SEARCH_LIMITS.maxFilterValues} values` });
     }
+  }
+  // a group may be long: each region asked of offerings brings its city, province and `region:any`
+  const groups = f.tags ?? [];
+  if (groups.length > SEARCH_LIMITS.maxTagGroups || groups.some((g) => g.length > SEARCH_LIMITS.maxTags)) {
+    errors.push({
+      field: 'filters.tags',
+      message: `at most ${SEARCH_LIMITS.maxTagGroups} groups of ${SEARCH_LIMITS.maxTags}`,
+    });
   }
   if ((f.ids?.length ?? 0) > SEARCH_LIMITS.maxIds) {
     errors.push({ field: 'filters.ids', message: `at most ${SEARCH_LIMITS.maxIds} values` });

@@ -25,9 +25,10 @@ import {
   type PublicChange,
 } from '../catalog/index.js';
 import { findOrganisation } from '../identity/index.js';
+import { getPublicOfferings } from '../services/index.js';
 import { type DocumentType, SEARCH_LIMITS, type SearchDocument, type SearchEngine } from './engine.js';
 import type { ListingIndexedJob } from './indexer.js';
-import { directoryDocument, listingDocument } from './projection.js';
+import { directoryDocument, listingDocument, offeringDocument } from './projection.js';
 
 /**
  * The name of a listing's or expert's organisation when its profile is public (verified): an
@@ -97,6 +98,11 @@ export async function readCurrentState(
     for (const view of views) {
       const doc = listingDocument(type, view, { organisationName: await names(view.organisationId) });
       out.set(doc.id, { doc, listing: states.get(doc.id) });
+    }
+  } else if (type === 'offering') {
+    // published offerings are indexed; any other state (or a deleted row) is removed
+    for (const offering of await getPublicOfferings(db, ids)) {
+      out.set(offering.id, { doc: offeringDocument(offering), listing: undefined });
     }
   } else {
     for (const entry of await getDirectoryEntries(db, type as DirectoryType, ids)) {
@@ -196,11 +202,11 @@ export async function applyListing(
   return announcementOf(job, settled(applied, job.type, job.id));
 }
 
-/** Indexes an expert or service institution as it is now (removed when it no longer exists). */
+/** Indexes an expert, service institution or offering as it is now (removed when not public). */
 export async function applyDirectoryEntry(
   db: Db,
   engine: SearchEngine,
-  job: { type: DirectoryType; id: string },
+  job: { type: DirectoryType | 'offering'; id: string },
 ): Promise<{ visible: boolean }> {
   const applied = await applyCurrentState(db, engine, job.type, [job.id]);
   return { visible: !!settled(applied, job.type, job.id)?.doc };

@@ -1,38 +1,50 @@
 /**
  * Keeps the search index whole across engine trouble (runs with the workers):
  *
- * - **Lost volume.** At start, an engine holding no listing at all beside a catalog with public
- *   listings (a new or wiped Meilisearch volume) is refilled by a rebuild in the background.
+ * - **Lost volume.** At start, an engine holding no listing and no offering at all beside a
+ *   database with public ones (a new or wiped Meilisearch volume) is refilled by a rebuild in the
+ *   background.
  * - **Long outage.** Indexing jobs retry with backoff, but give up after their attempts (about a
  *   quarter of an hour). Every minute, while the engine answers, failed indexing jobs are retried,
  *   so an outage of any length only delays indexing.
  */
 import type { BackgroundService, ModuleContext } from '../../platform/module.js';
 import { countPublicListings, type ListingKind, PUBLIC_STATUSES } from '../catalog/index.js';
+import { countPublishedOfferings } from '../services/index.js';
 import type { SearchEngine } from './engine.js';
 import { searchEngineFor } from './engine-instance.js';
-import { CATALOG_CHANGED_QUEUE, DIRECTORY_CHANGED_QUEUE, SYNONYMS_CHANGED_QUEUE } from './indexer.js';
+import {
+  CATALOG_CHANGED_QUEUE,
+  DIRECTORY_CHANGED_QUEUE,
+  OFFERING_CHANGED_QUEUE,
+  SYNONYMS_CHANGED_QUEUE,
+} from './indexer.js';
 import { reindex } from './reindex.js';
 
 type Ctx = Pick<ModuleContext, 'config' | 'database' | 'queues'>;
 
 const LISTING_KINDS: ListingKind[] = ['achievement', 'need'];
 
-/** true when the engine has no listing while the catalog has public ones (a lost index). */
+/** Public documents in the database: listings by kind, and published service offerings. */
+const inDatabase = (ctx: Ctx, type: ListingKind | 'offering') =>
+  type === 'offering' ? countPublishedOfferings(ctx.database.db) : countPublicListings(ctx.database.db, type);
+
+const CHECKED: (ListingKind | 'offering')[] = [...LISTING_KINDS, 'offering'];
+
+/** true when the engine has no listing and no offering while the database has public ones (a lost index). */
 export async function indexLost(ctx: Ctx, engine: SearchEngine): Promise<boolean> {
-  for (const type of LISTING_KINDS) {
-    const inCatalog = await countPublicListings(ctx.database.db, type);
-    if (inCatalog === 0) continue;
+  for (const type of CHECKED) {
+    if ((await inDatabase(ctx, type)) === 0) continue;
     const indexed = await engine.search({
       type,
       limit: 1,
       highlight: false,
-      filters: { statuses: [...PUBLIC_STATUSES] },
+      filters: type === 'offering' ? {} : { statuses: [...PUBLIC_STATUSES] },
     });
     if (indexed.total > 0) return false;
   }
-  for (const type of LISTING_KINDS) {
-    if ((await countPublicListings(ctx.database.db, type)) > 0) return true;
+  for (const type of CHECKED) {
+    if ((await inDatabase(ctx, type)) > 0) return true;
   }
   return false;
 }
@@ -48,7 +60,12 @@ export async function refillIfLost(ctx: Ctx): Promise<boolean> {
 /** Retries the failed jobs of the indexing queues (after the engine came back); returns how many. */
 export async function retryFailedIndexJobs(ctx: Ctx): Promise<number> {
   let retried = 0;
-  for (const name of [CATALOG_CHANGED_QUEUE, DIRECTORY_CHANGED_QUEUE, SYNONYMS_CHANGED_QUEUE]) {
+  for (const name of [
+    CATALOG_CHANGED_QUEUE,
+    DIRECTORY_CHANGED_QUEUE,
+    OFFERING_CHANGED_QUEUE,
+    SYNONYMS_CHANGED_QUEUE,
+  ]) {
     const failed = await ctx.queues.queue(name).getFailed(0, 999);
     for (const job of failed) {
       await job.retry('failed').then(

@@ -11,5 +11,7 @@ export {
 export { searchEngineFor } from './engine-instance.js';
 export { listingVersionDocument } from './index-apply.js';
 export { LISTING_INDEXED_QUEUE, type ListingIndexedJob } from './indexer.js';
+export { type OfferingMatch, type OfferingSubject, offeringSuggestions } from './offering-match.js';
+export { servedRegionTags } from './projection.js';
 export { loadDefaultThesaurus } from './synonyms.js';
 export { documentHoldsAll } from './tsvector.js';

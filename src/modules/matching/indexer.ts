@@ -2,6 +2,7 @@ import type { Job } from 'bullmq';
 import type { ModuleContext, WorkerDefinition } from '../../platform/module.js';
 import type { Payload } from '../../platform/queue.js';
 import type { PublicChange } from '../catalog/index.js';
+import { OFFERING_CHANGED_QUEUE } from '../services/index.js';
 import { searchEngineFor } from './engine-instance.js';
 import { announcementOf, settledState } from './index-apply.js';
 import { IndexBatcher } from './index-batcher.js';
@@ -41,6 +42,8 @@ declare module '../../platform/queue.js' {
 /** The catalog's hooks this indexer consumes (declared in catalog/changes.ts and directory.ts). */
 export const CATALOG_CHANGED_QUEUE = 'catalog.changed';
 export const DIRECTORY_CHANGED_QUEUE = 'catalog.directory-changed';
+/** The services module's hook for its offerings (declared in services/search-feed.ts). */
+export { OFFERING_CHANGED_QUEUE };
 
 /**
  * Jobs per worker held at once: they wait in the batcher (index-batcher.ts) for their batch, so
@@ -104,7 +107,16 @@ export async function processDirectoryChange(
   return { visible: !!settledState(await indexBatcherFor(ctx).apply(type, id), type, id)?.doc };
 }
 
-/** Workers that keep the search index in step with the catalog. */
+/** One `services.offering-changed` job: index the offering while published, remove it otherwise. */
+export async function processOfferingChange(
+  ctx: Ctx,
+  job: Pick<Job<Payload<typeof OFFERING_CHANGED_QUEUE>>, 'data'>,
+): Promise<{ visible: boolean }> {
+  const { id } = job.data;
+  return { visible: !!settledState(await indexBatcherFor(ctx).apply('offering', id), 'offering', id)?.doc };
+}
+
+/** Workers that keep the search index in step with the catalog and the service offerings. */
 export function matchingWorkers(ctx: ModuleContext): WorkerDefinition[] {
   return [
     {
@@ -118,6 +130,12 @@ export function matchingWorkers(ctx: ModuleContext): WorkerDefinition[] {
       // Held jobs, not parallel work: they wait in the batcher for one engine write per type.
       concurrency: INDEX_CONCURRENCY,
       process: (job) => processDirectoryChange(ctx, job),
+    },
+    {
+      queue: OFFERING_CHANGED_QUEUE,
+      // Held jobs, not parallel work: they wait in the batcher for one engine write per type.
+      concurrency: INDEX_CONCURRENCY,
+      process: (job) => processOfferingChange(ctx, job),
     },
     {
       queue: SYNONYMS_CHANGED_QUEUE,

@@ -4,12 +4,14 @@
  * rule decides (`getListing`), and a listing they may not see is a 404 whatever its state.
  */
 import { createHash } from 'node:crypto';
+import type { DbOrTx } from '../../platform/db.js';
 import type { CursorCodec } from '../../platform/pagination.js';
 import type { Principal } from '../../platform/principal.js';
 import type { ListingKind } from '../catalog/index.js';
 import { type CatalogDeps, getListing } from '../catalog/index.js';
 import type { SearchDocument, SearchEngine } from './engine.js';
 import type { SemanticRetriever } from './fusion.js';
+import { withOfferingInstitutions } from './institution-offerings.js';
 import { listingDocument } from './projection.js';
 import { recommendProviders } from './providers.js';
 import {
@@ -65,12 +67,19 @@ async function page(cursors: CursorCodec, list: string, q: PageParams, ranker: R
   };
 }
 
-async function providers(engine: SearchEngine, doc: Parameters<typeof subjectQuery>[0], subject: Profile) {
+async function providers(
+  engine: SearchEngine,
+  db: DbOrTx,
+  doc: Parameters<typeof subjectQuery>[0],
+  subject: Profile,
+) {
   const terms = subjectQuery(doc, await engine.thesaurus());
-  const [experts, institutions] = await Promise.all([
+  const [experts, direct] = await Promise.all([
     recommendProviders(engine, 'expert', terms, subject, PROVIDERS),
     recommendProviders(engine, 'institution', terms, subject, PROVIDERS),
   ]);
+  // institutions are also found through their published service offerings (issue 16)
+  const institutions = await withOfferingInstitutions(engine, db, direct, terms, subject, PROVIDERS);
   const ranked = <T>(list: T[]) => list.map((m, i) => ({ ...m, rank: i + 1 }));
   return { experts: ranked(experts), institutions: ranked(institutions) };
 }
@@ -89,7 +98,7 @@ export async function needMatches(deps: MatchDeps, p: Principal | undefined, id:
     page(deps.cursors, `matching.matches:need:${id}`, q, (limit) =>
       rankAchievementsForNeed(deps.engine, need, { limit, semantic: deps.semantic }),
     ),
-    providers(deps.engine, need, need),
+    providers(deps.engine, deps.catalog.db, need, need),
   ]);
   return { subject: subjectView(need), ...matches, ...recommended };
 }
@@ -133,7 +142,7 @@ export async function adHocMatches(deps: MatchDeps, body: MatchQueryBody) {
     page(deps.cursors, list, body, (limit) =>
       rankQuery(deps.engine, body.text, constraints, { limit, semantic: deps.semantic }),
     ),
-    providers(deps.engine, { title: body.text }, constraints),
+    providers(deps.engine, deps.catalog.db, { title: body.text }, constraints),
   ]);
   return { ...matches, ...recommended };
 }

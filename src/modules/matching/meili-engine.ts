@@ -130,6 +130,7 @@ const SETTINGS: Settings = {
     'priceMaxFen',
     'negotiable',
     'organisationId',
+    'tags',
   ],
   sortableAttributes: ['updatedAt', 'trl', 'priceFen'],
   rankingRules: ['words', 'typo', 'proximity', 'attribute', 'sort', 'exactness', 'updatedAt:desc'],
@@ -553,6 +554,7 @@ function toMeiliDocument(doc: SearchDocument): Record<string, unknown> {
     priceMaxFen: range.max,
     negotiable: range.min === null,
     organisationId: doc.organisationId ?? null,
+    tags: doc.tags ?? [],
     status: doc.status,
     updatedAt: new Date(doc.updatedAt).getTime(),
   };
@@ -574,6 +576,7 @@ function filterExpression(f: SearchFilters = {}): string[] {
     );
   }
   if (f.organisationId) out.push(`organisationId = ${quote(f.organisationId)}`);
+  for (const group of f.tags ?? []) out.push(anyOf('tags', group));
   if (f.excludeIds?.length) out.push(`NOT ${anyOf('key', f.excludeIds.map(keyOf))}`);
   // by `key` (filterable already, ids carried through base64url); `key IN []` matches nothing
   if (f.ids) out.push(anyOf('key', f.ids.map(keyOf)));

@@ -5,7 +5,8 @@
  * found by anyone.
  */
 import type { DirectoryEntry, ListingKind, ListingView } from '../catalog/index.js';
-import { SEARCH_LIMITS, type SearchDocument } from './engine.js';
+import type { PublicOffering } from '../services/index.js';
+import { regionPath, SEARCH_LIMITS, type SearchDocument } from './engine.js';
 
 const CODE_RE = /^[A-Za-z0-9_]{1,32}$/;
 const REGION_RE = /^\d{6}$/;
@@ -123,5 +124,47 @@ export function directoryDocument(entry: DirectoryEntry, extras: ProjectionExtra
     organisationId: entry.organisationId,
     status: 'published',
     updatedAt: entry.updatedAt,
+  };
+}
+
+/** The filter labels of an offering: its kind, its fields and the regions it serves (`any`: everywhere). */
+export function offeringTags(
+  offering: Pick<PublicOffering, 'kind' | 'fieldCodes' | 'regionCodes'>,
+): string[] {
+  const regions = offering.regionCodes.map(region).filter((r): r is string => r !== null);
+  return [
+    `kind:${offering.kind}`,
+    ...offering.fieldCodes.flatMap((f) => (code(f) ? [`field:${f}`] : [])),
+    ...(regions.length > 0 ? regions.map((r) => `region:${r}`) : ['region:any']),
+  ].slice(0, SEARCH_LIMITS.maxTags);
+}
+
+/**
+ * The tag groups that find offerings serving `regionCode`: those listing it, its city or its
+ * province, and those listing no region (they serve everywhere).
+ */
+export function servedRegionTags(regionCode: string): string[] {
+  return ['region:any', ...regionPath(regionCode).map((r) => `region:${r}`)];
+}
+
+/**
+ * A published service offering (服务产品) from its public projection: title, kind, description,
+ * the institution's name; fields and regions as filter labels (an offering may list several, the
+ * index's single field and region are its first ones). Never its qualification or contacts.
+ */
+export function offeringDocument(offering: PublicOffering): SearchDocument {
+  return {
+    id: offering.id,
+    type: 'offering',
+    title: clip(offering.title.trim(), SEARCH_LIMITS.maxTitleLength) ?? offering.id,
+    summary: clip(offering.kindLabel, SEARCH_LIMITS.maxSummaryLength),
+    body: bodyOf([str(offering.description), offering.institutionName]),
+    keywords: [offering.kindLabel],
+    fieldCode: offering.fieldCodes.map(code).find((c) => c !== null) ?? null,
+    regionCode: offering.regionCodes.map(region).find((r) => r !== null) ?? null,
+    organisationId: offering.organisationId,
+    tags: offeringTags(offering),
+    status: 'published',
+    updatedAt: offering.updatedAt,
   };
 }

@@ -9,7 +9,7 @@ import { DOCUMENT_TYPES, type DocumentType } from './engine.js';
 import { type ReindexOptions, reindex } from './reindex.js';
 import { semanticIndexFor } from './semantic.js';
 
-const USAGE = `usage: techex reindex [--type achievement|need|expert|institution]`;
+const USAGE = `usage: techex reindex [--type achievement|need|expert|institution|offering]`;
 
 /** `techex reindex [--type …]` (dispatched from src/main.ts). */
 export async function runReindexCli(argv: string[]): Promise<void> {

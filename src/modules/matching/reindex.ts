@@ -4,7 +4,8 @@
  * few pages in flight at once so the engine always has the next one queued. Each page goes through
  * `applyCurrentState` like the indexer's batches (read, write, read again), so a rebuild running
  * beside the workers never leaves an older state over a newer one, and holds no transaction while
- * the engine works. Experts and institutions are indexed the same way. The stored thesaurus is
+ * the engine works. Experts, institutions and service offerings are indexed the same way (every
+ * offering is visited: published ones indexed, the others removed). The stored thesaurus is
  * applied first.
  */
 import type { Db } from '../../platform/db.js';
@@ -17,6 +18,7 @@ import {
   listHiddenListingIds,
   listPublicListings,
 } from '../catalog/index.js';
+import { countPublishedOfferings, listOfferingIds } from '../services/index.js';
 import type { DocumentType, SearchDocument, SearchEngine } from './engine.js';
 import { applyCurrentState, isListingKind } from './index-apply.js';
 import { applyStoredSynonyms } from './synonym-store.js';
@@ -54,13 +56,15 @@ export async function reindex(
 ): Promise<ReindexSummary[]> {
   const { db, engine } = deps;
   await applyStoredSynonyms(engine, db, deps.namespace);
-  const types = opts.types ?? ['achievement', 'need', 'expert', 'institution'];
+  const types = opts.types ?? ['achievement', 'need', 'expert', 'institution', 'offering'];
   const pageSize = Math.min(opts.pageSize ?? 1000, 1000);
   const summaries: ReindexSummary[] = [];
   for (const type of types) {
     const total = isListingKind(type)
       ? await countPublicListings(db, type)
-      : await countDirectoryEntries(db, type as DirectoryType);
+      : type === 'offering'
+        ? await countPublishedOfferings(db)
+        : await countDirectoryEntries(db, type as DirectoryType);
     opts.onStart?.(type, total);
     const summary: ReindexSummary = { type, indexed: 0, removed: 0 };
     // ids page by page in id order, each page applied as the current state of its documents
@@ -92,6 +96,9 @@ export async function reindex(
         (await listPublicListings(db, kind, { afterId, limit: pageSize })).map((v) => String(v.id)),
       );
       await byPage((afterId) => listHiddenListingIds(db, kind, { afterId, limit: pageSize }));
+    } else if (type === 'offering') {
+      // every offering: published ones are indexed, the others removed (withdrawn since)
+      await byPage((afterId) => listOfferingIds(db, { afterId, limit: pageSize }));
     } else {
       const dirType = type as DirectoryType;
       await byPage(async (afterId) =>

@@ -66,6 +66,8 @@ export const matchingDocuments = pgTable(
     /** the achievement's own price, kept apart from the range so hits can report it as given */
     priceFen: bigint('price_fen', { mode: 'number' }),
     organisationId: uuid('organisation_id'),
+    /** filter labels (SearchDocument.tags), e.g. an offering's kind, fields and regions served */
+    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
     status: text('status').notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
     indexedAt: timestamp('indexed_at', { withTimezone: true }).notNull().defaultNow(),
@@ -85,7 +87,7 @@ export const matchingDocuments = pgTable(
     index('matching_documents_listing_idx').on(t.namespace, t.type, t.status, t.updatedAt),
     check(
       'matching_documents_type_check',
-      sql`${t.type} IN ('achievement', 'need', 'expert', 'institution')`,
+      sql`${t.type} IN ('achievement', 'need', 'expert', 'institution', 'offering')`,
     ),
     check('matching_documents_trl_check', sql`${t.trl} BETWEEN 1 AND 9 AND ${t.minTrl} BETWEEN 1 AND 9`),
   ],

@@ -16,6 +16,7 @@ import {
   type SearchFilters,
   type SearchHit,
 } from './engine.js';
+import { servedRegionTags } from './projection.js';
 
 export interface SearchParams {
   q?: string;
@@ -28,6 +29,8 @@ export interface SearchParams {
   priceMin?: number;
   priceMax?: number;
   organisationId?: string;
+  /** service kinds (`type=offering` only) */
+  kind?: string[];
   facets?: FacetName[];
   sort?: 'relevance' | 'freshness';
   cursor?: string;
@@ -63,7 +66,22 @@ function rangeErrors(q: SearchParams): FieldError[] {
     errors.push({ field: 'query/trlMin', message: 'must not exceed trlMax', code: 'range' });
   if (q.priceMin !== undefined && q.priceMax !== undefined && q.priceMin > q.priceMax)
     errors.push({ field: 'query/priceMin', message: 'must not exceed priceMax', code: 'range' });
+  if (q.kind?.length && q.type !== 'offering')
+    errors.push({ field: 'query/kind', message: 'only with type=offering', code: 'type' });
   return errors;
+}
+
+/**
+ * An offering may list several fields and regions, so its filters go through its tags
+ * (projection.ts): any of the kinds, any of the fields, and for each region asked, offerings
+ * serving it (listing it, its city or province, or no region).
+ */
+function offeringTagFilters(q: SearchParams): string[][] {
+  const groups: string[][] = [];
+  if (q.kind?.length) groups.push(q.kind.map((k) => `kind:${k}`));
+  if (q.field?.length) groups.push(q.field.map((f) => `field:${f}`));
+  if (q.region?.length) groups.push([...new Set(q.region.flatMap(servedRegionTags))]);
+  return groups;
 }
 
 /** The cursor's list name: the parameters that define the result, hashed (not the page size). */
@@ -91,9 +109,9 @@ export async function searchDocuments(engine: SearchEngine, cursors: CursorCodec
   const offset = offsetOf(cursors, list, q.cursor);
   const limit = clampLimit(q.limit);
   if (offset > SEARCH_LIMITS.maxOffset) throw new BadRequestError('invalid-cursor');
+  const offerings = q.type === 'offering';
   const filters: SearchFilters = {
-    fieldCodes: q.field,
-    regionCodes: q.region,
+    ...(offerings ? { tags: offeringTagFilters(q) } : { fieldCodes: q.field, regionCodes: q.region }),
     trlMin: q.trlMin,
     trlMax: q.trlMax,
     transferModes: q.mode,

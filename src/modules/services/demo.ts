@@ -13,6 +13,7 @@ import type { OrderAction, OrderStatus } from './lifecycle.js';
 import { requestVoucher } from './orders.js';
 import { dueDateFor } from './ports.js';
 import { serviceOfferings, serviceOrders, serviceQuotes, serviceRequests } from './schema.js';
+import { offeringChanged } from './search-feed.js';
 import { recordOrderStep } from './steps.js';
 import type { OfferingRow, OrderRow } from './views.js';
 
@@ -100,6 +101,7 @@ export async function seedServicesDemo(
       })
       .returning();
     offerings.push(row!);
+    await offeringChanged(tx, row!.id); // published: indexed for search and matching like the API's
   }
   const priced = offerings.find((o) => o.priceFen !== null);
   if (!buyer || !priced) return { skipped: false, offerings: offerings.length, orders: 0 };

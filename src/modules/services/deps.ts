@@ -3,11 +3,14 @@ import { ForbiddenError, UnauthorizedError, UnprocessableError } from '../../pla
 import type { OutboxDispatcher } from '../../platform/outbox.js';
 import type { CursorCodec } from '../../platform/pagination.js';
 import type { Principal } from '../../platform/principal.js';
+import type { SearchEngine } from '../matching/index.js';
 
 export interface ServiceDeps {
   db: Db;
   cursors: CursorCodec;
   outbox: Pick<OutboxDispatcher, 'kick'>;
+  /** the search and matching engine (offerings are its documents); set up on first use */
+  search?: () => Promise<SearchEngine>;
   now?: () => Date;
 }
 

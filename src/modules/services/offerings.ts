@@ -1,12 +1,18 @@
-import { and, arrayOverlaps, desc, eq, lt, sql } from 'drizzle-orm';
+import { and, arrayOverlaps, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import { actorOf, recordAudit } from '../../platform/audit.js';
 import { authorize } from '../../platform/authz.js';
 import type { DbOrTx } from '../../platform/db.js';
-import { ForbiddenError, NotFoundError, UnprocessableError, ValidationError } from '../../platform/errors.js';
+import {
+  BadRequestError,
+  ForbiddenError,
+  NotFoundError,
+  UnprocessableError,
+  ValidationError,
+} from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
-import { pageByIdDesc } from '../../platform/pagination.js';
+import { clampLimit, pageByIdDesc } from '../../platform/pagination.js';
 import type { Principal } from '../../platform/principal.js';
-import { documentHoldsAll, loadDefaultThesaurus } from '../matching/index.js';
+import { documentHoldsAll, loadDefaultThesaurus, servedRegionTags } from '../matching/index.js';
 import { notifyInTx } from '../notifications/index.js';
 import { type PageQuery, type ServiceDeps, verifiedOrganisationOf } from './deps.js';
 import { offeringChanged } from './feed.js';
@@ -14,6 +20,7 @@ import { type Qualification, qualificationProblem, type ServiceKind } from './ki
 import { type OfferingAction, offeringTable } from './lifecycle.js';
 import { organisationOf } from './ports.js';
 import { serviceOfferings as o } from './schema.js';
+import { offeringChanged as reindexOffering } from './search-feed.js';
 import { type OfferingRow, offeringView } from './views.js';
 
 export interface OfferingInput {
@@ -101,7 +108,7 @@ export async function updateOffering(
   input: OfferingInput,
   requestId?: string,
 ): Promise<OfferingRow> {
-  return deps.db.transaction(async (tx) => {
+  const updated = await deps.db.transaction(async (tx) => {
     const current = await findOffering(tx, id, true);
     authorize(p, 'service-offering.edit', current);
     if (current.status !== 'draft' && current.status !== 'rejected')
@@ -132,8 +139,12 @@ export async function updateOffering(
       after: { status: row!.status, kind: row!.kind },
       requestId,
     });
+    // the search index re-reads it (a draft or rejected offering is not indexed: this keeps it so)
+    await reindexOffering(tx, id);
     return row!;
   });
+  deps.outbox.kick();
+  return updated;
 }
 
 const REVIEW_TITLES: Partial<Record<OfferingAction, string>> = {
@@ -150,7 +161,7 @@ export async function offeringStep(
   body: { reason?: string },
   requestId?: string,
 ): Promise<OfferingRow> {
-  return deps.db.transaction(async (tx) => {
+  const stepped = await deps.db.transaction(async (tx) => {
     const current = await findOffering(tx, id, true);
     const review = action === 'publish' || action === 'reject';
     authorize(p, review ? 'service-offering.review' : 'service-offering.edit', current);
@@ -200,8 +211,12 @@ export async function offeringStep(
           dedupKey: `service-offering:${id}:${action}:${row!.updatedAt.toISOString()}`,
         },
       ]);
+    // published → indexed, withdrawn → removed, in this transaction (durable, see search-feed.ts)
+    await reindexOffering(tx, id);
     return row!;
   });
+  deps.outbox.kick(); // the search index hook
+  return stepped;
 }
 
 export async function getOffering(deps: ServiceDeps, p: Principal | undefined, id: string) {
@@ -221,16 +236,22 @@ export interface OfferingQuery extends PageQuery {
   q?: string;
 }
 
-/** Offerings examined per page of a `q` search, and per batch read. */
-const SEARCH_SCAN_MAX = 2000;
-const SEARCH_BATCH = 200;
+/** Own offerings examined per page of a `mine` search (they are not all in the index: drafts). */
+const MINE_SCAN_MAX = 2000;
+const MINE_BATCH = 200;
+/** A `q` search pages through at most this many ranked offerings (the engine's deepest offset). */
+const SEARCH_MAX_OFFSET = 1000;
 
 /**
  * Published offerings, newest first, filtered by kind, field, region served (an offering
  * serving no listed region serves everywhere) and institution; `mine` lists the caller's own.
+ * With `q` (and not `mine`), the search engine ranks the published offerings by relevance
+ * (`searchOfferings`).
  */
 export async function listOfferings(deps: ServiceDeps, p: Principal | undefined, q: OfferingQuery) {
   if (q.mine && !p?.organisationId) throw new UnprocessableError('service-organisation-required');
+  const words = q.q?.trim();
+  if (words && !q.mine) return searchOfferings(deps, q, words);
   const where = and(
     q.mine ? eq(o.organisationId, p!.organisationId!) : eq(o.status, 'published'),
     q.kind ? eq(o.kind, q.kind) : undefined,
@@ -248,24 +269,24 @@ export async function listOfferings(deps: ServiceDeps, p: Principal | undefined,
       .where(before ? and(where, lt(o.id, before)) : where)
       .orderBy(desc(o.id))
       .limit(limit);
-  const words = q.q?.trim();
   const page = await pageByIdDesc(
     deps.cursors,
     list,
     q,
     async (before, limit) => {
       if (!words) return read(before, limit);
-      // Full-text over title and description, judged by the matching module's rule (all words).
+      // The caller's own offerings in every state (drafts are not in the search index): judged
+      // by the matching module's rule (all words), newest first.
       const thesaurus = loadDefaultThesaurus();
       const found: OfferingRow[] = [];
       let cursor = before;
-      for (let scanned = 0; scanned < SEARCH_SCAN_MAX && found.length < limit; ) {
-        const batch = await read(cursor, SEARCH_BATCH);
+      for (let scanned = 0; scanned < MINE_SCAN_MAX && found.length < limit; ) {
+        const batch = await read(cursor, MINE_BATCH);
         for (const r of batch)
           if (documentHoldsAll({ title: r.title, summary: r.description, keywords: [] }, words, thesaurus))
             found.push(r);
         scanned += batch.length;
-        if (batch.length < SEARCH_BATCH) break;
+        if (batch.length < MINE_BATCH) break;
         cursor = batch.at(-1)!.id;
       }
       return found.slice(0, limit);
@@ -273,4 +294,48 @@ export async function listOfferings(deps: ServiceDeps, p: Principal | undefined,
     (r) => r.id,
   );
   return { items: page.items.map(offeringView), nextCursor: page.nextCursor };
+}
+
+/**
+ * `q` over published offerings through the search engine (issue 16): every word of `q` (or a
+ * synonym) in the title, kind, description or institution name, best first (newest first among
+ * equals). The filters are the engine's tags (projection in the matching module); the cursor
+ * carries the offset, signed and bound to the query, at most 1,000 results deep. The index follows
+ * the offerings within seconds; a hit that is no longer published is left out of its page.
+ */
+async function searchOfferings(deps: ServiceDeps, q: OfferingQuery, words: string) {
+  if (!deps.search) throw new Error('services: no search engine wired');
+  const list = `service-offerings:search:${q.kind ?? ''}:${q.fieldCode ?? ''}:${q.regionCode ?? ''}:${q.organisationId ?? ''}:${words}`;
+  const key = deps.cursors.decode(list, q.cursor);
+  const offset = key ? Number(key[0]) : 0;
+  if (!Number.isInteger(offset) || offset < 0 || offset > SEARCH_MAX_OFFSET)
+    throw new BadRequestError('invalid-cursor');
+  const limit = clampLimit(q.limit);
+  const tags: string[][] = [];
+  if (q.kind) tags.push([`kind:${q.kind}`]);
+  if (q.fieldCode) tags.push([`field:${q.fieldCode}`]);
+  if (q.regionCode) tags.push(servedRegionTags(q.regionCode));
+  const engine = await deps.search();
+  const result = await engine.search({
+    type: 'offering',
+    q: words,
+    match: 'all',
+    filters: { tags, organisationId: q.organisationId },
+    offset,
+    limit,
+    highlight: false,
+  });
+  const ids = result.hits.map((h) => h.id);
+  const rows = ids.length
+    ? await deps.db
+        .select()
+        .from(o)
+        .where(and(inArray(o.id, ids), eq(o.status, 'published')))
+    : [];
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const next = result.nextOffset;
+  return {
+    items: ids.flatMap((id) => (byId.has(id) ? [offeringView(byId.get(id)!)] : [])),
+    nextCursor: next !== null && next <= SEARCH_MAX_OFFSET ? deps.cursors.encode(list, [next]) : null,
+  };
 }

@@ -41,7 +41,7 @@ describe('a service order from request to voucher', () => {
     );
     expect(listed.json().items.map((o: { id: string }) => o.id)).toEqual([offeringId]);
 
-    // The buyer describes its need; the offering is suggested, each point with its reason.
+    // The buyer describes its need (suggestions are ranked by the search engine: suggestions.test.ts).
     const created = await req(w.buyer, 'POST', '/v1/service-requests', {
       kind: 'asset_valuation',
       title: '发明专利价值评估',
@@ -51,12 +51,7 @@ describe('a service order from request to voucher', () => {
     });
     expect(created.statusCode, created.body).toBe(201);
     const requestId = created.json().id as string;
-    const suggested = (await req(w.buyer, 'GET', `/v1/service-requests/${requestId}/suggestions`)).json();
-    const mine = suggested.items.find((s: { offering: { id: string } }) => s.offering.id === offeringId);
-    expect(mine.reasons.map((r: { code: string }) => r.code)).toEqual(['kind', 'field', 'region', 'words']);
-    expect(mine.reasons[1].fieldCodes).toEqual(['04']);
-    expect(mine.reasons[3].words).toEqual(expect.arrayContaining(['专利', '评估']));
-    expect(mine.score).toBe(3 + Math.min(3, mine.reasons[3].words.length));
+    expect((await req(w.buyer, 'GET', `/v1/service-requests/${requestId}/suggestions`)).statusCode).toBe(200);
 
     // The institution sees the open request and quotes.
     const open = (await req(w.institution, 'GET', '/v1/service-requests?role=open&limit=100')).json();

@@ -7,14 +7,17 @@ import { newId } from '../../platform/ids.js';
 import { pageNewestFirst } from '../../platform/lists.js';
 import { actsFor, isOperator, type Principal } from '../../platform/principal.js';
 import { emitEventInTx } from '../integration/index.js';
+import { offeringSuggestions } from '../matching/index.js';
 import { notifyInTx } from '../notifications/index.js';
 import { type PageQuery, type ServiceDeps, verifiedOrganisationOf } from './deps.js';
 import { quotingOrganisations, requestChanged } from './feed.js';
 import { chinaToday, type ServiceKind } from './kinds.js';
 import { ownsSubject, type SubjectType } from './ports.js';
 import { serviceRequests as r, serviceOfferings, serviceQuotes } from './schema.js';
-import { rankOfferings } from './suggest.js';
-import { quoteView, type RequestRow, requestView } from './views.js';
+import { offeringView, quoteView, type RequestRow, requestView } from './views.js';
+
+/** Suggestions shown for a request. */
+const SUGGESTIONS = 20;
 
 export interface RequestInput {
   kind: ServiceKind;
@@ -136,23 +139,48 @@ export async function listRequests(deps: ServiceDeps, p: Principal | undefined, 
   return { items: page.items.map(requestView), nextCursor: page.nextCursor };
 }
 
-/** Published offerings of the request's kind from other organisations, ranked with reasons. */
+/**
+ * Published offerings of the request's kind from other organisations, ranked by the search and
+ * matching engine with its reasons (issue 16): the request's text is the query, fields and the
+ * region served reorder comparable text fits; an offering sharing no telling text is no match.
+ */
 export async function suggestOfferings(deps: ServiceDeps, p: Principal | undefined, id: string) {
   const row = await findRequest(deps.db, id);
   authorize(p, 'service-request.read', await refOf(deps.db, p, row));
-  const candidates = await deps.db
-    .select()
-    .from(serviceOfferings)
-    .where(
-      and(
-        eq(serviceOfferings.status, 'published'),
-        eq(serviceOfferings.kind, row.kind),
-        ne(serviceOfferings.organisationId, row.organisationId),
-      ),
-    )
-    .orderBy(desc(serviceOfferings.id))
-    .limit(200);
-  return { items: rankOfferings(row, candidates, 20) };
+  if (!deps.search) throw new Error('services: no search engine wired');
+  const matches = await offeringSuggestions(
+    await deps.search(),
+    deps.db,
+    {
+      title: row.title,
+      description: row.description,
+      kind: row.kind,
+      fieldCodes: row.fieldCodes,
+      regionCode: row.regionCode,
+      excludeOrganisationId: row.organisationId,
+    },
+    SUGGESTIONS,
+  );
+  const rows = matches.length
+    ? await deps.db
+        .select()
+        .from(serviceOfferings)
+        .where(
+          inArray(
+            serviceOfferings.id,
+            matches.map((m) => m.id),
+          ),
+        )
+    : [];
+  const byId = new Map(rows.map((o) => [o.id, o]));
+  return {
+    items: matches.flatMap((m) => {
+      const offering = byId.get(m.id);
+      if (!offering) return [];
+      const { score, breakdown, reasons, matchedTerms } = m;
+      return [{ offering: offeringView(offering), score, breakdown, reasons, matchedTerms }];
+    }),
+  };
 }
 
 /** An institution answers an open request with a quote for one of its published offerings. */

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { bindOperations, type RequestOf } from '../../platform/http/operations.js';
 import type { ModuleContext } from '../../platform/module.js';
+import { searchEngineFor } from '../matching/index.js';
 import type { ServiceDeps } from './deps.js';
 import type { OfferingAction, OrderAction } from './lifecycle.js';
 import { createOffering, getOffering, listOfferings, offeringStep, updateOffering } from './offerings.js';
@@ -38,7 +39,12 @@ type OrderStepRequest = Pick<RequestOf<'startServiceOrder'>, 'principal' | 'para
 };
 
 export async function serviceRoutes(app: FastifyInstance, ctx: ModuleContext): Promise<void> {
-  const deps: ServiceDeps = { db: ctx.database.db, cursors: ctx.cursors, outbox: ctx.outbox };
+  const deps: ServiceDeps = {
+    db: ctx.database.db,
+    cursors: ctx.cursors,
+    outbox: ctx.outbox,
+    search: () => searchEngineFor(ctx),
+  };
   const offering = async (action: OfferingAction, req: OfferingStepRequest) =>
     offeringView(
       await offeringStep(deps, req.principal, req.params.offeringId, action, req.body ?? {}, req.id),

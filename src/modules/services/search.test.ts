@@ -1,4 +1,5 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AnyWorker } from '../../platform/queue.js';
 import { useTestApp } from '../../test/app.js';
 import {
   createServicesWorld,
@@ -6,16 +7,46 @@ import {
   publishedOffering,
   type ServicesWorld,
 } from '../../test/fixtures/services.js';
+import { eventually } from '../../test/wait.js';
+import { matchingWorkers, OFFERING_CHANGED_QUEUE } from '../matching/indexer.js';
 import { servicesModule } from './module.js';
 
-/** `GET /v1/service-offerings?q=`: words in the title or description, with the matching engine's rule. */
-const t = useTestApp([servicesModule.routes!]);
+/**
+ * `GET /v1/service-offerings?q=`: published offerings are documents of the search engine (issue
+ * 16), indexed by the matching module's worker; every word (or a synonym) must match, best first.
+ */
+const t = useTestApp([servicesModule.routes!], { outboxQueues: [OFFERING_CHANGED_QUEUE] });
 const req = injector(() => t.app);
+const workers: AnyWorker[] = [];
 let w: ServicesWorld;
 let valuation: string;
 let pilot: string;
 
+/** Waits until the search finds `id` (the index follows within seconds), kicking the outbox. */
+const indexed = (id: string, q: string) =>
+  eventually(
+    `offering ${id} indexed`,
+    async () =>
+      (
+        await req(
+          undefined,
+          'GET',
+          `/v1/service-offerings?organisationId=${w.institutionOrg.id}&q=${encodeURIComponent(q)}&limit=100`,
+        )
+      )
+        .json()
+        .items.some((x: { id: string }) => x.id === id),
+    { timeout: 10_000, poke: () => t.ctx.outbox.kick() },
+  );
+
+afterAll(async () => {
+  await Promise.all(workers.map((x) => x.close()));
+});
+
 beforeAll(async () => {
+  for (const def of matchingWorkers(t.ctx)) {
+    workers.push(t.ctx.queues.worker(def.queue as never, def.process, { concurrency: def.concurrency }));
+  }
   w = await createServicesWorld(t.ctx);
   valuation = (await publishedOffering(req, w)).id;
   pilot = (
@@ -26,6 +57,8 @@ beforeAll(async () => {
       qualification: undefined,
     })
   ).id;
+  await indexed(valuation, '无形资产评估');
+  await indexed(pilot, '工艺放大');
 });
 
 const search = async (q: string, extra = '') => {
@@ -65,6 +98,24 @@ describe('searching offerings', () => {
     );
     expect(next.statusCode, next.body).toBe(200);
     expect(next.json().items.map((x: { id: string }) => x.id)).toEqual([valuation]);
+  });
+
+  it('ranks by relevance, not by date: a title match before a newer description-only match', async () => {
+    const newer = (
+      await publishedOffering(req, w, {
+        kind: 'ip_search',
+        title: '科技查新与文献检索',
+        description: '查新报告，可附带专利检索。',
+        qualification: undefined,
+      })
+    ).id;
+    await indexed(newer, '科技查新');
+    expect(await search('专利')).toEqual([valuation, newer]);
+    // withdrawn: out of the results at once (the page checks the state), then out of the index
+    expect((await req(w.institution, 'POST', `/v1/service-offerings/${newer}/withdraw`, {})).statusCode).toBe(
+      200,
+    );
+    expect(await search('专利')).toEqual([valuation]);
   });
 
   it('refuses an over-long query (400)', async () => {

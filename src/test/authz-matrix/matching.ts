@@ -24,6 +24,12 @@ const ssId = (o: Record<string, string>) => ({ savedSearchId: o.id! });
 
 export const matchingRows: MatrixRow[] = [
   { op: 'search', query: () => 'q=%E7%9F%A9%E9%98%B5&limit=5', expect: publicScoped(200) },
+  // service offerings (issue 16): public like the rest of the index
+  {
+    op: 'search',
+    query: () => 'type=offering&kind=testing&q=%E6%A3%80%E6%B5%8B&limit=5',
+    expect: publicScoped(200),
+  },
   ...perListing('getAchievementMatches', 'achievement'),
   ...perListing('getNeedMatches', 'need'),
   { op: 'queryMatches', body: () => ({ text: '正极材料制备' }), expect: publicScoped(200) },
