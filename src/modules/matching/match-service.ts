@@ -8,6 +8,7 @@ import type { CursorCodec } from '../../platform/pagination.js';
 import type { Principal } from '../../platform/principal.js';
 import type { ListingKind } from '../catalog/index.js';
 import { type CatalogDeps, getListing } from '../catalog/index.js';
+import type { AssociationTable } from './associations.js';
 import type { SearchDocument, SearchEngine } from './engine.js';
 import { listingDocument } from './projection.js';
 import { recommendProviders } from './providers.js';
@@ -31,6 +32,8 @@ export interface MatchDeps {
   engine: SearchEngine;
   catalog: CatalogDeps;
   cursors: CursorCodec;
+  /** the catalog's term associations (association-store.ts); absent: no association expansion */
+  associations?: () => Promise<AssociationTable>;
 }
 
 export interface PageParams {
@@ -82,8 +85,8 @@ const subjectView = (doc: SearchDocument) => ({ id: doc.id, type: doc.type, titl
 export async function needMatches(deps: MatchDeps, p: Principal | undefined, id: string, q: PageParams) {
   const need = await subjectOf(deps, p, 'need', id);
   const [matches, recommended] = await Promise.all([
-    page(deps.cursors, `matching.matches:need:${id}`, q, (limit) =>
-      rankAchievementsForNeed(deps.engine, need, { limit }),
+    page(deps.cursors, `matching.matches:need:${id}`, q, async (limit) =>
+      rankAchievementsForNeed(deps.engine, need, { limit, associations: await deps.associations?.() }),
     ),
     providers(deps.engine, need, need),
   ]);
@@ -97,8 +100,8 @@ export async function achievementMatches(
   q: PageParams,
 ) {
   const achievement = await subjectOf(deps, p, 'achievement', id);
-  const matches = await page(deps.cursors, `matching.matches:achievement:${id}`, q, (limit) =>
-    rankNeedsForAchievement(deps.engine, achievement, { limit }),
+  const matches = await page(deps.cursors, `matching.matches:achievement:${id}`, q, async (limit) =>
+    rankNeedsForAchievement(deps.engine, achievement, { limit, associations: await deps.associations?.() }),
   );
   return { subject: subjectView(achievement), ...matches };
 }
@@ -126,7 +129,9 @@ export async function adHocMatches(deps: MatchDeps, body: MatchQueryBody) {
     .digest('base64url');
   const list = `matching.matches:query:${key.slice(0, 16)}`;
   const [matches, recommended] = await Promise.all([
-    page(deps.cursors, list, body, (limit) => rankQuery(deps.engine, body.text, constraints, { limit })),
+    page(deps.cursors, list, body, async (limit) =>
+      rankQuery(deps.engine, body.text, constraints, { limit, associations: await deps.associations?.() }),
+    ),
     providers(deps.engine, { title: body.text }, constraints),
   ]);
   return { ...matches, ...recommended };

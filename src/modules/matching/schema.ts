@@ -8,6 +8,7 @@ import {
   jsonb,
   pgTable,
   primaryKey,
+  real,
   smallint,
   text,
   timestamp,
@@ -98,4 +99,23 @@ export const matchingTermStats = pgTable(
     df: integer('df').notNull(),
   },
   (t) => [primaryKey({ name: 'matching_term_stats_pk', columns: [t.namespace, t.type, t.lexeme] })],
+);
+
+/**
+ * Term associations learned from the catalog (associations.ts), per namespace: the listings whose
+ * text holds `term` are often filed under the keyword `associate`. Replaced whole by each rebuild
+ * (the `matching.associations` job, debounced after catalog changes).
+ */
+export const matchingTermAssociations = pgTable(
+  'matching_term_associations',
+  {
+    namespace: text('namespace').notNull(),
+    term: text('term').notNull(),
+    associate: text('associate').notNull(),
+    /** normalised pointwise mutual information, 0–1 */
+    strength: real('strength').notNull(),
+    /** listings holding both */
+    support: integer('support').notNull(),
+  },
+  (t) => [primaryKey({ name: 'matching_term_associations_pk', columns: [t.namespace, t.term, t.associate] })],
 );
