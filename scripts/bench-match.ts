@@ -23,6 +23,7 @@ import pino from 'pino';
 import { generateDemo } from '../src/modules/catalog/demo/demo-data.js';
 import { seedDemo } from '../src/modules/catalog/seed.js';
 import { MODULES } from '../src/modules/index.js';
+import { rebuildAssociations } from '../src/modules/matching/association-store.js';
 import { searchEngineFor } from '../src/modules/matching/engine-instance.js';
 import { reindex } from '../src/modules/matching/reindex.js';
 import { warmUpSegmenter } from '../src/modules/matching/text.js';
@@ -316,6 +317,9 @@ try {
       `${name}: loaded through the API in ${((Date.now() - t1) / 1000).toFixed(1)} s (batch publish, approve); ` +
         `indexed by ${loaded.indexedBy}`,
     );
+    // the catalog's term associations, as the debounced job would have rebuilt them by now
+    const learnt = await rebuildAssociations(runtime.ctx.database.db, config.queuePrefix);
+    console.log(`term associations rebuilt: ${learnt.associations} from ${learnt.listings} public listings`);
     return { name, set, recallGrade, loaded };
   };
   const summary: string[] = [];
