@@ -16,6 +16,7 @@ import {
 } from './association-store.js';
 import { AssociationTable, associationTerms, learnAssociations, listingUnits } from './associations.js';
 import { searchEngineFor } from './engine-instance.js';
+import { matchingWorkers, processListingChange } from './indexer.js';
 import { lexicalQuery, lexicalScore } from './lexical.js';
 import { matchingModule } from './module.js';
 import { RANKING_PARAMS, textCandidates } from './ranking.js';
@@ -130,6 +131,33 @@ describe('term associations (stored, rebuilt from the catalog)', () => {
       return scored.find((s) => s.candidate.hit.id === bridged)?.text ?? 0;
     };
     expect(await scoreOf(0.3)).toBeGreaterThan(await scoreOf(0));
+  });
+
+  it('an indexed catalog change schedules the rebuild job, whose worker learns from the catalog', async () => {
+    const id = await publishListing(ctx, app, 'achievement', actors, { title: '焊缝超声检测装置' });
+    const namespace = ctx.config.queuePrefix;
+    const window = Math.floor(Date.now() / ASSOCIATIONS_DEBOUNCE_MS);
+    await processListingChange(ctx, { data: { type: 'achievement', id, change: 'published' } });
+    const queue = ctx.queues.queue(ASSOCIATIONS_QUEUE);
+    // the window may have turned between the two clock readings
+    const job =
+      (await queue.getJob(`associations-${namespace}-${window}`)) ??
+      (await queue.getJob(`associations-${namespace}-${window + 1}`));
+    expect(job?.data).toEqual({ namespace });
+    // the module's worker for that queue, run on a job due now (the scheduled one is due later)
+    const def = matchingWorkers(ctx).find((w) => w.queue === ASSOCIATIONS_QUEUE)!;
+    const worker = ctx.queues.worker(def.queue as never, def.process, { concurrency: 1 });
+    try {
+      const done = new Promise<unknown>((resolve) =>
+        worker.on('completed', (_job, result) => resolve(result)),
+      );
+      await queue.add(ASSOCIATIONS_QUEUE, { namespace }, { jobId: `associations-${namespace}-now` });
+      const rebuilt = (await done) as { listings: number };
+      // every public listing of the catalog is read (this file published five)
+      expect(rebuilt.listings).toBeGreaterThanOrEqual(5);
+    } finally {
+      await worker.close();
+    }
   });
 
   it('a catalog change schedules one debounced rebuild job per window', async () => {
