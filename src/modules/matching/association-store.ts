@@ -42,14 +42,26 @@ export async function rebuildAssociations(
   namespace: string,
   params: AssociationParams = ASSOCIATION_PARAMS,
 ): Promise<{ listings: number; associations: number }> {
-  const units: ReturnType<typeof listingUnits>[] = [];
+  // arrays of shared strings: a catalog of 100,000 listings holds some 10 million word slots
+  const units: { words: string[]; keywords: string[] }[] = [];
+  const vocabulary = new Map<string, string>();
+  const intern = (set: Set<string>) =>
+    [...set].map((w) => {
+      const shared = vocabulary.get(w);
+      if (shared !== undefined) return shared;
+      vocabulary.set(w, w);
+      return w;
+    });
   for (const kind of ['achievement', 'need'] as ListingKind[]) {
     let afterId: string | undefined;
     for (;;) {
       const page = await listPublicListings(db, kind, { afterId, limit: PAGE });
       if (page.length === 0) break;
       afterId = String(page[page.length - 1]!.id);
-      for (const view of page) units.push(listingUnits(listingDocument(kind, view)));
+      for (const view of page) {
+        const { words, keywords } = listingUnits(listingDocument(kind, view));
+        units.push({ words: intern(words), keywords: intern(keywords) });
+      }
     }
   }
   const learnt = learnAssociations(units, params);
@@ -82,12 +94,20 @@ export async function readAssociations(db: Db, namespace: string): Promise<Assoc
  */
 export async function scheduleRebuild(queue: AnyQueue, namespace: string, now = Date.now()): Promise<void> {
   const window = Math.floor(now / ASSOCIATIONS_DEBOUNCE_MS);
+  // a batch of a thousand changes schedules once from this process, not a thousand times
+  const scheduled = scheduledWindows.get(queue) ?? new Map<string, number>();
+  scheduledWindows.set(queue, scheduled);
+  if (scheduled.get(namespace) === window) return;
   await queue.add(
     ASSOCIATIONS_QUEUE,
     { namespace },
     { jobId: `associations-${namespace}-${window}`, delay: (window + 1) * ASSOCIATIONS_DEBOUNCE_MS - now },
   );
+  scheduled.set(namespace, window);
 }
+
+/** The window each queue handle last scheduled a rebuild for, per namespace. */
+const scheduledWindows = new WeakMap<AnyQueue, Map<string, number>>();
 
 /** The associations a process ranks with, read again at most every `ASSOCIATIONS_REFRESH_MS`. */
 export class AssociationCache {

@@ -65,6 +65,12 @@ export interface AssociationSource {
   keywords?: readonly string[] | null;
 }
 
+/** A listing's distinct words and keywords (sets, or arrays without repeats). */
+export interface ListingUnits {
+  words: Iterable<string>;
+  keywords: Iterable<string>;
+}
+
 /** A listing's words (jieba words of two or more characters) and its keywords, normalised. */
 export function listingUnits(doc: AssociationSource): { words: Set<string>; keywords: Set<string> } {
   const words = new Set<string>();
@@ -85,10 +91,10 @@ export function listingUnits(doc: AssociationSource): { words: Set<string>; keyw
  * for the same input whatever its order. Memory: one counter per (word, keyword) pair seen.
  */
 export function learnAssociations(
-  listings: Iterable<{ words: ReadonlySet<string>; keywords: ReadonlySet<string> }>,
+  listings: Iterable<ListingUnits>,
   params: AssociationParams = ASSOCIATION_PARAMS,
 ): Association[] {
-  const all: { words: ReadonlySet<string>; keywords: ReadonlySet<string> }[] = [...listings];
+  const all: ListingUnits[] = [...listings];
   const n = all.length;
   if (n === 0) return [];
   const wordDf = new Map<string, number>();
