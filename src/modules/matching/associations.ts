@@ -47,6 +47,13 @@ export const ASSOCIATION_PARAMS: AssociationParams = {
 /** Fitted by scripts/bench/match-fit.ts (README.md, "How the weights were fitted"). */
 export const EXPANSION_PARAMS: ExpansionParams = { weight: 0, terms: 10 };
 
+/**
+ * Whether the shipped ranking uses the associations at all. While the fitted weight is 0 the
+ * catalog changes schedule no rebuild (at 100,000 listings one costs minutes of segmentation) and
+ * the match endpoints read none; `rebuildAssociations` and the job still work when run.
+ */
+export const ASSOCIATIONS_IN_USE = EXPANSION_PARAMS.weight > 0;
+
 /** One learned association: the listings that say `term` are often filed under `associate`. */
 export interface Association {
   term: string;

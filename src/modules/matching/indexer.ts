@@ -3,6 +3,7 @@ import type { ModuleContext, WorkerDefinition } from '../../platform/module.js';
 import type { Payload } from '../../platform/queue.js';
 import type { PublicChange } from '../catalog/index.js';
 import { ASSOCIATIONS_QUEUE, rebuildAssociations, scheduleRebuild } from './association-store.js';
+import { ASSOCIATIONS_IN_USE } from './associations.js';
 import { searchEngineFor } from './engine-instance.js';
 import { announcementOf, settledState } from './index-apply.js';
 import { IndexBatcher } from './index-batcher.js';
@@ -83,8 +84,9 @@ export async function processListingChange(
     await ctx.queues
       .queue(LISTING_INDEXED_QUEUE)
       .add(LISTING_INDEXED_QUEUE, applied, { jobId: indexedJobId(applied) });
-    // the catalog changed: learn its term associations again, debounced
-    await scheduleRebuild(ctx.queues.queue(ASSOCIATIONS_QUEUE), ctx.config.queuePrefix);
+    // the catalog changed: learn its term associations again, debounced (when the ranking uses them)
+    if (ASSOCIATIONS_IN_USE)
+      await scheduleRebuild(ctx.queues.queue(ASSOCIATIONS_QUEUE), ctx.config.queuePrefix);
   }
   return applied;
 }
