@@ -2,11 +2,15 @@
  * `npx tsx scripts/bench-match.ts` (npm run bench:match): matching quality on the labelled
  * development set (scripts/data/match-devset), loaded THROUGH THE API of a running techex (batch
  * publishing, approval, the indexer), then measured through `GET /v1/needs/{id}/matches`:
- * nDCG@10 and recall@20 of the ranking, of the engine's text order alone and of a plain keyword
- * baseline, in the same run (and of Meilisearch when MEILI_URL is set); then p50/p95 latency of
- * `GET /v1/needs/{id}/matches` over HTTP with 100,000 generated achievements indexed, on the
- * embedded engine and, with MEILI_URL, on Meilisearch; then (MEILI_URL, unless
- * BENCH_MATCH_INDEXING=0) Meilisearch's indexing throughput, as `npm run bench:meili` prints it.
+ * nDCG@10 and recall@20 of the ranking beside BM25 over character bigrams computed by the bench
+ * over exactly the same documents (and Meilisearch when MEILI_URL is set), in two configurations:
+ * A. the issue's: the demo catalog is seeded, the shared set posted, and the shared set ranked
+ *    among those documents only;
+ * B. the full mix: the project devset is posted too, and both sets ranked among everything;
+ * then p50/p95 latency of `GET /v1/needs/{id}/matches` over HTTP with 100,000 generated
+ * achievements indexed (BENCH_MATCH_DOCS=0 skips that part), on the embedded engine and, with
+ * MEILI_URL, on Meilisearch; then (MEILI_URL, unless BENCH_MATCH_INDEXING=0) Meilisearch's
+ * indexing throughput, as `npm run bench:meili` prints it.
  *
  * Runs techex (API and workers) on a PostgreSQL of its own: an embedded one in a temporary folder,
  * or a temporary database on the DATABASE_URL server, dropped afterwards. BENCH_MATCH_DOCS changes
@@ -21,6 +25,7 @@ import pino from 'pino';
 import { generateDemo } from '../src/modules/catalog/demo/demo-data.js';
 import { seedDemo } from '../src/modules/catalog/seed.js';
 import { MODULES } from '../src/modules/index.js';
+import { rebuildAssociations } from '../src/modules/matching/association-store.js';
 import { searchEngineFor } from '../src/modules/matching/engine-instance.js';
 import { reindex } from '../src/modules/matching/reindex.js';
 import { warmUpSegmenter } from '../src/modules/matching/text.js';
@@ -28,6 +33,7 @@ import { loadConfig } from '../src/platform/config.js';
 import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.js';
 import { startRuntime } from '../src/platform/runtime.js';
 import { apiRanker, type LoadedDevset, loadDevsetThroughApi } from './bench/match-api.js';
+import { baselineDocuments } from './bench/match-configs.js';
 import { meiliApi } from './bench/match-meili.js';
 import { BigramBm25 } from './bench/match-memory.js';
 import { achievementDocument, percentile, quality, type Ranker } from './bench/match-quality.js';
@@ -283,17 +289,6 @@ class ReasonShares {
   }
 }
 
-/** The demo catalog's achievements and both judged sets' as BM25 documents (all public text). */
-function baselineDocuments(sets: { set: Devset }[]) {
-  const text = (a: { title: string; summary: string; keywords: string[]; description?: string }) =>
-    [a.title, a.summary, a.keywords.join(' '), a.description ?? ''].join('\n');
-  const judged = sets.flatMap(({ set }) =>
-    set.achievements.map((a) => ({ id: a.externalId, text: text(a) })),
-  );
-  const demo = generateDemo(1).achievements.map((a, i) => ({ id: `demo-${i}`, text: text(a) }));
-  return [...judged, ...demo];
-}
-
 try {
   warmUpSegmenter();
   const devset = loadDevset();
@@ -317,77 +312,102 @@ try {
     `demo catalog: ${seeded.achievements} achievements, ${seeded.needs} needs seeded and indexed as distractors ` +
       `(${((Date.now() - t0) / 1000).toFixed(1)} s)`,
   );
-  const sets: { name: string; set: Devset; recallGrade: number; loaded: LoadedDevset }[] = [];
-  for (const [name, set, recallGrade] of [
-    ['project devset', devset, 1],
-    ['shared set', shared, 2],
-  ] as const) {
-    if (!set) continue;
+  type Loaded = { name: string; set: Devset; recallGrade: number; loaded: LoadedDevset };
+  const loadSet = async (name: string, set: Devset, recallGrade: number): Promise<Loaded> => {
     const t1 = Date.now();
     const loaded = await loadDevsetThroughApi(runtime.ctx, base, set);
     console.log(
       `${name}: loaded through the API in ${((Date.now() - t1) / 1000).toFixed(1)} s (batch publish, approve); ` +
         `indexed by ${loaded.indexedBy}`,
     );
-    sets.push({ name, set, recallGrade, loaded });
-  }
-  console.log(
-    '\nquality, every set ranked among the same achievements (both judged sets and the demo catalog);\n' +
-      'recall@20 counts grade ≥ 1 on the devset (its README), grade ≥ 2 on the shared set (its README)\n',
-  );
-  const bm25 = new BigramBm25(baselineDocuments(sets));
+    // the catalog's term associations, as the debounced job would have rebuilt them by now
+    const learnt = await rebuildAssociations(runtime.ctx.database.db, config.queuePrefix);
+    console.log(`term associations rebuilt: ${learnt.associations} from ${learnt.listings} public listings`);
+    return { name, set, recallGrade, loaded };
+  };
   const summary: string[] = [];
-  for (const { name, set, recallGrade, loaded } of sets) {
-    const base25 = await quality(
-      set,
-      `${name}: BM25 over character bigrams (bench's own)`,
-      async (need) => bm25.rank(`${need.title}\n${need.description}`, 20),
-      undefined,
-      recallGrade,
-    );
-    const reasons = new ReasonShares();
-    const ranked = await quality(
-      set,
-      `${name}: embedded, GET /v1/needs/{id}/matches`,
-      reasons.watch(apiRanker(loaded, httpGet), loaded, httpGet),
-      undefined,
-      recallGrade,
-    );
-    console.log(`  reasons: ${reasons.report()}`);
-    summary.push(
-      `${name}: nDCG@10 ${ranked.ndcg.toFixed(3)} vs BM25 ${base25.ndcg.toFixed(3)} (${signed(ranked.ndcg - base25.ndcg)}), ` +
-        `recall@20 ${ranked.recall.toFixed(3)} vs ${base25.recall.toFixed(3)} (${signed(ranked.recall - base25.recall)})`,
+  /** Every set of `measured` ranked among the achievements loaded so far, beside BM25 over the same. */
+  const measure = async (label: string, measured: Loaded[], present: Loaded[]) => {
+    console.log(`\n${label}\n`);
+    summary.push(`${label.split('\n')[0]}:`);
+    const bm25 = new BigramBm25(baselineDocuments(present.map((p) => p.set)));
+    for (const { name, set, recallGrade, loaded } of measured) {
+      const base25 = await quality(
+        set,
+        `${name}: BM25 over character bigrams (bench's own)`,
+        async (need) => bm25.rank(`${need.title}\n${need.description}`, 20),
+        undefined,
+        recallGrade,
+      );
+      const reasons = new ReasonShares();
+      const ranked = await quality(
+        set,
+        `${name}: embedded, GET /v1/needs/{id}/matches`,
+        reasons.watch(apiRanker(loaded, httpGet), loaded, httpGet),
+        undefined,
+        recallGrade,
+      );
+      console.log(`  reasons: ${reasons.report()}`);
+      summary.push(
+        `  ${name}: nDCG@10 ${ranked.ndcg.toFixed(3)} vs BM25 ${base25.ndcg.toFixed(3)} (${signed(ranked.ndcg - base25.ndcg)}), ` +
+          `recall@20 ${ranked.recall.toFixed(3)} vs ${base25.recall.toFixed(3)} (${signed(ranked.recall - base25.recall)})`,
+      );
+    }
+    if (MEILI_URL) {
+      const meili = await meiliApi(runtime, { url: MEILI_URL, masterKey: MEILI_MASTER_KEY });
+      try {
+        for (const { name, set, recallGrade, loaded } of measured) {
+          const m = await quality(
+            set,
+            `${name}: meilisearch, GET /v1/needs/{id}/matches`,
+            apiRanker(loaded, meili.get),
+            undefined,
+            recallGrade,
+          );
+          summary.push(
+            `  ${name} on meilisearch: nDCG@10 ${m.ndcg.toFixed(3)}, recall@20 ${m.recall.toFixed(3)}`,
+          );
+        }
+      } finally {
+        await meili.close();
+      }
+    } else {
+      console.log('meilisearch: skipped (set MEILI_URL to measure it)');
+    }
+  };
+  const recallNote =
+    'recall@20 counts grade ≥ 1 on the devset (its README), grade ≥ 2 on the shared set (its README)';
+  // 1. The issue's configuration: the shared set posted into an exchange holding the demo catalog.
+  const loadedShared = shared ? await loadSet('shared set', shared, 2) : undefined;
+  if (loadedShared) {
+    await measure(
+      `A. the issue's configuration: the shared set ranked among the demo catalog and its own ${shared!.achievements.length} achievements\n${recallNote}`,
+      [loadedShared],
+      [loadedShared],
     );
   }
-  if (MEILI_URL) {
+  // 2. Everything: the project devset joins; both sets ranked among all the achievements.
+  const loadedDevset = await loadSet('project devset', devset, 1);
+  const all = loadedShared ? [loadedDevset, loadedShared] : [loadedDevset];
+  await measure(
+    `B. full mix: every set ranked among the same achievements (both judged sets and the demo catalog)\n${recallNote}`,
+    all,
+    all,
+  );
+  console.log(`\n${summary.join('\n')}\nload average ${load()}\n`);
+  if (TOTAL_DOCS > 0) await latency(devset, loadedDevset.loaded);
+  if (TOTAL_DOCS > 0 && MEILI_URL) {
+    // the same measure on Meilisearch: the listings reindexed there, the generated ones added
     const meili = await meiliApi(runtime, { url: MEILI_URL, masterKey: MEILI_MASTER_KEY });
     try {
-      for (const { name, set, recallGrade, loaded } of sets) {
-        const m = await quality(
-          set,
-          `${name}: meilisearch, GET /v1/needs/{id}/matches`,
-          apiRanker(loaded, meili.get),
-          undefined,
-          recallGrade,
-        );
-        summary.push(
-          `${name} on meilisearch: nDCG@10 ${m.ndcg.toFixed(3)}, recall@20 ${m.recall.toFixed(3)}`,
-        );
-      }
-      if (TOTAL_DOCS > 0) await meili.latency([...sets[0]!.loaded.needIdOf.values()], TOTAL_DOCS, ROUNDS);
+      await meili.latency([...loadedDevset.loaded.needIdOf.values()], TOTAL_DOCS, ROUNDS);
     } finally {
       await meili.close();
     }
-  } else {
-    console.log('meilisearch: skipped (set MEILI_URL to measure it)');
   }
-  console.log(`\n${summary.join('\n')}\nload average ${load()}\n`);
-  if (TOTAL_DOCS > 0) await latency(devset, sets[0]!.loaded);
 } finally {
   await runtime.close();
   await database.drop();
 }
 // Indexing throughput on Meilisearch (npm run bench:meili's section, its own PostgreSQL and index)
-if (MEILI_URL && process.env.BENCH_MATCH_INDEXING !== '0') {
-  await runMeiliIndexingBench();
-}
+if (MEILI_URL && process.env.BENCH_MATCH_INDEXING !== '0') await runMeiliIndexingBench();

@@ -63,6 +63,8 @@ export const FIT_START: RankingParams = {
     queryTfExponent: 0.5,
   },
   feedback: { docs: 5, terms: 20, weight: 0.3 },
+  // off at the start: the fit decides whether the catalog's associations earn a weight
+  associations: { weight: 0, terms: 10 },
   strength: 0.2,
   structure: { field: 0.3, trl: 0.25, price: 0.1, modes: 0.15, region: 0.1, freshness: 0.1 },
   minText: 0.05,
@@ -89,6 +91,11 @@ const feedback = (name: keyof RankingParams['feedback']): Knob => ({
   get: (p) => p.feedback[name],
   set: (p, v) => ({ ...p, feedback: { ...p.feedback, [name]: v } }),
 });
+const association = (name: keyof RankingParams['associations']): Knob => ({
+  name: `associations.${name}`,
+  get: (p) => p.associations[name],
+  set: (p, v) => ({ ...p, associations: { ...p.associations, [name]: v } }),
+});
 const structure = (name: keyof RankingParams['structure']): Knob => ({
   name: `structure.${name}`,
   get: (p) => p.structure[name],
@@ -112,6 +119,8 @@ const KNOBS: [Knob, number[]][] = [
   [feedback('docs'), [0, 3, 5, 10]],
   [feedback('terms'), [10, 20, 40]],
   [feedback('weight'), [0.1, 0.2, 0.3, 0.5]],
+  [association('weight'), [0, 0.1, 0.2, 0.3, 0.5]],
+  [association('terms'), [5, 10, 20]],
   [
     {
       name: 'strength',

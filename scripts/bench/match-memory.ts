@@ -4,6 +4,12 @@
  * (match-fit.ts) can evaluate hundreds of parameter settings in minutes. Also the bench's BM25
  * baseline over character bigrams, computed over the same documents.
  */
+import {
+  AssociationTable,
+  associationTerms,
+  learnAssociations,
+  listingUnits,
+} from '../../src/modules/matching/associations.js';
 import type { DocumentType, SearchDocument } from '../../src/modules/matching/engine.js';
 import type { Profile } from '../../src/modules/matching/fits.js';
 import {
@@ -37,6 +43,8 @@ export class MemoryCorpus {
     docs: SearchDocument[],
     private readonly fieldsOf: (doc: SearchDocument) => string[][] = documentFields,
     private readonly queryOf: typeof subjectQuery = subjectQuery,
+    /** the catalog's term associations, learnt from `docs` (associations.ts) */
+    readonly associations: AssociationTable = new AssociationTable(learnAssociations(docs.map(listingUnits))),
   ) {
     for (const doc of docs) {
       const fields = this.fieldsOf(doc);
@@ -80,7 +88,8 @@ export class MemoryCorpus {
     now: Date,
     k = 20,
   ): string[] {
-    const query = this.queryOf(subject, thesaurus, params.lexical);
+    const own = this.queryOf(subject, thesaurus, params.lexical);
+    const query = [...own, ...associationTerms(own, this.associations, params.associations)];
     let terms = query;
     if (params.feedback.docs > 0) {
       const first = this.#textRank(type, query, params)

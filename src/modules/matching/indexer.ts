@@ -3,6 +3,8 @@ import type { ModuleContext, WorkerDefinition } from '../../platform/module.js';
 import type { Payload } from '../../platform/queue.js';
 import type { PublicChange } from '../catalog/index.js';
 import { OFFERING_CHANGED_QUEUE } from '../services/index.js';
+import { ASSOCIATIONS_QUEUE, rebuildAssociations, scheduleRebuild } from './association-store.js';
+import { ASSOCIATIONS_IN_USE } from './associations.js';
 import { searchEngineFor } from './engine-instance.js';
 import { announcementOf, settledState } from './index-apply.js';
 import { IndexBatcher } from './index-batcher.js';
@@ -94,6 +96,9 @@ export async function processListingChange(
     await ctx.queues
       .queue(LISTING_INDEXED_QUEUE)
       .add(LISTING_INDEXED_QUEUE, applied, { jobId: indexedJobId(applied) });
+    // the catalog changed: learn its term associations again, debounced (when the ranking uses them)
+    if (ASSOCIATIONS_IN_USE)
+      await scheduleRebuild(ctx.queues.queue(ASSOCIATIONS_QUEUE), ctx.config.queuePrefix);
   }
   return applied;
 }
@@ -136,6 +141,12 @@ export function matchingWorkers(ctx: ModuleContext): WorkerDefinition[] {
       // Held jobs, not parallel work: they wait in the batcher for one engine write per type.
       concurrency: INDEX_CONCURRENCY,
       process: (job) => processOfferingChange(ctx, job),
+    },
+    {
+      queue: ASSOCIATIONS_QUEUE,
+      concurrency: 1,
+      // reads the catalog as it is now: a late or repeated job rebuilds the same, harmlessly
+      process: (job: Job<{ namespace: string }>) => rebuildAssociations(ctx.database.db, job.data.namespace),
     },
     {
       queue: SYNONYMS_CHANGED_QUEUE,

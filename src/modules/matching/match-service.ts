@@ -9,6 +9,7 @@ import type { CursorCodec } from '../../platform/pagination.js';
 import type { Principal } from '../../platform/principal.js';
 import type { ListingKind } from '../catalog/index.js';
 import { type CatalogDeps, getListing } from '../catalog/index.js';
+import type { AssociationTable } from './associations.js';
 import type { SearchDocument, SearchEngine } from './engine.js';
 import type { SemanticRetriever } from './fusion.js';
 import { withOfferingInstitutions } from './institution-offerings.js';
@@ -36,6 +37,8 @@ export interface MatchDeps {
   cursors: CursorCodec;
   /** semantic neighbours fused with the lexical ranking (EMBEDDINGS_URL); absent: lexical only */
   semantic?: SemanticRetriever;
+  /** the catalog's term associations (association-store.ts); absent: no association expansion */
+  associations?: () => Promise<AssociationTable>;
 }
 
 export interface PageParams {
@@ -95,8 +98,12 @@ const subjectView = (doc: SearchDocument) => ({ id: doc.id, type: doc.type, titl
 export async function needMatches(deps: MatchDeps, p: Principal | undefined, id: string, q: PageParams) {
   const need = await subjectOf(deps, p, 'need', id);
   const [matches, recommended] = await Promise.all([
-    page(deps.cursors, `matching.matches:need:${id}`, q, (limit) =>
-      rankAchievementsForNeed(deps.engine, need, { limit, semantic: deps.semantic }),
+    page(deps.cursors, `matching.matches:need:${id}`, q, async (limit) =>
+      rankAchievementsForNeed(deps.engine, need, {
+        limit,
+        semantic: deps.semantic,
+        associations: await deps.associations?.(),
+      }),
     ),
     providers(deps.engine, deps.catalog.db, need, need),
   ]);
@@ -110,8 +117,12 @@ export async function achievementMatches(
   q: PageParams,
 ) {
   const achievement = await subjectOf(deps, p, 'achievement', id);
-  const matches = await page(deps.cursors, `matching.matches:achievement:${id}`, q, (limit) =>
-    rankNeedsForAchievement(deps.engine, achievement, { limit, semantic: deps.semantic }),
+  const matches = await page(deps.cursors, `matching.matches:achievement:${id}`, q, async (limit) =>
+    rankNeedsForAchievement(deps.engine, achievement, {
+      limit,
+      semantic: deps.semantic,
+      associations: await deps.associations?.(),
+    }),
   );
   return { subject: subjectView(achievement), ...matches };
 }
@@ -139,8 +150,12 @@ export async function adHocMatches(deps: MatchDeps, body: MatchQueryBody) {
     .digest('base64url');
   const list = `matching.matches:query:${key.slice(0, 16)}`;
   const [matches, recommended] = await Promise.all([
-    page(deps.cursors, list, body, (limit) =>
-      rankQuery(deps.engine, body.text, constraints, { limit, semantic: deps.semantic }),
+    page(deps.cursors, list, body, async (limit) =>
+      rankQuery(deps.engine, body.text, constraints, {
+        limit,
+        semantic: deps.semantic,
+        associations: await deps.associations?.(),
+      }),
     ),
     providers(deps.engine, deps.catalog.db, { title: body.text }, constraints),
   ]);

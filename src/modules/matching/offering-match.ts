@@ -46,7 +46,7 @@ export interface OfferingMatch {
 }
 
 /** Field and region only (the weights of the providers' lists, hand-set like them, not fitted). */
-const PARAMS: Pick<RankingParams, 'strength' | 'structure' | 'lexical' | 'feedback'> = {
+const PARAMS: Pick<RankingParams, 'strength' | 'structure' | 'lexical' | 'feedback' | 'associations'> = {
   strength: RANKING_PARAMS.strength,
   structure: {
     field: PROVIDER_WEIGHTS.field,
@@ -59,6 +59,7 @@ const PARAMS: Pick<RankingParams, 'strength' | 'structure' | 'lexical' | 'feedba
   lexical: RANKING_PARAMS.lexical,
   // offerings are few and short: the first pass is enough (as for experts and institutions)
   feedback: { docs: 0, terms: 0, weight: 0 },
+  associations: RANKING_PARAMS.associations,
 };
 
 /** A field in common: 领域一致; fields on both sides and none shared: no fit; otherwise neutral. */

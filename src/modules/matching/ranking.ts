@@ -12,6 +12,13 @@
  * 3. Reasons (reasons.ts): telling terms only, and no structured reason that holds for most of
  *    the list.
  */
+import {
+  type AssociationTable,
+  associationTerms,
+  EMPTY_ASSOCIATIONS,
+  EXPANSION_PARAMS,
+  type ExpansionParams,
+} from './associations.js';
 import type { Candidate, DocumentType, SearchDocument, SearchEngine, SearchFilters } from './engine.js';
 import {
   type Fit,
@@ -57,6 +64,8 @@ export const STRUCTURE_WEIGHTS = {
 export interface RankingParams {
   lexical: LexicalParams;
   feedback: FeedbackParams;
+  /** expansion by the catalog's term associations (associations.ts) */
+  associations: ExpansionParams;
   /** how far structure may move a text score: ×(1 ± strength)/(1 + strength) */
   strength: number;
   structure: Record<keyof typeof STRUCTURE_WEIGHTS, number>;
@@ -68,6 +77,7 @@ export interface RankingParams {
 export const RANKING_PARAMS: RankingParams = {
   lexical: LEXICAL_PARAMS,
   feedback: FEEDBACK_PARAMS,
+  associations: EXPANSION_PARAMS,
   strength: 0.3,
   structure: { ...STRUCTURE_WEIGHTS },
   minText: 0.05,
@@ -107,6 +117,8 @@ export interface MatchOptions {
   now?: Date;
   /** semantic neighbours fused with the lexical ranking (fusion.ts); absent: lexical only */
   semantic?: SemanticRetriever;
+  /** the catalog's term associations (associations.ts); none: no association expansion */
+  associations?: AssociationTable;
 }
 
 export type QueryConstraints = Omit<Profile, 'trl' | 'priceFen' | 'budgetMinFen'> & {
@@ -157,16 +169,19 @@ export function subjectQuery(
 
 /**
  * Candidates of `type` for a lexical query, scored by BM25F, best first; and the corpus statistics.
- * With feedback on, the best first-pass candidates lend their words to a second pass
- * (`feedbackTerms`), weighted below the query's own.
+ * The catalog's term associations first lend the query the keywords its words go with
+ * (`associationTerms`); with feedback on, the best first-pass candidates then lend their words to a
+ * second pass (`feedbackTerms`); both weighted below the query's own words.
  */
 export async function textCandidates(
   engine: SearchEngine,
   type: DocumentType,
-  query: LexicalTerm[],
+  own: LexicalTerm[],
   filters: SearchFilters | undefined,
-  params: Pick<RankingParams, 'lexical' | 'feedback'> = RANKING_PARAMS,
+  params: Pick<RankingParams, 'lexical' | 'feedback' | 'associations'> = RANKING_PARAMS,
+  associations: AssociationTable = EMPTY_ASSOCIATIONS,
 ): Promise<{ scored: ScoredCandidate[]; stats: CorpusStats; terms: LexicalTerm[] }> {
+  const query = [...own, ...associationTerms(own, associations, params.associations)];
   const first = await textPass(engine, type, query, filters, params.lexical);
   const { docs } = params.feedback;
   if (docs <= 0 || first.scored.length < 2) return { ...first, terms: query };
@@ -278,7 +293,14 @@ async function rank(
   if (terms.length === 0) return { matches: [], queryTerms: [] };
   // embedded while the lexical candidates are scored; a failure resolves to undefined (lexical only)
   const neighbours = opts.semantic?.nearest(type, text);
-  const { scored, stats } = await textCandidates(engine, type, terms, opts.filters);
+  const { scored, stats } = await textCandidates(
+    engine,
+    type,
+    terms,
+    opts.filters,
+    RANKING_PARAMS,
+    opts.associations,
+  );
   const queryTerms = informativeTerms(terms, stats);
   const best = scored[0]?.text ?? 0;
   const lexical = best > 0 ? scored.filter((s) => s.text >= RANKING_PARAMS.minText * best) : [];

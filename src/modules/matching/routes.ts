@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { bindOperations } from '../../platform/http/operations.js';
 import type { ModuleContext } from '../../platform/module.js';
+import { associationsFor } from './association-store.js';
+import { ASSOCIATIONS_IN_USE } from './associations.js';
 import { searchEngineFor } from './engine-instance.js';
 import { achievementMatches, adHocMatches, type MatchDeps, needMatches } from './match-service.js';
 import { searchDocuments } from './search-service.js';
@@ -15,6 +17,7 @@ export async function searchRoutes(app: FastifyInstance, ctx: ModuleContext): Pr
     catalog: { db: ctx.database.db, outbox: ctx.outbox, cursors: ctx.cursors },
     cursors: ctx.cursors,
     semantic: semanticIndexFor(ctx),
+    associations: ASSOCIATIONS_IN_USE ? () => associationsFor(ctx).get() : undefined,
   });
   bindOperations(app, {
     search: async (req) => searchDocuments(await engine(), ctx.cursors, req.query),

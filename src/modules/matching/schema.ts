@@ -8,6 +8,7 @@ import {
   jsonb,
   pgTable,
   primaryKey,
+  real,
   smallint,
   text,
   timestamp,
@@ -145,4 +146,23 @@ export const matchingEmbeddings = pgTable(
       sql`${t.dims} BETWEEN 1 AND 4096 AND octet_length(${t.vector}) = 4 * ${t.dims}`,
     ),
   ],
+);
+
+/**
+ * Term associations learned from the catalog (associations.ts), per namespace: the listings whose
+ * text holds `term` are often filed under the keyword `associate`. Replaced whole by each rebuild
+ * (the `matching.associations` job, debounced after catalog changes).
+ */
+export const matchingTermAssociations = pgTable(
+  'matching_term_associations',
+  {
+    namespace: text('namespace').notNull(),
+    term: text('term').notNull(),
+    associate: text('associate').notNull(),
+    /** normalised pointwise mutual information, 0–1 */
+    strength: real('strength').notNull(),
+    /** listings holding both */
+    support: integer('support').notNull(),
+  },
+  (t) => [primaryKey({ name: 'matching_term_associations_pk', columns: [t.namespace, t.term, t.associate] })],
 );
