@@ -30,26 +30,13 @@ import { application } from '../../src/test/fixtures/contracts.js';
 import { sha256hex } from '../../src/test/hashes.js';
 import { randomCreditCode } from '../../src/test/ids.js';
 import { CONNECTIONS, DURATION, type LoadResult, type Row } from './harness.js';
+import { statementsSent, uncount } from './statements.js';
 
 interface Scenario {
   name: string;
   target?: number;
   run(): Promise<Row>;
 }
-
-/**
- * Statements sent to PostgreSQL by this process (every pg client's `query`, BEGIN and COMMIT
- * included): on a loaded machine each round trip costs a scheduler wake-up of the server and of
- * this process, so statements per cycle explain the ratio better than CPU time does.
- */
-let statements = 0;
-/** The bench's own sampling connection, not counted. */
-const uncounted = new WeakSet<pg.Client>();
-const clientQuery = pg.Client.prototype.query;
-pg.Client.prototype.query = function (this: pg.Client, ...args: Parameters<typeof clientQuery>) {
-  if (!uncounted.has(this)) statements++;
-  return Reflect.apply(clientQuery, this, args);
-} as typeof clientQuery;
 
 /** Runs `cycle` from `concurrency` loops for `seconds`; cycles per second and latencies. */
 async function measure(
@@ -182,7 +169,7 @@ export function contractsScenario(ctx: ModuleContext): Scenario {
       let sampling = true;
       const activity = (async () => {
         const probe = new pg.Client({ connectionString: pool.options.connectionString });
-        uncounted.add(probe);
+        uncount(probe);
         await probe.connect();
         try {
           while (sampling) {
@@ -198,7 +185,7 @@ export function contractsScenario(ctx: ModuleContext): Scenario {
           await probe.end();
         }
       })();
-      const before = statements;
+      const before = statementsSent();
       const subject = await measure(DURATION, concurrency, async (loop) => {
         // Creating the draft is the applicant's earlier work; it is included to keep the loop simple.
         const { sellerCode, principal: applicant } = applicants[loop]!;
@@ -211,7 +198,7 @@ export function contractsScenario(ctx: ModuleContext): Scenario {
         await timed('take', () => takeForReview(deps, { principal: registrar }, c.id));
         await timed('register', () => registerContract(deps, { principal: registrar }, c.id, {}));
       });
-      const perCycle = (statements - before) / Math.max(1, subject.requestsPerSec * DURATION);
+      const perCycle = (statementsSent() - before) / Math.max(1, subject.requestsPerSec * DURATION);
       clearInterval(sampler);
       sampling = false;
       await activity;
