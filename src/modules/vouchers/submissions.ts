@@ -179,34 +179,33 @@ export async function submissionRoutes(app: FastifyInstance, ctx: ModuleContext)
         issuingSubCentre: { code: point.code, name: point.name },
         documentHashes: b.documentHashes,
       };
-      const { transactionId, created } = await ctx.database.db.transaction(async (tx) => {
-        const result = await requestVoucherInTx(tx, request);
-        if (!result.created) {
-          // The same externalId again: fine when it is the same transaction, never a silent
-          // "accepted" for another one (the stored transaction and its voucher do not change).
-          const [stored] = await tx
-            .select({ request: voucherTransactions.request })
-            .from(voucherTransactions)
-            .where(eq(voucherTransactions.id, result.transactionId));
-          const diff = differences(
-            JSON.parse(JSON.stringify(stated(stored!.request as VoucherRequest))),
-            JSON.parse(JSON.stringify(stated(request))),
+      // One statement writes the transaction and its issuing job together (no BEGIN/COMMIT round
+      // trips: HTTP submissions per second, issue 14). A stored transaction never changes, so a
+      // repeated externalId is checked against it afterwards, outside any transaction.
+      const { transactionId, created } = await requestVoucherInTx(ctx.database.db, request);
+      if (!created) {
+        // The same externalId again: fine when it is the same transaction, never a silent
+        // "accepted" for another one (the stored transaction and its voucher do not change).
+        const [stored] = await ctx.database.db
+          .select({ request: voucherTransactions.request })
+          .from(voucherTransactions)
+          .where(eq(voucherTransactions.id, transactionId));
+        const diff = differences(
+          JSON.parse(JSON.stringify(stated(stored!.request as VoucherRequest))),
+          JSON.parse(JSON.stringify(stated(request))),
+        );
+        if (diff.length)
+          throw new ConflictError(
+            'voucher-transaction-conflict',
+            {},
+            { transactionId, externalId: b.externalId, differences: diff },
           );
-          if (diff.length)
-            throw new ConflictError(
-              'voucher-transaction-conflict',
-              {},
-              {
-                transactionId: result.transactionId,
-                externalId: b.externalId,
-                differences: diff,
-              },
-            );
-        }
-        return result;
-      });
+      }
       ctx.outbox.kick();
-      const row = await statusOf(ctx, eq(voucherTransactions.id, transactionId));
+      // A transaction recorded just now has no voucher yet: it is pending, with no read needed.
+      const row = created
+        ? { transactionId, sourceId: request.sourceId, number: null, status: null }
+        : await statusOf(ctx, eq(voucherTransactions.id, transactionId));
       return reply.code(202).send({ ...view(row!), created });
     },
     getDataTransaction: async (req) => {
