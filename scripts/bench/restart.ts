@@ -71,6 +71,11 @@ interface Service {
   child: ChildProcess;
   /** ms from spawn until /readyz answered 200 */
   readyMs: number;
+  /**
+   * CPU ms the service's process had used when /readyz first answered 200 (all its threads, from
+   * /proc): what the start costs on an idle machine, less waits, whatever the load here.
+   */
+  cpuMs?: number;
   phases?: Record<string, number>;
 }
 
@@ -127,9 +132,19 @@ async function startService(dataDir: string, port: number): Promise<Service> {
     await sleep(20);
   }
   const readyMs = performance.now() - t0;
+  const cpuMs = child.pid ? await processCpuMs(child.pid) : undefined;
   // The phases line is written just before listening ends; give the pipe a moment to deliver it.
   for (let i = 0; i < 100 && !phases; i++) await sleep(10);
-  return { child, readyMs, phases };
+  return { child, readyMs, cpuMs, phases };
+}
+
+/** utime + stime of a process (all threads) in ms, from /proc (undefined elsewhere). */
+async function processCpuMs(pid: number): Promise<number | undefined> {
+  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  if (!stat) return undefined;
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Clock ticks of 10 ms (USER_HZ = 100 on Linux).
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 async function postmasterPid(pgdata: string): Promise<number | undefined> {
@@ -286,11 +301,15 @@ async function bareNode(): Promise<number> {
 const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
-function printPhases(phases: Record<string, number> | undefined): string {
+function printPhases(phases: Record<string, number> | undefined, cpuMs?: number): string {
   if (!phases) return '(no phases logged)';
-  return Object.entries(phases)
-    .map(([k, v]) => `${k} ${v}`)
-    .join(', ');
+  const cpu = cpuMs === undefined ? '' : `service CPU to ready ${cpuMs} ms; `;
+  return (
+    cpu +
+    Object.entries(phases)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')
+  );
 }
 
 export async function runRestartBench(): Promise<void> {
@@ -312,22 +331,24 @@ export async function runRestartBench(): Promise<void> {
     service = await startService(dataDir, port);
     await settle(pgdata, password);
     console.log(
-      `first start ready in ${fmt(service.readyMs)}, outbox settled; phases: ${printPhases(service.phases)}`,
+      `first start ready in ${fmt(service.readyMs)}, outbox settled; phases: ${printPhases(service.phases, service.cpuMs)}`,
     );
 
     const results: Record<'service' | 'both', { subject: number[]; baseline: number[] }> = {
       service: { subject: [], baseline: [] },
       both: { subject: [], baseline: [] },
     };
+    const cpu: Record<'service' | 'both', number[]> = { service: [], both: [] };
     for (let round = 1; round <= ROUNDS; round++) {
       // kill -9 of the service only: its PostgreSQL is orphaned, the next start adopts it.
       await crash(service, pgdata, false);
       const node = await bareNode();
       service = await startService(dataDir, port);
       results.service.subject.push(service.readyMs);
+      if (service.cpuMs !== undefined) cpu.service.push(service.cpuMs);
       results.service.baseline.push(node);
       console.log(
-        `round ${round} service killed: ready in ${fmt(service.readyMs)} (bare node ${fmt(node)}); phases: ${printPhases(service.phases)}`,
+        `round ${round} service killed: ready in ${fmt(service.readyMs)} (bare node ${fmt(node)}); phases: ${printPhases(service.phases, service.cpuMs)}`,
       );
 
       // kill -9 of the service and its PostgreSQL: a stale postmaster.pid and WAL to replay.
@@ -335,9 +356,10 @@ export async function runRestartBench(): Promise<void> {
       const bare = await barePostgres(pgdata, password);
       service = await startService(dataDir, port);
       results.both.subject.push(service.readyMs);
+      if (service.cpuMs !== undefined) cpu.both.push(service.cpuMs);
       results.both.baseline.push(bare);
       console.log(
-        `round ${round} service and PostgreSQL killed: ready in ${fmt(service.readyMs)} (bare postgres ${fmt(bare)}); phases: ${printPhases(service.phases)}`,
+        `round ${round} service and PostgreSQL killed: ready in ${fmt(service.readyMs)} (bare postgres ${fmt(bare)}); phases: ${printPhases(service.phases, service.cpuMs)}`,
       );
     }
     console.log(
@@ -350,7 +372,7 @@ export async function runRestartBench(): Promise<void> {
       const s = median(r.subject);
       const b = median(r.baseline);
       console.log(
-        `${name === 'service' ? 'kill -9 service' : 'kill -9 service + PostgreSQL'}: median ready ${fmt(s)}, baseline ${fmt(b)} (${name === 'service' ? 'bare node listen' : 'bare postgres start'}), ratio ${(s / b).toFixed(1)}× — bar ≤ 5 s on an idle machine`,
+        `${name === 'service' ? 'kill -9 service' : 'kill -9 service + PostgreSQL'}: median ready ${fmt(s)}, baseline ${fmt(b)} (${name === 'service' ? 'bare node listen' : 'bare postgres start'}), ratio ${(s / b).toFixed(1)}×; the service's CPU to ready ${fmt(median(cpu[name as 'service' | 'both']))} — bar ≤ 5 s on an idle machine`,
       );
     }
   } finally {
