@@ -7,8 +7,7 @@ import { registerMessages } from '../../platform/messages.js';
 import type { ModuleContext } from '../../platform/module.js';
 import type { Principal } from '../../platform/principal.js';
 import {
-  findOrganisation,
-  findSubCentre,
+  findOrganisationWithSubCentre,
   findVerifiedOrganisationsByCreditCodes,
   normalizeIdentifier,
 } from '../identity/index.js';
@@ -161,8 +160,9 @@ export async function submissionRoutes(app: FastifyInstance, ctx: ModuleContext)
     submitDataTransaction: async (req, reply) => {
       authorize(req.principal, 'voucher.transaction.submit', {});
       const orgId = req.principal!.organisationId!;
-      const org = await findOrganisation(ctx.database.db, orgId);
-      const point = org?.subCentreId ? await findSubCentre(ctx.database.db, org.subCentreId) : undefined;
+      const found = await findOrganisationWithSubCentre(ctx.database.db, orgId);
+      const org = found?.organisation;
+      const point = found?.subCentre;
       if (!point) throw new UnprocessableError('organisation-without-sub-centre');
       const b: Submission = {
         ...req.body,
