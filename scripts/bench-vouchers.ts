@@ -33,6 +33,8 @@ import { loadConfig } from '../src/platform/config.js';
 import { startRuntime } from '../src/platform/runtime.js';
 import { contractRequest } from '../src/test/fixtures/vouchers.js';
 import { randomCreditCode } from '../src/test/ids.js';
+import { mainThreadCpuUs } from './bench/harness.js';
+import { statementsSent } from './bench/statements.js';
 
 const RATE = Number(process.env.BENCH_RATE ?? 3000);
 const DURATION = Number(process.env.BENCH_DURATION ?? 15);
@@ -199,6 +201,10 @@ async function partner(): Promise<{ token: string; name: string; creditCode: str
 
 interface HttpResult {
   perSec: number;
+  /** Statements this process sent to PostgreSQL per answered request, background workers included. */
+  statementsPerRequest: number;
+  /** CPU µs of this process's main thread (server, pg clients, workers) per answered request. */
+  cpuUsPerRequest: number;
   p50: number;
   p99: number;
   errors: number;
@@ -206,6 +212,8 @@ interface HttpResult {
 }
 
 async function cannon(url: string, headers: Record<string, string>, body: string): Promise<HttpResult> {
+  const before = statementsSent();
+  const cpu = mainThreadCpuUs() ?? 0;
   const r = await autocannon({
     url,
     method: 'POST',
@@ -219,6 +227,8 @@ async function cannon(url: string, headers: Record<string, string>, body: string
   });
   return {
     perSec: r.requests.average,
+    statementsPerRequest: (statementsSent() - before) / Math.max(1, r.requests.total),
+    cpuUsPerRequest: ((mainThreadCpuUs() ?? 0) - cpu) / Math.max(1, r.requests.total),
     p50: r.latency.p50,
     p99: r.latency.p99,
     errors: r.errors + r.timeouts,
@@ -310,6 +320,9 @@ try {
         .padStart(10)}${(subject.perSec / Math.max(1, bare.perSec)).toFixed(2).padStart(7)}${subject.p50
         .toFixed(0)
         .padStart(9)}${subject.p99.toFixed(0).padStart(9)}${''.padStart(9)}`,
+    );
+    lines.push(
+      `  per request, background issuing included: ${subject.statementsPerRequest.toFixed(1)} statements to PostgreSQL vs ${bare.statementsPerRequest.toFixed(1)}, main-thread CPU ${subject.cpuUsPerRequest.toFixed(0)} µs vs ${bare.cpuUsPerRequest.toFixed(0)} µs`,
     );
     if (subject.errors || subject.non2xx)
       lines.push(`  (subject: ${subject.errors} errors, ${subject.non2xx} non-2xx responses)`);

@@ -1,6 +1,7 @@
 /**
  * Bundles the contract's parts (openapi/root.yaml and the src/…/openapi.yaml parts it references)
- * with Redocly into the served document, openapi/openapi.yaml (issue 15 item 4).
+ * with Redocly into the served document, openapi/openapi.yaml (issue 15 item 4), and writes its
+ * parsed form beside it (openapi/openapi.parsed.json, what the service loads at start).
  *
  * Usage: npm run openapi:bundle   (then `npm run generate:types`)
  */
@@ -9,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { parsedContract, parsedContractFile } from '../src/platform/openapi.js';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 export const ROOT_FILE = path.join(repoRoot, 'openapi/root.yaml');
@@ -31,6 +33,8 @@ export async function bundleContract(rootFile = ROOT_FILE, outFile = BUNDLE_FILE
     });
     const text = BUNDLE_HEADER + fs.readFileSync(tmp, 'utf8');
     fs.writeFileSync(outFile, text);
+    // Its parsed form, which the service loads at start instead of parsing the YAML.
+    fs.writeFileSync(parsedContractFile(outFile), `${JSON.stringify(parsedContract(text), null, 1)}\n`);
     return text;
   } catch (err) {
     const e = err as { stderr?: string; stdout?: string; message: string };

@@ -30,6 +30,7 @@ import { application } from '../../src/test/fixtures/contracts.js';
 import { sha256hex } from '../../src/test/hashes.js';
 import { randomCreditCode } from '../../src/test/ids.js';
 import { CONNECTIONS, DURATION, type LoadResult, type Row } from './harness.js';
+import { statementsSent, uncount } from './statements.js';
 
 interface Scenario {
   name: string;
@@ -71,7 +72,7 @@ async function measure(
  * (one per concurrent loop: an organisation's applications are serialised by its advisory lock,
  * duplicates.ts, and a point serves many organisations).
  */
-async function benchPoint(
+export async function benchPoint(
   ctx: ModuleContext,
   applicants: number,
 ): Promise<{
@@ -168,6 +169,7 @@ export function contractsScenario(ctx: ModuleContext): Scenario {
       let sampling = true;
       const activity = (async () => {
         const probe = new pg.Client({ connectionString: pool.options.connectionString });
+        uncount(probe);
         await probe.connect();
         try {
           while (sampling) {
@@ -183,6 +185,7 @@ export function contractsScenario(ctx: ModuleContext): Scenario {
           await probe.end();
         }
       })();
+      const before = statementsSent();
       const subject = await measure(DURATION, concurrency, async (loop) => {
         // Creating the draft is the applicant's earlier work; it is included to keep the loop simple.
         const { sellerCode, principal: applicant } = applicants[loop]!;
@@ -195,6 +198,7 @@ export function contractsScenario(ctx: ModuleContext): Scenario {
         await timed('take', () => takeForReview(deps, { principal: registrar }, c.id));
         await timed('register', () => registerContract(deps, { principal: registrar }, c.id, {}));
       });
+      const perCycle = (statementsSent() - before) / Math.max(1, subject.requestsPerSec * DURATION);
       clearInterval(sampler);
       sampling = false;
       await activity;
@@ -204,7 +208,7 @@ export function contractsScenario(ctx: ModuleContext): Scenario {
       );
       if (subject.errors) console.log(`  contracts: ${subject.errors} cycles failed`);
       console.log(
-        `  contracts: mean per phase ${phaseSummary()}; queries waiting for a pooled connection: mean ${(waits.waiting / Math.max(1, waits.samples)).toFixed(1)}, max ${waits.max} (pool of ${pool.options.max})`,
+        `  contracts: ${perCycle.toFixed(1)} statements per cycle (the baseline's: 4), the background workers' included; mean per phase ${phaseSummary()}; queries waiting for a pooled connection: mean ${(waits.waiting / Math.max(1, waits.samples)).toFixed(1)}, max ${waits.max} (pool of ${pool.options.max})`,
       );
       await pool.query(
         'CREATE UNLOGGED TABLE IF NOT EXISTS bench_contracts_baseline (id uuid PRIMARY KEY, status text, n int)',

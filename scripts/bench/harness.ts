@@ -39,7 +39,7 @@ export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 export const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
 /** utime + stime of the main thread in µs, from /proc (undefined elsewhere). */
-function mainThreadCpuUs(): number | undefined {
+export function mainThreadCpuUs(): number | undefined {
   try {
     const stat = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

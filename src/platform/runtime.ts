@@ -20,6 +20,7 @@ import { createOutboxDispatcher, pruneOutbox } from './outbox.js';
 import { createCursorCodec } from './pagination.js';
 import { type AnyWorker, createQueueFactory, type QueueBackend } from './queue.js';
 import { loadSecrets } from './secrets.js';
+import { type StartupPhases, startupPhases } from './startup-phases.js';
 
 export interface RuntimeOptions {
   api: boolean;
@@ -48,6 +49,7 @@ export async function openDatabase(
   config: Config,
   logger: Logger,
   password: string,
+  phases?: StartupPhases,
 ): Promise<{ database: Database; url: string; embedded?: EmbeddedPostgres }> {
   let embedded: EmbeddedPostgres | undefined;
   let url = config.databaseUrl;
@@ -60,9 +62,11 @@ export async function openDatabase(
     });
     url = embedded.url;
   }
+  phases?.mark('postgres');
   const database = createDatabase(url, { max: config.databasePoolMax });
   try {
     await runMigrations(database.pool);
+    phases?.mark('migrations');
   } catch (err) {
     await database.close();
     await embedded?.stop();
@@ -72,9 +76,11 @@ export async function openDatabase(
 }
 
 export async function startRuntime(config: Config, opts: RuntimeOptions): Promise<Runtime> {
+  const phases = startupPhases();
   const logger = createLogger(config);
   const secrets = await loadSecrets(config);
-  const { database, url, embedded } = await openDatabase(config, logger, secrets.embeddedDbPassword);
+  phases.mark('secrets');
+  const { database, url, embedded } = await openDatabase(config, logger, secrets.embeddedDbPassword, phases);
   const { modules } = opts;
   const queues = createQueueFactory(queueBackendFor(config, url), logger.child({ component: 'queue' }));
   const outbox = createOutboxDispatcher({
@@ -98,8 +104,13 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     authenticator: await authenticatorOf(modules, base),
     readinessChecks: {},
   };
+  phases.mark('context');
   try {
-    for (const mod of modules) await mod.startup?.(ctx);
+    for (const mod of modules) {
+      if (!mod.startup) continue;
+      await mod.startup(ctx);
+      phases.mark(`startup:${mod.name}`);
+    }
   } catch (err) {
     await outbox.stop();
     await queues.close();
@@ -121,11 +132,13 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
           workers.push(startWorker(queues, def, config.workerConcurrency));
         }
       }
+      phases.mark('workers');
       for (const mod of modules) {
         for (const svc of mod.services?.(ctx) ?? []) {
           await svc.start();
           services.push(svc);
         }
+        if (mod.services) phases.mark(`services:${mod.name}`);
       }
       const jobs: MaintenanceJob[] = [
         { name: 'idempotency-keys', run: () => pruneIdempotencyKeys(database.db) },
@@ -142,8 +155,11 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
         modules.flatMap((m) => (m.routes ? [m.routes] : [])),
         modules.flatMap((m) => m.plugins ?? []),
       );
+      phases.mark('http-app');
       await app.listen({ host: config.host, port: config.port });
+      phases.mark('listen');
     }
+    logger.info(phases.summary(), 'start-up phases (ms)');
   } catch (err) {
     await Promise.allSettled(workers.map((w) => w.close()));
     await Promise.allSettled(services.map((s) => s.stop()));

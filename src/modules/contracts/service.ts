@@ -160,8 +160,12 @@ export async function visibleContract(db: Db | Tx, caller: Caller, id: string, a
 }
 
 /**
- * One transition in one transaction: authorise, lock, check the state, apply, audit.
+ * One transition in one transaction: lock, authorise, check the state, apply, audit.
  * `from` lists the states the transition starts from; anything else is 409.
+ * The caller is authorised on the locked row itself, not on a read before the transaction: one
+ * round trip less per transition (registration throughput, issue 14), and the decision is taken
+ * on the row the transition applies to. A caller who may not see the contract holds its lock
+ * only until the 404 rolls the transaction back.
  */
 export async function transition(
   deps: ContractDeps,
@@ -170,10 +174,11 @@ export async function transition(
   t: { action: string; policy: string; from: readonly string[]; auditedByApply?: boolean },
   apply: (tx: Tx, row: ContractRow) => Promise<ContractRow>,
 ): Promise<ContractRow> {
-  await visibleContract(deps.db, caller, id, t.policy);
   return deps.db.transaction(async (tx) => {
     const row = await lockContract(tx, id);
     if (!row) throw new NotFoundError();
+    authorize(caller.principal, 'contract.read', row);
+    if (t.policy !== 'contract.read') authorize(caller.principal, t.policy, row);
     if (!t.from.includes(row.status)) throw new InvalidTransitionError(row.status, t.action);
     const after = await apply(tx, row);
     // Registration writes its audit row inside its one statement (review.ts, `contractAudit`).

@@ -40,6 +40,7 @@ export {
   findOrganisation,
   findOrganisationByCreditCode,
   findOrganisationsByType,
+  findOrganisationWithSubCentre,
   findSubCentre,
   findSubCentreByCode,
   findVerifiedOrganisationIdsByCreditCodes,

@@ -52,6 +52,19 @@ export async function findOrganisation(db: DbOrTx, id: string): Promise<Organisa
   return row;
 }
 
+/** An organisation and its registration point (sub-centre), in one round trip. */
+export async function findOrganisationWithSubCentre(
+  db: DbOrTx,
+  id: string,
+): Promise<{ organisation: Organisation; subCentre: SubCentre | null } | undefined> {
+  const [row] = await db
+    .select({ organisation: organisations, subCentre: subCentres })
+    .from(organisations)
+    .leftJoin(subCentres, eq(subCentres.id, organisations.subCentreId))
+    .where(eq(organisations.id, id));
+  return row;
+}
+
 /** By unified social credit code (统一社会信用代码), as stored (normalised). */
 export async function findOrganisationByCreditCode(
   db: DbOrTx,

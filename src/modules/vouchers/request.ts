@@ -117,7 +117,7 @@ export function validateVoucherRequest(request: VoucherRequest): { field: string
  * returns the first transaction id. Call `outbox.kick()` after your transaction commits.
  */
 export async function requestVoucherInTx(
-  tx: Tx,
+  tx: DbOrTx,
   request: VoucherRequest,
 ): Promise<{ transactionId: string; created: boolean }> {
   const [result] = await requestVouchersInTx(tx, [request]);
@@ -153,9 +153,11 @@ export function requestVoucherCtes(name: string, request: VoucherRequest, late: 
 /**
  * `requestVoucherInTx` for many transactions at once (a partner's batch, an import): two
  * statements whatever the count. Results are in the order of `requests`.
+ * Given the database instead of a transaction, the requests and their issuing jobs are still
+ * written together: they are one statement (the second one only reads existing ids).
  */
 export async function requestVouchersInTx(
-  tx: Tx,
+  tx: DbOrTx,
   requests: VoucherRequest[],
 ): Promise<{ transactionId: string; created: boolean }[]> {
   const errors = requests.flatMap((r, i) =>

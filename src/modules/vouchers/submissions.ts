@@ -7,8 +7,7 @@ import { registerMessages } from '../../platform/messages.js';
 import type { ModuleContext } from '../../platform/module.js';
 import type { Principal } from '../../platform/principal.js';
 import {
-  findOrganisation,
-  findSubCentre,
+  findOrganisationWithSubCentre,
   findVerifiedOrganisationsByCreditCodes,
   normalizeIdentifier,
 } from '../identity/index.js';
@@ -161,8 +160,9 @@ export async function submissionRoutes(app: FastifyInstance, ctx: ModuleContext)
     submitDataTransaction: async (req, reply) => {
       authorize(req.principal, 'voucher.transaction.submit', {});
       const orgId = req.principal!.organisationId!;
-      const org = await findOrganisation(ctx.database.db, orgId);
-      const point = org?.subCentreId ? await findSubCentre(ctx.database.db, org.subCentreId) : undefined;
+      const found = await findOrganisationWithSubCentre(ctx.database.db, orgId);
+      const org = found?.organisation;
+      const point = found?.subCentre;
       if (!point) throw new UnprocessableError('organisation-without-sub-centre');
       const b: Submission = {
         ...req.body,
@@ -179,34 +179,33 @@ export async function submissionRoutes(app: FastifyInstance, ctx: ModuleContext)
         issuingSubCentre: { code: point.code, name: point.name },
         documentHashes: b.documentHashes,
       };
-      const { transactionId, created } = await ctx.database.db.transaction(async (tx) => {
-        const result = await requestVoucherInTx(tx, request);
-        if (!result.created) {
-          // The same externalId again: fine when it is the same transaction, never a silent
-          // "accepted" for another one (the stored transaction and its voucher do not change).
-          const [stored] = await tx
-            .select({ request: voucherTransactions.request })
-            .from(voucherTransactions)
-            .where(eq(voucherTransactions.id, result.transactionId));
-          const diff = differences(
-            JSON.parse(JSON.stringify(stated(stored!.request as VoucherRequest))),
-            JSON.parse(JSON.stringify(stated(request))),
+      // One statement writes the transaction and its issuing job together (no BEGIN/COMMIT round
+      // trips: HTTP submissions per second, issue 14). A stored transaction never changes, so a
+      // repeated externalId is checked against it afterwards, outside any transaction.
+      const { transactionId, created } = await requestVoucherInTx(ctx.database.db, request);
+      if (!created) {
+        // The same externalId again: fine when it is the same transaction, never a silent
+        // "accepted" for another one (the stored transaction and its voucher do not change).
+        const [stored] = await ctx.database.db
+          .select({ request: voucherTransactions.request })
+          .from(voucherTransactions)
+          .where(eq(voucherTransactions.id, transactionId));
+        const diff = differences(
+          JSON.parse(JSON.stringify(stated(stored!.request as VoucherRequest))),
+          JSON.parse(JSON.stringify(stated(request))),
+        );
+        if (diff.length)
+          throw new ConflictError(
+            'voucher-transaction-conflict',
+            {},
+            { transactionId, externalId: b.externalId, differences: diff },
           );
-          if (diff.length)
-            throw new ConflictError(
-              'voucher-transaction-conflict',
-              {},
-              {
-                transactionId: result.transactionId,
-                externalId: b.externalId,
-                differences: diff,
-              },
-            );
-        }
-        return result;
-      });
+      }
       ctx.outbox.kick();
-      const row = await statusOf(ctx, eq(voucherTransactions.id, transactionId));
+      // A transaction recorded just now has no voucher yet: it is pending, with no read needed.
+      const row = created
+        ? { transactionId, sourceId: request.sourceId, number: null, status: null }
+        : await statusOf(ctx, eq(voucherTransactions.id, transactionId));
       return reply.code(202).send({ ...view(row!), created });
     },
     getDataTransaction: async (req) => {

@@ -103,6 +103,9 @@ export async function buildApp(
     }
   });
 
+  // Security headers first: a hook that ends the request early (the 405 and NUL refusals below)
+  // skips every onRequest hook after it, and its answer must carry the same headers.
+  await app.register(securityHeadersPlugin);
   const allowedMethods = methodsByPath(app);
   app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
@@ -163,7 +166,6 @@ export async function buildApp(
     );
   });
 
-  await app.register(securityHeadersPlugin);
   if (config.corsOrigins.length) {
     await app.register(cors, {
       origin: [...config.corsOrigins],

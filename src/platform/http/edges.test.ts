@@ -124,6 +124,26 @@ describe('methods', () => {
     const unknown = await app.inject({ method: 'DELETE', url: '/v1/test-edges/nothing' });
     expect(unknown.statusCode).toBe(404);
   });
+
+  it('gives 405, NUL and 404 refusals the same security headers and problem type as other answers', async () => {
+    const api = await app.inject({ method: 'DELETE', url: '/v1/test-edges/things/abc' });
+    const probe = await app.inject({ method: 'POST', url: '/healthz' });
+    const nul = await app.inject({ method: 'GET', url: '/v1/test-edges/things/a%00b' });
+    const unknown = await app.inject({ method: 'GET', url: '/v1/test-edges/nothing' });
+    for (const [res, status] of [
+      [api, 405],
+      [probe, 405],
+      [nul, 400],
+      [unknown, 404],
+    ] as const) {
+      expect(res.statusCode).toBe(status);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['content-security-policy']).toContain("default-src 'none'");
+      expect(res.headers['strict-transport-security']).toBeDefined();
+      expect(res.headers['x-request-id']).toBeDefined();
+    }
+  });
 });
 
 describe('refusals Node makes before routing', () => {
