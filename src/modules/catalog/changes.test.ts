@@ -9,8 +9,9 @@ import { useTestApp } from '../../test/app.js';
 import type { TestContext } from '../../test/context.js';
 import { achievementFixture } from '../../test/fixtures/catalog.js';
 import { upsertBatch } from './batch.js';
+import { readChanges } from './changes.js';
 import { catalogModule } from './module.js';
-import { catalogListings } from './schema.js';
+import { catalogChanges, catalogListings } from './schema.js';
 import { applyTransition } from './transitions.js';
 import { SYSTEM } from './views.js';
 
@@ -147,6 +148,36 @@ describe('the change feed', () => {
     expect(keys.sort()).toEqual(ids.map((id) => `${id} published`).sort());
   }, 180_000); // 120 listings submitted and approved concurrently: slow on a loaded machine
 
+  it('pages in transaction-id order as numbers, across a digit boundary (9 → 10)', async () => {
+    // Positions are (txid, seq) compared as numbers. Ordered as text, 10 sorts before 9: a page
+    // then ends at 9, and the next one (after 9) shows 10 again, or one ending at 10 skips 9.
+    // Rows with explicit small transaction ids (below any real one), in a transaction rolled back.
+    const ids = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
+    const pages: string[][] = [];
+    await ctx.database.db
+      .transaction(async (tx) => {
+        for (const [i, txid] of ['9', '10', '11'].entries())
+          await tx.insert(catalogChanges).values({
+            txid,
+            kind: 'achievement',
+            listingId: ids[i]!,
+            change: 'published',
+            version: 1,
+          });
+        let cursor = ctx.cursors.encode('catalog.changes', ['8', 0]);
+        for (let n = 0; n < 3; n++) {
+          const page = await readChanges(tx, ctx.cursors, { cursor, limit: 1 });
+          pages.push(page.items.map((item) => item.id));
+          cursor = page.nextCursor;
+        }
+        throw new RollBack();
+      })
+      .catch((err) => {
+        if (!(err instanceof RollBack)) throw err;
+      });
+    expect(pages).toEqual([[ids[0]], [ids[1]], [ids[2]]]);
+  });
+
   it('carries only public changes, each with a catalog.changed job of a deterministic id', async () => {
     const [id] = await submitted(1, 2_000_000 + randomInt(0, 100_000));
     const { rows: before } = await ctx.database.pool.query(
@@ -166,3 +197,5 @@ describe('the change feed', () => {
     ]);
   });
 });
+
+class RollBack extends Error {}

@@ -120,23 +120,24 @@ export async function readChanges(
     : sql`audience IS NULL`;
   const res = await db.execute<{
     seq: number;
-    txid: string;
+    position_txid: string;
     kind: FeedType;
     listing_id: string;
     change: FeedChange;
     version: number;
     occurred_at: Date | string;
   }>(sql`
-    SELECT seq, txid::text AS txid, kind, listing_id, change, version, occurred_at
+    SELECT seq, txid::text AS position_txid, kind, listing_id, change, version, occurred_at
     FROM ${catalogChanges}
     WHERE txid < pg_snapshot_xmin(pg_current_snapshot())
       ${after ? sql`AND (txid, seq) > (${after[0]}::xid8, ${after[1]}::bigint)` : sql``}
       AND kind = ANY(${`{${types.join(',')}}`}::text[])
       AND ${visible}
-    ORDER BY txid, seq
+    -- the xid8 column, compared as a number (the text would put 10 before 9)
+    ORDER BY ${catalogChanges.txid}, seq
     LIMIT ${opts.limit}`);
   const items = res.rows.map((r) => ({
-    position: `${r.txid}.${r.seq}`,
+    position: `${r.position_txid}.${r.seq}`,
     type: r.kind,
     id: r.listing_id,
     change: r.change,
@@ -146,7 +147,7 @@ export async function readChanges(
   const last = res.rows[res.rows.length - 1];
   // The cursor always advances to the last row read (or stays put), so a reader can poll it.
   const nextCursor = last
-    ? cursors.encode(LIST, [last.txid, Number(last.seq)])
+    ? cursors.encode(LIST, [last.position_txid, Number(last.seq)])
     : (opts.cursor ?? cursors.encode(LIST, ['0', 0]));
   return { items, nextCursor };
 }
