@@ -880,7 +880,8 @@ export interface paths {
          *
          *     With `types=`, also the services module's objects, in the same order and with the same
          *     guarantee:
-         *     - `service_offering` (public): `published`, `withdrawn` (a published offering withdrawn).
+         *     - `service_offering` (public): `published`, `updated` (a published offering edited),
+         *       `withdrawn` (a published offering withdrawn).
          *     - `service_request` (private): `created`, `quoted`, `quote-withdrawn`, `closed`,
          *       `ordered` — only to the requester and, from their quote on, the institutions that quoted.
          *     - `service_order` (private): `created`, `started`, `milestone`, `delivered`,
@@ -2975,8 +2976,15 @@ export interface paths {
          */
         get: operations["getServiceOffering"];
         /**
-         * Replace a draft or rejected offering
-         * @description The institution only; other states are 422 `service-offering-not-editable`.
+         * Replace a draft, rejected or published offering
+         * @description The institution only (others: 403 if the offering is published, else 404). A draft or
+         *     rejected offering keeps its state. A published offering stays published (corrected
+         *     without withdrawing it): its `kind` cannot change (422 `service-offering-kind-fixed`),
+         *     the input is checked as when drafting (price, qualification validity), the change is
+         *     audited with the content before and after, the search index follows within seconds and
+         *     the change feed gets an `updated` row (`types=service_offering`). Quotes and orders
+         *     already made keep their own price. Submitted and withdrawn offerings are 422
+         *     `service-offering-not-editable`.
          */
         put: operations["updateServiceOffering"];
         post?: never;

@@ -70,7 +70,7 @@ const DEFAULT_TYPES: readonly FeedType[] = ['achievement', 'need'];
 export interface ServiceChange {
   type: ServiceFeedType;
   id: string;
-  /** What happened: an offering `published | withdrawn`, a request or order step's event name. */
+  /** What happened: an offering `published | updated | withdrawn`, a request or order step's event name. */
   change: FeedChange;
   /**
    * null for a public change (an offering); otherwise the organisations party to the object, the

@@ -1,16 +1,23 @@
 /**
  * The services module's rows in the change feed (`GET /v1/changes`, the catalog module's): an
- * offering's publication and withdrawal are public; a request's and an order's steps are private
- * to the organisations party to them. Each helper runs in the caller's transaction, so the feed
- * row commits (or not) with the change itself.
+ * offering's publication, edits while published and withdrawal are public; a request's and an
+ * order's steps are private to the organisations party to them. Each helper runs in the caller's
+ * transaction, so the feed row commits (or not) with the change itself.
  */
 import { eq } from 'drizzle-orm';
 import type { DbOrTx } from '../../platform/db.js';
 import { recordServiceChange, type ServiceChange } from '../catalog/index.js';
 import { serviceQuotes } from './schema.js';
 
-/** An offering went public (`published`) or left the public list (`withdrawn`). */
-export function offeringChanged(tx: DbOrTx, offeringId: string, change: 'published' | 'withdrawn') {
+/**
+ * An offering went public (`published`), a published one was edited (`updated`) or left the
+ * public list (`withdrawn`).
+ */
+export function offeringChanged(
+  tx: DbOrTx,
+  offeringId: string,
+  change: 'published' | 'updated' | 'withdrawn',
+) {
   return recordServiceChange(tx, { type: 'service_offering', id: offeringId, change, audience: null });
 }
 

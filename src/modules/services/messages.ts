@@ -39,7 +39,24 @@ registerMessages({
     },
   },
   'service-offering-not-editable': {
-    title: { 'zh-CN': '仅草稿或被退回的服务可修改', en: 'Only a draft or rejected offering can be edited' },
+    title: {
+      'zh-CN': '仅草稿、被退回或已发布的服务可修改',
+      en: 'Only a draft, rejected or published offering can be edited',
+    },
+    detail: {
+      'zh-CN': '待审核的服务不可修改；已撤回的服务请重新创建。',
+      en: 'A submitted offering awaits review; a withdrawn one is gone: draft a new one.',
+    },
+  },
+  'service-offering-kind-fixed': {
+    title: {
+      'zh-CN': '已发布服务的类别不可更改',
+      en: 'The kind of a published offering cannot change',
+    },
+    detail: {
+      'zh-CN': '该服务的类别为「{kind}」；其他类别的服务请另行创建。',
+      en: 'The offering is of kind {kind}; an offering of another kind is a new offering.',
+    },
   },
   'service-subject-invalid': {
     title: { 'zh-CN': '关联对象不属于本机构', en: "The subject is not one of your organisation's" },

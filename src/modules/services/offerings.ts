@@ -100,7 +100,31 @@ export async function createOffering(
   });
 }
 
-/** The institution replaces a draft or rejected offering. */
+/** States in which the institution may replace its offering's content with `PUT`. */
+const EDITABLE = new Set<OfferingRow['status']>(['draft', 'rejected', 'published']);
+
+/** The offering's content as the audit trail records it before and after an edit. */
+function contentOf(r: OfferingRow) {
+  return {
+    status: r.status,
+    kind: r.kind,
+    title: r.title,
+    description: r.description,
+    priceModel: r.priceModel,
+    priceFen: r.priceFen,
+    turnaroundDays: r.turnaroundDays,
+    regionCodes: r.regionCodes,
+    fieldCodes: r.fieldCodes,
+    qualification: r.qualification,
+  };
+}
+
+/**
+ * The institution replaces a draft, rejected or published offering. A published one stays
+ * published (issue 16: corrected like a listing, without withdrawing it): the change is public in
+ * the feed (`updated`) and re-indexed; its kind cannot change (another kind is another offering).
+ * Quotes and orders keep the price they were made at (they hold their own `priceFen`).
+ */
 export async function updateOffering(
   deps: ServiceDeps,
   p: Principal | undefined,
@@ -111,8 +135,10 @@ export async function updateOffering(
   const updated = await deps.db.transaction(async (tx) => {
     const current = await findOffering(tx, id, true);
     authorize(p, 'service-offering.edit', current);
-    if (current.status !== 'draft' && current.status !== 'rejected')
-      throw new UnprocessableError('service-offering-not-editable');
+    if (!EDITABLE.has(current.status)) throw new UnprocessableError('service-offering-not-editable');
+    const published = current.status === 'published';
+    if (published && input.kind !== current.kind)
+      throw new UnprocessableError('service-offering-kind-fixed', { kind: current.kind });
     checkInput(input, deps.now?.() ?? new Date());
     const [row] = await tx
       .update(o)
@@ -135,15 +161,18 @@ export async function updateOffering(
       action: 'service-offering.update',
       objectType: 'service_offering',
       objectId: id,
-      before: { status: current.status },
-      after: { status: row!.status, kind: row!.kind },
+      before: contentOf(current),
+      after: contentOf(row!),
       requestId,
     });
-    // the search index re-reads it (a draft or rejected offering is not indexed: this keeps it so)
+    // A published offering is public: partners following the feed re-fetch it.
+    if (published) await offeringChanged(tx, id, 'updated');
+    // the search index re-reads it in this transaction (published: the new text replaces the
+    // old; a draft or rejected offering is not indexed and stays so)
     await reindexOffering(tx, id);
     return row!;
   });
-  deps.outbox.kick();
+  deps.outbox.kick(); // the search index hook
   return updated;
 }
 

@@ -145,6 +145,7 @@ export const serviceRows: MatrixRow[] = [
   },
   {
     op: 'updateServiceOffering',
+    variant: 'draft',
     object: (w) => w.once('service-offering:draft', () => offering(w, 'draft')),
     params: oid,
     body: () => ({
@@ -155,6 +156,21 @@ export const serviceRows: MatrixRow[] = [
       turnaroundDays: 3,
     }),
     expect: hiddenOffering({}),
+  },
+  {
+    op: 'updateServiceOffering',
+    variant: 'published',
+    object: (w) => w.once('service-offering:published', () => offering(w, 'published')),
+    params: oid,
+    body: () => ({
+      kind: 'ip_search',
+      title: '改',
+      description: '改',
+      priceModel: 'quote',
+      turnaroundDays: 3,
+    }),
+    // Published (editable since issue 16): everyone knows it exists, only the institution edits it.
+    expect: cells(403, { anonymous: 401 }),
   },
   {
     op: 'submitServiceOffering',
