@@ -70,7 +70,8 @@ export class EmbeddedSearchEngine implements SearchEngine {
   readonly #refreshMs: number;
   #thesaurus: Thesaurus = loadDefaultThesaurus();
   #synonymsLoadedAt = 0;
-  readonly #dfCache = new Map<string, { df: number; at: number }>();
+  /** per document type: lexeme → its document frequency and when it was read */
+  readonly #dfCache = new Map<DocumentType, Map<string, { df: number; at: number }>>();
 
   constructor(database: Database, opts: EmbeddedEngineOptions = {}) {
     const namespace = opts.namespace ?? 'default';
@@ -286,25 +287,28 @@ export class EmbeddedSearchEngine implements SearchEngine {
   /** Document frequencies of `lexemes` and of '' (the document count), cached for a minute. */
   async #documentFrequencies(type: DocumentType, wanted: string[]): Promise<Map<string, number>> {
     const now = Date.now();
-    const lexemes = ['', ...new Set(wanted)];
+    const cache = this.#dfCache.get(type) ?? new Map<string, { df: number; at: number }>();
+    this.#dfCache.set(type, cache);
     const df = new Map<string, number>();
-    const missing: string[] = [];
-    for (const lexeme of lexemes) {
-      const cached = this.#dfCache.get(`${type}/${lexeme}`);
+    const unknown = new Set<string>();
+    // a request asks for a thousand lexemes or so, most of them cached: no key is built per lexeme
+    for (const lexeme of ['', ...wanted]) {
+      const cached = cache.get(lexeme);
       if (cached && now - cached.at < DF_CACHE_MS) df.set(lexeme, cached.df);
-      else missing.push(lexeme);
+      else unknown.add(lexeme);
     }
-    if (missing.length > 0) {
+    if (unknown.size > 0) {
+      const missing = [...unknown];
       const { rows } = await this.#database.pool.query<{ lexeme: string; df: number }>(TERM_STATS_SQL, [
         this.#namespace,
         type,
         missing,
       ]);
       const found = new Map(rows.map((r) => [r.lexeme, r.df]));
-      if (this.#dfCache.size + missing.length > DF_CACHE_LIMIT) this.#dfCache.clear();
+      if (cache.size + missing.length > DF_CACHE_LIMIT) cache.clear();
       for (const lexeme of missing) {
         df.set(lexeme, found.get(lexeme) ?? 0);
-        this.#dfCache.set(`${type}/${lexeme}`, { df: found.get(lexeme) ?? 0, at: now });
+        cache.set(lexeme, { df: found.get(lexeme) ?? 0, at: now });
       }
     }
     return df;
