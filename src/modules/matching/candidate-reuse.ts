@@ -36,6 +36,7 @@ export async function extendCandidates(
     lexemes: missing,
     filters: { ...filters, ids },
     limit: ids.length,
+    unordered: true,
   };
   const more = new Map((await engine.candidates(query)).map((c) => [c.hit.id, c.tf]));
   return previous.candidates.map((c) => {

@@ -12,6 +12,7 @@
 import type { Database } from '../../platform/db.js';
 import {
   type CandidateRow,
+  candidatesByIdQuery,
   candidatesQuery,
   facetQuery,
   filterConditions,
@@ -183,11 +184,12 @@ export class EmbeddedSearchEngine implements SearchEngine {
     if (query.select.length === 0) return [];
     const p = new Params();
     const where = filterConditions(p, this.#namespace, query.type, query.filters);
-    const select = query.select.map(quoteLexeme).join(' | ');
-    const { rows } = await this.#database.pool.query<CandidateRow>(
-      candidatesQuery(p, where, select, query.lexemes, query.limit),
-      p.values,
-    );
+    const ids = query.filters?.ids;
+    const sql =
+      query.unordered && ids && ids.length <= query.limit
+        ? candidatesByIdQuery(p, where, query.select, query.lexemes)
+        : candidatesQuery(p, where, query.select.map(quoteLexeme).join(' | '), query.lexemes, query.limit);
+    const { rows } = await this.#database.pool.query<CandidateRow>(sql, p.values);
     return rows.map((row) => ({
       hit: toHit(row, [], row.title),
       tf: parseTermVector(row.tf),

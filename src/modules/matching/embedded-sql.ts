@@ -128,11 +128,7 @@ export function candidatesQuery(
   limit: number,
 ) {
   const cond = p.add(select, 'tsquery');
-  // looked up by key in term_sections (half the cost of unnesting the tsvector, at 150 lexemes a document)
-  const tf =
-    lexemes === 'all'
-      ? `ARRAY(SELECT e.key || ' ' || e.value FROM jsonb_each_text(t.sections) AS e)`
-      : `ARRAY(SELECT l || ' ' || (t.sections ->> l) FROM unnest(${p.add(lexemes, 'text[]')}) AS l WHERE t.sections ? l)`;
+  const tf = termVectorColumn(p, lexemes);
   return `
     WITH page AS (
       SELECT d.namespace, d.type, d.id, ts_rank(${RANK_WEIGHTS}, d.tsv, ${cond}, 0) AS score
@@ -147,6 +143,30 @@ export function candidatesQuery(
       FROM page JOIN matching_documents d USING (namespace, type, id)
            -- detoasted once per row: each ->> or ? on the stored (toasted) column would decompress it again
            CROSS JOIN LATERAL (SELECT d.term_sections || '{}'::jsonb AS sections OFFSET 0) AS t`;
+}
+
+/**
+ * Term vectors of the documents `ids` that hold a `select` lexeme, in no particular order: no
+ * ranking, and the selection is checked on term_sections (the tsvector's lexemes, as keys), which
+ * the term vectors read anyway, so the tsvector is not read at all.
+ */
+export function candidatesByIdQuery(p: Params, where: string[], select: string[], lexemes: string[] | 'all') {
+  return `
+    SELECT d.id, d.type, d.title, d.field_code, d.region_code, d.trl, d.min_trl, d.transfer_modes,
+           d.price_fen, d.price_min_fen, d.price_max_fen, d.organisation_id, d.status, d.updated_at,
+           0::real AS score, NULL::bigint AS total, '{}'::text[] AS lexemes, d.field_lengths,
+           ${termVectorColumn(p, lexemes)} AS tf
+      FROM matching_documents d
+           CROSS JOIN LATERAL (SELECT d.term_sections || '{}'::jsonb AS sections OFFSET 0) AS t
+     WHERE ${[...where, `t.sections ?| ${p.add(select, 'text[]')}`].join(' AND ')}`;
+}
+
+/** The occurrences of `lexemes` (as 'lexeme WEIGHTS' strings) from term_sections detoasted as `t.sections`. */
+function termVectorColumn(p: Params, lexemes: string[] | 'all'): string {
+  // looked up by key in term_sections (half the cost of unnesting the tsvector, at 150 lexemes a document)
+  return lexemes === 'all'
+    ? `ARRAY(SELECT e.key || ' ' || e.value FROM jsonb_each_text(t.sections) AS e)`
+    : `ARRAY(SELECT l || ' ' || (t.sections ->> l) FROM unnest(${p.add(lexemes, 'text[]')}) AS l WHERE t.sections ? l)`;
 }
 
 export interface CandidateRow extends HitRow {
