@@ -12,6 +12,7 @@
 import type { Database } from '../../platform/db.js';
 import {
   type CandidateRow,
+  candidatesByIdQuery,
   candidatesQuery,
   facetQuery,
   filterConditions,
@@ -70,7 +71,8 @@ export class EmbeddedSearchEngine implements SearchEngine {
   readonly #refreshMs: number;
   #thesaurus: Thesaurus = loadDefaultThesaurus();
   #synonymsLoadedAt = 0;
-  readonly #dfCache = new Map<string, { df: number; at: number }>();
+  /** per document type: lexeme → its document frequency and when it was read */
+  readonly #dfCache = new Map<DocumentType, Map<string, { df: number; at: number }>>();
 
   constructor(database: Database, opts: EmbeddedEngineOptions = {}) {
     const namespace = opts.namespace ?? 'default';
@@ -182,11 +184,12 @@ export class EmbeddedSearchEngine implements SearchEngine {
     if (query.select.length === 0) return [];
     const p = new Params();
     const where = filterConditions(p, this.#namespace, query.type, query.filters);
-    const select = query.select.map(quoteLexeme).join(' | ');
-    const { rows } = await this.#database.pool.query<CandidateRow>(
-      candidatesQuery(p, where, select, query.lexemes, query.limit),
-      p.values,
-    );
+    const ids = query.filters?.ids;
+    const sql =
+      query.unordered && ids && ids.length <= query.limit
+        ? candidatesByIdQuery(p, where, query.select, query.lexemes)
+        : candidatesQuery(p, where, query.select.map(quoteLexeme).join(' | '), query.lexemes, query.limit);
+    const { rows } = await this.#database.pool.query<CandidateRow>(sql, p.values);
     return rows.map((row) => ({
       hit: toHit(row, [], row.title),
       tf: parseTermVector(row.tf),
@@ -286,25 +289,28 @@ export class EmbeddedSearchEngine implements SearchEngine {
   /** Document frequencies of `lexemes` and of '' (the document count), cached for a minute. */
   async #documentFrequencies(type: DocumentType, wanted: string[]): Promise<Map<string, number>> {
     const now = Date.now();
-    const lexemes = ['', ...new Set(wanted)];
+    const cache = this.#dfCache.get(type) ?? new Map<string, { df: number; at: number }>();
+    this.#dfCache.set(type, cache);
     const df = new Map<string, number>();
-    const missing: string[] = [];
-    for (const lexeme of lexemes) {
-      const cached = this.#dfCache.get(`${type}/${lexeme}`);
+    const unknown = new Set<string>();
+    // a request asks for a thousand lexemes or so, most of them cached: no key is built per lexeme
+    for (const lexeme of ['', ...wanted]) {
+      const cached = cache.get(lexeme);
       if (cached && now - cached.at < DF_CACHE_MS) df.set(lexeme, cached.df);
-      else missing.push(lexeme);
+      else unknown.add(lexeme);
     }
-    if (missing.length > 0) {
+    if (unknown.size > 0) {
+      const missing = [...unknown];
       const { rows } = await this.#database.pool.query<{ lexeme: string; df: number }>(TERM_STATS_SQL, [
         this.#namespace,
         type,
         missing,
       ]);
       const found = new Map(rows.map((r) => [r.lexeme, r.df]));
-      if (this.#dfCache.size + missing.length > DF_CACHE_LIMIT) this.#dfCache.clear();
+      if (cache.size + missing.length > DF_CACHE_LIMIT) cache.clear();
       for (const lexeme of missing) {
         df.set(lexeme, found.get(lexeme) ?? 0);
-        this.#dfCache.set(`${type}/${lexeme}`, { df: found.get(lexeme) ?? 0, at: now });
+        cache.set(lexeme, { df: found.get(lexeme) ?? 0, at: now });
       }
     }
     return df;

@@ -129,7 +129,7 @@ export function candidatesQuery(
   limit: number,
 ) {
   const cond = p.add(select, 'tsquery');
-  const wanted = lexemes === 'all' ? '' : `WHERE u.lexeme = ANY(${p.add(lexemes, 'text[]')})`;
+  const tf = termVectorColumn(p, lexemes);
   return `
     WITH page AS (
       SELECT d.namespace, d.type, d.id, ts_rank(${RANK_WEIGHTS}, d.tsv, ${cond}, 0) AS score
@@ -140,10 +140,34 @@ export function candidatesQuery(
     )
     SELECT d.id, d.type, d.title, d.field_code, d.region_code, d.trl, d.min_trl, d.transfer_modes,
            d.price_fen, d.price_min_fen, d.price_max_fen, d.organisation_id, d.status, d.updated_at,
+           0::real AS score, NULL::bigint AS total, '{}'::text[] AS lexemes, d.field_lengths, ${tf} AS tf
+      FROM page JOIN matching_documents d USING (namespace, type, id)
+           -- detoasted once per row: each ->> or ? on the stored (toasted) column would decompress it again
+           CROSS JOIN LATERAL (SELECT d.term_sections || '{}'::jsonb AS sections OFFSET 0) AS t`;
+}
+
+/**
+ * Term vectors of the documents `ids` that hold a `select` lexeme, in no particular order: no
+ * ranking, and the selection is checked on term_sections (the tsvector's lexemes, as keys), which
+ * the term vectors read anyway, so the tsvector is not read at all.
+ */
+export function candidatesByIdQuery(p: Params, where: string[], select: string[], lexemes: string[] | 'all') {
+  return `
+    SELECT d.id, d.type, d.title, d.field_code, d.region_code, d.trl, d.min_trl, d.transfer_modes,
+           d.price_fen, d.price_min_fen, d.price_max_fen, d.organisation_id, d.status, d.updated_at,
            0::real AS score, NULL::bigint AS total, '{}'::text[] AS lexemes, d.field_lengths,
-           ARRAY(SELECT u.lexeme || ' ' || array_to_string(u.weights, '')
-                   FROM unnest(d.tsv) AS u ${wanted}) AS tf
-      FROM page JOIN matching_documents d USING (namespace, type, id)`;
+           ${termVectorColumn(p, lexemes)} AS tf
+      FROM matching_documents d
+           CROSS JOIN LATERAL (SELECT d.term_sections || '{}'::jsonb AS sections OFFSET 0) AS t
+     WHERE ${[...where, `t.sections ?| ${p.add(select, 'text[]')}`].join(' AND ')}`;
+}
+
+/** The occurrences of `lexemes` (as 'lexeme WEIGHTS' strings) from term_sections detoasted as `t.sections`. */
+function termVectorColumn(p: Params, lexemes: string[] | 'all'): string {
+  // looked up by key in term_sections (half the cost of unnesting the tsvector, at 150 lexemes a document)
+  return lexemes === 'all'
+    ? `ARRAY(SELECT e.key || ' ' || e.value FROM jsonb_each_text(t.sections) AS e)`
+    : `ARRAY(SELECT l || ' ' || (t.sections ->> l) FROM unnest(${p.add(lexemes, 'text[]')}) AS l WHERE t.sections ? l)`;
 }
 
 export interface CandidateRow extends HitRow {
@@ -230,6 +254,14 @@ export function toHit(row: HitRow, matchedTerms: string[], highlightedTitle: str
   };
 }
 
+/**
+ * term_sections of a tsvector: lexeme → the weight letters of its occurrences. Computed by
+ * PostgreSQL from the tsvector itself, so it holds exactly what the tsvector kept (at most 256
+ * positions per lexeme) and the two never disagree.
+ */
+const TERM_SECTIONS_OF = (tsv: string) =>
+  `(SELECT coalesce(jsonb_object_agg(u.lexeme, array_to_string(u.weights, '')), '{}'::jsonb) FROM unnest(${tsv}) AS u)`;
+
 function tsvectorColumns(doc: SearchDocument): { tsv: string; field_lengths: number[] } {
   const { tsv, lengths } = documentTsvector(doc);
   return { tsv, field_lengths: lengths };
@@ -286,11 +318,12 @@ export const UPSERT_SQL = `
   ), written AS (
     INSERT INTO matching_documents AS d (namespace, type, id, title, summary, keywords, field_code,
       region_code, city_code, region_path, trl, min_trl, transfer_modes, price_min_fen, price_max_fen,
-      price_fen, organisation_id, tags, status, updated_at, indexed_at, tsv, field_lengths)
+      price_fen, organisation_id, tags, status, updated_at, indexed_at, tsv, field_lengths, term_sections)
     SELECT $1::text, r.type, r.id, r.title, r.summary, r.keywords, r.field_code, r.region_code, r.city_code,
            r.region_path, r.trl, r.min_trl, r.transfer_modes, r.price_min_fen, r.price_max_fen, r.price_fen,
-           r.organisation_id, r.tags, r.status, r.updated_at, now(), r.tsv::tsvector, r.field_lengths
-      FROM input r LEFT JOIN old o ON o.type = r.type AND o.id = r.id
+           r.organisation_id, r.tags, r.status, r.updated_at, now(), v.tsv, r.field_lengths, ${TERM_SECTIONS_OF('v.tsv')}
+      FROM input r LEFT JOIN old o ON o.type = r.type AND o.id = r.id,
+           LATERAL (SELECT r.tsv::tsvector AS tsv) AS v
     ON CONFLICT (namespace, type, id) DO UPDATE SET
       title = excluded.title, summary = excluded.summary, keywords = excluded.keywords,
       field_code = excluded.field_code, region_code = excluded.region_code, city_code = excluded.city_code,
@@ -299,7 +332,7 @@ export const UPSERT_SQL = `
       price_max_fen = excluded.price_max_fen, price_fen = excluded.price_fen,
       organisation_id = excluded.organisation_id, tags = excluded.tags, status = excluded.status,
       updated_at = excluded.updated_at, indexed_at = now(), tsv = excluded.tsv,
-      field_lengths = excluded.field_lengths
+      field_lengths = excluded.field_lengths, term_sections = excluded.term_sections
     WHERE d.updated_at <= excluded.updated_at
     RETURNING d.type, d.id, d.tsv, d.field_lengths
   ), delta AS (

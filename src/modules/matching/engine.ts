@@ -166,6 +166,11 @@ export interface CandidateQuery {
   filters?: SearchFilters;
   /** at most this many candidates, those with the most of the `select` lexemes first */
   limit: number;
+  /**
+   * the caller wants the term vectors of known documents (`filters.ids`, all within `limit`) and
+   * not their order: an engine may skip ranking them
+   */
+  unordered?: boolean;
 }
 
 /** A candidate: its hit (score 0, no matched terms) and its occurrences of the query's lexemes. */

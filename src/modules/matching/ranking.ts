@@ -19,6 +19,7 @@ import {
   EXPANSION_PARAMS,
   type ExpansionParams,
 } from './associations.js';
+import { type CandidatePass, extendCandidates, sameSelection } from './candidate-reuse.js';
 import type { Candidate, DocumentType, SearchDocument, SearchEngine, SearchFilters } from './engine.js';
 import {
   type Fit,
@@ -204,7 +205,7 @@ export async function textCandidates(
   );
   if (expansion.length === 0) return { ...first, terms: query };
   const terms = [...query, ...expansion];
-  return { ...(await textPass(engine, type, terms, filters, params.lexical)), terms };
+  return { ...(await textPass(engine, type, terms, filters, params.lexical, first)), terms };
 }
 
 async function textPass(
@@ -213,11 +214,16 @@ async function textPass(
   terms: LexicalTerm[],
   filters: SearchFilters | undefined,
   params: LexicalParams,
+  previous?: CandidatePass,
 ) {
   const lexemes = queryLexemes(terms);
   const stats = await engine.corpusStats(type, lexemes);
   const select = selectionLexemes(terms, stats, SELECTION_BUDGET);
-  const candidates = await engine.candidates({ type, select, lexemes, filters, limit: SCORED_CANDIDATES });
+  // the same selection finds the same candidates (candidate-reuse.ts)
+  const candidates =
+    previous && sameSelection(previous.select, select)
+      ? await extendCandidates(engine, type, previous, lexemes, filters)
+      : await engine.candidates({ type, select, lexemes, filters, limit: SCORED_CANDIDATES });
   const withLengths =
     stats.avgLengths.length > 0 ? stats : { ...stats, avgLengths: averageLengths(candidates) };
   const scored = candidates
@@ -227,7 +233,7 @@ async function textPass(
     })
     .filter((s) => s.text > 0)
     .sort((a, b) => b.text - a.text || a.candidate.hit.id.localeCompare(b.candidate.hit.id));
-  return { scored, stats, select };
+  return { scored, stats, select, lexemes, candidates };
 }
 
 /** The structural factor of a set of fits: 1 ± strength around the neutral 0.5, over (1 + strength). */

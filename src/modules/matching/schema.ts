@@ -75,6 +75,13 @@ export const matchingDocuments = pgTable(
     tsv: tsvector('tsv').notNull(),
     /** tokens in title, keywords, summary and body (BM25F length normalisation); null before a reindex */
     fieldLengths: integer('field_lengths').array(),
+    /**
+     * The tsvector's occurrences again, as lexeme → their weight letters ('AAD': twice in the title,
+     * once in the body), written with it from it. The matching ranker reads a candidate's
+     * occurrences of the query's lexemes by key here, where unnesting the tsvector would build
+     * every lexeme's position and weight arrays for each of hundreds of candidates per request.
+     */
+    termSections: jsonb('term_sections').notNull().default(sql`'{}'::jsonb`),
   },
   (t) => [
     primaryKey({ name: 'matching_documents_pk', columns: [t.namespace, t.type, t.id] }),

@@ -1,0 +1,160 @@
+/**
+ * `npx tsx scripts/bench/match-latency.ts`: the latency part of `bench-match.ts` alone, without
+ * the API, for profiling (`node --cpu-prof --import tsx …`) and for checking that a change of the
+ * matching code leaves the ranking as it was. It ranks the devset's needs (achievements, experts,
+ * institutions: what `GET /v1/needs/{id}/matches` computes) among BENCH_MATCH_DOCS generated
+ * achievements (default 100,000) plus the devset's, prints p50/p95 and the CPU per request (node
+ * and PostgreSQL) with the load average, and with LAT_OUT writes every ranked list (ids and
+ * scores) to that file, to diff two runs.
+ *
+ * LAT_DIR keeps the embedded PostgreSQL's data folder between runs (indexing 100,000 documents
+ * takes minutes); the documents are indexed only when the namespace holds fewer than wanted.
+ * BENCH_MATCH_ROUNDS: rounds over the needs (default 4).
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { generateDemo } from '../../src/modules/catalog/demo/demo-data.js';
+import { EmbeddedSearchEngine } from '../../src/modules/matching/embedded-engine.js';
+import { recommendProviders } from '../../src/modules/matching/providers.js';
+import { rankAchievementsForNeed, subjectQuery } from '../../src/modules/matching/ranking.js';
+import { warmUpSegmenter } from '../../src/modules/matching/text.js';
+import { createDatabase, runMigrations } from '../../src/platform/db.js';
+import { startEmbeddedPostgres } from '../../src/platform/embedded-postgres.js';
+import { loadDevset } from '../data/match-devset/index.js';
+import { achievementDocument, needDocument, percentile } from './match-quality.js';
+
+const TOTAL_DOCS = Number(process.env.BENCH_MATCH_DOCS ?? 100_000);
+const ROUNDS = Number(process.env.BENCH_MATCH_ROUNDS ?? 4);
+const DIR = process.env.LAT_DIR ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'techex-match-latency-')));
+const OUT = process.env.LAT_OUT;
+// a fixed instant, so freshness (and so the ranking) is the same in every run on one data folder
+const NOW = new Date('2026-12-01T00:00:00Z');
+
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+
+await fs.mkdir(DIR, { recursive: true });
+await fs.chmod(DIR, 0o755);
+const server = await startEmbeddedPostgres({
+  dataDir: path.join(DIR, 'pg'),
+  password: 'match-latency',
+  database: 'techex_match_latency',
+  logger: pino({ level: 'warn' }),
+  settings: { fsync: 'off', synchronous_commit: 'off', shared_buffers: '256MB' },
+});
+const database = createDatabase(server.url);
+
+/** CPU time (ms) of the PostgreSQL backends of our database, from /proc (as bench-match.ts). */
+async function backendCpu(): Promise<number> {
+  const { rows } = await database.pool.query<{ pid: number }>(
+    `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'`,
+  );
+  let total = 0;
+  for (const { pid } of rows) {
+    const fields = (await fs.readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+    total += (Number(fields[11]) + Number(fields[12])) * 10;
+  }
+  return total;
+}
+
+try {
+  warmUpSegmenter();
+  await runMigrations(database.pool);
+  const engine = new EmbeddedSearchEngine(database, { namespace: 'latency' });
+  await engine.ensureSetup();
+  const devset = loadDevset();
+  const { rows } = await database.pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM matching_documents WHERE namespace = 'latency' AND type = 'achievement'`,
+  );
+  if ((rows[0]?.n ?? 0) < TOTAL_DOCS + devset.achievements.length) {
+    const started = Date.now();
+    await engine.upsert(devset.achievements.map((a) => achievementDocument(a)));
+    let indexed = 0;
+    for (let seed = 1; indexed < TOTAL_DOCS; seed++) {
+      const docs = generateDemo(seed)
+        .achievements.slice(0, TOTAL_DOCS - indexed)
+        .map((a, i) =>
+          achievementDocument(
+            a,
+            `gen-${seed}-${a.externalId}`,
+            new Date(NOW.getTime() - i * 3_600_000).toISOString(),
+          ),
+        );
+      let inFlight: Promise<void> = Promise.resolve();
+      for (let i = 0; i < docs.length; i += 500) {
+        const next = engine.upsert(docs.slice(i, i + 500));
+        await inFlight;
+        inFlight = next;
+      }
+      await inFlight;
+      indexed += docs.length;
+      process.stdout.write(`\rindexing: ${indexed}/${TOTAL_DOCS}`);
+    }
+    await engine.upsert(
+      generateDemo(1).experts.map((e, i) => ({
+        id: `gen-expert-${i}`,
+        type: 'expert' as const,
+        title: e.name,
+        summary: e.title,
+        keywords: e.expertise,
+        fieldCode: e.fields[0] ?? null,
+        status: 'published',
+        updatedAt: NOW.toISOString(),
+      })),
+    );
+    await database.pool.query('VACUUM ANALYZE matching_documents');
+    console.log(` (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  }
+  const needs = devset.needs.map((n) => needDocument(n));
+  /** What GET /v1/needs/{id}/matches computes for a need (match-service.ts needMatches). */
+  const matchNeed = async (need: (typeof needs)[number]) => {
+    const terms = subjectQuery(need, await engine.thesaurus());
+    const [ranked, experts, institutions] = await Promise.all([
+      rankAchievementsForNeed(engine, need, { limit: 21, now: NOW }),
+      recommendProviders(engine, 'expert', terms, need, 5),
+      recommendProviders(engine, 'institution', terms, need, 5),
+    ]);
+    return { ranked, experts, institutions };
+  };
+  const lists: Record<string, unknown> = {};
+  for (const need of needs) {
+    const { ranked, experts, institutions } = await matchNeed(need); // warm-up, and the lists compared
+    lists[need.id] = {
+      matches: ranked.matches.map((m) => [m.id, m.score, m.reasons.join('|'), m.matchedTerms.join(',')]),
+      queryTerms: ranked.queryTerms,
+      experts: experts.map((m) => [m.id, m.score]),
+      institutions: institutions.map((m) => [m.id, m.score]),
+    };
+  }
+  if (OUT) await fs.writeFile(OUT, `${JSON.stringify(lists, null, 1)}\n`);
+  const times: number[] = [];
+  const loadBefore = load();
+  const cpuBefore = process.cpuUsage();
+  const pgBefore = await backendCpu();
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const need of needs) {
+      const t0 = performance.now();
+      await matchNeed(need);
+      times.push(performance.now() - t0);
+    }
+  }
+  const cpu = process.cpuUsage(cpuBefore);
+  const pgMs = (await backendCpu()) - pgBefore;
+  const nodeMs = (cpu.user + cpu.system) / 1000;
+  times.sort((a, b) => a - b);
+  const per = (ms: number) => `${(ms / times.length).toFixed(1)} ms/request`;
+  console.log(
+    `${needs.length} needs × ${ROUNDS} among ${TOTAL_DOCS} + ${devset.achievements.length} achievements, ` +
+      `in process: p50 ${percentile(times, 50).toFixed(1)} ms, p95 ${percentile(times, 95).toFixed(1)} ms; ` +
+      `CPU node ${per(nodeMs)}, PostgreSQL ${per(pgMs)}, total ${per(nodeMs + pgMs)}; ` +
+      `load average ${loadBefore} before, ${load()} after, on ${os.cpus().length} CPUs`,
+  );
+} finally {
+  await database.close();
+  await server.stop();
+}
