@@ -32,7 +32,7 @@ export async function recommendProviders(
   const params = { strength: RANKING_PARAMS.strength, structure: PROVIDER_WEIGHTS } as never;
   const { scored, stats } =
     terms.length > 0
-      ? await textCandidates(engine, type, terms, undefined)
+      ? await textCandidates(engine, type, terms, undefined, { ...RANKING_PARAMS, feedback: NO_FEEDBACK })
       : { scored: [], stats: undefined };
   const best = scored[0]?.text ?? 0;
   const textual = scored.filter((s) => s.text >= RANKING_PARAMS.minText * best);
