@@ -12,7 +12,7 @@ import { regionPath, type SearchEngine, type SearchFilters } from './engine.js';
 import type { Fit } from './fits.js';
 import type { LexicalTerm } from './lexical.js';
 import { servedRegionTags } from './projection.js';
-import { PROVIDER_WEIGHTS } from './providers.js';
+import { listingStats, PROVIDER_WEIGHTS } from './providers.js';
 import {
   RANKING_PARAMS,
   type RankingParams,
@@ -122,9 +122,13 @@ export async function matchOfferings(
     })
     .sort((a, b) => b.score - a.score || a.offering.id.localeCompare(b.offering.id))
     .slice(0, limit);
+  const wider = await listingStats(
+    engine,
+    ranked.flatMap(({ s }) => s.matches),
+  );
   const reasons = distinctiveReasons(
     ranked.map(({ s, fits }) => ({
-      text: textReason(s.matches, stats.docs),
+      text: textReason(s.matches, stats.docs, wider),
       structured: Object.values(fits).flatMap((f: Fit) =>
         f.reason ? [{ kind: f.reason, reason: f.reason }] : [],
       ),

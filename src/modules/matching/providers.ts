@@ -7,7 +7,7 @@
  */
 import type { SearchEngine } from './engine.js';
 import { type Fit, fieldFit, type Profile, regionFit } from './fits.js';
-import type { LexicalTerm } from './lexical.js';
+import type { LexicalTerm, TermMatch } from './lexical.js';
 import { type Match, RANKING_PARAMS, structuralFactor, textCandidates } from './ranking.js';
 import { distinctiveReasons, shownTerms, textReason } from './reasons.js';
 
@@ -46,9 +46,13 @@ export async function recommendProviders(
       })
       .sort((a, b) => b.score - a.score || a.s.candidate.hit.id.localeCompare(b.s.candidate.hit.id))
       .slice(0, limit);
+    const wider = await listingStats(
+      engine,
+      ranked.flatMap(({ s }) => s.matches),
+    );
     const reasons = distinctiveReasons(
       ranked.map(({ s, fits }) => ({
-        text: textReason(s.matches, stats.docs),
+        text: textReason(s.matches, stats.docs, wider),
         structured: Object.values(fits).flatMap((f: Fit) =>
           f.reason ? [{ kind: f.reason, reason: f.reason }] : [],
         ),
@@ -87,3 +91,12 @@ export async function recommendProviders(
 }
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
+
+/**
+ * The listings catalog's statistics for matched words: directories are small, so a word's rarity
+ * in them says little; one common among achievements (服务, 技术) is not shown as telling.
+ */
+export function listingStats(engine: SearchEngine, matches: readonly TermMatch[]) {
+  const lexemes = [...new Set(matches.flatMap((m) => [m.term, m.surface]))];
+  return engine.corpusStats('achievement', lexemes);
+}

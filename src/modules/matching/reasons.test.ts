@@ -25,6 +25,22 @@ describe('match reasons', () => {
     expect(textReason([m('光度立体', 2)], 1000)).toBe('关键词匹配：光度立体');
   });
 
+  it('never calls a word telling in a small directory when the listings catalog finds it common', () => {
+    // 16 institutions: 服务 in 2 of them is rare by count, but a third of the listings hold it
+    const listings = {
+      docs: 1000,
+      df: new Map([
+        ['服务', 300],
+        ['声学', 4],
+      ]),
+      avgLengths: [],
+    };
+    expect(textReason([m('服务', 2), m('科技', 2)], 16)).toBe('关键词匹配：服务、科技');
+    expect(textReason([m('服务', 2)], 16, listings)).toBe('弱相关：仅共有常见词「服务」');
+    // a word the listings seldom hold still tells, in the directory as anywhere
+    expect(textReason([m('服务', 2), m('声学', 1)], 16, listings)).toBe('关键词匹配：声学');
+  });
+
   it('says what in the need matched what in the candidate when a synonym carried it', () => {
     expect(textReason([m('agv', 3, '自动导引车')], 1000)).toBe('近义匹配：需求「agv」↔「自动导引车」');
   });

@@ -4,7 +4,7 @@
  * presented as a keyword match; and a structured reason that holds for most of a list (同省 in an
  * exchange that is all in Jiangsu, 近期更新 on a fresh catalog) is left out, as it tells nothing.
  */
-import type { TermMatch } from './lexical.js';
+import type { CorpusStats, TermMatch } from './lexical.js';
 
 /** A term is telling when at most this share of the catalog contains it. */
 const TELLING_SHARE = 0.05;
@@ -35,10 +35,30 @@ export function shownTerms(matches: readonly TermMatch[], limit = 10): string[] 
   return kept;
 }
 
-/** The text reason of a candidate: a keyword match, a synonym match, or a weak one. */
-export function textReason(matches: readonly TermMatch[], docs: number): string | undefined {
+/**
+ * Whether a word is common in a wider catalog (the listings) than the one it was scored in. A
+ * small directory (a few dozen institutions or offerings) makes every word rare by count: 服务 or
+ * 技术 in three of sixteen institutions is not a telling word for all that.
+ */
+function commonIn(wider: CorpusStats | undefined, m: TermMatch): boolean {
+  if (!wider || wider.docs <= 0) return false;
+  const df = wider.df.get(m.surface) ?? wider.df.get(m.term) ?? 0;
+  return df / wider.docs > TELLING_SHARE;
+}
+
+/**
+ * The text reason of a candidate: a keyword match, a synonym match, or a weak one. `wider`: the
+ * statistics of a larger catalog whose common words never count as telling (for directories).
+ */
+export function textReason(
+  matches: readonly TermMatch[],
+  docs: number,
+  wider?: CorpusStats,
+): string | undefined {
   const share = (m: TermMatch) => (docs > 0 ? m.df / docs : 1);
-  const telling = matches.filter((m) => isWord(m) && (share(m) <= TELLING_SHARE || m.df <= RARE_DOCS));
+  const telling = matches.filter(
+    (m) => isWord(m) && (share(m) <= TELLING_SHARE || m.df <= RARE_DOCS) && !commonIn(wider, m),
+  );
   const direct = shownTerms(
     telling.filter((m) => m.surface === m.term),
     SHOWN_TERMS,
@@ -46,7 +66,7 @@ export function textReason(matches: readonly TermMatch[], docs: number): string 
   const synonyms = telling.filter((m) => m.surface !== m.term).slice(0, SHOWN_SYNONYMS);
   const rare = (term: string) => {
     const m = matches.find((x) => x.term === term);
-    return m !== undefined && (share(m) <= RARE_SHARE || m.df <= RARE_DOCS);
+    return m !== undefined && (share(m) <= RARE_SHARE || m.df <= RARE_DOCS) && !commonIn(wider, m);
   };
   if (direct.length >= 2 || (direct.length === 1 && rare(direct[0]!)))
     return `关键词匹配：${direct.join('、')}`;
