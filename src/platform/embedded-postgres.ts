@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -300,6 +300,33 @@ async function adoptable(
   }
 }
 
+/**
+ * The system folder of DATA_DIR's cluster: the one its pointer file names, or, for a DATA_DIR
+ * without one, `proposed`, recorded atomically (written aside, then linked into place): of two
+ * processes starting together on a new DATA_DIR, the one that links second reads the first's.
+ */
+async function clusterLocation(pointer: string, proposed: string): Promise<string> {
+  const recorded = async () => {
+    const text = (await fs.readFile(pointer, 'utf8').catch(() => '')).trim();
+    return path.isAbsolute(text) ? text : undefined;
+  };
+  const existing = await recorded();
+  if (existing) return existing;
+  const aside = `${pointer}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  await fs.writeFile(aside, `${proposed}\n`);
+  try {
+    await fs.link(aside, pointer);
+    return proposed;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    const theirs = await recorded();
+    if (!theirs) throw new Error(`${pointer} names no cluster folder`);
+    return theirs;
+  } finally {
+    await fs.rm(aside, { force: true });
+  }
+}
+
 /** Uses of a cluster by this process (a process may open the same cluster more than once). */
 const uses = new Map<string, number>();
 
@@ -317,7 +344,13 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       ? '/var/lib/techex'
       : path.join(os.tmpdir(), 'techex');
     const key = createHash('sha256').update(path.resolve(opts.dataDir)).digest('hex').slice(0, 16);
-    const fallback = path.join(base, key, 'postgres');
+    await fs.mkdir(opts.dataDir, { recursive: true });
+    const fallback = await clusterLocation(
+      path.join(opts.dataDir, 'postgres.location'),
+      // a folder of this DATA_DIR's own: a new DATA_DIR at a path used before (a fresh clone where
+      // a deleted one was) must not find the old cluster, whose password it does not have
+      path.join(base, `${key}-${randomBytes(6).toString('hex')}`, 'postgres'),
+    );
     opts.logger.warn(
       { dataDir: opts.dataDir, pgdata: fallback },
       'DATA_DIR is not reachable by the postgres user; keeping the embedded cluster in a system folder',
@@ -325,8 +358,6 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     await fs.mkdir(path.dirname(fallback), { recursive: true, mode: 0o755 });
     await fs.chmod(base, 0o755).catch(() => undefined);
     await fs.chmod(path.dirname(fallback), 0o755).catch(() => undefined);
-    await fs.mkdir(opts.dataDir, { recursive: true });
-    await fs.writeFile(path.join(opts.dataDir, 'postgres.location'), `${fallback}\n`);
     pgdata = fallback;
   }
   await fs.mkdir(path.dirname(pgdata), { recursive: true });
