@@ -12,7 +12,7 @@ import { regionPath, type SearchEngine, type SearchFilters } from './engine.js';
 import type { Fit } from './fits.js';
 import type { LexicalTerm } from './lexical.js';
 import { servedRegionTags } from './projection.js';
-import { listingStats, PROVIDER_WEIGHTS } from './providers.js';
+import { directoryReasons, PROVIDER_WEIGHTS } from './providers.js';
 import {
   RANKING_PARAMS,
   type RankingParams,
@@ -20,7 +20,7 @@ import {
   subjectQuery,
   textCandidates,
 } from './ranking.js';
-import { distinctiveReasons, shownTerms, textReason } from './reasons.js';
+import { shownTerms } from './reasons.js';
 
 /** What an offering is matched against: a request's (or a need's) public text and structure. */
 export interface OfferingSubject {
@@ -122,17 +122,10 @@ export async function matchOfferings(
     })
     .sort((a, b) => b.score - a.score || a.offering.id.localeCompare(b.offering.id))
     .slice(0, limit);
-  const wider = await listingStats(
+  const reasons = await directoryReasons(
     engine,
-    ranked.flatMap(({ s }) => s.matches),
-  );
-  const reasons = distinctiveReasons(
-    ranked.map(({ s, fits }) => ({
-      text: textReason(s.matches, stats.docs, wider),
-      structured: Object.values(fits).flatMap((f: Fit) =>
-        f.reason ? [{ kind: f.reason, reason: f.reason }] : [],
-      ),
-    })),
+    ranked.map(({ s, fits }) => ({ matches: s.matches, fits })),
+    stats.docs,
   );
   return ranked.map(({ s, offering, fits, relative, score }, i) => ({
     id: offering.id,

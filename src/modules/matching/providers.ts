@@ -46,17 +46,10 @@ export async function recommendProviders(
       })
       .sort((a, b) => b.score - a.score || a.s.candidate.hit.id.localeCompare(b.s.candidate.hit.id))
       .slice(0, limit);
-    const wider = await listingStats(
+    const reasons = await directoryReasons(
       engine,
-      ranked.flatMap(({ s }) => s.matches),
-    );
-    const reasons = distinctiveReasons(
-      ranked.map(({ s, fits }) => ({
-        text: textReason(s.matches, stats.docs, wider),
-        structured: Object.values(fits).flatMap((f: Fit) =>
-          f.reason ? [{ kind: f.reason, reason: f.reason }] : [],
-        ),
-      })),
+      ranked.map(({ s, fits }) => ({ matches: s.matches, fits })),
+      stats.docs,
     );
     return ranked.map(({ s, fits, relative, score }, i) => ({
       id: s.candidate.hit.id,
@@ -93,10 +86,24 @@ export async function recommendProviders(
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /**
- * The listings catalog's statistics for matched words: directories are small, so a word's rarity
- * in them says little; one common among achievements (服务, 技术) is not shown as telling.
+ * The reasons of a directory's ranked list (experts, institutions, offerings): the text reason,
+ * judged also against the listings catalog (directories are small, so a word's rarity in them says
+ * little; one common among achievements, 服务 or 技术, is not shown as telling), then the fits'
+ * reasons that distinguish.
  */
-export function listingStats(engine: SearchEngine, matches: readonly TermMatch[]) {
-  const lexemes = [...new Set(matches.flatMap((m) => [m.term, m.surface]))];
-  return engine.corpusStats('achievement', lexemes);
+export async function directoryReasons(
+  engine: SearchEngine,
+  ranked: readonly { matches: readonly TermMatch[]; fits: Record<string, Fit> }[],
+  docs: number,
+): Promise<string[][]> {
+  const lexemes = [...new Set(ranked.flatMap((r) => r.matches.flatMap((m) => [m.term, m.surface])))];
+  const wider = await engine.corpusStats('achievement', lexemes);
+  return distinctiveReasons(
+    ranked.map(({ matches, fits }) => ({
+      text: textReason(matches, docs, wider),
+      structured: Object.values(fits).flatMap((f) =>
+        f.reason ? [{ kind: f.reason, reason: f.reason }] : [],
+      ),
+    })),
+  );
 }
