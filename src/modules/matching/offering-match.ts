@@ -12,7 +12,7 @@ import { regionPath, type SearchEngine, type SearchFilters } from './engine.js';
 import type { Fit } from './fits.js';
 import type { LexicalTerm } from './lexical.js';
 import { servedRegionTags } from './projection.js';
-import { directoryReasons, PROVIDER_WEIGHTS } from './providers.js';
+import { directoryReasons, PROVIDER_STRENGTH, PROVIDER_WEIGHTS } from './providers.js';
 import {
   RANKING_PARAMS,
   type RankingParams,
@@ -47,7 +47,7 @@ export interface OfferingMatch {
 
 /** Field and region only (the weights of the providers' lists, hand-set like them, not fitted). */
 const PARAMS: Pick<RankingParams, 'strength' | 'structure' | 'lexical' | 'feedback' | 'associations'> = {
-  strength: RANKING_PARAMS.strength,
+  strength: PROVIDER_STRENGTH,
   structure: {
     field: PROVIDER_WEIGHTS.field,
     trl: 0,

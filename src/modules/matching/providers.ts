@@ -16,6 +16,13 @@ export type ProviderType = 'expert' | 'institution';
 /** The components of a recommendation's breakdown. */
 export const PROVIDER_WEIGHTS = { text: 1, field: 0.6, region: 0.4 } as const;
 
+/**
+ * How far field and region may move a provider's (or an offering's) text score, hand-set like
+ * `PROVIDER_WEIGHTS`: the listings' fitted `RANKING_PARAMS.strength` was fitted on achievements
+ * for needs only, and says nothing about these small directories.
+ */
+export const PROVIDER_STRENGTH = 0.3;
+
 /** Directories are small and their entries short: their first pass is enough. */
 const NO_FEEDBACK = { docs: 0, terms: 0, weight: 0 };
 
@@ -29,7 +36,7 @@ export async function recommendProviders(
   subject: Profile,
   limit = 5,
 ): Promise<Match[]> {
-  const params = { strength: RANKING_PARAMS.strength, structure: PROVIDER_WEIGHTS } as never;
+  const params = { strength: PROVIDER_STRENGTH, structure: PROVIDER_WEIGHTS } as never;
   const { scored, stats } =
     terms.length > 0
       ? await textCandidates(engine, type, terms, undefined, { ...RANKING_PARAMS, feedback: NO_FEEDBACK })

@@ -52,12 +52,12 @@ import { distinctiveReasons, type Explained, shownTerms, textReason } from './re
 export type { Fit, Profile } from './fits.js';
 export { fieldFit, regionFit } from './fits.js';
 
-/** The structural components and their shares of the structural evidence (they sum to 1). */
+/** The structural components and their weights in the structural evidence (normalised by their sum). */
 export const STRUCTURE_WEIGHTS = {
-  field: 0.3,
-  trl: 0.1,
+  field: 0,
+  trl: 0.25,
   price: 0.1,
-  modes: 0.15,
+  modes: 0.3,
   region: 0.1,
   freshness: 0.1,
 } as const;
@@ -79,7 +79,7 @@ export const RANKING_PARAMS: RankingParams = {
   lexical: LEXICAL_PARAMS,
   feedback: FEEDBACK_PARAMS,
   associations: EXPANSION_PARAMS,
-  strength: 0.3,
+  strength: 0.9,
   structure: { ...STRUCTURE_WEIGHTS },
   minText: 0.05,
 };
@@ -88,7 +88,7 @@ export const RANKING_PARAMS: RankingParams = {
 export const MATCH_WEIGHTS = { text: 1, ...STRUCTURE_WEIGHTS } as const;
 
 /** Identifies the ranking that produced a list (recorded with interests that come from it). */
-export const RANKING_VERSION = 'bm25f-2026.12';
+export const RANKING_VERSION = 'bm25f-2026.12b';
 
 export type MatchBreakdown = Record<keyof typeof MATCH_WEIGHTS, number> & {
   /** cosine similarity to the subject, for a semantic neighbour (embeddings on) */
