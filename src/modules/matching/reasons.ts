@@ -29,7 +29,13 @@ function isWord(m: TermMatch): boolean {
 /** The words shown as matched, most contributing first, none inside another of them. */
 export function shownTerms(matches: readonly TermMatch[], limit = 10): string[] {
   const words = [...new Set(matches.filter(isWord).map((m) => m.term))];
-  return words.filter((w) => !words.some((other) => other !== w && other.includes(w))).slice(0, limit);
+  const shown: string[] = [];
+  for (const w of words) {
+    if (words.some((other) => other.length > w.length && other.includes(w))) continue;
+    shown.push(w);
+    if (shown.length >= limit) break;
+  }
+  return shown;
 }
 
 /** Documents of `stats` holding the matched word (its surface, or the need's term). */
