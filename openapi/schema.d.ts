@@ -4457,11 +4457,14 @@ export interface components {
             score: number;
             breakdown: components["schemas"]["MatchBreakdown"];
             /**
-             * @description Short zh-CN reasons: 关键词匹配：… (telling words only), 近义匹配：需求「…」↔「…」,
-             *     弱相关：仅共有常见词「…」, 语义相近（相似度 0.83） (a nearest neighbour by embeddings; a
-             *     candidate found by meaning alone has no word reason and no `matchedTerms`), and the
-             *     structured ones (领域一致, 技术成熟度 7 ≥ 需求 6, 预算内, 可许可, 同城…), each left out of
-             *     a list of four or more where it holds for more than half.
+             * @description Short zh-CN reasons: 关键词匹配：… (telling words only: none of the most common words of
+             *     general Chinese, such as 服务 or 科技, nor one in more than 5 % of all public text),
+             *     近义匹配：需求「…」↔「…」, 弱相关：仅共有常见词「…」 (the match rests on common words only),
+             *     语义相近（相似度 0.83） (a nearest neighbour by embeddings; a candidate found by meaning
+             *     alone has no word reason and no `matchedTerms`), and the structured ones (领域一致,
+             *     技术成熟度 7 ≥ 需求 6, 预算内, 可许可, 同城…). A structured or weak reason is left out of
+             *     a list of four or more where it holds for more than half (a weak one stays when the
+             *     candidate would have no other reason).
              */
             reasons: string[];
             matchedTerms: string[];

@@ -10,6 +10,7 @@ import type { SearchEngine } from './engine.js';
 import type { LexicalTerm } from './lexical.js';
 import { matchOfferings, type OfferingMatch } from './offering-match.js';
 import type { Match, Profile } from './ranking.js';
+import { withoutRepeated } from './reasons.js';
 
 /** Offerings examined for a need: enough to reach several institutions, each offering at most once. */
 const OFFERINGS_SCANNED = 20;
@@ -86,5 +87,10 @@ export async function withOfferingInstitutions(
     else if (m.score > own.score) merged.set(m.id, { ...m, reasons: [...m.reasons] });
     else merged.set(m.id, { ...own, reasons: [...own.reasons, m.reasons[0]!] });
   }
-  return [...merged.values()].sort((a, b) => b.score - a.score || a.id.localeCompare(b.id)).slice(0, limit);
+  const list = [...merged.values()]
+    .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id))
+    .slice(0, limit);
+  // each part was thinned apart; what holds for most of the merged list is thinned here
+  const reasons = withoutRepeated(list.map((m) => m.reasons));
+  return list.map((m, i) => ({ ...m, reasons: reasons[i]! }));
 }

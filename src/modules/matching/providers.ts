@@ -7,9 +7,10 @@
  */
 import type { SearchEngine } from './engine.js';
 import { type Fit, fieldFit, type Profile, regionFit } from './fits.js';
+import { publicTextStats } from './generic-words.js';
 import type { LexicalTerm, TermMatch } from './lexical.js';
 import { type Match, RANKING_PARAMS, structuralFactor, textCandidates } from './ranking.js';
-import { distinctiveReasons, shownTerms, textReason } from './reasons.js';
+import { distinctiveReasons, reasonLexemes, shownTerms, textReason } from './reasons.js';
 
 export type ProviderType = 'expert' | 'institution';
 
@@ -93,21 +94,23 @@ export async function recommendProviders(
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /**
- * The reasons of a directory's ranked list (experts, institutions, offerings): the text reason,
- * judged also against the listings catalog (directories are small, so a word's rarity in them says
- * little; one common among achievements, 服务 or 技术, is not shown as telling), then the fits'
- * reasons that distinguish.
+ * The reasons of a directory's ranked list (experts, institutions, offerings), by the listings'
+ * rule (reasons.ts): a word is telling only when it is not generic, judged against general Chinese
+ * and all public text (directories are small, so a word's rarity in them says little), then the
+ * fits' reasons that distinguish.
  */
 export async function directoryReasons(
   engine: SearchEngine,
   ranked: readonly { matches: readonly TermMatch[]; fits: Record<string, Fit> }[],
   docs: number,
 ): Promise<string[][]> {
-  const lexemes = [...new Set(ranked.flatMap((r) => r.matches.flatMap((m) => [m.term, m.surface])))];
-  const wider = await engine.corpusStats('achievement', lexemes);
+  const publicText = await publicTextStats(
+    engine,
+    ranked.flatMap((r) => reasonLexemes(r.matches)),
+  );
   return distinctiveReasons(
     ranked.map(({ matches, fits }) => ({
-      text: textReason(matches, docs, wider),
+      text: textReason(matches, docs, publicText),
       structured: Object.values(fits).flatMap((f) =>
         f.reason ? [{ kind: f.reason, reason: f.reason }] : [],
       ),

@@ -32,6 +32,7 @@ import {
   trlFit,
 } from './fits.js';
 import { fusedCandidates, type SemanticRetriever, semanticReason } from './fusion.js';
+import { publicTextStats } from './generic-words.js';
 import {
   type CorpusStats,
   FEEDBACK_PARAMS,
@@ -47,7 +48,7 @@ import {
   type TermMatch,
 } from './lexical.js';
 import { averageLengths } from './meili-candidates.js';
-import { distinctiveReasons, type Explained, shownTerms, textReason } from './reasons.js';
+import { distinctiveReasons, type Explained, reasonLexemes, shownTerms, textReason } from './reasons.js';
 
 export type { Fit, Profile } from './fits.js';
 export { fieldFit, regionFit } from './fits.js';
@@ -322,8 +323,12 @@ async function rank(
     })
     .sort((a, b) => b.score - a.score || a.c.hit.id.localeCompare(b.c.hit.id))
     .slice(0, limit);
+  const publicText = await publicTextStats(
+    engine,
+    ranked.flatMap(({ c }) => reasonLexemes(c.matches)),
+  );
   const explained: Explained[] = ranked.map(({ c, fits }) => ({
-    text: textReason(c.matches, stats.docs),
+    text: textReason(c.matches, stats.docs, publicText),
     structured: Object.entries(fits).flatMap(([k, f]) =>
       f.reason ? [{ kind: reasonKind(k, f), reason: f.reason }] : [],
     ),
@@ -337,7 +342,8 @@ async function rank(
     if (c.similarity !== undefined) {
       breakdown.semantic = round(c.similarity, 1000);
       // after the text reason (when there is one): found by meaning, and said so
-      shown.splice(explained[i]!.text ? 1 : 0, 0, semanticReason(c.similarity));
+      const text = explained[i]!.text;
+      shown.splice(text !== undefined && shown[0] === text ? 1 : 0, 0, semanticReason(c.similarity));
     }
     return {
       id: c.hit.id,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { TermMatch } from './lexical.js';
-import { distinctiveReasons, shownTerms, textReason } from './reasons.js';
+import { generalHead, headOf } from './generic-words.js';
+import type { CorpusStats, TermMatch } from './lexical.js';
+import { distinctiveReasons, isGeneric, shownTerms, textReason, withoutRepeated } from './reasons.js';
 
 const m = (term: string, df: number, surface = term, contribution = 1): TermMatch => ({
   term,
@@ -9,6 +10,11 @@ const m = (term: string, df: number, surface = term, contribution = 1): TermMatc
   contribution,
   df,
 });
+const stats = (docs: number, df: Record<string, number>): CorpusStats => ({
+  docs,
+  df: new Map(Object.entries(df)),
+  avgLengths: [],
+});
 
 describe('match reasons', () => {
   it('shows a keyword match only on telling terms, without repeating parts of longer ones', () => {
@@ -16,6 +22,11 @@ describe('match reasons', () => {
       textReason([m('正极材料', 3, undefined, 5), m('材料', 400, undefined, 1), m('包覆', 8)], 1000),
     ).toBe('关键词匹配：正极材料、包覆');
     expect(shownTerms([m('热管理', 2), m('管理', 2), m('液冷', 2)])).toEqual(['热管理', '液冷']);
+    // nor a shorter word listed before the longer one holding it
+    expect(shownTerms([m('成熟', 2), m('成熟度', 2), m('技术成熟度', 2), m('液冷', 2)])).toEqual([
+      '技术成熟度',
+      '液冷',
+    ]);
   });
 
   it('does not present a match resting on one common word as a keyword match', () => {
@@ -25,20 +36,43 @@ describe('match reasons', () => {
     expect(textReason([m('光度立体', 2)], 1000)).toBe('关键词匹配：光度立体');
   });
 
-  it('never calls a word telling in a small directory when the listings catalog finds it common', () => {
-    // 16 institutions: 服务 in 2 of them is rare by count, but a third of the listings hold it
-    const listings = {
-      docs: 1000,
-      df: new Map([
-        ['服务', 300],
-        ['声学', 4],
-      ]),
-      avgLengths: [],
-    };
-    expect(textReason([m('服务', 2), m('科技', 2)], 16)).toBe('关键词匹配：服务、科技');
-    expect(textReason([m('服务', 2)], 16, listings)).toBe('弱相关：仅共有常见词「服务」');
-    // a word the listings seldom hold still tells, in the directory as anywhere
-    expect(textReason([m('服务', 2), m('声学', 1)], 16, listings)).toBe('关键词匹配：声学');
+  it('never calls a word telling in a small directory when all public text finds it common', () => {
+    // 16 institutions: 技术成熟度 in 2 of them is rare by count, but a third of all public text holds it
+    const publicText = stats(1000, { 技术成熟度: 300, 声学: 4, 超声: 6 });
+    expect(textReason([m('技术成熟度', 2)], 16, publicText)).toBe('弱相关：仅共有常见词「技术成熟度」');
+    // a word public text seldom holds still tells, in the directory as anywhere
+    expect(textReason([m('技术成熟度', 2), m('声学', 1)], 16, publicText)).toBe('关键词匹配：声学');
+    expect(textReason([m('声学', 1), m('超声', 1)], 16, publicText)).toBe('关键词匹配：声学、超声');
+  });
+
+  it('shows no keyword match resting on words of general Chinese, whatever their count (demo case)', () => {
+    // npm start, a need's institutions: 徐州淮海科技成果转化服务中心 shared only 服务 and 科技 with the
+    // need; both are in under 5 % of all public text, but among the words making up half of
+    // general Chinese text (jieba's dictionary)
+    const publicText = stats(810, { 服务: 30, 科技: 25 });
+    const reason = textReason([m('服务', 2, undefined, 2), m('科技', 2)], 16, publicText);
+    expect(reason).toBe('弱相关：仅共有常见词「服务」');
+    // the same rule for achievements: no catalog share makes 技术 or 控制 telling
+    expect(textReason([m('技术', 3), m('控制', 3)], 1000)).toBe('弱相关：仅共有常见词「技术」');
+    expect(isGeneric(m('服务', 1))).toBe(true);
+    expect(isGeneric(m('科技', 1))).toBe(true);
+  });
+
+  it('still shows technical words, in directories and catalogs alike', () => {
+    const publicText = stats(810, { 激光: 12, 焊接: 9, 增材制造: 3, 视频编码: 2 });
+    expect(textReason([m('激光', 2), m('焊接', 1)], 16, publicText)).toBe('关键词匹配：激光、焊接');
+    expect(textReason([m('增材制造', 3)], 540, publicText)).toBe('关键词匹配：增材制造');
+    expect(textReason([m('服务', 2), m('视频编码', 1)], 16, publicText)).toBe('关键词匹配：视频编码');
+    for (const w of ['激光', '焊接', '机器人', '检测', '材料', '转化'])
+      expect(isGeneric(m(w, 1))).toBe(false);
+  });
+
+  it("takes the general-language head as the words covering half of a dictionary's occurrences", () => {
+    const dict = ['的 50 u', '技术 20 n', '服务 15 vn', '激光 10 n', '焊接 5 v', 'AGV 0 n', ''].join('\n');
+    // 的 covers 50 of 100: exactly half, nothing more is needed
+    expect([...headOf(dict, 0.5)]).toEqual(['的']);
+    expect([...headOf(dict, 0.8)]).toEqual(['的', '技术', '服务']);
+    expect(generalHead().size).toBeGreaterThan(500);
   });
 
   it('says what in the need matched what in the candidate when a synonym carried it', () => {
@@ -55,5 +89,43 @@ describe('match reasons', () => {
     for (const r of reasons) expect(r).not.toContain('同省');
     // too short a list to say what is common: nothing is dropped
     expect(distinctiveReasons([item(false), item(false)])[0]).toContain('同省');
+  });
+
+  it('drops a weak reason that holds for more than half of the list, never a keyword match', () => {
+    const weak = { text: '弱相关：仅共有常见词「轻量」', structured: [] };
+    const nearby = { ...weak, structured: [{ kind: '同城', reason: '同城' }] };
+    const keyword = { text: '关键词匹配：激光、焊接', structured: [] };
+    const reasons = distinctiveReasons([nearby, weak, weak, keyword]);
+    expect(reasons[0]).toEqual(['同城']);
+    // never left unexplained
+    expect(reasons[1]).toEqual(['弱相关：仅共有常见词「轻量」']);
+    expect(reasons[3]).toEqual(['关键词匹配：激光、焊接']);
+    expect(distinctiveReasons([keyword, keyword, keyword, weak])[0]).toEqual(['关键词匹配：激光、焊接']);
+    // at most half: kept
+    expect(distinctiveReasons([nearby, weak, keyword, keyword])[0]).toEqual([
+      '弱相关：仅共有常见词「轻量」',
+      '同城',
+    ]);
+  });
+
+  it('thins a merged list by the same rule, never a reason naming what matched', () => {
+    const merged = withoutRepeated([
+      ['服务产品：「专利代理」', '弱相关：仅共有常见词「技术」', '服务地区覆盖'],
+      ['服务产品：「专利代理」', '服务地区覆盖'],
+      ['弱相关：仅共有常见词「技术」', '服务地区覆盖'],
+      ['弱相关：仅共有常见词「技术」'],
+    ]);
+    expect(merged).toEqual([
+      ['服务产品：「专利代理」'],
+      ['服务产品：「专利代理」'],
+      ['弱相关：仅共有常见词「技术」'],
+      ['弱相关：仅共有常见词「技术」'],
+    ]);
+  });
+
+  it('names the longer word a weak match rests on, not a part of it', () => {
+    expect(textReason([m('成熟', 400, undefined, 3), m('技术成熟度', 300, undefined, 1)], 1000)).toBe(
+      '弱相关：仅共有常见词「技术成熟度」',
+    );
   });
 });

@@ -4,9 +4,10 @@
  * presented as a keyword match; and a structured reason that holds for most of a list (同省 in an
  * exchange that is all in Jiangsu, 近期更新 on a fresh catalog) is left out, as it tells nothing.
  */
+import { generalHead } from './generic-words.js';
 import type { CorpusStats, TermMatch } from './lexical.js';
 
-/** A term is telling when at most this share of the catalog contains it. */
+/** A term is telling when at most this share of the catalog (and of all public text) contains it. */
 const TELLING_SHARE = 0.05;
 /** One term alone makes a keyword match only when at most this share of the catalog contains it. */
 const RARE_SHARE = 0.01;
@@ -16,6 +17,8 @@ const SHOWN_TERMS = 5;
 const SHOWN_SYNONYMS = 2;
 const HAN = /\p{Script=Han}/u;
 const DIGITS_ONLY = /^[\d.%]+$/;
+/** The wording of a match resting on common words only. */
+export const WEAK_REASON = '弱相关：仅共有常见词';
 
 /** A word of at least two characters (or a Latin term), not a number. */
 function isWord(m: TermMatch): boolean {
@@ -23,41 +26,51 @@ function isWord(m: TermMatch): boolean {
   return HAN.test(m.term) ? [...m.term].length >= 2 : m.term.length >= 2;
 }
 
-/** The words shown as matched, most contributing first, none inside another shown one. */
+/** The words shown as matched, most contributing first, none inside another of them. */
 export function shownTerms(matches: readonly TermMatch[], limit = 10): string[] {
-  const words = matches.filter(isWord).map((m) => m.term);
-  const kept: string[] = [];
+  const words = [...new Set(matches.filter(isWord).map((m) => m.term))];
+  const shown: string[] = [];
   for (const w of words) {
-    if (kept.some((k) => k.includes(w))) continue;
-    kept.push(w);
-    if (kept.length >= limit) break;
+    if (words.some((other) => other.length > w.length && other.includes(w))) continue;
+    shown.push(w);
+    if (shown.length >= limit) break;
   }
-  return kept;
+  return shown;
 }
 
+/** Documents of `stats` holding the matched word (its surface, or the need's term). */
+const dfIn = (stats: CorpusStats, m: TermMatch) => stats.df.get(m.surface) ?? stats.df.get(m.term) ?? 0;
+
+/** Whether a matched word is rare in `stats` (a share or, for small catalogs, a count). */
+const rareIn = (stats: { docs: number }, df: number, share: number) =>
+  df <= RARE_DOCS || (stats.docs > 0 && df / stats.docs <= share);
+
 /**
- * Whether a word is common in a wider catalog (the listings) than the one it was scored in. A
- * small directory (a few dozen institutions or offerings) makes every word rare by count: 服务 or
- * 技术 in three of sixteen institutions is not a telling word for all that.
+ * Whether a matched word is generic (generic-words.ts): common language (the general-Chinese
+ * head), or in more than TELLING_SHARE (and more than RARE_DOCS) of all public text. The latter
+ * matters for a small directory, where every word is rare by count: 技术成熟度 in two of sixteen
+ * institutions tells nothing when a third of all listings hold it.
  */
-function commonIn(wider: CorpusStats | undefined, m: TermMatch): boolean {
-  if (!wider || wider.docs <= 0) return false;
-  const df = wider.df.get(m.surface) ?? wider.df.get(m.term) ?? 0;
-  return df / wider.docs > TELLING_SHARE;
+export function isGeneric(m: TermMatch, publicText?: CorpusStats): boolean {
+  const head = generalHead();
+  if (head.has(m.term) || head.has(m.surface)) return true;
+  return publicText !== undefined && !rareIn(publicText, dfIn(publicText, m), TELLING_SHARE);
 }
 
 /**
- * The text reason of a candidate: a keyword match, a synonym match, or a weak one. `wider`: the
- * statistics of a larger catalog whose common words never count as telling (for directories).
+ * The text reason of a candidate: a keyword match, a synonym match, or a weak one, by one rule
+ * for every catalog and directory. A word is telling when it is not generic (`isGeneric`, judged
+ * against `publicText`, the document frequencies of all public text) and is in at most 5 % of the
+ * catalog scored (`docs` documents); a keyword match needs two telling words, or one that is rare
+ * (≤ 1 % or ≤ 3 documents) in the catalog and in all public text.
  */
 export function textReason(
   matches: readonly TermMatch[],
   docs: number,
-  wider?: CorpusStats,
+  publicText?: CorpusStats,
 ): string | undefined {
-  const share = (m: TermMatch) => (docs > 0 ? m.df / docs : 1);
   const telling = matches.filter(
-    (m) => isWord(m) && (share(m) <= TELLING_SHARE || m.df <= RARE_DOCS) && !commonIn(wider, m),
+    (m) => isWord(m) && rareIn({ docs }, m.df, TELLING_SHARE) && !isGeneric(m, publicText),
   );
   const direct = shownTerms(
     telling.filter((m) => m.surface === m.term),
@@ -65,16 +78,33 @@ export function textReason(
   );
   const synonyms = telling.filter((m) => m.surface !== m.term).slice(0, SHOWN_SYNONYMS);
   const rare = (term: string) => {
-    const m = matches.find((x) => x.term === term);
-    return m !== undefined && (share(m) <= RARE_SHARE || m.df <= RARE_DOCS) && !commonIn(wider, m);
+    const m = telling.find((x) => x.term === term);
+    return (
+      m !== undefined &&
+      rareIn({ docs }, m.df, RARE_SHARE) &&
+      (!publicText || rareIn(publicText, dfIn(publicText, m), RARE_SHARE))
+    );
   };
   if (direct.length >= 2 || (direct.length === 1 && rare(direct[0]!)))
     return `关键词匹配：${direct.join('、')}`;
   if (synonyms.length > 0) {
     return `近义匹配：${synonyms.map((m) => `需求「${m.term}」↔「${m.surface}」`).join('，')}`;
   }
-  const best = matches.find(isWord) ?? matches[0];
-  return best ? `弱相关：仅共有常见词「${best.term}」` : undefined;
+  // the most contributing word, or the longer word holding it (技术成熟度, not 成熟)
+  const best = shownTerms(matches, 1)[0] ?? matches[0]?.term;
+  return best ? `${WEAK_REASON}「${best}」` : undefined;
+}
+
+/** The lexemes whose public-text frequencies `textReason` needs: the words not already ruled out. */
+export function reasonLexemes(matches: readonly TermMatch[]): string[] {
+  const head = generalHead();
+  return [
+    ...new Set(
+      matches
+        .filter((m) => isWord(m) && !head.has(m.term) && !head.has(m.surface))
+        .flatMap((m) => [m.term, m.surface]),
+    ),
+  ];
 }
 
 /** Reasons of a ranked list, each candidate's structured reasons tagged with their kind. */
@@ -88,18 +118,50 @@ const MIN_LIST_FOR_SHARE = 4;
 
 /**
  * The final reasons of each candidate of a list: the text reason first, then the structured
- * reasons whose kind holds for at most half of the list.
+ * reasons. Any structured reason, and a weak text reason (the same common word), that holds for
+ * more than half of the list is left out: it tells one candidate from another no more than it
+ * explains any of them (a weak reason stays when the candidate would be left with no reason).
+ * Keyword and synonym reasons name what the candidate holds and are kept.
  */
 export function distinctiveReasons(list: readonly Explained[]): string[][] {
   const counts = new Map<string, number>();
+  const count = (kind: string) => counts.set(kind, (counts.get(kind) ?? 0) + 1);
   for (const item of list) {
-    for (const kind of new Set(item.structured.map((s) => s.kind)))
-      counts.set(kind, (counts.get(kind) ?? 0) + 1);
+    for (const kind of new Set(item.structured.map((s) => s.kind))) count(kind);
+    if (item.text?.startsWith(WEAK_REASON)) count(weakKind(item.text));
   }
   const common = (kind: string) =>
     list.length >= MIN_LIST_FOR_SHARE && (counts.get(kind) ?? 0) > list.length / 2;
-  return list.map((item) => [
-    ...(item.text ? [item.text] : []),
-    ...item.structured.filter((s) => !common(s.kind)).map((s) => s.reason),
-  ]);
+  return list.map((item) => {
+    const structured = item.structured.filter((s) => !common(s.kind)).map((s) => s.reason);
+    if (!item.text) return structured;
+    // a match is never left unexplained: the weak reason stays when nothing else is said
+    const repeated = item.text.startsWith(WEAK_REASON) && common(weakKind(item.text));
+    return repeated && structured.length > 0 ? structured : [item.text, ...structured];
+  });
+}
+
+/** The kind of a weak text reason: distinct from every structured reason's kind. */
+const weakKind = (text: string) => `text:${text}`;
+
+/** Reasons that name what matched (the words, the synonym, the offering): never thinned. */
+const NAMING = ['关键词匹配：', '近义匹配：', '服务产品：'];
+
+/**
+ * The same rule on a list merged from lists explained apart (a need's institutions, found by their
+ * own text and through their offerings): a reason string, other than one naming what matched,
+ * that holds for more than half of a list of four or more is left out; an item left with none
+ * keeps its first (its text reason).
+ */
+export function withoutRepeated(list: readonly string[][]): string[][] {
+  const counts = new Map<string, number>();
+  for (const reasons of list) for (const r of new Set(reasons)) counts.set(r, (counts.get(r) ?? 0) + 1);
+  const common = (r: string) =>
+    list.length >= MIN_LIST_FOR_SHARE &&
+    !NAMING.some((prefix) => r.startsWith(prefix)) &&
+    (counts.get(r) ?? 0) > list.length / 2;
+  return list.map((reasons) => {
+    const kept = reasons.filter((r) => !common(r));
+    return kept.length > 0 ? kept : reasons.slice(0, 1);
+  });
 }

@@ -1,0 +1,145 @@
+/**
+ * Issue 13 item 4 on a real engine: a match resting only on words of general Chinese (服务, 科技)
+ * is weak, never a keyword match, in a small directory as in the listings; technical words still
+ * show. The demo case of `npm start`: 徐州淮海科技成果转化服务中心 was recommended to a video-coding
+ * need with 关键词匹配：服务、科技, both words being rare among the achievements. The embedded engine
+ * always; Meilisearch when MEILI_URL is set.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { useTestContext } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
+import { EmbeddedSearchEngine } from './embedded-engine.js';
+import type { SearchDocument, SearchEngine } from './engine.js';
+import { MeiliSearchEngine } from './meili-engine.js';
+import { recommendProviders } from './providers.js';
+import { matchAchievementsForNeed, subjectQuery } from './ranking.js';
+
+const NOW = '2026-06-01T00:00:00Z';
+const published = { status: 'published', updatedAt: NOW } as const;
+
+const TOPICS = [
+  '锂电池正极材料包覆',
+  '激光焊接熔池监测',
+  '水稻耐盐碱育种',
+  '污染土壤淋洗修复',
+  '风电机组叶片除冰',
+  '光伏组件清洗机器人',
+  '高速列车轴承诊断',
+  '工业废水膜分离',
+  '钢板表面缺陷识别',
+  '伺服电机振动抑制',
+];
+const VARIANTS = ['工艺', '装备', '方法', '系统', '材料', '算法', '平台', '装置'];
+
+/** 80 achievements: none says 服务 or 科技 but the one that says both (1.25 % of them). */
+function achievements(): SearchDocument[] {
+  const docs: SearchDocument[] = TOPICS.flatMap((topic, i) =>
+    VARIANTS.map((variant, j) => ({
+      id: `a-${i}-${j}`,
+      type: 'achievement' as const,
+      title: `${topic}${variant}`,
+      summary: `面向${topic}的${variant}研究，已完成中试验证。`,
+      ...published,
+    })),
+  );
+  docs[0] = {
+    id: 'a-platform',
+    type: 'achievement',
+    title: '中小企业科技服务平台',
+    summary: '为园区中小企业提供科技服务与政策匹配。',
+    ...published,
+  };
+  docs[1] = {
+    id: 'a-video',
+    type: 'achievement',
+    title: '超高清视频编码感兴趣区域码率分配方法',
+    summary: '8K视频实时编码，感兴趣区域码率分配与并行编码架构。',
+    fieldCode: '01',
+    ...published,
+  };
+  return docs;
+}
+
+const institution = (id: string, title: string, body: string, extra: Partial<SearchDocument> = {}) =>
+  ({ id, type: 'institution', title, body, ...published, ...extra }) as SearchDocument;
+
+/** 16 institutions, as in the demo directory. */
+const INSTITUTIONS: SearchDocument[] = [
+  institution('huaihai', '徐州淮海科技成果转化服务中心有限公司', '技术转移；科技成果转化服务'),
+  institution('codec-lab', '南京超清视频编码检测实验室', '视频编码、码率分配测试与编码器评测'),
+  institution('ip-nj', '南京知衡知识产权代理有限公司', '知识产权；专利申请代理'),
+  institution('ip-wx', '无锡慧权专利代理事务所', '知识产权；专利检索'),
+  institution('ip-cz', '常州创信知识产权运营有限公司', '知识产权运营'),
+  institution('av-nj', '江苏中正资产评估有限公司', '资产评估'),
+  institution('av-nt', '南通华诚资产评估事务所有限公司', '资产评估'),
+  institution('vc-sz', '苏州启元创业投资管理有限公司', '投融资'),
+  institution('vc-nj', '江苏紫金科创投资管理有限公司', '投融资'),
+  institution('law-nj', '江苏明衡律师事务所', '法律'),
+  institution('law-wx', '江苏澄明律师事务所', '法律'),
+  institution('inc-cz', '常州科创孵化器管理有限公司', '孵化'),
+  institution('inc-yc', '盐城新能源企业孵化器有限公司', '孵化'),
+  institution('tt-nj', '江苏汇智技术转移中心有限公司', '技术转移'),
+  institution('tt-sz', '苏州联创技术转移有限公司', '技术转移'),
+  institution('tt-tz', '泰州医药城技术转移有限公司', '技术转移'),
+];
+
+const NEED: SearchDocument = {
+  id: 'need-video',
+  type: 'need',
+  title: '云游戏超高清视频编码国产标准适配',
+  body:
+    '我公司主要从事影视科技相关产品的研发与生产，在服务8K电视直播客户时面临超高清视频带宽与存储成本高的问题。' +
+    '现寻求超高清视频编码相关技术，重点解决感兴趣区域码率分配、并行编码架构等问题。',
+  fieldCode: '01',
+  ...published,
+};
+
+function reasonsOn(name: string, create: (ctx: TestContext) => SearchEngine) {
+  describe(`match reasons on ${name}`, () => {
+    let engine: SearchEngine;
+    const fixture = useTestContext();
+    beforeAll(async () => {
+      engine = create(fixture.ctx);
+      await engine.ensureSetup();
+      await engine.upsert([...achievements(), ...INSTITUTIONS, NEED]);
+    });
+    afterAll(async () => {
+      await engine.reset();
+    });
+
+    const reasonsOf = (list: { id: string; reasons: string[] }[], id: string) =>
+      list.find((m) => m.id === id)?.reasons ?? [];
+
+    it('does not present an institution sharing only 服务 and 科技 with the need as a keyword match', async () => {
+      const terms = subjectQuery(NEED, await engine.thesaurus());
+      const found = await recommendProviders(engine, 'institution', terms, NEED);
+      expect(found.map((m) => m.id)).toContain('huaihai');
+      const reasons = reasonsOf(found, 'huaihai');
+      expect(reasons.join('|'), JSON.stringify(found)).not.toContain('关键词匹配');
+      expect(reasons.join('|')).toMatch(/^弱相关：仅共有常见词「(服务|科技)」/);
+      // technical words still show
+      expect(reasonsOf(found, 'codec-lab')[0]).toMatch(/^关键词匹配：.*(编码|码率)/);
+    });
+
+    it('explains achievements by the same rule', async () => {
+      const matches = await matchAchievementsForNeed(engine, NEED);
+      expect(reasonsOf(matches, 'a-platform').join('|'), JSON.stringify(matches)).toMatch(
+        /^弱相关：仅共有常见词「(服务|科技)」/,
+      );
+      expect(reasonsOf(matches, 'a-video')[0]).toMatch(/^关键词匹配：.*(编码|码率)/);
+    });
+  });
+}
+
+reasonsOn(
+  'embedded PostgreSQL',
+  (ctx) => new EmbeddedSearchEngine(ctx.database, { namespace: `g${ctx.tag}` }),
+);
+
+const meiliUrl = inject('meiliUrl');
+if (meiliUrl) {
+  reasonsOn(
+    'Meilisearch',
+    (ctx) => new MeiliSearchEngine({ url: meiliUrl, apiKey: inject('meiliKey'), indexPrefix: `g${ctx.tag}` }),
+  );
+}
