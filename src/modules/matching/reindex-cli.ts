@@ -29,7 +29,7 @@ export async function runReindexCli(argv: string[]): Promise<void> {
     const started = Date.now();
     const progress = progressReporter(process.stdout.isTTY === true);
     // with EMBEDDINGS_URL, the listings' missing or outdated vectors are made too (semantic.ts)
-    const semantic = semanticIndexFor({ config, database, logger });
+    const semantic = semanticIndexFor({ config, database, logger }, engine);
     const summaries = await reindex(
       { db: database.db, engine, namespace: config.queuePrefix },
       {
