@@ -86,13 +86,25 @@ export class MeiliVectors implements EngineVectors {
   async documentVectors(type: DocumentType, docs: SearchDocument[]): Promise<Map<string, number[] | null>> {
     const out = new Map<string, number[] | null>();
     if (!VECTOR_TYPES.includes(type)) return out;
-    const stored = await this.opts.stored(type, docs);
-    const dims = this.opts.dimensions ?? this.#ready.get(type);
+    const [stored, dims] = await Promise.all([this.opts.stored(type, docs), this.#dimensions(type)]);
     for (const doc of docs) {
       const v = stored.get(doc.id);
       out.set(doc.id, v && (dims === undefined || v.length === dims) ? v : null);
     }
     return out;
+  }
+
+  /**
+   * The embedder's dimensions (EMBEDDINGS_DIMENSIONS, else as created, by any process): a stored
+   * vector of another size would make Meilisearch refuse the whole batch, so it is written as null.
+   */
+  async #dimensions(type: DocumentType): Promise<number | undefined> {
+    if (this.opts.dimensions) return this.opts.dimensions;
+    if (!this.#ready.has(type)) {
+      const mine = ((await this.client.index(this.uid(type)).getEmbedders()) ?? {})[this.name];
+      if (mine?.source === 'userProvided') this.#ready.set(type, mine.dimensions);
+    }
+    return this.#ready.get(type);
   }
 
   async ensureEmbedder(type: DocumentType, dimensions: number): Promise<boolean> {
