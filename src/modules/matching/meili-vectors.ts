@@ -101,7 +101,7 @@ export class MeiliVectors implements EngineVectors {
   async #dimensions(type: DocumentType): Promise<number | undefined> {
     if (this.opts.dimensions) return this.opts.dimensions;
     if (!this.#ready.has(type)) {
-      const mine = ((await this.client.index(this.uid(type)).getEmbedders()) ?? {})[this.name];
+      const mine = (await this.client.index(this.uid(type)).getEmbedders())?.[this.name];
       if (mine?.source === 'userProvided') this.#ready.set(type, mine.dimensions);
     }
     return this.#ready.get(type);

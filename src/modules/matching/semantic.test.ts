@@ -6,6 +6,7 @@
  * provider down, failing, slow or talking nonsense leaves matches lexical and indexing going) and
  * that nothing is asked of a provider when none is configured.
  */
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
@@ -21,7 +22,7 @@ import { freePort } from '../../test/ports.js';
 import { eventually } from '../../test/wait.js';
 import { catalogModule } from '../catalog/module.js';
 import { createSearchEngine } from './create-engine.js';
-import { createEmbeddingsClient, parseEmbeddings } from './embeddings.js';
+import { contentHash, createEmbeddingsClient, parseEmbeddings } from './embeddings.js';
 import { searchEngineFor } from './engine-instance.js';
 import { readCurrentState } from './index-apply.js';
 import { processListingChange } from './indexer.js';
@@ -500,6 +501,23 @@ describe.skipIf(!inject('meiliUrl'))('semantic retrieval on Meilisearch (MEILI_U
     }
     // a reindex and an embedder made afresh: several Meilisearch tasks, seconds each on a busy machine
   }, 180_000);
+});
+
+describe('the content hash a vector is stored under', () => {
+  it('covers the model and EMBEDDINGS_DIMENSIONS, and is the earlier one without dimensions', () => {
+    const text = '工业外观瑕疵自动识别系统';
+    const v1 = contentHash({ model: 'm1', dimensions: undefined }, text);
+    // vectors stored before the dimensions counted are not embedded again
+    expect(v1).toBe(createHash('sha256').update(`m1\n${text}`).digest('base64url'));
+    expect(contentHash({ model: 'm2', dimensions: undefined }, text)).not.toBe(v1);
+    expect(contentHash({ model: 'm1', dimensions: 256 }, text)).not.toBe(v1);
+    expect(contentHash({ model: 'm1', dimensions: 256 }, text)).not.toBe(
+      contentHash({ model: 'm1', dimensions: 512 }, text),
+    );
+    // so is the Meilisearch embedder's name
+    expect(embedderName('m1', 256)).not.toBe(embedderName('m1', 512));
+    expect(embedderName('m1', undefined)).toMatch(/^emb_[0-9a-f]{12}$/);
+  });
 });
 
 describe('the provider answer', () => {
