@@ -495,6 +495,22 @@ describe.skipIf(!inject('meiliUrl'))('semantic retrieval on Meilisearch (MEILI_U
       expect((doc._vectors as VectorsField)[v2]!.embeddings).toHaveLength(1);
       const found = await next.vectors!.nearest('achievement', conceptVector('人眼挑拣漏检'), 10, 0.5);
       expect(found.map((n) => n.id)).toContain(ids.meaning);
+
+      // the provider's size changes under the same model name: the embedder is made afresh
+      expect(await next.vectors!.ensureEmbedder('achievement', 4)).toBe(true);
+      expect(await meiliIndex('achievement').getEmbedders()).toEqual({
+        [v2]: { source: 'userProvided', dimensions: 4 },
+      });
+      await next.vectors!.put('achievement', [{ id: ids.meaning!, vector: [0.2, 0, 0, 1] }]);
+      const four = await next.vectors!.nearest('achievement', [0, 0, 0, 1], 10, 0.5);
+      expect(four.map((n) => n.id)).toEqual([ids.meaning]);
+      // the stored vectors of the old size are written as null: the index takes the listings
+      await reindex(
+        { db: ctx.database.db, engine: next, namespace: config.queuePrefix },
+        { types: ['achievement'] },
+      );
+      const written = await meiliDocument(ids.words!);
+      expect((written._vectors as VectorsField)[v2]!.embeddings).toEqual([]);
     } finally {
       // the last test on this file's indexes: nothing needs the first model's embedder after it
       semantic.close();
