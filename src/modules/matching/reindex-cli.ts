@@ -40,6 +40,8 @@ export async function runReindexCli(argv: string[]): Promise<void> {
     ).finally(() => progress.stop());
     if (semantic) {
       await semantic.flush();
+      // the stored vectors went into the documents with them; their embedder too (a new Meilisearch)
+      await semantic.syncEngine();
       const waiting = (['achievement', 'need'] as const).reduce((n, t) => n + semantic.waiting(t), 0);
       console.log(
         waiting > 0

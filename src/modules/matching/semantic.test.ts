@@ -459,6 +459,42 @@ describe.skipIf(!inject('meiliUrl'))('semantic retrieval on Meilisearch (MEILI_U
     }
   });
 
+  it('a new (wiped) Meilisearch: reindex writes the stored vectors back and makes the embedder again', async () => {
+    const calls = provider.calls.length;
+    await ((await searchEngineFor(ctx)) as MeiliSearchEngine).dropIndexes();
+    // a process started after the volume was lost (its engine has seen no embedder)
+    const fresh = createSearchEngine(ctx.config, ctx.database) as MeiliSearchEngine;
+    await fresh.ensureSetup();
+    expect(await meiliIndex('achievement').getEmbedders()).toEqual({});
+    const semantic = new SemanticIndex(
+      ctx.database.db,
+      ctx.config.queuePrefix,
+      createEmbeddingsClient(ctx.config.embeddings!),
+      ctx.config.embeddings!,
+      { warn: () => undefined },
+      { engineVectors: async () => fresh.vectors },
+    );
+    try {
+      await reindex(
+        { db: ctx.database.db, engine: fresh, namespace: ctx.config.queuePrefix },
+        { onApplied: (type, docs) => semantic.schedule(type, docs) },
+      );
+      await semantic.syncEngine();
+      // a listing with a stored vector is not embedded again: it came from PostgreSQL (a listing
+      // whose vector an earlier test dropped is)
+      expect(provider.calls.slice(calls).flat().join()).not.toContain('工业外观瑕疵自动识别系统');
+      expect(await meiliIndex('achievement').getEmbedders()).toEqual({
+        [name]: { source: 'userProvided', dimensions: 3 },
+      });
+      const doc = await meiliDocument(ids.meaning!);
+      expect((doc._vectors as VectorsField)[name]!.embeddings).toHaveLength(1);
+      const found = await fresh.vectors!.nearest('achievement', conceptVector('人眼挑拣漏检'), 10, 0.5);
+      expect(found.map((n) => n.id)).toContain(ids.meaning);
+    } finally {
+      semantic.close();
+    }
+  }, 180_000);
+
   it('a change of model is a new embedder: the old one is removed, and reindex pushes the vectors again', async () => {
     const calls = provider.calls.length;
     const config = testConfig({

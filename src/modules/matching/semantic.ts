@@ -89,6 +89,8 @@ export class SemanticIndex implements SemanticRetriever {
   #retryMs: number;
   #pausedUntil = 0;
   #closed = false;
+  /** types whose engine embedder this process has checked against the stored vectors */
+  readonly #synced = new Set<DocumentType>();
 
   constructor(
     db: Db,
@@ -138,6 +140,22 @@ export class SemanticIndex implements SemanticRetriever {
       await this.store.remove(type, removed);
       await this.#fill(type);
     });
+  }
+
+  /**
+   * Makes sure the engine's embedder exists for the stored vectors (a new or wiped Meilisearch
+   * holds the vectors in its documents but no embedder): recreated and every stored vector pushed
+   * again when it was missing (`techex reindex`; a process also does it before its first fill).
+   */
+  syncEngine(types: readonly DocumentType[] = EMBEDDED_TYPES): Promise<void> {
+    for (const type of types) {
+      this.#synced.delete(type);
+      this.#enqueue(async () => {
+        const engine = await this.opts.engineVectors?.();
+        if (engine) await this.#sync(engine, type);
+      });
+    }
+    return this.flush();
   }
 
   /** Resolves when the work scheduled so far has run (reindex, tests). */
@@ -205,6 +223,7 @@ export class SemanticIndex implements SemanticRetriever {
   /** Embeds what is pending for `type`, batch by batch; stops at the first failure (retried later). */
   async #fill(type: DocumentType): Promise<void> {
     const engine = await this.opts.engineVectors?.();
+    if (engine) await this.#sync(engine, type);
     const pending = this.#pendingOf(type);
     const stored = await this.store.hashes(type, [...pending.keys()]);
     // unchanged text: its vector went into the engine's document with it (create-engine.ts)
@@ -251,9 +270,20 @@ export class SemanticIndex implements SemanticRetriever {
     this.#retryMs = this.opts.retryMinMs ?? RETRY_MIN_MS;
   }
 
+  async #sync(engine: EngineVectors, type: DocumentType): Promise<void> {
+    if (this.#synced.has(type)) return;
+    const [first] = await this.store.page(type, undefined, 1);
+    if (first) await this.#ensureEmbedder(engine, type, first.vector.length);
+    this.#synced.add(type);
+  }
+
   /** Into the engine's documents; all stored vectors again when its embedder was (re)created. */
   async #push(engine: EngineVectors, type: DocumentType, rows: Pick<StoredVector, 'id' | 'vector'>[]) {
-    const dims = rows[0]!.vector.length;
+    await this.#ensureEmbedder(engine, type, rows[0]!.vector.length);
+    await engine.put(type, rows);
+  }
+
+  async #ensureEmbedder(engine: EngineVectors, type: DocumentType, dims: number): Promise<void> {
     if (await engine.ensureEmbedder(type, dims)) {
       for (let after: string | undefined; ; ) {
         const page = await this.store.page(type, after, REPUSH_PAGE);
@@ -265,7 +295,6 @@ export class SemanticIndex implements SemanticRetriever {
         after = page[page.length - 1]!.id;
       }
     }
-    await engine.put(type, rows);
   }
 
   #retryLater(): void {
