@@ -11,7 +11,7 @@
  * waits for a reload after the first. What it returns is only a list of ids: the engine then
  * applies status and filters, so a vector left behind by a removed listing never surfaces it.
  */
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db.js';
 import type { DocumentType } from './engine.js';
 import { matchingEmbeddings } from './schema.js';
@@ -76,6 +76,32 @@ export class EmbeddingsStore {
         and(eq(t.namespace, this.namespace), eq(t.type, type), eq(t.model, this.model), inArray(t.id, ids)),
       );
     return new Map(rows.map((r) => [r.id, r.hash]));
+  }
+
+  /** The stored vectors (this model) of these documents, with their content hash. */
+  async vectors(type: DocumentType, ids: string[]): Promise<Map<string, StoredVector>> {
+    if (ids.length === 0) return new Map();
+    const t = matchingEmbeddings;
+    const rows = await this.db
+      .select({ id: t.id, contentHash: t.contentHash, vector: t.vector })
+      .from(t)
+      .where(
+        and(eq(t.namespace, this.namespace), eq(t.type, type), eq(t.model, this.model), inArray(t.id, ids)),
+      );
+    return new Map(rows.map((r) => [r.id, { id: r.id, contentHash: r.contentHash, vector: [...r.vector] }]));
+  }
+
+  /** Up to `limit` stored vectors (this model) of `type` with an id after `after`, by id. */
+  async page(type: DocumentType, after: string | undefined, limit: number): Promise<StoredVector[]> {
+    const t = matchingEmbeddings;
+    const mine = and(eq(t.namespace, this.namespace), eq(t.type, type), eq(t.model, this.model));
+    const rows = await this.db
+      .select({ id: t.id, contentHash: t.contentHash, vector: t.vector })
+      .from(t)
+      .where(after === undefined ? mine : and(mine, gt(t.id, after)))
+      .orderBy(asc(t.id))
+      .limit(limit);
+    return rows.map((r) => ({ id: r.id, contentHash: r.contentHash, vector: [...r.vector] }));
   }
 
   async save(type: DocumentType, rows: StoredVector[]): Promise<void> {

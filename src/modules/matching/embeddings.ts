@@ -8,7 +8,9 @@
  * into a storm of requests. The answer is checked (one vector per input, one dimension for all,
  * finite numbers) before anything is stored or compared. The API key is sent, never logged.
  */
+import { createHash } from 'node:crypto';
 import type { EmbeddingsConfig } from '../../platform/config.js';
+import type { SearchDocument } from './engine.js';
 
 /** Inputs per request (providers accept 64–2048; small batches keep each call short). */
 export const MAX_BATCH = 64;
@@ -37,6 +39,23 @@ export interface EmbeddingsClient {
 /** The text sent for one input: trimmed, whitespace collapsed, at most MAX_INPUT_CHARS. */
 export function boundedInput(text: string): string {
   return [...text.replace(/\s+/g, ' ').trim()].slice(0, MAX_INPUT_CHARS).join('');
+}
+
+/** The text a document (or a match subject) is embedded from: title, keywords, summary, body. */
+export function embeddingText(doc: Pick<SearchDocument, 'title' | 'summary' | 'body' | 'keywords'>): string {
+  return boundedInput(
+    [doc.title, (doc.keywords ?? []).join('，'), doc.summary ?? '', doc.body ?? ''].join('\n'),
+  );
+}
+
+/**
+ * The hash a stored vector is kept under: of the model, the dimensions asked for (when set) and the
+ * text, so a change of any of them embeds the text again (and unchanged text never is).
+ */
+export function contentHash(config: Pick<EmbeddingsConfig, 'model' | 'dimensions'>, text: string): string {
+  // without EMBEDDINGS_DIMENSIONS the hash is the one vectors were stored under before it counted
+  const head = config.dimensions ? `${config.model}\n${config.dimensions}` : config.model;
+  return createHash('sha256').update(`${head}\n${text}`).digest('base64url');
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

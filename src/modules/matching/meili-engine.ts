@@ -46,6 +46,12 @@ import {
 } from './engine.js';
 import type { CorpusStats } from './lexical.js';
 import { MeiliFrequencies, termVectorOf } from './meili-candidates.js';
+import {
+  type MeiliEmbeddingsOptions,
+  MeiliVectors,
+  removeOtherEmbedders,
+  VECTOR_TYPES,
+} from './meili-vectors.js';
 import { loadDefaultThesaurus, type SynonymGroup, Thesaurus } from './synonyms.js';
 import { normalizeText, queryTokens } from './text.js';
 
@@ -101,6 +107,8 @@ export interface MeiliEngineOptions {
   searchTimeoutMs?: number;
   /** the longest wait for one write task (indexing documents, settings); default 120 000 */
   taskTimeoutMs?: number;
+  /** EMBEDDINGS_URL set: the listings' vectors are kept in the documents (meili-vectors.ts) */
+  embeddings?: MeiliEmbeddingsOptions | undefined;
 }
 
 const FACET_ATTRIBUTE: Record<FacetName, string> = {
@@ -159,6 +167,8 @@ export class MeiliSearchEngine implements SearchEngine {
   readonly #taskTimeoutMs: number;
   #thesaurus: Thesaurus = loadDefaultThesaurus();
   readonly #frequencies: MeiliFrequencies;
+  /** user-provided vectors and vector search, when embeddings are configured */
+  readonly vectors: MeiliVectors | undefined;
 
   constructor(opts: MeiliEngineOptions) {
     const prefix = opts.indexPrefix ?? 'techex';
@@ -173,6 +183,16 @@ export class MeiliSearchEngine implements SearchEngine {
     this.#prefix = prefix;
     this.#taskTimeoutMs = opts.taskTimeoutMs ?? 120_000;
     this.#frequencies = new MeiliFrequencies(this.#searchClient, (type) => `${prefix}_${type}`);
+    this.vectors = opts.embeddings
+      ? new MeiliVectors(
+          this.#client,
+          this.#searchClient,
+          (type) => this.#uid(type),
+          keyOf,
+          (tasks) => this.#succeeded(tasks),
+          opts.embeddings,
+        )
+      : undefined;
   }
 
   #uid(type: DocumentType | 'settings') {
@@ -210,6 +230,12 @@ export class MeiliSearchEngine implements SearchEngine {
         throw new Error(`Meilisearch createIndex failed: ${task.error?.message}`);
       }
     }
+    // an embedder left by another model, or by embeddings now off, would refuse new documents
+    if (this.vectors) await this.vectors.setup();
+    else {
+      const uids = VECTOR_TYPES.map((type) => this.#uid(type));
+      await removeOtherEmbedders(this.#client, uids, (tasks) => this.#succeeded(tasks), undefined);
+    }
     const stored = await this.#settingsIndex.getDocument('synonyms').catch(() => undefined);
     if (stored) this.#thesaurus = new Thesaurus(stored.groups as SynonymGroup[]);
     await this.#applySettings();
@@ -220,8 +246,17 @@ export class MeiliSearchEngine implements SearchEngine {
     assertDocuments(docs);
     const tasks: EnqueuedTaskPromise[] = [];
     for (const type of DOCUMENT_TYPES) {
-      const batch = docs.filter((d) => d.type === type).map(toMeiliDocument);
-      if (batch.length > 0) tasks.push(this.#index(type).addDocuments(batch, { primaryKey: 'key' }));
+      const typed = docs.filter((d) => d.type === type);
+      if (typed.length === 0) continue;
+      const vectors = this.vectors && VECTOR_TYPES.includes(type) ? this.vectors : undefined;
+      const stored = await vectors?.documentVectors(type, typed);
+      const batch = typed.map((doc) => {
+        const out = toMeiliDocument(doc);
+        // Meilisearch wants the field on every document once the embedder exists (null: none yet)
+        if (vectors) out._vectors = { [vectors.name]: stored?.get(doc.id) ?? null };
+        return out;
+      });
+      tasks.push(this.#index(type).addDocuments(batch, { primaryKey: 'key' }));
     }
     await this.#succeeded(tasks);
   }

@@ -29,7 +29,7 @@ export async function runReindexCli(argv: string[]): Promise<void> {
     const started = Date.now();
     const progress = progressReporter(process.stdout.isTTY === true);
     // with EMBEDDINGS_URL, the listings' missing or outdated vectors are made too (semantic.ts)
-    const semantic = semanticIndexFor({ config, database, logger });
+    const semantic = semanticIndexFor({ config, database, logger }, engine);
     const summaries = await reindex(
       { db: database.db, engine, namespace: config.queuePrefix },
       {
@@ -40,6 +40,8 @@ export async function runReindexCli(argv: string[]): Promise<void> {
     ).finally(() => progress.stop());
     if (semantic) {
       await semantic.flush();
+      // the stored vectors went into the documents with them; their embedder too (a new Meilisearch)
+      await semantic.syncEngine();
       const waiting = (['achievement', 'need'] as const).reduce((n, t) => n + semantic.waiting(t), 0);
       console.log(
         waiting > 0

@@ -6,25 +6,31 @@
  * provider down, failing, slow or talking nonsense leaves matches lexical and indexing going) and
  * that nothing is asked of a provider when none is configured.
  */
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
+import { Meilisearch } from 'meilisearch';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../platform/config.js';
 import { createActor, createOrganisation, type TestActor } from '../../test/actors.js';
 import { useTestApp } from '../../test/app.js';
-import type { TestContext } from '../../test/context.js';
+import { type TestContext, testConfig } from '../../test/context.js';
 import { createListing, ownSearchNamespace, publishListing } from '../../test/fixtures/matching.js';
 import { freePort } from '../../test/ports.js';
 import { eventually } from '../../test/wait.js';
 import { catalogModule } from '../catalog/module.js';
-import { createEmbeddingsClient, parseEmbeddings } from './embeddings.js';
+import { createSearchEngine } from './create-engine.js';
+import { contentHash, createEmbeddingsClient, parseEmbeddings } from './embeddings.js';
 import { searchEngineFor } from './engine-instance.js';
 import { readCurrentState } from './index-apply.js';
 import { processListingChange } from './indexer.js';
+import type { MeiliSearchEngine } from './meili-engine.js';
+import { embedderName } from './meili-vectors.js';
 import { matchingModule } from './module.js';
 import { RANKING_VERSION, rankAchievementsForNeed } from './ranking.js';
+import { reindex } from './reindex.js';
 import { SemanticIndex, semanticIndexFor } from './semantic.js';
 
 // ---- the fake provider --------------------------------------------------------------------------
@@ -357,12 +363,13 @@ describe('semantic retrieval (EMBEDDINGS_URL)', () => {
     } finally {
       provider.mode = 'ok';
     }
-    // the retry (2 s, then doubling) fills it
+    // the retry (2 s, then doubling) fills it (on Meilisearch: stored, then put in its document)
     await eventually(
       'the vector is filled after the outage',
-      async () => (await semantic.store.hashes('achievement', [id])).size === 1,
+      async () =>
+        (await semantic.store.hashes('achievement', [id])).size === 1 &&
+        semantic.waiting('achievement') === 0,
     );
-    expect(semantic.waiting('achievement')).toBe(0);
   });
 
   it('drops the vector of a listing that leaves the index', async () => {
@@ -376,6 +383,192 @@ describe('semantic retrieval (EMBEDDINGS_URL)', () => {
   it('is off by default: no provider, no semantic index', () => {
     expect(loadConfig({}).embeddings).toBeUndefined();
     expect(semanticIndexFor({ ...ctx, config: loadConfig({ QUEUE_PREFIX: 'x' }) })).toBeUndefined();
+  });
+});
+
+// ---- Meilisearch: the vectors in its documents, the neighbours from its vector search ------------
+
+/** The raw Meilisearch index of a listing type, to look at what the adapter stored. */
+function meiliIndex(type: 'achievement' | 'need') {
+  const meili = ctx.config.meili!;
+  return new Meilisearch({ host: meili.url, apiKey: meili.masterKey }).index(
+    `${ctx.config.queuePrefix}_${type}`,
+  );
+}
+/** An achievement's Meilisearch document with its vectors (the adapter's key: the id in base64url). */
+async function meiliDocument(id: string): Promise<Record<string, unknown>> {
+  const key = Buffer.from(id, 'utf8').toString('base64url');
+  const { results } = await meiliIndex('achievement').getDocuments({
+    filter: `key = "${key}"`,
+    retrieveVectors: true,
+    limit: 1,
+  });
+  return results[0]!;
+}
+type VectorsField = Record<string, { embeddings: number[][]; regenerate: boolean }>;
+
+describe.skipIf(!inject('meiliUrl'))('semantic retrieval on Meilisearch (MEILI_URL)', () => {
+  const name = embedderName('fake/concepts-v1', undefined);
+
+  it('keeps each listing vector in its Meilisearch document, under a user-provided embedder', async () => {
+    const semantic = semanticIndexFor(ctx)!;
+    await semantic.flush();
+    expect(await meiliIndex('achievement').getEmbedders()).toEqual({
+      [name]: { source: 'userProvided', dimensions: 3 },
+    });
+    const stored = await semantic.store.vectors('achievement', [ids.meaning!]);
+    const doc = await meiliDocument(ids.meaning!);
+    const vectors = doc._vectors as VectorsField;
+    expect(vectors[name]!.regenerate).toBe(false);
+    expect(vectors[name]!.embeddings).toEqual([stored.get(ids.meaning!)!.vector]);
+    // an indexer upsert of unchanged text keeps the vector in the document (it is written with it)
+    await processListingChange(ctx, { data: { type: 'achievement', id: ids.meaning!, change: 'updated' } });
+    const again = await meiliDocument(ids.meaning!);
+    expect((again._vectors as VectorsField)[name]!.embeddings).toHaveLength(1);
+  });
+
+  it('takes the neighbours from Meilisearch vector search, not from this process', async () => {
+    const semantic = semanticIndexFor(ctx)!;
+    const engine = (await searchEngineFor(ctx)) as MeiliSearchEngine;
+    // Meilisearch's own answer: the listing sharing no word, with its cosine similarity
+    const query = conceptVector('零件划痕靠人眼挑拣，夜班漏检多');
+    const found = await engine.vectors!.nearest('achievement', query, 10, 0.5);
+    const cosine = (a: number[], b: number[]) =>
+      a.reduce((n, x, i) => n + x * b[i]!, 0) / Math.hypot(...a) / Math.hypot(...b);
+    const meaning = found.find((n) => n.id === ids.meaning);
+    expect(meaning, JSON.stringify(found)).toBeDefined();
+    expect(meaning!.similarity).toBeCloseTo(
+      cosine(query, (await semantic.store.vectors('achievement', [ids.meaning!])).get(ids.meaning!)!.vector),
+      4,
+    );
+    expect(found.map((n) => n.id)).not.toContain(ids.far);
+    // PostgreSQL's copy gone: the match still finds it by meaning, so the neighbours came from Meilisearch
+    const kept = (await semantic.store.vectors('achievement', [ids.meaning!])).get(ids.meaning!)!;
+    await semantic.store.remove('achievement', [ids.meaning!]);
+    try {
+      expect(await semantic.store.nearest('achievement', query, 10, 0.5)).not.toContainEqual(
+        expect.objectContaining({ id: ids.meaning }),
+      );
+      const res = await app.inject({ method: 'GET', url: `/v1/needs/${ids.need}/matches` });
+      expect(res.statusCode, res.body).toBe(200);
+      const item = (res.json() as { items: MatchItem[] }).items.find((m) => m.id === ids.meaning);
+      expect(item, res.body).toBeDefined();
+      expect(item!.reasons[0]).toMatch(/^语义相近/);
+    } finally {
+      await semantic.store.save('achievement', [kept]);
+    }
+  });
+
+  it('a new (wiped) Meilisearch: reindex writes the stored vectors back and makes the embedder again', async () => {
+    const calls = provider.calls.length;
+    await ((await searchEngineFor(ctx)) as MeiliSearchEngine).dropIndexes();
+    // a process started after the volume was lost (its engine has seen no embedder)
+    const fresh = createSearchEngine(ctx.config, ctx.database) as MeiliSearchEngine;
+    await fresh.ensureSetup();
+    expect(await meiliIndex('achievement').getEmbedders()).toEqual({});
+    const semantic = new SemanticIndex(
+      ctx.database.db,
+      ctx.config.queuePrefix,
+      createEmbeddingsClient(ctx.config.embeddings!),
+      ctx.config.embeddings!,
+      { warn: () => undefined },
+      { engineVectors: async () => fresh.vectors },
+    );
+    try {
+      await reindex(
+        { db: ctx.database.db, engine: fresh, namespace: ctx.config.queuePrefix },
+        { onApplied: (type, docs) => semantic.schedule(type, docs) },
+      );
+      await semantic.syncEngine();
+      // a listing with a stored vector is not embedded again: it came from PostgreSQL (a listing
+      // whose vector an earlier test dropped is)
+      expect(provider.calls.slice(calls).flat().join()).not.toContain('工业外观瑕疵自动识别系统');
+      expect(await meiliIndex('achievement').getEmbedders()).toEqual({
+        [name]: { source: 'userProvided', dimensions: 3 },
+      });
+      const doc = await meiliDocument(ids.meaning!);
+      expect((doc._vectors as VectorsField)[name]!.embeddings).toHaveLength(1);
+      const found = await fresh.vectors!.nearest('achievement', conceptVector('人眼挑拣漏检'), 10, 0.5);
+      expect(found.map((n) => n.id)).toContain(ids.meaning);
+    } finally {
+      semantic.close();
+    }
+  }, 180_000);
+
+  it('a change of model is a new embedder: the old one is removed, and reindex pushes the vectors again', async () => {
+    const calls = provider.calls.length;
+    const config = testConfig({
+      QUEUE_PREFIX: ctx.config.queuePrefix,
+      EMBEDDINGS_URL: provider.url,
+      EMBEDDINGS_MODEL: 'fake/concepts-v2',
+      EMBEDDINGS_API_KEY: 'test-key',
+    });
+    // the engine the service builds for this configuration (create-engine.ts): another model
+    const next = createSearchEngine(config, ctx.database) as MeiliSearchEngine;
+    await next.ensureSetup();
+    const v2 = embedderName('fake/concepts-v2', undefined);
+    expect(Object.keys((await meiliIndex('achievement').getEmbedders()) ?? {})).toEqual([]);
+    const semantic = new SemanticIndex(
+      ctx.database.db,
+      config.queuePrefix,
+      createEmbeddingsClient(config.embeddings!),
+      config.embeddings!,
+      { warn: () => undefined },
+      { engineVectors: async () => next.vectors },
+    );
+    try {
+      await reindex(
+        { db: ctx.database.db, engine: next, namespace: config.queuePrefix },
+        { types: ['achievement'], onApplied: (type, docs) => semantic.schedule(type, docs) },
+      );
+      await semantic.flush();
+      expect(provider.calls.length).toBeGreaterThan(calls);
+      expect(await meiliIndex('achievement').getEmbedders()).toEqual({
+        [v2]: { source: 'userProvided', dimensions: 3 },
+      });
+      const doc = await meiliDocument(ids.meaning!);
+      expect(Object.keys(doc._vectors as VectorsField)).toEqual([v2]);
+      expect((doc._vectors as VectorsField)[v2]!.embeddings).toHaveLength(1);
+      const found = await next.vectors!.nearest('achievement', conceptVector('人眼挑拣漏检'), 10, 0.5);
+      expect(found.map((n) => n.id)).toContain(ids.meaning);
+
+      // the provider's size changes under the same model name: the embedder is made afresh
+      expect(await next.vectors!.ensureEmbedder('achievement', 4)).toBe(true);
+      expect(await meiliIndex('achievement').getEmbedders()).toEqual({
+        [v2]: { source: 'userProvided', dimensions: 4 },
+      });
+      await next.vectors!.put('achievement', [{ id: ids.meaning!, vector: [0.2, 0, 0, 1] }]);
+      const four = await next.vectors!.nearest('achievement', [0, 0, 0, 1], 10, 0.5);
+      expect(four.map((n) => n.id)).toEqual([ids.meaning]);
+      // the stored vectors of the old size are written as null: the index takes the listings
+      await reindex(
+        { db: ctx.database.db, engine: next, namespace: config.queuePrefix },
+        { types: ['achievement'] },
+      );
+      const written = await meiliDocument(ids.words!);
+      expect((written._vectors as VectorsField)[v2]!.embeddings).toEqual([]);
+    } finally {
+      // the last test on this file's indexes: nothing needs the first model's embedder after it
+      semantic.close();
+    }
+    // a reindex and an embedder made afresh: several Meilisearch tasks, seconds each on a busy machine
+  }, 180_000);
+});
+
+describe('the content hash a vector is stored under', () => {
+  it('covers the model and EMBEDDINGS_DIMENSIONS, and is the earlier one without dimensions', () => {
+    const text = '工业外观瑕疵自动识别系统';
+    const v1 = contentHash({ model: 'm1', dimensions: undefined }, text);
+    // vectors stored before the dimensions counted are not embedded again
+    expect(v1).toBe(createHash('sha256').update(`m1\n${text}`).digest('base64url'));
+    expect(contentHash({ model: 'm2', dimensions: undefined }, text)).not.toBe(v1);
+    expect(contentHash({ model: 'm1', dimensions: 256 }, text)).not.toBe(v1);
+    expect(contentHash({ model: 'm1', dimensions: 256 }, text)).not.toBe(
+      contentHash({ model: 'm1', dimensions: 512 }, text),
+    );
+    // so is the Meilisearch embedder's name
+    expect(embedderName('m1', 256)).not.toBe(embedderName('m1', 512));
+    expect(embedderName('m1', undefined)).toMatch(/^emb_[0-9a-f]{12}$/);
   });
 });
 

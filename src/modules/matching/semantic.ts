@@ -14,21 +14,24 @@
  *   against a provider that is down).
  * Listings (achievements, needs) only: experts and institutions are matched lexically.
  */
-import { createHash } from 'node:crypto';
 import type { Config, EmbeddingsConfig } from '../../platform/config.js';
 import type { Db } from '../../platform/db.js';
 import type { ModuleContext } from '../../platform/module.js';
 import {
-  boundedInput,
+  contentHash,
   createEmbeddingsClient,
   type EmbeddingsClient,
+  embeddingText,
   INDEX_TIMEOUT_MS,
   MAX_BATCH,
   QUERY_TIMEOUT_MS,
 } from './embeddings.js';
-import { EmbeddingsStore, type Neighbour } from './embeddings-store.js';
-import type { DocumentType, SearchDocument } from './engine.js';
+import { EmbeddingsStore, type Neighbour, type StoredVector } from './embeddings-store.js';
+import type { DocumentType, SearchDocument, SearchEngine } from './engine.js';
+import { searchEngineFor } from './engine-instance.js';
 import type { SemanticRetriever } from './fusion.js';
+import { MeiliSearchEngine } from './meili-engine.js';
+import { type EngineVectors, VECTOR_TYPES } from './meili-vectors.js';
 import { RANKING_VERSION } from './ranking.js';
 
 export const RETRY_MIN_MS = 2000;
@@ -42,14 +45,11 @@ export const MAX_PENDING = 10_000;
 /** Semantic neighbours fused with the lexical list. */
 export const NEIGHBOURS = 50;
 
-const EMBEDDED_TYPES: readonly DocumentType[] = ['achievement', 'need'];
+const EMBEDDED_TYPES = VECTOR_TYPES;
+/** Stored vectors read and pushed at a time when an embedder is (re)created on the engine. */
+const REPUSH_PAGE = 1000;
 
-/** The text a document (or a match subject) is embedded from: title, keywords, summary, body. */
-export function embeddingText(doc: Pick<SearchDocument, 'title' | 'summary' | 'body' | 'keywords'>): string {
-  return boundedInput(
-    [doc.title, (doc.keywords ?? []).join('，'), doc.summary ?? '', doc.body ?? ''].join('\n'),
-  );
-}
+export { embeddingText } from './embeddings.js';
 
 /** `bm25f-2026.12b-emb:<model>` within the 64 characters an interest's origin allows. */
 export function semanticRankingVersion(model: string): string {
@@ -60,6 +60,8 @@ export function semanticRankingVersion(model: string): string {
 interface Pending {
   text: string;
   hash: string;
+  /** made and stored in PostgreSQL, not yet in the engine's document (Meilisearch) */
+  vector?: number[];
 }
 
 export interface SemanticIndexOptions {
@@ -67,6 +69,12 @@ export interface SemanticIndexOptions {
   pauseAfterFailureMs?: number;
   /** default RETRY_MIN_MS */
   retryMinMs?: number;
+  /**
+   * The engine's own vector store, when it has one (Meilisearch: meili-vectors.ts): vectors are
+   * pushed into its documents and neighbours searched there; otherwise (embedded engine) they are
+   * searched in this process over PostgreSQL's copy (embeddings-store.ts).
+   */
+  engineVectors?: () => Promise<EngineVectors | undefined>;
 }
 
 export class SemanticIndex implements SemanticRetriever {
@@ -81,12 +89,15 @@ export class SemanticIndex implements SemanticRetriever {
   #retryMs: number;
   #pausedUntil = 0;
   #closed = false;
+  /** types whose engine embedder this process has checked against the stored vectors */
+  readonly #synced = new Set<DocumentType>();
 
   constructor(
     db: Db,
     namespace: string,
     private readonly client: EmbeddingsClient,
-    config: Pick<EmbeddingsConfig, 'weight' | 'minSimilarity'>,
+    private readonly config: Pick<EmbeddingsConfig, 'weight' | 'minSimilarity'> &
+      Partial<Pick<EmbeddingsConfig, 'dimensions'>>,
     private readonly logger: { warn(obj: object, msg: string): void },
     private readonly opts: SemanticIndexOptions = {},
   ) {
@@ -131,6 +142,22 @@ export class SemanticIndex implements SemanticRetriever {
     });
   }
 
+  /**
+   * Makes sure the engine's embedder exists for the stored vectors (a new or wiped Meilisearch
+   * holds the vectors in its documents but no embedder): recreated and every stored vector pushed
+   * again when it was missing (`techex reindex`; a process also does it before its first fill).
+   */
+  syncEngine(types: readonly DocumentType[] = EMBEDDED_TYPES): Promise<void> {
+    for (const type of types) {
+      this.#synced.delete(type);
+      this.#enqueue(async () => {
+        const engine = await this.opts.engineVectors?.();
+        if (engine) await this.#sync(engine, type);
+      });
+    }
+    return this.flush();
+  }
+
   /** Resolves when the work scheduled so far has run (reindex, tests). */
   flush(): Promise<void> {
     return this.#chain;
@@ -153,8 +180,13 @@ export class SemanticIndex implements SemanticRetriever {
     if (!EMBEDDED_TYPES.includes(type)) return undefined;
     if (Date.now() < this.#pausedUntil) return undefined;
     try {
-      const [vector] = await this.client.embed([embeddingText(subject)], { timeoutMs: QUERY_TIMEOUT_MS });
-      return await this.store.nearest(type, vector!, NEIGHBOURS, this.minSimilarity);
+      const [[vector], engine] = await Promise.all([
+        this.client.embed([embeddingText(subject)], { timeoutMs: QUERY_TIMEOUT_MS }),
+        this.opts.engineVectors?.(),
+      ]);
+      return engine
+        ? await engine.nearest(type, vector!, NEIGHBOURS, this.minSimilarity)
+        : await this.store.nearest(type, vector!, NEIGHBOURS, this.minSimilarity);
     } catch (err) {
       this.#pausedUntil = Date.now() + (this.opts.pauseAfterFailureMs ?? PAUSE_AFTER_FAILURE_MS);
       this.logger.warn(
@@ -166,7 +198,7 @@ export class SemanticIndex implements SemanticRetriever {
   }
 
   #hash(text: string): string {
-    return createHash('sha256').update(`${this.client.model}\n${text}`).digest('base64url');
+    return contentHash({ model: this.client.model, dimensions: this.config.dimensions }, text);
   }
 
   #pendingOf(type: DocumentType): Map<string, Pending> {
@@ -190,9 +222,24 @@ export class SemanticIndex implements SemanticRetriever {
 
   /** Embeds what is pending for `type`, batch by batch; stops at the first failure (retried later). */
   async #fill(type: DocumentType): Promise<void> {
+    const engine = await this.opts.engineVectors?.();
+    if (engine) await this.#sync(engine, type);
     const pending = this.#pendingOf(type);
     const stored = await this.store.hashes(type, [...pending.keys()]);
-    for (const [id, p] of pending) if (stored.get(id) === p.hash) pending.delete(id);
+    // unchanged text: its vector went into the engine's document with it (create-engine.ts)
+    for (const [id, p] of pending) if (!p.vector && stored.get(id) === p.hash) pending.delete(id);
+    if (engine) {
+      // made and stored before the engine failed: pushed now, not embedded again
+      const made = [...pending].filter(([id, p]) => p.vector && stored.get(id) === p.hash);
+      if (made.length > 0) {
+        await this.#push(
+          engine,
+          type,
+          made.map(([id, p]) => ({ id, vector: p.vector! })),
+        );
+        for (const [id, p] of made) if (pending.get(id) === p) pending.delete(id);
+      }
+    }
     while (pending.size > 0 && !this.#closed) {
       const batch = [...pending.entries()].slice(0, MAX_BATCH);
       let vectors: number[][];
@@ -209,14 +256,45 @@ export class SemanticIndex implements SemanticRetriever {
         this.#retryLater();
         return;
       }
-      await this.store.save(
-        type,
-        batch.map(([id, p], i) => ({ id, contentHash: p.hash, vector: vectors[i]! })),
-      );
+      const rows = batch.map(([id, p], i) => ({ id, contentHash: p.hash, vector: vectors[i]! }));
+      await this.store.save(type, rows);
+      if (engine) {
+        batch.forEach(([, p], i) => {
+          p.vector = vectors[i]!;
+        });
+        await this.#push(engine, type, rows);
+      }
       // a newer text scheduled meanwhile stays pending
       for (const [id, p] of batch) if (pending.get(id) === p) pending.delete(id);
     }
     this.#retryMs = this.opts.retryMinMs ?? RETRY_MIN_MS;
+  }
+
+  async #sync(engine: EngineVectors, type: DocumentType): Promise<void> {
+    if (this.#synced.has(type)) return;
+    const [first] = await this.store.page(type, undefined, 1);
+    if (first) await this.#ensureEmbedder(engine, type, first.vector.length);
+    this.#synced.add(type);
+  }
+
+  /** Into the engine's documents; all stored vectors again when its embedder was (re)created. */
+  async #push(engine: EngineVectors, type: DocumentType, rows: Pick<StoredVector, 'id' | 'vector'>[]) {
+    await this.#ensureEmbedder(engine, type, rows[0]!.vector.length);
+    await engine.put(type, rows);
+  }
+
+  async #ensureEmbedder(engine: EngineVectors, type: DocumentType, dims: number): Promise<void> {
+    if (await engine.ensureEmbedder(type, dims)) {
+      for (let after: string | undefined; ; ) {
+        const page = await this.store.page(type, after, REPUSH_PAGE);
+        await engine.put(
+          type,
+          page.filter((r) => r.vector.length === dims),
+        );
+        if (page.length < REPUSH_PAGE) break;
+        after = page[page.length - 1]!.id;
+      }
+    }
   }
 
   #retryLater(): void {
@@ -235,7 +313,9 @@ export class SemanticIndex implements SemanticRetriever {
 const indexes = new WeakMap<object, SemanticIndex>();
 
 export function semanticIndexFor(
-  ctx: Pick<ModuleContext, 'database' | 'logger'> & { config: Pick<Config, 'embeddings' | 'queuePrefix'> },
+  ctx: Pick<ModuleContext, 'database' | 'logger'> & { config: Config },
+  /** the engine in use, when not the process's one (`techex reindex`) */
+  engine?: SearchEngine,
 ): SemanticIndex | undefined {
   const config = ctx.config.embeddings;
   if (!config) return undefined;
@@ -247,6 +327,12 @@ export function semanticIndexFor(
       createEmbeddingsClient(config),
       config,
       ctx.logger.child({ component: 'embeddings' }),
+      {
+        engineVectors: async () => {
+          const current = engine ?? (await searchEngineFor(ctx));
+          return current instanceof MeiliSearchEngine ? current.vectors : undefined;
+        },
+      },
     );
     indexes.set(ctx.database, index);
   }
