@@ -98,6 +98,52 @@ export async function lockContract(tx: Tx, id: string): Promise<ContractRow | un
   return row;
 }
 
+/**
+ * `lockContract` reading `extra` values in the same statement (scalar subqueries: the calendar's
+ * stamp, the parties' organisations, the point), so a transition pays no round trip for them.
+ * Only the contract's row is locked.
+ */
+export async function lockContractWith<E extends Record<string, SQL>>(
+  tx: Tx,
+  id: string,
+  extra: E,
+): Promise<{ row: ContractRow; extra: { [K in keyof E]: unknown } } | undefined> {
+  const [found] = await tx
+    .select({ row: technologyContracts, ...extra })
+    .from(technologyContracts)
+    .where(eq(technologyContracts.id, id))
+    .for('update', { of: technologyContracts });
+  if (!found) return undefined;
+  const { row, ...rest } = found as { row: ContractRow } & Record<string, unknown>;
+  return { row, extra: rest as { [K in keyof E]: unknown } };
+}
+
+/**
+ * `updateContract` of the locked row `r` and `writes` (audit row, event: CTEs selecting from
+ * `late.from`, one row when the update applied) in ONE statement. Returns the row as updated,
+ * computed here: the update sets only `set` and `updatedAt` (the immutability trigger changes
+ * nothing on a row that is not registered).
+ */
+export async function updateContractWith(
+  tx: Tx,
+  r: ContractRow,
+  set: Partial<typeof technologyContracts.$inferInsert>,
+  writes: (late: LateValue, after: ContractRow) => SQL[],
+): Promise<ContractRow> {
+  const after = { ...r, ...set, updatedAt: new Date() } as ContractRow;
+  const update = tx
+    .update(technologyContracts)
+    .set({ ...set, updatedAt: after.updatedAt })
+    .where(eq(technologyContracts.id, r.id))
+    .returning({ id: technologyContracts.id });
+  const more = writes({ from: sql`upd`, value: sql`upd.id` }, after);
+  const result = await tx.execute<{ n: number }>(sql`
+    WITH upd AS ${update}${more.length ? sql`, ${sql.join(more, sql`, `)}` : sql``}
+    SELECT count(*)::int AS n FROM upd`);
+  if (result.rows[0]?.n !== 1) throw new Error(`technology contract ${r.id} was not updated`);
+  return after;
+}
+
 export async function updateContract(
   tx: Tx,
   id: string,

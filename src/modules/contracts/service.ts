@@ -3,7 +3,8 @@
  * review clock starts, or restarts after a return), read and list. Review decisions are in
  * review.ts, amendments and cancellation in amendments.ts.
  */
-import { actorOf, recordAudit } from '../../platform/audit.js';
+import type { SQL } from 'drizzle-orm';
+import { actorOf, auditCte, recordAudit } from '../../platform/audit.js';
 import { authorize, requirePrincipal } from '../../platform/authz.js';
 import type { Db, Tx } from '../../platform/db.js';
 import {
@@ -23,11 +24,12 @@ import {
   normalizeIdentifier,
   validateCreditCode,
 } from '../identity/index.js';
+import { eventCtes } from '../integration/index.js';
 import { requireClearedNotices } from '../notices/index.js';
 import { chinaDate, dueDateAfter } from './calendar.js';
 import { findDuplicateApplication, lockApplicant } from './duplicates.js';
-import { emitContractEventInTx } from './events.js';
-import { currentCalendar } from './holiday-years.js';
+import { audienceOf, partyOrganisationsSql, prepareContractEventInTx } from './events.js';
+import { calendarForStamp, calendarStampSql } from './holiday-years.js';
 import './messages.js';
 import { visiblePoints } from './policies.js';
 import {
@@ -36,9 +38,11 @@ import {
   listContracts,
   listOverdue,
   lockContract,
+  lockContractWith,
   techManagersAmong,
   toColumns,
   updateContract,
+  updateContractWith,
   visibility,
 } from './repository.js';
 import { type ContractStatus, reviewWorkingDays } from './rules.js';
@@ -167,21 +171,32 @@ export async function visibleContract(db: Db | Tx, caller: Caller, id: string, a
  * on the row the transition applies to. A caller who may not see the contract holds its lock
  * only until the 404 rolls the transaction back.
  */
-export async function transition(
+export async function transition<E extends Record<string, SQL> = Record<never, SQL>>(
   deps: ContractDeps,
   caller: Caller,
   id: string,
-  t: { action: string; policy: string; from: readonly string[]; auditedByApply?: boolean },
-  apply: (tx: Tx, row: ContractRow) => Promise<ContractRow>,
+  t: {
+    action: string;
+    policy: string;
+    from: readonly string[];
+    auditedByApply?: boolean;
+    /** Values read with the row, in its locking statement (repository.ts, `lockContractWith`). */
+    with?: E;
+  },
+  apply: (tx: Tx, row: ContractRow, extra: { [K in keyof E]: unknown }) => Promise<ContractRow>,
 ): Promise<ContractRow> {
   return deps.db.transaction(async (tx) => {
-    const row = await lockContract(tx, id);
-    if (!row) throw new NotFoundError();
+    const locked = t.with
+      ? await lockContractWith(tx, id, t.with)
+      : await lockContract(tx, id).then((row) => row && { row, extra: {} as { [K in keyof E]: unknown } });
+    if (!locked) throw new NotFoundError();
+    const { row, extra } = locked;
     authorize(caller.principal, 'contract.read', row);
     if (t.policy !== 'contract.read') authorize(caller.principal, t.policy, row);
     if (!t.from.includes(row.status)) throw new InvalidTransitionError(row.status, t.action);
-    const after = await apply(tx, row);
-    // Registration writes its audit row inside its one statement (review.ts, `contractAudit`).
+    const after = await apply(tx, row, extra);
+    // Submission, taking and registration write their audit row inside their update statement
+    // (`contractAudit`, repository.ts `updateContractWith`, review.ts).
     if (t.auditedByApply) return after;
     await recordAudit(tx, contractAudit(caller, t.action, row, after));
     return after;
@@ -227,8 +242,16 @@ export async function submitContract(deps: ContractDeps, caller: Caller, id: str
     deps,
     caller,
     id,
-    { action: 'submit', policy: 'contract.edit', from: ['draft', 'returned'] },
-    async (tx, r) => {
+    {
+      action: 'submit',
+      policy: 'contract.edit',
+      from: ['draft', 'returned'],
+      auditedByApply: true,
+      // Read with the row: whether the holiday calendar changed since this process cached it,
+      // and the parties' organisations (the event's audience).
+      with: { calendarStamp: calendarStampSql(), parties: partyOrganisationsSql() },
+    },
+    async (tx, r, x) => {
       // 协议定价公示: a state-funded seller's transfer of an achievement needs a cleared notice.
       const party = (x: unknown) => x as { name?: string; creditCode?: string | null };
       await requireClearedNotices(
@@ -239,18 +262,32 @@ export async function submitContract(deps: ContractDeps, caller: Caller, id: str
       const days = reviewWorkingDays(declaredTransactionAmount(r), r.disputed);
       // Past the calendar's last loaded year the count is a Monday–Friday guess: marked
       // provisional, and recomputed when an operator loads that year (holiday-years.ts).
-      const due = dueDateAfter(now, days, await currentCalendar(tx));
-      const submitted = await updateContract(tx, id, {
-        status: 'submitted',
-        submittedAt: now,
-        reviewWorkingDays: days,
-        dueDate: due.dueDate,
-        dueDateProvisional: due.provisional,
-        reviewerId: null,
-        reviewStartedAt: null,
-      });
-      await emitContractEventInTx(tx, 'contract.submitted', submitted, { submittedAt: now.toISOString() });
-      return submitted;
+      const due = dueDateAfter(now, days, await calendarForStamp(tx, x.calendarStamp as string));
+      const event = await prepareContractEventInTx(
+        tx,
+        'contract.submitted',
+        r,
+        { submittedAt: now.toISOString() },
+        audienceOf(r, x.parties as string[]),
+      );
+      // The update, the event and the audit row in one statement.
+      return updateContractWith(
+        tx,
+        r,
+        {
+          status: 'submitted',
+          submittedAt: now,
+          reviewWorkingDays: days,
+          dueDate: due.dueDate,
+          dueDateProvisional: due.provisional,
+          reviewerId: null,
+          reviewStartedAt: null,
+        },
+        (late, after) => [
+          eventCtes('submitted', event, late),
+          auditCte('audit', contractAudit(caller, 'submit', r, after), late),
+        ],
+      );
     },
   );
   deps.outbox.kick();
