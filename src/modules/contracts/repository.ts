@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, or, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../../platform/db.js';
 import type { LateValue } from '../../platform/statement.js';
 import { usersWithRole } from '../identity/index.js';
@@ -96,6 +96,98 @@ export async function lockContract(tx: Tx, id: string): Promise<ContractRow | un
     .where(eq(technologyContracts.id, id))
     .for('update');
   return row;
+}
+
+/** A new application's columns as written by `insertDraftWith`. */
+export type DraftColumns = ContractColumns & {
+  id: string;
+  organisationId: string;
+  subCentreId: string;
+  createdBy: string;
+};
+
+/**
+ * The row a draft is inserted as, every column written explicitly (defaults included), so the
+ * row is known without reading it back. A column added to the table fails to type-check here
+ * until it is given its value.
+ */
+export function draftRow(c: DraftColumns, now: Date): ContractRow {
+  return {
+    id: c.id,
+    organisationId: c.organisationId,
+    subCentreId: c.subCentreId,
+    status: 'draft',
+    version: 1,
+    type: c.type,
+    subtype: c.subtype,
+    projectName: c.projectName,
+    signingDate: c.signingDate,
+    validFrom: c.validFrom,
+    validTo: c.validTo,
+    technologyField: c.technologyField,
+    imported: c.imported ?? false,
+    disputed: c.disputed ?? false,
+    seller: c.seller,
+    buyer: c.buyer,
+    achievementIds: c.achievementIds ?? [],
+    patentNumbers: c.patentNumbers ?? [],
+    details: c.details ?? {},
+    contractValueFen: c.contractValueFen,
+    nonTechnicalCostsFen: c.nonTechnicalCostsFen,
+    // The generated column: contract_value_fen - non_technical_costs_fen.
+    transactionAmountFen: c.contractValueFen - c.nonTechnicalCostsFen,
+    determinedAmountFen: null,
+    determinationReason: null,
+    payment: c.payment,
+    documentSha256: c.documentSha256,
+    transferInstitutionId: c.transferInstitutionId ?? null,
+    techManagerIds: c.techManagerIds ?? [],
+    createdBy: c.createdBy,
+    submittedAt: null,
+    dueDate: null,
+    dueDateProvisional: false,
+    reviewWorkingDays: null,
+    reviewerId: null,
+    reviewStartedAt: null,
+    returnReasons: null,
+    returnedAt: null,
+    refusalGround: null,
+    refusalText: null,
+    refusedAt: null,
+    registrationNumber: null,
+    registrationYear: null,
+    registeredAt: null,
+    registeredBy: null,
+    cancelledAt: null,
+    cancellationReason: null,
+    cancelledBy: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+/**
+ * Inserts a draft and `writes` (its audit row: CTEs selecting from `late.from`) in ONE
+ * statement, which also runs `duplicate` (the duplicate check, after the applicant's lock; it
+ * does not see the row being inserted). When it finds a live application, that application is
+ * returned, and the caller throws: its transaction's rollback takes the insert back.
+ */
+export async function insertDraftWith(
+  tx: Tx,
+  row: ContractRow,
+  duplicate: SQLWrapper,
+  writes: (late: LateValue) => SQL[],
+): Promise<{ duplicate?: Record<string, unknown> }> {
+  const { transactionAmountFen: _generated, ...columns } = row;
+  const insert = tx.insert(technologyContracts).values(columns).returning({ id: technologyContracts.id });
+  const more = writes({ from: sql`ins`, value: sql`ins.id` });
+  const result = await tx.execute<Record<string, unknown>>(sql`
+    WITH dup AS ${duplicate}, ins AS ${insert}${more.length ? sql`, ${sql.join(more, sql`, `)}` : sql``}
+    SELECT dup.*, (SELECT count(*) FROM ins)::int AS inserted FROM (SELECT 1) one LEFT JOIN dup ON true`);
+  const r = result.rows[0]!;
+  if (r.id) return { duplicate: r };
+  if (r.inserted !== 1) throw new Error(`technology contract ${row.id} was not inserted`);
+  return {};
 }
 
 /**

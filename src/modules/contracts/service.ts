@@ -27,14 +27,16 @@ import {
 import { eventCtes } from '../integration/index.js';
 import { requireClearedNotices } from '../notices/index.js';
 import { chinaDate, dueDateAfter } from './calendar.js';
-import { findDuplicateApplication, lockApplicant } from './duplicates.js';
+import { duplicateQuery, findDuplicateApplication, lockApplicant, throwIfDuplicate } from './duplicates.js';
 import { audienceOf, partyOrganisationsSql, prepareContractEventInTx } from './events.js';
 import { calendarForStamp, calendarStampSql } from './holiday-years.js';
 import './messages.js';
 import { visiblePoints } from './policies.js';
 import {
   type ContractRow,
+  draftRow,
   findContract,
+  insertDraftWith,
   listContracts,
   listOverdue,
   lockContract,
@@ -128,28 +130,45 @@ async function overriddenCodes(db: Db | Tx, input: ContractInput): Promise<Set<s
 
 export async function createContract(deps: ContractDeps, caller: Caller, input: ContractInput) {
   const { org, value } = await checkApplication(deps.db, caller, input);
-  const row = await deps.db.transaction(async (tx) => {
+  const row = draftRow(
+    {
+      id: newId(),
+      organisationId: org.id,
+      subCentreId: org.subCentreId,
+      createdBy: caller.principal!.id,
+      ...toColumns(value),
+    },
+    new Date(),
+  );
+  await deps.db.transaction(async (tx) => {
     await lockApplicant(tx, org.id, value.documentSha256);
-    await findDuplicateApplication(tx, org.id, value);
-    const [row] = await tx
-      .insert(technologyContracts)
-      .values({
-        id: newId(),
-        organisationId: org.id,
-        subCentreId: org.subCentreId,
-        createdBy: caller.principal!.id,
-        ...toColumns(value),
-      })
-      .returning();
-    await recordAudit(tx, {
-      actor: actorOf(caller.principal),
-      action: 'contract.create',
-      objectType: OBJECT,
-      objectId: row!.id,
-      after: toView(row!),
-      requestId: caller.requestId,
-    });
-    return row!;
+    // The duplicate check, the insert and its audit row in one statement.
+    const { duplicate } = await insertDraftWith(tx, row, duplicateQuery(tx, value), (late) => [
+      auditCte(
+        'audit',
+        {
+          actor: actorOf(caller.principal),
+          action: 'contract.create',
+          objectType: OBJECT,
+          objectId: row.id,
+          after: toView(row),
+          requestId: caller.requestId,
+        },
+        late,
+      ),
+    ]);
+    if (duplicate)
+      throwIfDuplicate(
+        {
+          id: duplicate.id as string,
+          organisationId: duplicate.organisation_id as string,
+          status: duplicate.status as string,
+          registrationNumber: duplicate.registration_number as string | null,
+          documentSha256: duplicate.document_sha256 as string,
+        },
+        org.id,
+        value,
+      );
   });
   return toView(row);
 }
