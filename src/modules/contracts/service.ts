@@ -48,7 +48,6 @@ import {
   visibility,
 } from './repository.js';
 import { type ContractStatus, reviewWorkingDays } from './rules.js';
-import { technologyContracts } from './schema.js';
 import { type ContractInput, declaredTransactionAmount, validateContract } from './validation.js';
 import { type Caller, toView, withVoucherNumbers } from './view.js';
 
