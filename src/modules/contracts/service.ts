@@ -256,6 +256,7 @@ export async function updateDraft(deps: ContractDeps, caller: Caller, id: string
 /** Submit (or resubmit after a return): the review period starts again from today. */
 export async function submitContract(deps: ContractDeps, caller: Caller, id: string) {
   const now = deps.now?.() ?? new Date();
+  let deliveries = 0;
   const row = await transition(
     deps,
     caller,
@@ -288,6 +289,7 @@ export async function submitContract(deps: ContractDeps, caller: Caller, id: str
         { submittedAt: now.toISOString() },
         audienceOf(r, x.parties as string[]),
       );
+      deliveries = event.deliveries.length;
       // The update, the event and the audit row in one statement.
       return updateContractWith(
         tx,
@@ -308,7 +310,8 @@ export async function submitContract(deps: ContractDeps, caller: Caller, id: str
       );
     },
   );
-  deps.outbox.kick();
+  // Only a subscribed partner's delivery puts a job in the outbox; else there is nothing to dispatch.
+  if (deliveries > 0) deps.outbox.kick();
   return toView(row);
 }
 
