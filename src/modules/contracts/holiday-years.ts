@@ -132,7 +132,9 @@ async function loadHolidayDataStamped(db: DbOrTx): Promise<{ data: HolidayData; 
  * stamp in a statement they send anyway and rebuild only when it changed: no per-submission
  * read of the years and no rebuild of the day sets (issue 14). A stamp read in a transaction
  * that imports (uncommitted) and then rolls back differs from the one read after, so a cached
- * calendar of a rolled-back import is never used.
+ * calendar of a rolled-back import is never used. One cache per process: transaction ids are
+ * unique across a cluster, so two databases of one cluster never share a non-empty stamp (a
+ * process talking to two clusters could, and is not a shape techex runs in).
  */
 let cached: { stamp: string; calendar: WorkingCalendar } | undefined;
 
