@@ -47,13 +47,11 @@ const partyKey = (p: PartyInput) => p.creditCode || `${p.countryCode}:${p.name}`
 const partyKeySql = (column: typeof technologyContracts.seller | typeof technologyContracts.buyer) =>
   sql`coalesce(nullif(${column}->>'creditCode', ''), (${column}->>'countryCode') || ':' || (${column}->>'name'))`;
 
-/** Throws 409 `contract-duplicate` if `value` duplicates a live application (other than `exceptId`). */
-export async function findDuplicateApplication(
-  tx: DbOrTx,
-  organisationId: string,
-  value: ContractInput,
-  exceptId?: string,
-): Promise<void> {
+/**
+ * The live application `value` duplicates (other than `exceptId`), at most one; run it after
+ * `lockApplicant`, in a statement of its own or inside the one that inserts the application.
+ */
+export function duplicateQuery(tx: DbOrTx, value: ContractInput, exceptId?: string) {
   const sameContent = and(
     eq(technologyContracts.type, value.type),
     eq(technologyContracts.subtype, value.subtype),
@@ -68,7 +66,7 @@ export async function findDuplicateApplication(
     or(eq(technologyContracts.documentSha256, value.documentSha256), sameContent),
   ];
   if (exceptId) conditions.push(ne(technologyContracts.id, exceptId));
-  const [existing] = await tx
+  return tx
     .select({
       id: technologyContracts.id,
       organisationId: technologyContracts.organisationId,
@@ -79,6 +77,34 @@ export async function findDuplicateApplication(
     .from(technologyContracts)
     .where(and(...conditions))
     .limit(1);
+}
+
+/** What `duplicateQuery` finds (as columns when read inside a larger statement). */
+export interface ExistingApplication {
+  id: string;
+  organisationId: string;
+  status: string;
+  registrationNumber: string | null;
+  documentSha256: string;
+}
+
+/** Throws 409 `contract-duplicate` if `value` duplicates a live application (other than `exceptId`). */
+export async function findDuplicateApplication(
+  tx: DbOrTx,
+  organisationId: string,
+  value: ContractInput,
+  exceptId?: string,
+): Promise<void> {
+  const [existing] = await duplicateQuery(tx, value, exceptId);
+  throwIfDuplicate(existing, organisationId, value);
+}
+
+/** The 409 for `existing`, a live application `value` duplicates (nothing when undefined). */
+export function throwIfDuplicate(
+  existing: ExistingApplication | undefined,
+  organisationId: string,
+  value: ContractInput,
+): void {
   if (!existing) return;
   const matchedOn = existing.documentSha256 === value.documentSha256 ? 'documentSha256' : 'content';
   const ours = existing.organisationId === organisationId;

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents } from '../../platform/schema.js';
 import { createActor } from '../../test/actors.js';
@@ -145,6 +146,59 @@ describe('loading a year (operators)', () => {
     expect(shown.some((l) => l.startsWith('2094') && l.includes('imported'))).toBe(true);
     expect(shown.some((l) => l.startsWith('2093'))).toBe(false);
     await fs.rm(dir, { recursive: true, force: true });
+  });
+});
+
+describe("the calendar a submission counts with (cached by the imported years' stamp)", () => {
+  const submitted = async (iso: string) => {
+    const c = await createContract(at(iso), applicant, application(point));
+    return submitContract(at(iso), applicant, c.id);
+  };
+  const withYears = (...years: number[]) =>
+    loadCalendar({
+      years: { ...holidayData.years, ...Object.fromEntries(years.map((y) => [y, yearOf(y)])) },
+    });
+
+  it('a year loaded through the admin endpoint is counted by the very next submission', async () => {
+    const load = (year: number) =>
+      app.inject({
+        method: 'POST',
+        url: '/v1/admin/holiday-calendar',
+        headers: operator.headers,
+        payload: { years: { [year]: yearOf(year) } },
+      });
+    expect((await load(2090)).statusCode).toBe(200);
+    // This submission builds (and caches) the calendar with 2090 but without 2091.
+    expect(await submitted('2090-12-20T02:00:00Z')).toMatchObject({ dueDateProvisional: true });
+    expect((await load(2091)).statusCode).toBe(200);
+    // A calendar cached before the import would still count 2091 Monday–Friday, provisionally.
+    const next = await submitted('2090-12-20T02:00:00Z');
+    expect(next).toMatchObject({
+      dueDateProvisional: false,
+      dueDate: dueDateAfter('2090-12-20', 15, withYears(2090, 2091)).dueDate,
+    });
+  });
+
+  it("a year written by another process (its own connection, not this process's import) is counted too", async () => {
+    const other = new pg.Client({ connectionString: ctx.database.pool.options.connectionString });
+    await other.connect();
+    const write = (year: number) =>
+      other.query(
+        `INSERT INTO holiday_calendar_years (year, source, provisional, holidays, workdays, imported_by)
+         VALUES ($1, $2, false, $3, '[]', 'another process')`,
+        [year, `测试数据 ${year}`, JSON.stringify(yearOf(year).holidays)],
+      );
+    try {
+      await write(2088);
+      expect(await submitted('2088-12-20T02:00:00Z')).toMatchObject({ dueDateProvisional: true });
+      await write(2089);
+      expect(await submitted('2088-12-20T02:00:00Z')).toMatchObject({
+        dueDateProvisional: false,
+        dueDate: dueDateAfter('2088-12-20', 15, withYears(2088, 2089)).dueDate,
+      });
+    } finally {
+      await other.end();
+    }
   });
 });
 

@@ -8,7 +8,7 @@
  * is missing.
  */
 
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { type Actor, recordAudit } from '../../platform/audit.js';
 import type { DbOrTx } from '../../platform/db.js';
 import { type FieldError, ValidationError } from '../../platform/errors.js';
@@ -88,7 +88,31 @@ export function parseHolidayImport(value: unknown): HolidayData {
 
 /** holidays.json with every imported year on top. */
 export async function loadHolidayData(db: DbOrTx): Promise<HolidayData> {
-  const rows = await db.select().from(holidayCalendarYears);
+  return (await loadHolidayDataStamped(db)).data;
+}
+
+/**
+ * The imported years' version, read cheaply: each row's year and `xmin` (the transaction that
+ * wrote that row version). An import, a re-import of a year or a deleted row changes it, in
+ * whichever process it happens; the same string is computed from loaded rows in
+ * `loadHolidayDataStamped`. Readable inside a larger statement (the submission's row lock).
+ */
+export const calendarStampSql = (): SQL =>
+  sql<string>`(SELECT coalesce(string_agg(y.year::text || ':' || y.xmin::text, ',' ORDER BY y.year), '')
+    FROM ${holidayCalendarYears} y)`;
+
+async function loadHolidayDataStamped(db: DbOrTx): Promise<{ data: HolidayData; stamp: string }> {
+  const rows = await db
+    .select({
+      year: holidayCalendarYears.year,
+      source: holidayCalendarYears.source,
+      provisional: holidayCalendarYears.provisional,
+      holidays: holidayCalendarYears.holidays,
+      workdays: holidayCalendarYears.workdays,
+      xmin: sql<string>`xmin::text`,
+    })
+    .from(holidayCalendarYears)
+    .orderBy(holidayCalendarYears.year);
   const years: Record<string, HolidayYear> = {};
   for (const r of rows)
     years[String(r.year)] = {
@@ -97,12 +121,38 @@ export async function loadHolidayData(db: DbOrTx): Promise<HolidayData> {
       holidays: r.holidays as HolidayYear['holidays'],
       workdays: r.workdays as HolidayYear['workdays'],
     };
-  return withYears(SHIPPED_HOLIDAYS, years);
+  return {
+    data: withYears(SHIPPED_HOLIDAYS, years),
+    stamp: rows.map((r) => `${r.year}:${r.xmin}`).join(','),
+  };
+}
+
+/**
+ * The calendar last built, by the stamp of the rows it was built from. Submissions read the
+ * stamp in a statement they send anyway and rebuild only when it changed: no per-submission
+ * read of the years and no rebuild of the day sets (issue 14). A stamp read in a transaction
+ * that imports (uncommitted) and then rolls back differs from the one read after, so a cached
+ * calendar of a rolled-back import is never used. One cache per process: transaction ids are
+ * unique across a cluster, so two databases of one cluster never share a non-empty stamp (a
+ * process talking to two clusters could, and is not a shape techex runs in).
+ */
+let cached: { stamp: string; calendar: WorkingCalendar } | undefined;
+
+/** The working calendar in force given the imported years' current `stamp`. */
+export async function calendarForStamp(db: DbOrTx, stamp: string): Promise<WorkingCalendar> {
+  if (cached?.stamp === stamp) return cached.calendar;
+  const loaded = await loadHolidayDataStamped(db);
+  const calendar = loadCalendar(loaded.data);
+  cached = { stamp: loaded.stamp, calendar };
+  return calendar;
 }
 
 /** The working calendar in force: holidays.json and the imported years. */
 export async function currentCalendar(db: DbOrTx): Promise<WorkingCalendar> {
-  return loadCalendar(await loadHolidayData(db));
+  const [row] = await db
+    .execute<{ stamp: string }>(sql`SELECT ${calendarStampSql()} AS stamp`)
+    .then((r) => r.rows);
+  return calendarForStamp(db, row!.stamp);
 }
 
 /** Open applications (submitted, under review) whose due date is provisional. */

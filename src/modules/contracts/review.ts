@@ -10,14 +10,24 @@ import { ConflictError, ForbiddenError, ValidationError } from '../../platform/e
 import { registerMessages } from '../../platform/messages.js';
 import { actsFor } from '../../platform/principal.js';
 import { jsonbWith, type LateValue } from '../../platform/statement.js';
-import { findSubCentre } from '../identity/index.js';
+import { findSubCentre, subCentreSql } from '../identity/index.js';
 import { eventCtes } from '../integration/index.js';
 import { requestVoucherCtes, requestVoucherInTx, type VoucherRequest } from '../vouchers/index.js';
 import { chinaDate } from './calendar.js';
-import { emitContractEventInTx, prepareContractEventInTx } from './events.js';
-import { type ContractRow, registerInOneStatement, updateContract } from './repository.js';
+import {
+  audienceOf,
+  emitContractEventInTx,
+  partyOrganisationsSql,
+  prepareContractEventInTx,
+} from './events.js';
+import {
+  type ContractRow,
+  registerInOneStatement,
+  updateContract,
+  updateContractWith,
+} from './repository.js';
 import { REFUSAL_GROUNDS, RETURN_REASONS, SETTINGS } from './rules.js';
-import { contractVersions } from './schema.js';
+import { contractVersions, technologyContracts } from './schema.js';
 import { type ContractDeps, contractAudit, transition } from './service.js';
 import type { PartyInput } from './validation.js';
 import { type Caller, effectiveAmount, toView, voucherSourceId } from './view.js';
@@ -53,14 +63,16 @@ export async function takeForReview(deps: ContractDeps, caller: Caller, id: stri
     deps,
     caller,
     id,
-    { action: 'take', policy: REVIEW, from: ['submitted'] },
+    { action: 'take', policy: REVIEW, from: ['submitted'], auditedByApply: true },
     (tx, r) => {
       assertNotApplicant(caller, r);
-      return updateContract(tx, id, {
-        status: 'under_review',
-        reviewerId: caller.principal!.id,
-        reviewStartedAt: now,
-      });
+      // The update and its audit row in one statement.
+      return updateContractWith(
+        tx,
+        r,
+        { status: 'under_review', reviewerId: caller.principal!.id, reviewStartedAt: now },
+        (late, after) => [auditCte('audit', contractAudit(caller, 'take', r, after), late)],
+      );
     },
   );
   return toView(row);
@@ -216,8 +228,19 @@ export async function registerContract(
     deps,
     caller,
     id,
-    { action: 'register', policy: REVIEW, from: ['under_review'], auditedByApply: true },
-    async (tx, r) => {
+    {
+      action: 'register',
+      policy: REVIEW,
+      from: ['under_review'],
+      auditedByApply: true,
+      // Read with the row: the registration point and the parties' organisations (the event's
+      // audience), before the counter lock is taken.
+      with: {
+        point: subCentreSql(sql`${technologyContracts.subCentreId}`),
+        parties: partyOrganisationsSql(),
+      },
+    },
+    async (tx, r, x) => {
       assertNotApplicant(caller, r);
       const determined = body.determinedAmountFen;
       if (determined !== undefined) {
@@ -241,7 +264,7 @@ export async function registerContract(
       // Everything that does not carry the number comes first (the point, the event's audience
       // and subscriptions); then ONE statement allocates the number and writes everything that
       // carries it, so the counter row's lock spans that statement and the commit only.
-      const point = (await findSubCentre(tx, r.subCentreId))!;
+      const point = x.point as { code: string; name: string };
       const year = Number(chinaDate(now).slice(0, 4));
       const prefix = `${year}${point.code}`;
       const set = {
@@ -260,10 +283,13 @@ export async function registerContract(
         status: 'registered',
         registrationNumber: `${prefix}${'0'.repeat(SETTINGS.serialDigits)}`,
       };
-      const event = await prepareContractEventInTx(tx, 'contract.registered', standIn, {
-        registrationNumber: standIn.registrationNumber,
-        registeredAt: now.toISOString(),
-      });
+      const event = await prepareContractEventInTx(
+        tx,
+        'contract.registered',
+        standIn,
+        { registrationNumber: standIn.registrationNumber, registeredAt: now.toISOString() },
+        audienceOf(r, x.parties as string[]),
+      );
       const number = await registerInOneStatement(
         tx,
         id,

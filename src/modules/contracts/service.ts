@@ -3,7 +3,8 @@
  * review clock starts, or restarts after a return), read and list. Review decisions are in
  * review.ts, amendments and cancellation in amendments.ts.
  */
-import { actorOf, recordAudit } from '../../platform/audit.js';
+import type { SQL } from 'drizzle-orm';
+import { actorOf, auditCte, recordAudit } from '../../platform/audit.js';
 import { authorize, requirePrincipal } from '../../platform/authz.js';
 import type { Db, Tx } from '../../platform/db.js';
 import {
@@ -23,26 +24,30 @@ import {
   normalizeIdentifier,
   validateCreditCode,
 } from '../identity/index.js';
+import { eventCtes } from '../integration/index.js';
 import { requireClearedNotices } from '../notices/index.js';
 import { chinaDate, dueDateAfter } from './calendar.js';
-import { findDuplicateApplication, lockApplicant } from './duplicates.js';
-import { emitContractEventInTx } from './events.js';
-import { currentCalendar } from './holiday-years.js';
+import { duplicateQuery, findDuplicateApplication, lockApplicant, throwIfDuplicate } from './duplicates.js';
+import { audienceOf, partyOrganisationsSql, prepareContractEventInTx } from './events.js';
+import { calendarForStamp, calendarStampSql } from './holiday-years.js';
 import './messages.js';
 import { visiblePoints } from './policies.js';
 import {
   type ContractRow,
+  draftRow,
   findContract,
+  insertDraftWith,
   listContracts,
   listOverdue,
   lockContract,
+  lockContractWith,
   techManagersAmong,
   toColumns,
   updateContract,
+  updateContractWith,
   visibility,
 } from './repository.js';
 import { type ContractStatus, reviewWorkingDays } from './rules.js';
-import { technologyContracts } from './schema.js';
 import { type ContractInput, declaredTransactionAmount, validateContract } from './validation.js';
 import { type Caller, toView, withVoucherNumbers } from './view.js';
 
@@ -124,28 +129,45 @@ async function overriddenCodes(db: Db | Tx, input: ContractInput): Promise<Set<s
 
 export async function createContract(deps: ContractDeps, caller: Caller, input: ContractInput) {
   const { org, value } = await checkApplication(deps.db, caller, input);
-  const row = await deps.db.transaction(async (tx) => {
+  const row = draftRow(
+    {
+      id: newId(),
+      organisationId: org.id,
+      subCentreId: org.subCentreId,
+      createdBy: caller.principal!.id,
+      ...toColumns(value),
+    },
+    new Date(),
+  );
+  await deps.db.transaction(async (tx) => {
     await lockApplicant(tx, org.id, value.documentSha256);
-    await findDuplicateApplication(tx, org.id, value);
-    const [row] = await tx
-      .insert(technologyContracts)
-      .values({
-        id: newId(),
-        organisationId: org.id,
-        subCentreId: org.subCentreId,
-        createdBy: caller.principal!.id,
-        ...toColumns(value),
-      })
-      .returning();
-    await recordAudit(tx, {
-      actor: actorOf(caller.principal),
-      action: 'contract.create',
-      objectType: OBJECT,
-      objectId: row!.id,
-      after: toView(row!),
-      requestId: caller.requestId,
-    });
-    return row!;
+    // The duplicate check, the insert and its audit row in one statement.
+    const { duplicate } = await insertDraftWith(tx, row, duplicateQuery(tx, value), (late) => [
+      auditCte(
+        'audit',
+        {
+          actor: actorOf(caller.principal),
+          action: 'contract.create',
+          objectType: OBJECT,
+          objectId: row.id,
+          after: toView(row),
+          requestId: caller.requestId,
+        },
+        late,
+      ),
+    ]);
+    if (duplicate)
+      throwIfDuplicate(
+        {
+          id: duplicate.id as string,
+          organisationId: duplicate.organisation_id as string,
+          status: duplicate.status as string,
+          registrationNumber: duplicate.registration_number as string | null,
+          documentSha256: duplicate.document_sha256 as string,
+        },
+        org.id,
+        value,
+      );
   });
   return toView(row);
 }
@@ -167,21 +189,32 @@ export async function visibleContract(db: Db | Tx, caller: Caller, id: string, a
  * on the row the transition applies to. A caller who may not see the contract holds its lock
  * only until the 404 rolls the transaction back.
  */
-export async function transition(
+export async function transition<E extends Record<string, SQL> = Record<never, SQL>>(
   deps: ContractDeps,
   caller: Caller,
   id: string,
-  t: { action: string; policy: string; from: readonly string[]; auditedByApply?: boolean },
-  apply: (tx: Tx, row: ContractRow) => Promise<ContractRow>,
+  t: {
+    action: string;
+    policy: string;
+    from: readonly string[];
+    auditedByApply?: boolean;
+    /** Values read with the row, in its locking statement (repository.ts, `lockContractWith`). */
+    with?: E;
+  },
+  apply: (tx: Tx, row: ContractRow, extra: { [K in keyof E]: unknown }) => Promise<ContractRow>,
 ): Promise<ContractRow> {
   return deps.db.transaction(async (tx) => {
-    const row = await lockContract(tx, id);
-    if (!row) throw new NotFoundError();
+    const locked = t.with
+      ? await lockContractWith(tx, id, t.with)
+      : await lockContract(tx, id).then((row) => row && { row, extra: {} as { [K in keyof E]: unknown } });
+    if (!locked) throw new NotFoundError();
+    const { row, extra } = locked;
     authorize(caller.principal, 'contract.read', row);
     if (t.policy !== 'contract.read') authorize(caller.principal, t.policy, row);
     if (!t.from.includes(row.status)) throw new InvalidTransitionError(row.status, t.action);
-    const after = await apply(tx, row);
-    // Registration writes its audit row inside its one statement (review.ts, `contractAudit`).
+    const after = await apply(tx, row, extra);
+    // Submission, taking and registration write their audit row inside their update statement
+    // (`contractAudit`, repository.ts `updateContractWith`, review.ts).
     if (t.auditedByApply) return after;
     await recordAudit(tx, contractAudit(caller, t.action, row, after));
     return after;
@@ -223,12 +256,21 @@ export async function updateDraft(deps: ContractDeps, caller: Caller, id: string
 /** Submit (or resubmit after a return): the review period starts again from today. */
 export async function submitContract(deps: ContractDeps, caller: Caller, id: string) {
   const now = deps.now?.() ?? new Date();
+  let deliveries = 0;
   const row = await transition(
     deps,
     caller,
     id,
-    { action: 'submit', policy: 'contract.edit', from: ['draft', 'returned'] },
-    async (tx, r) => {
+    {
+      action: 'submit',
+      policy: 'contract.edit',
+      from: ['draft', 'returned'],
+      auditedByApply: true,
+      // Read with the row: whether the holiday calendar changed since this process cached it,
+      // and the parties' organisations (the event's audience).
+      with: { calendarStamp: calendarStampSql(), parties: partyOrganisationsSql() },
+    },
+    async (tx, r, x) => {
       // 协议定价公示: a state-funded seller's transfer of an achievement needs a cleared notice.
       const party = (x: unknown) => x as { name?: string; creditCode?: string | null };
       await requireClearedNotices(
@@ -239,21 +281,37 @@ export async function submitContract(deps: ContractDeps, caller: Caller, id: str
       const days = reviewWorkingDays(declaredTransactionAmount(r), r.disputed);
       // Past the calendar's last loaded year the count is a Monday–Friday guess: marked
       // provisional, and recomputed when an operator loads that year (holiday-years.ts).
-      const due = dueDateAfter(now, days, await currentCalendar(tx));
-      const submitted = await updateContract(tx, id, {
-        status: 'submitted',
-        submittedAt: now,
-        reviewWorkingDays: days,
-        dueDate: due.dueDate,
-        dueDateProvisional: due.provisional,
-        reviewerId: null,
-        reviewStartedAt: null,
-      });
-      await emitContractEventInTx(tx, 'contract.submitted', submitted, { submittedAt: now.toISOString() });
-      return submitted;
+      const due = dueDateAfter(now, days, await calendarForStamp(tx, x.calendarStamp as string));
+      const event = await prepareContractEventInTx(
+        tx,
+        'contract.submitted',
+        r,
+        { submittedAt: now.toISOString() },
+        audienceOf(r, x.parties as string[]),
+      );
+      deliveries = event.deliveries.length;
+      // The update, the event and the audit row in one statement.
+      return updateContractWith(
+        tx,
+        r,
+        {
+          status: 'submitted',
+          submittedAt: now,
+          reviewWorkingDays: days,
+          dueDate: due.dueDate,
+          dueDateProvisional: due.provisional,
+          reviewerId: null,
+          reviewStartedAt: null,
+        },
+        (late, after) => [
+          eventCtes('submitted', event, late),
+          auditCte('audit', contractAudit(caller, 'submit', r, after), late),
+        ],
+      );
     },
   );
-  deps.outbox.kick();
+  // Only a subscribed partner's delivery puts a job in the outbox; else there is nothing to dispatch.
+  if (deliveries > 0) deps.outbox.kick();
   return toView(row);
 }
 

@@ -50,5 +50,7 @@ export {
   insertSubCentre,
   type Organisation,
   type SubCentre,
+  subCentreSql,
   usersWithRole,
+  verifiedOrganisationIdsSql,
 } from './repository.js';

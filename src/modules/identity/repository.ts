@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../platform/db.js';
 import { newId } from '../../platform/ids.js';
 import type { MembershipRole, PlatformRole } from '../../platform/principal.js';
@@ -104,6 +104,23 @@ export async function findVerifiedOrganisationIdsByCreditCodes(
     .from(organisations)
     .where(and(inArray(organisations.creditCode, codes), eq(organisations.verificationStatus, 'verified')));
   return rows.map((r) => ({ id: r.id, creditCode: r.creditCode! }));
+}
+
+/**
+ * `findVerifiedOrganisationIdsByCreditCodes` as a scalar subquery of a caller's statement: the
+ * ids (a JSON array) of the verified organisations whose code is one of `codes` (an SQL text
+ * array; empty codes and foreign stand-ins with ':' match nothing, as there).
+ */
+export function verifiedOrganisationIdsSql(codes: SQL): SQL<string[]> {
+  return sql<string[]>`(SELECT coalesce(json_agg(o.id), '[]'::json) FROM ${organisations} o
+    WHERE o.credit_code = ANY(${codes}) AND o.credit_code <> '' AND strpos(o.credit_code, ':') = 0
+      AND o.verification_status = 'verified')`;
+}
+
+/** A sub-centre's code and name (JSON, null if none) as a scalar subquery of a caller's statement. */
+export function subCentreSql(id: SQL): SQL<{ code: string; name: string } | null> {
+  return sql<{ code: string; name: string } | null>`(SELECT json_build_object('code', s.code, 'name', s.name)
+    FROM ${subCentres} s WHERE s.id = ${id})`;
 }
 
 /**
