@@ -30,9 +30,10 @@ const issueJobId = (transactionId: string) => `${ISSUE_JOB_PREFIX}${transactionI
  * a second, and marks each one's issuing job dispatched in the issuing transaction (the job's
  * outbox row has the transaction's id). The queue hop (outbox → BullMQ → job → issuer) costs as
  * much as the signing, so the outbox leaves these jobs to the issuer for this long and delivers
- * only those still pending after it (the issuer was down, or failed on that request).
+ * only those still pending after it (the issuer was down, or failed on that request). Long
+ * enough that a backlog (an issuer alive but behind) does not bring the queue's load back.
  */
-export const ISSUE_DISPATCH_GRACE_MS = 15_000;
+export const ISSUE_DISPATCH_GRACE_MS = 60_000;
 deferOutboxDispatch(ISSUE_QUEUE, ISSUE_DISPATCH_GRACE_MS);
 
 declare module '../../platform/queue.js' {
