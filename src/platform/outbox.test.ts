@@ -145,6 +145,37 @@ describe('durable side effects', () => {
     expect(await countFor(key)).toBe(1);
   });
 
+  it("leaves a deferred queue's young rows to their own service, then delivers them", async () => {
+    const key = newId();
+    // An hour's grace: nothing this test writes is old enough until it says so.
+    const deferring = createOutboxDispatcher({
+      db: ctx.database.db,
+      queues: ctx.queues,
+      logger: pino({ level: 'silent' }),
+      sweepMs: 200,
+      onlyQueues: [queueName],
+      deferred: new Map([[queueName, 3_600_000]]),
+    });
+    let jobId = '';
+    await ctx.database.db.transaction(async (tx) => {
+      jobId = await enqueueInTx(tx, queueName as never, { key } as never, { jobId: `deferred-${key}` });
+    });
+    expect(await deferring.dispatchPending()).toBe(0);
+    const [young] = await ctx.database.db.select().from(outboxJobs).where(eq(outboxJobs.jobId, jobId));
+    expect(young?.dispatchedAt).toBeNull();
+    expect(young?.claimedUntil).toBeNull();
+    expect(await ctx.queues.queue(queueName).getJob(jobId)).toBeUndefined();
+
+    // Past its grace (its service did not do it): delivered like any other row, once.
+    await ctx.database.db
+      .update(outboxJobs)
+      .set({ createdAt: sql`now() - interval '2 hours'` })
+      .where(eq(outboxJobs.jobId, jobId));
+    expect(await deferring.dispatchPending()).toBe(1);
+    await expect.poll(() => countFor(key), { timeout: 15_000 }).toBe(1);
+    await deferring.stop();
+  });
+
   it('refuses job ids the queue cannot store', async () => {
     await expect(
       ctx.database.db.transaction((tx) => enqueueInTx(tx, queueName as never, {} as never, { jobId: 'a:b' })),

@@ -53,6 +53,18 @@ export interface OutboxDispatcher {
 const BATCH = 200;
 const CLAIM_SECONDS = 30;
 
+/**
+ * Queues whose jobs a background service of their own usually does before the queue could
+ * (e.g. `vouchers.issue`: the batch issuer sweeps pending transactions and marks their outbox
+ * rows dispatched in the same transaction): the dispatcher leaves a row of such a queue alone
+ * until it is this old, then delivers it as any other (the service was down or failed on it).
+ * Registered by the module at import; the runtime's dispatcher reads it (`deferred` option).
+ */
+export const deferredQueues = new Map<string, number>();
+export function deferOutboxDispatch(queue: string, graceMs: number): void {
+  deferredQueues.set(queue, graceMs);
+}
+
 export function createOutboxDispatcher(deps: {
   db: Db;
   queues: QueueFactory;
@@ -60,6 +72,8 @@ export function createOutboxDispatcher(deps: {
   sweepMs: number;
   /** Only these queues' rows (tests: keep one file's dispatcher off another file's jobs). */
   onlyQueues?: readonly string[];
+  /** Queue → grace (ms): rows of that queue younger than it are not dispatched yet (`deferredQueues`). */
+  deferred?: ReadonlyMap<string, number>;
 }): OutboxDispatcher {
   const { db, queues, logger } = deps;
   let timer: NodeJS.Timeout | undefined;
@@ -78,6 +92,10 @@ export function createOutboxDispatcher(deps: {
             isNull(outboxJobs.dispatchedAt),
             or(isNull(outboxJobs.claimedUntil), lt(outboxJobs.claimedUntil, sql`now()`)),
             deps.onlyQueues ? inArray(outboxJobs.queue, [...deps.onlyQueues]) : undefined,
+            ...[...(deps.deferred ?? [])].map(
+              ([queue, ms]) =>
+                sql`NOT (${outboxJobs.queue} = ${queue} AND ${outboxJobs.createdAt} > now() - make_interval(secs => ${ms / 1000}))`,
+            ),
           ),
         )
         .orderBy(asc(outboxJobs.createdAt))

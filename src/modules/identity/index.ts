@@ -38,6 +38,7 @@ export {
 } from './identifiers.js';
 export {
   findOrganisation,
+  findOrganisationAndVerifiedParties,
   findOrganisationByCreditCode,
   findOrganisationsByType,
   findOrganisationWithSubCentre,

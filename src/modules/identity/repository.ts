@@ -124,6 +124,54 @@ export function subCentreSql(id: SQL): SQL<{ code: string; name: string } | null
 }
 
 /**
+ * `findOrganisationWithSubCentre` and `findVerifiedOrganisationsByCreditCodes` in one round trip,
+ * for a hot path that needs both (a partner's submission: the submitting organisation, its
+ * sub-centre, and the verified organisations among the parties). Undefined when there is no
+ * such organisation; `verified` as `findVerifiedOrganisationsByCreditCodes` gives it.
+ */
+export async function findOrganisationAndVerifiedParties(
+  db: DbOrTx,
+  id: string,
+  creditCodes: readonly string[],
+): Promise<
+  | {
+      organisation: { id: string; creditCode: string | null };
+      subCentre: { code: string; name: string } | null;
+      verified: { id: string; name: string; creditCode: string; overridden: boolean }[];
+    }
+  | undefined
+> {
+  const codes = [...new Set(creditCodes.filter((c) => typeof c === 'string' && c !== ''))];
+  const res = await db.execute<{
+    credit_code: string | null;
+    sub_code: string | null;
+    sub_name: string | null;
+    verified: { id: string; name: string; creditCode: string; override: { code?: string } | null }[];
+  }>(sql`
+    SELECT o.credit_code, s.code AS sub_code, s.name AS sub_name,
+           (SELECT coalesce(jsonb_agg(jsonb_build_object('id', v.id, 'name', v.name,
+                     'creditCode', v.credit_code, 'override', v.credit_code_override)), '[]'::jsonb)
+              FROM organisations v
+             WHERE v.credit_code IN (SELECT jsonb_array_elements_text(${JSON.stringify(codes)}::jsonb))
+               AND v.verification_status = 'verified') AS verified
+      FROM organisations o LEFT JOIN sub_centres s ON s.id = o.sub_centre_id
+     WHERE o.id = ${id}`);
+  const row = res.rows[0];
+  if (!row) return undefined;
+  return {
+    organisation: { id, creditCode: row.credit_code },
+    subCentre:
+      row.sub_code !== null && row.sub_name !== null ? { code: row.sub_code, name: row.sub_name } : null,
+    verified: row.verified.map((v) => ({
+      id: v.id,
+      name: v.name,
+      creditCode: v.creditCode,
+      overridden: v.override !== null && v.override?.code === v.creditCode,
+    })),
+  };
+}
+
+/**
  * The verified organisations holding these credit codes, with their names and whether the code
  * was accepted by a registrar's override (it fails its check character; the registrar recorded
  * a reason). For other modules that accept a party by code: an overridden code is valid where it

@@ -16,13 +16,7 @@ import { newId } from '../../platform/ids.js';
 import { emitIssuedEvents } from './events.js';
 import type { Keyring } from './keys.js';
 import { buildPayload, type VoucherRequest, voucherNumberFor } from './request.js';
-import {
-  insertVouchers,
-  lockPendingTransactions,
-  markIssued,
-  type NewVoucher,
-  type TransactionRow,
-} from './store.js';
+import { insertVouchers, lockPendingTransactions, type NewVoucher, type TransactionRow } from './store.js';
 import { signVoucherSync, voucherLeafHash } from './voucher-format.js';
 
 export interface Issuer {
@@ -30,6 +24,8 @@ export interface Issuer {
   request(transactionId: string): Promise<void>;
   /** Issue up to `limit` pending transactions now; returns how many vouchers were made. */
   sweep(limit?: number): Promise<number>;
+  /** Sweep soon (coalesced; e.g. after this process recorded transactions). No-op when not started. */
+  kick(): void;
   start(): void;
   stop(): Promise<void>;
 }
@@ -41,7 +37,9 @@ export class IssueError extends Error {
   }
 }
 
-const MAX_BATCH = 500;
+const MAX_BATCH = 1000;
+/** Between sweeps while the last one found work: new transactions arrive all the time then. */
+const BUSY_SWEEP_MS = 20;
 
 export function createIssuer(deps: {
   pool: pg.Pool;
@@ -52,6 +50,7 @@ export function createIssuer(deps: {
   sweepMs?: number;
 }): Issuer {
   const { pool, keyring, logger } = deps;
+  /** Between sweeps while idle (the last sweep found nothing). */
   const sweepMs = deps.sweepMs ?? 500;
 
   /** Signs and inserts vouchers for the locked rows; returns the transaction ids now issued. */
@@ -74,7 +73,7 @@ export function createIssuer(deps: {
           id: newId(),
           transactionId: row.id,
           number,
-          payload,
+          payloadJson: JSON.stringify(payload),
           jws,
           kid: signer.kid,
           leafHash: Buffer.from(voucherLeafHash(jws)),
@@ -87,8 +86,8 @@ export function createIssuer(deps: {
       }
     }
     const made = signed.filter((v): v is NewVoucher => v !== undefined);
+    // One statement: the vouchers, their transactions marked issued, their jobs marked done.
     const issued = await insertVouchers(client, made);
-    await markIssued(client, issued);
     const rowOf = new Map(rows.map((r) => [r.id, r]));
     const done = new Set(issued);
     await emitIssuedEvents(
@@ -186,6 +185,39 @@ export function createIssuer(deps: {
   let timer: NodeJS.Timeout | undefined;
   let stopped = true;
   let sweeping: Promise<number> | undefined;
+  /** A kick arrived during a sweep: go again shortly after it ends. */
+  let kicked = false;
+
+  let dueAt = 0;
+  /** The next sweep in `ms`, unless one is due sooner already. */
+  function arm(ms: number): void {
+    if (stopped) return;
+    const at = Date.now() + ms;
+    if (timer) {
+      if (dueAt <= at) return;
+      clearTimeout(timer);
+    }
+    dueAt = at;
+    timer = setTimeout(() => void tick(), ms);
+    timer.unref();
+  }
+
+  async function tick(): Promise<void> {
+    timer = undefined;
+    if (sweeping) {
+      kicked = true;
+      return;
+    }
+    kicked = false;
+    sweeping = issuer.sweep().catch((err) => {
+      logger.warn({ err }, 'voucher issuing sweep failed; will retry');
+      return 0;
+    });
+    const made = await sweeping;
+    sweeping = undefined;
+    // Busy: sweep again shortly (transactions keep coming); idle: at the slow pace.
+    arm(kicked || made > 0 ? BUSY_SWEEP_MS : sweepMs);
+  }
 
   const issuer: Issuer = {
     request(transactionId) {
@@ -209,25 +241,19 @@ export function createIssuer(deps: {
         if (n.length < limit) return total;
       }
     },
+    kick() {
+      // Within a busy interval, not at once: kicks from many requests share one sweep.
+      if (sweeping) kicked = true;
+      else arm(BUSY_SWEEP_MS);
+    },
     start() {
       stopped = false;
-      const tick = () => {
-        timer = setTimeout(async () => {
-          sweeping = issuer.sweep().catch((err) => {
-            logger.warn({ err }, 'voucher issuing sweep failed; will retry');
-            return 0;
-          });
-          await sweeping;
-          sweeping = undefined;
-          if (!stopped) tick();
-        }, sweepMs);
-        timer.unref();
-      };
-      tick();
+      arm(sweepMs);
     },
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
+      timer = undefined;
       await sweeping;
       await flushing;
     },

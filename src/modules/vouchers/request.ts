@@ -8,6 +8,7 @@ import { and, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../../platform/db.js';
 import { ValidationError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
+import { deferOutboxDispatch } from '../../platform/outbox.js';
 import { assertJobId } from '../../platform/queue.js';
 import { cteName, jsonbWith, type LateValue } from '../../platform/statement.js';
 import { emitRevokedEventInTx } from './events.js';
@@ -24,6 +25,16 @@ import {
 export const ISSUE_QUEUE = 'vouchers.issue';
 const ISSUE_JOB_PREFIX = 'voucher-issue-';
 const issueJobId = (transactionId: string) => `${ISSUE_JOB_PREFIX}${transactionId}`;
+/**
+ * The batch issuer (issuer.ts) sweeps pending transactions itself, usually within a fraction of
+ * a second, and marks each one's issuing job dispatched in the issuing transaction (the job's
+ * outbox row has the transaction's id). The queue hop (outbox → BullMQ → job → issuer) costs as
+ * much as the signing, so the outbox leaves these jobs to the issuer for this long and delivers
+ * only those still pending after it (the issuer was down, or failed on that request). Long
+ * enough that a backlog (an issuer alive but behind) does not bring the queue's load back.
+ */
+export const ISSUE_DISPATCH_GRACE_MS = 60_000;
+deferOutboxDispatch(ISSUE_QUEUE, ISSUE_DISPATCH_GRACE_MS);
 
 declare module '../../platform/queue.js' {
   interface QueueRegistry {
@@ -146,7 +157,7 @@ export function requestVoucherCtes(name: string, request: VoucherRequest, late: 
       RETURNING id),
     ${cteName(`${name}_job`)} AS (
       INSERT INTO outbox_jobs (id, queue, name, job_id, payload)
-      SELECT ${newId()}::uuid, ${ISSUE_QUEUE}, ${ISSUE_QUEUE}, ${issueJobId(id)}, jsonb_build_object('transactionId', ${t}.id)
+      SELECT ${t}.id, ${ISSUE_QUEUE}, ${ISSUE_QUEUE}, ${issueJobId(id)}, jsonb_build_object('transactionId', ${t}.id)
       FROM ${t})`;
 }
 
@@ -188,9 +199,8 @@ export async function requestVouchersInTx(
           source_type: r.sourceType,
           source_id: r.sourceId,
           request: r.request,
-          job: newId(),
         })),
-      )}::jsonb) AS r(id uuid, source_type text, source_id text, request jsonb, job uuid)),
+      )}::jsonb) AS r(id uuid, source_type text, source_id text, request jsonb)),
     ins AS (
       INSERT INTO voucher_transactions (id, source_type, source_id, request)
       SELECT id, source_type, source_id, request FROM req
@@ -198,9 +208,9 @@ export async function requestVouchersInTx(
       RETURNING id),
     jobs AS (
       INSERT INTO outbox_jobs (id, queue, name, job_id, payload)
-      SELECT req.job, ${ISSUE_QUEUE}, ${ISSUE_QUEUE}, ${ISSUE_JOB_PREFIX} || req.id::text,
-             jsonb_build_object('transactionId', req.id)
-      FROM ins JOIN req ON req.id = ins.id)
+      SELECT ins.id, ${ISSUE_QUEUE}, ${ISSUE_QUEUE}, ${ISSUE_JOB_PREFIX} || ins.id::text,
+             jsonb_build_object('transactionId', ins.id)
+      FROM ins)
     SELECT id FROM ins`);
   const created = new Set(inserted.rows.map((r) => r.id));
   const ids = new Map(

@@ -77,7 +77,8 @@ export interface NewVoucher {
   id: string;
   transactionId: string;
   number: string;
-  payload: unknown;
+  /** The signed payload's JSON text (the JWS's payload bytes: canonical JSON is JSON). */
+  payloadJson: string;
   jws: string;
   kid: string;
   leafHash: Buffer;
@@ -86,8 +87,11 @@ export interface NewVoucher {
 }
 
 /**
- * Inserts the vouchers; a row that hits any unique constraint (a voucher for the transaction
- * already exists, or a number collision) is skipped. Returns the transaction ids that got one.
+ * Inserts the vouchers, marks their transactions issued and their issuing jobs' outbox rows
+ * dispatched (the job's work is done; the row has the transaction's id, request.ts), in ONE
+ * statement: a row that hits any unique constraint (a voucher for the transaction already
+ * exists, or a number collision) is skipped and changes nothing else. Returns the transaction ids
+ * that got one. Wakes the sequencer at commit.
  */
 export async function insertVouchers(q: Queryable, rows: NewVoucher[]): Promise<string[]> {
   if (rows.length === 0) return [];
@@ -102,7 +106,13 @@ export async function insertVouchers(q: Queryable, rows: NewVoucher[]): Promise<
                  $8::timestamptz[], $9::text[])
           AS t(id, transaction_id, number, payload, jws, kid, leaf_hash, issued_at, reason)
      ON CONFLICT DO NOTHING
-     RETURNING transaction_id)
+     RETURNING transaction_id),
+     marked AS (
+       UPDATE voucher_transactions SET state = 'issued', issued_at = now()
+       WHERE id IN (SELECT transaction_id FROM inserted)),
+     delivered AS (
+       UPDATE outbox_jobs SET dispatched_at = now(), claimed_until = NULL
+       WHERE id IN (SELECT transaction_id FROM inserted) AND queue = 'vouchers.issue' AND dispatched_at IS NULL)
      -- Wakes the sequencer at commit (sequencer.ts UNSEQUENCED_CHANNEL), once per statement.
      SELECT transaction_id FROM inserted
        CROSS JOIN (SELECT pg_notify('techex_voucher_unsequenced', '') FROM (SELECT 1 FROM inserted LIMIT 1) one) n`,
@@ -110,7 +120,7 @@ export async function insertVouchers(q: Queryable, rows: NewVoucher[]): Promise<
       rows.map((r) => r.id),
       rows.map((r) => r.transactionId),
       rows.map((r) => r.number),
-      rows.map((r) => JSON.stringify(r.payload)),
+      rows.map((r) => r.payloadJson),
       rows.map((r) => r.jws),
       rows.map((r) => r.kid),
       rows.map((r) => r.leafHash),
@@ -119,14 +129,6 @@ export async function insertVouchers(q: Queryable, rows: NewVoucher[]): Promise<
     ],
   );
   return res.rows.map((r) => r.transaction_id);
-}
-
-export async function markIssued(q: Queryable, transactionIds: string[]): Promise<void> {
-  if (transactionIds.length === 0) return;
-  await q.query(
-    `UPDATE voucher_transactions SET state = 'issued', issued_at = now() WHERE id = ANY($1::uuid[])`,
-    [transactionIds],
-  );
 }
 
 const VOUCHER_COLS = `id, transaction_id, number, payload, jws, kid, leaf_hash, leaf_index, status, revoked_at,

@@ -46,6 +46,9 @@ const isText = (v: unknown): v is string => typeof v === 'string' && textProblem
 const isFen = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;
 const codePoint = (c: string) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 
+/** Any character textProblem refuses (the same classes, tested over the whole string at once). */
+const REFUSED_CHAR = /[\p{Cc}\p{Bidi_Control}]/u;
+
 /**
  * What is wrong with a name or title, or undefined: empty (or only spaces), a control character
  * (C0, DEL, C1), or a bidirectional formatting character (U+202A–U+202E, U+2066–U+2069, U+200E,
@@ -54,6 +57,9 @@ const codePoint = (c: string) => `U+${c.codePointAt(0)!.toString(16).toUpperCase
  */
 export function textProblem(v: unknown): string | undefined {
   if (typeof v !== 'string') return 'is not text';
+  // Fast path (every valid name is checked when a voucher is requested, signed and verified):
+  // one scan of the string; the per-character walk below only runs to name the culprit.
+  if (!REFUSED_CHAR.test(v)) return v.trim() === '' ? 'is empty' : undefined;
   const chars = [...v];
   const control = chars.findIndex((c) => /\p{Cc}/u.test(c));
   if (control >= 0)

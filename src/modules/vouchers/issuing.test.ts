@@ -1,0 +1,73 @@
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOutboxDispatcher, deferredQueues, type OutboxDispatcher } from '../../platform/outbox.js';
+import { useTestContext } from '../../test/app.js';
+import type { TestContext } from '../../test/context.js';
+import { contractRequest, waitSequenced } from '../../test/fixtures/vouchers.js';
+import { voucherParts } from './jobs.js';
+import { ISSUE_QUEUE, requestVoucherInTx } from './request.js';
+
+// Issue 14: the queue hop (outbox → BullMQ → job → issuer) cost as much as signing. The runtime's
+// dispatcher leaves vouchers.issue rows to the issuer's own sweep for a grace period, and the
+// issuing statement marks each job's outbox row done, so on the usual path no job is queued.
+let ctx: TestContext;
+let dispatcher: OutboxDispatcher;
+
+const fixture = useTestContext();
+beforeAll(async () => {
+  ({ ctx } = fixture);
+  const parts = voucherParts(ctx);
+  // As the runtime builds it (runtime.ts): with the modules' deferred queues. No queue worker.
+  dispatcher = createOutboxDispatcher({
+    db: ctx.database.db,
+    queues: ctx.queues,
+    logger: pino({ level: 'silent' }),
+    sweepMs: 200,
+    onlyQueues: [ISSUE_QUEUE],
+    deferred: deferredQueues,
+  });
+  dispatcher.start();
+  parts.issuer.start();
+  parts.sequencer.start();
+});
+
+afterAll(async () => {
+  await dispatcher?.stop();
+  const parts = ctx && voucherParts(ctx);
+  await parts?.issuer.stop();
+  await parts?.sequencer.stop();
+});
+
+describe('issuing without the queue hop', () => {
+  it('issues by its own sweep and marks the issuing jobs done, so none reaches the queue', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const { transactionId } = await ctx.database.db.transaction((tx) =>
+        requestVoucherInTx(tx, contractRequest()),
+      );
+      ids.push(transactionId);
+      dispatcher.kick();
+    }
+    voucherParts(ctx).issuer.kick();
+    const numbers = await waitSequenced(ctx.database.pool, ids);
+    expect(new Set(numbers).size).toBe(5);
+
+    const jobIds = ids.map((id) => `voucher-issue-${id}`);
+    const rows = await ctx.database.pool.query<{ id: string; dispatched: boolean }>(
+      `SELECT id, dispatched_at IS NOT NULL AS dispatched FROM outbox_jobs WHERE job_id = ANY($1::text[])`,
+      [jobIds],
+    );
+    // Each transaction still has its one outbox row (the fallback), done by the issuing statement.
+    expect(rows.rows.map((r) => r.id).sort()).toEqual([...ids].sort());
+    expect(rows.rows.every((r) => r.dispatched)).toBe(true);
+    // A later sweep of the dispatcher has nothing to deliver for them.
+    await dispatcher.dispatchPending();
+    for (const jobId of jobIds) expect(await ctx.queues.queue(ISSUE_QUEUE).getJob(jobId)).toBeUndefined();
+
+    const states = await ctx.database.pool.query<{ state: string }>(
+      'SELECT state FROM voucher_transactions WHERE id = ANY($1::uuid[])',
+      [ids],
+    );
+    expect(states.rows.map((r) => r.state)).toEqual(Array(5).fill('issued'));
+  });
+});
