@@ -430,6 +430,13 @@ describe.skipIf(!inject('meiliUrl'))('semantic retrieval on Meilisearch (MEILI_U
   it('takes the neighbours from Meilisearch vector search, not from this process', async () => {
     const semantic = semanticIndexFor(ctx)!;
     const engine = (await searchEngineFor(ctx)) as MeiliSearchEngine;
+    // An earlier test's failed query paused the provider for queries (PAUSE_AFTER_FAILURE_MS):
+    // wait until the app's match queries use it again, so the check below is about where the
+    // neighbours come from, not about that pause.
+    await eventually('match queries use the embeddings provider again', async () => {
+      const res = await app.inject({ method: 'GET', url: `/v1/needs/${ids.need}/matches` });
+      return (res.json() as { rankingVersion: string }).rankingVersion.includes('-emb:');
+    });
     // Meilisearch's own answer: the listing sharing no word, with its cosine similarity
     const query = conceptVector('零件划痕靠人眼挑拣，夜班漏检多');
     const found = await engine.vectors!.nearest('achievement', query, 10, 0.5);
