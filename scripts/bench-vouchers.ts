@@ -6,12 +6,17 @@
  * measured in the same run: sign + insert in batches, no queue, no log.
  *
  * A second scenario drives `POST /v1/vouchers/transactions` over real HTTP (bearer token of a
- * partner client, body validation, party checks, 202) beside a bare Fastify route that inserts the
+ * partner client, body validation, party checks, 202; submissions arriving together are recorded in
+ * one batch, src/platform/batcher.ts) beside a bare Fastify route that inserts the
  * same JSON body into a table, in the same run.
  *
  * Options: BENCH_RATE (offered transactions/s, default 3000), BENCH_DURATION (seconds, default
  * 15), BENCH_BATCH (transactions per producer commit, default 50), BENCH_CONNECTIONS (HTTP
- * connections, default 32), BENCH_ONLY ('e2e' or 'http').
+ * connections, default 32), BENCH_ONLY ('e2e' or 'http'), BENCH_PROFILE (a CPU profile of the
+ * measured HTTP run, written to that file), BENCH_WORKERS=1 (the HTTP scenario with this
+ * process's queue workers and voucher issuer running, as `npm start` runs; by default the service
+ * is restarted on the same database as an API replica, `techex api`, and issuing is the end-to-end
+ * scenario's work).
  * Targets (issue 14): ≥ 3,000 vouchers/s sustained with p99 time to inclusion ≤ 1 s; HTTP
  * submissions ≥ 1,500/s. The machine is shared: the load average is printed beside the figures.
  */
@@ -55,9 +60,21 @@ const config = loadConfig({
   // One partner client drives the HTTP scenario: the per-client rate limit must not shape it.
   RATE_LIMIT_MAX: '1000000',
 });
-const runtime = await startRuntime(config, { api: true, workers: true, modules: MODULES });
-const { ctx } = runtime;
-const { pool, db } = ctx.database;
+/** The HTTP scenario's process: an API replica (`techex api`), or with its workers (BENCH_WORKERS=1). */
+const HTTP_WITH_WORKERS = process.env.BENCH_WORKERS === '1';
+const E2E = !ONLY || ONLY === 'e2e';
+let runtime = await startRuntime(config, { api: true, workers: E2E || HTTP_WITH_WORKERS, modules: MODULES });
+let { ctx } = runtime;
+let { pool, db } = ctx.database;
+
+/** Restarts the service on the same data directory (its database kept) as an API replica. */
+async function restartForHttp(): Promise<void> {
+  if (!E2E || HTTP_WITH_WORKERS) return;
+  await runtime.close();
+  runtime = await startRuntime(config, { api: true, workers: false, modules: MODULES });
+  ({ ctx } = runtime);
+  ({ pool, db } = ctx.database);
+}
 
 function pct(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -313,12 +330,33 @@ async function overHttp(): Promise<{ subject: HttpResult; baseline: HttpResult }
     await cannon(url, auth, body);
     // Alternate so that neither always runs on the warmer (or quieter) machine.
     const baseline = await cannon(bareUrl, {}, body);
+    const stopProfile = await startProfile();
     const subject = await cannon(url, auth, body);
+    await stopProfile();
     return { subject, baseline };
   } finally {
     await bare.close();
     await pool.query('DROP TABLE IF EXISTS bench_http_raw');
   }
+}
+
+/**
+ * BENCH_PROFILE=<file>: a CPU profile of this process's main thread over the measured subject run
+ * only (open it in Chrome's DevTools or any .cpuprofile viewer).
+ */
+async function startProfile(): Promise<() => Promise<void>> {
+  const file = process.env.BENCH_PROFILE;
+  if (!file) return async () => {};
+  const inspector = await import('node:inspector/promises');
+  const session = new inspector.Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return async () => {
+    const { profile } = await session.post('Profiler.stop');
+    await fs.writeFile(file, JSON.stringify(profile));
+    session.disconnect();
+  };
 }
 
 const load = () =>
@@ -351,9 +389,12 @@ try {
     );
   }
   if (!ONLY || ONLY === 'http') {
+    // Issuing is the end-to-end row's work: here the process takes submissions only, as an API
+    // replica does while worker replicas issue (BENCH_WORKERS=1: both in one process).
+    await restartForHttp();
     const { subject, baseline: bare } = await overHttp();
     lines.push(
-      `${'POST /v1/vouchers/transactions vs bare INSERT'.padEnd(42)}${subject.perSec.toFixed(0).padStart(10)}${bare.perSec
+      `${(HTTP_WITH_WORKERS ? 'POST …/transactions (+workers) vs bare' : 'POST /v1/vouchers/transactions vs bare').padEnd(42)}${subject.perSec.toFixed(0).padStart(10)}${bare.perSec
         .toFixed(0)
         .padStart(10)}${(subject.perSec / Math.max(1, bare.perSec)).toFixed(2).padStart(7)}${subject.p50
         .toFixed(0)

@@ -38,8 +38,8 @@ export {
 } from './identifiers.js';
 export {
   findOrganisation,
-  findOrganisationAndVerifiedParties,
   findOrganisationByCreditCode,
+  findOrganisationsAndVerifiedParties,
   findOrganisationsByType,
   findOrganisationWithSubCentre,
   findSubCentre,

@@ -124,44 +124,51 @@ export function subCentreSql(id: SQL): SQL<{ code: string; name: string } | null
 }
 
 /**
- * `findOrganisationWithSubCentre` and `findVerifiedOrganisationsByCreditCodes` in one round trip,
- * for a hot path that needs both (a partner's submission: the submitting organisation, its
- * sub-centre, and the verified organisations among the parties). Undefined when there is no
- * such organisation; `verified` as `findVerifiedOrganisationsByCreditCodes` gives it.
+ * `findOrganisationWithSubCentre` (for several organisations) and
+ * `findVerifiedOrganisationsByCreditCodes` in one round trip, for a hot path that needs both
+ * (partners' submissions, taken in batches: each submitting organisation, its sub-centre, and the
+ * verified organisations among the parties). An organisation that does not exist is not in
+ * `organisations`; `verified` as `findVerifiedOrganisationsByCreditCodes` gives it.
  */
-export async function findOrganisationAndVerifiedParties(
+export async function findOrganisationsAndVerifiedParties(
   db: DbOrTx,
-  id: string,
+  ids: readonly string[],
   creditCodes: readonly string[],
-): Promise<
-  | {
-      organisation: { id: string; creditCode: string | null };
-      subCentre: { code: string; name: string } | null;
-      verified: { id: string; name: string; creditCode: string; overridden: boolean }[];
-    }
-  | undefined
-> {
+): Promise<{
+  organisations: Map<string, { creditCode: string | null; subCentre: { code: string; name: string } | null }>;
+  verified: { id: string; name: string; creditCode: string; overridden: boolean }[];
+}> {
   const codes = [...new Set(creditCodes.filter((c) => typeof c === 'string' && c !== ''))];
   const res = await db.execute<{
-    credit_code: string | null;
-    sub_code: string | null;
-    sub_name: string | null;
+    organisations: {
+      id: string;
+      creditCode: string | null;
+      subCode: string | null;
+      subName: string | null;
+    }[];
     verified: { id: string; name: string; creditCode: string; override: { code?: string } | null }[];
   }>(sql`
-    SELECT o.credit_code, s.code AS sub_code, s.name AS sub_name,
+    SELECT (SELECT coalesce(jsonb_agg(jsonb_build_object('id', o.id, 'creditCode', o.credit_code,
+                     'subCode', s.code, 'subName', s.name)), '[]'::jsonb)
+              FROM organisations o LEFT JOIN sub_centres s ON s.id = o.sub_centre_id
+             WHERE o.id IN (SELECT jsonb_array_elements_text(${JSON.stringify([...new Set(ids)])}::jsonb)::uuid))
+             AS organisations,
            (SELECT coalesce(jsonb_agg(jsonb_build_object('id', v.id, 'name', v.name,
                      'creditCode', v.credit_code, 'override', v.credit_code_override)), '[]'::jsonb)
               FROM organisations v
              WHERE v.credit_code IN (SELECT jsonb_array_elements_text(${JSON.stringify(codes)}::jsonb))
-               AND v.verification_status = 'verified') AS verified
-      FROM organisations o LEFT JOIN sub_centres s ON s.id = o.sub_centre_id
-     WHERE o.id = ${id}`);
-  const row = res.rows[0];
-  if (!row) return undefined;
+               AND v.verification_status = 'verified') AS verified`);
+  const row = res.rows[0]!;
   return {
-    organisation: { id, creditCode: row.credit_code },
-    subCentre:
-      row.sub_code !== null && row.sub_name !== null ? { code: row.sub_code, name: row.sub_name } : null,
+    organisations: new Map(
+      row.organisations.map((o) => [
+        o.id,
+        {
+          creditCode: o.creditCode,
+          subCentre: o.subCode !== null && o.subName !== null ? { code: o.subCode, name: o.subName } : null,
+        },
+      ]),
+    ),
     verified: row.verified.map((v) => ({
       id: v.id,
       name: v.name,

@@ -171,6 +171,12 @@ export async function requestVouchersInTx(
   tx: DbOrTx,
   requests: VoucherRequest[],
 ): Promise<{ transactionId: string; created: boolean }[]> {
+  assertValidVoucherRequests(requests);
+  return insertValidatedVoucherRequests(tx, requests);
+}
+
+/** Throws a ValidationError listing every problem of the requests (field `i/…` for several). */
+export function assertValidVoucherRequests(requests: VoucherRequest[]): void {
   const errors = requests.flatMap((r, i) =>
     validateVoucherRequest(r).map((e) => ({
       ...e,
@@ -179,6 +185,16 @@ export async function requestVouchersInTx(
     })),
   );
   if (errors.length) throw new ValidationError(errors);
+}
+
+/**
+ * `requestVouchersInTx` for requests the caller has validated itself (`assertValidVoucherRequests`),
+ * e.g. a batch of partner submissions each checked on its own.
+ */
+export async function insertValidatedVoucherRequests(
+  tx: DbOrTx,
+  requests: VoucherRequest[],
+): Promise<{ transactionId: string; created: boolean }[]> {
   if (requests.length === 0) return [];
   const key = (sourceType: string, sourceId: string) => `${sourceType}\u0000${sourceId}`;
   const rows = requests.map((request) => ({

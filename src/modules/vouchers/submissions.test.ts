@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { eq, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOutboxDispatcher, type OutboxDispatcher } from '../../platform/outbox.js';
@@ -8,6 +10,7 @@ import { createActor, createClientActor, createOrganisation } from '../../test/a
 import { useTestApp } from '../../test/app.js';
 import type { TestContext } from '../../test/context.js';
 import { randomCreditCode } from '../../test/ids.js';
+import { organisations } from '../identity/schema.js';
 import { voucherParts, voucherWorkers } from './jobs.js';
 import { vouchersModule } from './module.js';
 import { ISSUE_QUEUE } from './request.js';
@@ -235,5 +238,91 @@ describe('what a partner may have signed', () => {
       transactionId: first.json().transactionId,
       created: false,
     });
+  });
+
+  it('takes submissions arriving together in batches and answers each on its own', async () => {
+    const inject = (who: { headers: Record<string, string> }, payload: object) =>
+      app.inject({ method: 'POST', url: '/v1/vouchers/transactions', headers: who.headers, payload });
+    const orgs = await Promise.all([partyOrg(), partyOrg(), partyOrg()]);
+    const partners = await Promise.all(orgs.map((o) => createClientActor(ctx, o, ['vouchers:write'])));
+    const homeless = await partyOrg();
+    await ctx.database.db
+      .update(organisations)
+      .set({ subCentreId: null })
+      .where(eq(organisations.id, homeless.id));
+    const homelessPartner = await createClientActor(ctx, homeless, ['vouchers:write']);
+    const other = await partyOrg();
+
+    const valid = Array.from({ length: 30 }, (_, i) => ({
+      who: partners[i % 3]!,
+      body: submission(`batch-${ctx.tag}-${i}`, orgs[i % 3]!),
+    }));
+    const misnamed = submission(`batch-${ctx.tag}-misnamed`, orgs[0]!);
+    misnamed.parties[1] = { role: 'buyer', name: '随便写的名称有限公司', creditCode: other.creditCode! };
+    const twice = submission(`batch-${ctx.tag}-twice`, orgs[1]!);
+    const changed = { ...twice, subject: { title: '另一个数据集' } };
+
+    // Organisation reads of this route's statements, counted as they are sent (the issuer, the
+    // sequencer and the outbox run beside it and are not counted).
+    let reads = 0;
+    const query = pg.Client.prototype.query;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: Parameters<typeof query>) {
+      const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string })?.text;
+      if (text?.includes('FROM organisations o LEFT JOIN sub_centres s')) reads++;
+      return Reflect.apply(query, this, args);
+    } as typeof query;
+    let answers: Awaited<ReturnType<typeof inject>>[];
+    try {
+      answers = await Promise.all([
+        ...valid.map((v) => inject(v.who, v.body)),
+        inject(partners[0]!, misnamed),
+        inject(homelessPartner, submission(`batch-${ctx.tag}-homeless`, homeless)),
+        inject(partners[1]!, twice),
+        inject(partners[1]!, twice),
+        inject(partners[1]!, changed),
+      ]);
+    } finally {
+      pg.Client.prototype.query = query;
+    }
+    // 35 submissions at once: a handful of batches, not a read per submission.
+    expect(reads).toBeGreaterThan(0);
+    expect(reads).toBeLessThan(20);
+
+    const [misnamedRes, homelessRes, twiceA, twiceB, changedRes] = answers.slice(30);
+    for (const [i, res] of answers.slice(0, 30).entries()) {
+      expect(res.statusCode, res.body).toBe(202);
+      expect(res.json()).toMatchObject({
+        externalId: `batch-${ctx.tag}-${i}`,
+        created: true,
+        status: 'pending',
+      });
+    }
+    expect(misnamedRes!.statusCode).toBe(422);
+    expect(misnamedRes!.json()).toMatchObject({
+      type: '/problems/voucher-party-name-mismatch',
+      errors: [expect.objectContaining({ field: 'body/parties/1/name' })],
+    });
+    expect(homelessRes!.statusCode).toBe(422);
+    expect(homelessRes!.json()).toMatchObject({ type: '/problems/organisation-without-sub-centre' });
+    // The same transaction twice in one batch: one recorded it, the other is told it exists.
+    expect(twiceA!.statusCode).toBe(202);
+    expect(twiceB!.statusCode).toBe(202);
+    expect(twiceA!.json().transactionId).toBe(twiceB!.json().transactionId);
+    expect([twiceA!.json().created, twiceB!.json().created].sort()).toEqual([false, true]);
+    expect(changedRes!.statusCode).toBe(409);
+    expect(changedRes!.json()).toMatchObject({ transactionId: twiceA!.json().transactionId });
+
+    // What was stored: the 30 valid ones and the twice-posted one, each with its own request and
+    // one issuing job; nothing of the refused ones.
+    const stored = await ctx.database.db.execute<{ source_id: string; title: string; jobs: number }>(sql`
+      SELECT t.source_id, t.request->'subject'->>'title' AS title,
+             (SELECT count(*)::int FROM outbox_jobs j WHERE j.id = t.id) AS jobs
+        FROM voucher_transactions t WHERE t.source_id LIKE ${`%:batch-${ctx.tag}-%`}`);
+    expect(stored.rows).toHaveLength(31);
+    expect(stored.rows.every((r) => r.jobs === 1)).toBe(true);
+    const bySource = new Map(stored.rows.map((r) => [r.source_id, r]));
+    for (const [i, v] of valid.entries())
+      expect(bySource.get(`${orgs[i % 3]!.id}:batch-${ctx.tag}-${i}`)?.title).toBe(v.body.subject.title);
+    expect(bySource.get(`${orgs[1]!.id}:batch-${ctx.tag}-twice`)?.title).toBe(twice.subject.title);
   });
 });
