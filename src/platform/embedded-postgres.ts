@@ -37,7 +37,14 @@ export interface EmbeddedPostgresOptions {
 }
 
 export interface EmbeddedPostgres {
+  /** Over TCP on 127.0.0.1 (for anything that wants host and port). */
   readonly url: string;
+  /**
+   * The same database over the server's Unix socket in its data directory, when the socket's path
+   * fits the system's limit: a round trip costs this process about a third less CPU than over
+   * loopback TCP, so the service's own pool uses it. Password authentication as over TCP.
+   */
+  readonly socketUrl?: string;
   readonly dataDir: string;
   readonly port: number;
   stop(): Promise<void>;
@@ -195,7 +202,7 @@ async function launchServer(
   spawnOpts: object,
 ): Promise<Postmaster> {
   const port = opts.port ?? (await freePort());
-  const settings = serverSettings(opts);
+  const settings = serverSettings(pgdata, opts);
   const args = ['-D', pgdata, '-p', String(port)];
   for (const [k, v] of Object.entries(settings)) args.push('-c', `${k}=${v}`);
   const logFile = `${pgdata}.log`;
@@ -241,10 +248,20 @@ async function launchServer(
   }
 }
 
-function serverSettings(opts: EmbeddedPostgresOptions): Record<string, string> {
+/**
+ * The Unix socket's directory: the data directory itself (0700, the server's own), unless the
+ * socket's path would pass the 107 bytes a socket address holds, or the path could not be given
+ * as a one-element list (a comma, a quote): then the server listens on TCP only.
+ */
+function socketDirectory(pgdata: string): string | undefined {
+  const longest = `${pgdata}/.s.PGSQL.65535.lock`;
+  return Buffer.byteLength(longest) <= 107 && !/[,"'\\\s]/.test(pgdata) ? pgdata : undefined;
+}
+
+function serverSettings(pgdata: string, opts: EmbeddedPostgresOptions): Record<string, string> {
   return {
     listen_addresses: '127.0.0.1',
-    unix_socket_directories: '',
+    unix_socket_directories: socketDirectory(pgdata) ?? '',
     max_connections: '200',
     ...opts.settings,
   };
@@ -277,7 +294,7 @@ async function adoptable(
     return false;
   }
   if (launched.pid !== running.pid || launched.binary !== bin.postgres) return false;
-  if (JSON.stringify(launched.settings) !== JSON.stringify(serverSettings(opts))) return false;
+  if (JSON.stringify(launched.settings) !== JSON.stringify(serverSettings(pgdata, opts))) return false;
   if (opts.port !== undefined && opts.port !== running.port) return false;
   if (running.status !== 'ready') return false;
   const client = new pg.Client({
@@ -469,9 +486,14 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   if (!attached) opts.logger.info({ port, pgdata }, 'embedded PostgreSQL started');
 
   const url = `postgres://postgres:${encodeURIComponent(opts.password)}@127.0.0.1:${port}/${opts.database}`;
+  const socketDir = socketDirectory(pgdata);
+  const socketUrl = socketDir
+    ? `postgres://postgres:${encodeURIComponent(opts.password)}@localhost:${port}/${opts.database}?host=${encodeURIComponent(socketDir)}`
+    : undefined;
   let stopped: Promise<void> | undefined;
   return {
     url,
+    socketUrl,
     dataDir: pgdata,
     port,
     stop() {

@@ -60,7 +60,8 @@ export async function openDatabase(
       database: 'techex',
       logger: logger.child({ component: 'embedded-postgres' }),
     });
-    url = embedded.url;
+    // The service's own connections go over the Unix socket when there is one (cheaper per round trip).
+    url = embedded.socketUrl ?? embedded.url;
   }
   phases?.mark('postgres');
   const database = createDatabase(url, { max: config.databasePoolMax });
