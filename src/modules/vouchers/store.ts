@@ -109,10 +109,12 @@ export async function insertVouchers(q: Queryable, rows: NewVoucher[]): Promise<
      RETURNING transaction_id),
      marked AS (
        UPDATE voucher_transactions SET state = 'issued', issued_at = now()
-       WHERE id IN (SELECT transaction_id FROM inserted)),
+       WHERE id = ANY($2::uuid[]) AND id IN (SELECT transaction_id FROM inserted)),
+     -- By primary key only (id = ANY): a dispatched_at IS NULL condition let the planner walk
+     -- the pending-outbox index, i.e. the whole issuing backlog, for every batch.
      delivered AS (
-       UPDATE outbox_jobs SET dispatched_at = now(), claimed_until = NULL
-       WHERE id IN (SELECT transaction_id FROM inserted) AND queue = 'vouchers.issue' AND dispatched_at IS NULL)
+       UPDATE outbox_jobs SET dispatched_at = coalesce(dispatched_at, now()), claimed_until = NULL
+       WHERE id = ANY($2::uuid[]) AND id IN (SELECT transaction_id FROM inserted) AND queue = 'vouchers.issue')
      -- Wakes the sequencer at commit (sequencer.ts UNSEQUENCED_CHANNEL), once per statement.
      SELECT transaction_id FROM inserted
        CROSS JOIN (SELECT pg_notify('techex_voucher_unsequenced', '') FROM (SELECT 1 FROM inserted LIMIT 1) one) n`,
