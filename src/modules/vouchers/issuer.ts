@@ -12,7 +12,6 @@
  */
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { newId } from '../../platform/ids.js';
 import { emitIssuedEvents } from './events.js';
 import type { Keyring } from './keys.js';
 import { buildPayload, type VoucherRequest, voucherNumberFor } from './request.js';
@@ -83,7 +82,6 @@ export function createIssuer(deps: {
         const payload = buildPayload(row.request as VoucherRequest, number, issuedAt);
         const jws = signVoucherSync(payload, signer.privateKey, signer.kid);
         signed.push({
-          id: newId(),
           transactionId: row.id,
           number,
           payloadJson: JSON.stringify(payload),
