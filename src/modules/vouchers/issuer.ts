@@ -84,7 +84,6 @@ export function createIssuer(deps: {
         signed.push({
           transactionId: row.id,
           number,
-          payloadJson: JSON.stringify(payload),
           jws,
           kid: signer.kid,
           leafHash: Buffer.from(voucherLeafHash(jws)),

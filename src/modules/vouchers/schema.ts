@@ -61,7 +61,7 @@ export const vouchers = pgTable(
   {
     transactionId: uuid('transaction_id').notNull(),
     number: text('number').notNull(),
-    payload: jsonb('payload').notNull(),
+    /** The compact JWS; the signed payload is its middle part (service.ts `payloadOf`), not stored twice. */
     jws: text('jws').notNull(),
     kid: text('kid').notNull(),
     /** RFC 9162 leaf hash of the JWS bytes: unique, so one signed voucher is one leaf. */

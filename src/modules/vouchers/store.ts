@@ -28,7 +28,6 @@ export interface TransactionRow {
 export interface VoucherRow {
   transaction_id: string;
   number: string;
-  payload: unknown;
   jws: string;
   kid: string;
   leaf_hash: Buffer;
@@ -75,8 +74,6 @@ export async function lockPendingTransactions(
 export interface NewVoucher {
   transactionId: string;
   number: string;
-  /** The signed payload's JSON text (the JWS's payload bytes: canonical JSON is JSON). */
-  payloadJson: string;
   jws: string;
   kid: string;
   leafHash: Buffer;
@@ -95,14 +92,13 @@ export async function insertVouchers(q: Queryable, rows: NewVoucher[]): Promise<
   if (rows.length === 0) return [];
   const res = await q.query<{ transaction_id: string }>(
     `WITH inserted AS (
-     INSERT INTO vouchers (transaction_id, number, payload, jws, kid, leaf_hash, issued_at,
+     INSERT INTO vouchers (transaction_id, number, jws, kid, leaf_hash, issued_at,
                            status, revoked_at, revocation_reason)
-     SELECT transaction_id, number, payload, jws, kid, leaf_hash, issued_at,
+     SELECT transaction_id, number, jws, kid, leaf_hash, issued_at,
             CASE WHEN reason IS NULL THEN 'active' ELSE 'revoked' END,
             CASE WHEN reason IS NULL THEN NULL ELSE issued_at END, reason
-     FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::text[], $5::text[], $6::bytea[],
-                 $7::timestamptz[], $8::text[])
-          AS t(transaction_id, number, payload, jws, kid, leaf_hash, issued_at, reason)
+     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::timestamptz[], $7::text[])
+          AS t(transaction_id, number, jws, kid, leaf_hash, issued_at, reason)
      ON CONFLICT DO NOTHING
      RETURNING transaction_id),
      marked AS (
@@ -119,7 +115,6 @@ export async function insertVouchers(q: Queryable, rows: NewVoucher[]): Promise<
     [
       rows.map((r) => r.transactionId),
       rows.map((r) => r.number),
-      rows.map((r) => r.payloadJson),
       rows.map((r) => r.jws),
       rows.map((r) => r.kid),
       rows.map((r) => r.leafHash),
@@ -130,7 +125,7 @@ export async function insertVouchers(q: Queryable, rows: NewVoucher[]): Promise<
   return res.rows.map((r) => r.transaction_id);
 }
 
-const VOUCHER_COLS = `transaction_id, number, payload, jws, kid, leaf_hash, leaf_index, status, revoked_at,
+const VOUCHER_COLS = `transaction_id, number, jws, kid, leaf_hash, leaf_index, status, revoked_at,
   revocation_reason, issued_at, sequenced_at, created_at`;
 
 export async function voucherByNumber(q: Queryable, number: string): Promise<VoucherRow | undefined> {
