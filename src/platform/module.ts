@@ -97,4 +97,12 @@ export interface ModuleDefinition {
   services?: (ctx: ModuleContext) => BackgroundService[];
   /** Run hourly in worker processes; a failure is logged and the next job still runs. */
   maintenance?: (ctx: ModuleContext) => MaintenanceJob[];
+  /**
+   * Queues whose jobs a background service of the module usually does before the queue could
+   * (e.g. `vouchers.issue`: the batch issuer sweeps pending transactions and marks their outbox
+   * rows dispatched in the same transaction), with a grace in ms: the outbox dispatcher leaves a
+   * row of such a queue alone until it is that old, then delivers it as any other (the service was
+   * down or failed on it).
+   */
+  deferOutboxDispatch?: Readonly<Record<string, number>>;
 }

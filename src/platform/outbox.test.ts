@@ -6,7 +6,7 @@ import { useTestContext } from '../test/app.js';
 import type { TestContext } from '../test/context.js';
 import { startTcpProxy, type TcpProxy } from '../test/tcp-proxy.js';
 import { newId } from './ids.js';
-import { createOutboxDispatcher, enqueueInTx, type OutboxDispatcher } from './outbox.js';
+import { createOutboxDispatcher, deferredQueuesOf, enqueueInTx, type OutboxDispatcher } from './outbox.js';
 import { type AnyWorker, createQueueFactory, type QueueBackend, type QueueFactory } from './queue.js';
 import { outboxJobs } from './schema.js';
 
@@ -147,14 +147,15 @@ describe('durable side effects', () => {
 
   it("leaves a deferred queue's young rows to their own service, then delivers them", async () => {
     const key = newId();
-    // An hour's grace: nothing this test writes is old enough until it says so.
+    // An hour's grace, declared as a module does (ModuleDefinition.deferOutboxDispatch) and
+    // collected as the runtime does: nothing this test writes is old enough until it says so.
     const deferring = createOutboxDispatcher({
       db: ctx.database.db,
       queues: ctx.queues,
       logger: pino({ level: 'silent' }),
       sweepMs: 200,
       onlyQueues: [queueName],
-      deferred: new Map([[queueName, 3_600_000]]),
+      deferred: deferredQueuesOf([{}, { deferOutboxDispatch: { [queueName]: 3_600_000 } }]),
     });
     let jobId = '';
     await ctx.database.db.transaction(async (tx) => {
@@ -174,6 +175,18 @@ describe('durable side effects', () => {
     expect(await deferring.dispatchPending()).toBe(1);
     await expect.poll(() => countFor(key), { timeout: 15_000 }).toBe(1);
     await deferring.stop();
+  });
+
+  it('takes deferred queues from the module declarations, each queue from one module only', () => {
+    expect([
+      ...deferredQueuesOf([{ deferOutboxDispatch: { a: 1000 } }, {}, { deferOutboxDispatch: { b: 5 } }]),
+    ]).toEqual([
+      ['a', 1000],
+      ['b', 5],
+    ]);
+    expect(() =>
+      deferredQueuesOf([{ deferOutboxDispatch: { a: 1000 } }, { deferOutboxDispatch: { a: 5 } }]),
+    ).toThrow(/deferred by two modules/);
   });
 
   it('refuses job ids the queue cannot store', async () => {

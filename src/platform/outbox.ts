@@ -54,15 +54,19 @@ const BATCH = 200;
 const CLAIM_SECONDS = 30;
 
 /**
- * Queues whose jobs a background service of their own usually does before the queue could
- * (e.g. `vouchers.issue`: the batch issuer sweeps pending transactions and marks their outbox
- * rows dispatched in the same transaction): the dispatcher leaves a row of such a queue alone
- * until it is this old, then delivers it as any other (the service was down or failed on it).
- * Registered by the module at import; the runtime's dispatcher reads it (`deferred` option).
+ * The outbox grace of each queue the modules defer (`ModuleDefinition.deferOutboxDispatch`):
+ * queue → ms. The runtime hands it to its dispatcher (`deferred` option).
  */
-export const deferredQueues = new Map<string, number>();
-export function deferOutboxDispatch(queue: string, graceMs: number): void {
-  deferredQueues.set(queue, graceMs);
+export function deferredQueuesOf(
+  modules: readonly { deferOutboxDispatch?: Readonly<Record<string, number>> }[],
+): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const m of modules)
+    for (const [queue, graceMs] of Object.entries(m.deferOutboxDispatch ?? {})) {
+      if (out.has(queue)) throw new Error(`outbox dispatch of ${queue} is deferred by two modules`);
+      out.set(queue, graceMs);
+    }
+  return out;
 }
 
 export function createOutboxDispatcher(deps: {
@@ -72,7 +76,10 @@ export function createOutboxDispatcher(deps: {
   sweepMs: number;
   /** Only these queues' rows (tests: keep one file's dispatcher off another file's jobs). */
   onlyQueues?: readonly string[];
-  /** Queue → grace (ms): rows of that queue younger than it are not dispatched yet (`deferredQueues`). */
+  /**
+   * Queue → grace (ms), from the modules' `deferOutboxDispatch` (`deferredQueuesOf`): rows of such a
+   * queue younger than its grace are left to the module's own service, then delivered as any other.
+   */
   deferred?: ReadonlyMap<string, number>;
 }): OutboxDispatcher {
   const { db, queues, logger } = deps;

@@ -16,7 +16,7 @@ import {
   type ModuleSetupContext,
   startWorker,
 } from './module.js';
-import { createOutboxDispatcher, deferredQueues, pruneOutbox } from './outbox.js';
+import { createOutboxDispatcher, deferredQueuesOf, pruneOutbox } from './outbox.js';
 import { createCursorCodec } from './pagination.js';
 import { type AnyWorker, createQueueFactory, type QueueBackend } from './queue.js';
 import { loadSecrets } from './secrets.js';
@@ -89,7 +89,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     queues,
     logger: logger.child({ component: 'outbox' }),
     sweepMs: config.outboxSweepMs,
-    deferred: deferredQueues,
+    deferred: deferredQueuesOf(modules),
   });
   const base: ModuleSetupContext = {
     config,

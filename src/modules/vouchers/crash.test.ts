@@ -283,8 +283,8 @@ describe('crash safety of voucher issuance', () => {
     );
     expect(ids.length).toBeGreaterThan(100);
     const perTx = await database.pool.query(
-      `SELECT t.id, count(v.id)::int AS n FROM voucher_transactions t LEFT JOIN vouchers v ON v.transaction_id = t.id
-       GROUP BY t.id HAVING count(v.id) <> 1`,
+      `SELECT t.id, count(v.transaction_id)::int AS n FROM voucher_transactions t LEFT JOIN vouchers v ON v.transaction_id = t.id
+       GROUP BY t.id HAVING count(v.transaction_id) <> 1`,
     );
     expect(perTx.rows).toEqual([]);
 

@@ -12,7 +12,6 @@
  */
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { newId } from '../../platform/ids.js';
 import { emitIssuedEvents } from './events.js';
 import type { Keyring } from './keys.js';
 import { buildPayload, type VoucherRequest, voucherNumberFor } from './request.js';
@@ -22,7 +21,10 @@ import { signVoucherSync, voucherLeafHash } from './voucher-format.js';
 export interface Issuer {
   /** Issue this transaction's voucher (in a shared batch); resolves once it exists. */
   request(transactionId: string): Promise<void>;
-  /** Issue up to `limit` pending transactions now; returns how many vouchers were made. */
+  /**
+   * Issue pending transactions now, in batches of `limit` (default: the adaptive batch size), until
+   * a batch is not full; returns how many vouchers were made.
+   */
   sweep(limit?: number): Promise<number>;
   /** Sweep soon (coalesced; e.g. after this process recorded transactions). No-op when not started. */
   kick(): void;
@@ -37,9 +39,19 @@ export class IssueError extends Error {
   }
 }
 
+/** Jobs' requests: at most this many per database transaction. */
 const MAX_BATCH = 1000;
+/**
+ * The sweep's batch adapts to the backlog: it starts at SWEEP_MIN_BATCH, doubles after a full
+ * batch (a backlog: fewer, larger transactions amortise the per-batch statements and commit) up
+ * to SWEEP_MAX_BATCH, and halves after one less than half full.
+ */
+const SWEEP_MIN_BATCH = 500;
+const SWEEP_MAX_BATCH = 4000;
 /** Between sweeps while the last one found work: new transactions arrive all the time then. */
 const BUSY_SWEEP_MS = 20;
+/** Concurrent sweeps during a backlog: signing (Node) overlaps the other's statements (PostgreSQL). */
+const SWEEPERS = 2;
 
 export function createIssuer(deps: {
   pool: pg.Pool;
@@ -70,10 +82,8 @@ export function createIssuer(deps: {
         const payload = buildPayload(row.request as VoucherRequest, number, issuedAt);
         const jws = signVoucherSync(payload, signer.privateKey, signer.kid);
         signed.push({
-          id: newId(),
           transactionId: row.id,
           number,
-          payloadJson: JSON.stringify(payload),
           jws,
           kid: signer.kid,
           leafHash: Buffer.from(voucherLeafHash(jws)),
@@ -184,10 +194,13 @@ export function createIssuer(deps: {
 
   let timer: NodeJS.Timeout | undefined;
   let stopped = true;
-  let sweeping: Promise<number> | undefined;
+  /** Sweeps in flight (at most SWEEPERS; each locks its own rows with SKIP LOCKED). */
+  const sweeping = new Set<Promise<number>>();
   /** A kick arrived during a sweep: go again shortly after it ends. */
   let kicked = false;
 
+  /** The sweep's current batch size (SWEEP_MIN_BATCH … SWEEP_MAX_BATCH). */
+  let sweepBatch = SWEEP_MIN_BATCH;
   let dueAt = 0;
   /** The next sweep in `ms`, unless one is due sooner already. */
   function arm(ms: number): void {
@@ -204,17 +217,21 @@ export function createIssuer(deps: {
 
   async function tick(): Promise<void> {
     timer = undefined;
-    if (sweeping) {
+    if (sweeping.size >= SWEEPERS) {
       kicked = true;
       return;
     }
     kicked = false;
-    sweeping = issuer.sweep().catch((err) => {
+    const run = issuer.sweep().catch((err) => {
       logger.warn({ err }, 'voucher issuing sweep failed; will retry');
       return 0;
     });
-    const made = await sweeping;
-    sweeping = undefined;
+    sweeping.add(run);
+    // A backlog (the batch grew past its minimum): a second sweep signs its batch while this
+    // one's statements run in the database, instead of the two waiting for each other.
+    if (sweepBatch > SWEEP_MIN_BATCH) arm(BUSY_SWEEP_MS);
+    const made = await run;
+    sweeping.delete(run);
     // Busy: sweep again shortly (transactions keep coming); idle: at the slow pace.
     arm(kicked || made > 0 ? BUSY_SWEEP_MS : sweepMs);
   }
@@ -229,21 +246,26 @@ export function createIssuer(deps: {
         schedule();
       });
     },
-    async sweep(limit = MAX_BATCH) {
+    async sweep(limit) {
       let total = 0;
       for (;;) {
+        const size = limit ?? sweepBatch;
         const n = await inTransaction(async (client) =>
-          issueRows(client, await lockPendingTransactions(client, { limit })),
+          issueRows(client, await lockPendingTransactions(client, { limit: size })),
         );
         total += n.length;
         remember(n);
         if (n.length) deps.onIssued?.(n.length);
-        if (n.length < limit) return total;
+        if (limit === undefined) {
+          if (n.length >= size) sweepBatch = Math.min(SWEEP_MAX_BATCH, size * 2);
+          else if (n.length < size / 2) sweepBatch = Math.max(SWEEP_MIN_BATCH, Math.ceil(size / 2));
+        }
+        if (n.length < size) return total;
       }
     },
     kick() {
       // Within a busy interval, not at once: kicks from many requests share one sweep.
-      if (sweeping) kicked = true;
+      if (sweeping.size) kicked = true;
       else arm(BUSY_SWEEP_MS);
     },
     start() {
@@ -254,7 +276,7 @@ export function createIssuer(deps: {
       stopped = true;
       if (timer) clearTimeout(timer);
       timer = undefined;
-      await sweeping;
+      await Promise.all(sweeping);
       await flushing;
     },
   };

@@ -1,10 +1,11 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOutboxDispatcher, deferredQueues, type OutboxDispatcher } from '../../platform/outbox.js';
+import { createOutboxDispatcher, deferredQueuesOf, type OutboxDispatcher } from '../../platform/outbox.js';
 import { useTestContext } from '../../test/app.js';
 import type { TestContext } from '../../test/context.js';
 import { contractRequest, waitSequenced } from '../../test/fixtures/vouchers.js';
 import { voucherParts } from './jobs.js';
+import { vouchersModule } from './module.js';
 import { ISSUE_QUEUE, requestVoucherInTx } from './request.js';
 
 // Issue 14: the queue hop (outbox → BullMQ → job → issuer) cost as much as signing. The runtime's
@@ -17,14 +18,14 @@ const fixture = useTestContext();
 beforeAll(async () => {
   ({ ctx } = fixture);
   const parts = voucherParts(ctx);
-  // As the runtime builds it (runtime.ts): with the modules' deferred queues. No queue worker.
+  // As the runtime builds it (runtime.ts): with the module's deferred queues. No queue worker.
   dispatcher = createOutboxDispatcher({
     db: ctx.database.db,
     queues: ctx.queues,
     logger: pino({ level: 'silent' }),
     sweepMs: 200,
     onlyQueues: [ISSUE_QUEUE],
-    deferred: deferredQueues,
+    deferred: deferredQueuesOf([vouchersModule]),
   });
   dispatcher.start();
   parts.issuer.start();

@@ -1,5 +1,6 @@
 import type { ModuleDefinition } from '../../platform/module.js';
 import { voucherServices, voucherWorkers } from './jobs.js';
+import { ISSUE_DISPATCH_GRACE_MS, ISSUE_QUEUE } from './request.js';
 import { voucherRoutes } from './routes.js';
 import { submissionRoutes } from './submissions.js';
 
@@ -12,4 +13,6 @@ export const vouchersModule: ModuleDefinition = {
   },
   workers: voucherWorkers,
   services: voucherServices,
+  // The batch issuer does these jobs itself; the queue only gets what it left for the grace.
+  deferOutboxDispatch: { [ISSUE_QUEUE]: ISSUE_DISPATCH_GRACE_MS },
 };

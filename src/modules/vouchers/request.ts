@@ -8,7 +8,6 @@ import { and, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../../platform/db.js';
 import { ValidationError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
-import { deferOutboxDispatch } from '../../platform/outbox.js';
 import { assertJobId } from '../../platform/queue.js';
 import { cteName, jsonbWith, type LateValue } from '../../platform/statement.js';
 import { emitRevokedEventInTx } from './events.js';
@@ -32,9 +31,9 @@ const issueJobId = (transactionId: string) => `${ISSUE_JOB_PREFIX}${transactionI
  * much as the signing, so the outbox leaves these jobs to the issuer for this long and delivers
  * only those still pending after it (the issuer was down, or failed on that request). Long
  * enough that a backlog (an issuer alive but behind) does not bring the queue's load back.
+ * The module declares it (module.ts `deferOutboxDispatch`).
  */
 export const ISSUE_DISPATCH_GRACE_MS = 60_000;
-deferOutboxDispatch(ISSUE_QUEUE, ISSUE_DISPATCH_GRACE_MS);
 
 declare module '../../platform/queue.js' {
   interface QueueRegistry {

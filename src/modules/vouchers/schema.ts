@@ -51,16 +51,17 @@ export const voucherTransactions = pgTable(
 );
 
 /**
- * Issued vouchers. `leaf_index` is null until the sequencer integrates the voucher into the log;
- * it is then also the voucher's index in the revocation status list (see status-list.ts).
+ * Issued vouchers, one per transaction: the transaction's id is the key (one index for both the
+ * row's identity and "exactly one voucher per transaction"). `leaf_index` is null until the
+ * sequencer integrates the voucher into the log; it is then also the voucher's index in the
+ * revocation status list (see status-list.ts).
  */
 export const vouchers = pgTable(
   'vouchers',
   {
-    id: uuid('id').primaryKey(),
     transactionId: uuid('transaction_id').notNull(),
     number: text('number').notNull(),
-    payload: jsonb('payload').notNull(),
+    /** The compact JWS; the signed payload is its middle part (service.ts `payloadOf`), not stored twice. */
     jws: text('jws').notNull(),
     kid: text('kid').notNull(),
     /** RFC 9162 leaf hash of the JWS bytes: unique, so one signed voucher is one leaf. */
@@ -76,11 +77,11 @@ export const vouchers = pgTable(
     createdAt: tstz('created_at').notNull().defaultNow(),
   },
   (t) => [
-    unique('vouchers_transaction_uq').on(t.transactionId),
+    primaryKey({ name: 'vouchers_pkey', columns: [t.transactionId] }),
     unique('vouchers_number_uq').on(t.number),
     unique('vouchers_leaf_hash_uq').on(t.leafHash),
     unique('vouchers_leaf_index_uq').on(t.leafIndex),
-    index('vouchers_unsequenced_idx').on(t.createdAt, t.id).where(sql`leaf_index IS NULL`),
+    index('vouchers_unsequenced_idx').on(t.createdAt, t.transactionId).where(sql`leaf_index IS NULL`),
     index('vouchers_revoked_idx').on(t.leafIndex).where(sql`status = 'revoked'`),
     foreignKey({
       name: 'vouchers_transaction_id_fkey',

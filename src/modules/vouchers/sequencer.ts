@@ -168,7 +168,7 @@ export function createSequencer(opts: SequencerOptions): Sequencer {
     await insertNodes(c, nodes);
     await assignLeaves(
       c,
-      leaves.map((l) => l.id),
+      leaves.map((l) => l.transaction_id),
       prev.size,
     );
     const size = range.size;

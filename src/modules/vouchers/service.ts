@@ -52,11 +52,20 @@ export interface VoucherView {
 
 const b64 = (h: Uint8Array): string => Buffer.from(h).toString('base64');
 
+/**
+ * The signed payload of a stored voucher: the JSON of its JWS's middle part (the JCS bytes that
+ * were signed), so the payload is stored once, inside the voucher itself.
+ */
+export function payloadOf(jws: string): VoucherPayload {
+  const part = jws.slice(jws.indexOf('.') + 1, jws.lastIndexOf('.'));
+  return JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as VoucherPayload;
+}
+
 export function toView(row: VoucherRow): VoucherView {
   return {
     number: row.number,
     jws: row.jws,
-    payload: row.payload as VoucherPayload,
+    payload: payloadOf(row.jws),
     status: row.status,
     revokedAt: row.revoked_at?.toISOString() ?? null,
     revocationReason: row.revocation_reason,

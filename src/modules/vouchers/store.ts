@@ -26,10 +26,8 @@ export interface TransactionRow {
 }
 
 export interface VoucherRow {
-  id: string;
   transaction_id: string;
   number: string;
-  payload: unknown;
   jws: string;
   kid: string;
   leaf_hash: Buffer;
@@ -74,11 +72,8 @@ export async function lockPendingTransactions(
 }
 
 export interface NewVoucher {
-  id: string;
   transactionId: string;
   number: string;
-  /** The signed payload's JSON text (the JWS's payload bytes: canonical JSON is JSON). */
-  payloadJson: string;
   jws: string;
   kid: string;
   leafHash: Buffer;
@@ -97,30 +92,29 @@ export async function insertVouchers(q: Queryable, rows: NewVoucher[]): Promise<
   if (rows.length === 0) return [];
   const res = await q.query<{ transaction_id: string }>(
     `WITH inserted AS (
-     INSERT INTO vouchers (id, transaction_id, number, payload, jws, kid, leaf_hash, issued_at,
+     INSERT INTO vouchers (transaction_id, number, jws, kid, leaf_hash, issued_at,
                            status, revoked_at, revocation_reason)
-     SELECT id, transaction_id, number, payload, jws, kid, leaf_hash, issued_at,
+     SELECT transaction_id, number, jws, kid, leaf_hash, issued_at,
             CASE WHEN reason IS NULL THEN 'active' ELSE 'revoked' END,
             CASE WHEN reason IS NULL THEN NULL ELSE issued_at END, reason
-     FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::text[], $6::text[], $7::bytea[],
-                 $8::timestamptz[], $9::text[])
-          AS t(id, transaction_id, number, payload, jws, kid, leaf_hash, issued_at, reason)
+     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::timestamptz[], $7::text[])
+          AS t(transaction_id, number, jws, kid, leaf_hash, issued_at, reason)
      ON CONFLICT DO NOTHING
      RETURNING transaction_id),
      marked AS (
        UPDATE voucher_transactions SET state = 'issued', issued_at = now()
-       WHERE id IN (SELECT transaction_id FROM inserted)),
+       WHERE id = ANY($1::uuid[]) AND id IN (SELECT transaction_id FROM inserted)),
+     -- By primary key only (id = ANY): a dispatched_at IS NULL condition let the planner walk
+     -- the pending-outbox index, i.e. the whole issuing backlog, for every batch.
      delivered AS (
-       UPDATE outbox_jobs SET dispatched_at = now(), claimed_until = NULL
-       WHERE id IN (SELECT transaction_id FROM inserted) AND queue = 'vouchers.issue' AND dispatched_at IS NULL)
+       UPDATE outbox_jobs SET dispatched_at = coalesce(dispatched_at, now()), claimed_until = NULL
+       WHERE id = ANY($1::uuid[]) AND id IN (SELECT transaction_id FROM inserted) AND queue = 'vouchers.issue')
      -- Wakes the sequencer at commit (sequencer.ts UNSEQUENCED_CHANNEL), once per statement.
      SELECT transaction_id FROM inserted
        CROSS JOIN (SELECT pg_notify('techex_voucher_unsequenced', '') FROM (SELECT 1 FROM inserted LIMIT 1) one) n`,
     [
-      rows.map((r) => r.id),
       rows.map((r) => r.transactionId),
       rows.map((r) => r.number),
-      rows.map((r) => r.payloadJson),
       rows.map((r) => r.jws),
       rows.map((r) => r.kid),
       rows.map((r) => r.leafHash),
@@ -131,7 +125,7 @@ export async function insertVouchers(q: Queryable, rows: NewVoucher[]): Promise<
   return res.rows.map((r) => r.transaction_id);
 }
 
-const VOUCHER_COLS = `id, transaction_id, number, payload, jws, kid, leaf_hash, leaf_index, status, revoked_at,
+const VOUCHER_COLS = `transaction_id, number, jws, kid, leaf_hash, leaf_index, status, revoked_at,
   revocation_reason, issued_at, sequenced_at, created_at`;
 
 export async function voucherByNumber(q: Queryable, number: string): Promise<VoucherRow | undefined> {
@@ -209,19 +203,21 @@ export async function insertNodes(q: Queryable, nodes: { node: NodeId; hash: Uin
 export async function unsequencedVouchers(
   q: Queryable,
   limit: number,
-): Promise<{ id: string; leaf_hash: Buffer }[]> {
-  const res = await q.query<{ id: string; leaf_hash: Buffer }>(
-    `SELECT id, leaf_hash FROM vouchers WHERE leaf_index IS NULL ORDER BY created_at, id LIMIT $1`,
+): Promise<{ transaction_id: string; leaf_hash: Buffer }[]> {
+  const res = await q.query<{ transaction_id: string; leaf_hash: Buffer }>(
+    `SELECT transaction_id, leaf_hash FROM vouchers WHERE leaf_index IS NULL
+     ORDER BY created_at, transaction_id LIMIT $1`,
     [limit],
   );
   return res.rows;
 }
 
+/** Leaf indices firstIndex, firstIndex + 1, … for the vouchers of these transactions, in order. */
 export async function assignLeaves(q: Queryable, ids: string[], firstIndex: number): Promise<void> {
   const res = await q.query(
     `UPDATE vouchers v SET leaf_index = t.idx, sequenced_at = now()
      FROM unnest($1::uuid[], $2::bigint[]) AS t(id, idx)
-     WHERE v.id = t.id AND v.leaf_index IS NULL`,
+     WHERE v.transaction_id = t.id AND v.leaf_index IS NULL`,
     [ids, ids.map((_, i) => firstIndex + i)],
   );
   if (res.rowCount !== ids.length) throw new Error('a voucher of the batch was sequenced by someone else');

@@ -101,6 +101,10 @@ describe('issuing and proving', () => {
     }>(`/v1/vouchers/${number}`);
     expect(voucher.status).toBe('active');
     expect(voucher.payload.number).toBe(number);
+    // The payload shown is exactly the one signed (it is read from the JWS itself).
+    expect(voucher.payload).toEqual(
+      JSON.parse(Buffer.from(voucher.jws.split('.')[1]!, 'base64url').toString()),
+    );
 
     const { proof, checkpoint } = await get<{
       proof: { leafIndex: number; treeSize: number; hashes: string[] };
