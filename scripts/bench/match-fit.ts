@@ -12,6 +12,9 @@
  * fits (match-memory.ts); `npm run bench:match` then measures the result through the API.
  * FIT_FROM_SHIPPED=1 starts from the shipped values; FIT_SYMMETRIC=1 fits on both judged sets
  * alike instead (README.md, "Refit of the structure"), after which the shared set checks nothing.
+ * FIT_CV=1 cross-validates the procedure (2 folds: each set's needs sorted by id and dealt
+ * alternately; fit on one half, print the fitted and the held-out half; FIT_CV_FOLD=0|1 runs one
+ * fold), so the fit's in-sample gain is reported beside what it is worth on unseen needs.
  */
 
 import { generateDemo } from '../../src/modules/catalog/demo/demo-data.js';

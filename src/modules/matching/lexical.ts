@@ -50,7 +50,7 @@ export const LEXICAL_PARAMS: LexicalParams = {
   sectionWeights: [3, 2, 1.5, 1],
   bigramWeight: 0.5,
   charWeight: 0.3,
-  longWordWeight: 1,
+  longWordWeight: 0.3,
   synonymWeight: 0.6,
   titleBoost: 1,
   queryTfExponent: 0,
