@@ -4473,8 +4473,8 @@ export interface components {
         };
         MatchList: {
             /**
-             * @description The ranking that produced this list, for an interest's `origin`: `bm25f-2026.12b`, or
-             *     `bm25f-2026.12b-emb:<model>` (the model's name with characters outside `A-Za-z0-9._:-`
+             * @description The ranking that produced this list, for an interest's `origin`: `bm25f-2026.12c`, or
+             *     `bm25f-2026.12c-emb:<model>` (the model's name with characters outside `A-Za-z0-9._:-`
              *     as `_`, at most 64 characters in all) when semantic neighbours were fused in; a list
              *     answered while the embeddings provider failed is the lexical one.
              */

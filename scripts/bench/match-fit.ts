@@ -12,6 +12,9 @@
  * fits (match-memory.ts); `npm run bench:match` then measures the result through the API.
  * FIT_FROM_SHIPPED=1 starts from the shipped values; FIT_SYMMETRIC=1 fits on both judged sets
  * alike instead (README.md, "Refit of the structure"), after which the shared set checks nothing.
+ * FIT_CV=1 cross-validates the procedure (2 folds: each set's needs sorted by id and dealt
+ * alternately; fit on one half, print the fitted and the held-out half; FIT_CV_FOLD=0|1 runs one
+ * fold), so the fit's in-sample gain is reported beside what it is worth on unseen needs.
  */
 
 import { generateDemo } from '../../src/modules/catalog/demo/demo-data.js';
@@ -150,40 +153,26 @@ const MIN_GAIN = 0.005;
 const fmt = (m: { ndcg: number; recall: number }) =>
   `nDCG@10 ${m.ndcg.toFixed(3)} recall@20 ${m.recall.toFixed(3)}`;
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  warmUpSegmenter();
-  const devset = loadDevset();
-  const shared = loadSharedSet();
-  const sets = shared ? [devset, shared] : [devset];
-  const t0 = Date.now();
-  const corpus = new MemoryCorpus(corpusOf(sets));
-  console.log(`corpus: ${corpus.stats.docs} achievements indexed in memory (${Date.now() - t0} ms)`);
-  let params: RankingParams = process.env.FIT_FROM_SHIPPED ? RANKING_PARAMS : FIT_START;
-  const report = (label: string) => {
-    const dev = evaluate(corpus, devset, params, 1);
-    const role = process.env.FIT_SYMMETRIC ? 'shared (fitted too)' : 'shared (cross-check)';
-    const cross = shared ? `   | ${role} ${fmt(evaluate(corpus, shared, params, 2))}` : '';
-    console.log(`${label.padEnd(34)} devset ${fmt(dev)}${cross}`);
-    return dev;
-  };
-  // FIT_SYMMETRIC=1: cross-fitting on both judged sets treated alike (the objective is the mean
-  // of their nDCG@10, and a step may cost neither more than MIN_GAIN); the shared set then decides
-  // steps too and is no longer a cross-check: only the hidden set measures the result.
-  const symmetric = Boolean(process.env.FIT_SYMMETRIC) && shared !== undefined;
-  const measure = (p: RankingParams) => {
-    const dev = evaluate(corpus, devset, p, 1).ndcg;
-    if (!symmetric) return { objective: dev, sets: [dev] };
-    const other = evaluate(corpus, shared!, p, 2).ndcg;
-    return { objective: (dev + other) / 2, sets: [dev, other] };
-  };
-  report('start');
+type Measure = (p: RankingParams) => { objective: number; sets: number[] };
+
+/**
+ * Coordinate ascent from `start`: each knob in KNOBS order takes the grid value with the best
+ * objective when it beats the current one by at least MIN_GAIN and costs no set more than
+ * MIN_GAIN; at most `rounds` rounds, fewer when a round changes nothing.
+ */
+export function coordinateAscent(
+  start: RankingParams,
+  measure: Measure,
+  rounds: number,
+  onStep: (label: string, params: RankingParams) => void = () => {},
+): RankingParams {
+  let params = start;
   let best = measure(params);
-  const rounds = Number(process.env.FIT_ROUNDS ?? 2);
   for (let round = 1; round <= rounds; round++) {
     let changed = false;
     for (const [knob, grid] of KNOBS) {
       let bestValue = knob.get(params);
-      let top: ReturnType<typeof measure> | undefined;
+      let top: ReturnType<Measure> | undefined;
       for (const value of grid) {
         if (value === knob.get(params)) continue;
         const m = measure(knob.set(params, value));
@@ -197,11 +186,85 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         params = knob.set(params, bestValue);
         best = measure(params);
         changed = true;
-        report(`round ${round}: ${knob.name} = ${bestValue}`);
+        onStep(`round ${round}: ${knob.name} = ${bestValue}`, params);
       }
     }
     if (!changed) break;
   }
-  console.log('\nfitted parameters:');
-  console.log(JSON.stringify(params, null, 2));
+  return params;
+}
+
+/**
+ * The two folds of FIT_CV: each set's needs sorted by id and dealt alternately, so each fold holds
+ * half of every set (and of every run of consecutive ids, which the sets group by field).
+ */
+export function fold(set: Devset, index: 0 | 1): Devset {
+  const ids = set.needs.map((n) => n.externalId).sort();
+  const keep = new Set(ids.filter((_, i) => i % 2 === index));
+  return { ...set, needs: set.needs.filter((n) => keep.has(n.externalId)) };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  warmUpSegmenter();
+  const devset = loadDevset();
+  const shared = loadSharedSet();
+  const sets = shared ? [devset, shared] : [devset];
+  const t0 = Date.now();
+  const corpus = new MemoryCorpus(corpusOf(sets));
+  console.log(`corpus: ${corpus.stats.docs} achievements indexed in memory (${Date.now() - t0} ms)`);
+  const start: RankingParams = process.env.FIT_FROM_SHIPPED ? RANKING_PARAMS : FIT_START;
+  const rounds = Number(process.env.FIT_ROUNDS ?? 2);
+  // FIT_SYMMETRIC=1: cross-fitting on both judged sets treated alike (the objective is the mean
+  // of their nDCG@10, and a step may cost neither more than MIN_GAIN); the shared set then decides
+  // steps too and is no longer a cross-check: only the hidden set measures the result.
+  const symmetric = Boolean(process.env.FIT_SYMMETRIC) && shared !== undefined;
+  const measureOn =
+    (dev: Devset, other: Devset | undefined): Measure =>
+    (p) => {
+      const d = evaluate(corpus, dev, p, 1).ndcg;
+      if (!symmetric || !other) return { objective: d, sets: [d] };
+      const o = evaluate(corpus, other, p, 2).ndcg;
+      return { objective: (d + o) / 2, sets: [d, o] };
+    };
+  const cv = process.env.FIT_CV;
+  if (cv) {
+    // FIT_CV=1: 2-fold cross-validation of the procedure. For each fold, fit on that half of the
+    // needs of the fitted set(s) and measure both halves of both sets: the other half is held out,
+    // so its score says what the fit is worth on needs it never saw. FIT_CV_FOLD=0|1 runs one fold.
+    const folds = process.env.FIT_CV_FOLD ? [Number(process.env.FIT_CV_FOLD) as 0 | 1] : ([0, 1] as const);
+    const line = (label: string, p: RankingParams, train: 0 | 1) => {
+      const parts = sets.map((set, i) => {
+        const name = i === 0 ? 'devset' : 'shared';
+        const grade = i === 0 ? 1 : 2;
+        const fitted = evaluate(corpus, fold(set, train), p, grade);
+        const held = evaluate(corpus, fold(set, (1 - train) as 0 | 1), p, grade);
+        return `${name} fitted-half ${fmt(fitted)} held-out ${fmt(held)}`;
+      });
+      console.log(`${label.padEnd(34)} ${parts.join(' | ')}`);
+    };
+    for (const train of folds) {
+      console.log(
+        `\nfold ${train}: fit on needs ${train === 0 ? 'even' : 'odd'} of each set (${symmetric ? 'both sets' : 'devset only'})`,
+      );
+      line('start', start, train);
+      const fitted = coordinateAscent(
+        start,
+        measureOn(fold(devset, train), shared && fold(shared, train)),
+        rounds,
+        (label, p) => line(label, p, train),
+      );
+      console.log(`fold ${train} fitted parameters: ${JSON.stringify(fitted)}`);
+    }
+  } else {
+    const report = (label: string, p: RankingParams) => {
+      const dev = evaluate(corpus, devset, p, 1);
+      const role = symmetric ? 'shared (fitted too)' : 'shared (cross-check)';
+      const cross = shared ? `   | ${role} ${fmt(evaluate(corpus, shared, p, 2))}` : '';
+      console.log(`${label.padEnd(34)} devset ${fmt(dev)}${cross}`);
+    };
+    report('start', start);
+    const params = coordinateAscent(start, measureOn(devset, shared), rounds, report);
+    console.log('\nfitted parameters:');
+    console.log(JSON.stringify(params, null, 2));
+  }
 }

@@ -45,17 +45,21 @@ export class MemoryCorpus {
     private readonly queryOf: typeof subjectQuery = subjectQuery,
     /** the catalog's term associations, learnt from `docs` (associations.ts) */
     readonly associations: AssociationTable = new AssociationTable(learnAssociations(docs.map(listingUnits))),
+    /** extra tokens per section that count as occurrences but not in the section lengths (experiments) */
+    extraOf?: (doc: SearchDocument) => string[][],
   ) {
     for (const doc of docs) {
       const fields = this.fieldsOf(doc);
       const tf = new Map<string, number[]>();
-      fields.forEach((tokens, i) => {
+      const count = (tokens: string[], i: number) => {
         for (const t of tokens) {
           const counts = tf.get(t) ?? [0, 0, 0, 0];
           counts[i]!++;
           tf.set(t, counts);
         }
-      });
+      };
+      fields.forEach(count);
+      extraOf?.(doc).forEach(count);
       const n = this.#docs.push({ doc, tf, lengths: fields.map((f) => f.length) }) - 1;
       for (const lexeme of tf.keys()) {
         const list = this.#postings.get(lexeme) ?? [];

@@ -91,6 +91,35 @@ describe('lexical ranker (BM25F)', () => {
     expect(match).toMatchObject({ term: 'agv', surface: '自动导引车' });
   });
 
+  it('credits a long Han word met as itself only beyond its bigrams (longWordWeight), still shown; never its synonyms or Latin words', () => {
+    const params = { ...LEXICAL_PARAMS, longWordWeight: 0 };
+    const thesaurus = new Thesaurus([{ terms: ['自动导引车', 'agv'] }]);
+    const { stats, vectors } = catalog({
+      own: { title: '自动导引车调度', summary: '多车协同' },
+      synonym: { title: 'agv调度', summary: '多车协同' },
+      other: { title: '焊接机器人', summary: '激光焊接' },
+    });
+    const need = { title: '自动导引车调度' };
+    const terms = lexicalQuery(need, thesaurus, params);
+    const own = lexicalScore(terms, stats, vectors.get('own')!, params);
+    const full = lexicalScore(lexicalQuery(need, thesaurus), stats, vectors.get('own')!);
+    // the long word is still a match, shown in the same order; its bigrams carry its score
+    expect(own.matches.map((m) => m.term)).toEqual(full.matches.map((m) => m.term));
+    expect(own.matches.find((m) => m.term === '自动导引车')).toMatchObject({
+      surface: '自动导引车',
+      contribution: 0,
+    });
+    expect(own.score).toBeLessThan(full.score);
+    expect(own.score).toBeGreaterThan(0);
+    // its synonym, which its bigrams never meet, scores as any word's synonym
+    const viaSynonym = lexicalScore(terms, stats, vectors.get('synonym')!, params).matches;
+    expect(viaSynonym.find((m) => m.term === '自动导引车')?.surface).toBe('agv');
+    expect(viaSynonym.find((m) => m.term === '自动导引车')!.contribution).toBeGreaterThan(0);
+    // a Latin word has no bigrams: it weighs as a word whatever its length
+    const latin = lexicalQuery({ title: 'agv' }, none, params);
+    expect(lexicalScore(latin, stats, vectors.get('synonym')!, params).score).toBeGreaterThan(0);
+  });
+
   it('selects candidates by the rarest words within a budget, always at least one', () => {
     const stats: CorpusStats = {
       docs: 1000,

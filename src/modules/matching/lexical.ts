@@ -30,8 +30,9 @@ export interface LexicalParams {
   bigramWeight: number;
   charWeight: number;
   /**
-   * query weight of a word of three or more characters: its bigrams already count, so this is
-   * the extra credit for meeting the whole word
+   * credit for meeting a Han word of three or more characters as itself: its bigrams already
+   * count, so this is the extra credit for the whole word (its synonyms, which its bigrams do not
+   * meet, keep `synonymWeight`; Latin words have no bigrams and always weigh 1)
    */
   longWordWeight: number;
   /** weight of a match through a synonym, relative to the term itself */
@@ -49,7 +50,7 @@ export const LEXICAL_PARAMS: LexicalParams = {
   sectionWeights: [3, 2, 1.5, 1],
   bigramWeight: 0.5,
   charWeight: 0.3,
-  longWordWeight: 1,
+  longWordWeight: 0.3,
   synonymWeight: 0.6,
   titleBoost: 1,
   queryTfExponent: 0,
@@ -58,8 +59,13 @@ export const LEXICAL_PARAMS: LexicalParams = {
 export interface Alternative {
   /** lexemes that must all occur (a synonym jieba cuts into several words) */
   lexemes: string[];
-  /** 1 for the term itself, the synonym weight otherwise */
+  /** 1 for the term itself, the synonym weight otherwise: which alternative a match is shown as */
   weight: number;
+  /**
+   * what a match through this alternative scores, when it differs from `weight`: a long Han word
+   * met as itself (`longWordWeight`, its bigrams carry the rest)
+   */
+  credit?: number;
   /** what is shown as having matched */
   surface: string;
 }
@@ -97,6 +103,8 @@ export interface TermMatch {
   df: number;
 }
 
+const HAN_WORD = /^\p{Script=Han}+$/u;
+
 /** The weighted terms of a query text; `title` tokens get `titleBoost` extra occurrences. */
 export function lexicalQuery(
   text: { title?: string; body?: string },
@@ -119,23 +127,18 @@ export function lexicalQuery(
   if (text.body) add(text.body, 1);
   const terms: LexicalTerm[] = [];
   for (const [term, { kind, count }] of counts) {
-    const long = kind === 'word' && [...term].length >= 3;
-    const kindWeight = long
-      ? params.longWordWeight
-      : kind === 'word'
-        ? 1
-        : kind === 'char'
-          ? params.charWeight
-          : params.bigramWeight;
-    if (kindWeight <= 0 && !long) continue;
+    const kindWeight = kind === 'word' ? 1 : kind === 'char' ? params.charWeight : params.bigramWeight;
+    if (kindWeight <= 0) continue;
+    // a long Han word still selects candidates and is shown as matched; it scores what its bigrams
+    // do not already give (longWordWeight), its synonyms as any word's
+    const long = kind === 'word' && [...term].length >= 3 && HAN_WORD.test(term);
+    const self: Alternative = { lexemes: [term], weight: 1, surface: term };
+    if (long && params.longWordWeight !== 1) self.credit = params.longWordWeight;
     terms.push({
       term,
       kind,
       weight: kindWeight * Math.max(1, count) ** params.queryTfExponent,
-      alternatives: [
-        { lexemes: [term], weight: 1, surface: term },
-        ...synonymsOf(term, kind, thesaurus, params),
-      ],
+      alternatives: [self, ...synonymsOf(term, kind, thesaurus, params)],
     });
   }
   return terms;
@@ -186,10 +189,12 @@ export function lexicalScore(
   };
   let score = 0;
   const matches: TermMatch[] = [];
+  const strengths: number[] = [];
   for (const term of terms) {
     let best = 0;
     let bestAlt: Alternative | undefined;
     let bestDf = 0;
+    let bestCredit = 0;
     for (const alt of term.alternatives) {
       let tf = Number.POSITIVE_INFINITY;
       let df = 0;
@@ -200,20 +205,31 @@ export function lexicalScore(
       if (!(tf > 0)) continue;
       // an AND of lexemes is rarer than its most common one: credit it the idf of its rarest
       const rarest = Math.min(...alt.lexemes.map((l) => stats.df.get(l) ?? 0));
-      const value = alt.weight * idf(rarest, stats.docs) * (tf / (params.k1 + tf));
+      const match = idf(rarest, stats.docs) * (tf / (params.k1 + tf));
+      const value = alt.weight * match;
       if (value > best) {
         best = value;
         bestAlt = alt;
         bestDf = rarest || df;
+        bestCredit = (alt.credit ?? alt.weight) * match;
       }
     }
     if (best > 0 && bestAlt) {
-      const contribution = term.weight * best;
+      const contribution = term.weight * bestCredit;
       score += contribution;
-      matches.push({ term: term.term, kind: term.kind, surface: bestAlt.surface, contribution, df: bestDf });
+      matches.push({
+        term: term.term,
+        kind: term.kind,
+        surface: bestAlt.surface,
+        contribution,
+        df: bestDf,
+      });
+      strengths.push(term.weight * best);
     }
   }
-  return { score, matches: matches.sort((a, b) => b.contribution - a.contribution) };
+  // most telling first: by how strongly the term is met, whatever part of it its bigrams scored
+  const order = matches.map((_, i) => i).sort((a, b) => strengths[b]! - strengths[a]!);
+  return { score, matches: order.map((i) => matches[i]!) };
 }
 
 /**

@@ -89,7 +89,7 @@ export const RANKING_PARAMS: RankingParams = {
 export const MATCH_WEIGHTS = { text: 1, ...STRUCTURE_WEIGHTS } as const;
 
 /** Identifies the ranking that produced a list (recorded with interests that come from it). */
-export const RANKING_VERSION = 'bm25f-2026.12b';
+export const RANKING_VERSION = 'bm25f-2026.12c';
 
 export type MatchBreakdown = Record<keyof typeof MATCH_WEIGHTS, number> & {
   /** cosine similarity to the subject, for a semantic neighbour (embeddings on) */
