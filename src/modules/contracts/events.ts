@@ -9,7 +9,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../platform/db.js';
 import { constantText, type Text, text } from '../../platform/statement.js';
 import { findVerifiedOrganisationIdsByCreditCodes, verifiedOrganisationIdsSql } from '../identity/index.js';
-import { emitEventInTx, type PreparedEvent, preparedEvent, prepareEventInTx } from '../integration/index.js';
+import { emitEventInTx, type PreparedEvent, preparedEvent } from '../integration/index.js';
 import type { ContractRow } from './repository.js';
 import { technologyContracts } from './schema.js';
 import type { PartyInput } from './validation.js';
@@ -73,22 +73,6 @@ export async function emitContractEventInTx(
   audience?: string[],
 ): Promise<void> {
   await emitEventInTx(tx, {
-    type,
-    subjectId: r.id,
-    organisationIds: audience ?? (await contractAudience(tx, r)),
-    data: { id: r.id, ...data },
-  });
-}
-
-/** `emitContractEventInTx`'s first half, for an event written inside the registration statement. */
-export async function prepareContractEventInTx(
-  tx: DbOrTx,
-  type: 'contract.submitted' | 'contract.registered',
-  r: ContractRow,
-  data: Record<string, unknown>,
-  audience?: string[],
-): Promise<PreparedEvent> {
-  return prepareEventInTx(tx, {
     type,
     subjectId: r.id,
     organisationIds: audience ?? (await contractAudience(tx, r)),

@@ -12,8 +12,12 @@ type ContractColumns = Omit<
   'id' | 'organisationId' | 'subCentreId' | 'createdBy'
 >;
 
-/** The application as columns (what an applicant may write while it is a draft or returned). */
-export function toColumns(c: ContractInput): ContractColumns {
+/**
+ * The application as columns (what an applicant may write while it is a draft or returned).
+ * Its keys are the application's columns (`ApplicationColumns`): `draftRow` takes them from here
+ * and lists only the others, so no column is listed twice.
+ */
+export function toColumns(c: ContractInput) {
   return {
     type: c.type,
     subtype: c.subtype,
@@ -41,8 +45,9 @@ export function toColumns(c: ContractInput): ContractColumns {
     documentSha256: c.documentSha256,
     transferInstitutionId: c.transferInstitutionId ?? null,
     techManagerIds: c.techManagerIds ?? [],
-  };
+  } satisfies ContractColumns;
 }
+export type ApplicationColumns = ReturnType<typeof toColumns>;
 
 interface Details {
   ipRegistrationNumbers: string[];
@@ -88,11 +93,6 @@ export async function findContract(db: DbOrTx, id: string): Promise<ContractRow 
   return row;
 }
 
-/** The row under its lock, for a transition: concurrent transitions of one contract serialise. */
-export async function lockContract(tx: Tx, id: string): Promise<ContractRow | undefined> {
-  return (await lockContractWith(tx, id, {}))?.row;
-}
-
 /**
  * The contract's columns for the locking statement, built once: the query builder spent about
  * as much CPU assembling this 45-column select as the rest of a transition's JavaScript
@@ -116,7 +116,7 @@ function toDriver(key: ContractKey, value: unknown): unknown {
 }
 
 /** A new application's columns as written by `insertDraftWith`. */
-export type DraftColumns = ContractColumns & {
+export type DraftColumns = ApplicationColumns & {
   id: string;
   organisationId: string;
   subCentreId: string;
@@ -125,41 +125,19 @@ export type DraftColumns = ContractColumns & {
 
 /**
  * The row a draft is inserted as, every column written explicitly (defaults included), so the
- * row is known without reading it back. A column added to the table fails to type-check here
- * until it is given its value.
+ * row is known without reading it back: the application's columns from `toColumns`, the others
+ * here. A column added to the table fails to type-check here until one of the two gives it
+ * its value (the result must be a whole `ContractRow`; `toColumns` must satisfy the table).
  */
 export function draftRow(c: DraftColumns, now: Date): ContractRow {
   return {
-    id: c.id,
-    organisationId: c.organisationId,
-    subCentreId: c.subCentreId,
+    ...c,
     status: 'draft',
     version: 1,
-    type: c.type,
-    subtype: c.subtype,
-    projectName: c.projectName,
-    signingDate: c.signingDate,
-    validFrom: c.validFrom,
-    validTo: c.validTo,
-    technologyField: c.technologyField,
-    imported: c.imported ?? false,
-    disputed: c.disputed ?? false,
-    seller: c.seller,
-    buyer: c.buyer,
-    achievementIds: c.achievementIds ?? [],
-    patentNumbers: c.patentNumbers ?? [],
-    details: c.details ?? {},
-    contractValueFen: c.contractValueFen,
-    nonTechnicalCostsFen: c.nonTechnicalCostsFen,
     // The generated column: contract_value_fen - non_technical_costs_fen.
     transactionAmountFen: c.contractValueFen - c.nonTechnicalCostsFen,
     determinedAmountFen: null,
     determinationReason: null,
-    payment: c.payment,
-    documentSha256: c.documentSha256,
-    transferInstitutionId: c.transferInstitutionId ?? null,
-    techManagerIds: c.techManagerIds ?? [],
-    createdBy: c.createdBy,
     submittedAt: null,
     dueDate: null,
     dueDateProvisional: false,
@@ -219,7 +197,8 @@ export async function insertDraftWith(
 }
 
 /**
- * `lockContract` reading `extra` values in the same statement (scalar subqueries: the calendar's
+ * The contract's row under its lock, for a transition (concurrent transitions of one contract
+ * serialise), reading `extra` values in the same statement (scalar subqueries: the calendar's
  * stamp, the point, the event's subscriptions), so a transition pays no round trip for them.
  * With `parties`, the parties' verified organisations (`parties.ids`, a JSON array, which the
  * extras may use) are read too. Only the contract's row is locked.
