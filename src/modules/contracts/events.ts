@@ -45,7 +45,7 @@ export const AUDIENCE_SQL =
 
 /**
  * A contract's event to the audience, for the subscriptions `endpointIds` read with the row
- * (integration's `subscribedEndpointsSql` over `AUDIENCE_SQL`).
+ * (integration's `subscribedEndpointsText` over `AUDIENCE_SQL`).
  */
 export function contractEvent(
   type: 'contract.submitted' | 'contract.registered',

@@ -11,7 +11,7 @@ import { registerMessages } from '../../platform/messages.js';
 import { actsFor } from '../../platform/principal.js';
 import { constantText, jsonbTextWith, raw, text } from '../../platform/statement.js';
 import { findSubCentre, subCentreSql } from '../identity/index.js';
-import { eventCtesText, subscribedEndpointsSql } from '../integration/index.js';
+import { eventCtesText, subscribedEndpointsText } from '../integration/index.js';
 import { requestVoucherCtesText, requestVoucherInTx, type VoucherRequest } from '../vouchers/index.js';
 import { chinaDate } from './calendar.js';
 import {
@@ -220,7 +220,7 @@ function versionCte(
 }
 
 /** The registration's event, its subscriptions read with the contract (`transition`'s `with`). */
-const REGISTERED_ENDPOINTS = subscribedEndpointsSql('contract.registered', AUDIENCE_SQL);
+const REGISTERED_ENDPOINTS = subscribedEndpointsText('contract.registered', AUDIENCE_SQL);
 const POINT = constantText(subCentreSql(sql`${technologyContracts.subCentreId}`));
 
 export interface RegisterBody {

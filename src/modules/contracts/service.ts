@@ -26,7 +26,7 @@ import {
   normalizeIdentifier,
   validateCreditCode,
 } from '../identity/index.js';
-import { eventCtesText, subscribedEndpointsSql } from '../integration/index.js';
+import { eventCtesText, subscribedEndpointsText } from '../integration/index.js';
 import { requireClearedNotices } from '../notices/index.js';
 import { chinaDate, dueDateAfter } from './calendar.js';
 import {
@@ -298,7 +298,7 @@ export async function updateDraft(deps: ContractDeps, caller: Caller, id: string
 }
 
 /** The submission's event, its subscriptions read with the contract (`transition`'s `with`). */
-const SUBMITTED_ENDPOINTS = subscribedEndpointsSql('contract.submitted', AUDIENCE_SQL);
+const SUBMITTED_ENDPOINTS = subscribedEndpointsText('contract.submitted', AUDIENCE_SQL);
 const CALENDAR_STAMP = constantText(calendarStampSql());
 
 /** Submit (or resubmit after a return): the review period starts again from today. */

@@ -211,7 +211,7 @@ export async function prepareEventInTx(tx: DbOrTx, input: EventInput): Promise<P
  * and KEY SHARE lock, for the audience `audienceSql` (SQL of that statement, a uuid[]), with no
  * round trip of its own. Hand its result to `preparedEvent`.
  */
-export function subscribedEndpointsSql(type: string, audienceSql: string): Text {
+export function subscribedEndpointsText(type: string, audienceSql: string): Text {
   return text`(SELECT coalesce(json_agg(m.id), '[]'::json) FROM (
       SELECT e.id FROM webhook_endpoints e
       WHERE e.status = 'active' AND e.organisation_id = ANY(${raw(audienceSql)})
@@ -222,7 +222,7 @@ export function subscribedEndpointsSql(type: string, audienceSql: string): Text 
       FOR KEY SHARE OF e) m)`;
 }
 
-/** The event `input` for the subscriptions `endpointIds` found for it (`subscribedEndpointsSql`). */
+/** The event `input` for the subscriptions `endpointIds` found for it (`subscribedEndpointsText`). */
 export function preparedEvent(
   input: EventInput,
   endpointIds: readonly string[],

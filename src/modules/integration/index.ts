@@ -8,5 +8,5 @@ export {
   type PreparedEvent,
   preparedEvent,
   prepareEventInTx,
-  subscribedEndpointsSql,
+  subscribedEndpointsText,
 } from './events.js';
