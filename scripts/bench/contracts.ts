@@ -129,12 +129,14 @@ export async function benchPoint(
   };
 }
 
-/** utime + stime (ms) of processes `pids` from /proc (a process gone or unreadable counts 0). */
+/** utime + stime (ms) of PostgreSQL processes `pids` from /proc (a process gone, unreadable or not PostgreSQL is left out). */
 function processesCpuMs(pids: number[]): Map<number, number> {
   const out = new Map<number, number>();
   for (const pid of pids) {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // Only a PostgreSQL process: a server in a container reports pids of its own namespace.
+      if (!stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).startsWith('postgres')) continue;
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       out.set(pid, (Number(fields[11]) + Number(fields[12])) * 10);
     } catch {
