@@ -12,6 +12,7 @@
  */
 
 import { randomInt } from 'node:crypto';
+import fs from 'node:fs';
 import { eq } from 'drizzle-orm';
 import pg from 'pg';
 import { registerContract, takeForReview } from '../../src/modules/contracts/review.js';
@@ -29,7 +30,7 @@ import type { Principal } from '../../src/platform/principal.js';
 import { application } from '../../src/test/fixtures/contracts.js';
 import { sha256hex } from '../../src/test/hashes.js';
 import { randomCreditCode } from '../../src/test/ids.js';
-import { CONNECTIONS, DURATION, type LoadResult, type Row } from './harness.js';
+import { CONNECTIONS, DURATION, type LoadResult, mainThreadCpuUs, type Row } from './harness.js';
 import { statementsSent, uncount } from './statements.js';
 
 interface Scenario {
@@ -128,6 +129,23 @@ export async function benchPoint(
   };
 }
 
+/** utime + stime (ms) of PostgreSQL processes `pids` from /proc (a process gone, unreadable or not PostgreSQL is left out). */
+function processesCpuMs(pids: number[]): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // Only a PostgreSQL process: a server in a container reports pids of its own namespace.
+      if (!stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).startsWith('postgres')) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(pid, (Number(fields[11]) + Number(fields[12])) * 10);
+    } catch {
+      // not on Linux, or gone
+    }
+  }
+  return out;
+}
+
 /** Mean milliseconds per phase of the subject's cycles (create, submit, take, register). */
 export const phaseMs: Record<string, { total: number; n: number }> = {};
 async function timed<T>(phase: string, fn: () => Promise<T>): Promise<T> {
@@ -185,6 +203,13 @@ export function contractsScenario(ctx: ModuleContext): Scenario {
           await probe.end();
         }
       })();
+      // CPU spent per cycle: this process (all threads; the main thread alone) and the database
+      // server's processes (backends and background processes of this bench's cluster).
+      const serverPids = async () =>
+        (await pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity')).rows.map((r) => r.pid);
+      const dbBefore = processesCpuMs(await serverPids());
+      const cpuBefore = process.cpuUsage();
+      const mainBefore = mainThreadCpuUs();
       const before = statementsSent();
       const subject = await measure(DURATION, concurrency, async (loop) => {
         // Creating the draft is the applicant's earlier work; it is included to keep the loop simple.
@@ -198,13 +223,29 @@ export function contractsScenario(ctx: ModuleContext): Scenario {
         await timed('take', () => takeForReview(deps, { principal: registrar }, c.id));
         await timed('register', () => registerContract(deps, { principal: registrar }, c.id, {}));
       });
-      const perCycle = (statementsSent() - before) / Math.max(1, subject.requestsPerSec * DURATION);
+      const cycles = Math.max(1, subject.requestsPerSec * DURATION);
+      const perCycle = (statementsSent() - before) / cycles;
+      const cpu = process.cpuUsage(cpuBefore);
+      const mainAfter = mainThreadCpuUs();
+      const dbAfter = processesCpuMs(await serverPids());
+      let dbMs = 0;
+      for (const [pid, ms] of dbAfter) dbMs += ms - (dbBefore.get(pid) ?? 0);
       clearInterval(sampler);
       sampling = false;
       await activity;
       const busiest = [...seen].sort((a, b) => b[1] - a[1]).slice(0, 6);
       console.log(
         `  contracts: busy database sessions by wait (samples): ${busiest.map(([w, n]) => `${w} ${n}`).join(', ')}`,
+      );
+      console.log(
+        `  contracts: CPU per cycle: this process ${((cpu.user + cpu.system) / 1000 / cycles).toFixed(2)} ms (main thread ${
+          mainBefore !== undefined && mainAfter !== undefined
+            ? ((mainAfter - mainBefore) / 1000 / cycles).toFixed(2)
+            : '?'
+        } ms), database server ${
+          // A server on another machine (or in a container) has no processes to read here.
+          dbAfter.size ? `${(dbMs / cycles).toFixed(2)} ms` : '? (its processes are not visible here)'
+        }`,
       );
       if (subject.errors) console.log(`  contracts: ${subject.errors} cycles failed`);
       console.log(

@@ -3,7 +3,7 @@ import type { DbOrTx } from './db.js';
 import { newId } from './ids.js';
 import type { Principal } from './principal.js';
 import { auditEvents } from './schema.js';
-import { cteName, jsonbWith, type LateValue } from './statement.js';
+import { cteName, jsonbTextWith, jsonbWith, type LateValue, raw, type Text, text } from './statement.js';
 
 /** Who acted: a person, a partner client, the system itself (jobs, migrations) or nobody. */
 export interface Actor {
@@ -49,6 +49,26 @@ export function auditCte(name: string, e: AuditEntry, late: LateValue, afterPath
     SELECT ${r.id}::uuid, ${r.actorType}, ${r.actorId}, ${r.organisationId}::uuid, ${r.action}, ${r.objectType}, ${r.objectId},
            ${jsonbWith(r.before)}, ${jsonbWith(r.after, late, afterPaths)}, ${r.requestId}
     FROM ${late.from})`;
+}
+
+/**
+ * `auditCte` for a statement written as `Text` (platform/statement.ts): the row written once per
+ * row of `from` (a CTE of the statement), with `lateValue` (SQL of that statement) at
+ * `afterPaths` of `after`.
+ */
+export function auditCteText(
+  name: string,
+  e: AuditEntry,
+  from: string,
+  lateValue?: string,
+  afterPaths: string[][] = [],
+): Text {
+  const r = auditRow(e);
+  return text`${raw(name)} AS (
+    INSERT INTO audit_events (id, actor_type, actor_id, organisation_id, action, object_type, object_id, before, after, request_id)
+    SELECT ${r.id}::uuid, ${r.actorType}, ${r.actorId}, ${r.organisationId}::uuid, ${r.action}, ${r.objectType}, ${r.objectId},
+           ${jsonbTextWith(r.before)}, ${jsonbTextWith(r.after, lateValue, afterPaths)}, ${r.requestId}
+    FROM ${raw(from)})`;
 }
 
 function auditRow(e: AuditEntry) {

@@ -8,9 +8,11 @@
  * the same parties differs in its document and in project or amounts, and is accepted.
  */
 import { and, eq, ne, notInArray, or, type SQL, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../../platform/db.js';
+import type { DbOrTx, Tx } from '../../platform/db.js';
 import { ConflictError } from '../../platform/errors.js';
 import { registerMessages } from '../../platform/messages.js';
+import { raw, runText, type Text, text } from '../../platform/statement.js';
+import { type ApplicantOrganisation, applicantOrganisationText } from '../identity/index.js';
 import type { ContractStatus } from './rules.js';
 import { technologyContracts } from './schema.js';
 import type { ContractInput, PartyInput } from './validation.js';
@@ -40,6 +42,26 @@ export async function lockApplicant(
     sql`SELECT pg_advisory_xact_lock(hashtext(${`contract-apply:${organisationId}`})),
                pg_advisory_xact_lock(hashtext(${`contract-document:${documentSha256}`}))`,
   );
+}
+
+/**
+ * `lockApplicant` reading the applying organisation in the same round trip (its row as of the
+ * statement's start: the lock guards applications, not the organisation). Undefined when there
+ * is no such organisation.
+ */
+export async function lockApplicantReading(
+  tx: Tx,
+  organisationId: string,
+  documentSha256: string,
+): Promise<ApplicantOrganisation | undefined> {
+  const [row] = await runText<Partial<ApplicantOrganisation>>(
+    tx,
+    text`SELECT org.* FROM (
+        SELECT pg_advisory_xact_lock(hashtext(${`contract-apply:${organisationId}`}::text)) AS a,
+               pg_advisory_xact_lock(hashtext(${`contract-document:${documentSha256}`}::text)) AS b) locks
+      LEFT JOIN (${applicantOrganisationText(organisationId)}) org ON true`,
+  );
+  return row?.id ? (row as ApplicantOrganisation) : undefined;
 }
 
 /** A party's identity: its credit code, or (abroad) its country and name. */
@@ -77,6 +99,28 @@ export function duplicateQuery(tx: DbOrTx, value: ContractInput, exceptId?: stri
     .from(technologyContracts)
     .where(and(...conditions))
     .limit(1);
+}
+
+const partyKeyText = (column: 'seller' | 'buyer') =>
+  raw(
+    `coalesce(nullif(${column}->>'creditCode', ''), (${column}->>'countryCode') || ':' || (${column}->>'name'))`,
+  );
+const ENDED_TEXT = raw(ENDED.map((s) => `'${s}'`).join(', '));
+
+/** `duplicateQuery` as a `Text` fragment (platform/statement.ts), for a statement written as text. */
+export function duplicateText(value: ContractInput, exceptId?: string): Text {
+  return text`SELECT id, organisation_id, status, registration_number, document_sha256
+    FROM technology_contracts
+    WHERE status NOT IN (${ENDED_TEXT})
+      AND (document_sha256 = ${value.documentSha256}::text
+        OR (type = ${value.type} AND subtype = ${value.subtype} AND project_name = ${value.projectName.trim()}::text
+          AND contract_value_fen = ${value.contractValueFen}::bigint
+          AND non_technical_costs_fen = ${value.nonTechnicalCostsFen}::bigint
+          AND ${partyKeyText('seller')} = ${partyKey(value.seller)}::text
+          AND ${partyKeyText('buyer')} = ${partyKey(value.buyer)}::text))${
+            exceptId ? text` AND id <> ${exceptId}::uuid` : text``
+          }
+    LIMIT 1`;
 }
 
 /** What `duplicateQuery` finds (as columns when read inside a larger statement). */

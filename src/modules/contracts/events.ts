@@ -7,8 +7,9 @@
  */
 import { type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../platform/db.js';
+import { constantText, type Text, text } from '../../platform/statement.js';
 import { findVerifiedOrganisationIdsByCreditCodes, verifiedOrganisationIdsSql } from '../identity/index.js';
-import { emitEventInTx, type PreparedEvent, prepareEventInTx } from '../integration/index.js';
+import { emitEventInTx, type PreparedEvent, preparedEvent } from '../integration/index.js';
 import type { ContractRow } from './repository.js';
 import { technologyContracts } from './schema.js';
 import type { PartyInput } from './validation.js';
@@ -32,6 +33,33 @@ export const partyOrganisationsSql = (): SQL<string[]> =>
     sql`ARRAY[${technologyContracts.seller}->>'creditCode', ${technologyContracts.buyer}->>'creditCode']`,
   );
 
+/**
+ * For a statement written as text (repository.ts `lockContractWith` with `parties`):
+ * `PARTY_ORGANISATIONS` reads the parties' organisations into `parties.ids`, `PARTIES_IDS`
+ * selects them, and `AUDIENCE_SQL` is the audience (the applicant and them) as a uuid[].
+ */
+export const PARTY_ORGANISATIONS: Text = constantText(partyOrganisationsSql());
+export const PARTIES_IDS: Text = text`parties.ids`;
+export const AUDIENCE_SQL =
+  'ARRAY[technology_contracts.organisation_id] || ARRAY(SELECT json_array_elements_text(parties.ids)::uuid)';
+
+/**
+ * A contract's event to the audience, for the subscriptions `endpointIds` read with the row
+ * (integration's `subscribedEndpointsText` over `AUDIENCE_SQL`).
+ */
+export function contractEvent(
+  type: 'contract.submitted' | 'contract.registered',
+  r: ContractRow,
+  data: Record<string, unknown>,
+  audience: string[],
+  endpointIds: string[],
+): PreparedEvent {
+  return preparedEvent(
+    { type, subjectId: r.id, organisationIds: audience, data: { id: r.id, ...data } },
+    endpointIds,
+  );
+}
+
 /** The audience from the parties' organisations read by `partyOrganisationsSql`. */
 export function audienceOf(r: ContractRow, partyOrganisationIds: readonly string[]): string[] {
   return [...new Set([r.organisationId, ...partyOrganisationIds])];
@@ -45,22 +73,6 @@ export async function emitContractEventInTx(
   audience?: string[],
 ): Promise<void> {
   await emitEventInTx(tx, {
-    type,
-    subjectId: r.id,
-    organisationIds: audience ?? (await contractAudience(tx, r)),
-    data: { id: r.id, ...data },
-  });
-}
-
-/** `emitContractEventInTx`'s first half, for an event written inside the registration statement. */
-export async function prepareContractEventInTx(
-  tx: DbOrTx,
-  type: 'contract.submitted' | 'contract.registered',
-  r: ContractRow,
-  data: Record<string, unknown>,
-  audience?: string[],
-): Promise<PreparedEvent> {
-  return prepareEventInTx(tx, {
     type,
     subjectId: r.id,
     organisationIds: audience ?? (await contractAudience(tx, r)),

@@ -1,19 +1,6 @@
-import {
-  and,
-  asc,
-  desc,
-  eq,
-  getTableColumns,
-  gt,
-  inArray,
-  lt,
-  or,
-  type SQL,
-  type SQLWrapper,
-  sql,
-} from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../../platform/db.js';
-import type { LateValue } from '../../platform/statement.js';
+import { joinText, raw, runText, type Text, text } from '../../platform/statement.js';
 import { usersWithRole } from '../identity/index.js';
 import type { ContractStatus } from './rules.js';
 import { contractRegistrationCounters, technologyContracts } from './schema.js';
@@ -25,8 +12,12 @@ type ContractColumns = Omit<
   'id' | 'organisationId' | 'subCentreId' | 'createdBy'
 >;
 
-/** The application as columns (what an applicant may write while it is a draft or returned). */
-export function toColumns(c: ContractInput): ContractColumns {
+/**
+ * The application as columns (what an applicant may write while it is a draft or returned).
+ * Its keys are the application's columns (`ApplicationColumns`): `draftRow` takes them from here
+ * and lists only the others, so no column is listed twice.
+ */
+export function toColumns(c: ContractInput) {
   return {
     type: c.type,
     subtype: c.subtype,
@@ -54,8 +45,9 @@ export function toColumns(c: ContractInput): ContractColumns {
     documentSha256: c.documentSha256,
     transferInstitutionId: c.transferInstitutionId ?? null,
     techManagerIds: c.techManagerIds ?? [],
-  };
+  } satisfies ContractColumns;
 }
+export type ApplicationColumns = ReturnType<typeof toColumns>;
 
 interface Details {
   ipRegistrationNumbers: string[];
@@ -101,18 +93,13 @@ export async function findContract(db: DbOrTx, id: string): Promise<ContractRow 
   return row;
 }
 
-/** The row under its lock, for a transition: concurrent transitions of one contract serialise. */
-export async function lockContract(tx: Tx, id: string): Promise<ContractRow | undefined> {
-  return (await lockContractWith(tx, id, {}))?.row;
-}
-
 /**
  * The contract's columns for the locking statement, built once: the query builder spent about
  * as much CPU assembling this 45-column select as the rest of a transition's JavaScript
  * (issue 14). Rows are decoded by each column's own driver mapping, as the builder does.
  */
 const COLUMNS = Object.entries(getTableColumns(technologyContracts));
-const SELECT_COLUMNS = sql.raw(COLUMNS.map(([, c]) => `technology_contracts."${c.name}"`).join(', '));
+const SELECT_COLUMNS = COLUMNS.map(([, c]) => `technology_contracts."${c.name}"`).join(', ');
 function contractFrom(raw: Record<string, unknown>): ContractRow {
   const row: Record<string, unknown> = {};
   for (const [key, column] of COLUMNS) {
@@ -121,9 +108,15 @@ function contractFrom(raw: Record<string, unknown>): ContractRow {
   }
   return row as ContractRow;
 }
+type ContractKey = keyof typeof technologyContracts.$inferInsert;
+const COLUMN_OF = Object.fromEntries(COLUMNS) as Record<ContractKey, (typeof COLUMNS)[number][1]>;
+/** A value as the column's driver mapping sends it (timestamps as ISO text, JSON as text). */
+function toDriver(key: ContractKey, value: unknown): unknown {
+  return value === null || value === undefined ? null : COLUMN_OF[key].mapToDriverValue(value as never);
+}
 
 /** A new application's columns as written by `insertDraftWith`. */
-export type DraftColumns = ContractColumns & {
+export type DraftColumns = ApplicationColumns & {
   id: string;
   organisationId: string;
   subCentreId: string;
@@ -132,41 +125,19 @@ export type DraftColumns = ContractColumns & {
 
 /**
  * The row a draft is inserted as, every column written explicitly (defaults included), so the
- * row is known without reading it back. A column added to the table fails to type-check here
- * until it is given its value.
+ * row is known without reading it back: the application's columns from `toColumns`, the others
+ * here. A column added to the table fails to type-check here until one of the two gives it
+ * its value (the result must be a whole `ContractRow`; `toColumns` must satisfy the table).
  */
 export function draftRow(c: DraftColumns, now: Date): ContractRow {
   return {
-    id: c.id,
-    organisationId: c.organisationId,
-    subCentreId: c.subCentreId,
+    ...c,
     status: 'draft',
     version: 1,
-    type: c.type,
-    subtype: c.subtype,
-    projectName: c.projectName,
-    signingDate: c.signingDate,
-    validFrom: c.validFrom,
-    validTo: c.validTo,
-    technologyField: c.technologyField,
-    imported: c.imported ?? false,
-    disputed: c.disputed ?? false,
-    seller: c.seller,
-    buyer: c.buyer,
-    achievementIds: c.achievementIds ?? [],
-    patentNumbers: c.patentNumbers ?? [],
-    details: c.details ?? {},
-    contractValueFen: c.contractValueFen,
-    nonTechnicalCostsFen: c.nonTechnicalCostsFen,
     // The generated column: contract_value_fen - non_technical_costs_fen.
     transactionAmountFen: c.contractValueFen - c.nonTechnicalCostsFen,
     determinedAmountFen: null,
     determinationReason: null,
-    payment: c.payment,
-    documentSha256: c.documentSha256,
-    transferInstitutionId: c.transferInstitutionId ?? null,
-    techManagerIds: c.techManagerIds ?? [],
-    createdBy: c.createdBy,
     submittedAt: null,
     dueDate: null,
     dueDateProvisional: false,
@@ -191,56 +162,72 @@ export function draftRow(c: DraftColumns, now: Date): ContractRow {
 }
 
 /**
- * Inserts a draft and `writes` (its audit row: CTEs selecting from `late.from`) in ONE
- * statement, which also runs `duplicate` (the duplicate check, after the applicant's lock; it
- * does not see the row being inserted). When it finds a live application, that application is
- * returned, and the caller throws: its transaction's rollback takes the insert back.
+ * Inserts a draft and `writes` (its audit row: CTEs selecting from `ins`) in ONE statement,
+ * which also runs `duplicate` (the duplicate check, after the applicant's lock; it does not see
+ * the row being inserted). When it finds a live application, that application is returned, and
+ * the caller throws: its transaction's rollback takes the insert back.
  */
 export async function insertDraftWith(
   tx: Tx,
   row: ContractRow,
-  duplicate: SQLWrapper,
-  writes: (late: LateValue) => SQL[],
+  duplicate: Text,
+  writes: (from: string) => Text[],
 ): Promise<{ duplicate?: Record<string, unknown> }> {
-  const { transactionAmountFen: _generated, ...columns } = row;
-  const insert = tx.insert(technologyContracts).values(columns).returning({ id: technologyContracts.id });
-  const more = writes({ from: sql`ins`, value: sql`ins.id` });
-  const result = await tx.execute<Record<string, unknown>>(sql`
-    WITH dup AS ${duplicate}, ins AS ${insert}${more.length ? sql`, ${sql.join(more, sql`, `)}` : sql``}
-    SELECT dup.*, (SELECT count(*) FROM ins)::int AS inserted FROM (SELECT 1) one LEFT JOIN dup ON true`);
-  const r = result.rows[0]!;
-  if (r.id) return { duplicate: r };
-  if (r.inserted !== 1) throw new Error(`technology contract ${row.id} was not inserted`);
+  // The generated column is computed by the database.
+  const keys = (Object.keys(row) as (keyof ContractRow)[]).filter(
+    (k): k is ContractKey => k !== 'transactionAmountFen',
+  );
+  const names = keys.map((k) => `"${COLUMN_OF[k].name}"`).join(', ');
+  const values = joinText(
+    keys.map((k) => text`${toDriver(k, row[k])}`),
+    ', ',
+  );
+  const more = writes('ins');
+  const [r] = await runText(
+    tx,
+    text`WITH dup AS (${duplicate}),
+      ins AS (INSERT INTO technology_contracts (${raw(names)}) VALUES (${values}) RETURNING id)${
+        more.length ? text`, ${joinText(more, ', ')}` : text``
+      }
+    SELECT dup.*, (SELECT count(*) FROM ins)::int AS inserted FROM (SELECT 1) one LEFT JOIN dup ON true`,
+  );
+  if (r!.id) return { duplicate: r };
+  if (r!.inserted !== 1) throw new Error(`technology contract ${row.id} was not inserted`);
   return {};
 }
 
 /**
- * `lockContract` reading `extra` values in the same statement (scalar subqueries: the calendar's
- * stamp, the parties' organisations, the point), so a transition pays no round trip for them.
- * Only the contract's row is locked.
+ * The contract's row under its lock, for a transition (concurrent transitions of one contract
+ * serialise), reading `extra` values in the same statement (scalar subqueries: the calendar's
+ * stamp, the point, the event's subscriptions), so a transition pays no round trip for them.
+ * With `parties`, the parties' verified organisations (`parties.ids`, a JSON array, which the
+ * extras may use) are read too. Only the contract's row is locked.
  */
-export async function lockContractWith<E extends Record<string, SQL>>(
+export async function lockContractWith<K extends string>(
   tx: Tx,
   id: string,
-  extra: E,
-): Promise<{ row: ContractRow; extra: { [K in keyof E]: unknown } } | undefined> {
-  const names = Object.keys(extra);
-  const more = names.map((k, i) => sql`, ${extra[k]} AS ${sql.raw(`x${i}`)}`);
-  const result = await tx.execute<Record<string, unknown>>(
-    sql`SELECT ${SELECT_COLUMNS}${sql.join(more)} FROM technology_contracts WHERE technology_contracts.id = ${id}
-        FOR UPDATE OF technology_contracts`,
+  extra: Record<K, Text>,
+  parties?: Text,
+): Promise<{ row: ContractRow; extra: Record<K, unknown> } | undefined> {
+  const names = Object.keys(extra) as K[];
+  const more = names.map((k, i) => text`, ${extra[k]} AS ${raw(`x${i}`)}`);
+  const [raw_] = await runText(
+    tx,
+    text`SELECT ${raw(SELECT_COLUMNS)}${joinText(more, '')}
+      FROM technology_contracts${parties ? text`, LATERAL (SELECT ${parties} AS ids) parties` : text``}
+      WHERE technology_contracts.id = ${id}
+      FOR UPDATE OF technology_contracts`,
   );
-  const raw = result.rows[0];
-  if (!raw) return undefined;
+  if (!raw_) return undefined;
   return {
-    row: contractFrom(raw),
-    extra: Object.fromEntries(names.map((k, i) => [k, raw[`x${i}`]])) as { [K in keyof E]: unknown },
+    row: contractFrom(raw_),
+    extra: Object.fromEntries(names.map((k, i) => [k, raw_[`x${i}`]])) as Record<K, unknown>,
   };
 }
 
 /**
  * `updateContract` of the locked row `r` and `writes` (audit row, event: CTEs selecting from
- * `late.from`, one row when the update applied) in ONE statement. Returns the row as updated,
+ * `upd`, one row when the update applied) in ONE statement. Returns the row as updated,
  * computed here: the update sets only `set` and `updatedAt` (the immutability trigger changes
  * nothing on a row that is not registered).
  */
@@ -248,19 +235,23 @@ export async function updateContractWith(
   tx: Tx,
   r: ContractRow,
   set: Partial<typeof technologyContracts.$inferInsert>,
-  writes: (late: LateValue, after: ContractRow) => SQL[],
+  writes: (from: string, after: ContractRow) => Text[],
 ): Promise<ContractRow> {
   const after = { ...r, ...set, updatedAt: new Date() } as ContractRow;
-  const update = tx
-    .update(technologyContracts)
-    .set({ ...set, updatedAt: after.updatedAt })
-    .where(eq(technologyContracts.id, r.id))
-    .returning({ id: technologyContracts.id });
-  const more = writes({ from: sql`upd`, value: sql`upd.id` }, after);
-  const result = await tx.execute<{ n: number }>(sql`
-    WITH upd AS ${update}${more.length ? sql`, ${sql.join(more, sql`, `)}` : sql``}
-    SELECT count(*)::int AS n FROM upd`);
-  if (result.rows[0]?.n !== 1) throw new Error(`technology contract ${r.id} was not updated`);
+  const keys = [...(Object.keys(set) as ContractKey[]), 'updatedAt' as const];
+  const assignments = joinText(
+    keys.map((k) => text`${raw(`"${COLUMN_OF[k].name}"`)} = ${toDriver(k, after[k as keyof ContractRow])}`),
+    ', ',
+  );
+  const more = writes('upd', after);
+  const [result] = await runText<{ n: number }>(
+    tx,
+    text`WITH upd AS (UPDATE technology_contracts SET ${assignments} WHERE id = ${r.id} RETURNING id)${
+      more.length ? text`, ${joinText(more, ', ')}` : text``
+    }
+    SELECT count(*)::int AS n FROM upd`,
+  );
+  if (result?.n !== 1) throw new Error(`technology contract ${r.id} was not updated`);
   return after;
 }
 
@@ -319,29 +310,31 @@ export async function registerInOneStatement(
   id: string,
   number: { subCentreId: string; year: number; prefix: string; digits: number },
   set: RegistrationSet,
-  writes: (late: LateValue) => SQL[],
+  writes: (from: string, lateValue: string) => Text[],
 ): Promise<string | undefined> {
-  const late: LateValue = { from: sql`num`, value: sql`num.number` };
-  const more = writes(late);
-  const result = await tx.execute<{ number: string }>(sql`
+  const more = writes('num', 'num.number');
+  const [row] = await runText<{ number: string }>(
+    tx,
+    text`
     WITH serial AS (
       INSERT INTO contract_registration_counters (sub_centre_id, year, last_serial)
       VALUES (${number.subCentreId}, ${number.year}, 1)
       ON CONFLICT (sub_centre_id, year) DO UPDATE SET last_serial = contract_registration_counters.last_serial + 1
       RETURNING last_serial),
     num AS (
-      SELECT ${number.prefix} || lpad(last_serial::text, ${number.digits}, '0') AS number
+      SELECT ${number.prefix}::text || lpad(last_serial::text, ${number.digits}::int, '0') AS number
       FROM serial WHERE last_serial < ${10 ** number.digits}),
     registered AS (
       UPDATE technology_contracts SET
         status = 'registered', registration_number = num.number,
         registration_year = ${set.registrationYear}, registered_at = ${set.registeredAt.toISOString()},
-        registered_by = ${set.registeredBy}, determined_amount_fen = ${set.determinedAmountFen},
-        determination_reason = ${set.determinationReason}, updated_at = ${set.updatedAt.toISOString()}
+        registered_by = ${set.registeredBy}, determined_amount_fen = ${set.determinedAmountFen}::bigint,
+        determination_reason = ${set.determinationReason}::text, updated_at = ${set.updatedAt.toISOString()}
       FROM num WHERE technology_contracts.id = ${id}
-      RETURNING technology_contracts.id)${more.length ? sql`, ${sql.join(more, sql`, `)}` : sql``}
-    SELECT num.number FROM num, registered`);
-  return result.rows[0]?.number;
+      RETURNING technology_contracts.id)${more.length ? text`, ${joinText(more, ', ')}` : text``}
+    SELECT num.number FROM num, registered`,
+  );
+  return row?.number;
 }
 
 /** Which of these users hold the technology manager role (identity's role look-up). */

@@ -4,21 +4,23 @@
  * gap-free registration number and requests the data transaction voucher in one transaction.
  */
 import { sql } from 'drizzle-orm';
-import { auditCte } from '../../platform/audit.js';
+import { auditCteText } from '../../platform/audit.js';
 import type { Tx } from '../../platform/db.js';
 import { ConflictError, ForbiddenError, ValidationError } from '../../platform/errors.js';
 import { registerMessages } from '../../platform/messages.js';
 import { actsFor } from '../../platform/principal.js';
-import { jsonbWith, type LateValue } from '../../platform/statement.js';
+import { constantText, jsonbTextWith, raw, text } from '../../platform/statement.js';
 import { findSubCentre, subCentreSql } from '../identity/index.js';
-import { eventCtes } from '../integration/index.js';
-import { requestVoucherCtes, requestVoucherInTx, type VoucherRequest } from '../vouchers/index.js';
+import { eventCtesText, subscribedEndpointsText } from '../integration/index.js';
+import { requestVoucherCtesText, requestVoucherInTx, type VoucherRequest } from '../vouchers/index.js';
 import { chinaDate } from './calendar.js';
 import {
+  AUDIENCE_SQL,
   audienceOf,
+  contractEvent,
   emitContractEventInTx,
-  partyOrganisationsSql,
-  prepareContractEventInTx,
+  PARTIES_IDS,
+  PARTY_ORGANISATIONS,
 } from './events.js';
 import {
   type ContractRow,
@@ -71,7 +73,7 @@ export async function takeForReview(deps: ContractDeps, caller: Caller, id: stri
         tx,
         r,
         { status: 'under_review', reviewerId: caller.principal!.id, reviewStartedAt: now },
-        (late, after) => [auditCte('audit', contractAudit(caller, 'take', r, after), late)],
+        (from, after) => [auditCteText('audit', contractAudit(caller, 'take', r, after), from)],
       );
     },
   );
@@ -204,12 +206,22 @@ export async function recordVersion(
 }
 
 /** `recordVersion`'s snapshot row as a CTE of the registration statement (number written late). */
-function versionCte(name: string, r: ContractRow, amendmentId: string | null, late: LateValue) {
-  return sql`${sql.raw(name)} AS (
+function versionCte(
+  name: string,
+  r: ContractRow,
+  amendmentId: string | null,
+  from: string,
+  lateValue: string,
+) {
+  return text`${raw(name)} AS (
     INSERT INTO contract_versions (contract_id, version, snapshot, amendment_id)
-    SELECT ${r.id}::uuid, ${r.version}, ${jsonbWith(toView(r), late, [['registrationNumber']])}, ${amendmentId}::uuid
-    FROM ${late.from})`;
+    SELECT ${r.id}::uuid, ${r.version}::int, ${jsonbTextWith(toView(r), lateValue, [['registrationNumber']])}, ${amendmentId}::uuid
+    FROM ${raw(from)})`;
 }
+
+/** The registration's event, its subscriptions read with the contract (`transition`'s `with`). */
+const REGISTERED_ENDPOINTS = subscribedEndpointsText('contract.registered', AUDIENCE_SQL);
+const POINT = constantText(subCentreSql(sql`${technologyContracts.subCentreId}`));
 
 export interface RegisterBody {
   /** 核定技术交易额, when the registrar determines a different amount. */
@@ -233,12 +245,10 @@ export async function registerContract(
       policy: REVIEW,
       from: ['under_review'],
       auditedByApply: true,
-      // Read with the row: the registration point and the parties' organisations (the event's
-      // audience), before the counter lock is taken.
-      with: {
-        point: subCentreSql(sql`${technologyContracts.subCentreId}`),
-        parties: partyOrganisationsSql(),
-      },
+      // Read with the row: the registration point, the parties' organisations (the event's
+      // audience) and the subscriptions to the event, before the counter lock is taken.
+      parties: PARTY_ORGANISATIONS,
+      with: { point: POINT, parties: PARTIES_IDS, endpoints: REGISTERED_ENDPOINTS },
     },
     async (tx, r, x) => {
       assertNotApplicant(caller, r);
@@ -283,28 +293,31 @@ export async function registerContract(
         status: 'registered',
         registrationNumber: `${prefix}${'0'.repeat(SETTINGS.serialDigits)}`,
       };
-      const event = await prepareContractEventInTx(
-        tx,
+      const event = contractEvent(
         'contract.registered',
         standIn,
         { registrationNumber: standIn.registrationNumber, registeredAt: now.toISOString() },
         audienceOf(r, x.parties as string[]),
+        x.endpoints as string[],
       );
       const number = await registerInOneStatement(
         tx,
         id,
         { subCentreId: r.subCentreId, year, prefix, digits: SETTINGS.serialDigits },
         set,
-        (late) => [
-          versionCte('version', standIn, null, late),
-          requestVoucherCtes(
+        (from, late) => [
+          versionCte('version', standIn, null, from, late),
+          requestVoucherCtesText(
             'voucher',
             voucherRequestOf(standIn, { code: point.code, name: point.name }),
+            from,
             late,
           ),
           // Partners of the parties' organisations may subscribe to their registrations.
-          eventCtes('registered_event', event, late, [['registrationNumber']]),
-          auditCte('audit', contractAudit(caller, 'register', r, standIn), late, [['registrationNumber']]),
+          eventCtesText('registered_event', event, from, late, [['registrationNumber']]),
+          auditCteText('audit', contractAudit(caller, 'register', r, standIn), from, late, [
+            ['registrationNumber'],
+          ]),
         ],
       );
       if (!number) throw new ConflictError('contract-serial-exhausted');

@@ -3,8 +3,7 @@
  * review clock starts, or restarts after a return), read and list. Review decisions are in
  * review.ts, amendments and cancellation in amendments.ts.
  */
-import type { SQL } from 'drizzle-orm';
-import { actorOf, auditCte, recordAudit } from '../../platform/audit.js';
+import { actorOf, auditCteText, recordAudit } from '../../platform/audit.js';
 import { authorize, requirePrincipal } from '../../platform/authz.js';
 import type { Db, Tx } from '../../platform/db.js';
 import {
@@ -17,18 +16,27 @@ import {
 import { newId, UUID_RE } from '../../platform/ids.js';
 import type { OutboxDispatcher } from '../../platform/outbox.js';
 import { type CursorCodec, clampLimit, paginate } from '../../platform/pagination.js';
+import type { Principal } from '../../platform/principal.js';
+import { constantText, type Text } from '../../platform/statement.js';
 import { getPublicListing } from '../catalog/index.js';
 import {
+  type ApplicantOrganisation,
   findOrganisation,
   findVerifiedOrganisationsByCreditCodes,
   normalizeIdentifier,
   validateCreditCode,
 } from '../identity/index.js';
-import { eventCtes } from '../integration/index.js';
+import { eventCtesText, subscribedEndpointsText } from '../integration/index.js';
 import { requireClearedNotices } from '../notices/index.js';
 import { chinaDate, dueDateAfter } from './calendar.js';
-import { duplicateQuery, findDuplicateApplication, lockApplicant, throwIfDuplicate } from './duplicates.js';
-import { audienceOf, partyOrganisationsSql, prepareContractEventInTx } from './events.js';
+import {
+  duplicateText,
+  findDuplicateApplication,
+  lockApplicant,
+  lockApplicantReading,
+  throwIfDuplicate,
+} from './duplicates.js';
+import { AUDIENCE_SQL, audienceOf, contractEvent, PARTIES_IDS, PARTY_ORGANISATIONS } from './events.js';
 import { calendarForStamp, calendarStampSql } from './holiday-years.js';
 import './messages.js';
 import { visiblePoints } from './policies.js';
@@ -39,7 +47,6 @@ import {
   insertDraftWith,
   listContracts,
   listOverdue,
-  lockContract,
   lockContractWith,
   techManagersAmong,
   toColumns,
@@ -74,14 +81,34 @@ export async function checkApplication(
 ) {
   const p = requirePrincipal(caller.principal);
   if (!p.organisationId) throw new ForbiddenError('contract-applicant-no-organisation');
-  const org = await findOrganisation(db, p.organisationId);
+  const org = checkApplicant(p, await findOrganisation(db, p.organisationId));
+  const checked = validateContract(input, { overriddenCodes: await overriddenCodes(db, input) });
+  if (!checked.ok) throw new ValidationError(checked.errors);
+  return {
+    org: { id: org.id, subCentreId: org.subCentreId },
+    value: await checkAgainstApplicant(db, org, checked.value, linked),
+  };
+}
+
+/** The applying organisation may apply: verified, the caller acts for it, it has a registration point. */
+function checkApplicant(p: Principal, org: ApplicantOrganisation | undefined) {
   if (!org) throw new ForbiddenError('contract-applicant-no-organisation');
   if (org.verificationStatus !== 'verified') throw new ForbiddenError('contract-applicant-not-verified');
   authorize(p, 'contract.apply', { id: org.id, verified: true });
   if (!org.subCentreId) throw new UnprocessableError('contract-applicant-no-registration-point');
-  const checked = validateContract(input, { overriddenCodes: await overriddenCodes(db, input) });
-  if (!checked.ok) throw new ValidationError(checked.errors);
-  const c = checked.value;
+  return { id: org.id, subCentreId: org.subCentreId, creditCode: org.creditCode };
+}
+
+/**
+ * A valid application `c` against its applicant and the registers: the applicant is the applying
+ * party; the broker, the technology managers and the linked achievements exist.
+ */
+async function checkAgainstApplicant(
+  db: Db | Tx,
+  org: { creditCode: string | null },
+  c: ContractInput,
+  linked: string[],
+) {
   const side = c.imported ? c.buyer : c.seller;
   if (!org.creditCode || side.creditCode !== org.creditCode)
     throw new UnprocessableError('contract-applicant-not-party', { side: c.imported ? 'buyer' : 'seller' });
@@ -111,7 +138,7 @@ export async function checkApplication(
       });
   }
   if (errors.length) throw new ValidationError(errors);
-  return { org: { id: org.id, subCentreId: org.subCentreId }, value: { ...c, techManagerIds: managers } };
+  return { ...c, techManagerIds: managers };
 }
 
 /**
@@ -127,23 +154,40 @@ async function overriddenCodes(db: Db | Tx, input: ContractInput): Promise<Set<s
   return new Set(orgs.filter((o) => o.overridden).map((o) => o.creditCode));
 }
 
+/**
+ * A new application. The valid case costs the transaction's statements only: the applying
+ * organisation is read in the statement taking the applicant's locks, and the duplicate check,
+ * the insert and the audit row are one statement. An invalid application is checked as
+ * `checkApplication` does, so its errors come in the same order (applicant first).
+ */
 export async function createContract(deps: ContractDeps, caller: Caller, input: ContractInput) {
-  const { org, value } = await checkApplication(deps.db, caller, input);
-  const row = draftRow(
-    {
-      id: newId(),
-      organisationId: org.id,
-      subCentreId: org.subCentreId,
-      createdBy: caller.principal!.id,
-      ...toColumns(value),
-    },
-    new Date(),
-  );
-  await deps.db.transaction(async (tx) => {
-    await lockApplicant(tx, org.id, value.documentSha256);
+  const p = requirePrincipal(caller.principal);
+  if (!p.organisationId) throw new ForbiddenError('contract-applicant-no-organisation');
+  const checked = validateContract(input, { overriddenCodes: await overriddenCodes(deps.db, input) });
+  if (!checked.ok) {
+    await checkApplication(deps.db, caller, input);
+    throw new ValidationError(checked.errors);
+  }
+  const organisationId = p.organisationId;
+  return deps.db.transaction(async (tx) => {
+    const org = checkApplicant(
+      p,
+      await lockApplicantReading(tx, organisationId, checked.value.documentSha256),
+    );
+    const value = await checkAgainstApplicant(tx, org, checked.value, []);
+    const row = draftRow(
+      {
+        id: newId(),
+        organisationId: org.id,
+        subCentreId: org.subCentreId,
+        createdBy: p.id,
+        ...toColumns(value),
+      },
+      new Date(),
+    );
     // The duplicate check, the insert and its audit row in one statement.
-    const { duplicate } = await insertDraftWith(tx, row, duplicateQuery(tx, value), (late) => [
-      auditCte(
+    const { duplicate } = await insertDraftWith(tx, row, duplicateText(value), (from) => [
+      auditCteText(
         'audit',
         {
           actor: actorOf(caller.principal),
@@ -153,7 +197,7 @@ export async function createContract(deps: ContractDeps, caller: Caller, input: 
           after: toView(row),
           requestId: caller.requestId,
         },
-        late,
+        from,
       ),
     ]);
     if (duplicate)
@@ -168,8 +212,8 @@ export async function createContract(deps: ContractDeps, caller: Caller, input: 
         org.id,
         value,
       );
+    return toView(row);
   });
-  return toView(row);
 }
 
 /** Loads a contract the caller may see (404 otherwise) and checks `action` on it. */
@@ -189,7 +233,7 @@ export async function visibleContract(db: Db | Tx, caller: Caller, id: string, a
  * on the row the transition applies to. A caller who may not see the contract holds its lock
  * only until the 404 rolls the transaction back.
  */
-export async function transition<E extends Record<string, SQL> = Record<never, SQL>>(
+export async function transition<K extends string = never>(
   deps: ContractDeps,
   caller: Caller,
   id: string,
@@ -199,14 +243,14 @@ export async function transition<E extends Record<string, SQL> = Record<never, S
     from: readonly string[];
     auditedByApply?: boolean;
     /** Values read with the row, in its locking statement (repository.ts, `lockContractWith`). */
-    with?: E;
+    with?: Record<K, Text>;
+    /** Read the parties' organisations with the row too (`parties.ids`, for the `with` values). */
+    parties?: Text;
   },
-  apply: (tx: Tx, row: ContractRow, extra: { [K in keyof E]: unknown }) => Promise<ContractRow>,
+  apply: (tx: Tx, row: ContractRow, extra: Record<K, unknown>) => Promise<ContractRow>,
 ): Promise<ContractRow> {
   return deps.db.transaction(async (tx) => {
-    const locked = t.with
-      ? await lockContractWith(tx, id, t.with)
-      : await lockContract(tx, id).then((row) => row && { row, extra: {} as { [K in keyof E]: unknown } });
+    const locked = await lockContractWith(tx, id, t.with ?? ({} as Record<K, Text>), t.parties);
     if (!locked) throw new NotFoundError();
     const { row, extra } = locked;
     authorize(caller.principal, 'contract.read', row);
@@ -253,6 +297,10 @@ export async function updateDraft(deps: ContractDeps, caller: Caller, id: string
   return toView(row);
 }
 
+/** The submission's event, its subscriptions read with the contract (`transition`'s `with`). */
+const SUBMITTED_ENDPOINTS = subscribedEndpointsText('contract.submitted', AUDIENCE_SQL);
+const CALENDAR_STAMP = constantText(calendarStampSql());
+
 /** Submit (or resubmit after a return): the review period starts again from today. */
 export async function submitContract(deps: ContractDeps, caller: Caller, id: string) {
   const now = deps.now?.() ?? new Date();
@@ -267,8 +315,9 @@ export async function submitContract(deps: ContractDeps, caller: Caller, id: str
       from: ['draft', 'returned'],
       auditedByApply: true,
       // Read with the row: whether the holiday calendar changed since this process cached it,
-      // and the parties' organisations (the event's audience).
-      with: { calendarStamp: calendarStampSql(), parties: partyOrganisationsSql() },
+      // the parties' organisations (the event's audience) and the subscriptions to the event.
+      parties: PARTY_ORGANISATIONS,
+      with: { calendarStamp: CALENDAR_STAMP, parties: PARTIES_IDS, endpoints: SUBMITTED_ENDPOINTS },
     },
     async (tx, r, x) => {
       // 协议定价公示: a state-funded seller's transfer of an achievement needs a cleared notice.
@@ -282,12 +331,12 @@ export async function submitContract(deps: ContractDeps, caller: Caller, id: str
       // Past the calendar's last loaded year the count is a Monday–Friday guess: marked
       // provisional, and recomputed when an operator loads that year (holiday-years.ts).
       const due = dueDateAfter(now, days, await calendarForStamp(tx, x.calendarStamp as string));
-      const event = await prepareContractEventInTx(
-        tx,
+      const event = contractEvent(
         'contract.submitted',
         r,
         { submittedAt: now.toISOString() },
         audienceOf(r, x.parties as string[]),
+        x.endpoints as string[],
       );
       deliveries = event.deliveries.length;
       // The update, the event and the audit row in one statement.
@@ -303,9 +352,9 @@ export async function submitContract(deps: ContractDeps, caller: Caller, id: str
           reviewerId: null,
           reviewStartedAt: null,
         },
-        (late, after) => [
-          eventCtes('submitted', event, late),
-          auditCte('audit', contractAudit(caller, 'submit', r, after), late),
+        (from, after) => [
+          eventCtesText('submitted', event, from),
+          auditCteText('audit', contractAudit(caller, 'submit', r, after), from),
         ],
       );
     },

@@ -37,6 +37,8 @@ export {
   validatePatentNumber,
 } from './identifiers.js';
 export {
+  type ApplicantOrganisation,
+  applicantOrganisationText,
   findOrganisation,
   findOrganisationByCreditCode,
   findOrganisationsAndVerifiedParties,

@@ -2,6 +2,7 @@ import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../platform/db.js';
 import { newId } from '../../platform/ids.js';
 import type { MembershipRole, PlatformRole } from '../../platform/principal.js';
+import { type Text, text } from '../../platform/statement.js';
 import { memberships, type OrganisationType, organisations, subCentres, userRoles, users } from './schema.js';
 
 export type Organisation = typeof organisations.$inferSelect;
@@ -116,6 +117,22 @@ export function verifiedOrganisationIdsSql(codes: SQL): SQL<string[]> {
     WHERE o.credit_code = ANY(${codes}) AND o.credit_code <> '' AND strpos(o.credit_code, ':') = 0
       AND o.verification_status = 'verified')`;
 }
+
+/** An organisation's fields an applicant is checked on. */
+export interface ApplicantOrganisation {
+  id: string;
+  verificationStatus: string;
+  subCentreId: string | null;
+  creditCode: string | null;
+}
+
+/**
+ * `findOrganisation`'s fields of an applicant (`ApplicantOrganisation`) as a select of a
+ * caller's statement written as text (platform/statement.ts): at most one row.
+ */
+export const applicantOrganisationText = (id: string): Text =>
+  text`SELECT o.id, o.verification_status AS "verificationStatus", o.sub_centre_id AS "subCentreId",
+      o.credit_code AS "creditCode" FROM organisations o WHERE o.id = ${id}::uuid`;
 
 /** A sub-centre's code and name (JSON, null if none) as a scalar subquery of a caller's statement. */
 export function subCentreSql(id: SQL): SQL<{ code: string; name: string } | null> {

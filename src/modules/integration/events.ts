@@ -3,7 +3,15 @@ import type { DbOrTx } from '../../platform/db.js';
 import { newId } from '../../platform/ids.js';
 import { enqueueManyInTx } from '../../platform/outbox.js';
 import { assertJobId } from '../../platform/queue.js';
-import { cteName, jsonbWith, type LateValue } from '../../platform/statement.js';
+import {
+  cteName,
+  jsonbTextWith,
+  jsonbWith,
+  type LateValue,
+  raw,
+  type Text,
+  text,
+} from '../../platform/statement.js';
 import { webhookDeliveries } from './schema.js';
 
 /**
@@ -190,13 +198,43 @@ export async function prepareEventInTx(tx: DbOrTx, input: EventInput): Promise<P
         WHERE p = '*' OR p = ${input.type}
            OR (right(p, 2) = '.*' AND starts_with(${input.type}, left(p, -1))))
     FOR KEY SHARE OF e`);
-  const deliveries = targets.rows.map((t) => ({
+  return preparedEvent(
+    { ...input, organisationIds: audience ?? undefined },
+    targets.rows.map((t) => t.endpoint_id),
+    id,
+  );
+}
+
+/**
+ * `prepareEventInTx`'s look-up as a scalar subquery (a JSON array of endpoint ids) of a caller's
+ * statement that reads before it writes, e.g. the one locking the event's subject: the same rule
+ * and KEY SHARE lock, for the audience `audienceSql` (SQL of that statement, a uuid[]), with no
+ * round trip of its own. Hand its result to `preparedEvent`.
+ */
+export function subscribedEndpointsText(type: string, audienceSql: string): Text {
+  return text`(SELECT coalesce(json_agg(m.id), '[]'::json) FROM (
+      SELECT e.id FROM webhook_endpoints e
+      WHERE e.status = 'active' AND e.organisation_id = ANY(${raw(audienceSql)})
+        AND EXISTS (
+          SELECT 1 FROM unnest(e.event_types) p
+          WHERE p = '*' OR p = ${type}::text
+             OR (right(p, 2) = '.*' AND starts_with(${type}::text, left(p, -1))))
+      FOR KEY SHARE OF e) m)`;
+}
+
+/** The event `input` for the subscriptions `endpointIds` found for it (`subscribedEndpointsText`). */
+export function preparedEvent(
+  input: EventInput,
+  endpointIds: readonly string[],
+  id = newId(),
+): PreparedEvent {
+  const deliveries = endpointIds.map((endpointId) => ({
     id: newId(),
-    endpointId: t.endpoint_id,
-    jobId: `webhook-${id}-${t.endpoint_id}`,
+    endpointId,
+    jobId: `webhook-${id}-${endpointId}`,
   }));
   for (const d of deliveries) assertJobId(d.jobId);
-  return { id, input: { ...input, organisationIds: audience ?? undefined }, deliveries };
+  return { id, input, deliveries };
 }
 
 /**
@@ -227,6 +265,42 @@ export function eventCtes(name: string, e: PreparedEvent, late: LateValue, dataP
       INSERT INTO webhook_deliveries (id, event_id, endpoint_id)
       SELECT ${targets}.id, ${ev}.id, ${targets}.endpoint_id FROM ${ev}, ${targets}),
     ${cteName(`${name}_jobs`)} AS (
+      INSERT INTO outbox_jobs (id, queue, name, job_id, payload)
+      SELECT ${targets}.job, ${WEBHOOK_QUEUE}, ${WEBHOOK_QUEUE}, ${targets}.job_id,
+             jsonb_build_object('deliveryId', ${targets}.id)
+      FROM ${ev}, ${targets})`;
+}
+
+/** `eventCtes` for a statement written as `Text` (platform/statement.ts); `from` and `lateValue` are SQL of it. */
+export function eventCtesText(
+  name: string,
+  e: PreparedEvent,
+  from: string,
+  lateValue?: string,
+  dataPaths: string[][] = [],
+): Text {
+  const ev = raw(`${name}_event`);
+  const targets = raw(`${name}_targets`);
+  const audience = e.input.organisationIds;
+  const rows = e.deliveries.map((d) => ({
+    id: d.id,
+    endpoint_id: d.endpointId,
+    job: newId(),
+    job_id: d.jobId,
+  }));
+  return text`${ev} AS (
+      INSERT INTO webhook_events (id, type, subject_id, organisation_ids, data)
+      SELECT ${e.id}::uuid, ${e.input.type}, ${e.input.subjectId},
+             ${audience ? `{${audience.join(',')}}` : null}::uuid[], ${jsonbTextWith(e.input.data, lateValue, dataPaths)}
+      FROM ${raw(from)}
+      RETURNING id),
+    ${targets} AS (
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        AS d(id uuid, endpoint_id uuid, job uuid, job_id text)),
+    ${raw(`${name}_deliveries`)} AS (
+      INSERT INTO webhook_deliveries (id, event_id, endpoint_id)
+      SELECT ${targets}.id, ${ev}.id, ${targets}.endpoint_id FROM ${ev}, ${targets}),
+    ${raw(`${name}_jobs`)} AS (
       INSERT INTO outbox_jobs (id, queue, name, job_id, payload)
       SELECT ${targets}.job, ${WEBHOOK_QUEUE}, ${WEBHOOK_QUEUE}, ${targets}.job_id,
              jsonb_build_object('deliveryId', ${targets}.id)

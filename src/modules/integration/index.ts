@@ -4,6 +4,9 @@ export {
   emitEventInTx,
   emitEventsInTx,
   eventCtes,
+  eventCtesText,
   type PreparedEvent,
+  preparedEvent,
   prepareEventInTx,
+  subscribedEndpointsText,
 } from './events.js';

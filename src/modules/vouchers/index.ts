@@ -3,6 +3,7 @@ export {
   ISSUE_QUEUE,
   requestRevocationInTx,
   requestVoucherCtes,
+  requestVoucherCtesText,
   requestVoucherInTx,
   type VoucherRequest,
   voucherNumbersFor,

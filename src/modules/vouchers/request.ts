@@ -9,7 +9,15 @@ import type { DbOrTx, Tx } from '../../platform/db.js';
 import { ValidationError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { assertJobId } from '../../platform/queue.js';
-import { cteName, jsonbWith, type LateValue } from '../../platform/statement.js';
+import {
+  cteName,
+  jsonbTextWith,
+  jsonbWith,
+  type LateValue,
+  raw,
+  type Text,
+  text,
+} from '../../platform/statement.js';
 import { emitRevokedEventInTx } from './events.js';
 import { vouchers, voucherTransactions } from './schema.js';
 import {
@@ -155,6 +163,31 @@ export function requestVoucherCtes(name: string, request: VoucherRequest, late: 
       ON CONFLICT DO NOTHING
       RETURNING id),
     ${cteName(`${name}_job`)} AS (
+      INSERT INTO outbox_jobs (id, queue, name, job_id, payload)
+      SELECT ${t}.id, ${ISSUE_QUEUE}, ${ISSUE_QUEUE}, ${issueJobId(id)}, jsonb_build_object('transactionId', ${t}.id)
+      FROM ${t})`;
+}
+
+/** `requestVoucherCtes` for a statement written as `Text` (platform/statement.ts); `from` and `lateValue` are SQL of it. */
+export function requestVoucherCtesText(
+  name: string,
+  request: VoucherRequest,
+  from: string,
+  lateValue: string,
+): Text {
+  const errors = validateVoucherRequest(request).map((e) => ({ ...e, code: 'voucher-request' }));
+  if (errors.length) throw new ValidationError(errors);
+  const id = newId();
+  assertJobId(issueJobId(id));
+  const t = raw(`${name}_transaction`);
+  return text`${t} AS (
+      INSERT INTO voucher_transactions (id, source_type, source_id, request)
+      SELECT ${id}::uuid, ${request.sourceType}, ${request.sourceId},
+             ${jsonbTextWith(request, lateValue, [['contractRegistrationNumber']])}
+      FROM ${raw(from)}
+      ON CONFLICT DO NOTHING
+      RETURNING id),
+    ${raw(`${name}_job`)} AS (
       INSERT INTO outbox_jobs (id, queue, name, job_id, payload)
       SELECT ${t}.id, ${ISSUE_QUEUE}, ${ISSUE_QUEUE}, ${issueJobId(id)}, jsonb_build_object('transactionId', ${t}.id)
       FROM ${t})`;
