@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestContext } from '../../test/app.js';
 import type { TestContext } from '../../test/context.js';
-import { contractRequest, useVoucherIssuing, waitSequenced } from '../../test/fixtures/vouchers.js';
+import { useVoucherIssuing } from '../../test/fixtures/voucher-issuing.js';
+import { contractRequest, waitSequenced } from '../../test/fixtures/vouchers.js';
 import { voucherParts } from './jobs.js';
 import { ISSUE_QUEUE, requestVoucherInTx } from './request.js';
 

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createActor, createClientActor, createOrganisation } from '../../test/actors.js';
 import { useTestApp } from '../../test/app.js';
 import type { TestContext } from '../../test/context.js';
-import { useVoucherIssuing } from '../../test/fixtures/vouchers.js';
+import { useVoucherIssuing } from '../../test/fixtures/voucher-issuing.js';
 import { randomCreditCode } from '../../test/ids.js';
 import { vouchersModule } from './module.js';
 
