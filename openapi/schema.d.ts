@@ -1074,8 +1074,9 @@ export interface paths {
          * Achievements that could meet a need, with recommended experts and institutions
          * @description Ranked achievements, published or in negotiation (at most 50 in all, paged by cursor),
          *     each with its rank, status, score, score breakdown, zh-CN reasons and the need's terms
-         *     it matched; plus experts and service
-         *     institutions found with the need's text and field. A published need is open to
+         *     it matched; plus experts and service institutions found with the need's text (at most 5
+         *     each; only those whose match names telling words or a synonym, so either list may be
+         *     empty). A published need is open to
          *     anyone; a draft only to its own organisation (and its reviewers and operators): others
          *     get 404.
          */
@@ -1123,7 +1124,7 @@ export interface paths {
          * Ad-hoc matching of a text and constraints against achievements
          * @description Ranks achievements (published or in negotiation) for a free text plus the constraints a need would carry
          *     (field, readiness, budget, transfer modes, region), exactly as for a need; with
-         *     recommended experts and institutions.
+         *     recommended experts and institutions (as for a need; either list may be empty).
          */
         post: operations["queryMatches"];
         delete?: never;
@@ -4489,9 +4490,18 @@ export interface components {
             nextCursor: string | null;
             /** @description The subject's words it was matched with, rarest in the catalog first (at most 30). */
             queryTerms: string[];
-            /** @description Recommended experts (needs and ad-hoc queries only). */
+            /**
+             * @description Recommended experts (needs and ad-hoc queries only), at most 5: only those whose match
+             *     with the text names telling words or a synonym (关键词匹配 or 近义匹配); one sharing only
+             *     common words (服务, 科技, a form's boilerplate) or nothing but the field is not listed.
+             *     Empty when none has such evidence.
+             */
             experts?: components["schemas"]["Match"][];
-            /** @description Recommended service institutions (needs and ad-hoc queries only). */
+            /**
+             * @description Recommended service institutions (needs and ad-hoc queries only), at most 5: found by
+             *     their own text or through their published service offerings, by the experts' rule (only
+             *     those whose match names telling words or a synonym). Empty when none has such evidence.
+             */
             institutions?: components["schemas"]["Match"][];
         };
         MatchQuery: {

@@ -254,43 +254,80 @@ function signed(x: number): string {
   return `${x >= 0 ? '+' : ''}${x.toFixed(3)}`;
 }
 
-/** How often each reason string appears among a need's matches (the bar: on at most half). */
+/** The lists of a need's matches whose reason strings are counted. */
+const REASON_LISTS = ['items', 'experts', 'institutions'] as const;
+type ReasonList = (typeof REASON_LISTS)[number];
+/** The reasons rule thins lists of this many or more (reasons.ts): shorter ones are counted apart. */
+const THINNED_LIST = 4;
+
+/**
+ * How often each reason string appears among a need's matches, per list (achievements, experts,
+ * institutions). The bar (issue 13 item 4): no reason string on more than half of a list. A list
+ * of one or two cannot meet it with any reason at all, so lists shorter than four are counted apart.
+ */
 class ReasonShares {
-  #worst = 0;
-  #worstReason = '';
-  #over = 0;
-  #needs = 0;
+  #stats = new Map<
+    ReasonList,
+    {
+      needs: number;
+      listed: number;
+      over: number;
+      long: number;
+      overLong: number;
+      worst: number;
+      worstReason: string;
+    }
+  >(
+    REASON_LISTS.map((l) => [
+      l,
+      { needs: 0, listed: 0, over: 0, long: 0, overLong: 0, worst: 0, worstReason: '' },
+    ]),
+  );
 
   watch(ranker: Ranker, loaded: LoadedDevset, get: typeof httpGet): Ranker {
     return async (need) => {
       const body = (await get(
         `/v1/needs/${loaded.needIdOf.get(need.externalId)}/matches?limit=20`,
-      )) as unknown as {
-        items: { reasons: string[] }[];
-      };
-      const counts = new Map<string, number>();
-      for (const item of body.items)
-        for (const r of new Set(item.reasons)) counts.set(r, (counts.get(r) ?? 0) + 1);
-      let needWorst = 0;
-      for (const [reason, n] of counts) {
-        const share = n / body.items.length;
-        needWorst = Math.max(needWorst, share);
-        if (share > this.#worst) {
-          this.#worst = share;
-          this.#worstReason = reason;
+      )) as unknown as Record<ReasonList, { reasons: string[] }[] | undefined>;
+      for (const list of REASON_LISTS) {
+        const stats = this.#stats.get(list)!;
+        const items = body[list] ?? [];
+        stats.needs++;
+        if (items.length === 0) continue;
+        stats.listed++;
+        const counts = new Map<string, number>();
+        for (const item of items)
+          for (const r of new Set(item.reasons)) counts.set(r, (counts.get(r) ?? 0) + 1);
+        let needWorst = 0;
+        let needWorstReason = '';
+        for (const [reason, n] of counts) {
+          const share = n / items.length;
+          if (share > needWorst) [needWorst, needWorstReason] = [share, reason];
         }
+        const long = items.length >= THINNED_LIST;
+        if (long) stats.long++;
+        if (needWorst > 0.5) {
+          stats.over++;
+          if (long) stats.overLong++;
+        }
+        if (long && needWorst > stats.worst) [stats.worst, stats.worstReason] = [needWorst, needWorstReason];
       }
-      this.#needs++;
-      if (needWorst > 0.5) this.#over++;
       return ranker(need);
     };
   }
 
   report(): string {
-    return (
-      `most common reason string on ${(this.#worst * 100).toFixed(0)} % of one need's matches ` +
-      `(${this.#worstReason || 'none'}); needs with a reason on more than half of their matches: ${this.#over} of ${this.#needs}`
-    );
+    const pct = (n: number, of: number) => (of === 0 ? '-' : `${((n / of) * 100).toFixed(0)} %`);
+    return REASON_LISTS.map((list) => {
+      const s = this.#stats.get(list)!;
+      const name = list === 'items' ? 'achievements' : list;
+      return (
+        `${name}: ${s.listed} of ${s.needs} needs have a list; lists of ${THINNED_LIST} or more with a reason ` +
+        `string on more than half of them: ${s.overLong} of ${s.long} (${pct(s.overLong, s.long)}); ` +
+        `shorter lists: ${s.over - s.overLong} of ${s.listed - s.long}; worst among lists of ${THINNED_LIST}+: ` +
+        `${(s.worst * 100).toFixed(0)} % (${s.worstReason || 'none'})`
+      );
+    }).join('\n    ');
   }
 }
 
@@ -352,7 +389,7 @@ try {
         undefined,
         recallGrade,
       );
-      console.log(`  reasons: ${reasons.report()}`);
+      console.log(`  reasons:\n    ${reasons.report()}`);
       summary.push(
         `  ${name}: nDCG@10 ${ranked.ndcg.toFixed(3)} vs BM25 ${base25.ndcg.toFixed(3)} (${signed(ranked.ndcg - base25.ndcg)}), ` +
           `recall@20 ${ranked.recall.toFixed(3)} vs ${base25.recall.toFixed(3)} (${signed(ranked.recall - base25.recall)})`,

@@ -1,31 +1,19 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useTestApp } from '../../test/app.js';
 import type { TestContext } from '../../test/context.js';
-import {
-  application,
-  createPoint,
-  injectAs,
-  type Method,
-  type Point,
-} from '../../test/fixtures/contracts.js';
+import { useContractApp } from '../../test/fixtures/contract-app.js';
+import { application, type Point } from '../../test/fixtures/contracts.js';
 import { voucherTransactions } from '../vouchers/schema.js';
-import { contractRoutes } from './routes.js';
 import { contractVersions } from './schema.js';
 
-const fixture = useTestApp([contractRoutes]);
+const fixture = useContractApp();
+const { as } = fixture;
 let ctx: TestContext;
-let app: FastifyInstance;
 let point: Point;
 
-beforeAll(async () => {
-  ({ ctx, app } = fixture);
-  point = await createPoint(ctx);
+beforeAll(() => {
+  ({ ctx, point } = fixture);
 });
-
-const as = (who: { headers: Record<string, string> }, method: Method, url: string, payload?: unknown) =>
-  injectAs(app, who, method, url, payload);
 
 async function registered(): Promise<string> {
   const { id } = (await as(point.applicant, 'POST', '/v1/contracts', application(point))).json();

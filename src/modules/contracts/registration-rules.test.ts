@@ -2,39 +2,27 @@
 // override-verified credit codes, duplicate applications, registrars reviewing their own
 // applications, the voucher number of a registered contract, and text in names and titles.
 import { eq } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createActor, createOrganisation } from '../../test/actors.js';
-import { useTestApp } from '../../test/app.js';
 import type { TestContext } from '../../test/context.js';
-import {
-  application,
-  createPoint,
-  injectAs,
-  type Method,
-  type Point,
-} from '../../test/fixtures/contracts.js';
+import { useContractApp } from '../../test/fixtures/contract-app.js';
+import { application, createPoint, type Point } from '../../test/fixtures/contracts.js';
 import { sha256hex } from '../../test/hashes.js';
 import { randomCreditCode } from '../../test/ids.js';
 import { creditCodeCheckChar } from '../identity/identifiers.js';
 import { grantRole } from '../identity/repository.js';
 import { organisations } from '../identity/schema.js';
 import { voucherParts } from '../vouchers/jobs.js';
-import { contractRoutes } from './routes.js';
 import type { ContractInput } from './validation.js';
 
+const fixture = useContractApp();
+const { as } = fixture;
 let ctx: TestContext;
-let app: FastifyInstance;
 let point: Point;
 
-const fixture = useTestApp([contractRoutes]);
-beforeAll(async () => {
-  ({ ctx, app } = fixture);
-  point = await createPoint(ctx);
+beforeAll(() => {
+  ({ ctx, point } = fixture);
 });
-
-const as = (who: { headers: Record<string, string> }, method: Method, url: string, payload?: unknown) =>
-  injectAs(app, who, method, url, payload);
 
 async function create(
   over: Partial<ContractInput> = {},

@@ -1,39 +1,26 @@
 import { and, asc, eq } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents } from '../../platform/schema.js';
 import { createActor, createOrganisation } from '../../test/actors.js';
-import { useTestApp } from '../../test/app.js';
 import type { TestContext } from '../../test/context.js';
+import { useContractApp } from '../../test/fixtures/contract-app.js';
 import { randomCreditCode, randomPatentNumber } from '../../test/ids.js';
 import { createListing, transitionListing } from '../catalog/listings.js';
 import { voucherTransactions } from '../vouchers/schema.js';
 import '../catalog/policies.js';
 import { achievementFixture } from '../../test/fixtures/catalog.js';
-import {
-  application,
-  createPoint,
-  injectAs,
-  type Method,
-  type Point,
-  principalOf,
-} from '../../test/fixtures/contracts.js';
-import { contractRoutes } from './routes.js';
+import { application, type Point, principalOf } from '../../test/fixtures/contracts.js';
 import { REFUSAL_GROUNDS } from './rules.js';
 import type { ContractInput } from './validation.js';
 
-const fixture = useTestApp([contractRoutes]);
+const fixture = useContractApp();
+const { as } = fixture;
 let ctx: TestContext;
-let app: FastifyInstance;
 let point: Point;
 
-beforeAll(async () => {
-  ({ ctx, app } = fixture);
-  point = await createPoint(ctx);
+beforeAll(() => {
+  ({ ctx, point } = fixture);
 });
-
-const as = (who: { headers: Record<string, string> }, method: Method, url: string, payload?: unknown) =>
-  injectAs(app, who, method, url, payload);
 
 async function create(over: Partial<ContractInput> = {}) {
   const res = await as(point.applicant, 'POST', '/v1/contracts', application(point, over));

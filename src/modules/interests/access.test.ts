@@ -1,27 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createClientActor } from '../../test/actors.js';
 import {
   BUYER_CONTACT,
-  createWorld,
   express,
   needOf,
   publishedAchievement,
-  requester,
+  useWorld,
   type World,
 } from '../../test/fixtures/interests.js';
 
 /** Who may express interest in what, who sees an interest, lists, and malformed input. */
+const world = useWorld();
+const { req } = world;
 let w: World;
-let req: ReturnType<typeof requester>;
 let achievementId: string;
 
 beforeAll(async () => {
-  w = await createWorld();
-  req = requester(w);
+  ({ w } = world);
   achievementId = await publishedAchievement(w);
-});
-afterAll(async () => {
-  await w?.close();
 });
 
 const body = (over: object = {}) => ({

@@ -1,26 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { TestActor } from '../../test/actors.js';
 import {
   BUYER_CONTACT,
-  createWorld,
   express,
   type InterestJson,
   needOf,
   publishedAchievement,
-  requester,
+  useWorld,
   type World,
 } from '../../test/fixtures/interests.js';
 
 /** The allowed lifecycle end to end: contacts, NDA, listing status, notifications, events, history. */
+const world = useWorld();
+const { req } = world;
 let w: World;
-let req: ReturnType<typeof requester>;
 
-beforeAll(async () => {
-  w = await createWorld();
-  req = requester(w);
-});
-afterAll(async () => {
-  await w?.close();
+beforeAll(() => {
+  ({ w } = world);
 });
 
 const step = async (id: string, action: string, actor: TestActor, body?: object) => {

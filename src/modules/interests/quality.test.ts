@@ -1,12 +1,11 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { TestActor } from '../../test/actors.js';
 import {
-  createWorld,
   express,
   needOf,
   publishedAchievement,
-  requester,
+  useWorld,
   type World,
 } from '../../test/fixtures/interests.js';
 import { interests } from './schema.js';
@@ -16,17 +15,14 @@ import { interests } from './schema.js';
  * quality report built from them (issue 13 item 5). The report is global, so every origin here
  * carries a ranking version of this file's own and only that version's rows are asserted.
  */
+const world = useWorld();
+const { req } = world;
 let w: World;
-let req: ReturnType<typeof requester>;
 let version: string;
 
-beforeAll(async () => {
-  w = await createWorld();
-  req = requester(w);
+beforeAll(() => {
+  ({ w } = world);
   version = `test-${w.ctx.tag}`;
-});
-afterAll(async () => {
-  await w?.close();
 });
 
 const step = async (id: string, action: string, actor: TestActor, body: object = {}) => {

@@ -1,44 +1,28 @@
 // Service offerings are documents of the search engine (issue 16): services API → outbox →
 // `services.offering-changed` job → indexer worker → engine; `techex reindex` rebuilds them too.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../platform/ids.js';
-import type { AnyWorker } from '../../platform/queue.js';
-import { useTestApp } from '../../test/app.js';
-import {
-  createServicesWorld,
-  injector,
-  publishedOffering,
-  type ServicesWorld,
-} from '../../test/fixtures/services.js';
-import { eventually } from '../../test/wait.js';
+import { useOfferingIndex } from '../../test/fixtures/offering-index.js';
+import { publishedOffering, type ServicesWorld } from '../../test/fixtures/services.js';
 import { servicesModule } from '../services/module.js';
 import type { SearchEngine, SearchQuery } from './engine.js';
 import { searchEngineFor } from './engine-instance.js';
-import { matchingWorkers, OFFERING_CHANGED_QUEUE, processOfferingChange } from './indexer.js';
+import { OFFERING_CHANGED_QUEUE, processOfferingChange } from './indexer.js';
 import { reindex } from './reindex.js';
 import { searchRoutes } from './routes.js';
 
-const t = useTestApp([servicesModule.routes!, searchRoutes], { outboxQueues: [OFFERING_CHANGED_QUEUE] });
-const req = injector(() => t.app);
-const workers: AnyWorker[] = [];
+const index = useOfferingIndex([servicesModule.routes!, searchRoutes]);
+const { t, req, until } = index;
 let engine: SearchEngine;
 let w: ServicesWorld;
 
 beforeAll(async () => {
-  for (const def of matchingWorkers(t.ctx)) {
-    workers.push(t.ctx.queues.worker(def.queue as never, def.process, { concurrency: def.concurrency }));
-  }
   engine = await searchEngineFor(t.ctx);
-  w = await createServicesWorld(t.ctx);
-});
-afterAll(async () => {
-  await Promise.all(workers.map((x) => x.close()));
+  ({ w } = index);
 });
 
 const ids = async (q: Omit<SearchQuery, 'type'>) =>
   (await engine.search({ type: 'offering', ...q })).hits.map((h) => h.id);
-const until = (what: string, ok: () => Promise<boolean>) =>
-  eventually(what, ok, { timeout: 10_000, poke: () => t.ctx.outbox.kick() });
 
 describe('service offerings in the search index', () => {
   it('a published offering is findable; a withdrawn one is gone', async () => {

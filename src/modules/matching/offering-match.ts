@@ -12,7 +12,7 @@ import { regionPath, type SearchEngine, type SearchFilters } from './engine.js';
 import type { Fit } from './fits.js';
 import type { LexicalTerm } from './lexical.js';
 import { servedRegionTags } from './projection.js';
-import { directoryReasons, PROVIDER_STRENGTH, PROVIDER_WEIGHTS } from './providers.js';
+import { directoryList, PROVIDER_STRENGTH, PROVIDER_WEIGHTS } from './providers.js';
 import {
   RANKING_PARAMS,
   type RankingParams,
@@ -118,22 +118,20 @@ export async function matchOfferings(
         region: offeringRegionFit(subject, offering),
       };
       const relative = s.text / best;
-      return [{ s, offering, fits, relative, score: relative * structuralFactor(fits, PARAMS) }];
+      return [
+        { s, matches: s.matches, offering, fits, relative, score: relative * structuralFactor(fits, PARAMS) },
+      ];
     })
-    .sort((a, b) => b.score - a.score || a.offering.id.localeCompare(b.offering.id))
-    .slice(0, limit);
-  const reasons = await directoryReasons(
-    engine,
-    ranked.map(({ s, fits }) => ({ matches: s.matches, fits })),
-    stats.docs,
-  );
-  return ranked.map(({ s, offering, fits, relative, score }, i) => ({
+    .sort((a, b) => b.score - a.score || a.offering.id.localeCompare(b.offering.id));
+  // an offering sharing only generic words with the subject is no match (as experts and institutions)
+  const listed = await directoryList(engine, ranked, stats.docs, limit);
+  return listed.map(({ item: { s, offering, fits, relative, score }, reasons }) => ({
     id: offering.id,
     organisationId: offering.organisationId,
     title: offering.title,
     score: Math.round(score * 10_000) / 10_000,
     breakdown: { text: r3(relative), field: r3(fits.field.score), region: r3(fits.region.score) },
-    reasons: reasons[i]!,
+    reasons,
     matchedTerms: shownTerms(s.matches),
   }));
 }

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { generalHead, headOf } from './generic-words.js';
 import type { CorpusStats, TermMatch } from './lexical.js';
-import { distinctiveReasons, isGeneric, shownTerms, textReason, withoutRepeated } from './reasons.js';
+import {
+  distinctiveReasons,
+  isGeneric,
+  restsOnGenericWords,
+  shownTerms,
+  textReason,
+  withoutRepeated,
+} from './reasons.js';
 
 const m = (term: string, df: number, surface = term, contribution = 1): TermMatch => ({
   term,
@@ -43,6 +50,19 @@ describe('match reasons', () => {
     // a word public text seldom holds still tells, in the directory as anywhere
     expect(textReason([m('技术成熟度', 2), m('声学', 1)], 16, publicText)).toBe('关键词匹配：声学');
     expect(textReason([m('声学', 1), m('超声', 1)], 16, publicText)).toBe('关键词匹配：声学、超声');
+  });
+
+  it('says a directory candidate rests on common words exactly when its reason would be weak', () => {
+    const publicText = stats(810, { 服务: 30, 科技: 25, 技术成熟度: 300, 声学: 4, 超声: 6, 协同: 30 });
+    // general Chinese only, a form's boilerplate only, one telling but not rare word: left out
+    expect(restsOnGenericWords([m('服务', 2), m('科技', 2)], 16, publicText)).toBe(true);
+    expect(restsOnGenericWords([m('技术成熟度', 2)], 16, publicText)).toBe(true);
+    expect(restsOnGenericWords([m('协同', 30)], 1000, publicText)).toBe(true);
+    expect(restsOnGenericWords([], 16, publicText)).toBe(true);
+    // telling words, or a synonym, are evidence
+    expect(restsOnGenericWords([m('声学', 1), m('超声', 1)], 16, publicText)).toBe(false);
+    expect(restsOnGenericWords([m('光度立体', 1)], 16, publicText)).toBe(false);
+    expect(restsOnGenericWords([m('agv', 2, '自动导引车')], 16, publicText)).toBe(false);
   });
 
   it('shows no keyword match resting on words of general Chinese, whatever their count (demo case)', () => {

@@ -58,6 +58,32 @@ export function isGeneric(m: TermMatch, publicText?: CorpusStats): boolean {
 }
 
 /**
+ * The matched words that tell something: words (not bigrams, not numbers), not generic
+ * (`isGeneric`, judged against `publicText`), in at most 5 % of the catalog scored (`docs`).
+ */
+function tellingMatches(matches: readonly TermMatch[], docs: number, publicText?: CorpusStats): TermMatch[] {
+  return matches.filter(
+    (m) => isWord(m) && rareIn({ docs }, m.df, TELLING_SHARE) && !isGeneric(m, publicText),
+  );
+}
+
+/**
+ * Whether a candidate's text match rests on common words only: its text reason would be the weak
+ * one (no two telling words, no rare one, no synonym), which says 弱相关：仅共有常见词. The
+ * directories (experts, institutions, offerings) list no such candidate: sharing 服务 or 技术成熟度,
+ * or one word held by many documents, with a need is no evidence a person can act on (issue 13
+ * item 4).
+ */
+export function restsOnGenericWords(
+  matches: readonly TermMatch[],
+  docs: number,
+  publicText?: CorpusStats,
+): boolean {
+  const reason = textReason(matches, docs, publicText);
+  return reason === undefined || reason.startsWith(WEAK_REASON);
+}
+
+/**
  * The text reason of a candidate: a keyword match, a synonym match, or a weak one, by one rule
  * for every catalog and directory. A word is telling when it is not generic (`isGeneric`, judged
  * against `publicText`, the document frequencies of all public text) and is in at most 5 % of the
@@ -69,9 +95,7 @@ export function textReason(
   docs: number,
   publicText?: CorpusStats,
 ): string | undefined {
-  const telling = matches.filter(
-    (m) => isWord(m) && rareIn({ docs }, m.df, TELLING_SHARE) && !isGeneric(m, publicText),
-  );
+  const telling = tellingMatches(matches, docs, publicText);
   const direct = shownTerms(
     telling.filter((m) => m.surface === m.term),
     SHOWN_TERMS,

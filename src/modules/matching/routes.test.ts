@@ -121,7 +121,7 @@ beforeAll(async () => {
       id: ids.institution,
       type: 'institution',
       title: '南京新材料技术转移中心',
-      body: '锂电池材料中试、检验检测、技术转移',
+      body: '锂电池正极材料包覆改性中试、检验检测、技术转移',
       fieldCode: '03',
       regionCode: '320102',
       status: 'published',

@@ -1,43 +1,23 @@
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AnyWorker } from '../../platform/queue.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents } from '../../platform/schema.js';
 import { createClientActor, type TestActor } from '../../test/actors.js';
-import { useTestApp } from '../../test/app.js';
-import {
-  chinaDay,
-  createServicesWorld,
-  injector,
-  publishedOffering,
-  type ServicesWorld,
-  VALUATION,
-} from '../../test/fixtures/services.js';
-import { eventually } from '../../test/wait.js';
+import { useOfferingIndex } from '../../test/fixtures/offering-index.js';
+import { chinaDay, publishedOffering, type ServicesWorld, VALUATION } from '../../test/fixtures/services.js';
 import { catalogModule } from '../catalog/module.js';
-import { matchingWorkers, OFFERING_CHANGED_QUEUE } from '../matching/indexer.js';
 import { servicesModule } from './module.js';
 
 /**
  * Issue 16: a published offering is corrected with `PUT` like a published listing — it stays
  * published, the search index and the change feed follow, quotes and orders keep their price.
  */
-const t = useTestApp([catalogModule.routes!, servicesModule.routes!], {
-  outboxQueues: [OFFERING_CHANGED_QUEUE],
-});
-const req = injector(() => t.app);
-const workers: AnyWorker[] = [];
+const index = useOfferingIndex([catalogModule.routes!, servicesModule.routes!]);
+const { t, req, until } = index;
 let w: ServicesWorld;
 let feedReader: TestActor;
 
-afterAll(async () => {
-  await Promise.all(workers.map((x) => x.close()));
-});
-
 beforeAll(async () => {
-  for (const def of matchingWorkers(t.ctx)) {
-    workers.push(t.ctx.queues.worker(def.queue as never, def.process, { concurrency: def.concurrency }));
-  }
-  w = await createServicesWorld(t.ctx);
+  ({ w } = index);
   feedReader = await createClientActor(t.ctx, w.buyerOrg, ['changes:read']);
 });
 
@@ -53,13 +33,9 @@ const found = async (q: string) => {
 };
 
 const searchHas = (id: string, q: string, present: boolean) =>
-  eventually(
+  until(
     `offering ${id} ${present ? 'found' : 'not found'} by ${q}`,
     async () => (await found(q)).includes(id) === present,
-    {
-      timeout: 10_000,
-      poke: () => t.ctx.outbox.kick(),
-    },
   );
 
 /** The feed's current end (all pages read), and the changes after a position. */

@@ -1,53 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AnyWorker } from '../../platform/queue.js';
-import { useTestApp } from '../../test/app.js';
-import {
-  createServicesWorld,
-  injector,
-  publishedOffering,
-  type ServicesWorld,
-} from '../../test/fixtures/services.js';
-import { eventually } from '../../test/wait.js';
-import { matchingWorkers, OFFERING_CHANGED_QUEUE } from '../matching/indexer.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useOfferingIndex } from '../../test/fixtures/offering-index.js';
+import { publishedOffering, type ServicesWorld } from '../../test/fixtures/services.js';
 import { servicesModule } from './module.js';
 
 /**
  * `GET /v1/service-offerings?q=`: published offerings are documents of the search engine (issue
  * 16), indexed by the matching module's worker; every word (or a synonym) must match, best first.
  */
-const t = useTestApp([servicesModule.routes!], { outboxQueues: [OFFERING_CHANGED_QUEUE] });
-const req = injector(() => t.app);
-const workers: AnyWorker[] = [];
+const index = useOfferingIndex([servicesModule.routes!]);
+const { req, searchFinds: indexed } = index;
 let w: ServicesWorld;
 let valuation: string;
 let pilot: string;
 
-/** Waits until the search finds `id` (the index follows within seconds), kicking the outbox. */
-const indexed = (id: string, q: string) =>
-  eventually(
-    `offering ${id} indexed`,
-    async () =>
-      (
-        await req(
-          undefined,
-          'GET',
-          `/v1/service-offerings?organisationId=${w.institutionOrg.id}&q=${encodeURIComponent(q)}&limit=100`,
-        )
-      )
-        .json()
-        .items.some((x: { id: string }) => x.id === id),
-    { timeout: 10_000, poke: () => t.ctx.outbox.kick() },
-  );
-
-afterAll(async () => {
-  await Promise.all(workers.map((x) => x.close()));
-});
-
 beforeAll(async () => {
-  for (const def of matchingWorkers(t.ctx)) {
-    workers.push(t.ctx.queues.worker(def.queue as never, def.process, { concurrency: def.concurrency }));
-  }
-  w = await createServicesWorld(t.ctx);
+  ({ w } = index);
   valuation = (await publishedOffering(req, w)).id;
   pilot = (
     await publishedOffering(req, w, {

@@ -1,49 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AnyWorker } from '../../platform/queue.js';
-import { useTestApp } from '../../test/app.js';
-import {
-  createServicesWorld,
-  injector,
-  publishedOffering,
-  type ServicesWorld,
-} from '../../test/fixtures/services.js';
-import { eventually } from '../../test/wait.js';
-import { matchingWorkers, OFFERING_CHANGED_QUEUE } from '../matching/indexer.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useOfferingIndex } from '../../test/fixtures/offering-index.js';
+import { publishedOffering, type ServicesWorld } from '../../test/fixtures/services.js';
 import { servicesModule } from './module.js';
 
 /**
  * `GET /v1/service-requests/{id}/suggestions`: published offerings ranked by the search and
  * matching engine (issue 16), with the matching module's reasons.
  */
-const t = useTestApp([servicesModule.routes!], { outboxQueues: [OFFERING_CHANGED_QUEUE] });
-const req = injector(() => t.app);
-const workers: AnyWorker[] = [];
+const index = useOfferingIndex([servicesModule.routes!]);
+const { req, searchFinds: indexed } = index;
 let w: ServicesWorld;
 let patents: string;
 let equipment: string;
 let search: string;
 
-const indexed = (id: string, q: string) =>
-  eventually(
-    `offering ${id} indexed`,
-    async () =>
-      (
-        await req(
-          undefined,
-          'GET',
-          `/v1/service-offerings?organisationId=${w.institutionOrg.id}&q=${encodeURIComponent(q)}&limit=100`,
-        )
-      )
-        .json()
-        .items.some((x: { id: string }) => x.id === id),
-    { timeout: 10_000, poke: () => t.ctx.outbox.kick() },
-  );
-
 beforeAll(async () => {
-  for (const def of matchingWorkers(t.ctx)) {
-    workers.push(t.ctx.queues.worker(def.queue as never, def.process, { concurrency: def.concurrency }));
-  }
-  w = await createServicesWorld(t.ctx);
+  ({ w } = index);
   // words and a field no other test file's offerings use (they share the index), so that what is
   // telling here is telling whatever else runs
   patents = (
@@ -71,9 +43,6 @@ beforeAll(async () => {
   await indexed(patents, '基因编辑');
   await indexed(equipment, '机器设备');
   await indexed(search, '专利检索');
-});
-afterAll(async () => {
-  await Promise.all(workers.map((x) => x.close()));
 });
 
 describe('suggestions for a service request', () => {

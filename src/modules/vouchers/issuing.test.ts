@@ -1,42 +1,21 @@
-import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOutboxDispatcher, deferredQueuesOf, type OutboxDispatcher } from '../../platform/outbox.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestContext } from '../../test/app.js';
 import type { TestContext } from '../../test/context.js';
+import { useVoucherIssuing } from '../../test/fixtures/voucher-issuing.js';
 import { contractRequest, waitSequenced } from '../../test/fixtures/vouchers.js';
 import { voucherParts } from './jobs.js';
-import { vouchersModule } from './module.js';
 import { ISSUE_QUEUE, requestVoucherInTx } from './request.js';
 
 // Issue 14: the queue hop (outbox → BullMQ → job → issuer) cost as much as signing. The runtime's
 // dispatcher leaves vouchers.issue rows to the issuer's own sweep for a grace period, and the
 // issuing statement marks each job's outbox row done, so on the usual path no job is queued.
 let ctx: TestContext;
-let dispatcher: OutboxDispatcher;
 
 const fixture = useTestContext();
-beforeAll(async () => {
+// As the runtime builds it (runtime.ts): with the modules' deferred queues. No queue worker.
+const issuing = useVoucherIssuing(fixture, { deferred: true });
+beforeAll(() => {
   ({ ctx } = fixture);
-  const parts = voucherParts(ctx);
-  // As the runtime builds it (runtime.ts): with the module's deferred queues. No queue worker.
-  dispatcher = createOutboxDispatcher({
-    db: ctx.database.db,
-    queues: ctx.queues,
-    logger: pino({ level: 'silent' }),
-    sweepMs: 200,
-    onlyQueues: [ISSUE_QUEUE],
-    deferred: deferredQueuesOf([vouchersModule]),
-  });
-  dispatcher.start();
-  parts.issuer.start();
-  parts.sequencer.start();
-});
-
-afterAll(async () => {
-  await dispatcher?.stop();
-  const parts = ctx && voucherParts(ctx);
-  await parts?.issuer.stop();
-  await parts?.sequencer.stop();
 });
 
 describe('issuing without the queue hop', () => {
@@ -47,7 +26,7 @@ describe('issuing without the queue hop', () => {
         requestVoucherInTx(tx, contractRequest()),
       );
       ids.push(transactionId);
-      dispatcher.kick();
+      issuing.outbox.kick();
     }
     voucherParts(ctx).issuer.kick();
     const numbers = await waitSequenced(ctx.database.pool, ids);
@@ -62,7 +41,7 @@ describe('issuing without the queue hop', () => {
     expect(rows.rows.map((r) => r.id).sort()).toEqual([...ids].sort());
     expect(rows.rows.every((r) => r.dispatched)).toBe(true);
     // A later sweep of the dispatcher has nothing to deliver for them.
-    await dispatcher.dispatchPending();
+    await issuing.outbox.dispatchPending();
     for (const jobId of jobIds) expect(await ctx.queues.queue(ISSUE_QUEUE).getJob(jobId)).toBeUndefined();
 
     const states = await ctx.database.pool.query<{ state: string }>(

@@ -2,50 +2,25 @@ import { createHash } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
-import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOutboxDispatcher, type OutboxDispatcher } from '../../platform/outbox.js';
-import type { AnyWorker } from '../../platform/queue.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createActor, createClientActor, createOrganisation } from '../../test/actors.js';
 import { useTestApp } from '../../test/app.js';
 import type { TestContext } from '../../test/context.js';
+import { useVoucherIssuing } from '../../test/fixtures/voucher-issuing.js';
 import { randomCreditCode } from '../../test/ids.js';
 import { organisations } from '../identity/schema.js';
-import { voucherParts, voucherWorkers } from './jobs.js';
 import { vouchersModule } from './module.js';
-import { ISSUE_QUEUE } from './request.js';
 
 const SELLER = { name: '江苏某数据科技有限公司', creditCode: '91350100M000100Y43' };
 
 // A partner exchange reports a completed data product transaction and gets its voucher.
 let ctx: TestContext;
 let app: FastifyInstance;
-let worker: AnyWorker;
-let outbox: OutboxDispatcher;
 
 const fixture = useTestApp([vouchersModule.routes!]);
-beforeAll(async () => {
+useVoucherIssuing(fixture, { workers: true });
+beforeAll(() => {
   ({ ctx, app } = fixture);
-  for (const def of voucherWorkers(ctx)) {
-    worker = ctx.queues.worker(def.queue as never, def.process, { concurrency: def.concurrency });
-  }
-  await worker.waitUntilReady();
-  outbox = createOutboxDispatcher({
-    db: ctx.database.db,
-    queues: ctx.queues,
-    logger: pino({ level: 'silent' }),
-    sweepMs: 200,
-    onlyQueues: [ISSUE_QUEUE],
-  });
-  outbox.start();
-  voucherParts(ctx).issuer.start();
-  voucherParts(ctx).sequencer.start();
-});
-afterAll(async () => {
-  await worker?.close();
-  await outbox?.stop();
-  await voucherParts(ctx).issuer.stop();
-  await voucherParts(ctx).sequencer.stop();
 });
 
 /** A verified organisation with a valid credit code of its own: a party to what it submits. */

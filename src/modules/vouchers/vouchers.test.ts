@@ -5,19 +5,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
-import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOutboxDispatcher, type OutboxDispatcher } from '../../platform/outbox.js';
-import type { AnyWorker } from '../../platform/queue.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from '../../test/app.js';
 import type { TestContext } from '../../test/context.js';
+import { useVoucherIssuing } from '../../test/fixtures/voucher-issuing.js';
 import { contractRequest, waitSequenced } from '../../test/fixtures/vouchers.js';
 import { eventually } from '../../test/wait.js';
-import { voucherParts, voucherWorkers } from './jobs.js';
+import { voucherParts } from './jobs.js';
 import { verifyConsistency, verifyInclusion } from './merkle.js';
 import { vouchersModule } from './module.js';
 import { openCheckpoint, parseVerifierKey } from './note.js';
-import { ISSUE_QUEUE, requestRevocationInTx, requestVoucherInTx, type VoucherRequest } from './request.js';
+import { requestRevocationInTx, requestVoucherInTx, type VoucherRequest } from './request.js';
 import { decodeStatusList, statusAt } from './status-list.js';
 import type { VerificationReport, VoucherBundle } from './verify.js';
 import { voucherLeafHash } from './voucher-format.js';
@@ -27,42 +25,17 @@ const run = promisify(execFile);
 
 let ctx: TestContext;
 let app: FastifyInstance;
-let worker: AnyWorker;
-let outbox: OutboxDispatcher;
 const b64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
 
 const fixture = useTestApp([vouchersModule.routes!]);
-beforeAll(async () => {
+const issuing = useVoucherIssuing(fixture, { workers: true });
+beforeAll(() => {
   ({ ctx, app } = fixture);
-  const parts = voucherParts(ctx);
-  for (const def of voucherWorkers(ctx)) {
-    worker = ctx.queues.worker(def.queue as never, def.process, { concurrency: def.concurrency });
-  }
-  await worker.waitUntilReady();
-  // A dispatcher of our own that leaves other test files' outbox rows alone.
-  outbox = createOutboxDispatcher({
-    db: ctx.database.db,
-    queues: ctx.queues,
-    logger: pino({ level: 'silent' }),
-    sweepMs: 200,
-    onlyQueues: [ISSUE_QUEUE],
-  });
-  outbox.start();
-  parts.issuer.start();
-  parts.sequencer.start();
-});
-
-afterAll(async () => {
-  await worker?.close();
-  await outbox?.stop();
-  const parts = ctx && voucherParts(ctx);
-  await parts?.issuer.stop();
-  await parts?.sequencer.stop();
 });
 
 async function request(req: VoucherRequest): Promise<string> {
   const { transactionId } = await ctx.database.db.transaction((tx) => requestVoucherInTx(tx, req));
-  outbox.kick();
+  issuing.outbox.kick();
   return transactionId;
 }
 
