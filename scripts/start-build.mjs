@@ -83,6 +83,20 @@ function prune(cacheDir, current) {
   }
 }
 
+let building = 0;
+/**
+ * One esbuild build, then its service process stopped once no other build of this process is
+ * running: the service never builds again, and the process would idle beside it all its life.
+ */
+async function transpile(esbuild, options) {
+  building++;
+  try {
+    return await esbuild.build(options);
+  } finally {
+    if (--building === 0) await esbuild.stop();
+  }
+}
+
 /**
  * The build of `root`'s current sources: its folder, made now if there is none yet. Returns the
  * path of its `src/main.js`. Throws when the build cannot be made (no esbuild, a read-only
@@ -101,7 +115,7 @@ export async function ensureBuild(root, cacheDir = path.join(root, 'node_modules
   try {
     const { ts, data } = sourceFiles(root);
     const src = path.join(root, 'src');
-    await esbuild.build({
+    await transpile(esbuild, {
       entryPoints: ts.map((f) => path.join(src, f)),
       outdir: path.join(tmp, 'src'),
       outbase: src,

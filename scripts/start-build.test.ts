@@ -81,6 +81,27 @@ describe('start-up build', () => {
     expect(fs.existsSync(path.join(b.dir, 'openapi', 'openapi.yaml'))).toBe(true);
   });
 
+  // esbuild's JS API keeps a service process for later calls; the service itself never makes
+  // another build, so that process would idle beside it for its whole life.
+  it.skipIf(process.platform !== 'linux')('leaves no esbuild service process running', async () => {
+    project(7);
+    expect((await build(root, cache)).built).toBe(true);
+    const children = fs
+      .readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .flatMap((p) => {
+        try {
+          const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+          const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+          const cmd = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').join(' ');
+          return ppid === process.pid ? [cmd] : [];
+        } catch {
+          return []; // ended meanwhile
+        }
+      });
+    expect(children.filter((c) => c.includes('esbuild') && c.includes('--service'))).toEqual([]);
+  });
+
   it('reuses a build while the sources are unchanged, and makes a new one when a file changes', async () => {
     project(1);
     const first = await build(root, cache);
