@@ -7,14 +7,13 @@
  * organisation applied for it; only the fact otherwise). A genuinely distinct contract between
  * the same parties differs in its document and in project or amounts, and is accepted.
  */
-import { and, eq, ne, notInArray, or, type SQL, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../../platform/db.js';
 import { ConflictError } from '../../platform/errors.js';
 import { registerMessages } from '../../platform/messages.js';
 import { raw, runText, type Text, text } from '../../platform/statement.js';
 import { type ApplicantOrganisation, applicantOrganisationText } from '../identity/index.js';
 import type { ContractStatus } from './rules.js';
-import { technologyContracts } from './schema.js';
 import type { ContractInput, PartyInput } from './validation.js';
 
 registerMessages({
@@ -66,40 +65,6 @@ export async function lockApplicantReading(
 
 /** A party's identity: its credit code, or (abroad) its country and name. */
 const partyKey = (p: PartyInput) => p.creditCode || `${p.countryCode}:${p.name}`;
-const partyKeySql = (column: typeof technologyContracts.seller | typeof technologyContracts.buyer) =>
-  sql`coalesce(nullif(${column}->>'creditCode', ''), (${column}->>'countryCode') || ':' || (${column}->>'name'))`;
-
-/**
- * The live application `value` duplicates (other than `exceptId`), at most one; run it after
- * `lockApplicant`, in a statement of its own or inside the one that inserts the application.
- */
-export function duplicateQuery(tx: DbOrTx, value: ContractInput, exceptId?: string) {
-  const sameContent = and(
-    eq(technologyContracts.type, value.type),
-    eq(technologyContracts.subtype, value.subtype),
-    eq(technologyContracts.projectName, value.projectName.trim()),
-    eq(technologyContracts.contractValueFen, value.contractValueFen),
-    eq(technologyContracts.nonTechnicalCostsFen, value.nonTechnicalCostsFen),
-    sql`${partyKeySql(technologyContracts.seller)} = ${partyKey(value.seller)}`,
-    sql`${partyKeySql(technologyContracts.buyer)} = ${partyKey(value.buyer)}`,
-  );
-  const conditions: (SQL | undefined)[] = [
-    notInArray(technologyContracts.status, ENDED),
-    or(eq(technologyContracts.documentSha256, value.documentSha256), sameContent),
-  ];
-  if (exceptId) conditions.push(ne(technologyContracts.id, exceptId));
-  return tx
-    .select({
-      id: technologyContracts.id,
-      organisationId: technologyContracts.organisationId,
-      status: technologyContracts.status,
-      registrationNumber: technologyContracts.registrationNumber,
-      documentSha256: technologyContracts.documentSha256,
-    })
-    .from(technologyContracts)
-    .where(and(...conditions))
-    .limit(1);
-}
 
 const partyKeyText = (column: 'seller' | 'buyer') =>
   raw(
@@ -107,7 +72,14 @@ const partyKeyText = (column: 'seller' | 'buyer') =>
   );
 const ENDED_TEXT = raw(ENDED.map((s) => `'${s}'`).join(', '));
 
-/** `duplicateQuery` as a `Text` fragment (platform/statement.ts), for a statement written as text. */
+/**
+ * The live application `value` duplicates (other than `exceptId`), at most one, as a `Text`
+ * fragment (platform/statement.ts): run it after `lockApplicant`, as a statement of its own
+ * (`findDuplicateApplication`) or inside the one that inserts the application. Both halves are
+ * answered by an index (schema.ts): the document hash by technology_contracts_document_idx, the
+ * content by technology_contracts_duplicate_idx, whose expressions and predicate are the ones
+ * written here (change one, change the other, or the check scans the table).
+ */
 export function duplicateText(value: ContractInput, exceptId?: string): Text {
   return text`SELECT id, organisation_id, status, registration_number, document_sha256
     FROM technology_contracts
@@ -123,7 +95,7 @@ export function duplicateText(value: ContractInput, exceptId?: string): Text {
     LIMIT 1`;
 }
 
-/** What `duplicateQuery` finds (as columns when read inside a larger statement). */
+/** What `duplicateText` finds. */
 export interface ExistingApplication {
   id: string;
   organisationId: string;
@@ -132,6 +104,23 @@ export interface ExistingApplication {
   documentSha256: string;
 }
 
+/** The row `duplicateText` selects, as its columns are named. */
+export interface DuplicateRow extends Record<string, unknown> {
+  id: string;
+  organisation_id: string;
+  status: string;
+  registration_number: string | null;
+  document_sha256: string;
+}
+
+export const existingOf = (row: DuplicateRow): ExistingApplication => ({
+  id: row.id,
+  organisationId: row.organisation_id,
+  status: row.status,
+  registrationNumber: row.registration_number,
+  documentSha256: row.document_sha256,
+});
+
 /** Throws 409 `contract-duplicate` if `value` duplicates a live application (other than `exceptId`). */
 export async function findDuplicateApplication(
   tx: DbOrTx,
@@ -139,8 +128,8 @@ export async function findDuplicateApplication(
   value: ContractInput,
   exceptId?: string,
 ): Promise<void> {
-  const [existing] = await duplicateQuery(tx, value, exceptId);
-  throwIfDuplicate(existing, organisationId, value);
+  const [row] = await runText<DuplicateRow>(tx, duplicateText(value, exceptId));
+  throwIfDuplicate(row && existingOf(row), organisationId, value);
 }
 
 /** The 409 for `existing`, a live application `value` duplicates (nothing when undefined). */

@@ -99,8 +99,21 @@ export const technologyContracts = pgTable(
     index('technology_contracts_point_status_idx').on(t.subCentreId, t.status, t.id),
     index('technology_contracts_due_idx').on(t.dueDate).where(sql`status IN ('submitted', 'under_review')`),
     index('technology_contracts_year_idx').on(t.registrationYear, t.subCentreId),
-    // Duplicate applications are found by document hash (service.ts, findDuplicateApplication).
+    // The duplicate check (duplicates.ts, duplicateText) finds a live application by document
+    // hash (this index) or by content: its party keys, amounts, type and subtype (the next one,
+    // the very expressions the check compares, over live applications only; the project name is
+    // compared on the few rows it finds, which keeps every entry far below btree's size limit).
     index('technology_contracts_document_idx').on(t.documentSha256),
+    index('technology_contracts_duplicate_idx')
+      .on(
+        sql`(coalesce(nullif(seller->>'creditCode', ''), (seller->>'countryCode') || ':' || (seller->>'name')))`,
+        sql`(coalesce(nullif(buyer->>'creditCode', ''), (buyer->>'countryCode') || ':' || (buyer->>'name')))`,
+        t.contractValueFen,
+        t.nonTechnicalCostsFen,
+        t.type,
+        t.subtype,
+      )
+      .where(sql`status NOT IN ('refused', 'cancelled')`),
     index('technology_contracts_institution_idx')
       .on(t.transferInstitutionId, t.registrationYear)
       .where(sql`transfer_institution_id IS NOT NULL`),

@@ -30,7 +30,9 @@ import { eventCtesText, subscribedEndpointsText } from '../integration/index.js'
 import { requireClearedNotices } from '../notices/index.js';
 import { chinaDate, dueDateAfter } from './calendar.js';
 import {
+  type DuplicateRow,
   duplicateText,
+  existingOf,
   findDuplicateApplication,
   lockApplicant,
   lockApplicantReading,
@@ -200,18 +202,7 @@ export async function createContract(deps: ContractDeps, caller: Caller, input: 
         from,
       ),
     ]);
-    if (duplicate)
-      throwIfDuplicate(
-        {
-          id: duplicate.id as string,
-          organisationId: duplicate.organisation_id as string,
-          status: duplicate.status as string,
-          registrationNumber: duplicate.registration_number as string | null,
-          documentSha256: duplicate.document_sha256 as string,
-        },
-        org.id,
-        value,
-      );
+    if (duplicate) throwIfDuplicate(existingOf(duplicate as DuplicateRow), org.id, value);
     return toView(row);
   });
 }
