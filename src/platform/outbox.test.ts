@@ -6,7 +6,13 @@ import { useTestContext } from '../test/app.js';
 import type { TestContext } from '../test/context.js';
 import { startTcpProxy, type TcpProxy } from '../test/tcp-proxy.js';
 import { newId } from './ids.js';
-import { createOutboxDispatcher, deferredQueuesOf, enqueueInTx, type OutboxDispatcher } from './outbox.js';
+import {
+  claimStatement,
+  createOutboxDispatcher,
+  deferredQueuesOf,
+  enqueueInTx,
+  type OutboxDispatcher,
+} from './outbox.js';
 import { type AnyWorker, createQueueFactory, type QueueBackend, type QueueFactory } from './queue.js';
 import { outboxJobs } from './schema.js';
 
@@ -175,6 +181,47 @@ describe('durable side effects', () => {
     expect(await deferring.dispatchPending()).toBe(1);
     await expect.poll(() => countFor(key), { timeout: 15_000 }).toBe(1);
     await deferring.stop();
+  });
+
+  it("claims due rows of every queue without visiting a deferred queue's young rows", async () => {
+    const deferredQueue = 'platform.outbox-plan-deferred';
+    const dueQueue = 'platform.outbox-plan-due';
+    const statement = claimStatement({
+      deferred: new Map([[deferredQueue, 3_600_000]]),
+      onlyQueues: [deferredQueue, dueQueue],
+      limit: 200,
+    });
+    const rollback = new Error('rollback');
+    await expect(
+      ctx.database.db.transaction(async (tx) => {
+        // Uncommitted (rolled back below): no other dispatcher sees these rows.
+        await tx.execute(sql`
+          INSERT INTO outbox_jobs (id, queue, name, job_id, payload)
+          SELECT gen_random_uuid(), ${deferredQueue}, ${deferredQueue}, 'plan-young-' || i, '{}'::jsonb
+          FROM generate_series(1, 20000) i`);
+        const due = await tx.execute(sql`
+          INSERT INTO outbox_jobs (id, queue, name, job_id, payload, created_at)
+          VALUES (gen_random_uuid(), ${dueQueue}, ${dueQueue}, 'plan-due-1', '{}', now() - interval '1 minute'),
+                 (gen_random_uuid(), ${dueQueue}, ${dueQueue}, 'plan-due-2', '{}', now()),
+                 (gen_random_uuid(), ${deferredQueue}, ${deferredQueue}, 'plan-old', '{}', now() - interval '2 hours')
+          RETURNING id`);
+        await tx.execute(sql`ANALYZE outbox_jobs`);
+
+        // Due rows of both queues are claimed, the young deferred ones are not.
+        const claimed = await tx.execute(statement);
+        expect(claimed.rows.map((r) => r.id).sort()).toEqual(due.rows.map((r) => r.id).sort());
+
+        // And they are not visited: a claim that walks the 20,000 young rows (or scans the table)
+        // touches hundreds of pages or more; this one reads a few index and heap pages.
+        const plan = await tx.execute(sql`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${statement}`);
+        const top = (plan.rows[0] as { 'QUERY PLAN': { Plan: Record<string, number> }[] })['QUERY PLAN'][0]
+          ?.Plan;
+        const buffers = (top?.['Shared Hit Blocks'] ?? 0) + (top?.['Shared Read Blocks'] ?? 0);
+        expect(buffers).toBeGreaterThan(0);
+        expect(buffers).toBeLessThan(100);
+        throw rollback;
+      }),
+    ).rejects.toBe(rollback);
   });
 
   it('takes deferred queues from the module declarations, each queue from one module only', () => {

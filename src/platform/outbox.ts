@@ -1,4 +1,4 @@
-import { and, asc, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, inArray, isNull, lt, type SQL, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db, DbOrTx } from './db.js';
 import { newId } from './ids.js';
@@ -69,6 +69,61 @@ export function deferredQueuesOf(
   return out;
 }
 
+/**
+ * The dispatcher's claim: up to `limit` pending, unclaimed rows, oldest first, locked (`SKIP
+ * LOCKED`: another dispatcher's rows are left to it). Rows of a deferred queue younger than its
+ * grace are not taken, and not visited either: the pending rows' index is on (queue, created_at),
+ * the statement finds the queues with pending rows by one index probe each (a loose index scan)
+ * and reads each queue's rows from its oldest up to its cutoff (its grace for a deferred queue,
+ * none otherwise), so a backlog of young deferred rows costs the claim nothing. The chosen rows
+ * are then locked by primary key (`= ANY(ARRAY(…))`: an `IN (…)` let the planner scan the table).
+ */
+export function claimStatement(opts: {
+  deferred?: ReadonlyMap<string, number>;
+  onlyQueues?: readonly string[];
+  limit: number;
+}): SQL {
+  const deferred = [...(opts.deferred ?? [])];
+  const cutoff = deferred.length
+    ? sql`CASE q.queue ${sql.join(
+        deferred.map(
+          ([queue, ms]) => sql`WHEN ${queue}::text THEN now() - make_interval(secs => ${ms / 1000})`,
+        ),
+        sql` `,
+      )} ELSE 'infinity'::timestamptz END`
+    : sql`'infinity'::timestamptz`;
+  const only = opts.onlyQueues
+    ? sql`AND q.queue IN (${sql.join(
+        opts.onlyQueues.map((queue) => sql`${queue}::text`),
+        sql`, `,
+      )})`
+    : sql``;
+  return sql`
+    SELECT j.id, j.queue, j.name, j.job_id, j.payload
+    FROM outbox_jobs j
+    WHERE j.id = ANY(ARRAY(
+        WITH RECURSIVE q(queue) AS (
+          (SELECT queue FROM outbox_jobs WHERE dispatched_at IS NULL ORDER BY queue LIMIT 1)
+          UNION ALL
+          SELECT (SELECT o.queue FROM outbox_jobs o
+                  WHERE o.dispatched_at IS NULL AND o.queue > q.queue ORDER BY o.queue LIMIT 1)
+          FROM q WHERE q.queue IS NOT NULL
+        )
+        SELECT c.id
+        FROM q CROSS JOIN LATERAL (
+          SELECT o.id, o.created_at FROM outbox_jobs o
+          WHERE o.dispatched_at IS NULL AND o.queue = q.queue AND o.created_at <= ${cutoff}
+            AND (o.claimed_until IS NULL OR o.claimed_until < now())
+          ORDER BY o.created_at LIMIT ${opts.limit}
+        ) c
+        WHERE q.queue IS NOT NULL ${only}
+        ORDER BY c.created_at LIMIT ${opts.limit}
+      ))
+      AND j.dispatched_at IS NULL AND (j.claimed_until IS NULL OR j.claimed_until < now())
+    ORDER BY j.created_at
+    FOR UPDATE OF j SKIP LOCKED`;
+}
+
 export function createOutboxDispatcher(deps: {
   db: Db;
   queues: QueueFactory;
@@ -91,23 +146,12 @@ export function createOutboxDispatcher(deps: {
   async function claim() {
     // A short transaction: pick pending rows and mark them claimed; no queue call inside it.
     return db.transaction(async (tx) => {
-      const rows = await tx
-        .select()
-        .from(outboxJobs)
-        .where(
-          and(
-            isNull(outboxJobs.dispatchedAt),
-            or(isNull(outboxJobs.claimedUntil), lt(outboxJobs.claimedUntil, sql`now()`)),
-            deps.onlyQueues ? inArray(outboxJobs.queue, [...deps.onlyQueues]) : undefined,
-            ...[...(deps.deferred ?? [])].map(
-              ([queue, ms]) =>
-                sql`NOT (${outboxJobs.queue} = ${queue} AND ${outboxJobs.createdAt} > now() - make_interval(secs => ${ms / 1000}))`,
-            ),
-          ),
-        )
-        .orderBy(asc(outboxJobs.createdAt))
-        .limit(BATCH)
-        .for('update', { skipLocked: true });
+      const res = await tx.execute(
+        claimStatement({ deferred: deps.deferred, onlyQueues: deps.onlyQueues, limit: BATCH }),
+      );
+      const rows = (
+        res.rows as { id: string; queue: string; name: string; job_id: string; payload: unknown }[]
+      ).map((r) => ({ id: r.id, queue: r.queue, name: r.name, jobId: r.job_id, payload: r.payload }));
       if (rows.length) {
         await tx
           .update(outboxJobs)

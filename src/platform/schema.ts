@@ -21,7 +21,9 @@ export const outboxJobs = pgTable(
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
   },
-  (t) => [index('outbox_jobs_pending_idx').on(t.createdAt).where(sql`dispatched_at IS NULL`)],
+  // Pending rows by queue, oldest first: the dispatcher's claim reads each queue up to its cutoff
+  // (a deferred queue's young rows are never visited; see claimStatement in outbox.ts).
+  (t) => [index('outbox_jobs_pending_idx').on(t.queue, t.createdAt).where(sql`dispatched_at IS NULL`)],
 );
 
 /** Append-only audit trail: who did what to which object, with the state before and after. */
