@@ -4459,7 +4459,9 @@ export interface components {
             breakdown: components["schemas"]["MatchBreakdown"];
             /**
              * @description Short zh-CN reasons: 关键词匹配：… (telling words only: none of the most common words of
-             *     general Chinese, such as 服务 or 科技, nor one in more than 5 % of all public text),
+             *     general Chinese, such as 服务 or 科技, nor one in more than 5 % of all public text; a
+             *     word inside one of the candidate's own keywords that the need's text holds whole is
+             *     shown as that keyword: 感兴趣区域码率分配, not 感兴趣),
              *     近义匹配：需求「…」↔「…」, 弱相关：仅共有常见词「…」 (the match rests on common words only),
              *     语义相近（相似度 0.83） (a nearest neighbour by embeddings; a candidate found by meaning
              *     alone has no word reason and no `matchedTerms`), and the structured ones (领域一致,
@@ -4468,6 +4470,11 @@ export interface components {
              *     candidate would have no other reason).
              */
             reasons: string[];
+            /**
+             * @description The subject's words the candidate holds, most telling first, none inside another; a
+             *     word inside one of the candidate's own keywords that the subject's text holds whole is
+             *     given as that keyword.
+             */
             matchedTerms: string[];
             /** @description The matched listing's status, `published` or `in_negotiation` (absent for experts and institutions). */
             status?: string;

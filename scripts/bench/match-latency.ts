@@ -18,7 +18,7 @@ import pino from 'pino';
 import { generateDemo } from '../../src/modules/catalog/demo/demo-data.js';
 import { EmbeddedSearchEngine } from '../../src/modules/matching/embedded-engine.js';
 import { recommendProviders } from '../../src/modules/matching/providers.js';
-import { rankAchievementsForNeed, subjectQuery } from '../../src/modules/matching/ranking.js';
+import { rankAchievementsForNeed, subjectQuery, subjectText } from '../../src/modules/matching/ranking.js';
 import { warmUpSegmenter } from '../../src/modules/matching/text.js';
 import { createDatabase, runMigrations } from '../../src/platform/db.js';
 import { startEmbeddedPostgres } from '../../src/platform/embedded-postgres.js';
@@ -116,8 +116,8 @@ try {
     const terms = subjectQuery(need, await engine.thesaurus());
     const [ranked, experts, institutions] = await Promise.all([
       rankAchievementsForNeed(engine, need, { limit: 21, now: NOW }),
-      recommendProviders(engine, 'expert', terms, need, 5),
-      recommendProviders(engine, 'institution', terms, need, 5),
+      recommendProviders(engine, 'expert', terms, need, 5, subjectText(need)),
+      recommendProviders(engine, 'institution', terms, need, 5, subjectText(need)),
     ]);
     return { ranked, experts, institutions };
   };

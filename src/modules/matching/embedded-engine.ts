@@ -194,6 +194,7 @@ export class EmbeddedSearchEngine implements SearchEngine {
       hit: toHit(row, [], row.title),
       tf: parseTermVector(row.tf),
       lengths: row.field_lengths,
+      keywords: row.keywords ?? [],
     }));
   }
 

@@ -140,7 +140,8 @@ export function candidatesQuery(
     )
     SELECT d.id, d.type, d.title, d.field_code, d.region_code, d.trl, d.min_trl, d.transfer_modes,
            d.price_fen, d.price_min_fen, d.price_max_fen, d.organisation_id, d.status, d.updated_at,
-           0::real AS score, NULL::bigint AS total, '{}'::text[] AS lexemes, d.field_lengths, ${tf} AS tf
+           0::real AS score, NULL::bigint AS total, '{}'::text[] AS lexemes, d.field_lengths, ${tf} AS tf,
+           d.keywords
       FROM page JOIN matching_documents d USING (namespace, type, id)
            -- detoasted once per row: each ->> or ? on the stored (toasted) column would decompress it again
            CROSS JOIN LATERAL (SELECT d.term_sections || '{}'::jsonb AS sections OFFSET 0) AS t`;
@@ -156,7 +157,7 @@ export function candidatesByIdQuery(p: Params, where: string[], select: string[]
     SELECT d.id, d.type, d.title, d.field_code, d.region_code, d.trl, d.min_trl, d.transfer_modes,
            d.price_fen, d.price_min_fen, d.price_max_fen, d.organisation_id, d.status, d.updated_at,
            0::real AS score, NULL::bigint AS total, '{}'::text[] AS lexemes, d.field_lengths,
-           ${termVectorColumn(p, lexemes)} AS tf
+           ${termVectorColumn(p, lexemes)} AS tf, d.keywords
       FROM matching_documents d
            CROSS JOIN LATERAL (SELECT d.term_sections || '{}'::jsonb AS sections OFFSET 0) AS t
      WHERE ${[...where, `t.sections ?| ${p.add(select, 'text[]')}`].join(' AND ')}`;
@@ -173,6 +174,7 @@ function termVectorColumn(p: Params, lexemes: string[] | 'all'): string {
 export interface CandidateRow extends HitRow {
   field_lengths: number[] | null;
   tf: string[];
+  keywords: string[] | null;
 }
 
 const SECTION_OF: Record<string, number> = { A: 0, B: 1, C: 2, D: 3 };

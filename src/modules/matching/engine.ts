@@ -176,6 +176,8 @@ export interface CandidateQuery {
 /** A candidate: its hit (score 0, no matched terms) and its occurrences of the query's lexemes. */
 export interface Candidate extends TermVector {
   hit: SearchHit;
+  /** the owner's own keywords (the document's keywords section), for the reasons (reasons.ts) */
+  keywords?: string[];
 }
 
 export interface SearchEngine {

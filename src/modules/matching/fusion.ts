@@ -87,6 +87,8 @@ export function semanticReason(similarity: number): string {
 export interface Pooled {
   hit: SearchHit;
   matches: TermMatch[];
+  /** the owner's keywords (a lexical candidate's), for the reasons */
+  keywords?: readonly string[];
   /** text score over the best (0 when found by meaning only) */
   text: number;
   /** what structure multiplies: `text`, or the fused relevance (fusion.ts) */
@@ -110,6 +112,7 @@ export async function fusedCandidates(
   const own = (s: ScoredCandidate): Pooled => ({
     hit: s.candidate.hit,
     matches: s.matches,
+    keywords: s.candidate.keywords,
     text: s.text / best,
     relevance: s.text / best,
   });

@@ -12,7 +12,7 @@ import { EmbeddedSearchEngine } from './embedded-engine.js';
 import type { SearchDocument, SearchEngine } from './engine.js';
 import { MeiliSearchEngine } from './meili-engine.js';
 import { recommendProviders } from './providers.js';
-import { matchAchievementsForNeed, subjectQuery } from './ranking.js';
+import { matchAchievementsForNeed, subjectQuery, subjectText } from './ranking.js';
 
 const NOW = '2026-06-01T00:00:00Z';
 const published = { status: 'published', updatedAt: NOW } as const;
@@ -54,6 +54,7 @@ function achievements(): SearchDocument[] {
     type: 'achievement',
     title: '超高清视频编码感兴趣区域码率分配方法',
     summary: '8K视频实时编码，感兴趣区域码率分配与并行编码架构。',
+    keywords: ['感兴趣区域码率分配', '并行编码架构', '视频质量评价'],
     fieldCode: '01',
     ...published,
   };
@@ -66,7 +67,9 @@ const institution = (id: string, title: string, body: string, extra: Partial<Sea
 /** 16 institutions, as in the demo directory. */
 const INSTITUTIONS: SearchDocument[] = [
   institution('huaihai', '徐州淮海科技成果转化服务中心有限公司', '技术转移；科技成果转化服务'),
-  institution('codec-lab', '南京超清视频编码检测实验室', '视频编码、码率分配测试与编码器评测'),
+  institution('codec-lab', '南京超清视频编码检测实验室', '视频编码、码率分配测试与编码器评测', {
+    keywords: ['感兴趣区域码率分配'],
+  }),
   institution('ip-nj', '南京知衡知识产权代理有限公司', '知识产权；专利申请代理'),
   institution('ip-wx', '无锡慧权专利代理事务所', '知识产权；专利检索'),
   institution('ip-cz', '常州创信知识产权运营有限公司', '知识产权运营'),
@@ -135,6 +138,27 @@ function reasonsOn(name: string, create: (ctx: TestContext) => SearchEngine) {
         /^弱相关：仅共有常见词「(服务|科技)」/,
       );
       expect(reasonsOf(matches, 'a-video')[0]).toMatch(/^关键词匹配：.*(编码|码率)/);
+    });
+
+    it("shows the owner's keyword the need says whole, not the colloquial fragment 感兴趣", async () => {
+      const matches = await matchAchievementsForNeed(engine, NEED);
+      const video = matches.find((m) => m.id === 'a-video');
+      const reason = video?.reasons[0] ?? '';
+      // before: 关键词匹配：…感兴趣… (the keyword's words, 感兴趣 among them)
+      expect(reason, JSON.stringify(video)).toMatch(/^关键词匹配：/);
+      expect(reason.split(/[：、]/)).toContain('感兴趣区域码率分配');
+      expect(reason.split(/[：、]/)).not.toContain('感兴趣');
+      expect(video?.matchedTerms).toContain('感兴趣区域码率分配');
+      expect(video?.matchedTerms).not.toContain('感兴趣');
+      // 视频质量评价 is not in the need: it is not shown
+      expect(reason).not.toContain('视频质量评价');
+      // the same rule for a directory (institutions; experts go through the same code)
+      const terms = subjectQuery(NEED, await engine.thesaurus());
+      const found = await recommendProviders(engine, 'institution', terms, NEED, 5, subjectText(NEED));
+      const lab = reasonsOf(found, 'codec-lab')[0] ?? '';
+      expect(lab, JSON.stringify(found)).toMatch(/^关键词匹配：/);
+      expect(lab.split(/[：、]/)).toContain('感兴趣区域码率分配');
+      expect(lab.split(/[：、]/)).not.toContain('感兴趣');
     });
   });
 }

@@ -23,6 +23,7 @@ import {
   rankNeedsForAchievement,
   rankQuery,
   subjectQuery,
+  subjectText,
 } from './ranking.js';
 import { offsetOf } from './search-service.js';
 
@@ -77,9 +78,10 @@ async function providers(
   subject: Profile,
 ) {
   const terms = subjectQuery(doc, await engine.thesaurus());
+  const said = subjectText(doc);
   const [experts, direct] = await Promise.all([
-    recommendProviders(engine, 'expert', terms, subject, PROVIDERS),
-    recommendProviders(engine, 'institution', terms, subject, PROVIDERS),
+    recommendProviders(engine, 'expert', terms, subject, PROVIDERS, said),
+    recommendProviders(engine, 'institution', terms, subject, PROVIDERS, said),
   ]);
   // institutions are also found through their published service offerings (issue 16)
   const institutions = await withOfferingInstitutions(engine, db, direct, terms, subject, PROVIDERS);

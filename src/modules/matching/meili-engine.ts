@@ -477,6 +477,7 @@ export class MeiliSearchEngine implements SearchEngine {
         highlightedTitle: String(hit.title),
       },
       ...termVectorOf(hit as unknown as Parameters<typeof termVectorOf>[0], wanted),
+      keywords: (hit.keywords as string[] | undefined) ?? [],
     }));
   }
 

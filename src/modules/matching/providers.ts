@@ -12,7 +12,14 @@ import { type Fit, fieldFit, type Profile, regionFit } from './fits.js';
 import { publicTextStats } from './generic-words.js';
 import type { LexicalTerm, TermMatch } from './lexical.js';
 import { type Match, RANKING_PARAMS, structuralFactor, textCandidates } from './ranking.js';
-import { distinctiveReasons, reasonLexemes, restsOnGenericWords, shownTerms, textReason } from './reasons.js';
+import {
+  distinctiveReasons,
+  reasonLexemes,
+  restsOnGenericWords,
+  shownTerms,
+  textReason,
+  wholeKeywords,
+} from './reasons.js';
 
 export type ProviderType = 'expert' | 'institution';
 
@@ -35,6 +42,8 @@ export async function recommendProviders(
   terms: LexicalTerm[],
   subject: Profile,
   limit = 5,
+  /** the subject's text (`subjectText` in ranking.ts), where an owner's keyword is looked for whole */
+  said = '',
 ): Promise<Match[]> {
   const params = { strength: PROVIDER_STRENGTH, structure: PROVIDER_WEIGHTS } as never;
   const { scored, stats } =
@@ -49,18 +58,20 @@ export async function recommendProviders(
       const candidate: Profile = { ...s.candidate.hit };
       const fits = { field: fieldFit(subject, candidate), region: regionFit(subject, candidate) };
       const relative = s.text / best;
-      return { s, matches: s.matches, fits, relative, score: relative * structuralFactor(fits, params) };
+      const whole = wholeKeywords(s.candidate.keywords, said);
+      const score = relative * structuralFactor(fits, params);
+      return { s, matches: s.matches, whole, fits, relative, score };
     })
     .sort((a, b) => b.score - a.score || a.s.candidate.hit.id.localeCompare(b.s.candidate.hit.id));
   const listed = await directoryList(engine, ranked, stats.docs, limit);
-  return listed.map(({ item: { s, fits, relative, score }, reasons }) => ({
+  return listed.map(({ item: { s, whole, fits, relative, score }, reasons }) => ({
     id: s.candidate.hit.id,
     type: s.candidate.hit.type,
     title: s.candidate.hit.title,
     score: Math.round(score * 10_000) / 10_000,
     breakdown: { text: r3(relative), field: r3(fits.field.score), region: r3(fits.region.score) } as never,
     reasons,
-    matchedTerms: shownTerms(s.matches),
+    matchedTerms: shownTerms(s.matches, undefined, whole),
   }));
 }
 
@@ -70,10 +81,13 @@ const r3 = (x: number) => Math.round(x * 1000) / 1000;
  * A directory's list (experts, institutions, offerings) from its ranked candidates, best first: the
  * first `limit` whose match does not rest on generic words only (`restsOnGenericWords`, judged
  * against general Chinese and all public text: directories are small, so a word's rarity in them
- * says little), each with its reasons by the listings' rule (reasons.ts): the text reason, then
+ * says little), each with its reasons by the listings' rule (reasons.ts; `whole`: the candidate
+ * owner's keywords found whole in the subject, shown as one term): the text reason, then
  * the fits' reasons that distinguish within the list.
  */
-export async function directoryList<T extends { matches: readonly TermMatch[]; fits: Record<string, Fit> }>(
+export async function directoryList<
+  T extends { matches: readonly TermMatch[]; fits: Record<string, Fit>; whole?: readonly string[] },
+>(
   engine: SearchEngine,
   ranked: readonly T[],
   docs: number,
@@ -85,8 +99,8 @@ export async function directoryList<T extends { matches: readonly TermMatch[]; f
   );
   const kept = ranked.filter((r) => !restsOnGenericWords(r.matches, docs, publicText)).slice(0, limit);
   const reasons = distinctiveReasons(
-    kept.map(({ matches, fits }) => ({
-      text: textReason(matches, docs, publicText),
+    kept.map(({ matches, whole, fits }) => ({
+      text: textReason(matches, docs, publicText, whole),
       structured: Object.values(fits).flatMap((f) =>
         f.reason ? [{ kind: f.reason, reason: f.reason }] : [],
       ),

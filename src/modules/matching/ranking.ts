@@ -48,7 +48,15 @@ import {
   type TermMatch,
 } from './lexical.js';
 import { averageLengths } from './meili-candidates.js';
-import { distinctiveReasons, type Explained, reasonLexemes, shownTerms, textReason } from './reasons.js';
+import {
+  distinctiveReasons,
+  type Explained,
+  reasonLexemes,
+  shownTerms,
+  textReason,
+  wholeKeywords,
+} from './reasons.js';
+import { normalizeText } from './text.js';
 
 export type { Fit, Profile } from './fits.js';
 export { fieldFit, regionFit } from './fits.js';
@@ -152,6 +160,16 @@ function queryText(doc: Pick<SearchDocument, 'title' | 'summary' | 'body' | 'key
     title: doc.title,
     body: [...(doc.keywords ?? []), doc.summary ?? '', doc.body ?? ''].join('\n'),
   };
+}
+
+/**
+ * The subject's public text as the reasons look for an owner's keyword in it (wholeKeywords):
+ * its title, keywords, summary and body, each normalised, one per line.
+ */
+export function subjectText(doc: Pick<SearchDocument, 'title' | 'summary' | 'body' | 'keywords'>): string {
+  return [doc.title, ...(doc.keywords ?? []), doc.summary ?? '', doc.body ?? '']
+    .map(normalizeText)
+    .join('\n');
 }
 
 export interface ScoredCandidate {
@@ -327,8 +345,10 @@ async function rank(
     engine,
     ranked.flatMap(({ c }) => reasonLexemes(c.matches)),
   );
-  const explained: Explained[] = ranked.map(({ c, fits }) => ({
-    text: textReason(c.matches, stats.docs, publicText),
+  const said = subjectText(text);
+  const whole = ranked.map(({ c }) => wholeKeywords(c.keywords, said));
+  const explained: Explained[] = ranked.map(({ c, fits }, i) => ({
+    text: textReason(c.matches, stats.docs, publicText, whole[i]),
     structured: Object.entries(fits).flatMap(([k, f]) =>
       f.reason ? [{ kind: reasonKind(k, f), reason: f.reason }] : [],
     ),
@@ -352,7 +372,7 @@ async function rank(
       score: round(score, 10_000),
       breakdown,
       reasons: shown,
-      matchedTerms: shownTerms(c.matches),
+      matchedTerms: shownTerms(c.matches, undefined, whole[i]),
       status: c.hit.status,
     };
   });

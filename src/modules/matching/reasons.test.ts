@@ -7,6 +7,7 @@ import {
   restsOnGenericWords,
   shownTerms,
   textReason,
+  wholeKeywords,
   withoutRepeated,
 } from './reasons.js';
 
@@ -34,6 +35,28 @@ describe('match reasons', () => {
       '技术成熟度',
       '液冷',
     ]);
+  });
+
+  it("shows an owner's keyword found whole in the need as one term, not its fragments", () => {
+    const matches = [m('码率', 2, undefined, 5), m('感兴趣', 3, undefined, 4), m('编码', 5, undefined, 3)];
+    const need = '重点解决感兴趣区域码率分配、并行编码架构等问题';
+    const whole = wholeKeywords(['感兴趣区域码率分配', '视频编码'], need);
+    // 视频编码 is not in the need whole: 编码 is shown by itself, as a telling word
+    expect(whole).toEqual(['感兴趣区域码率分配']);
+    expect(textReason(matches, 1000, undefined, whole)).toBe('关键词匹配：感兴趣区域码率分配、编码');
+    expect(shownTerms(matches, 10, whole)).toEqual(['感兴趣区域码率分配', '编码']);
+    // no keyword found whole: the telling fragments, as before
+    expect(textReason(matches, 1000)).toBe('关键词匹配：码率、感兴趣、编码');
+    // the decision is taken on the words: one telling word inside a whole keyword stays weak
+    expect(textReason([m('码率', 60)], 1000, undefined, whole)).toBe('弱相关：仅共有常见词「码率」');
+  });
+
+  it("finds an owner's keyword whole in the need text only as written, normalised", () => {
+    expect(wholeKeywords(['ＡＧＶ调度', '调度算法'], '仓储agv调度系统')).toEqual(['agv调度']);
+    // a Latin keyword inside a longer Latin word is not found whole
+    expect(wholeKeywords(['ai'], 'maintain the line')).toEqual([]);
+    expect(wholeKeywords(['ai', '8'], 'ai 质检')).toEqual(['ai']);
+    expect(wholeKeywords(undefined, 'ai')).toEqual([]);
   });
 
   it('does not present a match resting on one common word as a keyword match', () => {

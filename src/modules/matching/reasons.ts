@@ -6,6 +6,7 @@
  */
 import { generalHead } from './generic-words.js';
 import type { CorpusStats, TermMatch } from './lexical.js';
+import { normalizeText } from './text.js';
 
 /** A term is telling when at most this share of the catalog (and of all public text) contains it. */
 const TELLING_SHARE = 0.05;
@@ -27,8 +28,17 @@ function isWord(m: TermMatch): boolean {
 }
 
 /** The words shown as matched, most contributing first, none inside another of them. */
-export function shownTerms(matches: readonly TermMatch[], limit = 10): string[] {
-  const words = [...new Set(matches.filter(isWord).map((m) => m.term))];
+export function shownTerms(
+  matches: readonly TermMatch[],
+  limit = 10,
+  whole: readonly string[] = [],
+): string[] {
+  return outermost(asPhrases([...new Set(matches.filter(isWord).map((m) => m.term))], whole), limit);
+}
+
+/** The terms in order, without repeats and without any inside another of them, at most `limit`. */
+function outermost(terms: readonly string[], limit: number): string[] {
+  const words = [...new Set(terms)];
   const shown: string[] = [];
   for (const w of words) {
     if (words.some((other) => other.length > w.length && other.includes(w))) continue;
@@ -36,6 +46,49 @@ export function shownTerms(matches: readonly TermMatch[], limit = 10): string[] 
     if (shown.length >= limit) break;
   }
   return shown;
+}
+
+const LATIN_OR_DIGIT = /[a-z0-9]/;
+
+/** Whether `phrase` holds `word` as a whole (a Latin word not inside a longer Latin word). */
+function holds(phrase: string, word: string): boolean {
+  for (let at = phrase.indexOf(word); at >= 0; at = phrase.indexOf(word, at + 1)) {
+    const before = phrase[at - 1] ?? '';
+    const after = phrase[at + word.length] ?? '';
+    const glued =
+      (LATIN_OR_DIGIT.test(word[0]!) && LATIN_OR_DIGIT.test(before)) ||
+      (LATIN_OR_DIGIT.test(word[word.length - 1]!) && LATIN_OR_DIGIT.test(after));
+    if (!glued) return true;
+  }
+  return false;
+}
+
+/**
+ * The terms with each word that is part of an owner's keyword found whole in the subject (`whole`,
+ * see `wholeKeywords`) replaced by that keyword: what in the need matched what in the candidate is
+ * the phrase (感兴趣区域码率分配), not its fragments (感兴趣, 码率).
+ */
+function asPhrases(terms: readonly string[], whole: readonly string[]): string[] {
+  if (whole.length === 0) return [...terms];
+  return terms.map((t) => whole.find((k) => k.length > t.length && holds(k, t)) ?? t);
+}
+
+/** Characters an owner's keyword needs to be looked for whole in a subject's text. */
+const MIN_KEYWORD_CHARS = 2;
+
+/**
+ * The candidate owner's keywords (an achievement's, expert's or institution's own `keywords`)
+ * that occur whole in the subject's text, normalised; `subjectText` is normalised already
+ * (`normalizeText`, as `subjectText` in ranking.ts makes it).
+ */
+export function wholeKeywords(keywords: readonly string[] | undefined, subjectText: string): string[] {
+  if (!keywords || keywords.length === 0 || subjectText === '') return [];
+  const found = new Set<string>();
+  for (const raw of keywords) {
+    const k = normalizeText(raw);
+    if ([...k].length >= MIN_KEYWORD_CHARS && !DIGITS_ONLY.test(k) && holds(subjectText, k)) found.add(k);
+  }
+  return [...found];
 }
 
 /** Documents of `stats` holding the matched word (its surface, or the need's term). */
@@ -79,6 +132,7 @@ export function restsOnGenericWords(
   docs: number,
   publicText?: CorpusStats,
 ): boolean {
+  // whether the reason is weak does not depend on how its words are shown (no `whole` needed)
   const reason = textReason(matches, docs, publicText);
   return reason === undefined || reason.startsWith(WEAK_REASON);
 }
@@ -88,12 +142,15 @@ export function restsOnGenericWords(
  * for every catalog and directory. A word is telling when it is not generic (`isGeneric`, judged
  * against `publicText`, the document frequencies of all public text) and is in at most 5 % of the
  * catalog scored (`docs` documents); a keyword match needs two telling words, or one that is rare
- * (≤ 1 % or ≤ 3 documents) in the catalog and in all public text.
+ * (≤ 1 % or ≤ 3 documents) in the catalog and in all public text. That decision is taken on the
+ * words; then a telling word that is part of a keyword of the candidate's owner found whole in the
+ * subject (`whole`, from `wholeKeywords`) is shown as that keyword, once.
  */
 export function textReason(
   matches: readonly TermMatch[],
   docs: number,
   publicText?: CorpusStats,
+  whole: readonly string[] = [],
 ): string | undefined {
   const telling = tellingMatches(matches, docs, publicText);
   const direct = shownTerms(
@@ -110,7 +167,7 @@ export function textReason(
     );
   };
   if (direct.length >= 2 || (direct.length === 1 && rare(direct[0]!)))
-    return `关键词匹配：${direct.join('、')}`;
+    return `关键词匹配：${outermost(asPhrases(direct, whole), SHOWN_TERMS).join('、')}`;
   if (synonyms.length > 0) {
     return `近义匹配：${synonyms.map((m) => `需求「${m.term}」↔「${m.surface}」`).join('，')}`;
   }
