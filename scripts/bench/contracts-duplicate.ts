@@ -11,39 +11,26 @@
  * A throw-away embedded PostgreSQL (BENCH_DUP_PORT, else a free port) in a temporary folder.
  */
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import pino from 'pino';
 import { duplicateText } from '../../src/modules/contracts/duplicates.js';
 import type { ContractInput } from '../../src/modules/contracts/validation.js';
-import { createDatabase, runMigrations } from '../../src/platform/db.js';
-import { startEmbeddedPostgres } from '../../src/platform/embedded-postgres.js';
+import { runMigrations } from '../../src/platform/db.js';
 import { application } from '../../src/test/fixtures/contracts.js';
 import { sha256hex } from '../../src/test/hashes.js';
 import { randomCreditCode } from '../../src/test/ids.js';
+import { loadAverage, startBenchPostgres } from './bench-postgres.js';
 
 const CONTRACTS = Number(process.env.BENCH_DUP_CONTRACTS ?? 50_000);
 const ROUNDS = Number(process.env.BENCH_DUP_ROUNDS ?? 3);
 const REPEAT = Number(process.env.BENCH_DUP_REPEAT ?? 21);
-const load = () =>
-  os
-    .loadavg()
-    .map((l) => l.toFixed(1))
-    .join(' ');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'techex-bench-dup-'));
-await fs.chmod(dir, 0o755);
-const server = await startEmbeddedPostgres({
-  dataDir: path.join(dir, 'pg'),
-  password: 'bench-dup',
+const pgBench = await startBenchPostgres({
+  prefix: 'techex-bench-dup-',
   database: 'techex_bench_dup',
-  logger: pino({ level: 'warn' }),
-  settings: { fsync: 'off', synchronous_commit: 'off' },
+  poolMax: 2,
   ...(process.env.BENCH_DUP_PORT ? { port: Number(process.env.BENCH_DUP_PORT) } : {}),
 });
-const database = createDatabase(server.url, { max: 2 });
+const { database } = pgBench;
 
 try {
   await runMigrations(database.pool);
@@ -119,7 +106,7 @@ try {
       const without = await measure();
       await client.query('ROLLBACK');
       console.log(
-        `round ${round} (load ${load()}): with the index ${withIndex.ms.toFixed(3)} ms [${withIndex.plan}]; ` +
+        `round ${round} (load ${loadAverage()}): with the index ${withIndex.ms.toFixed(3)} ms [${withIndex.plan}]; ` +
           `without ${without.ms.toFixed(3)} ms [${without.plan}]; ratio ${(without.ms / withIndex.ms).toFixed(0)}`,
       );
     }
@@ -127,7 +114,5 @@ try {
     client.release();
   }
 } finally {
-  await database.close();
-  await server.stop();
-  await fs.rm(dir, { recursive: true, force: true });
+  await pgBench.close();
 }

@@ -13,41 +13,29 @@
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
-import pino from 'pino';
 import { generateDemo } from '../../src/modules/catalog/demo/demo-data.js';
 import { EmbeddedSearchEngine } from '../../src/modules/matching/embedded-engine.js';
 import { recommendProviders } from '../../src/modules/matching/providers.js';
 import { rankAchievementsForNeed, subjectQuery, subjectText } from '../../src/modules/matching/ranking.js';
 import { warmUpSegmenter } from '../../src/modules/matching/text.js';
-import { createDatabase, runMigrations } from '../../src/platform/db.js';
-import { startEmbeddedPostgres } from '../../src/platform/embedded-postgres.js';
+import { runMigrations } from '../../src/platform/db.js';
 import { loadDevset } from '../data/match-devset/index.js';
+import { loadAverage, startBenchPostgres } from './bench-postgres.js';
 import { achievementDocument, needDocument, percentile } from './match-quality.js';
 
 const TOTAL_DOCS = Number(process.env.BENCH_MATCH_DOCS ?? 100_000);
 const ROUNDS = Number(process.env.BENCH_MATCH_ROUNDS ?? 4);
-const DIR = process.env.LAT_DIR ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'techex-match-latency-')));
 const OUT = process.env.LAT_OUT;
 // a fixed instant, so freshness (and so the ranking) is the same in every run on one data folder
 const NOW = new Date('2026-12-01T00:00:00Z');
 
-const load = () =>
-  os
-    .loadavg()
-    .map((l) => l.toFixed(1))
-    .join(' ');
-
-await fs.mkdir(DIR, { recursive: true });
-await fs.chmod(DIR, 0o755);
-const server = await startEmbeddedPostgres({
-  dataDir: path.join(DIR, 'pg'),
-  password: 'match-latency',
+const pgBench = await startBenchPostgres({
+  ...(process.env.LAT_DIR ? { dir: process.env.LAT_DIR } : {}),
+  prefix: 'techex-match-latency-',
   database: 'techex_match_latency',
-  logger: pino({ level: 'warn' }),
-  settings: { fsync: 'off', synchronous_commit: 'off', shared_buffers: '256MB' },
+  settings: { shared_buffers: '256MB' },
 });
-const database = createDatabase(server.url);
+const { database } = pgBench;
 
 /** CPU time (ms) of the PostgreSQL backends of our database, from /proc (as bench-match.ts). */
 async function backendCpu(): Promise<number> {
@@ -133,7 +121,7 @@ try {
   }
   if (OUT) await fs.writeFile(OUT, `${JSON.stringify(lists, null, 1)}\n`);
   const times: number[] = [];
-  const loadBefore = load();
+  const loadBefore = loadAverage();
   const cpuBefore = process.cpuUsage();
   const pgBefore = await backendCpu();
   for (let round = 0; round < ROUNDS; round++) {
@@ -152,9 +140,8 @@ try {
     `${needs.length} needs × ${ROUNDS} among ${TOTAL_DOCS} + ${devset.achievements.length} achievements, ` +
       `in process: p50 ${percentile(times, 50).toFixed(1)} ms, p95 ${percentile(times, 95).toFixed(1)} ms; ` +
       `CPU node ${per(nodeMs)}, PostgreSQL ${per(pgMs)}, total ${per(nodeMs + pgMs)}; ` +
-      `load average ${loadBefore} before, ${load()} after, on ${os.cpus().length} CPUs`,
+      `load average ${loadBefore} before, ${loadAverage()} after, on ${os.cpus().length} CPUs`,
   );
 } finally {
-  await database.close();
-  await server.stop();
+  await pgBench.close();
 }

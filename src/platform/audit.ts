@@ -1,9 +1,9 @@
-import { and, desc, eq, lt, or, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, lt, or } from 'drizzle-orm';
 import type { DbOrTx } from './db.js';
 import { newId } from './ids.js';
 import type { Principal } from './principal.js';
 import { auditEvents } from './schema.js';
-import { cteName, jsonbTextWith, jsonbWith, type LateValue, raw, type Text, text } from './statement.js';
+import { jsonbTextWith, raw, type Text, text } from './statement.js';
 
 /** Who acted: a person, a partner client, the system itself (jobs, migrations) or nobody. */
 export interface Actor {
@@ -38,22 +38,8 @@ export async function recordAudit(tx: DbOrTx, e: AuditEntry): Promise<void> {
 }
 
 /**
- * `recordAudit` as a CTE of a larger statement (platform/statement.ts): the row is written once
- * per row of `late.from`, with the late value at `afterPaths` of `after` (e.g. a registration
- * number allocated by the same statement).
- */
-export function auditCte(name: string, e: AuditEntry, late: LateValue, afterPaths: string[][] = []): SQL {
-  const r = auditRow(e);
-  return sql`${cteName(name)} AS (
-    INSERT INTO audit_events (id, actor_type, actor_id, organisation_id, action, object_type, object_id, before, after, request_id)
-    SELECT ${r.id}::uuid, ${r.actorType}, ${r.actorId}, ${r.organisationId}::uuid, ${r.action}, ${r.objectType}, ${r.objectId},
-           ${jsonbWith(r.before)}, ${jsonbWith(r.after, late, afterPaths)}, ${r.requestId}
-    FROM ${late.from})`;
-}
-
-/**
- * `auditCte` for a statement written as `Text` (platform/statement.ts): the row written once per
- * row of `from` (a CTE of the statement), with `lateValue` (SQL of that statement) at
+ * `recordAudit` as a CTE of a larger statement (a `Text`, platform/statement.ts): the row written
+ * once per row of `from` (a CTE of the statement), with `lateValue` (SQL of that statement) at
  * `afterPaths` of `after`.
  */
 export function auditCteText(

@@ -1,36 +1,7 @@
-import { type SQL, sql } from 'drizzle-orm';
+import type { SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import type { DbOrTx } from './db.js';
-
-/**
- * Writes of several modules in ONE statement (data-modifying CTEs), for a transaction holding a
- * hot lock: a contract's registration writes everything that carries its number while the
- * registration point's counter row is locked, so the lock is held for one round trip, not six.
- *
- * A `LateValue` is a value only the statement knows (the number its first CTE allocates): `from`
- * is the CTE yielding it (zero rows: nothing selected from it is written), `value` the column.
- */
-export interface LateValue {
-  from: SQL;
-  value: SQL;
-}
-
-/** `json` as a jsonb expression with the late value written at each of `paths` (null: SQL NULL). */
-export function jsonbWith(json: unknown, late?: LateValue, paths: readonly (readonly string[])[] = []): SQL {
-  if (json === null || json === undefined) return sql`NULL::jsonb`;
-  let expr = sql`${JSON.stringify(json)}::jsonb`;
-  if (!late) return expr;
-  for (const p of paths)
-    expr = sql`jsonb_set(${expr}, ${`{${p.join(',')}}`}::text[], to_jsonb(${late.value}))`;
-  return expr;
-}
-
-/** A CTE name chosen by the code (never input). */
-export const cteName = (name: string): SQL => {
-  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad CTE name ${name}`);
-  return sql.raw(name);
-};
 
 /**
  * A statement for a hot path written as SQL text, without the query builder: building a
@@ -39,6 +10,13 @@ export const cteName = (name: string): SQL => {
  * nests other `Text` fragments; `raw` marks a constant piece of SQL chosen by the code.
  * A call site yields the same text on every call (only the values differ), so `runText` sends
  * it as a named prepared statement: each connection parses and plans it once.
+ *
+ * Writes of several modules go in ONE statement (data-modifying CTEs) where a transaction holds a
+ * hot lock: a contract's registration writes everything that carries its number while the
+ * registration point's counter row is locked, so the lock is held for one round trip, not six.
+ * The modules' CTE builders (`auditCteText`, `eventCtesText`, `requestVoucherCtesText`) take
+ * `from`, the CTE yielding the value only the statement knows (zero rows: nothing is written),
+ * and `lateValue`, SQL of that value.
  */
 export class Text {
   constructor(
@@ -96,7 +74,7 @@ export const jsonParam = (json: unknown): string | null =>
   json === null || json === undefined ? null : JSON.stringify(json);
 
 /**
- * `jsonbWith` for `Text`: `json` as jsonb with `lateValue` (SQL of the statement, e.g.
+ * `json` as jsonb with `lateValue` (SQL of the statement, e.g.
  * `num.number`) written at each of `paths`.
  */
 export function jsonbTextWith(

@@ -1,17 +1,9 @@
-import { type SQL, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../platform/db.js';
 import { newId } from '../../platform/ids.js';
 import { enqueueManyInTx } from '../../platform/outbox.js';
 import { assertJobId } from '../../platform/queue.js';
-import {
-  cteName,
-  jsonbTextWith,
-  jsonbWith,
-  type LateValue,
-  raw,
-  type Text,
-  text,
-} from '../../platform/statement.js';
+import { jsonbTextWith, raw, type Text, text } from '../../platform/statement.js';
 import { webhookDeliveries } from './schema.js';
 
 /**
@@ -174,7 +166,7 @@ export async function emitEventsInTx(tx: DbOrTx, inputs: EventInput[]): Promise<
   return events.map((e) => e.id);
 }
 
-/** An event whose subscriptions are found (and held: KEY SHARE), to be written by `eventCtes`. */
+/** An event whose subscriptions are found (and held: KEY SHARE), to be written by `eventCtesText`. */
 export interface PreparedEvent {
   id: string;
   input: EventInput;
@@ -183,31 +175,8 @@ export interface PreparedEvent {
 
 /**
  * First half of `emitEventInTx` for a caller that writes the event inside a statement of its
- * own (platform/statement.ts), e.g. under a hot lock: finds the matching active subscriptions
- * now, in the caller's transaction (the same rule and KEY SHARE lock as `emitEventsInTx`).
- */
-export async function prepareEventInTx(tx: DbOrTx, input: EventInput): Promise<PreparedEvent> {
-  const audience = input.organisationIds ? [...new Set(input.organisationIds)] : null;
-  const id = newId();
-  const targets = await tx.execute<{ endpoint_id: string }>(sql`
-    SELECT e.id AS endpoint_id FROM webhook_endpoints e
-    WHERE e.status = 'active'
-      AND (${audience === null} OR e.organisation_id = ANY(${`{${(audience ?? []).join(',')}}`}::uuid[]))
-      AND EXISTS (
-        SELECT 1 FROM unnest(e.event_types) p
-        WHERE p = '*' OR p = ${input.type}
-           OR (right(p, 2) = '.*' AND starts_with(${input.type}, left(p, -1))))
-    FOR KEY SHARE OF e`);
-  return preparedEvent(
-    { ...input, organisationIds: audience ?? undefined },
-    targets.rows.map((t) => t.endpoint_id),
-    id,
-  );
-}
-
-/**
- * `prepareEventInTx`'s look-up as a scalar subquery (a JSON array of endpoint ids) of a caller's
- * statement that reads before it writes, e.g. the one locking the event's subject: the same rule
+ * own (platform/statement.ts), e.g. under a hot lock: the matching active subscriptions as a
+ * scalar subquery (a JSON array of endpoint ids) of the caller's statement that reads before it writes, e.g. the one locking the event's subject: the same rule
  * and KEY SHARE lock, for the audience `audienceSql` (SQL of that statement, a uuid[]), with no
  * round trip of its own. Hand its result to `preparedEvent`.
  */
@@ -239,39 +208,10 @@ export function preparedEvent(
 
 /**
  * Second half: the event, its deliveries and their outbox jobs as CTEs of the caller's
- * statement, written once per row of `late.from`, with the late value at `dataPaths` of the
- * event's data (e.g. the registration number allocated by the same statement).
+ * statement (a `Text`, platform/statement.ts), written once per row of `from` (a CTE of it), with
+ * `lateValue` (SQL of that statement, e.g. the registration number it allocates) at `dataPaths`
+ * of the event's data.
  */
-export function eventCtes(name: string, e: PreparedEvent, late: LateValue, dataPaths: string[][] = []): SQL {
-  const ev = cteName(`${name}_event`);
-  const targets = cteName(`${name}_targets`);
-  const audience = e.input.organisationIds;
-  const rows = e.deliveries.map((d) => ({
-    id: d.id,
-    endpoint_id: d.endpointId,
-    job: newId(),
-    job_id: d.jobId,
-  }));
-  return sql`${ev} AS (
-      INSERT INTO webhook_events (id, type, subject_id, organisation_ids, data)
-      SELECT ${e.id}::uuid, ${e.input.type}, ${e.input.subjectId},
-             ${audience ? `{${audience.join(',')}}` : null}::uuid[], ${jsonbWith(e.input.data, late, dataPaths)}
-      FROM ${late.from}
-      RETURNING id),
-    ${targets} AS (
-      SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-        AS d(id uuid, endpoint_id uuid, job uuid, job_id text)),
-    ${cteName(`${name}_deliveries`)} AS (
-      INSERT INTO webhook_deliveries (id, event_id, endpoint_id)
-      SELECT ${targets}.id, ${ev}.id, ${targets}.endpoint_id FROM ${ev}, ${targets}),
-    ${cteName(`${name}_jobs`)} AS (
-      INSERT INTO outbox_jobs (id, queue, name, job_id, payload)
-      SELECT ${targets}.job, ${WEBHOOK_QUEUE}, ${WEBHOOK_QUEUE}, ${targets}.job_id,
-             jsonb_build_object('deliveryId', ${targets}.id)
-      FROM ${ev}, ${targets})`;
-}
-
-/** `eventCtes` for a statement written as `Text` (platform/statement.ts); `from` and `lateValue` are SQL of it. */
 export function eventCtesText(
   name: string,
   e: PreparedEvent,

@@ -3,10 +3,8 @@ export {
   type EventInput,
   emitEventInTx,
   emitEventsInTx,
-  eventCtes,
   eventCtesText,
   type PreparedEvent,
   preparedEvent,
-  prepareEventInTx,
   subscribedEndpointsText,
 } from './events.js';

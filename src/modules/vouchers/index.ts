@@ -2,7 +2,6 @@
 export {
   ISSUE_QUEUE,
   requestRevocationInTx,
-  requestVoucherCtes,
   requestVoucherCtesText,
   requestVoucherInTx,
   type VoucherRequest,

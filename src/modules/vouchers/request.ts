@@ -4,20 +4,12 @@
  * product deal is reported), `requestRevocationInTx` when it is cancelled. Both only write rows
  * (the request and an outbox job); signing happens in the worker after commit.
  */
-import { and, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
+import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../../platform/db.js';
 import { ValidationError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { assertJobId } from '../../platform/queue.js';
-import {
-  cteName,
-  jsonbTextWith,
-  jsonbWith,
-  type LateValue,
-  raw,
-  type Text,
-  text,
-} from '../../platform/statement.js';
+import { jsonbTextWith, raw, type Text, text } from '../../platform/statement.js';
 import { emitRevokedEventInTx } from './events.js';
 import { vouchers, voucherTransactions } from './schema.js';
 import {
@@ -143,32 +135,13 @@ export async function requestVoucherInTx(
 }
 
 /**
- * `requestVoucherInTx` as CTEs of the caller's statement (platform/statement.ts): the request
- * and its issuing job are written once per row of `late.from`, with the late value (e.g. the
- * contract registration number allocated by the same statement) as `contractRegistrationNumber`.
- * `request` carries a stand-in number of the same form, for validation. Idempotent like
- * `requestVoucherInTx` (a repeated source writes nothing); call `outbox.kick()` after commit.
+ * `requestVoucherInTx` as CTEs of the caller's statement (a `Text`, platform/statement.ts): the
+ * request and its issuing job are written once per row of `from` (a CTE of it), with `lateValue`
+ * (SQL of that statement, e.g. the contract registration number it allocates) as
+ * `contractRegistrationNumber`. `request` carries a stand-in number of the same form, for
+ * validation. Idempotent like `requestVoucherInTx` (a repeated source writes nothing); call
+ * `outbox.kick()` after commit.
  */
-export function requestVoucherCtes(name: string, request: VoucherRequest, late: LateValue): SQL {
-  const errors = validateVoucherRequest(request).map((e) => ({ ...e, code: 'voucher-request' }));
-  if (errors.length) throw new ValidationError(errors);
-  const id = newId();
-  assertJobId(issueJobId(id));
-  const t = cteName(`${name}_transaction`);
-  return sql`${t} AS (
-      INSERT INTO voucher_transactions (id, source_type, source_id, request)
-      SELECT ${id}::uuid, ${request.sourceType}, ${request.sourceId},
-             ${jsonbWith(request, late, [['contractRegistrationNumber']])}
-      FROM ${late.from}
-      ON CONFLICT DO NOTHING
-      RETURNING id),
-    ${cteName(`${name}_job`)} AS (
-      INSERT INTO outbox_jobs (id, queue, name, job_id, payload)
-      SELECT ${t}.id, ${ISSUE_QUEUE}, ${ISSUE_QUEUE}, ${issueJobId(id)}, jsonb_build_object('transactionId', ${t}.id)
-      FROM ${t})`;
-}
-
-/** `requestVoucherCtes` for a statement written as `Text` (platform/statement.ts); `from` and `lateValue` are SQL of it. */
 export function requestVoucherCtesText(
   name: string,
   request: VoucherRequest,
