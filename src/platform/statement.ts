@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import { type SQL, sql } from 'drizzle-orm';
 import { NodePgSession, NodePgTransaction } from 'drizzle-orm/node-postgres';
 import { PgDialect } from 'drizzle-orm/pg-core';
@@ -198,6 +199,10 @@ export async function pipelinedTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>
   const txSession = new NodePgSession(client, session.dialect, session.schema, session.options);
   const tx = new NodePgTransaction(session.dialect, txSession, session.schema) as unknown as Tx;
   client.pipeline = true;
+  // BEGIN and what `fn` sends before its first await leave in one write (one wake-up of the
+  // server, one system call here), as do the last statement and the COMMIT.
+  const stream = (client as unknown as { connection: { stream: Writable } }).connection.stream;
+  stream.cork();
   const begin = client.query('BEGIN');
   begin.catch(() => undefined);
   let state: 'open' | 'ended' = 'open';
@@ -207,7 +212,14 @@ export async function pipelinedTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>
       if (state !== 'open') throw new Error('pipelinedTransaction: a statement after the last one');
       await begin;
       state = 'ended';
-      const [rows, commit] = await Promise.allSettled([send<R>(client, t), client.query('COMMIT')]);
+      stream.cork();
+      let sent: [Promise<pg.QueryResult<R>>, Promise<pg.QueryResult>];
+      try {
+        sent = [send<R>(client, t), client.query('COMMIT')];
+      } finally {
+        stream.uncork();
+      }
+      const [rows, commit] = await Promise.allSettled(sent);
       if (rows.status === 'rejected') throw rows.reason;
       if (commit.status === 'rejected') throw commit.reason;
       // A COMMIT PostgreSQL answered with ROLLBACK: the transaction had failed (not by `t`).
@@ -216,7 +228,13 @@ export async function pipelinedTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>
     },
   });
   try {
-    const result = await fn(tx);
+    let work: Promise<T>;
+    try {
+      work = fn(tx);
+    } finally {
+      stream.uncork();
+    }
+    const result = await work;
     if (state === 'open') {
       await begin;
       state = 'ended';
