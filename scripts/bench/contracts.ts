@@ -31,7 +31,7 @@ import { application } from '../../src/test/fixtures/contracts.js';
 import { sha256hex } from '../../src/test/hashes.js';
 import { randomCreditCode } from '../../src/test/ids.js';
 import { CONNECTIONS, DURATION, type LoadResult, mainThreadCpuUs, type Row } from './harness.js';
-import { statementsSent, uncount } from './statements.js';
+import { statementKinds, statementsSent, uncount } from './statements.js';
 
 interface Scenario {
   name: string;
@@ -211,6 +211,7 @@ export function contractsScenario(ctx: ModuleContext): Scenario {
       const cpuBefore = process.cpuUsage();
       const mainBefore = mainThreadCpuUs();
       const before = statementsSent();
+      const kindsBefore = statementKinds();
       const subject = await measure(DURATION, concurrency, async (loop) => {
         // Creating the draft is the applicant's earlier work; it is included to keep the loop simple.
         const { sellerCode, principal: applicant } = applicants[loop]!;
@@ -225,6 +226,7 @@ export function contractsScenario(ctx: ModuleContext): Scenario {
       });
       const cycles = Math.max(1, subject.requestsPerSec * DURATION);
       const perCycle = (statementsSent() - before) / cycles;
+      const kinds = statementKinds(kindsBefore);
       const cpu = process.cpuUsage(cpuBefore);
       const mainAfter = mainThreadCpuUs();
       const dbAfter = processesCpuMs(await serverPids());
@@ -247,6 +249,10 @@ export function contractsScenario(ctx: ModuleContext): Scenario {
           dbAfter.size ? `${(dbMs / cycles).toFixed(2)} ms` : '? (its processes are not visible here)'
         }`,
       );
+      // BENCH_STATEMENTS=1: the statements per cycle by kind (their text's first words).
+      if (process.env.BENCH_STATEMENTS === '1')
+        for (const [k, n] of [...kinds].sort((a, b) => b[1] - a[1]))
+          console.log(`    ${(n / cycles).toFixed(2).padStart(6)}  ${k}`);
       if (subject.errors) console.log(`  contracts: ${subject.errors} cycles failed`);
       console.log(
         `  contracts: ${perCycle.toFixed(1)} statements per cycle (the baseline's: 4), the background workers' included; mean per phase ${phaseSummary()}; queries waiting for a pooled connection: mean ${(waits.waiting / Math.max(1, waits.samples)).toFixed(1)}, max ${waits.max} (pool of ${pool.options.max})`,

@@ -1,7 +1,9 @@
-import type { SQL } from 'drizzle-orm';
+import type { Writable } from 'node:stream';
+import { type SQL, sql } from 'drizzle-orm';
+import { NodePgSession, NodePgTransaction } from 'drizzle-orm/node-postgres';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import pg from 'pg';
-import type { DbOrTx } from './db.js';
+import type { Db, DbOrTx, Tx } from './db.js';
 
 /**
  * A statement for a hot path written as SQL text, without the query builder: building a
@@ -127,8 +129,7 @@ function driverOf(db: DbOrTx): { query: pg.Pool['query'] } {
   return client;
 }
 
-/** Runs `t` on `db` (the transaction's connection, or the pool) as a named prepared statement. */
-export async function runText<R extends Record<string, unknown>>(db: DbOrTx, t: Text): Promise<R[]> {
+function send<R extends Record<string, unknown>>(client: { query: pg.Pool['query'] }, t: Text) {
   let sqlText = t.chunks[0]!;
   for (let i = 1; i < t.chunks.length; i++) sqlText += `$${i}${t.chunks[i]}`;
   let name = names.get(sqlText);
@@ -136,13 +137,107 @@ export async function runText<R extends Record<string, unknown>>(db: DbOrTx, t: 
     name = `techex_${names.size + 1}`;
     names.set(sqlText, name);
   }
-  const result = await driverOf(db).query<R>({
-    name,
-    text: sqlText,
-    values: t.values as unknown[],
-    types: TYPES,
+  return client.query<R>({ name, text: sqlText, values: t.values as unknown[], types: TYPES });
+}
+
+/**
+ * Runs `t` on `db` (the transaction's connection, or the pool) as a named prepared statement.
+ * `last`: `t` is its transaction's last statement; in a `pipelinedTransaction` it is sent with
+ * the COMMIT, in one round trip (the transaction is over when this returns: write no more, and
+ * throw nothing that should take `t` back). Elsewhere `last` changes nothing.
+ */
+export async function runText<R extends Record<string, unknown>>(
+  db: DbOrTx,
+  t: Text,
+  opts: { last?: boolean } = {},
+): Promise<R[]> {
+  const piped = opts.last ? pipelines.get(db) : undefined;
+  if (piped) return piped.last<R>(t);
+  return (await send<R>(driverOf(db), t)).rows;
+}
+
+/** The open pipelined transactions, by their handle. */
+const pipelines = new WeakMap<object, { last<R extends Record<string, unknown>>(t: Text): Promise<R[]> }>();
+
+/**
+ * A transaction of the hot path's shape (BEGIN, a read, a write, COMMIT) in two round trips
+ * instead of four: BEGIN goes out with the first statement, without waiting for its answer,
+ * and the statement run with `runText(tx, t, { last: true })` goes out with the COMMIT (pg's
+ * pipeline mode, switched on for this connection while the transaction lasts and off before
+ * it goes back to the pool). Each statement keeps its own Sync, so an error is that statement's
+ * own: after a failed statement PostgreSQL answers the COMMIT queued behind it with a rollback,
+ * and the statement's error is thrown. Without a `last` statement it commits at the end like
+ * `db.transaction`; an error thrown by `fn` before the last statement rolls back.
+ * A `db` not backed by a pool (a test's transaction) runs `db.transaction` as before.
+ */
+export async function pipelinedTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const session = (db as unknown as { session?: PoolSession }).session;
+  if (!(session?.client instanceof pg.Pool)) return db.transaction(fn);
+  const client = (await session.client.connect()) as pg.PoolClient & { pipeline: boolean };
+  const txSession = new NodePgSession(client, session.dialect, session.schema, session.options);
+  const tx = new NodePgTransaction(session.dialect, txSession, session.schema) as unknown as Tx;
+  client.pipeline = true;
+  // BEGIN and what `fn` sends before its first await leave in one write (one wake-up of the
+  // server, one system call here), as do the last statement and the COMMIT.
+  const stream = (client as unknown as { connection: { stream: Writable } }).connection.stream;
+  stream.cork();
+  const begin = client.query('BEGIN');
+  begin.catch(() => undefined);
+  let state: 'open' | 'ended' = 'open';
+  let broken: Error | undefined;
+  pipelines.set(tx, {
+    async last<R extends Record<string, unknown>>(t: Text) {
+      if (state !== 'open') throw new Error('pipelinedTransaction: a statement after the last one');
+      await begin;
+      state = 'ended';
+      stream.cork();
+      let sent: [Promise<pg.QueryResult<R>>, Promise<pg.QueryResult>];
+      try {
+        sent = [send<R>(client, t), client.query('COMMIT')];
+      } finally {
+        stream.uncork();
+      }
+      const [rows, commit] = await Promise.allSettled(sent);
+      if (rows.status === 'rejected') throw rows.reason;
+      if (commit.status === 'rejected') throw commit.reason;
+      // A COMMIT PostgreSQL answered with ROLLBACK: the transaction had failed (not by `t`).
+      if (commit.value.command !== 'COMMIT') throw new Error('pipelinedTransaction: rolled back');
+      return rows.value.rows;
+    },
   });
-  return result.rows;
+  try {
+    let work: Promise<T>;
+    try {
+      work = fn(tx);
+    } finally {
+      stream.uncork();
+    }
+    const result = await work;
+    if (state === 'open') {
+      await begin;
+      state = 'ended';
+      await client.query('COMMIT');
+    }
+    return result;
+  } catch (e) {
+    if (state === 'open') {
+      state = 'ended';
+      await client.query('ROLLBACK').catch((err: Error) => {
+        broken = err;
+      });
+    }
+    throw e;
+  } finally {
+    client.pipeline = false;
+    client.release(broken);
+  }
+}
+
+interface PoolSession {
+  client: unknown;
+  dialect: PgDialect;
+  schema: undefined;
+  options: ConstructorParameters<typeof NodePgSession>[3];
 }
 
 const dialect = new PgDialect();

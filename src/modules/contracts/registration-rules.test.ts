@@ -123,6 +123,14 @@ describe('duplicate applications', () => {
       matchedOn: 'documentSha256',
       existing: { id, status: 'draft', registrationNumber: null },
     });
+    // The refused application left nothing behind: no second row, no audit row of its creation
+    // (the insert's statement is its transaction's last, sent with the COMMIT).
+    const left = await ctx.database.pool.query<{ contracts: number; audited: number }>(
+      `SELECT (SELECT count(*) FROM technology_contracts WHERE document_sha256 = $1)::int AS contracts,
+              (SELECT count(*) FROM audit_events WHERE action = 'contract.create' AND after->>'documentSha256' = $1)::int AS audited`,
+      [doc],
+    );
+    expect(left.rows[0]).toEqual({ contracts: 1, audited: 1 });
   });
 
   it('refuses the same parties, type, project and amounts with another document', async () => {

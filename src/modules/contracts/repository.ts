@@ -164,14 +164,16 @@ export function draftRow(c: DraftColumns, now: Date): ContractRow {
 /**
  * Inserts a draft and `writes` (its audit row: CTEs selecting from `ins`) in ONE statement,
  * which also runs `duplicate` (the duplicate check, after the applicant's lock; it does not see
- * the row being inserted). When it finds a live application, that application is returned, and
- * the caller throws: its transaction's rollback takes the insert back.
+ * the row being inserted). When it finds a live application, nothing is inserted (nor audited)
+ * and that application is returned, for the caller to throw; so the statement may be its
+ * transaction's last, sent with the COMMIT (`last`, platform/statement.ts).
  */
 export async function insertDraftWith(
   tx: Tx,
   row: ContractRow,
   duplicate: Text,
   writes: (from: string) => Text[],
+  opts: { last?: boolean } = {},
 ): Promise<{ duplicate?: Record<string, unknown> }> {
   // The generated column is computed by the database.
   const keys = (Object.keys(row) as (keyof ContractRow)[]).filter(
@@ -186,10 +188,11 @@ export async function insertDraftWith(
   const [r] = await runText(
     tx,
     text`WITH dup AS (${duplicate}),
-      ins AS (INSERT INTO technology_contracts (${raw(names)}) VALUES (${values}) RETURNING id)${
+      ins AS (INSERT INTO technology_contracts (${raw(names)}) SELECT ${values} WHERE NOT EXISTS (SELECT 1 FROM dup) RETURNING id)${
         more.length ? text`, ${joinText(more, ', ')}` : text``
       }
     SELECT dup.*, (SELECT count(*) FROM ins)::int AS inserted FROM (SELECT 1) one LEFT JOIN dup ON true`,
+    opts,
   );
   if (r!.id) return { duplicate: r };
   if (r!.inserted !== 1) throw new Error(`technology contract ${row.id} was not inserted`);
@@ -236,6 +239,7 @@ export async function updateContractWith(
   r: ContractRow,
   set: Partial<typeof technologyContracts.$inferInsert>,
   writes: (from: string, after: ContractRow) => Text[],
+  opts: { last?: boolean } = {},
 ): Promise<ContractRow> {
   const after = { ...r, ...set, updatedAt: new Date() } as ContractRow;
   const keys = [...(Object.keys(set) as ContractKey[]), 'updatedAt' as const];
@@ -250,6 +254,7 @@ export async function updateContractWith(
       more.length ? text`, ${joinText(more, ', ')}` : text``
     }
     SELECT count(*)::int AS n FROM upd`,
+    opts,
   );
   if (result?.n !== 1) throw new Error(`technology contract ${r.id} was not updated`);
   return after;
@@ -302,8 +307,9 @@ export interface RegistrationSet {
  * and `writes` (version snapshot, voucher request, event, audit row: CTEs selecting from `num`)
  * record it. The counter row's lock, held until commit, thus spans this statement and the
  * commit. Gap-free as `nextSerial`: a failed statement or transaction gives the serial back.
- * Returns the number, or undefined when the year's serials are exhausted (nothing is written;
- * the caller throws and rolls back).
+ * Returns the number, or undefined when the year's serials are exhausted (nothing is written,
+ * the counter included: the statement may be its transaction's last, sent with the COMMIT,
+ * `last`; the caller throws).
  */
 export async function registerInOneStatement(
   tx: Tx,
@@ -311,6 +317,7 @@ export async function registerInOneStatement(
   number: { subCentreId: string; year: number; prefix: string; digits: number },
   set: RegistrationSet,
   writes: (from: string, lateValue: string) => Text[],
+  opts: { last?: boolean } = {},
 ): Promise<string | undefined> {
   const more = writes('num', 'num.number');
   const [row] = await runText<{ number: string }>(
@@ -320,6 +327,7 @@ export async function registerInOneStatement(
       INSERT INTO contract_registration_counters (sub_centre_id, year, last_serial)
       VALUES (${number.subCentreId}, ${number.year}, 1)
       ON CONFLICT (sub_centre_id, year) DO UPDATE SET last_serial = contract_registration_counters.last_serial + 1
+        WHERE contract_registration_counters.last_serial < ${10 ** number.digits - 1}
       RETURNING last_serial),
     num AS (
       SELECT ${number.prefix}::text || lpad(last_serial::text, ${number.digits}::int, '0') AS number
@@ -333,6 +341,7 @@ export async function registerInOneStatement(
       FROM num WHERE technology_contracts.id = ${id}
       RETURNING technology_contracts.id)${more.length ? text`, ${joinText(more, ', ')}` : text``}
     SELECT num.number FROM num, registered`,
+    opts,
   );
   return row?.number;
 }

@@ -74,6 +74,7 @@ export async function takeForReview(deps: ContractDeps, caller: Caller, id: stri
         r,
         { status: 'under_review', reviewerId: caller.principal!.id, reviewStartedAt: now },
         (from, after) => [auditCteText('audit', contractAudit(caller, 'take', r, after), from)],
+        { last: true },
       );
     },
   );
@@ -319,6 +320,7 @@ export async function registerContract(
             ['registrationNumber'],
           ]),
         ],
+        { last: true },
       );
       if (!number) throw new ConflictError('contract-serial-exhausted');
       const registered: ContractRow = { ...standIn, registrationNumber: number };
