@@ -56,9 +56,12 @@ describe('diversify', () => {
   });
 
   it('compares titles by their character bigrams and words, case- and width-insensitively', () => {
-    expect(titleSignature('ＡＧＶ调度')).toEqual(new Set(['agv', '调度']));
+    expect(titleSignature('ＡＧＶ调度')).toEqual(titleSignature('agv 调度'));
+    expect(titleSignature('ＡＧＶ调度')).toHaveLength(2); // agv, 调度
+    expect(titleSignature('激光雷达激光')).toHaveLength(4); // 激光 (twice), 光雷, 雷达, 达激: distinct pairs
+    expect(overlap(titleSignature('𠀀𠀁传感'), titleSignature('𠀀𠀁传感器'))).toBeCloseTo(3 / 4, 10);
     expect(overlap(titleSignature('激光雷达'), titleSignature('激光雷达'))).toBe(1);
     expect(overlap(titleSignature('激光雷达'), titleSignature('水稻育种'))).toBe(0);
-    expect(overlap(new Set(), titleSignature('水稻'))).toBe(0);
+    expect(overlap(titleSignature(''), titleSignature('水稻'))).toBe(0);
   });
 });
