@@ -4438,6 +4438,14 @@ export interface components {
              *     nearest neighbours; `text` is then 0 for a candidate found by meaning alone.
              */
             semantic?: number;
+            /**
+             * @description Present when the candidate's title overlaps one placed above it in the list (Jaccard
+             *     of the titles' character bigrams, 0–1, the largest such overlap). The list is built
+             *     place by place, each going to the candidate with the best `score` × max(0, 1 − 1.5 ×
+             *     that overlap), so near-repeats of a listing already shown (its device, method and
+             *     system) come after distinct answers; a list is otherwise in `score` order.
+             */
+            redundancy?: number;
         };
         Match: {
             id: string;
@@ -4481,8 +4489,8 @@ export interface components {
         };
         MatchList: {
             /**
-             * @description The ranking that produced this list, for an interest's `origin`: `bm25f-2026.12c`, or
-             *     `bm25f-2026.12c-emb:<model>` (the model's name with characters outside `A-Za-z0-9._:-`
+             * @description The ranking that produced this list, for an interest's `origin`: `bm25f-2026.12d`, or
+             *     `bm25f-2026.12d-emb:<model>` (the model's name with characters outside `A-Za-z0-9._:-`
              *     as `_`, at most 64 characters in all) when semantic neighbours were fused in; a list
              *     answered while the embeddings provider failed is the lexical one.
              */

@@ -10,7 +10,8 @@
  * current one by at least MIN_GAIN (ties: the earlier value); repeat over all parameters for
  * FIT_ROUNDS rounds (default 2) or until a round changes nothing. Runs in memory with the production tokenizer, scorer and
  * fits (match-memory.ts); `npm run bench:match` then measures the result through the API.
- * FIT_FROM_SHIPPED=1 starts from the shipped values; FIT_SYMMETRIC=1 fits on both judged sets
+ * FIT_FROM_SHIPPED=1 starts from the shipped values; FIT_KNOBS=a,b moves only those knobs (a new
+ * parameter is fitted alone from the shipped values, the others staying as fitted before); FIT_SYMMETRIC=1 fits on both judged sets
  * alike instead (README.md, "Refit of the structure"), after which the shared set checks nothing.
  * FIT_CV=1 cross-validates the procedure (2 folds: each set's needs sorted by id and dealt
  * alternately; fit on one half, print the fitted and the held-out half; FIT_CV_FOLD=0|1 runs one
@@ -73,6 +74,8 @@ export const FIT_START: RankingParams = {
   strength: 0.2,
   structure: { field: 0.3, trl: 0.25, price: 0.1, modes: 0.15, region: 0.1, freshness: 0.1 },
   minText: 0.05,
+  // off at the start, like the associations: the fit decides whether diversity earns a weight
+  diversity: 0,
 };
 
 type Knob = { name: string; get(p: RankingParams): number; set(p: RankingParams, v: number): RankingParams };
@@ -141,7 +144,24 @@ const KNOBS: [Knob, number[]][] = [
   [structure('region'), [0, 0.1, 0.2]],
   // no freshness knob: every document of the fit has the same age, so its weight would only rescale
   // the other components (the fit once set it to 0 for that alone); it stays hand-set
+  [
+    {
+      name: 'diversity',
+      get: (p) => p.diversity,
+      set: (p, v) => ({ ...p, diversity: v }),
+    },
+    [0, 0.25, 0.5, 0.75, 1, 1.5, 2],
+  ],
 ];
+
+/** FIT_KNOBS=a,b: only these knobs move (e.g. a new parameter fitted alone from the shipped values). */
+const FIT_KNOBS = process.env.FIT_KNOBS?.split(',').map((k) => k.trim());
+const knobs = (): typeof KNOBS => {
+  if (!FIT_KNOBS) return KNOBS;
+  const unknown = FIT_KNOBS.filter((k) => !KNOBS.some(([knob]) => knob.name === k));
+  if (unknown.length) throw new Error(`FIT_KNOBS: no knob named ${unknown.join(', ')}`);
+  return KNOBS.filter(([knob]) => FIT_KNOBS.includes(knob.name));
+};
 
 /**
  * A step must raise the devset's nDCG@10 by at least this much: one of its 55 needs moving by
@@ -170,7 +190,7 @@ export function coordinateAscent(
   let best = measure(params);
   for (let round = 1; round <= rounds; round++) {
     let changed = false;
-    for (const [knob, grid] of KNOBS) {
+    for (const [knob, grid] of knobs()) {
       let bestValue = knob.get(params);
       let top: ReturnType<Measure> | undefined;
       for (const value of grid) {

@@ -10,6 +10,7 @@ import {
   learnAssociations,
   listingUnits,
 } from '../../src/modules/matching/associations.js';
+import { diversify } from '../../src/modules/matching/diversity.js';
 import type { DocumentType, SearchDocument } from '../../src/modules/matching/engine.js';
 import type { Profile } from '../../src/modules/matching/fits.js';
 import {
@@ -103,16 +104,25 @@ export class MemoryCorpus {
     }
     const scored = this.#textRank(type, terms, params);
     const best = Math.max(0, ...scored.map((s) => s.text));
-    return scored
+    const ranked = scored
       .filter((s) => s.text >= params.minText * best)
       .map((s) => {
         const hit = { ...(s.d.doc as Profile), updatedAt: String(s.d.doc.updatedAt) };
         const fits = structuralFits(type, subject, hit, now);
-        return { id: s.d.doc.id, score: (s.text / best) * structuralFactor(fits, params) };
+        return {
+          id: s.d.doc.id,
+          title: s.d.doc.title,
+          score: (s.text / best) * structuralFactor(fits, params),
+        };
       })
-      .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id))
-      .slice(0, k)
-      .map((s) => s.id);
+      .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
+    return diversify(
+      ranked,
+      (s) => s.score,
+      (s) => s.title,
+      params.diversity,
+      k,
+    ).map(({ item }) => item.id);
   }
 
   #textRank(type: DocumentType, terms: LexicalTerm[], params: RankingParams) {

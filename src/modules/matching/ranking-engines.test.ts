@@ -64,6 +64,43 @@ function rankerOn(name: string, create: (ctx: TestContext) => SearchEngine) {
       expect(matches[0]!.matchedTerms).toEqual(expect.arrayContaining(['液冷', '热管理']));
       expect(matches[0]!.breakdown.text).toBe(1);
     });
+
+    it('places a distinct answer before near-repeats of a title already shown (diversity.ts)', async () => {
+      const same = '光伏板自动清扫机器人，无水清洁，减少人工巡检和清洗用水。';
+      await engine.upsert([
+        doc('clean-a', '光伏组件清洁机器人', same, { fieldCode: '05' }),
+        doc('clean-b', '光伏组件清洁机器人系统', same, { fieldCode: '05' }),
+        doc('clean-c', '光伏组件清洁机器人装置', same, { fieldCode: '05' }),
+        doc('drone', '无人机光伏电站积灰识别', '识别光伏板表面积灰程度，规划清扫时机。', { fieldCode: '05' }),
+      ]);
+      const matches = await matchAchievementsForNeed(engine, {
+        ...need,
+        id: 'need-2',
+        title: '光伏组件表面清洁机器人',
+        body: '电站光伏板积灰严重，希望用机器人自动清扫，减少人工。',
+      });
+      const ids = matches.map((m) => m.id);
+      const at = (id: string) => matches.find((m) => m.id === id)!;
+      expect(ids.slice(0, 2)).toEqual(['clean-a', 'drone']);
+      // by score alone the repeats would come first: the order is the diversity's, and said so
+      expect(at('drone').score).toBeLessThan(at('clean-b').score);
+      expect(ids.indexOf('clean-b')).toBeGreaterThan(ids.indexOf('drone'));
+      expect(at('clean-a').breakdown.redundancy).toBeUndefined();
+      expect(at('drone').breakdown.redundancy ?? 0).toBeLessThan(0.2);
+      expect(at('clean-b').breakdown.redundancy).toBeGreaterThan(0.6);
+      // a shorter list is the start of the longer one (pages agree)
+      const two = await matchAchievementsForNeed(
+        engine,
+        {
+          ...need,
+          id: 'need-2',
+          title: '光伏组件表面清洁机器人',
+          body: '电站光伏板积灰严重，希望用机器人自动清扫，减少人工。',
+        },
+        { limit: 2 },
+      );
+      expect(two.map((m) => m.id)).toEqual(ids.slice(0, 2));
+    });
   });
 }
 

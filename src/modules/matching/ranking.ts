@@ -20,6 +20,7 @@ import {
   type ExpansionParams,
 } from './associations.js';
 import { type CandidatePass, extendCandidates, sameSelection } from './candidate-reuse.js';
+import { diversify } from './diversity.js';
 import type { Candidate, DocumentType, SearchDocument, SearchEngine, SearchFilters } from './engine.js';
 import {
   type Fit,
@@ -81,7 +82,12 @@ export interface RankingParams {
   structure: Record<keyof typeof STRUCTURE_WEIGHTS, number>;
   /** candidates whose text score is below this share of the best are no match */
   minText: number;
+  /** how far a title nearly repeating one placed above moves a candidate down (diversity.ts) */
+  diversity: number;
 }
+
+/** Fitted alone from the shipped values, on the devset (README.md, "Diversity"). */
+const DIVERSITY_WEIGHT = 1.5;
 
 /** Fitted by scripts/bench/match-fit.ts (README.md, "Matching"). */
 export const RANKING_PARAMS: RankingParams = {
@@ -91,17 +97,20 @@ export const RANKING_PARAMS: RankingParams = {
   strength: 0.9,
   structure: { ...STRUCTURE_WEIGHTS },
   minText: 0.05,
+  diversity: DIVERSITY_WEIGHT,
 };
 
 /** The components of a match's breakdown: text, then the structural ones. */
 export const MATCH_WEIGHTS = { text: 1, ...STRUCTURE_WEIGHTS } as const;
 
 /** Identifies the ranking that produced a list (recorded with interests that come from it). */
-export const RANKING_VERSION = 'bm25f-2026.12c';
+export const RANKING_VERSION = 'bm25f-2026.12d';
 
 export type MatchBreakdown = Record<keyof typeof MATCH_WEIGHTS, number> & {
   /** cosine similarity to the subject, for a semantic neighbour (embeddings on) */
   semantic?: number;
+  /** title overlap with a match placed above it (diversity.ts), when there is one */
+  redundancy?: number;
 };
 
 export interface Match {
@@ -334,13 +343,19 @@ async function rank(
   const rankingVersion = semantic?.neighbours ? semantic.retriever.rankingVersion : undefined;
   if (candidates.length === 0) return { matches: [], queryTerms, rankingVersion };
   const now = opts.now ?? new Date();
-  const ranked = candidates
+  const scoredCandidates = candidates
     .map((c) => {
       const fits = structuralFits(type, subject, c.hit, now);
       return { c, fits, score: c.relevance * structuralFactor(fits) };
     })
-    .sort((a, b) => b.score - a.score || a.c.hit.id.localeCompare(b.c.hit.id))
-    .slice(0, limit);
+    .sort((a, b) => b.score - a.score || a.c.hit.id.localeCompare(b.c.hit.id));
+  const ranked = diversify(
+    scoredCandidates,
+    (s) => s.score,
+    (s) => s.c.hit.title,
+    RANKING_PARAMS.diversity,
+    limit,
+  ).map(({ item, redundancy }) => ({ ...item, redundancy }));
   const publicText = await publicTextStats(
     engine,
     ranked.flatMap(({ c }) => reasonLexemes(c.matches)),
@@ -354,10 +369,11 @@ async function rank(
     ),
   }));
   const reasons = distinctiveReasons(explained);
-  const matches = ranked.map(({ c, fits, score }, i): Match => {
+  const matches = ranked.map(({ c, fits, score, redundancy }, i): Match => {
     const breakdown = { text: round(c.text, 1000) } as MatchBreakdown;
     for (const [k, f] of Object.entries(fits))
       breakdown[k as keyof typeof STRUCTURE_WEIGHTS] = round(f.score, 1000);
+    if (redundancy > 0) breakdown.redundancy = round(redundancy, 1000);
     const shown = reasons[i]!;
     if (c.similarity !== undefined) {
       breakdown.semantic = round(c.similarity, 1000);
