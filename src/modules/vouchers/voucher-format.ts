@@ -216,11 +216,19 @@ export async function signVoucher(
  * synchronously with node:crypto. jose re-imports the key through WebCrypto for every signature,
  * which dominates the cost of issuing vouchers in bulk; this path does not.
  */
+/** Encoded protected headers by kid (a few keys in a process's life). */
+const HEADERS = new Map<string, string>();
+
 export function signVoucherSync(payload: VoucherPayload, key: KeyObject, kid: string): string {
   if (!isText(kid)) throw new TypeError('kid must be a non-empty string');
   if (key.asymmetricKeyType !== 'ed25519' || key.type !== 'private')
     throw new TypeError('vouchers are signed with an Ed25519 private key');
-  const header = Buffer.from(JSON.stringify({ alg: ALG, kid, typ: VOUCHER_JWS_TYPE })).toString('base64url');
+  let header = HEADERS.get(kid);
+  if (header === undefined) {
+    header = Buffer.from(JSON.stringify({ alg: ALG, kid, typ: VOUCHER_JWS_TYPE })).toString('base64url');
+    if (HEADERS.size >= 16) HEADERS.clear();
+    HEADERS.set(kid, header);
+  }
   const body = Buffer.from(canonicalBytes(payload)).toString('base64url');
   const signature = cryptoSign(null, Buffer.from(`${header}.${body}`, 'ascii'), key).toString('base64url');
   return `${header}.${body}.${signature}`;
