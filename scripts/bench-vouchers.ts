@@ -1,7 +1,8 @@
 /**
  * `npm run bench:vouchers` (or `npx tsx scripts/bench-vouchers.ts`): data transaction vouchers
- * end to end — a transaction recorded with requestVoucherInTx → outbox → BullMQ job → batch
- * issuer (sign + insert) → sequencer (leaf index, nodes, signed checkpoint) = inclusion proof
+ * end to end — transactions recorded as a busy API replica records partner submissions (batches
+ * of insertValidatedVoucherRequests: request + outbox row) → the issuer's sweep (sign + insert;
+ * the outbox → BullMQ job path is its fallback) → sequencer (leaf index, nodes, signed checkpoint) = inclusion proof
  * available — on embedded defaults (or DATABASE_URL / REDIS_URL when set), beside a raw baseline
  * measured in the same run: sign + insert in batches, no queue, no log.
  *
@@ -11,9 +12,9 @@
  * same JSON body into a table, in the same run.
  *
  * Options: BENCH_RATE (offered transactions/s, default 3000), BENCH_DURATION (seconds, default
- * 15), BENCH_BATCH (transactions per producer commit, default 50), BENCH_CONNECTIONS (HTTP
+ * 15), BENCH_BATCH (transactions per producer batch, default the HTTP batcher's maxBatch), BENCH_CONNECTIONS (HTTP
  * connections, default 32), BENCH_ONLY ('e2e' or 'http'), BENCH_PROFILE (a CPU profile of the
- * measured HTTP run, written to that file), BENCH_WORKERS=1 (the HTTP scenario with this
+ * measured end-to-end run, or of the measured HTTP run, written to that file), BENCH_WORKERS=1 (the HTTP scenario with this
  * process's queue workers and voucher issuer running, as `npm start` runs; by default the service
  * is restarted on the same database as an API replica, `techex api`, and issuing is the end-to-end
  * scenario's work).
@@ -32,7 +33,13 @@ import { insertOrganisation, insertSubCentre, type SubCentre } from '../src/modu
 import { organisations } from '../src/modules/identity/schema.js';
 import { MODULES } from '../src/modules/index.js';
 import { voucherParts } from '../src/modules/vouchers/jobs.js';
-import { buildPayload, requestVouchersInTx, voucherNumberFor } from '../src/modules/vouchers/request.js';
+import {
+  assertValidVoucherRequests,
+  buildPayload,
+  insertValidatedVoucherRequests,
+  voucherNumberFor,
+} from '../src/modules/vouchers/request.js';
+import { SUBMISSION_BATCH } from '../src/modules/vouchers/submissions.js';
 import { signVoucherSync, voucherLeafHash } from '../src/modules/vouchers/voucher-format.js';
 import { loadConfig } from '../src/platform/config.js';
 import { startRuntime } from '../src/platform/runtime.js';
@@ -43,8 +50,10 @@ import { statementsSent } from './bench/statements.js';
 
 const RATE = Number(process.env.BENCH_RATE ?? 3000);
 const DURATION = Number(process.env.BENCH_DURATION ?? 15);
-const BATCH = Number(process.env.BENCH_BATCH ?? 50);
-const PRODUCERS = 4;
+const BATCH = Number(process.env.BENCH_BATCH ?? SUBMISSION_BATCH.maxBatch);
+/** validateVoucherRequest's source id rule (request.ts). */
+const SOURCE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const PRODUCERS = SUBMISSION_BATCH.maxInFlight;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const ONLY = process.env.BENCH_ONLY;
 const run = randomBytes(4).toString('hex');
@@ -114,16 +123,31 @@ async function sampled<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Offered load: BATCH transactions per commit, RATE per second, for DURATION seconds. */
+/**
+ * Offered load: RATE transactions per second for DURATION seconds, recorded as a busy API replica
+ * records partner submissions: PRODUCERS batches in flight at most, up to BATCH transactions each
+ * (submissions.ts SUBMISSION_BATCH), through the same function (`insertValidatedVoucherRequests`,
+ * no surrounding transaction), then the issuer kicked as the route does.
+ * Validation is the API replica's per-request work, not the issuing service's: here it runs once
+ * for the request template (a real submission's, contractRequest) and every request differs from it
+ * only by its sourceId, which is checked on its own (validateVoucherRequest's source id rule).
+ */
 async function endToEnd() {
-  return sampled(endToEndRun);
+  const stopProfile = await startProfile();
+  try {
+    return await sampled(endToEndRun);
+  } finally {
+    await stopProfile();
+  }
 }
 
 async function endToEndRun() {
   const total = RATE * DURATION;
+  const { issuer } = voucherParts(ctx);
+  const template = contractRequest({ sourceId: `bench-${run}-template` });
+  assertValidVoucherRequests([template]);
   const t0 = Date.now();
   let sent = 0;
-  // A few producers, like request handlers: each commits the transactions that are due.
   const producer = async () => {
     while (sent < total) {
       const due = Math.min(total, Math.floor(((Date.now() - t0) / 1000) * RATE));
@@ -134,13 +158,13 @@ async function endToEndRun() {
       const n = Math.min(BATCH, due - sent);
       const base = sent;
       sent += n;
-      await db.transaction((tx) =>
-        requestVouchersInTx(
-          tx,
-          Array.from({ length: n }, (_, i) => contractRequest({ sourceId: `bench-${run}-${base + i}` })),
-        ),
-      );
-      ctx.outbox.kick();
+      const requests = Array.from({ length: n }, (_, i) => {
+        const sourceId = `bench-${run}-${base + i}`;
+        if (!SOURCE_ID.test(sourceId)) throw new Error(`bad source id ${sourceId}`);
+        return { ...template, sourceId };
+      });
+      await insertValidatedVoucherRequests(db, requests);
+      issuer.kick();
     }
   };
   await Promise.all(Array.from({ length: PRODUCERS }, producer));
@@ -341,8 +365,9 @@ async function overHttp(): Promise<{ subject: HttpResult; baseline: HttpResult }
 }
 
 /**
- * BENCH_PROFILE=<file>: a CPU profile of this process's main thread over the measured subject run
- * only (open it in Chrome's DevTools or any .cpuprofile viewer).
+ * BENCH_PROFILE=<file>: a CPU profile of this process's main thread over the measured end-to-end
+ * run (producers and service together: attribute by function) or the measured HTTP subject run
+ * (with BENCH_ONLY; when both run, the HTTP profile is the one left in the file) (open it in Chrome's DevTools or any .cpuprofile viewer).
  */
 async function startProfile(): Promise<() => Promise<void>> {
   const file = process.env.BENCH_PROFILE;

@@ -9,9 +9,11 @@ import { newId } from './ids.js';
 import {
   claimStatement,
   createOutboxDispatcher,
+  DEFER_CEILING,
   deferredQueuesOf,
   enqueueInTx,
   type OutboxDispatcher,
+  recordOutboxProgress,
 } from './outbox.js';
 import { type AnyWorker, createQueueFactory, type QueueBackend, type QueueFactory } from './queue.js';
 import { outboxJobs } from './schema.js';
@@ -180,6 +182,55 @@ describe('durable side effects', () => {
       .where(eq(outboxJobs.jobId, jobId));
     expect(await deferring.dispatchPending()).toBe(1);
     await expect.poll(() => countFor(key), { timeout: 15_000 }).toBe(1);
+    await deferring.stop();
+  });
+
+  it("keeps a deferred queue's rows past their grace with its service while the service progresses", async () => {
+    const key = newId();
+    const deferring = createOutboxDispatcher({
+      db: ctx.database.db,
+      queues: ctx.queues,
+      logger: pino({ level: 'silent' }),
+      sweepMs: 200,
+      onlyQueues: [queueName],
+      deferred: deferredQueuesOf([{ deferOutboxDispatch: { [queueName]: 3_600_000 } }]),
+    });
+    let jobId = '';
+    await ctx.database.db.transaction(async (tx) => {
+      jobId = await enqueueInTx(tx, queueName as never, { key } as never, { jobId: `progress-${key}` });
+    });
+    const age = (hours: number) =>
+      ctx.database.db
+        .update(outboxJobs)
+        .set({ createdAt: sql`now() - ${hours} * interval '1 hour'` })
+        .where(eq(outboxJobs.jobId, jobId));
+    // Two graces old, but the service reported progress just now: a backlog it is working
+    // through, not a job it left behind.
+    await age(2);
+    await recordOutboxProgress(ctx.database.pool, queueName);
+    expect(await deferring.dispatchPending()).toBe(0);
+    expect(await ctx.queues.queue(queueName).getJob(jobId)).toBeUndefined();
+
+    // The service's last progress is older than the grace: the row goes to the queue.
+    await ctx.database.db.execute(
+      sql`UPDATE outbox_progress SET progressed_at = now() - interval '90 minutes' WHERE queue = ${queueName}`,
+    );
+    expect(await deferring.dispatchPending()).toBe(1);
+    await expect.poll(() => countFor(key), { timeout: 15_000 }).toBe(1);
+
+    // Progressing or not, a row DEFER_CEILING graces old goes too (one the service cannot do).
+    const other = newId();
+    await ctx.database.db.transaction(async (tx) => {
+      jobId = await enqueueInTx(tx, queueName as never, { key: other } as never, {
+        jobId: `ceiling-${other}`,
+      });
+    });
+    await recordOutboxProgress(ctx.database.pool, queueName);
+    await age(DEFER_CEILING - 0.5);
+    expect(await deferring.dispatchPending()).toBe(0);
+    await age(DEFER_CEILING + 0.5);
+    expect(await deferring.dispatchPending()).toBe(1);
+    await expect.poll(() => countFor(other), { timeout: 15_000 }).toBe(1);
     await deferring.stop();
   });
 

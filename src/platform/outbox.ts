@@ -69,10 +69,31 @@ export function deferredQueuesOf(
   return out;
 }
 
+/** A deferred queue's rows go to the queue after this many graces even while its service progresses. */
+export const DEFER_CEILING = 10;
+
+/**
+ * A deferred queue's service made progress on the queue's work now (e.g. committed a batch): the
+ * dispatcher leaves the queue's rows to it for another grace (claimStatement). Outside the
+ * service's own transactions (one row per queue: concurrent batches must not queue on it), and
+ * at most about once a second per caller is enough.
+ */
+export async function recordOutboxProgress(
+  q: { query(text: string, params?: unknown[]): Promise<unknown> },
+  queue: string,
+): Promise<void> {
+  await q.query(
+    `INSERT INTO outbox_progress (queue, progressed_at) VALUES ($1, now())
+     ON CONFLICT (queue) DO UPDATE SET progressed_at = excluded.progressed_at`,
+    [queue],
+  );
+}
+
 /**
  * The dispatcher's claim: up to `limit` pending, unclaimed rows, oldest first, locked (`SKIP
  * LOCKED`: another dispatcher's rows are left to it). Rows of a deferred queue younger than its
- * grace are not taken, and not visited either: the pending rows' index is on (queue, created_at),
+ * grace (from their creation and from the service's last progress, recordOutboxProgress) are not
+ * taken, and not visited either: the pending rows' index is on (queue, created_at),
  * the statement finds the queues with pending rows by one index probe each (a loose index scan)
  * and reads each queue's rows from its oldest up to its cutoff (its grace for a deferred queue,
  * none otherwise), so a backlog of young deferred rows costs the claim nothing. The chosen rows
@@ -84,10 +105,18 @@ export function claimStatement(opts: {
   limit: number;
 }): SQL {
   const deferred = [...(opts.deferred ?? [])];
+  // A deferred queue's grace runs from its service's last progress as well as from the row's
+  // creation: while the service reported progress within the grace (a backlog it is working
+  // through), only rows older than DEFER_CEILING graces are taken (one it cannot issue still
+  // reaches the queue, and fails there visibly).
   const cutoff = deferred.length
     ? sql`CASE q.queue ${sql.join(
         deferred.map(
-          ([queue, ms]) => sql`WHEN ${queue}::text THEN now() - make_interval(secs => ${ms / 1000})`,
+          ([queue, ms]) =>
+            sql`WHEN ${queue}::text THEN now() - make_interval(secs => ${ms / 1000} * CASE WHEN EXISTS (
+                  SELECT 1 FROM outbox_progress p
+                  WHERE p.queue = ${queue}::text AND p.progressed_at > now() - make_interval(secs => ${ms / 1000})
+                ) THEN ${DEFER_CEILING} ELSE 1 END)`,
         ),
         sql` `,
       )} ELSE 'infinity'::timestamptz END`

@@ -26,6 +26,16 @@ export const outboxJobs = pgTable(
   (t) => [index('outbox_jobs_pending_idx').on(t.queue, t.createdAt).where(sql`dispatched_at IS NULL`)],
 );
 
+/**
+ * When a deferred queue's own service last made progress on the queue's work (e.g. the voucher
+ * issuer's sweep issued a batch; outbox.ts recordOutboxProgress). While it is recent, the
+ * dispatcher leaves that queue's rows to the service (claimStatement); one row per queue.
+ */
+export const outboxProgress = pgTable('outbox_progress', {
+  queue: text('queue').primaryKey(),
+  progressedAt: timestamp('progressed_at', { withTimezone: true }).notNull(),
+});
+
 /** Append-only audit trail: who did what to which object, with the state before and after. */
 export const auditEvents = pgTable(
   'audit_events',

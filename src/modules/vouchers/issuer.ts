@@ -10,11 +10,13 @@
  * Exactly once: the unique transaction_id on vouchers (ON CONFLICT DO NOTHING) and the row lock
  * on the pending transaction; a retried or duplicated job finds the transaction issued.
  */
+import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import { recordOutboxProgress } from '../../platform/outbox.js';
 import { emitIssuedEvents } from './events.js';
 import type { Keyring } from './keys.js';
-import { buildPayload, type VoucherRequest, voucherNumberFor } from './request.js';
+import { buildPayload, ISSUE_QUEUE, type VoucherRequest, voucherNumberFor } from './request.js';
 import { insertVouchers, lockPendingTransactions, type NewVoucher, type TransactionRow } from './store.js';
 import { signVoucherSync, voucherLeafHash } from './voucher-format.js';
 
@@ -50,6 +52,8 @@ const SWEEP_MIN_BATCH = 500;
 const SWEEP_MAX_BATCH = 4000;
 /** Between sweeps while the last one found work: new transactions arrive all the time then. */
 const BUSY_SWEEP_MS = 20;
+/** The sweep reports its progress to the outbox at most this often (well inside the grace). */
+const PROGRESS_EVERY_MS = 1000;
 /** Concurrent sweeps during a backlog: signing (Node) overlaps the other's statements (PostgreSQL). */
 const SWEEPERS = 2;
 
@@ -72,13 +76,15 @@ export function createIssuer(deps: {
     // Synchronous Ed25519 signing (~0.2 ms a voucher), yielding to the event loop between slices
     // so that a large batch after an outage cannot starve timers and database I/O.
     const signed: (NewVoucher | undefined)[] = [];
+    // The numbers' random bits in one CSPRNG draw for the batch (7 bytes each), not one per voucher.
+    const random = randomBytes(7 * rows.length);
     for (let i = 0; i < rows.length; i++) {
       if (i > 0 && i % 100 === 0) await new Promise((r) => setImmediate(r));
       const row = rows[i]!;
       try {
         const issuedAt = new Date();
         issuedAt.setMilliseconds(0); // the payload carries whole seconds
-        const number = voucherNumberFor(issuedAt);
+        const number = voucherNumberFor(issuedAt, random.subarray(7 * i, 7 * i + 7));
         const payload = buildPayload(row.request as VoucherRequest, number, issuedAt);
         const jws = signVoucherSync(payload, signer.privateKey, signer.kid);
         signed.push({
@@ -144,6 +150,20 @@ export function createIssuer(deps: {
       if (recent.size <= 100_000) break;
       recent.delete(id);
     }
+  };
+
+  // The sweep's progress, for the outbox: while it is recent, the issuing jobs' outbox rows stay
+  // with the sweep instead of going to the queue (request.ts ISSUE_DISPATCH_GRACE_MS). Outside the
+  // batch's transaction, at most once per PROGRESS_EVERY_MS; a failed write only shortens the
+  // deferral, so it is logged and dropped.
+  let progressAt = 0;
+  const progressed = () => {
+    const now = Date.now();
+    if (now - progressAt < PROGRESS_EVERY_MS) return;
+    progressAt = now;
+    recordOutboxProgress(pool, ISSUE_QUEUE).catch((err) =>
+      logger.debug({ err }, 'cannot record the issuing sweep progress'),
+    );
   };
 
   // Requests from concurrent jobs wait here and go out together.
@@ -255,7 +275,10 @@ export function createIssuer(deps: {
         );
         total += n.length;
         remember(n);
-        if (n.length) deps.onIssued?.(n.length);
+        if (n.length) {
+          deps.onIssued?.(n.length);
+          progressed();
+        }
         if (limit === undefined) {
           if (n.length >= size) sweepBatch = Math.min(SWEEP_MAX_BATCH, size * 2);
           else if (n.length < size / 2) sweepBatch = Math.max(SWEEP_MIN_BATCH, Math.ceil(size / 2));

@@ -49,5 +49,17 @@ describe('issuing without the queue hop', () => {
       [ids],
     );
     expect(states.rows.map((r) => r.state)).toEqual(Array(5).fill('issued'));
+
+    // And it told the outbox it progressed: while that is recent, even issuing jobs older than
+    // the grace (a backlog the sweep is working through) stay with it (outbox.ts claimStatement).
+    await expect
+      .poll(async () => {
+        const p = await ctx.database.pool.query<{ recent: boolean }>(
+          `SELECT progressed_at > now() - interval '1 minute' AS recent FROM outbox_progress WHERE queue = $1`,
+          [ISSUE_QUEUE],
+        );
+        return p.rows[0]?.recent;
+      })
+      .toBe(true);
   });
 });

@@ -87,10 +87,16 @@ export function buildPayload(request: VoucherRequest, number: string, issuedAt: 
   return payload;
 }
 
-/** The voucher number's year is the issue year in China Standard Time (UTC+8). */
-export function voucherNumberFor(issuedAt: Date): string {
-  return makeVoucherNumber(chinaYear(issuedAt));
+/**
+ * The voucher number's year is the issue year in China Standard Time (UTC+8). `random`: 7 CSPRNG
+ * bytes (makeVoucherNumber; fresh ones when omitted), e.g. a slice of one draw for a whole batch.
+ */
+export function voucherNumberFor(issuedAt: Date, random?: Uint8Array): string {
+  return makeVoucherNumber(chinaYear(issuedAt), random);
 }
+
+/** The validation draft's stand-in number bits: the draft is never signed or stored. */
+const DRAFT_RANDOM = new Uint8Array(7);
 
 /** Every problem with a request, as field errors (empty when it can be issued). */
 export function validateVoucherRequest(request: VoucherRequest): { field: string; message: string }[] {
@@ -112,7 +118,7 @@ export function validateVoucherRequest(request: VoucherRequest): { field: string
     errors.push({ field: '', message: `names and titles are at most ${MAX_TEXT} characters` });
   if (errors.length === 0) {
     const now = new Date();
-    const draft = buildPayload(request, voucherNumberFor(now), now);
+    const draft = buildPayload(request, voucherNumberFor(now, DRAFT_RANDOM), now);
     for (const p of validateVoucherPayload(draft)) {
       const [path = '', ...rest] = p.split(' ');
       errors.push({ field: path.replace(/^\$\.?/, ''), message: rest.join(' ') });

@@ -101,14 +101,17 @@ export async function insertVouchers(q: Queryable, rows: NewVoucher[]): Promise<
           AS t(transaction_id, number, jws, kid, leaf_hash, issued_at, reason)
      ON CONFLICT DO NOTHING
      RETURNING transaction_id),
+     -- Joined to the inserted rows by primary key only. Not \`id = ANY($1) AND id IN (…)\`: with
+     -- the CTE's distinct count estimated at 200, the planner probed the key once per row and
+     -- checked each against the whole array (a filter, not hashed for a parameter): 4,000 × 4,000
+     -- comparisons, 14 of a 15 s statement. Nor a dispatched_at IS NULL condition, which let the
+     -- planner walk the pending-outbox index, i.e. the whole issuing backlog, for every batch.
      marked AS (
-       UPDATE voucher_transactions SET state = 'issued', issued_at = now()
-       WHERE id = ANY($1::uuid[]) AND id IN (SELECT transaction_id FROM inserted)),
-     -- By primary key only (id = ANY): a dispatched_at IS NULL condition let the planner walk
-     -- the pending-outbox index, i.e. the whole issuing backlog, for every batch.
+       UPDATE voucher_transactions t SET state = 'issued', issued_at = now()
+       FROM inserted i WHERE t.id = i.transaction_id),
      delivered AS (
-       UPDATE outbox_jobs SET dispatched_at = coalesce(dispatched_at, now()), claimed_until = NULL
-       WHERE id = ANY($1::uuid[]) AND id IN (SELECT transaction_id FROM inserted) AND queue = 'vouchers.issue')
+       UPDATE outbox_jobs o SET dispatched_at = coalesce(o.dispatched_at, now()), claimed_until = NULL
+       FROM inserted i WHERE o.id = i.transaction_id AND o.queue = 'vouchers.issue')
      -- Wakes the sequencer at commit (sequencer.ts UNSEQUENCED_CHANNEL), once per statement.
      SELECT transaction_id FROM inserted
        CROSS JOIN (SELECT pg_notify('techex_voucher_unsequenced', '') FROM (SELECT 1 FROM inserted LIMIT 1) one) n`,

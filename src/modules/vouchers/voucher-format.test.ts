@@ -1,9 +1,11 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import canonicalize from 'canonicalize';
 import { CompactSign, decodeProtectedHeader, type JWK } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { leafHash } from './merkle.js';
 import {
   canonicalBytes,
+  canonicalJson,
   generateVoucherKey,
   isValidVoucherNumber,
   makeVoucherNumber,
@@ -292,5 +294,64 @@ describe('signVoucherSync', () => {
     const b = signVoucherSync(payload, privateKey, publicJwk.kid);
     expect(b).toBe(a);
     expect((await verifyVoucher(b, { keys: [publicJwk] })).ok).toBe(true);
+  });
+});
+
+describe('canonical JSON (RFC 8785)', () => {
+  // The issuer's own serialisation must be the package's, character for character: a voucher
+  // signed over other bytes would fail every independent verifier.
+  const randomText = (): string => {
+    const pool = [
+      'a',
+      'Z',
+      '0',
+      ' ',
+      '"',
+      '\\',
+      '\n',
+      '\u0000',
+      '\u001f',
+      '\u007f',
+      '\u2028',
+      'é',
+      '数',
+      '😀',
+      '\ud83d\ude00',
+    ];
+    return Array.from(
+      { length: Math.floor(Math.random() * 12) },
+      () => pool[Math.floor(Math.random() * pool.length)],
+    ).join('');
+  };
+  const randomValue = (depth: number): unknown => {
+    const kind = Math.floor(Math.random() * (depth > 2 ? 4 : 7));
+    if (kind === 0) return randomText();
+    if (kind === 1)
+      return [0, -0, 1, -1.5, 1e21, 1e-7, 2 ** 53, 0.1 + 0.2, 123456789][Math.floor(Math.random() * 9)];
+    if (kind === 2) return Math.random() < 0.5;
+    if (kind === 3) return null;
+    if (kind === 4)
+      return Array.from({ length: Math.floor(Math.random() * 4) }, () => randomValue(depth + 1));
+    const o: Record<string, unknown> = {};
+    for (let i = 0; i < Math.floor(Math.random() * 5); i++)
+      o[Math.random() < 0.2 ? String(i * 7) : randomText()] = randomValue(depth + 1);
+    if (Math.random() < 0.3) o.skipped = undefined;
+    return o;
+  };
+
+  it("is the canonicalize package's text for voucher payloads and generated JSON values", () => {
+    expect(canonicalJson(sample())).toBe(canonicalize(sample()));
+    for (let i = 0; i < 2000; i++) {
+      const v = randomValue(0);
+      expect(canonicalJson(v)).toBe(canonicalize(v));
+    }
+    expect(new TextDecoder().decode(canonicalBytes(sample()))).toBe(canonicalize(sample()));
+  });
+
+  it('refuses what the package refuses', () => {
+    for (const bad of ['\ud800', 'a\udc00', { '\udbff': 1 }, [Number.NaN], { x: Number.POSITIVE_INFINITY }]) {
+      expect(() => canonicalize(bad)).toThrow();
+      expect(() => canonicalJson(bad)).toThrow();
+    }
   });
 });
