@@ -39,6 +39,7 @@ import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.js';
 import { startRuntime } from '../src/platform/runtime.js';
 import { apiRanker, type LoadedDevset, loadDevsetThroughApi } from './bench/match-api.js';
 import { baselineDocuments } from './bench/match-configs.js';
+import { engineDiagnosis } from './bench/match-engines-diag.js';
 import { meiliApi } from './bench/match-meili.js';
 import { BigramBm25 } from './bench/match-memory.js';
 import { achievementDocument, percentile, quality, type Ranker } from './bench/match-quality.js';
@@ -101,7 +102,7 @@ const { MEILI_URL, MEILI_MASTER_KEY, ...env } = process.env;
 const settings = {
   HOST: '127.0.0.1',
   PORT: '0',
-  LOG_LEVEL: 'silent',
+  LOG_LEVEL: process.env.BENCH_MATCH_LOG_LEVEL ?? 'silent',
   SEED_DEMO: 'false',
   DATA_DIR: path.join(os.tmpdir(), 'techex-bench-match-data'),
   // one client sends every request: do not let the per-client rate limit shape the numbers
@@ -409,6 +410,8 @@ try {
           summary.push(
             `  ${name} on meilisearch: nDCG@10 ${m.ndcg.toFixed(3)}, recall@20 ${m.recall.toFixed(3)}`,
           );
+          if (process.env.BENCH_MATCH_DIAG === '1')
+            await engineDiagnosis(set, loaded, engine, meili.engine, recallGrade, NOW);
         }
       } finally {
         await meili.close();
