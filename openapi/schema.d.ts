@@ -4481,8 +4481,8 @@ export interface components {
         };
         MatchList: {
             /**
-             * @description The ranking that produced this list, for an interest's `origin`: `bm25f-2026.12c`, or
-             *     `bm25f-2026.12c-emb:<model>` (the model's name with characters outside `A-Za-z0-9._:-`
+             * @description The ranking that produced this list, for an interest's `origin`: `bm25f-2026.12d`, or
+             *     `bm25f-2026.12d-emb:<model>` (the model's name with characters outside `A-Za-z0-9._:-`
              *     as `_`, at most 64 characters in all) when semantic neighbours were fused in; a list
              *     answered while the embeddings provider failed is the lexical one.
              */
@@ -6246,11 +6246,13 @@ export interface components {
             };
         };
         /**
-         * @description The search engine (Meilisearch, when configured) cannot be reached: problem type
-         *     `search-unavailable`, answered within about 5 s. Retry shortly; the catalog is unaffected.
+         * @description The search engine (Meilisearch, when configured) cannot answer: unreachable, silent for
+         *     about 5 s, failing, or its index missing (a wiped volume before the rebuild). Problem type
+         *     `search-unavailable`; retry after `Retry-After` seconds (5). The catalog is unaffected.
          */
         SearchUnavailable: {
             headers: {
+                "Retry-After"?: number;
                 [name: string]: unknown;
             };
             content: {

@@ -97,7 +97,7 @@ export const RANKING_PARAMS: RankingParams = {
 export const MATCH_WEIGHTS = { text: 1, ...STRUCTURE_WEIGHTS } as const;
 
 /** Identifies the ranking that produced a list (recorded with interests that come from it). */
-export const RANKING_VERSION = 'bm25f-2026.12c';
+export const RANKING_VERSION = 'bm25f-2026.12d';
 
 export type MatchBreakdown = Record<keyof typeof MATCH_WEIGHTS, number> & {
   /** cosine similarity to the subject, for a semantic neighbour (embeddings on) */
