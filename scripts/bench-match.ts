@@ -15,6 +15,9 @@
  * Runs techex (API and workers) on a PostgreSQL of its own: an embedded one in a temporary folder,
  * or a temporary database on the DATABASE_URL server, dropped afterwards. BENCH_MATCH_DOCS changes
  * the 100,000; BENCH_MATCH_ROUNDS the latency rounds over the devset's needs (default 4).
+ * BENCH_MATCH_DIAG=1 (with MEILI_URL) adds, per set, the per-need diagnosis of where Meilisearch's
+ * ranking departs from the embedded one (bench/match-engines-diag.ts); BENCH_MATCH_LOG_LEVEL sets
+ * the service's log level (silent by default), to see why a request failed.
  * The latency part alone, for profiling and for diffing two versions' rankings on the same data,
  * without the API or the quality part: scripts/bench/match-latency.ts.
  *
