@@ -6254,11 +6254,13 @@ export interface components {
             };
         };
         /**
-         * @description The search engine (Meilisearch, when configured) cannot be reached: problem type
-         *     `search-unavailable`, answered within about 5 s. Retry shortly; the catalog is unaffected.
+         * @description The search engine (Meilisearch, when configured) cannot answer: unreachable, silent for
+         *     about 5 s, failing, or its index missing (a wiped volume before the rebuild). Problem type
+         *     `search-unavailable`; retry after `Retry-After` seconds (5). The catalog is unaffected.
          */
         SearchUnavailable: {
             headers: {
+                "Retry-After"?: number;
                 [name: string]: unknown;
             };
             content: {

@@ -15,6 +15,9 @@
  * Runs techex (API and workers) on a PostgreSQL of its own: an embedded one in a temporary folder,
  * or a temporary database on the DATABASE_URL server, dropped afterwards. BENCH_MATCH_DOCS changes
  * the 100,000; BENCH_MATCH_ROUNDS the latency rounds over the devset's needs (default 4).
+ * BENCH_MATCH_DIAG=1 (with MEILI_URL) adds, per set, the per-need diagnosis of where Meilisearch's
+ * ranking departs from the embedded one (bench/match-engines-diag.ts); BENCH_MATCH_LOG_LEVEL sets
+ * the service's log level (silent by default), to see why a request failed.
  * The latency part alone, for profiling and for diffing two versions' rankings on the same data,
  * without the API or the quality part: scripts/bench/match-latency.ts.
  *
@@ -39,6 +42,7 @@ import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.js';
 import { startRuntime } from '../src/platform/runtime.js';
 import { apiRanker, type LoadedDevset, loadDevsetThroughApi } from './bench/match-api.js';
 import { baselineDocuments } from './bench/match-configs.js';
+import { engineDiagnosis } from './bench/match-engines-diag.js';
 import { meiliApi } from './bench/match-meili.js';
 import { BigramBm25 } from './bench/match-memory.js';
 import { achievementDocument, percentile, quality, type Ranker } from './bench/match-quality.js';
@@ -101,7 +105,7 @@ const { MEILI_URL, MEILI_MASTER_KEY, ...env } = process.env;
 const settings = {
   HOST: '127.0.0.1',
   PORT: '0',
-  LOG_LEVEL: 'silent',
+  LOG_LEVEL: process.env.BENCH_MATCH_LOG_LEVEL ?? 'silent',
   SEED_DEMO: 'false',
   DATA_DIR: path.join(os.tmpdir(), 'techex-bench-match-data'),
   // one client sends every request: do not let the per-client rate limit shape the numbers
@@ -409,6 +413,8 @@ try {
           summary.push(
             `  ${name} on meilisearch: nDCG@10 ${m.ndcg.toFixed(3)}, recall@20 ${m.recall.toFixed(3)}`,
           );
+          if (process.env.BENCH_MATCH_DIAG === '1')
+            await engineDiagnosis(set, loaded, engine, meili.engine, recallGrade, NOW);
         }
       } finally {
         await meili.close();

@@ -42,6 +42,7 @@ export async function meiliApi(runtime: Runtime, meili: { url: string; masterKey
     { types: ['achievement', 'need'] },
   );
   return {
+    engine,
     async get(url: string) {
       const res = await app.inject({ method: 'GET', url });
       if (res.statusCode !== 200) throw new Error(`GET ${url}: ${res.statusCode} ${res.body}`);

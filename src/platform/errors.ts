@@ -87,7 +87,14 @@ export class TooManyRequestsError extends AppError {
 }
 
 export class ServiceUnavailableError extends AppError {
-  constructor(code = 'unavailable', params: MessageParams = {}) {
-    super(503, code, params);
+  /** `retryAfterSeconds`, when given, is sent as Retry-After (and the problem's `retryAfter`). */
+  constructor(code = 'unavailable', params: MessageParams = {}, retryAfterSeconds?: number) {
+    super(
+      503,
+      code,
+      params,
+      undefined,
+      retryAfterSeconds === undefined ? undefined : { retryAfter: retryAfterSeconds },
+    );
   }
 }

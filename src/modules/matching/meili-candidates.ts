@@ -3,8 +3,8 @@
  * the query's rarer words, its own relevance order), and the candidates are re-ranked by the same
  * BM25F scorer as on the embedded engine (lexical.ts). Term vectors are computed here from the
  * retrieved text with the same tokenizer the embedded engine indexes with; document frequencies
- * come from Meilisearch's hit counts (one multi-search per query), average section lengths from
- * the candidates themselves.
+ * and average section lengths are the embedded engine's too, counted on Meilisearch over the
+ * lexemes each document carries (`MeiliFrequencies`).
  */
 import type { Meilisearch } from 'meilisearch';
 import type { CorpusStats, TermVector } from './lexical.js';
@@ -30,10 +30,43 @@ export function termVectorOf(
 
 const DF_CACHE_MS = 60_000;
 const DF_CACHE_LIMIT = 50_000;
+/** Documents whose section lengths are read for the average (all of them in a smaller catalog). */
+export const LENGTH_SAMPLE = 1000;
 
-/** Document frequencies as Meilisearch counts them (every word of the lexeme, in one multi-search). */
+/** The fields a Meilisearch document carries for the ranker's statistics (toMeiliDocument). */
+export function statisticsFields(doc: {
+  title: string;
+  keywords?: string[];
+  summary?: string;
+  body?: string;
+}): {
+  lexemes: string[];
+  sectionLengths: number[];
+} {
+  const fields = documentFields(doc);
+  return { lexemes: [...new Set(fields.flat())], sectionLengths: fields.map((f) => f.length) };
+}
+
+type MultiSearchQuery = Parameters<Meilisearch['multiSearch']>[0]['queries'][number];
+
+/** The number of documents a query selects, uncapped: the sum of its per-status facet counts. */
+function countOf(result: { facetDistribution?: Record<string, Record<string, number>> } | undefined): number {
+  return Object.values(result?.facetDistribution?.status ?? {}).reduce((sum, n) => sum + n, 0);
+}
+
+/**
+ * Corpus statistics on Meilisearch, the embedded engine's: each document carries its lexemes (the
+ * tokens of its tsvector on the embedded engine, `statisticsFields`) in a filterable attribute, so
+ * a lexeme's document frequency is the number of documents the filter `lexemes = "…"` selects (one
+ * multi-search for the lexemes not cached; counted by the status facet, which maxTotalHits does not
+ * cap), and its section lengths are averaged over the catalog (over the `LENGTH_SAMPLE` most recently
+ * updated documents beyond that). Documents indexed before these fields existed (until `techex
+ * reindex`) are counted the old way: Meilisearch's hit counts for the lexeme as a query (its own
+ * segmentation: prefixes count, words inside longer words do not), averages from the candidates.
+ */
 export class MeiliFrequencies {
   readonly #cache = new Map<string, { df: number; at: number }>();
+  readonly #lengths = new Map<string, { avg: number[]; complete: boolean; at: number }>();
 
   constructor(
     private readonly client: Meilisearch,
@@ -42,25 +75,68 @@ export class MeiliFrequencies {
 
   async stats(type: string, lexemes: string[]): Promise<CorpusStats> {
     const now = Date.now();
+    const indexUid = this.indexUid(type);
+    let lengths = this.#lengths.get(type);
+    if (!lengths || now - lengths.at >= DF_CACHE_MS) {
+      lengths = { ...(await this.#averageLengths(indexUid)), at: now };
+      this.#lengths.set(type, lengths);
+    }
+    const exact = lengths.complete;
     const df = new Map<string, number>();
+    const key = (l: string) => `${type}/${exact ? '=' : '~'}${l}`;
     const missing = ['', ...new Set(lexemes)].filter((l) => {
-      const cached = this.#cache.get(`${type}/${l}`);
+      const cached = this.#cache.get(key(l));
       if (cached && now - cached.at < DF_CACHE_MS) df.set(l, cached.df);
       return !df.has(l);
     });
     if (missing.length > 0) {
-      const indexUid = this.indexUid(type);
-      const { results } = await this.client.multiSearch({
-        queries: missing.map((q) => ({ indexUid, q, limit: 0, matchingStrategy: 'all' as const })),
-      });
+      const queries: MultiSearchQuery[] = missing.map((l) =>
+        exact
+          ? {
+              indexUid,
+              q: '',
+              limit: 0,
+              facets: ['status'],
+              ...(l === '' ? {} : { filter: `lexemes = ${JSON.stringify(l)}` }),
+            }
+          : { indexUid, q: l, limit: 0, matchingStrategy: 'all' as const },
+      );
+      const { results } = await this.client.multiSearch({ queries });
       if (this.#cache.size + missing.length > DF_CACHE_LIMIT) this.#cache.clear();
       missing.forEach((l, i) => {
-        const n = results[i]?.estimatedTotalHits ?? 0;
+        const n = exact ? countOf(results[i]) : (results[i]?.estimatedTotalHits ?? 0);
         df.set(l, n);
-        this.#cache.set(`${type}/${l}`, { df: n, at: now });
+        this.#cache.set(key(l), { df: n, at: now });
       });
     }
-    return { docs: df.get('') ?? 0, df, avgLengths: [] };
+    return { docs: df.get('') ?? 0, df, avgLengths: exact ? lengths.avg : [] };
+  }
+
+  /**
+   * The average section lengths, and whether every document carries its statistics fields (all
+   * documents as many as those with `lexemes`); one multi-search.
+   */
+  async #averageLengths(indexUid: string): Promise<{ avg: number[]; complete: boolean }> {
+    const { results } = await this.client.multiSearch({
+      queries: [
+        { indexUid, q: '', limit: 0, facets: ['status'] },
+        { indexUid, q: '', limit: 0, facets: ['status'], filter: 'lexemes EXISTS' },
+        {
+          indexUid,
+          q: '',
+          limit: LENGTH_SAMPLE,
+          attributesToRetrieve: ['sectionLengths'],
+          filter: 'lexemes EXISTS',
+        },
+      ],
+    });
+    const [all, withLexemes, sample] = results;
+    const complete = countOf(all) === countOf(withLexemes);
+    const vectors = (sample?.hits ?? []).map((h) => ({
+      tf: new Map(),
+      lengths: Array.isArray(h.sectionLengths) ? (h.sectionLengths as number[]) : null,
+    }));
+    return { avg: averageLengths(vectors), complete: complete && vectors.length > 0 };
   }
 }
 

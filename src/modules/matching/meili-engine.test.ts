@@ -1,14 +1,19 @@
 /**
  * What the Meilisearch adapter does when the server is not what it expects: too old, silent or
  * gone. The server is an outside thing, so small fakes stand in for it here (the real server runs
- * the contract in engine.contract.test.ts when MEILI_URL is set).
+ * the contract in engine.contract.test.ts when MEILI_URL is set); an index deleted under a running
+ * process is played on the real server (MEILI_URL).
  */
 import http from 'node:http';
 import net from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { Meilisearch } from 'meilisearch';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { newId } from '../../platform/ids.js';
 import { useTestApp } from '../../test/app.js';
+import { ownSearchNamespace } from '../../test/fixtures/matching.js';
 import { checkSearchEngineAtStart } from './create-engine.js';
+import { searchEngineFor } from './engine-instance.js';
 import { compareVersions, MEILI_MIN_VERSION, MeiliSearchEngine, MeiliVersionError } from './meili-engine.js';
 import { matchingModule } from './module.js';
 
@@ -107,6 +112,9 @@ describe('Meilisearch outage', () => {
         () => engine.search({ type: 'achievement', q: '电池' }),
         () => engine.search({ type: 'achievement', q: '电池 热管理', match: 'any' }),
         () => engine.ping(),
+        // the matching ranker's requests: frequencies and candidates
+        () => engine.corpusStats('achievement', ['电池', '热管理']),
+        () => engine.candidates({ type: 'achievement', select: ['电池'], lexemes: ['电池'], limit: 200 }),
       ]) {
         await expect(run()).rejects.toMatchObject({ status: 503, code: 'search-unavailable' });
       }
@@ -134,6 +142,68 @@ describe('Meilisearch outage', () => {
       expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
       expect(res.json()).toMatchObject({ status: 503, title: 'Search is unavailable' });
       expect(res.json().type).toMatch(/search-unavailable$/);
+      expect(res.headers['retry-after']).toBe('5');
     });
+
+    it('answers a match request with the same 503 problem, never a 500', async () => {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/matches/query',
+        payload: { text: '锂离子电池正极材料高温循环' },
+      });
+      expect(res.statusCode, res.body).toBe(503);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(res.headers['retry-after']).toBe('5');
+      expect(res.json().type).toMatch(/search-unavailable$/);
+    });
+  });
+});
+
+/**
+ * Against the real server (MEILI_URL): an index that goes away under a running process (a wiped
+ * volume, an operator's mistake) must not turn matches into 500s. Meilisearch answers
+ * `index_not_found` (404) to the ranker's frequency and candidate requests; the caller did
+ * nothing wrong, so the answer is the 503 problem with Retry-After, as for an outage.
+ */
+describe.skipIf(!inject('meiliUrl'))('Meilisearch index gone under a running process', () => {
+  const fixture = useTestApp([matchingModule.routes!], { env: ownSearchNamespace() });
+  const text = '锂离子电池正极材料高温循环稳定化';
+  const match = () =>
+    fixture.app.inject({ method: 'POST', url: '/v1/matches/query', payload: { text, limit: 5 } });
+
+  it('answers matches with 503 search-unavailable and Retry-After, not 500', async () => {
+    const engine = await searchEngineFor(fixture.ctx);
+    expect(engine.kind).toBe('meilisearch');
+    await engine.upsert([
+      {
+        id: newId(),
+        type: 'achievement',
+        title: '高镍锂离子电池正极材料高温循环稳定化技术',
+        summary: '正极材料表面包覆，高温循环衰减降低一半',
+        keywords: ['正极材料', '高温循环'],
+        status: 'published',
+        updatedAt: new Date().toISOString(),
+      },
+    ]);
+    const before = await match();
+    expect(before.statusCode, before.body).toBe(200);
+    expect(before.json().items).toHaveLength(1);
+
+    // the achievement index is deleted behind the process's back
+    const client = new Meilisearch({ host: inject('meiliUrl')!, apiKey: inject('meiliKey') });
+    const task = await client.deleteIndex(`${fixture.ctx.config.queuePrefix}_achievement`).waitTask();
+    expect(task.status).toBe('succeeded');
+
+    // the same text (its frequencies cached) and another one (asked again)
+    for (const payload of [{ text, limit: 5 }, { text: '碳化硅功率器件封装散热' }]) {
+      const res = await fixture.app.inject({ method: 'POST', url: '/v1/matches/query', payload });
+      expect(res.statusCode, res.body).toBe(503);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(res.headers['retry-after']).toBe('5');
+      expect(res.json().type).toMatch(/search-unavailable$/);
+    }
+    // and a search too
+    const search = await fixture.app.inject({ method: 'GET', url: '/v1/search?q=%E7%94%B5%E6%B1%A0' });
+    expect(search.statusCode, search.body).toBe(503);
   });
 });

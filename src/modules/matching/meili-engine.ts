@@ -45,7 +45,7 @@ import {
   type SearchResult,
 } from './engine.js';
 import type { CorpusStats } from './lexical.js';
-import { MeiliFrequencies, termVectorOf } from './meili-candidates.js';
+import { MeiliFrequencies, statisticsFields, termVectorOf } from './meili-candidates.js';
 import {
   type MeiliEmbeddingsOptions,
   MeiliVectors,
@@ -139,6 +139,8 @@ const SETTINGS: Settings = {
     'negotiable',
     'organisationId',
     'tags',
+    // the tokens of the document, for the ranker's document frequencies (meili-candidates.ts)
+    'lexemes',
   ],
   sortableAttributes: ['updatedAt', 'trl', 'priceFen'],
   rankingRules: ['words', 'typo', 'proximity', 'attribute', 'sort', 'exactness', 'updatedAt:desc'],
@@ -213,7 +215,8 @@ export class MeiliSearchEngine implements SearchEngine {
    */
   async checkVersion(): Promise<string> {
     const { pkgVersion } = await this.#client.getVersion().catch((err) => {
-      throw unavailable(err);
+      // a refusal (a wrong key) is a set-up error to report as such, not an outage
+      throw err instanceof MeilisearchApiError && err.response.status < 500 ? err : unavailable(err);
     });
     if (compareVersions(pkgVersion, MEILI_MIN_VERSION) < 0)
       throw new MeiliVersionError(pkgVersion, this.#url);
@@ -423,7 +426,9 @@ export class MeiliSearchEngine implements SearchEngine {
   }
 
   corpusStats(type: DocumentType, lexemes: string[]): Promise<CorpusStats> {
-    return this.#frequencies.stats(type, lexemes);
+    return this.#frequencies.stats(type, lexemes).catch((err: unknown) => {
+      throw unavailable(err);
+    });
   }
 
   /**
@@ -437,15 +442,20 @@ export class MeiliSearchEngine implements SearchEngine {
     const indexUid = `${this.#prefix}_${query.type}`;
     const words = query.select.slice(0, MEILI_QUERY_WORDS);
     const limit = Math.min(query.limit, SETTINGS.pagination?.maxTotalHits ?? 1000);
-    const { results } = await this.#client.multiSearch({
-      queries: words.map((q) => ({
-        indexUid,
-        q,
-        limit,
-        filter: filterExpression(query.filters),
-        attributesToRetrieve: [...RETRIEVED, ...SEARCHED_TEXT],
-      })),
-    });
+    // the search client: a match waits at most `searchTimeoutMs` for its candidates, like a search
+    const { results } = await this.#searchClient
+      .multiSearch({
+        queries: words.map((q) => ({
+          indexUid,
+          q,
+          limit,
+          filter: filterExpression(query.filters),
+          attributesToRetrieve: [...RETRIEVED, ...SEARCHED_TEXT],
+        })),
+      })
+      .catch((err: unknown) => {
+        throw unavailable(err);
+      });
     const found = new Map<string, { hit: Record<string, unknown>; n: number }>();
     for (const result of results) {
       for (const hit of result.hits) {
@@ -562,10 +572,21 @@ const SEARCH_BATCH = 1000;
 // biome-ignore lint/suspicious/noExplicitAny: the stored documents of toMeiliDocument
 type MeiliHit = Record<string, any>;
 
-/** A request that got no answer (refused, reset, timed out, 5xx) as the 503 problem. */
-function unavailable(err: unknown): unknown {
-  if (err instanceof MeilisearchApiError && err.response.status < 500) return err;
-  return Object.assign(new ServiceUnavailableError('search-unavailable'), { cause: err });
+/** Seconds a client is asked to wait (Retry-After) when Meilisearch cannot answer a search. */
+export const SEARCH_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * A search, match or frequency request that Meilisearch did not answer as asked, as the 503
+ * problem with Retry-After: no answer (refused, reset, timed out), a 5xx (its search queue full),
+ * or a 4xx for a request the caller did not write (an index deleted or not yet created, settings
+ * missing after a wiped volume). The caller's input is validated before any of these requests
+ * is built, so none of them is the caller's fault; the cause is kept for the error log.
+ */
+export function unavailable(err: unknown): unknown {
+  if (err instanceof ServiceUnavailableError) return err;
+  return Object.assign(new ServiceUnavailableError('search-unavailable', {}, SEARCH_RETRY_AFTER_SECONDS), {
+    cause: err,
+  });
 }
 
 function toMeiliDocument(doc: SearchDocument): Record<string, unknown> {
@@ -593,6 +614,7 @@ function toMeiliDocument(doc: SearchDocument): Record<string, unknown> {
     tags: doc.tags ?? [],
     status: doc.status,
     updatedAt: new Date(doc.updatedAt).getTime(),
+    ...statisticsFields({ ...doc, summary: doc.summary ?? '', body: doc.body ?? '' }),
   };
 }
 

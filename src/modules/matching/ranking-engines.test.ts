@@ -115,6 +115,75 @@ if (meiliUrl) {
     'Meilisearch',
     (ctx) => new MeiliSearchEngine({ url: meiliUrl, apiKey: inject('meiliKey'), indexPrefix: `l${ctx.tag}` }),
   );
+  /**
+   * The scorer's evidence is the same on both engines: document frequencies of every kind of
+   * lexeme (a word, a bigram inside a longer word, which Meilisearch's own search does not find
+   * (no infix), a bigram across words, a whole keyword, a word no document has) and the average section
+   * lengths, over the same documents, including after a document changes and one is removed.
+   */
+  describe('corpus statistics on both engines', () => {
+    const fixture = useTestContext();
+    const lexemes = [
+      '电池',
+      '离子',
+      '池液',
+      '锂',
+      '热管理',
+      '液冷板',
+      '电池包',
+      '相变材料',
+      '盐碱',
+      '没有的词',
+    ];
+    it('are the same counts and average lengths', async () => {
+      const { ctx } = fixture;
+      const engines = [
+        new EmbeddedSearchEngine(ctx.database, { namespace: `s${ctx.tag}` }),
+        new MeiliSearchEngine({ url: meiliUrl, apiKey: inject('meiliKey'), indexPrefix: `s${ctx.tag}` }),
+      ];
+      try {
+        const stats = async () =>
+          Promise.all(
+            engines.map(async (e) => {
+              const s = await e.corpusStats('achievement', lexemes);
+              return { docs: s.docs, df: lexemes.map((l) => s.df.get(l) ?? 0), avg: s.avgLengths };
+            }),
+          );
+        const docs = [
+          doc('fit', '锂离子电池液冷热管理系统', '液冷板与相变材料复合，快充温升降低40%。', {
+            keywords: ['液冷板', '相变材料'],
+          }),
+          doc('pack', '电池包结构轻量化设计', '铝合金电池包壳体，减重15%。'),
+          doc('rice', '水稻耐盐碱新品种选育', '耐盐碱水稻'),
+        ];
+        for (const engine of engines) {
+          await engine.ensureSetup();
+          await engine.upsert(docs);
+        }
+        const [embedded, meili] = await stats();
+        expect(embedded!.df.slice(0, 4)).toEqual([2, 1, 1, 0]);
+        expect(meili).toEqual(embedded);
+        // a change and a removal; new engines, so no cached count is read
+        const changed = doc('pack', '水稻秸秆还田机械', '秸秆粉碎还田，适合盐碱地。');
+        for (const engine of engines) {
+          await engine.upsert([changed]);
+          await engine.remove('achievement', ['rice']);
+        }
+        engines.splice(
+          0,
+          2,
+          new EmbeddedSearchEngine(ctx.database, { namespace: `s${ctx.tag}` }),
+          new MeiliSearchEngine({ url: meiliUrl, apiKey: inject('meiliKey'), indexPrefix: `s${ctx.tag}` }),
+        );
+        const [embedded2, meili2] = await stats();
+        expect(embedded2!.docs).toBe(2);
+        expect(meili2).toEqual(embedded2);
+      } finally {
+        await engines[0]!.reset();
+        await (engines[1] as MeiliSearchEngine).dropIndexes();
+      }
+    });
+  });
 } else {
   describe.skip('lexical ranker on Meilisearch', () => {
     it('skipped: set MEILI_URL to run it', () => undefined);
