@@ -20,6 +20,7 @@ import {
   type ExpansionParams,
 } from './associations.js';
 import { type CandidatePass, extendCandidates, sameSelection } from './candidate-reuse.js';
+import type { CandidateTexts } from './candidate-texts.js';
 import type { Candidate, DocumentType, SearchDocument, SearchEngine, SearchFilters } from './engine.js';
 import {
   type Fit,
@@ -52,7 +53,10 @@ import {
   distinctiveReasons,
   type Explained,
   reasonLexemes,
+  sharedPhrases,
   shownTerms,
+  subjectPieces,
+  tellingTerms,
   textReason,
   wholeKeywords,
 } from './reasons.js';
@@ -129,6 +133,11 @@ export interface MatchOptions {
   semantic?: SemanticRetriever;
   /** the catalog's term associations (associations.ts); none: no association expansion */
   associations?: AssociationTable;
+  /**
+   * the shown candidates' public texts (candidate-texts.ts), for the stretches both texts share
+   * (reasons.ts, `sharedPhrases`); absent: the matched words and owners' keywords only
+   */
+  texts?: CandidateTexts;
 }
 
 export type QueryConstraints = Omit<Profile, 'trl' | 'priceFen' | 'budgetMinFen'> & {
@@ -346,9 +355,17 @@ async function rank(
     ranked.flatMap(({ c }) => reasonLexemes(c.matches)),
   );
   const said = subjectText(text);
-  const whole = ranked.map(({ c }) => wholeKeywords(c.keywords, said));
+  const stretches = await sharedStretches(
+    type,
+    ranked.map(({ c }) => c.hit.id),
+    said,
+    ranked.map(({ c }) => tellingTerms(c.matches, stats.docs, publicText)),
+    opts.texts,
+  );
+  const whole = ranked.map(({ c }, i) => [...wholeKeywords(c.keywords, said), ...stretches[i]!]);
   const explained: Explained[] = ranked.map(({ c, fits }, i) => ({
     text: textReason(c.matches, stats.docs, publicText, whole[i]),
+    keywords: c.keywords,
     structured: Object.entries(fits).flatMap(([k, f]) =>
       f.reason ? [{ kind: reasonKind(k, f), reason: f.reason }] : [],
     ),
@@ -380,6 +397,28 @@ async function rank(
 }
 
 const round = (x: number, by: number) => Math.round(x * by) / by;
+
+/**
+ * The stretches of the subject's text (`said`) each candidate's public text holds too, around its
+ * telling words (`telling`, per candidate; reasons.ts, `sharedPhrases`), from the candidates'
+ * texts (`texts`, one read for all); none without texts.
+ */
+export async function sharedStretches(
+  type: DocumentType,
+  ids: readonly string[],
+  said: string,
+  telling: readonly string[][],
+  texts: CandidateTexts | undefined,
+): Promise<string[][]> {
+  const wanted = ids.filter((_, i) => telling[i]!.length > 0);
+  if (!texts || said === '' || wanted.length === 0) return ids.map(() => []);
+  const found = await texts(type, wanted);
+  const subject = subjectPieces(said);
+  return ids.map((id, i) => {
+    const text = found.get(id);
+    return text && telling[i]!.length > 0 ? sharedPhrases(telling[i]!, subject, text) : [];
+  });
+}
 
 /**
  * The subject's words as matched: those the catalog knows first, rarest first, then the others;
