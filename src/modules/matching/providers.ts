@@ -121,7 +121,7 @@ export async function directoryList<
   const shared = stretches
     ? await stretches(
         kept,
-        kept.map((k) => tellingTerms(k.matches, docs, publicText)),
+        kept.map((k) => [...tellingTerms(k.matches, docs, publicText), ...(k.whole ?? [])]),
       )
     : [];
   const whole = kept.map((k, i) => [...(k.whole ?? []), ...(shared[i] ?? [])]);

@@ -355,14 +355,15 @@ async function rank(
     ranked.flatMap(({ c }) => reasonLexemes(c.matches)),
   );
   const said = subjectText(text);
+  const keywords = ranked.map(({ c }) => wholeKeywords(c.keywords, said));
   const stretches = await sharedStretches(
     type,
     ranked.map(({ c }) => c.hit.id),
     said,
-    ranked.map(({ c }) => tellingTerms(c.matches, stats.docs, publicText)),
+    ranked.map(({ c }, i) => [...tellingTerms(c.matches, stats.docs, publicText), ...keywords[i]!]),
     opts.texts,
   );
-  const whole = ranked.map(({ c }, i) => [...wholeKeywords(c.keywords, said), ...stretches[i]!]);
+  const whole = ranked.map((_, i) => [...keywords[i]!, ...stretches[i]!]);
   const explained: Explained[] = ranked.map(({ c, fits }, i) => ({
     text: textReason(c.matches, stats.docs, publicText, whole[i]),
     keywords: c.keywords,
@@ -400,8 +401,8 @@ const round = (x: number, by: number) => Math.round(x * by) / by;
 
 /**
  * The stretches of the subject's text (`said`) each candidate's public text holds too, around its
- * telling words (`telling`, per candidate; reasons.ts, `sharedPhrases`), from the candidates'
- * texts (`texts`, one read for all); none without texts.
+ * telling words and its owner's keywords found whole (`telling`, per candidate; reasons.ts,
+ * `sharedPhrases`), from the candidates' texts (`texts`, one read for all); none without texts.
  */
 export async function sharedStretches(
   type: DocumentType,

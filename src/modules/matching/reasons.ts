@@ -141,11 +141,12 @@ function weighty(piece: string): boolean {
 
 /**
  * The stretches of the subject's text that the candidate's text holds too, each around one of
- * `terms` (the candidate's telling matched words, most telling first): for each term, the longest
+ * `terms` (the candidate's telling matched words, most telling first, then its owner's keywords
+ * found whole): for each term, the longest
  * run of the subject's jieba pieces that covers an occurrence of the term, appears whole in the
- * candidate's text (`holds`), holds only letters and digits, begins and ends with a word that
- * carries weight by itself (`weighty`, the term's own pieces excepted) and is at most
- * MAX_PHRASE_CHARS long. A stretch no longer than the term says nothing more and is not returned.
+ * candidate's text (`holds`), holds only letters and digits, begins and ends with a piece of one of
+ * the `terms` (or one holding one) that carries weight by itself (`weighty`; the term's own pieces
+ * excepted), so it covers matched words from end to end, and is at most MAX_PHRASE_CHARS long. A stretch no longer than the term says nothing more and is not returned.
  * Generic: no word list; bounded: at most MAX_PHRASE_TERMS terms, MAX_OCCURRENCES occurrences
  * each, and for each a left-first and a right-first greedy extension (each step one substring
  * search of the candidate's text, at most MAX_PHRASE_TEXT characters).
@@ -171,8 +172,12 @@ export function sharedPhrases(
     }
     return lo;
   };
+  const telling = terms.slice(0, MAX_PHRASE_TERMS);
+  // a stretch begins and ends on a matched word: a piece of one, or one holding one, that carries weight
+  const matched = (piece: string) =>
+    weighty(piece) && telling.some((t) => holds(piece, t) || holds(t, piece));
   const found: string[] = [];
-  for (const term of terms.slice(0, MAX_PHRASE_TERMS)) {
+  for (const term of telling) {
     if (term.length === 0 || found.some((p) => holds(p, term))) continue;
     let best = '';
     let seen = 0;
@@ -198,8 +203,8 @@ export function sharedPhrases(
           right();
           left();
         }
-        while (a < i0 && !weighty(pieces[a]!)) a++;
-        while (b > i1 && !weighty(pieces[b]!)) b--;
+        while (a < i0 && !matched(pieces[a]!)) a++;
+        while (b > i1 && !matched(pieces[b]!)) b--;
         const phrase = span(a, b);
         if (phrase.length > best.length) best = phrase;
       }

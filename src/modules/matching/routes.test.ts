@@ -156,8 +156,9 @@ describe('GET /v1/needs/{id}/matches', () => {
     expectExplained(r.body.items, LISTING);
     const best = r.body.items[0];
     // 高温循环, the achievement's keyword, is in the need's title whole, and the achievement's
-    // summary holds the need's 高温循环衰减: shown as that one phrase, not 高温 nor 高温循环
-    expect(best.matchedTerms).toEqual(expect.arrayContaining(['正极材料', '高温循环衰减']));
+    // title and summary hold the need's 正极材料高温循环 and 高温循环衰减: shown as those phrases,
+    // not 高温 nor 高温循环
+    expect(best.matchedTerms).toEqual(expect.arrayContaining(['正极材料高温循环', '高温循环衰减']));
     expect(best.matchedTerms).not.toContain('高温');
     expect(best.matchedTerms).not.toContain('高温循环');
     expect(best.reasons).toEqual(
