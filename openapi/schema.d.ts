@@ -4469,7 +4469,11 @@ export interface components {
              * @description Short zh-CN reasons: 关键词匹配：… (telling words only: none of the most common words of
              *     general Chinese, such as 服务 or 科技, nor one in more than 5 % of all public text; a
              *     word inside one of the candidate's own keywords that the need's text holds whole is
-             *     shown as that keyword: 感兴趣区域码率分配, not 感兴趣),
+             *     shown as that keyword: 感兴趣区域码率分配, not 感兴趣; one inside a stretch of the
+             *     need's text, at most 16 characters, that the candidate's public text holds too is shown
+             *     as that stretch: 碳化硅衬底, not 碳化硅、衬底; when more than half of a list of four or
+             *     more has the same keyword or synonym reason, each names up to two of the candidate's own
+             *     keywords holding its words: 关键词匹配：五轴、机床（对方关键词「五轴联动数控机床」）),
              *     近义匹配：需求「…」↔「…」, 弱相关：仅共有常见词「…」 (the match rests on common words only),
              *     语义相近（相似度 0.83） (a nearest neighbour by embeddings; a candidate found by meaning
              *     alone has no word reason and no `matchedTerms`), and the structured ones (领域一致,
@@ -4480,8 +4484,9 @@ export interface components {
             reasons: string[];
             /**
              * @description The subject's words the candidate holds, most telling first, none inside another; a
-             *     word inside one of the candidate's own keywords that the subject's text holds whole is
-             *     given as that keyword.
+             *     word inside one of the candidate's own keywords that the subject's text holds whole, or
+             *     inside a stretch of the subject's text the candidate's holds too, is given as that
+             *     keyword or stretch.
              */
             matchedTerms: string[];
             /** @description The matched listing's status, `published` or `in_negotiation` (absent for experts and institutions). */

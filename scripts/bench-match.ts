@@ -268,6 +268,7 @@ const THINNED_LIST = 4;
  * How often each reason string appears among a need's matches, per list (achievements, experts,
  * institutions). The bar (issue 13 item 4): no reason string on more than half of a list. A list
  * of one or two cannot meet it with any reason at all, so lists shorter than four are counted apart.
+ * Diversity: in the lists of four or more, distinct reason strings over items, averaged.
  */
 class ReasonShares {
   #stats = new Map<
@@ -280,11 +281,13 @@ class ReasonShares {
       overLong: number;
       worst: number;
       worstReason: string;
+      /** over the lists of THINNED_LIST or more: distinct reason strings per item, summed */
+      distinct: number;
     }
   >(
     REASON_LISTS.map((l) => [
       l,
-      { needs: 0, listed: 0, over: 0, long: 0, overLong: 0, worst: 0, worstReason: '' },
+      { needs: 0, listed: 0, over: 0, long: 0, overLong: 0, worst: 0, worstReason: '', distinct: 0 },
     ]),
   );
 
@@ -309,7 +312,10 @@ class ReasonShares {
           if (share > needWorst) [needWorst, needWorstReason] = [share, reason];
         }
         const long = items.length >= THINNED_LIST;
-        if (long) stats.long++;
+        if (long) {
+          stats.long++;
+          stats.distinct += counts.size / items.length;
+        }
         if (needWorst > 0.5) {
           stats.over++;
           if (long) stats.overLong++;
@@ -329,7 +335,8 @@ class ReasonShares {
         `${name}: ${s.listed} of ${s.needs} needs have a list; lists of ${THINNED_LIST} or more with a reason ` +
         `string on more than half of them: ${s.overLong} of ${s.long} (${pct(s.overLong, s.long)}); ` +
         `shorter lists: ${s.over - s.overLong} of ${s.listed - s.long}; worst among lists of ${THINNED_LIST}+: ` +
-        `${(s.worst * 100).toFixed(0)} % (${s.worstReason || 'none'})`
+        `${(s.worst * 100).toFixed(0)} % (${s.worstReason || 'none'}); distinct reason strings per item ` +
+        `in those lists: ${s.long === 0 ? '-' : (s.distinct / s.long).toFixed(2)}`
       );
     }).join('\n    ');
   }

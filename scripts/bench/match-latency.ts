@@ -9,12 +9,16 @@
  *
  * LAT_DIR keeps the embedded PostgreSQL's data folder between runs (indexing 100,000 documents
  * takes minutes); the documents are indexed only when the namespace holds fewer than wanted.
- * BENCH_MATCH_ROUNDS: rounds over the needs (default 4).
+ * BENCH_MATCH_ROUNDS: rounds over the needs (default 4). LAT_TEXTS=1: the shown candidates' texts
+ * are given to the reasons (the shared stretches, reasons.ts `sharedPhrases`), from memory (the
+ * documents indexed, regenerated), as the endpoints give them from the catalog.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import { generateDemo } from '../../src/modules/catalog/demo/demo-data.js';
+import type { CandidateTexts } from '../../src/modules/matching/candidate-texts.js';
 import { EmbeddedSearchEngine } from '../../src/modules/matching/embedded-engine.js';
+import type { SearchDocument } from '../../src/modules/matching/engine.js';
 import { recommendProviders } from '../../src/modules/matching/providers.js';
 import { rankAchievementsForNeed, subjectQuery, subjectText } from '../../src/modules/matching/ranking.js';
 import { warmUpSegmenter } from '../../src/modules/matching/text.js';
@@ -26,6 +30,7 @@ import { achievementDocument, needDocument, percentile } from './match-quality.j
 const TOTAL_DOCS = Number(process.env.BENCH_MATCH_DOCS ?? 100_000);
 const ROUNDS = Number(process.env.BENCH_MATCH_ROUNDS ?? 4);
 const OUT = process.env.LAT_OUT;
+const TEXTS = process.env.LAT_TEXTS === '1';
 // a fixed instant, so freshness (and so the ranking) is the same in every run on one data folder
 const NOW = new Date('2026-12-01T00:00:00Z');
 
@@ -99,13 +104,39 @@ try {
     console.log(` (${((Date.now() - started) / 1000).toFixed(0)} s)`);
   }
   const needs = devset.needs.map((n) => needDocument(n));
+  // the indexed documents' texts, regenerated as indexed above (LAT_TEXTS=1)
+  const byId = new Map<string, string>();
+  if (TEXTS) {
+    const keep = (doc: SearchDocument) => byId.set(doc.id, subjectText(doc));
+    for (const a of devset.achievements) keep(achievementDocument(a));
+    for (let seed = 1, n = 0; n < TOTAL_DOCS; seed++) {
+      for (const a of generateDemo(seed).achievements.slice(0, TOTAL_DOCS - n)) {
+        keep(achievementDocument(a, `gen-${seed}-${a.externalId}`));
+        n++;
+      }
+    }
+    generateDemo(1).experts.forEach((e, i) => {
+      keep({
+        id: `gen-expert-${i}`,
+        type: 'expert',
+        title: e.name,
+        summary: e.title,
+        keywords: e.expertise,
+        status: 'published',
+        updatedAt: NOW,
+      });
+    });
+  }
+  const texts: CandidateTexts | undefined = TEXTS
+    ? async (_, ids) => new Map(ids.flatMap((id) => (byId.has(id) ? [[id, byId.get(id)!] as const] : [])))
+    : undefined;
   /** What GET /v1/needs/{id}/matches computes for a need (match-service.ts needMatches). */
   const matchNeed = async (need: (typeof needs)[number]) => {
     const terms = subjectQuery(need, await engine.thesaurus());
     const [ranked, experts, institutions] = await Promise.all([
-      rankAchievementsForNeed(engine, need, { limit: 21, now: NOW }),
-      recommendProviders(engine, 'expert', terms, need, 5, subjectText(need)),
-      recommendProviders(engine, 'institution', terms, need, 5, subjectText(need)),
+      rankAchievementsForNeed(engine, need, { limit: 21, now: NOW, texts }),
+      recommendProviders(engine, 'expert', terms, need, 5, subjectText(need), texts),
+      recommendProviders(engine, 'institution', terms, need, 5, subjectText(need), texts),
     ]);
     return { ranked, experts, institutions };
   };
@@ -115,8 +146,8 @@ try {
     lists[need.id] = {
       matches: ranked.matches.map((m) => [m.id, m.score, m.reasons.join('|'), m.matchedTerms.join(',')]),
       queryTerms: ranked.queryTerms,
-      experts: experts.map((m) => [m.id, m.score]),
-      institutions: institutions.map((m) => [m.id, m.score]),
+      experts: experts.map((m) => [m.id, m.score, m.reasons.join('|')]),
+      institutions: institutions.map((m) => [m.id, m.score, m.reasons.join('|')]),
     };
   }
   if (OUT) await fs.writeFile(OUT, `${JSON.stringify(lists, null, 1)}\n`);

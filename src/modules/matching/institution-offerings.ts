@@ -22,6 +22,7 @@ async function throughOfferings(
   terms: LexicalTerm[],
   subject: Profile,
   limit: number,
+  said: string,
 ): Promise<Match[]> {
   const offerings = await matchOfferings(
     engine,
@@ -31,6 +32,7 @@ async function throughOfferings(
       title: '',
       fieldCodes: subject.fieldCode ? [subject.fieldCode] : [],
       regionCode: subject.regionCode ?? null,
+      said,
     },
     OFFERINGS_SCANNED,
   );
@@ -77,9 +79,11 @@ export async function withOfferingInstitutions(
   terms: LexicalTerm[],
   subject: Profile,
   limit: number,
+  /** the need's public text, normalised (`subjectText` in ranking.ts), for the offerings' reasons */
+  said = '',
 ): Promise<Match[]> {
   if (terms.length === 0) return direct;
-  const viaOfferings = await throughOfferings(engine, db, terms, subject, limit);
+  const viaOfferings = await throughOfferings(engine, db, terms, subject, limit, said);
   const merged = new Map(direct.map((m) => [m.id, m]));
   for (const m of viaOfferings) {
     const own = merged.get(m.id);

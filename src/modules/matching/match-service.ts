@@ -10,6 +10,7 @@ import type { Principal } from '../../platform/principal.js';
 import type { ListingKind } from '../catalog/index.js';
 import { type CatalogDeps, getListing } from '../catalog/index.js';
 import type { AssociationTable } from './associations.js';
+import { catalogTexts } from './candidate-texts.js';
 import type { SearchDocument, SearchEngine } from './engine.js';
 import type { SemanticRetriever } from './fusion.js';
 import { withOfferingInstitutions } from './institution-offerings.js';
@@ -79,12 +80,13 @@ async function providers(
 ) {
   const terms = subjectQuery(doc, await engine.thesaurus());
   const said = subjectText(doc);
+  const texts = catalogTexts(db);
   const [experts, direct] = await Promise.all([
-    recommendProviders(engine, 'expert', terms, subject, PROVIDERS, said),
-    recommendProviders(engine, 'institution', terms, subject, PROVIDERS, said),
+    recommendProviders(engine, 'expert', terms, subject, PROVIDERS, said, texts),
+    recommendProviders(engine, 'institution', terms, subject, PROVIDERS, said, texts),
   ]);
   // institutions are also found through their published service offerings (issue 16)
-  const institutions = await withOfferingInstitutions(engine, db, direct, terms, subject, PROVIDERS);
+  const institutions = await withOfferingInstitutions(engine, db, direct, terms, subject, PROVIDERS, said);
   const ranked = <T>(list: T[]) => list.map((m, i) => ({ ...m, rank: i + 1 }));
   return { experts: ranked(experts), institutions: ranked(institutions) };
 }
@@ -103,6 +105,7 @@ export async function needMatches(deps: MatchDeps, p: Principal | undefined, id:
     page(deps.cursors, `matching.matches:need:${id}`, q, async (limit) =>
       rankAchievementsForNeed(deps.engine, need, {
         limit,
+        texts: catalogTexts(deps.catalog.db),
         semantic: deps.semantic,
         associations: await deps.associations?.(),
       }),
@@ -122,6 +125,7 @@ export async function achievementMatches(
   const matches = await page(deps.cursors, `matching.matches:achievement:${id}`, q, async (limit) =>
     rankNeedsForAchievement(deps.engine, achievement, {
       limit,
+      texts: catalogTexts(deps.catalog.db),
       semantic: deps.semantic,
       associations: await deps.associations?.(),
     }),
@@ -155,6 +159,7 @@ export async function adHocMatches(deps: MatchDeps, body: MatchQueryBody) {
     page(deps.cursors, list, body, async (limit) =>
       rankQuery(deps.engine, body.text, constraints, {
         limit,
+        texts: catalogTexts(deps.catalog.db),
         semantic: deps.semantic,
         associations: await deps.associations?.(),
       }),

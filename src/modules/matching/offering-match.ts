@@ -11,16 +11,18 @@ import { getPublicOfferings, type PublicOffering } from '../services/index.js';
 import { regionPath, type SearchEngine, type SearchFilters } from './engine.js';
 import type { Fit } from './fits.js';
 import type { LexicalTerm } from './lexical.js';
-import { servedRegionTags } from './projection.js';
+import { offeringDocument, servedRegionTags } from './projection.js';
 import { directoryList, PROVIDER_STRENGTH, PROVIDER_WEIGHTS } from './providers.js';
 import {
   RANKING_PARAMS,
   type RankingParams,
+  sharedStretches,
   structuralFactor,
   subjectQuery,
+  subjectText,
   textCandidates,
 } from './ranking.js';
-import { shownTerms } from './reasons.js';
+import { shownTerms, wholeKeywords } from './reasons.js';
 
 /** What an offering is matched against: a request's (or a need's) public text and structure. */
 export interface OfferingSubject {
@@ -32,6 +34,11 @@ export interface OfferingSubject {
   regionCode: string | null;
   /** offerings of this organisation are left out (a requester's own) */
   excludeOrganisationId?: string;
+  /**
+   * the subject's whole public text, normalised (`subjectText` in ranking.ts), where the reasons
+   * look for an offering's keyword and the stretches both texts share; default: title and description
+   */
+  said?: string;
 }
 
 export interface OfferingMatch {
@@ -100,6 +107,7 @@ export async function matchOfferings(
   const best = others[0]?.text ?? 0;
   const textual = others.filter((s) => s.text >= RANKING_PARAMS.minText * best);
   if (textual.length === 0) return [];
+  const said = subject.said ?? subjectText({ title: subject.title, body: subject.description });
   // the index holds one field and region per offering; their full lists come from the services module
   const offerings = new Map(
     (
@@ -118,21 +126,47 @@ export async function matchOfferings(
         region: offeringRegionFit(subject, offering),
       };
       const relative = s.text / best;
+      const score = relative * structuralFactor(fits, PARAMS);
       return [
-        { s, matches: s.matches, offering, fits, relative, score: relative * structuralFactor(fits, PARAMS) },
+        {
+          s,
+          matches: s.matches,
+          whole: wholeKeywords(s.candidate.keywords, said),
+          keywords: s.candidate.keywords,
+          offering,
+          fits,
+          relative,
+          score,
+        },
       ];
     })
     .sort((a, b) => b.score - a.score || a.offering.id.localeCompare(b.offering.id));
+  // the offerings' texts are at hand (read above for their fields and regions)
+  const texts = async (_: unknown, ids: readonly string[]) =>
+    new Map(
+      ids.flatMap((id) => {
+        const offering = offerings.get(id);
+        return offering ? [[id, subjectText(offeringDocument(offering))] as const] : [];
+      }),
+    );
   // an offering sharing only generic words with the subject is no match (as experts and institutions)
-  const listed = await directoryList(engine, ranked, stats.docs, limit);
-  return listed.map(({ item: { s, offering, fits, relative, score }, reasons }) => ({
+  const listed = await directoryList(engine, ranked, stats.docs, limit, (kept, telling) =>
+    sharedStretches(
+      'offering',
+      kept.map((k) => k.offering.id),
+      said,
+      telling,
+      texts,
+    ),
+  );
+  return listed.map(({ item: { s, offering, fits, relative, score }, whole, reasons }) => ({
     id: offering.id,
     organisationId: offering.organisationId,
     title: offering.title,
     score: Math.round(score * 10_000) / 10_000,
     breakdown: { text: r3(relative), field: r3(fits.field.score), region: r3(fits.region.score) },
     reasons,
-    matchedTerms: shownTerms(s.matches),
+    matchedTerms: shownTerms(s.matches, undefined, whole),
   }));
 }
 

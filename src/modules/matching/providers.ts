@@ -7,16 +7,19 @@
  * left out, and so is any sharing no text at all, whatever its field. No candidate is a valid answer
  * (an empty list).
  */
+
+import type { CandidateTexts } from './candidate-texts.js';
 import type { SearchEngine } from './engine.js';
 import { type Fit, fieldFit, type Profile, regionFit } from './fits.js';
 import { publicTextStats } from './generic-words.js';
 import type { LexicalTerm, TermMatch } from './lexical.js';
-import { type Match, RANKING_PARAMS, structuralFactor, textCandidates } from './ranking.js';
+import { type Match, RANKING_PARAMS, sharedStretches, structuralFactor, textCandidates } from './ranking.js';
 import {
   distinctiveReasons,
   reasonLexemes,
   restsOnGenericWords,
   shownTerms,
+  tellingTerms,
   textReason,
   wholeKeywords,
 } from './reasons.js';
@@ -44,6 +47,8 @@ export async function recommendProviders(
   limit = 5,
   /** the subject's text (`subjectText` in ranking.ts), where an owner's keyword is looked for whole */
   said = '',
+  /** the candidates' public texts (candidate-texts.ts), for the stretches both texts share */
+  texts?: CandidateTexts,
 ): Promise<Match[]> {
   const params = { strength: PROVIDER_STRENGTH, structure: PROVIDER_WEIGHTS } as never;
   const { scored, stats } =
@@ -60,11 +65,19 @@ export async function recommendProviders(
       const relative = s.text / best;
       const whole = wholeKeywords(s.candidate.keywords, said);
       const score = relative * structuralFactor(fits, params);
-      return { s, matches: s.matches, whole, fits, relative, score };
+      return { s, matches: s.matches, whole, keywords: s.candidate.keywords, fits, relative, score };
     })
     .sort((a, b) => b.score - a.score || a.s.candidate.hit.id.localeCompare(b.s.candidate.hit.id));
-  const listed = await directoryList(engine, ranked, stats.docs, limit);
-  return listed.map(({ item: { s, whole, fits, relative, score }, reasons }) => ({
+  const listed = await directoryList(engine, ranked, stats.docs, limit, (kept, telling) =>
+    sharedStretches(
+      type,
+      kept.map((k) => k.s.candidate.hit.id),
+      said,
+      telling,
+      texts,
+    ),
+  );
+  return listed.map(({ item: { s, fits, relative, score }, whole, reasons }) => ({
     id: s.candidate.hit.id,
     type: s.candidate.hit.type,
     title: s.candidate.hit.title,
@@ -86,25 +99,40 @@ const r3 = (x: number) => Math.round(x * 1000) / 1000;
  * the fits' reasons that distinguish within the list.
  */
 export async function directoryList<
-  T extends { matches: readonly TermMatch[]; fits: Record<string, Fit>; whole?: readonly string[] },
+  T extends {
+    matches: readonly TermMatch[];
+    fits: Record<string, Fit>;
+    whole?: readonly string[];
+    keywords?: readonly string[];
+  },
 >(
   engine: SearchEngine,
   ranked: readonly T[],
   docs: number,
   limit: number,
-): Promise<{ item: T; reasons: string[] }[]> {
+  /** the stretches each listed candidate's text shares with the subject around its telling words */
+  stretches?: (kept: readonly T[], telling: string[][]) => Promise<string[][]>,
+): Promise<{ item: T; reasons: string[]; whole: string[] }[]> {
   const publicText = await publicTextStats(
     engine,
     ranked.flatMap((r) => reasonLexemes(r.matches)),
   );
   const kept = ranked.filter((r) => !restsOnGenericWords(r.matches, docs, publicText)).slice(0, limit);
+  const shared = stretches
+    ? await stretches(
+        kept,
+        kept.map((k) => [...tellingTerms(k.matches, docs, publicText), ...(k.whole ?? [])]),
+      )
+    : [];
+  const whole = kept.map((k, i) => [...(k.whole ?? []), ...(shared[i] ?? [])]);
   const reasons = distinctiveReasons(
-    kept.map(({ matches, whole, fits }) => ({
-      text: textReason(matches, docs, publicText, whole),
+    kept.map(({ matches, fits, keywords }, i) => ({
+      text: textReason(matches, docs, publicText, whole[i]),
+      keywords,
       structured: Object.values(fits).flatMap((f) =>
         f.reason ? [{ kind: f.reason, reason: f.reason }] : [],
       ),
     })),
   );
-  return kept.map((item, i) => ({ item, reasons: reasons[i]! }));
+  return kept.map((item, i) => ({ item, reasons: reasons[i]!, whole: whole[i]! }));
 }

@@ -20,6 +20,7 @@ import {
   type ExpansionParams,
 } from './associations.js';
 import { type CandidatePass, extendCandidates, sameSelection } from './candidate-reuse.js';
+import type { CandidateTexts } from './candidate-texts.js';
 import { diversify } from './diversity.js';
 import type { Candidate, DocumentType, SearchDocument, SearchEngine, SearchFilters } from './engine.js';
 import {
@@ -53,7 +54,10 @@ import {
   distinctiveReasons,
   type Explained,
   reasonLexemes,
+  sharedPhrases,
   shownTerms,
+  subjectPieces,
+  tellingTerms,
   textReason,
   wholeKeywords,
 } from './reasons.js';
@@ -138,6 +142,11 @@ export interface MatchOptions {
   semantic?: SemanticRetriever;
   /** the catalog's term associations (associations.ts); none: no association expansion */
   associations?: AssociationTable;
+  /**
+   * the shown candidates' public texts (candidate-texts.ts), for the stretches both texts share
+   * (reasons.ts, `sharedPhrases`); absent: the matched words and owners' keywords only
+   */
+  texts?: CandidateTexts;
 }
 
 export type QueryConstraints = Omit<Profile, 'trl' | 'priceFen' | 'budgetMinFen'> & {
@@ -361,9 +370,18 @@ async function rank(
     ranked.flatMap(({ c }) => reasonLexemes(c.matches)),
   );
   const said = subjectText(text);
-  const whole = ranked.map(({ c }) => wholeKeywords(c.keywords, said));
+  const keywords = ranked.map(({ c }) => wholeKeywords(c.keywords, said));
+  const stretches = await sharedStretches(
+    type,
+    ranked.map(({ c }) => c.hit.id),
+    said,
+    ranked.map(({ c }, i) => [...tellingTerms(c.matches, stats.docs, publicText), ...keywords[i]!]),
+    opts.texts,
+  );
+  const whole = ranked.map((_, i) => [...keywords[i]!, ...stretches[i]!]);
   const explained: Explained[] = ranked.map(({ c, fits }, i) => ({
     text: textReason(c.matches, stats.docs, publicText, whole[i]),
+    keywords: c.keywords,
     structured: Object.entries(fits).flatMap(([k, f]) =>
       f.reason ? [{ kind: reasonKind(k, f), reason: f.reason }] : [],
     ),
@@ -396,6 +414,28 @@ async function rank(
 }
 
 const round = (x: number, by: number) => Math.round(x * by) / by;
+
+/**
+ * The stretches of the subject's text (`said`) each candidate's public text holds too, around its
+ * telling words and its owner's keywords found whole (`telling`, per candidate; reasons.ts,
+ * `sharedPhrases`), from the candidates' texts (`texts`, one read for all); none without texts.
+ */
+export async function sharedStretches(
+  type: DocumentType,
+  ids: readonly string[],
+  said: string,
+  telling: readonly string[][],
+  texts: CandidateTexts | undefined,
+): Promise<string[][]> {
+  const wanted = ids.filter((_, i) => telling[i]!.length > 0);
+  if (!texts || said === '' || wanted.length === 0) return ids.map(() => []);
+  const found = await texts(type, wanted);
+  const subject = subjectPieces(said);
+  return ids.map((id, i) => {
+    const text = found.get(id);
+    return text && telling[i]!.length > 0 ? sharedPhrases(telling[i]!, subject, text) : [];
+  });
+}
 
 /**
  * The subject's words as matched: those the catalog knows first, rarest first, then the others;

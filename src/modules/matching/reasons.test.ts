@@ -5,7 +5,9 @@ import {
   distinctiveReasons,
   isGeneric,
   restsOnGenericWords,
+  sharedPhrases,
   shownTerms,
+  subjectPieces,
   textReason,
   wholeKeywords,
   withoutRepeated,
@@ -49,6 +51,23 @@ describe('match reasons', () => {
     expect(textReason(matches, 1000)).toBe('关键词匹配：码率、感兴趣、编码');
     // the decision is taken on the words: one telling word inside a whole keyword stays weak
     expect(textReason([m('码率', 60)], 1000, undefined, whole)).toBe('弱相关：仅共有常见词「码率」');
+  });
+
+  it('shows the longest stretch of the need the candidate holds too around a telling word', () => {
+    const need = subjectPieces('建立碳化硅衬底的缺陷快速识别方法');
+    const candidate = '面向碳化硅衬底的缺陷检测';
+    expect(sharedPhrases(['碳化硅', '衬底', '缺陷'], need, candidate)).toEqual(['碳化硅衬底的缺陷']);
+    // a stretch begins and ends on a matched word: 缺陷 is not one here, 的 never is
+    expect(sharedPhrases(['碳化硅', '衬底'], need, candidate)).toEqual(['碳化硅衬底']);
+    expect(sharedPhrases(['缺陷', '识别'], need, '缺陷快速识别方法研究')).toEqual(['缺陷快速识别方法']);
+    // punctuation and line breaks end a stretch; nothing longer than the word: nothing returned
+    expect(sharedPhrases(['碳化硅', '衬底'], need, '碳化硅、衬底')).toEqual([]);
+    expect(sharedPhrases(['碳化硅', '衬底'], subjectPieces('碳化硅\n衬底'), '碳化硅\n衬底')).toEqual([]);
+    // bounded: at most MAX_PHRASE_CHARS (16) characters
+    const long = '碳化硅衬底微管位错层错划痕颗粒污染检测识别';
+    const phrases = sharedPhrases(['碳化硅', '层错', '识别'], subjectPieces(long), long);
+    expect(phrases[0]).toBe('碳化硅衬底微管位错层错');
+    for (const p of phrases) expect([...p].length).toBeLessThanOrEqual(16);
   });
 
   it("finds an owner's keyword whole in the need text only as written, normalised", () => {

@@ -6,7 +6,7 @@
  */
 import { generalHead } from './generic-words.js';
 import type { CorpusStats, TermMatch } from './lexical.js';
-import { normalizeText } from './text.js';
+import { cutPieces, normalizeText, STOP_WORDS } from './text.js';
 
 /** A term is telling when at most this share of the catalog (and of all public text) contains it. */
 const TELLING_SHARE = 0.05;
@@ -70,7 +70,9 @@ function holds(phrase: string, word: string): boolean {
  */
 function asPhrases(terms: readonly string[], whole: readonly string[]): string[] {
   if (whole.length === 0) return [...terms];
-  return terms.map((t) => whole.find((k) => k.length > t.length && holds(k, t)) ?? t);
+  // the longest phrase holding the term (a shared stretch may hold an owner's keyword)
+  const longestFirst = [...whole].sort((a, b) => b.length - a.length);
+  return terms.map((t) => longestFirst.find((k) => k.length > t.length && holds(k, t)) ?? t);
 }
 
 /** Characters an owner's keyword needs to be looked for whole in a subject's text. */
@@ -89,6 +91,127 @@ export function wholeKeywords(keywords: readonly string[] | undefined, subjectTe
     if ([...k].length >= MIN_KEYWORD_CHARS && !DIGITS_ONLY.test(k) && holds(subjectText, k)) found.add(k);
   }
   return [...found];
+}
+
+/** Longest phrase shown for a stretch both texts share (characters). */
+export const MAX_PHRASE_CHARS = 16;
+/** Occurrences of a term in the subject examined for a shared stretch around it. */
+const MAX_OCCURRENCES = 3;
+/** Terms of one candidate looked for in shared stretches (its most telling, as shown). */
+const MAX_PHRASE_TERMS = 2 * SHOWN_TERMS;
+/** Characters of the subject's and of a candidate's text looked at (bounds the work per request). */
+export const MAX_PHRASE_TEXT = 20_000;
+const WORD_CHARS = /^[\p{L}\p{N}]+$/u;
+
+/** The subject's text cut once per request, for `sharedPhrases`. */
+export interface SubjectPieces {
+  text: string;
+  pieces: string[];
+  /** character offset of each piece in `text` */
+  starts: number[];
+}
+
+/** The subject's normalised text (`subjectText` in ranking.ts) as jieba pieces with their offsets. */
+export function subjectPieces(said: string): SubjectPieces {
+  const text = said.slice(0, MAX_PHRASE_TEXT);
+  const pieces = cutPieces(text);
+  const starts: number[] = [];
+  let at = 0;
+  for (const p of pieces) {
+    starts.push(at);
+    at += p.length;
+  }
+  // jieba keeps every character; should it not, no phrase is looked for (the terms are shown)
+  return at === text.length ? { text, pieces, starts } : { text, pieces: [], starts: [] };
+}
+
+/** A piece a phrase may hold: letters and digits only (punctuation, spaces and line breaks end it). */
+const joinable = (piece: string) => WORD_CHARS.test(piece);
+
+/**
+ * A piece a phrase may begin or end with: a word that carries weight by itself (not a stop word,
+ * not common language, not a lone Han character, not a number), so that a shared stretch is not
+ * padded with 的, 技术 or 平台 on either side.
+ */
+function weighty(piece: string): boolean {
+  if (!joinable(piece) || DIGITS_ONLY.test(piece) || STOP_WORDS.has(piece)) return false;
+  if (HAN.test(piece) ? [...piece].length < 2 : piece.length < 2) return false;
+  return !generalHead().has(piece);
+}
+
+/**
+ * The stretches of the subject's text that the candidate's text holds too, each around one of
+ * `terms` (the candidate's telling matched words, most telling first, then its owner's keywords
+ * found whole): for each term, the longest
+ * run of the subject's jieba pieces that covers an occurrence of the term, appears whole in the
+ * candidate's text (`holds`), holds only letters and digits, begins and ends with a piece of one of
+ * the `terms` (or one holding one) that carries weight by itself (`weighty`; the term's own pieces
+ * excepted), so it covers matched words from end to end, and is at most MAX_PHRASE_CHARS long. A stretch no longer than the term says nothing more and is not returned.
+ * Generic: no word list; bounded: at most MAX_PHRASE_TERMS terms, MAX_OCCURRENCES occurrences
+ * each, and for each a left-first and a right-first greedy extension (each step one substring
+ * search of the candidate's text, at most MAX_PHRASE_TEXT characters).
+ */
+export function sharedPhrases(
+  terms: readonly string[],
+  subject: SubjectPieces,
+  candidateText: string,
+): string[] {
+  const { text, pieces, starts } = subject;
+  if (pieces.length === 0 || candidateText === '') return [];
+  const other = candidateText.slice(0, MAX_PHRASE_TEXT);
+  const span = (a: number, b: number) => text.slice(starts[a], starts[b]! + pieces[b]!.length);
+  const fits = (a: number, b: number) => [...span(a, b)].length <= MAX_PHRASE_CHARS;
+  const shared = (a: number, b: number) => holds(other, span(a, b));
+  const pieceAt = (offset: number) => {
+    let lo = 0;
+    let hi = pieces.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
+  const telling = terms.slice(0, MAX_PHRASE_TERMS);
+  // a stretch begins and ends on a matched word: a piece of one, or one holding one, that carries weight
+  const matched = (piece: string) =>
+    weighty(piece) && telling.some((t) => holds(piece, t) || holds(t, piece));
+  const found: string[] = [];
+  for (const term of telling) {
+    if (term.length === 0 || found.some((p) => holds(p, term))) continue;
+    let best = '';
+    let seen = 0;
+    for (let at = text.indexOf(term); at >= 0 && seen < MAX_OCCURRENCES; at = text.indexOf(term, at + 1)) {
+      seen++;
+      const i0 = pieceAt(at);
+      const i1 = pieceAt(at + term.length - 1);
+      let ok = true;
+      for (let k = i0; k <= i1; k++) ok &&= joinable(pieces[k]!);
+      if (!ok || !fits(i0, i1) || !shared(i0, i1)) continue;
+      for (const leftFirst of [true, false]) {
+        let [a, b] = [i0, i1];
+        const left = () => {
+          while (a > 0 && joinable(pieces[a - 1]!) && fits(a - 1, b) && shared(a - 1, b)) a--;
+        };
+        const right = () => {
+          while (b + 1 < pieces.length && joinable(pieces[b + 1]!) && fits(a, b + 1) && shared(a, b + 1)) b++;
+        };
+        if (leftFirst) {
+          left();
+          right();
+        } else {
+          right();
+          left();
+        }
+        while (a < i0 && !matched(pieces[a]!)) a++;
+        while (b > i1 && !matched(pieces[b]!)) b--;
+        const phrase = span(a, b);
+        if (phrase.length > best.length) best = phrase;
+      }
+    }
+    if (best.length > term.length && !generalHead().has(best)) found.push(best);
+  }
+  return found;
 }
 
 /** Documents of `stats` holding the matched word (its surface, or the need's term). */
@@ -118,6 +241,24 @@ function tellingMatches(matches: readonly TermMatch[], docs: number, publicText?
   return matches.filter(
     (m) => isWord(m) && rareIn({ docs }, m.df, TELLING_SHARE) && !isGeneric(m, publicText),
   );
+}
+
+/**
+ * The candidate's telling words matched as themselves (not through a synonym), most contributing
+ * first: those a keyword reason may show, and the only ones `sharedPhrases` looks around.
+ */
+export function tellingTerms(
+  matches: readonly TermMatch[],
+  docs: number,
+  publicText?: CorpusStats,
+): string[] {
+  return [
+    ...new Set(
+      tellingMatches(matches, docs, publicText)
+        .filter((m) => m.surface === m.term)
+        .map((m) => m.term),
+    ),
+  ];
 }
 
 /**
@@ -192,6 +333,8 @@ export function reasonLexemes(matches: readonly TermMatch[]): string[] {
 export interface Explained {
   text: string | undefined;
   structured: { kind: string; reason: string }[];
+  /** the candidate owner's own keywords: what in the candidate a repeated text reason's words are part of */
+  keywords?: readonly string[];
 }
 
 /** Lists shorter than this are not thinned: with one or two matches, nothing is "most of the list". */
@@ -210,6 +353,7 @@ export function distinctiveReasons(list: readonly Explained[]): string[][] {
   for (const item of list) {
     for (const kind of new Set(item.structured.map((s) => s.kind))) count(kind);
     if (item.text?.startsWith(WEAK_REASON)) count(weakKind(item.text));
+    else if (item.text) count(namingKind(item.text));
   }
   const common = (kind: string) =>
     list.length >= MIN_LIST_FOR_SHARE && (counts.get(kind) ?? 0) > list.length / 2;
@@ -218,8 +362,40 @@ export function distinctiveReasons(list: readonly Explained[]): string[][] {
     if (!item.text) return structured;
     // a match is never left unexplained: the weak reason stays when nothing else is said
     const repeated = item.text.startsWith(WEAK_REASON) && common(weakKind(item.text));
-    return repeated && structured.length > 0 ? structured : [item.text, ...structured];
+    if (repeated && structured.length > 0) return structured;
+    // the same words matched in most of the list: say what in this candidate they are part of
+    const text =
+      !item.text.startsWith(WEAK_REASON) && common(namingKind(item.text))
+        ? withCandidateSide(item.text, item.keywords)
+        : item.text;
+    return [text, ...structured];
   });
+}
+
+/** The kind of a keyword or synonym reason (its exact words). */
+const namingKind = (text: string) => `naming:${text}`;
+
+/** Keywords of the candidate named beside a repeated reason. */
+const SIDE_KEYWORDS = 2;
+
+/** The words a keyword or synonym reason shows of the candidate (after 关键词匹配： or each ↔). */
+function reasonWords(text: string): string[] {
+  if (text.startsWith('关键词匹配：')) return text.slice('关键词匹配：'.length).split('、');
+  return [...text.matchAll(/↔「([^」]+)」/gu)].map((m) => m[1]!);
+}
+
+/**
+ * A keyword or synonym reason with what in the candidate its words are part of: the candidate
+ * owner's own keywords holding one of them and longer than it (关键词匹配：五轴、机床（对方关键词
+ * 「五轴联动数控机床」）). Unchanged when no keyword of the candidate holds one of its words.
+ */
+function withCandidateSide(text: string, keywords: readonly string[] | undefined): string {
+  if (!keywords || keywords.length === 0) return text;
+  const words = reasonWords(text);
+  const side = [...new Set(keywords.map(normalizeText))]
+    .filter((k) => !words.includes(k) && words.some((w) => k.length > w.length && holds(k, w)))
+    .slice(0, SIDE_KEYWORDS);
+  return side.length === 0 ? text : `${text}（对方关键词${side.map((k) => `「${k}」`).join('')}）`;
 }
 
 /** The kind of a weak text reason: distinct from every structured reason's kind. */

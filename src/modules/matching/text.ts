@@ -159,6 +159,15 @@ function boundaryBigram(previous: string, next: string): string | undefined {
   return last && first && HAN_CHAR.test(last) && HAN_CHAR.test(first) ? last + first : undefined;
 }
 
+/**
+ * The jieba pieces (precise mode, HMM on, as `segment` cuts) of a text already normalised, in
+ * order, every character kept (punctuation and spaces are pieces of their own): the pieces joined
+ * are the text.
+ */
+export function cutPieces(normalised: string): string[] {
+  return normalised === '' ? [] : getSegmenter().cut(normalised, true);
+}
+
 /** How a query token was found: a jieba word (or a dictionary word inside one), a lone Han character, or only as a character bigram. */
 export type TokenKind = 'word' | 'char' | 'bigram';
 
