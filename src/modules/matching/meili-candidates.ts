@@ -89,6 +89,12 @@ export class MeiliFrequencies {
       if (cached && now - cached.at < DF_CACHE_MS) df.set(l, cached.df);
       return !df.has(l);
     });
+    // a count read now is over today's documents: the catalog's size is read with it, so no word
+    // is counted in more documents than the catalog holds (a cached size could be older)
+    if (missing.length > 0 && !missing.includes('')) {
+      missing.unshift('');
+      df.delete('');
+    }
     if (missing.length > 0) {
       const queries: MultiSearchQuery[] = missing.map((l) =>
         exact
@@ -109,7 +115,10 @@ export class MeiliFrequencies {
         this.#cache.set(key(l), { df: n, at: now });
       });
     }
-    return { docs: df.get('') ?? 0, df, avgLengths: exact ? lengths.avg : [] };
+    const docs = df.get('') ?? 0;
+    // a word counted earlier (cached) than the size, in a catalog that has shrunk since
+    for (const [l, n] of df) if (n > docs) df.set(l, docs);
+    return { docs, df, avgLengths: exact ? lengths.avg : [] };
   }
 
   /**
