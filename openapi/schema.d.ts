@@ -4494,8 +4494,8 @@ export interface components {
         };
         MatchList: {
             /**
-             * @description The ranking that produced this list, for an interest's `origin`: `bm25f-2026.12d`, or
-             *     `bm25f-2026.12d-emb:<model>` (the model's name with characters outside `A-Za-z0-9._:-`
+             * @description The ranking that produced this list, for an interest's `origin`: `bm25f-2026.12e`, or
+             *     `bm25f-2026.12e-emb:<model>` (the model's name with characters outside `A-Za-z0-9._:-`
              *     as `_`, at most 64 characters in all) when semantic neighbours were fused in; a list
              *     answered while the embeddings provider failed is the lexical one.
              */

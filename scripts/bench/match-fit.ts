@@ -63,6 +63,9 @@ export const FIT_START: RankingParams = {
     sectionWeights: [3, 2, 1.5, 1],
     bigramWeight: 0.5,
     charWeight: 0.3,
+    // a number is a quantity, not a subject (text.ts isNumber): off at the start, as reasons never show one
+    numberWeight: 0,
+    generalWeight: 1,
     longWordWeight: 1,
     synonymWeight: 0.6,
     titleBoost: 1,
@@ -120,6 +123,8 @@ const KNOBS: [Knob, number[]][] = [
   // bigrams must count, so that a word jieba cuts differently in the need still meets its document
   [lexical('bigramWeight'), [0.15, 0.3, 0.5, 0.75, 1]],
   [lexical('charWeight'), [0, 0.15, 0.3, 0.5, 1]],
+  [lexical('numberWeight'), [0, 0.25, 0.5, 1]],
+  [lexical('generalWeight'), [0, 0.25, 0.5, 1]],
   [lexical('synonymWeight'), [0, 0.3, 0.5, 0.7, 0.9]],
   [lexical('titleBoost'), [0, 0.5, 1, 2]],
   [lexical('longWordWeight'), [0, 0.3, 0.6, 1]],

@@ -157,4 +157,39 @@ describe('lexical ranker (BM25F)', () => {
     expect(v.lengths).toEqual(documentFields(doc).map((f) => f.length));
     expect(LEXICAL_PARAMS.k1).toBeGreaterThan(0);
   });
+
+  it('takes a number as a quantity, not a subject: a listing sharing only the need\'s numbers is no match', () => {
+    const need = { title: '视觉检测替代人工目检', body: '预算60万，漏检率0.5%以下，节拍2秒' };
+    const terms = lexicalQuery(need, none);
+    expect(terms.map((t) => t.term)).not.toEqual(expect.arrayContaining(['60']));
+    expect(terms.some((t) => /^[\d.%]+$/.test(t.term))).toBe(false);
+    const { rank } = catalog({
+      vision: { title: '工业视觉检测系统', summary: '相机成像，缺陷自动识别' },
+      numbers: { title: '伺服电液驱动', summary: '节能0.5度电，售价60万，2年回本' },
+    });
+    expect(rank(terms)).toEqual(['vision']);
+    // counted as words, the numbers alone would make it a match
+    const counted = lexicalQuery(need, none, { ...LEXICAL_PARAMS, numberWeight: 1 });
+    expect(rank(counted)).toContain('numbers');
+  });
+
+  it('weighs words of common language (generalWeight) below a telling word; a query of common words only is taken as it is', () => {
+    const need = { title: '储能柜电芯温差超过8度', body: '夏天满功率运行时温差增加，希望控制在3度以内' };
+    const terms = lexicalQuery(need, none);
+    const words = terms.map((t) => t.term);
+    expect(words).toEqual(expect.arrayContaining(['温差', '电芯']));
+    expect(words).not.toEqual(expect.arrayContaining(['超过']));
+    expect(words).not.toEqual(expect.arrayContaining(['增加']));
+    const { rank } = catalog({
+      cooling: { title: '储能电池模组液冷板', summary: '均温设计，温差小于2度' },
+      generic: { title: '产量增加', summary: '效率超过同行，控制成本，增加收益，超过预期' },
+    });
+    expect(rank(terms)).toEqual(['cooling']);
+    const weighed = lexicalQuery(need, none, { ...LEXICAL_PARAMS, generalWeight: 1 });
+    expect(rank(weighed)).toContain('generic');
+    // nothing but common words: they are all there is to go on
+    const plain = lexicalQuery({ title: '增加控制', body: '超过' }, none).filter((t) => t.kind === 'word');
+    expect(plain.map((t) => t.term).sort()).toEqual(['增加', '控制', '超过'].sort());
+    expect(plain.every((t) => t.weight === 1)).toBe(true);
+  });
 });

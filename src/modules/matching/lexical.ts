@@ -12,8 +12,9 @@
  * The parameters are fitted by `scripts/bench/match-fit.ts` (coordinate ascent on the project
  * devset, cross-checked on the shared one); see README.md "Matching".
  */
+import { generalHead } from './generic-words.js';
 import type { Thesaurus } from './synonyms.js';
-import { queryTokens, searchTokens, type TokenKind } from './text.js';
+import { isNumber, queryTokens, searchTokens, type TokenKind } from './text.js';
 
 export interface LexicalParams {
   /** BM25 term-frequency saturation */
@@ -29,6 +30,18 @@ export interface LexicalParams {
   /** query weight of a token seen only as a character bigram, and of a lone Han character (a word: 1) */
   bigramWeight: number;
   charWeight: number;
+  /**
+   * query weight of a number (digits, a decimal point, a per cent sign): a quantity the need
+   * states — a budget, a head count, a rate — not a subject, and a listing holding the same digits
+   * most often means another quantity; reasons never show one (text.ts `isNumber`)
+   */
+  numberWeight: number;
+  /**
+   * query weight of a word of common language (the head of general Chinese that reasons never show
+   * as telling, generic-words.ts `generalHead`: 超过, 增加, 控制, 系统): rare in a technical catalog,
+   * so its idf alone would count it as strong evidence
+   */
+  generalWeight: number;
   /**
    * credit for meeting a Han word of three or more characters as itself: its bigrams already
    * count, so this is the extra credit for the whole word (its synonyms, which its bigrams do not
@@ -50,6 +63,8 @@ export const LEXICAL_PARAMS: LexicalParams = {
   sectionWeights: [3, 2, 1.5, 1],
   bigramWeight: 0.5,
   charWeight: 0.3,
+  numberWeight: 0,
+  generalWeight: 0,
   longWordWeight: 0.3,
   synonymWeight: 0.6,
   titleBoost: 1,
@@ -125,21 +140,32 @@ export function lexicalQuery(
   };
   if (text.title) add(text.title, 1 + params.titleBoost);
   if (text.body) add(text.body, 1);
+  const weighed = [...counts].flatMap(([term, { kind, count }]) => {
+    const kindWeight = isNumber(term)
+      ? params.numberWeight
+      : kind === 'word'
+        ? 1
+        : kind === 'char'
+          ? params.charWeight
+          : params.bigramWeight;
+    return kindWeight > 0 ? [{ term, kind, count, kindWeight }] : [];
+  });
+  // a word of common language (generic-words.ts generalHead: 超过, 增加, 控制) is rare in a technical
+  // catalog, so its idf alone would make it telling: it weighs generalWeight beside a word that is
+  // not common; a query of common words only is taken as it is (there is nothing else to go on)
+  const head = params.generalWeight !== 1 ? generalHead() : undefined;
+  const discount = head !== undefined && weighed.some((w) => w.kind === 'word' && !head.has(w.term));
   const terms: LexicalTerm[] = [];
-  for (const [term, { kind, count }] of counts) {
-    const kindWeight = kind === 'word' ? 1 : kind === 'char' ? params.charWeight : params.bigramWeight;
-    if (kindWeight <= 0) continue;
+  for (const { term, kind, count, kindWeight } of weighed) {
+    const general = discount && head.has(term) ? params.generalWeight : 1;
+    const weight = general * kindWeight * Math.max(1, count) ** params.queryTfExponent;
+    if (weight <= 0) continue;
     // a long Han word still selects candidates and is shown as matched; it scores what its bigrams
     // do not already give (longWordWeight), its synonyms as any word's
     const long = kind === 'word' && [...term].length >= 3 && HAN_WORD.test(term);
     const self: Alternative = { lexemes: [term], weight: 1, surface: term };
     if (long && params.longWordWeight !== 1) self.credit = params.longWordWeight;
-    terms.push({
-      term,
-      kind,
-      weight: kindWeight * Math.max(1, count) ** params.queryTfExponent,
-      alternatives: [self, ...synonymsOf(term, kind, thesaurus, params)],
-    });
+    terms.push({ term, kind, weight, alternatives: [self, ...synonymsOf(term, kind, thesaurus, params)] });
   }
   return terms;
 }

@@ -61,7 +61,7 @@ import {
   textReason,
   wholeKeywords,
 } from './reasons.js';
-import { normalizeText } from './text.js';
+import { isNumber, normalizeText } from './text.js';
 
 export type { Fit, Profile } from './fits.js';
 export { fieldFit, regionFit } from './fits.js';
@@ -108,7 +108,7 @@ export const RANKING_PARAMS: RankingParams = {
 export const MATCH_WEIGHTS = { text: 1, ...STRUCTURE_WEIGHTS } as const;
 
 /** Identifies the ranking that produced a list (recorded with interests that come from it). */
-export const RANKING_VERSION = 'bm25f-2026.12d';
+export const RANKING_VERSION = 'bm25f-2026.12e';
 
 export type MatchBreakdown = Record<keyof typeof MATCH_WEIGHTS, number> & {
   /** cosine similarity to the subject, for a semantic neighbour (embeddings on) */
@@ -443,7 +443,7 @@ export async function sharedStretches(
  */
 function informativeTerms(terms: readonly LexicalTerm[], stats: CorpusStats): string[] {
   const words = terms
-    .filter((t) => t.kind === 'word' && [...t.term].length >= 2 && !/^[\d.%]+$/.test(t.term))
+    .filter((t) => t.kind === 'word' && [...t.term].length >= 2 && !isNumber(t.term))
     .map((t) => t.term);
   const whole = words.filter((w) => !words.some((other) => other !== w && other.includes(w)));
   const dfOf = (w: string) => stats.df.get(w) || Number.MAX_SAFE_INTEGER;

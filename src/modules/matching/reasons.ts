@@ -6,7 +6,7 @@
  */
 import { generalHead } from './generic-words.js';
 import type { CorpusStats, TermMatch } from './lexical.js';
-import { cutPieces, normalizeText, STOP_WORDS } from './text.js';
+import { cutPieces, isNumber, normalizeText, STOP_WORDS } from './text.js';
 
 /** A term is telling when at most this share of the catalog (and of all public text) contains it. */
 const TELLING_SHARE = 0.05;
@@ -17,13 +17,12 @@ const RARE_DOCS = 3;
 const SHOWN_TERMS = 5;
 const SHOWN_SYNONYMS = 2;
 const HAN = /\p{Script=Han}/u;
-const DIGITS_ONLY = /^[\d.%]+$/;
 /** The wording of a match resting on common words only. */
 export const WEAK_REASON = '弱相关：仅共有常见词';
 
 /** A word of at least two characters (or a Latin term), not a number. */
 function isWord(m: TermMatch): boolean {
-  if (m.kind !== 'word' || DIGITS_ONLY.test(m.term)) return false;
+  if (m.kind !== 'word' || isNumber(m.term)) return false;
   return HAN.test(m.term) ? [...m.term].length >= 2 : m.term.length >= 2;
 }
 
@@ -88,7 +87,7 @@ export function wholeKeywords(keywords: readonly string[] | undefined, subjectTe
   const found = new Set<string>();
   for (const raw of keywords) {
     const k = normalizeText(raw);
-    if ([...k].length >= MIN_KEYWORD_CHARS && !DIGITS_ONLY.test(k) && holds(subjectText, k)) found.add(k);
+    if ([...k].length >= MIN_KEYWORD_CHARS && !isNumber(k) && holds(subjectText, k)) found.add(k);
   }
   return [...found];
 }
@@ -134,7 +133,7 @@ const joinable = (piece: string) => WORD_CHARS.test(piece);
  * padded with 的, 技术 or 平台 on either side.
  */
 function weighty(piece: string): boolean {
-  if (!joinable(piece) || DIGITS_ONLY.test(piece) || STOP_WORDS.has(piece)) return false;
+  if (!joinable(piece) || isNumber(piece) || STOP_WORDS.has(piece)) return false;
   if (HAN.test(piece) ? [...piece].length < 2 : piece.length < 2) return false;
   return !generalHead().has(piece);
 }

@@ -51,7 +51,7 @@ const REPUSH_PAGE = 1000;
 
 export { embeddingText } from './embeddings.js';
 
-/** `bm25f-2026.12d-emb:<model>` within the 64 characters an interest's origin allows. */
+/** `bm25f-2026.12e-emb:<model>` within the 64 characters an interest's origin allows. */
 export function semanticRankingVersion(model: string): string {
   const safe = model.replace(/[^A-Za-z0-9._:-]/g, '_');
   return `${RANKING_VERSION}-emb:${safe}`.slice(0, 64);

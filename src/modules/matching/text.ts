@@ -80,6 +80,17 @@ export function warmUpSegmenter(): void {
  * NFKC (full-width ASCII and punctuation → half-width, ① → 1, ㎒ → MHz), lower case,
  * invisible characters removed, whitespace and control characters collapsed to one space.
  */
+const NUMBER = /^[\d.%]+$/;
+
+/**
+ * A token of digits (a decimal point, a per cent sign): a quantity — a budget, a count, a rate —
+ * that says nothing of what a listing is about. Reasons never show one as a matched word, and the
+ * lexical ranker weighs it apart (`LexicalParams.numberWeight`).
+ */
+export function isNumber(token: string): boolean {
+  return NUMBER.test(token);
+}
+
 export function normalizeText(s: string): string {
   // Invisible characters go first: removing them after NFKC could leave a letter next to a combining
   // mark that was never composed, and the function would no longer be idempotent.
