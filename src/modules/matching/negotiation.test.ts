@@ -7,7 +7,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { TestActor } from '../../test/actors.js';
 import { useTestApp } from '../../test/app.js';
 import type { TestContext } from '../../test/context.js';
-import { createMatchingWorld, indexListing, ownSearchNamespace } from '../../test/fixtures/matching.js';
+import {
+  createMatchingWorld,
+  indexListing,
+  ownSearchNamespace,
+  transitionListing,
+} from '../../test/fixtures/matching.js';
 import { catalogModule } from '../catalog/module.js';
 import { matchingModule } from './module.js';
 
@@ -20,13 +25,7 @@ let achievementId: string;
 let needId: string;
 
 async function transition(kind: 'achievement' | 'need', id: string, action: string, by: TestActor) {
-  const res = await app.inject({
-    method: 'POST',
-    url: `/v1/${kind}s/${id}/transitions`,
-    headers: by.headers,
-    payload: { action },
-  });
-  expect(res.statusCode, res.body).toBe(200);
+  await transitionListing(app, kind, id, action, by);
   await indexListing(ctx, kind, id);
 }
 
