@@ -26,7 +26,7 @@ import {
   subjectQuery,
 } from '../../src/modules/matching/ranking.js';
 import type { Thesaurus } from '../../src/modules/matching/synonyms.js';
-import { normalizeText } from '../../src/modules/matching/text.js';
+import { bigramTokens, normalizeText } from '../../src/modules/matching/text.js';
 import { documentFields } from '../../src/modules/matching/tsvector.js';
 
 interface Indexed {
@@ -141,19 +141,8 @@ export class MemoryCorpus {
   }
 }
 
-const HAN_RUN_OR_WORD = /\p{Script=Han}+|[a-z0-9]+/gu;
-
 /** Character bigrams of the Han runs (a lone character as itself), ASCII words whole. */
-export function bigramTokens(text: string): string[] {
-  const out: string[] = [];
-  for (const m of normalizeText(text).match(HAN_RUN_OR_WORD) ?? []) {
-    const chars = [...m];
-    if (!/\p{Script=Han}/u.test(m)) out.push(m);
-    else if (chars.length === 1) out.push(m);
-    else for (let i = 0; i + 2 <= chars.length; i++) out.push(chars[i]! + chars[i + 1]!);
-  }
-  return out;
-}
+const baselineTokens = (text: string) => bigramTokens(normalizeText(text), 'ascii');
 
 /**
  * The reference baseline of the shared set's README: BM25 (k1 1.2, b 0.75) over character bigrams
@@ -167,7 +156,7 @@ export class BigramBm25 {
   constructor(docs: { id: string; text: string }[]) {
     for (const { id, text } of docs) {
       const tf = new Map<string, number>();
-      const tokens = bigramTokens(text);
+      const tokens = baselineTokens(text);
       for (const t of tokens) tf.set(t, (tf.get(t) ?? 0) + 1);
       for (const t of tf.keys()) this.#df.set(t, (this.#df.get(t) ?? 0) + 1);
       this.#docs.push({ id, tf, length: tokens.length });
@@ -178,7 +167,7 @@ export class BigramBm25 {
   rank(query: string, k = 20): string[] {
     const n = this.#docs.length;
     const qtf = new Map<string, number>();
-    for (const t of bigramTokens(query)) qtf.set(t, (qtf.get(t) ?? 0) + 1);
+    for (const t of baselineTokens(query)) qtf.set(t, (qtf.get(t) ?? 0) + 1);
     const k1 = 1.2;
     const b = 0.75;
     return this.#docs

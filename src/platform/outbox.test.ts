@@ -91,6 +91,25 @@ async function countFor(key: string): Promise<number> {
   return rows[0]?.count ?? 0;
 }
 
+/** Records a job of this test's queue for `key` under `jobId`, in a transaction of its own. */
+function enqueued(key: string, jobId: string): Promise<string> {
+  return ctx.database.db.transaction((tx) =>
+    enqueueInTx(tx, queueName as never, { key } as never, { jobId }),
+  );
+}
+
+/** A dispatcher of this test's queue alone, straight to the queue, deferring as `modules` declare. */
+function deferringDispatcher(modules: Parameters<typeof deferredQueuesOf>[0]): OutboxDispatcher {
+  return createOutboxDispatcher({
+    db: ctx.database.db,
+    queues: ctx.queues,
+    logger: pino({ level: 'silent' }),
+    sweepMs: 200,
+    onlyQueues: [queueName],
+    deferred: deferredQueuesOf(modules),
+  });
+}
+
 describe('durable side effects', () => {
   it('runs a job recorded in a committed transaction', async () => {
     const key = newId();
@@ -118,10 +137,7 @@ describe('durable side effects', () => {
   it('delivers exactly once after a queue outage, even when dispatched twice', async () => {
     const key = newId();
     await proxy.cut();
-    let jobId = '';
-    await ctx.database.db.transaction(async (tx) => {
-      jobId = await enqueueInTx(tx, queueName as never, { key } as never, { jobId: `outage-${key}` });
-    });
+    const jobId = await enqueued(key, `outage-${key}`);
     // The queue is unreachable: the dispatch fails, the row stays pending with the error noted.
     expect(await dispatcher.dispatchPending()).toBe(0);
     const [row] = await ctx.database.db.select().from(outboxJobs).where(eq(outboxJobs.jobId, jobId));
@@ -157,18 +173,8 @@ describe('durable side effects', () => {
     const key = newId();
     // An hour's grace, declared as a module does (ModuleDefinition.deferOutboxDispatch) and
     // collected as the runtime does: nothing this test writes is old enough until it says so.
-    const deferring = createOutboxDispatcher({
-      db: ctx.database.db,
-      queues: ctx.queues,
-      logger: pino({ level: 'silent' }),
-      sweepMs: 200,
-      onlyQueues: [queueName],
-      deferred: deferredQueuesOf([{}, { deferOutboxDispatch: { [queueName]: 3_600_000 } }]),
-    });
-    let jobId = '';
-    await ctx.database.db.transaction(async (tx) => {
-      jobId = await enqueueInTx(tx, queueName as never, { key } as never, { jobId: `deferred-${key}` });
-    });
+    const deferring = deferringDispatcher([{}, { deferOutboxDispatch: { [queueName]: 3_600_000 } }]);
+    const jobId = await enqueued(key, `deferred-${key}`);
     expect(await deferring.dispatchPending()).toBe(0);
     const [young] = await ctx.database.db.select().from(outboxJobs).where(eq(outboxJobs.jobId, jobId));
     expect(young?.dispatchedAt).toBeNull();
@@ -187,18 +193,8 @@ describe('durable side effects', () => {
 
   it("keeps a deferred queue's rows past their grace with its service while the service progresses", async () => {
     const key = newId();
-    const deferring = createOutboxDispatcher({
-      db: ctx.database.db,
-      queues: ctx.queues,
-      logger: pino({ level: 'silent' }),
-      sweepMs: 200,
-      onlyQueues: [queueName],
-      deferred: deferredQueuesOf([{ deferOutboxDispatch: { [queueName]: 3_600_000 } }]),
-    });
-    let jobId = '';
-    await ctx.database.db.transaction(async (tx) => {
-      jobId = await enqueueInTx(tx, queueName as never, { key } as never, { jobId: `progress-${key}` });
-    });
+    const deferring = deferringDispatcher([{ deferOutboxDispatch: { [queueName]: 3_600_000 } }]);
+    let jobId = await enqueued(key, `progress-${key}`);
     const age = (hours: number) =>
       ctx.database.db
         .update(outboxJobs)
@@ -220,11 +216,7 @@ describe('durable side effects', () => {
 
     // Progressing or not, a row DEFER_CEILING graces old goes too (one the service cannot do).
     const other = newId();
-    await ctx.database.db.transaction(async (tx) => {
-      jobId = await enqueueInTx(tx, queueName as never, { key: other } as never, {
-        jobId: `ceiling-${other}`,
-      });
-    });
+    jobId = await enqueued(other, `ceiling-${other}`);
     await recordOutboxProgress(ctx.database.pool, queueName);
     await age(DEFER_CEILING - 0.5);
     expect(await deferring.dispatchPending()).toBe(0);

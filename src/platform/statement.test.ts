@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestContext } from '../test/app.js';
 import type { TestContext } from '../test/context.js';
+import type { Tx } from './db.js';
 import { joinText, jsonbTextWith, pipelinedTransaction, raw, runText, text } from './statement.js';
 
 let ctx: TestContext;
@@ -72,23 +73,28 @@ describe('pipelined transactions (BEGIN with the first statement, the last with 
     expect(idleClientsPipelined()).toBe(0);
   });
 
-  it('takes everything back when the last statement fails, and throws its error', async () => {
+  /** On an empty probe table, a pipelined transaction that inserts row 1, then does `rest`. */
+  const afterFirstRow = async (rest: (tx: Tx) => Promise<unknown>) => {
     await probe();
+    return pipelinedTransaction(ctx.database.db, async (tx) => {
+      await runText(tx, text`INSERT INTO pipelined_probe VALUES (${1}, ${1})`);
+      await rest(tx);
+    });
+  };
+
+  it('takes everything back when the last statement fails, and throws its error', async () => {
     await expect(
-      pipelinedTransaction(ctx.database.db, async (tx) => {
-        await runText(tx, text`INSERT INTO pipelined_probe VALUES (${1}, ${1})`);
-        await runText(tx, text`INSERT INTO pipelined_probe VALUES (${2}, ${-1})`, { last: true });
-      }),
+      afterFirstRow((tx) =>
+        runText(tx, text`INSERT INTO pipelined_probe VALUES (${2}, ${-1})`, { last: true }),
+      ),
     ).rejects.toMatchObject({ code: '23514' });
     expect(await stored()).toEqual([]);
     expect(idleClientsPipelined()).toBe(0);
   });
 
   it('rolls back when the work throws before the last statement, and commits without one', async () => {
-    await probe();
     await expect(
-      pipelinedTransaction(ctx.database.db, async (tx) => {
-        await runText(tx, text`INSERT INTO pipelined_probe VALUES (${1}, ${1})`);
+      afterFirstRow(async () => {
         throw new Error('refused');
       }),
     ).rejects.toThrow('refused');

@@ -60,6 +60,8 @@ describe('diversify', () => {
     expect(titleSignature('ＡＧＶ调度')).toHaveLength(2); // agv, 调度
     expect(titleSignature('激光雷达激光')).toHaveLength(4); // 激光 (twice), 光雷, 雷达, 达激: distinct pairs
     expect(overlap(titleSignature('𠀀𠀁传感'), titleSignature('𠀀𠀁传感器'))).toBeCloseTo(3 / 4, 10);
+    // a bigram is the same beside a character outside the BMP as anywhere else (传感, 感器)
+    expect(overlap(titleSignature('𠀀传感器'), titleSignature('传感器'))).toBeCloseTo(2 / 3, 10);
     expect(overlap(titleSignature('激光雷达'), titleSignature('激光雷达'))).toBe(1);
     expect(overlap(titleSignature('激光雷达'), titleSignature('水稻育种'))).toBe(0);
     expect(overlap(titleSignature(''), titleSignature('水稻'))).toBe(0);

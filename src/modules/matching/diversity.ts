@@ -11,9 +11,8 @@
  * The order is the same whatever the number taken (each place is chosen from the same pool), so
  * pages of one list never disagree.
  */
-import { normalizeText } from './text.js';
+import { bigramTokens, normalizeText } from './text.js';
 
-const HAN_RUN_OR_WORD = /\p{Script=Han}+|(?:(?!\p{Script=Han})[\p{L}\p{N}])+/gu;
 const HAN = /\p{Script=Han}/u;
 const SURROGATE = /[\ud800-\udfff]/;
 /** Titles are short; a long one is compared on its first characters only (bounded work). */
@@ -27,19 +26,16 @@ function wordCode(w: string): number {
 }
 
 /**
- * The title's character bigrams (Han runs; a lone character as itself) and its other words, as
- * sorted distinct numbers (two BMP characters side by side; any other token hashed), so that two
- * signatures compare by one merge.
+ * The title's character bigrams (Han runs; a lone character as itself) and its other words
+ * (`bigramTokens`), as sorted distinct numbers (two BMP characters side by side; any other token
+ * hashed), so that two signatures compare by one merge.
  */
 export function titleSignature(title: string): Float64Array {
-  const codes: number[] = [];
-  for (const m of normalizeText(title).slice(0, MAX_TITLE_CHARS).match(HAN_RUN_OR_WORD) ?? []) {
-    const chars = SURROGATE.test(m) ? [...m] : null; // a character outside the BMP is two units
-    const count = chars ? chars.length : m.length;
-    if (!HAN.test(m) || count === 1) codes.push(wordCode(m));
-    else if (chars) for (let i = 0; i + 1 < count; i++) codes.push(wordCode(chars[i]! + chars[i + 1]!));
-    else for (let i = 0; i + 1 < count; i++) codes.push(m.charCodeAt(i) * 65536 + m.charCodeAt(i + 1));
-  }
+  const codes = bigramTokens(normalizeText(title).slice(0, MAX_TITLE_CHARS)).map((t) =>
+    t.length === 2 && HAN.test(t) && !SURROGATE.test(t)
+      ? t.charCodeAt(0) * 65536 + t.charCodeAt(1)
+      : wordCode(t),
+  );
   const sorted = Float64Array.from(codes).sort();
   let n = 0;
   for (let i = 0; i < sorted.length; i++)

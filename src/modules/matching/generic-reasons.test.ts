@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { useTestContext } from '../../test/app.js';
 import type { TestContext } from '../../test/context.js';
+import { FILLER_TOPICS, FILLER_VARIANTS, topicAchievement } from '../../test/fixtures/matching.js';
 import { EmbeddedSearchEngine } from './embedded-engine.js';
 import type { SearchDocument, SearchEngine } from './engine.js';
 import { MeiliSearchEngine } from './meili-engine.js';
@@ -18,30 +19,13 @@ import { matchAchievementsForNeed, subjectQuery, subjectText } from './ranking.j
 const NOW = '2026-06-01T00:00:00Z';
 const published = { status: 'published', updatedAt: NOW } as const;
 
-const TOPICS = [
-  '锂电池正极材料包覆',
-  '激光焊接熔池监测',
-  '水稻耐盐碱育种',
-  '污染土壤淋洗修复',
-  '风电机组叶片除冰',
-  '光伏组件清洗机器人',
-  '高速列车轴承诊断',
-  '工业废水膜分离',
-  '钢板表面缺陷识别',
-  '伺服电机振动抑制',
-];
-const VARIANTS = ['工艺', '装备', '方法', '系统', '材料', '算法', '平台', '装置'];
+const TOPICS = [...FILLER_TOPICS, '激光焊接熔池监测', '钢板表面缺陷识别'];
+const VARIANTS = FILLER_VARIANTS.slice(0, 8);
 
 /** 80 achievements: none says 服务 or 科技 but the one that says both (1.25 % of them). */
 function achievements(): SearchDocument[] {
   const docs: SearchDocument[] = TOPICS.flatMap((topic, i) =>
-    VARIANTS.map((variant, j) => ({
-      id: `a-${i}-${j}`,
-      type: 'achievement' as const,
-      title: `${topic}${variant}`,
-      summary: `面向${topic}的${variant}研究，已完成中试验证。`,
-      ...published,
-    })),
+    VARIANTS.map((variant, j) => topicAchievement(`a-${i}-${j}`, topic, variant, NOW)),
   );
   docs[0] = {
     id: 'a-platform',

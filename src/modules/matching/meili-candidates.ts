@@ -49,6 +49,13 @@ export function statisticsFields(doc: {
 
 type MultiSearchQuery = Parameters<Meilisearch['multiSearch']>[0]['queries'][number];
 
+/** Document frequencies read in one multi-search, with the catalog's size read in it. */
+interface CountBatch {
+  readonly docs: number;
+  readonly df: ReadonlyMap<string, number>;
+  readonly at: number;
+}
+
 /** The number of documents a query selects, uncapped: the sum of its per-status facet counts. */
 function countOf(result: { facetDistribution?: Record<string, Record<string, number>> } | undefined): number {
   return Object.values(result?.facetDistribution?.status ?? {}).reduce((sum, n) => sum + n, 0);
@@ -65,7 +72,8 @@ function countOf(result: { facetDistribution?: Record<string, Record<string, num
  * segmentation: prefixes count, words inside longer words do not), averages from the candidates.
  */
 export class MeiliFrequencies {
-  readonly #cache = new Map<string, { df: number; at: number }>();
+  /** `type/=lexeme` (`~` counted the old way) → the batch that counted it; `type/=` → the newest batch */
+  readonly #cache = new Map<string, CountBatch>();
   readonly #lengths = new Map<string, { avg: number[]; complete: boolean; at: number }>();
 
   constructor(
@@ -82,43 +90,49 @@ export class MeiliFrequencies {
       this.#lengths.set(type, lengths);
     }
     const exact = lengths.complete;
-    const df = new Map<string, number>();
     const key = (l: string) => `${type}/${exact ? '=' : '~'}${l}`;
-    const missing = ['', ...new Set(lexemes)].filter((l) => {
-      const cached = this.#cache.get(key(l));
-      if (cached && now - cached.at < DF_CACHE_MS) df.set(l, cached.df);
-      return !df.has(l);
+    const fresh = (batch: CountBatch | undefined) =>
+      batch && now - batch.at < DF_CACHE_MS ? batch : undefined;
+    const df = new Map<string, number>();
+    const missing = [...new Set(lexemes)].filter((l) => {
+      const n = fresh(this.#cache.get(key(l)))?.df.get(l);
+      if (n !== undefined) df.set(l, n);
+      return n === undefined;
     });
-    // a count read now is over today's documents: the catalog's size is read with it, so no word
+    // the size of the newest batch: a count read now comes with the size read with it, so no word
     // is counted in more documents than the catalog holds (a cached size could be older)
-    if (missing.length > 0 && !missing.includes('')) {
-      missing.unshift('');
-      df.delete('');
+    let sized = fresh(this.#cache.get(key('')));
+    if (missing.length > 0 || !sized) {
+      sized = await this.#count(indexUid, exact, missing, now);
+      if (this.#cache.size + missing.length + 1 > DF_CACHE_LIMIT) this.#cache.clear();
+      this.#cache.set(key(''), sized);
+      for (const l of missing) {
+        this.#cache.set(key(l), sized);
+        df.set(l, sized.df.get(l) ?? 0);
+      }
     }
-    if (missing.length > 0) {
-      const queries: MultiSearchQuery[] = missing.map((l) =>
-        exact
-          ? {
-              indexUid,
-              q: '',
-              limit: 0,
-              facets: ['status'],
-              ...(l === '' ? {} : { filter: `lexemes = ${JSON.stringify(l)}` }),
-            }
-          : { indexUid, q: l, limit: 0, matchingStrategy: 'all' as const },
-      );
-      const { results } = await this.client.multiSearch({ queries });
-      if (this.#cache.size + missing.length > DF_CACHE_LIMIT) this.#cache.clear();
-      missing.forEach((l, i) => {
-        const n = exact ? countOf(results[i]) : (results[i]?.estimatedTotalHits ?? 0);
-        df.set(l, n);
-        this.#cache.set(key(l), { df: n, at: now });
-      });
-    }
-    const docs = df.get('') ?? 0;
-    // a word counted earlier (cached) than the size, in a catalog that has shrunk since
+    const { docs } = sized;
+    // a word counted in an earlier batch than the size, in a catalog that has shrunk since
     for (const [l, n] of df) if (n > docs) df.set(l, docs);
     return { docs, df, avgLengths: exact ? lengths.avg : [] };
+  }
+
+  /** The catalog's size and the document frequencies of `lexemes`, read together (one multi-search). */
+  async #count(indexUid: string, exact: boolean, lexemes: string[], at: number): Promise<CountBatch> {
+    const queries: MultiSearchQuery[] = ['', ...lexemes].map((l) =>
+      exact
+        ? {
+            indexUid,
+            q: '',
+            limit: 0,
+            facets: ['status'],
+            ...(l === '' ? {} : { filter: `lexemes = ${JSON.stringify(l)}` }),
+          }
+        : { indexUid, q: l, limit: 0, matchingStrategy: 'all' as const },
+    );
+    const { results } = await this.client.multiSearch({ queries });
+    const counts = results.map((r) => (exact ? countOf(r) : (r?.estimatedTotalHits ?? 0)));
+    return { docs: counts[0] ?? 0, df: new Map(lexemes.map((l, i) => [l, counts[i + 1] ?? 0])), at };
   }
 
   /**

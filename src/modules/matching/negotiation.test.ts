@@ -4,10 +4,15 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createActor, createOrganisation, type TestActor } from '../../test/actors.js';
+import type { TestActor } from '../../test/actors.js';
 import { useTestApp } from '../../test/app.js';
 import type { TestContext } from '../../test/context.js';
-import { indexListing, ownSearchNamespace, publishListing } from '../../test/fixtures/matching.js';
+import {
+  createMatchingWorld,
+  indexListing,
+  ownSearchNamespace,
+  transitionListing,
+} from '../../test/fixtures/matching.js';
 import { catalogModule } from '../catalog/module.js';
 import { matchingModule } from './module.js';
 
@@ -16,18 +21,11 @@ let ctx: TestContext;
 let app: FastifyInstance;
 let owner: TestActor;
 let buyer: TestActor;
-let operator: TestActor;
 let achievementId: string;
 let needId: string;
 
 async function transition(kind: 'achievement' | 'need', id: string, action: string, by: TestActor) {
-  const res = await app.inject({
-    method: 'POST',
-    url: `/v1/${kind}s/${id}/transitions`,
-    headers: by.headers,
-    payload: { action },
-  });
-  expect(res.statusCode, res.body).toBe(200);
+  await transitionListing(app, kind, id, action, by);
   await indexListing(ctx, kind, id);
 }
 
@@ -39,32 +37,19 @@ const get = async (url: string) => {
 
 beforeAll(async () => {
   ({ ctx, app } = fixture);
-  owner = await createActor(ctx, { organisation: await createOrganisation(ctx, { type: 'university' }) });
-  buyer = await createActor(ctx, { organisation: await createOrganisation(ctx) });
-  operator = await createActor(ctx, { roles: [{ role: 'operator' }] });
-  achievementId = await publishListing(
-    ctx,
-    app,
-    'achievement',
-    { owner, reviewer: operator },
-    {
-      title: '碳化硅功率模块银烧结封装技术',
-      summary: '银烧结封装提高碳化硅功率模块的导热与可靠性',
-      keywords: ['银烧结', '碳化硅'],
-      field: '03',
-    },
-  );
-  needId = await publishListing(
-    ctx,
-    app,
-    'need',
-    { owner: buyer, reviewer: operator },
-    {
-      title: '寻求碳化硅功率模块银烧结封装工艺',
-      description: '新能源汽车电驱用碳化硅功率模块，需要银烧结封装工艺提升导热可靠性',
-      field: '03',
-    },
-  );
+  const world = await createMatchingWorld(ctx, app);
+  ({ university: owner, enterprise: buyer } = world);
+  achievementId = await world.publish('achievement', owner, {
+    title: '碳化硅功率模块银烧结封装技术',
+    summary: '银烧结封装提高碳化硅功率模块的导热与可靠性',
+    keywords: ['银烧结', '碳化硅'],
+    field: '03',
+  });
+  needId = await world.publish('need', buyer, {
+    title: '寻求碳化硅功率模块银烧结封装工艺',
+    description: '新能源汽车电驱用碳化硅功率模块，需要银烧结封装工艺提升导热可靠性',
+    field: '03',
+  });
 });
 
 describe('listings in negotiation', () => {

@@ -7,109 +7,81 @@
 import type { FastifyInstance } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../platform/ids.js';
-import { createActor, createOrganisation, type TestActor } from '../../test/actors.js';
+import type { TestActor } from '../../test/actors.js';
 import { useTestApp } from '../../test/app.js';
 import type { TestContext } from '../../test/context.js';
-import { ownSearchNamespace, publishListing } from '../../test/fixtures/matching.js';
+import {
+  createMatchingWorld,
+  FILLER_TOPICS,
+  FILLER_VARIANTS,
+  ownSearchNamespace,
+  topicAchievement,
+} from '../../test/fixtures/matching.js';
 import { catalogModule } from '../catalog/module.js';
+import type { SearchDocument } from './engine.js';
 import { searchEngineFor } from './engine-instance.js';
 import { matchingModule } from './module.js';
 
 const fixture = useTestApp([catalogModule.routes!, matchingModule.routes!], { env: ownSearchNamespace() });
 let ctx: TestContext;
 let app: FastifyInstance;
-let enterprise: TestActor;
 const ids: Record<string, string> = {};
-const TOPICS = [
-  '锂电池正极材料包覆',
-  '水稻耐盐碱育种',
-  '污染土壤淋洗修复',
-  '风电机组叶片除冰',
-  '光伏组件清洗机器人',
-  '高速列车轴承诊断',
-  '工业废水膜分离',
-  '伺服电机振动抑制',
-  '食品冷链保鲜',
-  '中药提取纯化',
-];
-const VARIANTS = ['工艺', '装备', '方法', '系统', '材料', '算法', '平台', '装置', '模型', '试剂'];
+const TOPICS = [...FILLER_TOPICS, '食品冷链保鲜', '中药提取纯化'];
 const EXPERT_KEYWORDS = ['碳化硅衬底抛光', '碳化硅衬底外延', '碳化硅衬底切割', '碳化硅衬底减薄'];
+
+/** An expert as the indexer puts one into the index: a name, what they work on, one keyword. */
+const expert = (
+  id: string,
+  title: string,
+  body: string,
+  keyword: string,
+  updatedAt: string,
+): SearchDocument => ({
+  id,
+  type: 'expert',
+  title,
+  body,
+  keywords: [keyword],
+  status: 'published',
+  updatedAt,
+});
 
 beforeAll(async () => {
   ({ ctx, app } = fixture);
-  const university = await createActor(ctx, {
-    organisation: await createOrganisation(ctx, { type: 'university' }),
+  const world = await createMatchingWorld(ctx, app);
+  ids.inspection = await world.publish('achievement', world.university, {
+    title: '宽禁带半导体晶圆缺陷光学检测装备',
+    summary: '面向碳化硅衬底的微管与位错缺陷在线识别',
+    description: '暗场散射成像结合深度学习分类，识别碳化硅衬底表面与亚表面缺陷。',
+    // neither side files 碳化硅衬底 as a keyword
+    keywords: ['缺陷检测', '暗场散射'],
+    field: '01',
+    trl: 6,
+    transferModes: ['license_nonexclusive'],
   });
-  enterprise = await createActor(ctx, { organisation: await createOrganisation(ctx) });
-  const operator = await createActor(ctx, { roles: [{ role: 'operator' }] });
-  ids.inspection = await publishListing(
-    ctx,
-    app,
-    'achievement',
-    { owner: university, reviewer: operator },
-    {
-      title: '宽禁带半导体晶圆缺陷光学检测装备',
-      summary: '面向碳化硅衬底的微管与位错缺陷在线识别',
-      description: '暗场散射成像结合深度学习分类，识别碳化硅衬底表面与亚表面缺陷。',
-      // neither side files 碳化硅衬底 as a keyword
-      keywords: ['缺陷检测', '暗场散射'],
-      field: '01',
-      trl: 6,
-      transferModes: ['license_nonexclusive'],
-    },
-  );
-  ids.need = await publishListing(
-    ctx,
-    app,
-    'need',
-    { owner: enterprise, reviewer: operator },
-    {
-      title: '碳化硅衬底缺陷快速识别',
-      description: '我司生产六英寸碳化硅衬底，希望寻求微管和位错缺陷的快速识别方法。',
-      keywords: ['晶圆质量'],
-      field: '01',
-    },
-  );
+  ids.need = await world.publish('need', world.enterprise, {
+    title: '碳化硅衬底缺陷快速识别',
+    description: '我司生产六英寸碳化硅衬底，希望寻求微管和位错缺陷的快速识别方法。',
+    keywords: ['晶圆质量'],
+    field: '01',
+  });
   // four experts of the same specialty among a hundred others, as the indexer puts them into the
   // index; and a hundred achievements on other topics (in a handful of documents, no word tells)
   const engine = await searchEngineFor(ctx);
   const now = new Date().toISOString();
   const others = TOPICS.flatMap((topic, i) =>
-    VARIANTS.map((variant, j) => ({ topic, variant, n: `${i}-${j}` })),
+    FILLER_VARIANTS.map((variant, j) => ({ topic, variant, n: `${i}-${j}` })),
   );
   await engine.upsert(
     others.flatMap(({ topic, variant, n }) => [
-      {
-        id: newId(),
-        type: 'expert' as const,
-        title: `研究员${n}`,
-        body: `长期从事${topic}${variant}研究`,
-        keywords: [`${topic}${variant}`],
-        status: 'published',
-        updatedAt: now,
-      },
-      {
-        id: newId(),
-        type: 'achievement' as const,
-        title: `${topic}${variant}`,
-        summary: `面向${topic}的${variant}研究，已完成中试验证。`,
-        status: 'published',
-        updatedAt: now,
-      },
+      expert(newId(), `研究员${n}`, `长期从事${topic}${variant}研究`, `${topic}${variant}`, now),
+      topicAchievement(newId(), topic, variant, now),
     ]),
   );
   await engine.upsert(
     EXPERT_KEYWORDS.map((keyword, i) => {
       ids[`expert${i}`] = newId();
-      return {
-        id: ids[`expert${i}`]!,
-        type: 'expert' as const,
-        title: `专家${i}`,
-        body: `长期从事碳化硅衬底方向研究：${keyword}`,
-        keywords: [keyword],
-        status: 'published',
-        updatedAt: now,
-      };
+      return expert(ids[`expert${i}`]!, `专家${i}`, `长期从事碳化硅衬底方向研究：${keyword}`, keyword, now);
     }),
   );
 });

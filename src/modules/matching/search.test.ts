@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createActor, createOrganisation, type TestActor } from '../../test/actors.js';
+import type { TestActor } from '../../test/actors.js';
 import { useTestApp } from '../../test/app.js';
 import type { TestContext } from '../../test/context.js';
-import { createListing, ownSearchNamespace, publishListing } from '../../test/fixtures/matching.js';
+import { createListing, createMatchingWorld, ownSearchNamespace } from '../../test/fixtures/matching.js';
 import { catalogModule } from '../catalog/module.js';
 import { searchEngineFor } from './engine-instance.js';
 import { matchingModule } from './module.js';
@@ -18,11 +18,9 @@ const ids: Record<string, string> = {};
 
 beforeAll(async () => {
   ({ ctx, app } = fixture);
-  owner = await createActor(ctx, { organisation: await createOrganisation(ctx, { type: 'university' }) });
-  otherOwner = await createActor(ctx, { organisation: await createOrganisation(ctx) });
-  operator = await createActor(ctx, { roles: [{ role: 'operator' }] });
-  const by = { owner, reviewer: operator };
-  ids.battery = await publishListing(ctx, app, 'achievement', by, {
+  const world = await createMatchingWorld(ctx, app);
+  ({ university: owner, enterprise: otherOwner, operator } = world);
+  ids.battery = await world.publish('achievement', owner, {
     title: '高镍锂离子电池正极材料连续化制备技术',
     summary: '正极材料批次一致性好、成本低',
     keywords: ['正极材料'],
@@ -35,7 +33,7 @@ beforeAll(async () => {
     confidential: { notes: '核心配方代号ZQX9，烧结助剂为氟化锶' },
     contacts: [{ name: '张老师', phone: '13912345678' }],
   });
-  ids.agv = await publishListing(ctx, app, 'achievement', by, {
+  ids.agv = await world.publish('achievement', owner, {
     title: '自动导引车激光SLAM导航与调度系统',
     summary: '仓储物流无人化搬运',
     keywords: ['移动机器人'],
@@ -45,7 +43,7 @@ beforeAll(async () => {
     regionCode: '320505',
     transferModes: ['license_nonexclusive', 'co_development'],
   });
-  ids.wastewater = await publishListing(ctx, app, 'achievement', by, {
+  ids.wastewater = await world.publish('achievement', owner, {
     title: '工业待处理废液在线监测系统',
     summary: '废液成分实时监测',
     keywords: ['在线监测'],
@@ -55,22 +53,16 @@ beforeAll(async () => {
     regionCode: '320205',
     transferModes: ['license_exclusive'],
   });
-  ids.otherBattery = await publishListing(
-    ctx,
-    app,
-    'achievement',
-    { owner: otherOwner, reviewer: operator },
-    {
-      title: '锂电池隔膜陶瓷涂层技术',
-      summary: '隔膜耐高温',
-      keywords: ['隔膜'],
-      field: '03',
-      trl: 6,
-      priceFen: 300_000_000,
-      regionCode: '320102',
-      transferModes: ['equity'],
-    },
-  );
+  ids.otherBattery = await world.publish('achievement', otherOwner, {
+    title: '锂电池隔膜陶瓷涂层技术',
+    summary: '隔膜耐高温',
+    keywords: ['隔膜'],
+    field: '03',
+    trl: 6,
+    priceFen: 300_000_000,
+    regionCode: '320102',
+    transferModes: ['equity'],
+  });
   // a draft is never in the index, whatever it says
   ids.draft = await createListing(app, 'achievement', owner, { title: '草稿锂离子电池负极硅碳材料' });
 });

@@ -97,6 +97,25 @@ export function normalizeText(s: string): string {
   return s.replace(INVISIBLE, '').normalize('NFKC').toLowerCase().replace(SPACE_OR_CONTROL, ' ').trim();
 }
 
+const HAN_RUN_OR_WORD = /\p{Script=Han}+|(?:(?!\p{Script=Han})[\p{L}\p{N}])+/gu;
+const HAN_RUN_OR_ASCII_WORD = /\p{Script=Han}+|[a-z0-9]+/gu;
+
+/**
+ * A normalised text's Han runs as their character bigrams (a lone character as itself) and its
+ * other words whole, in order; no dictionary, unlike `segment`. Titles are compared on them
+ * (diversity.ts, words of any script); the shared judged set's BM25 baseline counts them with
+ * ASCII words only, as its README defines it (scripts/bench/match-memory.ts).
+ */
+export function bigramTokens(normalised: string, words: 'any' | 'ascii' = 'any'): string[] {
+  const out: string[] = [];
+  for (const m of normalised.match(words === 'any' ? HAN_RUN_OR_WORD : HAN_RUN_OR_ASCII_WORD) ?? []) {
+    const chars = [...m];
+    if (!HAN.test(m) || chars.length === 1) out.push(m);
+    else for (let i = 0; i + 1 < chars.length; i++) out.push(chars[i]! + chars[i + 1]!);
+  }
+  return out;
+}
+
 /** Strips punctuation around a jieba token; returns '' for tokens that carry no letter or digit. */
 function cleanToken(raw: string): string {
   if (!HAS_WORD_CHAR.test(raw)) return '';
