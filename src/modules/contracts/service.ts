@@ -68,7 +68,8 @@ export interface ContractDeps {
   now?: () => Date;
 }
 
-const OBJECT = 'technology_contract';
+export const CONTRACT_OBJECT = 'technology_contract';
+const OBJECT = CONTRACT_OBJECT;
 
 /**
  * Checks an application against the rules and against who applies; returns it normalised.
