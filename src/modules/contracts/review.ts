@@ -86,7 +86,8 @@ export async function takeForReview(deps: ContractDeps, caller: Caller, id: stri
 }
 
 const TAKE_FROM = ['submitted'] as const;
-const VIEW_OF_OLD = raw(contractViewSql('old'));
+/** The contract's view, built once in the statement's `old` (the row as locked). */
+const VIEW = raw(contractViewSql('technology_contracts'));
 
 /**
  * The take as one statement (repository.ts, `updateContractIf`) when it is allowed, which the
@@ -117,15 +118,16 @@ async function takeInOneStatement(deps: ContractDeps, caller: Caller, id: string
           action: 'contract.take',
           objectType: CONTRACT_OBJECT,
           objectId: id,
-          before: text`${VIEW_OF_OLD}`,
+          before: text`old.extra`,
           // The view's fields the take changes (reviewStartedAt is not in the view).
-          after: text`(${VIEW_OF_OLD} || jsonb_build_object('status', 'under_review'::text,
+          after: text`(old.extra || jsonb_build_object('status', 'under_review'::text,
             'reviewerId', ${p.id}::text, 'updatedAt', ${updatedAt.toISOString()}::text))`,
           requestId: caller.requestId,
         },
         from,
       ),
     ],
+    { extra: VIEW },
   );
   return taken?.after;
 }
