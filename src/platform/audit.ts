@@ -3,7 +3,7 @@ import type { DbOrTx } from './db.js';
 import { newId } from './ids.js';
 import type { Principal } from './principal.js';
 import { auditEvents } from './schema.js';
-import { jsonbTextWith, raw, Text, text } from './statement.js';
+import { jsonbTextWith, raw, type Text, text } from './statement.js';
 
 /** Who acted: a person, a partner client, the system itself (jobs, migrations) or nobody. */
 export interface Actor {
@@ -40,8 +40,7 @@ export async function recordAudit(tx: DbOrTx, e: AuditEntry): Promise<void> {
 /**
  * `recordAudit` as a CTE of a larger statement (a `Text`, platform/statement.ts): the row written
  * once per row of `from` (a CTE of the statement), with `lateValue` (SQL of that statement) at
- * `afterPaths` of `after`. A `before` or `after` given as a `Text` is SQL of the statement
- * yielding the jsonb itself (e.g. a view of the row the statement locked).
+ * `afterPaths` of `after`.
  */
 export function auditCteText(
   name: string,
@@ -54,9 +53,7 @@ export function auditCteText(
   return text`${raw(name)} AS (
     INSERT INTO audit_events (id, actor_type, actor_id, organisation_id, action, object_type, object_id, before, after, request_id)
     SELECT ${r.id}::uuid, ${r.actorType}, ${r.actorId}, ${r.organisationId}::uuid, ${r.action}, ${r.objectType}, ${r.objectId},
-           ${r.before instanceof Text ? r.before : jsonbTextWith(r.before)}, ${
-             r.after instanceof Text ? r.after : jsonbTextWith(r.after, lateValue, afterPaths)
-           }, ${r.requestId}
+           ${jsonbTextWith(r.before)}, ${jsonbTextWith(r.after, lateValue, afterPaths)}, ${r.requestId}
     FROM ${raw(from)})`;
 }
 

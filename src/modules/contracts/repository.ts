@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, getTableColumns, gt, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../../platform/db.js';
-import { joinText, type Raw, raw, runText, type Text, text } from '../../platform/statement.js';
+import { joinText, raw, runText, type Text, text } from '../../platform/statement.js';
 import { usersWithRole } from '../identity/index.js';
 import type { ContractStatus } from './rules.js';
 import { contractRegistrationCounters, technologyContracts } from './schema.js';
@@ -259,49 +259,6 @@ export async function updateContractWith(
   if (result?.n !== 1) throw new Error(`technology contract ${r.id} was not updated`);
   return after;
 }
-
-/**
- * An optimistic transition in ONE statement, outside any transaction: locks the contract only if
- * `guard` holds (its state, who may act: SQL on `technology_contracts`' columns), applies `set`
- * and `writes` (CTEs selecting from `from`, the locked row as it was, `old`, joined with the
- * update; e.g. its audit row; `extra`, SQL of the locked row, is computed once as `old.extra` for
- * them). One round trip and no BEGIN or COMMIT, where `transition` takes
- * two and four statements. Undefined when the guard did not hold (nothing written): the caller
- * then takes the transaction's path, which says why (404, 403 or 409).
- */
-export async function updateContractIf(
-  db: DbOrTx,
-  id: string,
-  guard: Text,
-  set: Partial<typeof technologyContracts.$inferInsert>,
-  writes: (from: string, updatedAt: Date) => Text[],
-  opts: { extra?: Raw } = {},
-): Promise<{ before: ContractRow; after: ContractRow } | undefined> {
-  const updatedAt = new Date();
-  const values = { ...set, updatedAt } as Record<ContractKey, unknown>;
-  const assignments = joinText(
-    (Object.keys(values) as ContractKey[]).map(
-      (k) => text`${raw(`"${COLUMN_OF[k].name}"`)} = ${toDriver(k, values[k])}`,
-    ),
-    ', ',
-  );
-  const more = writes('old JOIN upd ON upd.id = old.id', updatedAt);
-  const [raw_] = await runText(
-    db,
-    text`WITH old AS (
-        SELECT ${raw(SELECT_COLUMNS)}${opts.extra ? text`, ${opts.extra} AS extra` : text``} FROM technology_contracts
-        WHERE technology_contracts.id = ${id} AND (${guard})
-        FOR UPDATE OF technology_contracts),
-      upd AS (UPDATE technology_contracts SET ${assignments} FROM old
-        WHERE technology_contracts.id = ${id} AND technology_contracts.id = old.id
-        RETURNING technology_contracts.id)${more.length ? text`, ${joinText(more, ', ')}` : text``}
-    SELECT ${raw(OLD_COLUMNS)} FROM old JOIN upd ON upd.id = old.id`,
-  );
-  if (!raw_) return undefined;
-  const before = contractFrom(raw_);
-  return { before, after: { ...before, ...set, updatedAt } as ContractRow };
-}
-const OLD_COLUMNS = COLUMNS.map(([, c]) => `old."${c.name}"`).join(', ');
 
 export async function updateContract(
   tx: Tx,

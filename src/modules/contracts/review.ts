@@ -4,12 +4,11 @@
  * gap-free registration number and requests the data transaction voucher in one transaction.
  */
 import { sql } from 'drizzle-orm';
-import { actorOf, auditCteText } from '../../platform/audit.js';
+import { auditCteText } from '../../platform/audit.js';
 import type { Tx } from '../../platform/db.js';
 import { ConflictError, ForbiddenError, ValidationError } from '../../platform/errors.js';
-import { UUID_RE } from '../../platform/ids.js';
 import { registerMessages } from '../../platform/messages.js';
-import { actsFor, isRegistrarOf } from '../../platform/principal.js';
+import { actsFor } from '../../platform/principal.js';
 import { constantText, jsonbTextWith, raw, text } from '../../platform/statement.js';
 import { findSubCentre, subCentreSql } from '../identity/index.js';
 import { eventCtesText, subscribedEndpointsText } from '../integration/index.js';
@@ -27,14 +26,13 @@ import {
   type ContractRow,
   registerInOneStatement,
   updateContract,
-  updateContractIf,
   updateContractWith,
 } from './repository.js';
 import { REFUSAL_GROUNDS, RETURN_REASONS, SETTINGS } from './rules.js';
 import { contractVersions, technologyContracts } from './schema.js';
-import { CONTRACT_OBJECT, type ContractDeps, contractAudit, transition } from './service.js';
+import { type ContractDeps, contractAudit, transition } from './service.js';
 import type { PartyInput } from './validation.js';
-import { type Caller, contractViewSql, effectiveAmount, toView, voucherSourceId } from './view.js';
+import { type Caller, effectiveAmount, toView, voucherSourceId } from './view.js';
 
 export const VOUCHER_SOURCE = 'technology_contract';
 
@@ -63,13 +61,11 @@ export function assertNotApplicant(caller: Caller, r: Pick<ContractRow, 'created
 
 export async function takeForReview(deps: ContractDeps, caller: Caller, id: string) {
   const now = deps.now?.() ?? new Date();
-  const taken = await takeInOneStatement(deps, caller, id, now);
-  if (taken) return toView(taken);
   const row = await transition(
     deps,
     caller,
     id,
-    { action: 'take', policy: REVIEW, from: TAKE_FROM, auditedByApply: true },
+    { action: 'take', policy: REVIEW, from: ['submitted'], auditedByApply: true },
     (tx, r) => {
       assertNotApplicant(caller, r);
       // The update and its audit row in one statement.
@@ -83,53 +79,6 @@ export async function takeForReview(deps: ContractDeps, caller: Caller, id: stri
     },
   );
   return toView(row);
-}
-
-const TAKE_FROM = ['submitted'] as const;
-/** The contract's view, built once in the statement's `old` (the row as locked). */
-const VIEW = raw(contractViewSql('technology_contracts'));
-
-/**
- * The take as one statement (repository.ts, `updateContractIf`) when it is allowed, which the
- * statement checks on the row it locks: submitted, at a point the caller is registrar of
- * (`contract.review`, which implies `contract.read`), and not the caller's own application
- * (`assertNotApplicant`). The audit row is the transaction path's: the contract's view before
- * (`contractViewSql`, the view in SQL) and after. Undefined when any of this does not hold: the
- * transaction path then answers as it always has (404, 403, 409).
- */
-async function takeInOneStatement(deps: ContractDeps, caller: Caller, id: string, now: Date) {
-  const p = caller.principal;
-  if (!p?.roles.includes('registrar') || p.registrarSubCentres.length === 0 || !UUID_RE.test(id))
-    return undefined;
-  const points = p.registrarSubCentres.filter((s) => isRegistrarOf(p, s));
-  const taken = await updateContractIf(
-    deps.db,
-    id,
-    text`technology_contracts.status = ANY(${[...TAKE_FROM]}::text[])
-      AND technology_contracts.sub_centre_id::text = ANY(${points}::text[])
-      AND technology_contracts.created_by <> ${p.id}::text
-      AND technology_contracts.organisation_id::text IS DISTINCT FROM ${p.organisationId ?? null}::text`,
-    { status: 'under_review', reviewerId: p.id, reviewStartedAt: now },
-    (from, updatedAt) => [
-      auditCteText(
-        'audit',
-        {
-          actor: actorOf(p),
-          action: 'contract.take',
-          objectType: CONTRACT_OBJECT,
-          objectId: id,
-          before: text`old.extra`,
-          // The view's fields the take changes (reviewStartedAt is not in the view).
-          after: text`(old.extra || jsonb_build_object('status', 'under_review'::text,
-            'reviewerId', ${p.id}::text, 'updatedAt', ${updatedAt.toISOString()}::text))`,
-          requestId: caller.requestId,
-        },
-        from,
-      ),
-    ],
-    { extra: VIEW },
-  );
-  return taken?.after;
 }
 
 export interface ReturnReason {

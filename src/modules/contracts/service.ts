@@ -68,8 +68,7 @@ export interface ContractDeps {
   now?: () => Date;
 }
 
-export const CONTRACT_OBJECT = 'technology_contract';
-const OBJECT = CONTRACT_OBJECT;
+const OBJECT = 'technology_contract';
 
 /**
  * Checks an application against the rules and against who applies; returns it normalised.

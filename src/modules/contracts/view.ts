@@ -51,54 +51,6 @@ export function toView(r: ContractRow): Schema<'Contract'> {
 }
 export type ContractView = Schema<'Contract'>;
 
-/**
- * `toView` in SQL, of the row `alias` (a `technology_contracts` row, or a CTE with its columns):
- * the same jsonb as `toView`'s JSON, for a statement that writes a view of a row it has not
- * sent to this process (the optimistic take, review.ts). Keep the two together:
- * `view-sql.test.ts` compares them on rows of every kind.
- */
-export function contractViewSql(alias: string): string {
-  const c = (column: string) => `${alias}.${column}`;
-  const ts = (column: string) => `to_char(${c(column)} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-  // A details key toView passes through: absent stays absent (JSON.stringify drops undefined).
-  const passed = ['licenceType', 'licenceTermMonths', 'investeeName']
-    .map(
-      (k) =>
-        `CASE WHEN ${c('details')} ? '${k}' THEN jsonb_build_object('${k}', ${c('details')} -> '${k}') ELSE '{}'::jsonb END`,
-    )
-    .join(' || ');
-  // A details key with a default: absent or JSON null becomes the default (`?? []`, `?? false`).
-  const withDefault = (k: string, d: string) =>
-    `coalesce(nullif(${c('details')} -> '${k}', 'null'::jsonb), '${d}'::jsonb)`;
-  return `(jsonb_build_object(
-      'id', ${c('id')}, 'status', ${c('status')}, 'version', ${c('version')},
-      'organisationId', ${c('organisation_id')}, 'subCentreId', ${c('sub_centre_id')},
-      'type', ${c('type')}, 'subtype', ${c('subtype')}, 'projectName', ${c('project_name')},
-      'signingDate', ${c('signing_date')}, 'validFrom', ${c('valid_from')}, 'validTo', ${c('valid_to')},
-      'technologyField', ${c('technology_field')}, 'imported', ${c('imported')}, 'disputed', ${c('disputed')},
-      'seller', ${c('seller')}, 'buyer', ${c('buyer')},
-      'achievementIds', to_jsonb(${c('achievement_ids')}), 'patentNumbers', to_jsonb(${c('patent_numbers')}),
-      'ipRegistrationNumbers', ${withDefault('ipRegistrationNumbers', '[]')},
-      'relatedToTransferOrDevelopment', ${withDefault('relatedToTransferOrDevelopment', 'false')},
-      'contractValueFen', ${c('contract_value_fen')}, 'nonTechnicalCostsFen', ${c('non_technical_costs_fen')},
-      'payment', ${c('payment')}, 'documentSha256', ${c('document_sha256')},
-      'transferInstitutionId', ${c('transfer_institution_id')}, 'techManagerIds', to_jsonb(${c('tech_manager_ids')}))
-    || jsonb_build_object(
-      'transactionAmountFen', coalesce(${c('transaction_amount_fen')}, ${c('contract_value_fen')} - ${c('non_technical_costs_fen')}),
-      'determinedAmountFen', ${c('determined_amount_fen')}, 'determinationReason', ${c('determination_reason')},
-      'effectiveTransactionAmountFen', coalesce(${c('determined_amount_fen')}, ${c('transaction_amount_fen')}, 0),
-      'submittedAt', ${ts('submitted_at')}, 'dueDate', ${c('due_date')},
-      'dueDateProvisional', ${c('due_date_provisional')}, 'reviewWorkingDays', ${c('review_working_days')},
-      'reviewerId', ${c('reviewer_id')}, 'returnReasons', ${c('return_reasons')},
-      'refusal', CASE WHEN coalesce(${c('refusal_ground')}, '') <> ''
-        THEN jsonb_build_object('ground', ${c('refusal_ground')}, 'text', ${c('refusal_text')}) END,
-      'registrationNumber', ${c('registration_number')}, 'voucherNumber', NULL::text,
-      'registeredAt', ${ts('registered_at')}, 'cancelledAt', ${ts('cancelled_at')},
-      'cancellationReason', ${c('cancellation_reason')},
-      'createdAt', ${ts('created_at')}, 'updatedAt', ${ts('updated_at')})
-    || ${passed})`;
-}
-
 /** Voucher source id of a contract version: the contract id, then `<id>:v<n>` after amendments. */
 export const voucherSourceId = (id: string, version: number) => (version === 1 ? id : `${id}:v${version}`);
 
