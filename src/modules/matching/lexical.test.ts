@@ -158,7 +158,7 @@ describe('lexical ranker (BM25F)', () => {
     expect(LEXICAL_PARAMS.k1).toBeGreaterThan(0);
   });
 
-  it('takes a number as a quantity, not a subject: a listing sharing only the need\'s numbers is no match', () => {
+  it("takes a number as a quantity, not a subject: a listing sharing only the need's numbers is no match", () => {
     const need = { title: '视觉检测替代人工目检', body: '预算60万，漏检率0.5%以下，节拍2秒' };
     const terms = lexicalQuery(need, none);
     expect(terms.map((t) => t.term)).not.toEqual(expect.arrayContaining(['60']));
