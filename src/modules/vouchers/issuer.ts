@@ -18,7 +18,7 @@ import { emitIssuedEvents } from './events.js';
 import type { Keyring } from './keys.js';
 import { buildPayload, ISSUE_QUEUE, type VoucherRequest, voucherNumberFor } from './request.js';
 import { insertVouchers, lockPendingTransactions, type NewVoucher, type TransactionRow } from './store.js';
-import { signVoucherSync, voucherLeafHash } from './voucher-format.js';
+import { signVoucherInPool, voucherLeafHash } from './voucher-format.js';
 
 export interface Issuer {
   /** Issue this transaction's voucher (in a shared batch); resolves once it exists. */
@@ -41,6 +41,8 @@ export class IssueError extends Error {
   }
 }
 
+/** work_mem of an issuing transaction (its batch's arrays in memory, not in a temporary file). */
+const BATCH_WORK_MEM = '32MB';
 /** Jobs' requests: at most this many per database transaction. */
 const MAX_BATCH = 1000;
 /**
@@ -73,11 +75,18 @@ export function createIssuer(deps: {
   async function issueRows(client: pg.PoolClient, rows: TransactionRow[]): Promise<string[]> {
     if (rows.length === 0) return [];
     const signer = await keyring.voucherSigner();
-    // Synchronous Ed25519 signing (~0.2 ms a voucher), yielding to the event loop between slices
-    // so that a large batch after an outage cannot starve timers and database I/O.
-    const signed: (NewVoucher | undefined)[] = [];
+    // Each payload is built, validated and canonicalised here; its Ed25519 signature (most of a
+    // voucher's cost) is computed on libuv's thread pool, so the event loop (the sequencer, other
+    // batches' statements, an API replica's requests) is not held while a batch signs. Yielding
+    // between slices so that a large batch after an outage cannot starve timers and database I/O.
+    const signing: Promise<NewVoucher | undefined>[] = [];
     // The numbers' random bits in one CSPRNG draw for the batch (7 bytes each), not one per voucher.
     const random = randomBytes(7 * rows.length);
+    // One bad request must not hold up the batch: it stays pending, its job fails visibly.
+    const unsigned = (err: unknown, row: TransactionRow): undefined => {
+      logger.error({ err, transactionId: row.id }, 'cannot build or sign a voucher');
+      return undefined;
+    };
     for (let i = 0; i < rows.length; i++) {
       if (i > 0 && i % 100 === 0) await new Promise((r) => setImmediate(r));
       const row = rows[i]!;
@@ -86,21 +95,25 @@ export function createIssuer(deps: {
         issuedAt.setMilliseconds(0); // the payload carries whole seconds
         const number = voucherNumberFor(issuedAt, random.subarray(7 * i, 7 * i + 7));
         const payload = buildPayload(row.request as VoucherRequest, number, issuedAt);
-        const jws = signVoucherSync(payload, signer.privateKey, signer.kid);
-        signed.push({
-          transactionId: row.id,
-          number,
-          jws,
-          kid: signer.kid,
-          leafHash: Buffer.from(voucherLeafHash(jws)),
-          issuedAt,
-          revocationReason: row.revocation_requested_at ? (row.revocation_reason ?? 'cancelled') : null,
-        });
+        signing.push(
+          signVoucherInPool(payload, signer.privateKey, signer.kid).then(
+            (jws): NewVoucher => ({
+              transactionId: row.id,
+              number,
+              jws,
+              kid: signer.kid,
+              leafHash: Buffer.from(voucherLeafHash(jws)),
+              issuedAt,
+              revocationReason: row.revocation_requested_at ? (row.revocation_reason ?? 'cancelled') : null,
+            }),
+            (err) => unsigned(err, row),
+          ),
+        );
       } catch (err) {
-        // One bad request must not hold up the batch: it stays pending, its job fails visibly.
-        logger.error({ err, transactionId: row.id }, 'cannot build or sign a voucher');
+        unsigned(err, row);
       }
     }
+    const signed = await Promise.all(signing);
     const made = signed.filter((v): v is NewVoucher => v !== undefined);
     // One statement: the vouchers, their transactions marked issued, their jobs marked done.
     const issued = await insertVouchers(client, made);
@@ -129,7 +142,9 @@ export function createIssuer(deps: {
   async function inTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await pool.connect();
     try {
-      await client.query('BEGIN');
+      // A 4,000-voucher batch's arrays (5 MB of JWS) outgrow the default 4 MB work_mem, and the
+      // insert's unnest then spilled them to a temporary file and read them back.
+      await client.query(`BEGIN; SET LOCAL work_mem = '${BATCH_WORK_MEM}'`);
       const out = await fn(client);
       await client.query('COMMIT');
       return out;
