@@ -95,7 +95,8 @@ if (EXPLAIN_MS !== undefined) {
     'auto_explain.log_nested_statements': 'on',
   };
   const database = (await pool.query<{ d: string }>('SELECT current_database() AS d')).rows[0]!.d;
-  for (const [k, v] of Object.entries(settings)) await pool.query(`ALTER DATABASE ${database} SET ${k} = '${v}'`);
+  for (const [k, v] of Object.entries(settings))
+    await pool.query(`ALTER DATABASE ${database} SET ${k} = '${v}'`);
   await runtime.close();
   runtime = await startRuntime(config, { api: true, workers: E2E || HTTP_WITH_WORKERS, modules: MODULES });
   ({ ctx } = runtime);
