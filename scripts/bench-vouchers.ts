@@ -113,7 +113,7 @@ async function explained(): Promise<void> {
   const kept = path.join(os.tmpdir(), `bench-vouchers-explain-${run}.log`);
   await fs.writeFile(kept, text);
   const by = new Map<string, { n: number; ms: number }>();
-  for (const m of text.matchAll(/duration: ([\d.]+) ms\s+plan:\s*\n\s*Query Text: ([^\n]*)/g)) {
+  for (const m of text.matchAll(/duration: ([\d.]+) ms\s+plan:\s*\n\s*Query Text:([\s\S]{0,400})/g)) {
     const key = m[2]!.replace(/\s+/g, ' ').trim().slice(0, 90);
     const e = by.get(key) ?? { n: 0, ms: 0 };
     e.n++;

@@ -18,7 +18,7 @@ import { emitIssuedEvents } from './events.js';
 import type { Keyring } from './keys.js';
 import { buildPayload, ISSUE_QUEUE, type VoucherRequest, voucherNumberFor } from './request.js';
 import { insertVouchers, lockPendingTransactions, type NewVoucher, type TransactionRow } from './store.js';
-import { signVoucherInPool, voucherLeafHash } from './voucher-format.js';
+import { signVoucherSync, voucherLeafHash } from './voucher-format.js';
 
 export interface Issuer {
   /** Issue this transaction's voucher (in a shared batch); resolves once it exists. */
@@ -75,18 +75,11 @@ export function createIssuer(deps: {
   async function issueRows(client: pg.PoolClient, rows: TransactionRow[]): Promise<string[]> {
     if (rows.length === 0) return [];
     const signer = await keyring.voucherSigner();
-    // Each payload is built, validated and canonicalised here; its Ed25519 signature (most of a
-    // voucher's cost) is computed on libuv's thread pool, so the event loop (the sequencer, other
-    // batches' statements, an API replica's requests) is not held while a batch signs. Yielding
-    // between slices so that a large batch after an outage cannot starve timers and database I/O.
-    const signing: Promise<NewVoucher | undefined>[] = [];
+    // Synchronous Ed25519 signing (~0.2 ms a voucher), yielding to the event loop between slices
+    // so that a large batch after an outage cannot starve timers and database I/O.
+    const signed: (NewVoucher | undefined)[] = [];
     // The numbers' random bits in one CSPRNG draw for the batch (7 bytes each), not one per voucher.
     const random = randomBytes(7 * rows.length);
-    // One bad request must not hold up the batch: it stays pending, its job fails visibly.
-    const unsigned = (err: unknown, row: TransactionRow): undefined => {
-      logger.error({ err, transactionId: row.id }, 'cannot build or sign a voucher');
-      return undefined;
-    };
     for (let i = 0; i < rows.length; i++) {
       if (i > 0 && i % 100 === 0) await new Promise((r) => setImmediate(r));
       const row = rows[i]!;
@@ -95,25 +88,21 @@ export function createIssuer(deps: {
         issuedAt.setMilliseconds(0); // the payload carries whole seconds
         const number = voucherNumberFor(issuedAt, random.subarray(7 * i, 7 * i + 7));
         const payload = buildPayload(row.request as VoucherRequest, number, issuedAt);
-        signing.push(
-          signVoucherInPool(payload, signer.privateKey, signer.kid).then(
-            (jws): NewVoucher => ({
-              transactionId: row.id,
-              number,
-              jws,
-              kid: signer.kid,
-              leafHash: Buffer.from(voucherLeafHash(jws)),
-              issuedAt,
-              revocationReason: row.revocation_requested_at ? (row.revocation_reason ?? 'cancelled') : null,
-            }),
-            (err) => unsigned(err, row),
-          ),
-        );
+        const jws = signVoucherSync(payload, signer.privateKey, signer.kid);
+        signed.push({
+          transactionId: row.id,
+          number,
+          jws,
+          kid: signer.kid,
+          leafHash: Buffer.from(voucherLeafHash(jws)),
+          issuedAt,
+          revocationReason: row.revocation_requested_at ? (row.revocation_reason ?? 'cancelled') : null,
+        });
       } catch (err) {
-        unsigned(err, row);
+        // One bad request must not hold up the batch: it stays pending, its job fails visibly.
+        logger.error({ err, transactionId: row.id }, 'cannot build or sign a voucher');
       }
     }
-    const signed = await Promise.all(signing);
     const made = signed.filter((v): v is NewVoucher => v !== undefined);
     // One statement: the vouchers, their transactions marked issued, their jobs marked done.
     const issued = await insertVouchers(client, made);

@@ -11,7 +11,6 @@ import {
   makeVoucherNumber,
   normalizeVoucherNumber,
   signVoucher,
-  signVoucherInPool,
   signVoucherSync,
   VOUCHER_JWS_TYPE,
   type VoucherPayload,
@@ -295,24 +294,6 @@ describe('signVoucherSync', () => {
     const b = signVoucherSync(payload, privateKey, publicJwk.kid);
     expect(b).toBe(a);
     expect((await verifyVoucher(b, { keys: [publicJwk] })).ok).toBe(true);
-  });
-});
-
-describe('signVoucherInPool', () => {
-  it('produces exactly the JWS that signVoucher produces, and it verifies', async () => {
-    const { privateKey, publicJwk } = keyA;
-    const payload = sample();
-    const a = await signVoucher(payload, privateKey, publicJwk.kid);
-    const b = await signVoucherInPool(payload, privateKey, publicJwk.kid);
-    expect(b).toBe(a);
-    expect((await verifyVoucher(b, { keys: [publicJwk] })).ok).toBe(true);
-  });
-
-  it('refuses an invalid payload before signing, as signVoucherSync does', () => {
-    const { privateKey, publicJwk } = keyA;
-    const bad = { ...sample(), number: 'not-a-number' };
-    expect(() => signVoucherInPool(bad, privateKey, publicJwk.kid)).toThrow(/invalid voucher payload/);
-    expect(() => signVoucherSync(bad, privateKey, publicJwk.kid)).toThrow(/invalid voucher payload/);
   });
 });
 

@@ -265,11 +265,15 @@ export async function signVoucher(
     .sign(key);
 }
 
+/**
+ * The same compact JWS as `signVoucher`, byte for byte (Ed25519 is deterministic), signed
+ * synchronously with node:crypto. jose re-imports the key through WebCrypto for every signature,
+ * which dominates the cost of issuing vouchers in bulk; this path does not.
+ */
 /** Encoded protected headers by kid (a few keys in a process's life). */
 const HEADERS = new Map<string, string>();
 
-/** `<header>.<body>` of a voucher JWS: the bytes its Ed25519 signature is over. */
-function signingInput(payload: VoucherPayload, key: KeyObject, kid: string): string {
+export function signVoucherSync(payload: VoucherPayload, key: KeyObject, kid: string): string {
   if (!isText(kid)) throw new TypeError('kid must be a non-empty string');
   if (key.asymmetricKeyType !== 'ed25519' || key.type !== 'private')
     throw new TypeError('vouchers are signed with an Ed25519 private key');
@@ -279,32 +283,9 @@ function signingInput(payload: VoucherPayload, key: KeyObject, kid: string): str
     if (HEADERS.size >= 16) HEADERS.clear();
     HEADERS.set(kid, header);
   }
-  return `${header}.${Buffer.from(canonicalText(payload), 'utf8').toString('base64url')}`;
-}
-
-/**
- * The same compact JWS as `signVoucher`, byte for byte (Ed25519 is deterministic), signed
- * synchronously with node:crypto. jose re-imports the key through WebCrypto for every signature,
- * which dominates the cost of issuing vouchers in bulk; this path does not.
- */
-export function signVoucherSync(payload: VoucherPayload, key: KeyObject, kid: string): string {
-  const input = signingInput(payload, key, kid);
-  return `${input}.${cryptoSign(null, Buffer.from(input, 'ascii'), key).toString('base64url')}`;
-}
-
-/**
- * The same compact JWS as `signVoucherSync`, byte for byte, with the Ed25519 signature (most of
- * the cost of a voucher) computed on libuv's thread pool (node:crypto's callback form), so that
- * the event loop goes on with other work meanwhile. The payload is validated and canonicalised
- * before this returns: a bad payload throws synchronously, as with `signVoucherSync`.
- */
-export function signVoucherInPool(payload: VoucherPayload, key: KeyObject, kid: string): Promise<string> {
-  const input = signingInput(payload, key, kid);
-  return new Promise((resolve, reject) =>
-    cryptoSign(null, Buffer.from(input, 'ascii'), key, (err, signature) =>
-      err ? reject(err) : resolve(`${input}.${signature.toString('base64url')}`),
-    ),
-  );
+  const body = Buffer.from(canonicalText(payload), 'utf8').toString('base64url');
+  const signature = cryptoSign(null, Buffer.from(`${header}.${body}`, 'ascii'), key).toString('base64url');
+  return `${header}.${body}.${signature}`;
 }
 
 /** A JWKS document (RFC 7517 §5): the exchange's published voucher keys, current and retired. */
