@@ -75,6 +75,55 @@ const E2E = !ONLY || ONLY === 'e2e';
 let runtime = await startRuntime(config, { api: true, workers: E2E || HTTP_WITH_WORKERS, modules: MODULES });
 let { ctx } = runtime;
 let { pool, db } = ctx.database;
+/**
+ * BENCH_EXPLAIN=<ms>: every statement of the service's sessions taking at least that long is
+ * logged with its plan, buffers and WAL (auto_explain, loaded into each new session; the service is
+ * restarted on the same database for that) to the server log; the end-to-end run then prints the
+ * database time by statement.
+ */
+const EXPLAIN_MS = process.env.BENCH_EXPLAIN;
+let serverLog: { file: string; from: number } | undefined;
+if (EXPLAIN_MS !== undefined) {
+  const dir = (await pool.query<{ d: string }>("SELECT current_setting('data_directory') AS d")).rows[0]!.d;
+  const settings = {
+    session_preload_libraries: 'auto_explain',
+    'auto_explain.log_min_duration': EXPLAIN_MS,
+    'auto_explain.log_analyze': 'on',
+    'auto_explain.log_timing': 'off',
+    'auto_explain.log_buffers': 'on',
+    'auto_explain.log_wal': 'on',
+    'auto_explain.log_nested_statements': 'on',
+  };
+  const database = (await pool.query<{ d: string }>('SELECT current_database() AS d')).rows[0]!.d;
+  for (const [k, v] of Object.entries(settings))
+    await pool.query(`ALTER DATABASE ${database} SET ${k} = '${v}'`);
+  await runtime.close();
+  runtime = await startRuntime(config, { api: true, workers: E2E || HTTP_WITH_WORKERS, modules: MODULES });
+  ({ ctx } = runtime);
+  ({ pool, db } = ctx.database);
+  const file = `${dir}.log`;
+  serverLog = { file, from: (await fs.stat(file)).size };
+}
+
+/** Database time by statement from the auto_explain entries written since `serverLog.from`. */
+async function explained(): Promise<void> {
+  if (!serverLog) return;
+  const text = (await fs.readFile(serverLog.file, 'utf8')).slice(serverLog.from);
+  // The data directory goes at the end of the run: the plans are kept beside it.
+  const kept = path.join(os.tmpdir(), `bench-vouchers-explain-${run}.log`);
+  await fs.writeFile(kept, text);
+  const by = new Map<string, { n: number; ms: number }>();
+  for (const m of text.matchAll(/duration: ([\d.]+) ms\s+plan:\s*\n\s*Query Text:([\s\S]{0,400})/g)) {
+    const key = m[2]!.replace(/\s+/g, ' ').trim().slice(0, 90);
+    const e = by.get(key) ?? { n: 0, ms: 0 };
+    e.n++;
+    e.ms += Number(m[1]);
+    by.set(key, e);
+  }
+  console.log(`database time by statement (auto_explain, ≥ ${EXPLAIN_MS} ms; plans in ${kept}):`);
+  for (const [k, e] of [...by].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15))
+    console.log(`${e.ms.toFixed(0).padStart(8)} ms ${String(e.n).padStart(6)}×  ${k}`);
+}
 
 /** Restarts the service on the same data directory (its database kept) as an API replica. */
 async function restartForHttp(): Promise<void> {
@@ -134,10 +183,42 @@ async function sampled<T>(fn: () => Promise<T>): Promise<T> {
  */
 async function endToEnd() {
   const stopProfile = await startProfile();
+  const pgBefore = await postgresCpuUs();
+  const processBefore = process.cpuUsage();
+  const mainBefore = mainThreadCpuUs() ?? 0;
   try {
-    return await sampled(endToEndRun);
+    const r = await sampled(endToEndRun);
+    await explained();
+    const processUs = process.cpuUsage(processBefore);
+    const cpu = {
+      main: ((mainThreadCpuUs() ?? 0) - mainBefore) / r.total,
+      process: (processUs.user + processUs.system) / r.total,
+      postgres: ((await postgresCpuUs()) - pgBefore) / r.total,
+    };
+    return { ...r, cpu };
   } finally {
     await stopProfile();
+  }
+}
+
+/**
+ * CPU µs (utime + stime) of the PostgreSQL server's processes, backends and background processes,
+ * from /proc (Linux, a server on this machine; 0 elsewhere). A backend that exits in between takes
+ * its time with it: the pools keep theirs for the run.
+ */
+async function postgresCpuUs(): Promise<number> {
+  try {
+    const pids = await pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity');
+    let ticks = 0;
+    for (const { pid } of pids.rows) {
+      const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+      if (!stat) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    }
+    return (ticks * 1e6) / 100;
+  } catch {
+    return 0;
   }
 }
 
@@ -408,6 +489,9 @@ try {
         )}${(e2e.perSec / raw.perSec).toFixed(2).padStart(7)}${e2e.p50.toFixed(0).padStart(9)}${e2e.p99
         .toFixed(0)
         .padStart(9)}${e2e.max.toFixed(0).padStart(9)}`,
+    );
+    lines.push(
+      `  CPU per voucher: ${e2e.cpu.main.toFixed(0)} µs main thread, ${e2e.cpu.process.toFixed(0)} µs this process (thread pool included), ${e2e.cpu.postgres.toFixed(0)} µs PostgreSQL`,
     );
     targets.push(
       `≥ 3000 vouchers/s sustained: ${ok(e2e.perSec >= 3000)} (offered ${e2e.offered.toFixed(0)}/s); p99 to inclusion ≤ 1000 ms: ${ok(e2e.p99 <= 1000)}`,

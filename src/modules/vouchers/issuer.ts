@@ -41,6 +41,8 @@ export class IssueError extends Error {
   }
 }
 
+/** work_mem of an issuing transaction (its batch's arrays in memory, not in a temporary file). */
+const BATCH_WORK_MEM = '32MB';
 /** Jobs' requests: at most this many per database transaction. */
 const MAX_BATCH = 1000;
 /**
@@ -129,7 +131,9 @@ export function createIssuer(deps: {
   async function inTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await pool.connect();
     try {
-      await client.query('BEGIN');
+      // A 4,000-voucher batch's arrays (5 MB of JWS) outgrow the default 4 MB work_mem, and the
+      // insert's unnest then spilled them to a temporary file and read them back.
+      await client.query(`BEGIN; SET LOCAL work_mem = '${BATCH_WORK_MEM}'`);
       const out = await fn(client);
       await client.query('COMMIT');
       return out;

@@ -63,12 +63,30 @@ export async function lockPendingTransactions(
            ORDER BY id FOR UPDATE`,
           [pick.ids],
         )
-      : await q.query<TransactionRow>(
-          `SELECT ${cols} FROM voucher_transactions WHERE state = 'pending'
-           ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
-          [pick.limit],
-        );
+      : await oldestPending(q, cols, pick.limit);
   return res.rows;
+}
+
+/**
+ * The oldest pending transactions, in the order of the pending index (created_at), read only as
+ * far as the batch needs. Left to itself the planner, whose row estimate for the backlog lags
+ * (451 estimated, 13,618 pending), read the whole backlog with a bitmap scan and sorted every
+ * pending row with its request (12 MB, an external merge on disk, 0.6 s of a 4,000-row batch): a
+ * batch's cost grew with the backlog it was meant to shrink. Sorting is priced out for this one
+ * statement (a local setting inside the caller's transaction, restored after it; a failure
+ * rolls the transaction back, setting included), so the ordered index scan wins at any backlog.
+ */
+async function oldestPending(q: Queryable, cols: string, limit: number) {
+  const before = await q.query<{ prev: string }>(
+    "SELECT current_setting('enable_sort') AS prev, set_config('enable_sort', 'off', true)",
+  );
+  const res = await q.query<TransactionRow>(
+    `SELECT ${cols} FROM voucher_transactions WHERE state = 'pending'
+     ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+    [limit],
+  );
+  await q.query("SELECT set_config('enable_sort', $1, true)", [before.rows[0]!.prev]);
+  return res;
 }
 
 export interface NewVoucher {
