@@ -437,7 +437,7 @@ export class MeiliSearchEngine implements SearchEngine {
    * them (轻量化 电池 finds nothing where 电池 alone would), so each word is its own query, all in
    * one multi-search, and the documents found by most of them come first (ties in the order first
    * found). The per-word queries return ids only; the fields and texts of the chosen documents
-   * (at most `limit`) are fetched once, by a second search on their keys, so that Meilisearch
+   * (at most `limit`) are fetched once, by their keys (a document fetch: no ranking), so that Meilisearch
    * serialises and node parses each chosen document once, not once per word that finds it, and
    * none of the documents not chosen.
    */
@@ -467,12 +467,18 @@ export class MeiliSearchEngine implements SearchEngine {
     if (chosen.length === 0) return [];
     // the chosen documents' fields, under the same filters (a document changed in between and no
     // longer selected is left out, as it would be by a later search)
-    const fetched = await this.#search(query.type, '', {
-      filter: filterExpression({ ...query.filters, ids: chosen }),
-      limit: chosen.length,
-      attributesToRetrieve: [...RETRIEVED, ...SEARCHED_TEXT],
-    });
-    const byId = new Map(fetched.hits.map((hit) => [String(hit.id), hit as Record<string, unknown>]));
+    const fetched = await this.#searchClient
+      .index(indexUid)
+      .getDocuments<MeiliHit>({
+        ids: chosen.map(keyOf),
+        filter,
+        fields: [...RETRIEVED, ...SEARCHED_TEXT],
+        limit: chosen.length,
+      })
+      .catch((err: unknown) => {
+        throw unavailable(err);
+      });
+    const byId = new Map(fetched.results.map((hit) => [String(hit.id), hit as Record<string, unknown>]));
     const ranked = chosen.flatMap((id) => {
       const hit = byId.get(id);
       return hit ? [hit] : [];
