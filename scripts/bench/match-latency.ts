@@ -13,7 +13,8 @@
  * are given to the reasons (the shared stretches, reasons.ts `sharedPhrases`), from memory (the
  * documents indexed, regenerated), as the endpoints give them from the catalog.
  * MEILI_URL (and MEILI_MASTER_KEY) set: the same on Meilisearch (index prefix `latency`, kept between
- * runs like LAT_DIR's data; PostgreSQL CPU is then only the bench's own counting).
+ * runs like LAT_DIR's data; PostgreSQL CPU is then only the bench's own counting). MEILI_PID, the
+ * process id of that Meilisearch when it runs on this machine, adds its CPU per request.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -44,6 +45,13 @@ const pgBench = await startBenchPostgres({
   settings: { shared_buffers: '256MB' },
 });
 const { database } = pgBench;
+
+/** CPU time (ms) of a process of this machine, from /proc. */
+async function processCpu(pid: number): Promise<number> {
+  const fields = (await fs.readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+const MEILI_PID = process.env.MEILI_PID ? Number(process.env.MEILI_PID) : undefined;
 
 /** CPU time (ms) of the PostgreSQL backends of our database, from /proc (as bench-match.ts). */
 async function backendCpu(): Promise<number> {
@@ -165,6 +173,7 @@ try {
   const loadBefore = loadAverage();
   const cpuBefore = process.cpuUsage();
   const pgBefore = await backendCpu();
+  const meiliBefore = MEILI_PID ? await processCpu(MEILI_PID) : 0;
   for (let round = 0; round < ROUNDS; round++) {
     for (const need of needs) {
       const t0 = performance.now();
@@ -174,13 +183,15 @@ try {
   }
   const cpu = process.cpuUsage(cpuBefore);
   const pgMs = (await backendCpu()) - pgBefore;
+  const meiliMs = MEILI_PID ? (await processCpu(MEILI_PID)) - meiliBefore : 0;
   const nodeMs = (cpu.user + cpu.system) / 1000;
   times.sort((a, b) => a - b);
   const per = (ms: number) => `${(ms / times.length).toFixed(1)} ms/request`;
   console.log(
     `${meili ? 'Meilisearch: ' : ''}${needs.length} needs × ${ROUNDS} among ${TOTAL_DOCS} + ${devset.achievements.length} achievements, ` +
       `in process: p50 ${percentile(times, 50).toFixed(1)} ms, p95 ${percentile(times, 95).toFixed(1)} ms; ` +
-      `CPU node ${per(nodeMs)}, PostgreSQL ${per(pgMs)}, total ${per(nodeMs + pgMs)}; ` +
+      `CPU node ${per(nodeMs)}, PostgreSQL ${per(pgMs)}, ${MEILI_PID ? `Meilisearch ${per(meiliMs)}, ` : ''}` +
+      `total ${per(nodeMs + pgMs + meiliMs)}; ` +
       `load average ${loadBefore} before, ${loadAverage()} after, on ${os.cpus().length} CPUs`,
   );
 } finally {

@@ -439,7 +439,11 @@ export class MeiliSearchEngine implements SearchEngine {
    * found). The per-word queries return ids only; the fields and texts of the chosen documents
    * (at most `limit`) are fetched once, by their keys (a document fetch: no ranking), so that Meilisearch
    * serialises and node parses each chosen document once, not once per word that finds it, and
-   * none of the documents not chosen.
+   * none of the documents not chosen. Known documents (`filters.ids`, all within `limit`: the
+   * feedback pass's best five, the first pass's candidates extended, both just found by the same
+   * words) are fetched by their keys without the per-word queries, in the order given: a
+   * multi-search of one query per word, each filtered on up to 200 keys, cost Meilisearch more
+   * than all the rest of a match.
    */
   async candidates(query: CandidateQuery): Promise<Candidate[]> {
     if (query.select.length === 0) return [];
@@ -447,23 +451,11 @@ export class MeiliSearchEngine implements SearchEngine {
     const words = query.select.slice(0, MEILI_QUERY_WORDS);
     const limit = Math.min(query.limit, SETTINGS.pagination?.maxTotalHits ?? 1000);
     const filter = filterExpression(query.filters);
-    // the search client: a match waits at most `searchTimeoutMs` for its candidates, like a search
-    const { results } = await this.#searchClient
-      .multiSearch({
-        queries: words.map((q) => ({ indexUid, q, limit, filter, attributesToRetrieve: ['id'] })),
-      })
-      .catch((err: unknown) => {
-        throw unavailable(err);
-      });
-    const found = new Map<string, number>();
-    for (const result of results) {
-      for (const hit of result.hits) found.set(hit.id, (found.get(hit.id) ?? 0) + 1);
-    }
-    // a stable sort: among documents found by as many words, the first found first
-    const chosen = [...found]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, limit)
-      .map(([id]) => id);
+    const ids = query.filters?.ids;
+    const chosen =
+      ids && new Set(ids).size <= limit
+        ? [...new Set(ids)]
+        : await this.#foundByMostWords(indexUid, words, limit, filter);
     if (chosen.length === 0) return [];
     // the chosen documents' fields, under the same filters (a document changed in between and no
     // longer selected is left out, as it would be by a later search)
@@ -507,6 +499,30 @@ export class MeiliSearchEngine implements SearchEngine {
       ...termVectorOf(hit as unknown as Parameters<typeof termVectorOf>[0], wanted),
       keywords: (hit.keywords as string[] | undefined) ?? [],
     }));
+  }
+
+  /**
+   * One query per word, ids only, all in one multi-search: the ids of the documents found by most
+   * of the words (at most `limit`; a stable sort, so among documents found by as many words the
+   * first found come first).
+   */
+  async #foundByMostWords(indexUid: string, words: string[], limit: number, filter: string[]) {
+    // the search client: a match waits at most `searchTimeoutMs` for its candidates, like a search
+    const { results } = await this.#searchClient
+      .multiSearch({
+        queries: words.map((q) => ({ indexUid, q, limit, filter, attributesToRetrieve: ['id'] })),
+      })
+      .catch((err: unknown) => {
+        throw unavailable(err);
+      });
+    const found = new Map<string, number>();
+    for (const result of results) {
+      for (const hit of result.hits) found.set(hit.id, (found.get(hit.id) ?? 0) + 1);
+    }
+    return [...found]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, limit)
+      .map(([id]) => id);
   }
 
   async ping(): Promise<void> {
