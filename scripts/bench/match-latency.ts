@@ -12,13 +12,17 @@
  * BENCH_MATCH_ROUNDS: rounds over the needs (default 4). LAT_TEXTS=1: the shown candidates' texts
  * are given to the reasons (the shared stretches, reasons.ts `sharedPhrases`), from memory (the
  * documents indexed, regenerated), as the endpoints give them from the catalog.
+ * MEILI_URL (and MEILI_MASTER_KEY) set: the same on Meilisearch (index prefix `latency`, kept between
+ * runs like LAT_DIR's data; PostgreSQL CPU is then only the bench's own counting). MEILI_PID, the
+ * process id of that Meilisearch when it runs on this machine, adds its CPU per request.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import { generateDemo } from '../../src/modules/catalog/demo/demo-data.js';
 import type { CandidateTexts } from '../../src/modules/matching/candidate-texts.js';
 import { EmbeddedSearchEngine } from '../../src/modules/matching/embedded-engine.js';
-import type { SearchDocument } from '../../src/modules/matching/engine.js';
+import type { SearchDocument, SearchEngine } from '../../src/modules/matching/engine.js';
+import { MeiliSearchEngine } from '../../src/modules/matching/meili-engine.js';
 import { recommendProviders } from '../../src/modules/matching/providers.js';
 import { rankAchievementsForNeed, subjectQuery, subjectText } from '../../src/modules/matching/ranking.js';
 import { warmUpSegmenter } from '../../src/modules/matching/text.js';
@@ -42,6 +46,13 @@ const pgBench = await startBenchPostgres({
 });
 const { database } = pgBench;
 
+/** CPU time (ms) of a process of this machine, from /proc. */
+async function processCpu(pid: number): Promise<number> {
+  const fields = (await fs.readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+const MEILI_PID = process.env.MEILI_PID ? Number(process.env.MEILI_PID) : undefined;
+
 /** CPU time (ms) of the PostgreSQL backends of our database, from /proc (as bench-match.ts). */
 async function backendCpu(): Promise<number> {
   const { rows } = await database.pool.query<{ pid: number }>(
@@ -58,13 +69,20 @@ async function backendCpu(): Promise<number> {
 try {
   warmUpSegmenter();
   await runMigrations(database.pool);
-  const engine = new EmbeddedSearchEngine(database, { namespace: 'latency' });
+  const meili = process.env.MEILI_URL;
+  const engine: SearchEngine = meili
+    ? new MeiliSearchEngine({ url: meili, apiKey: process.env.MEILI_MASTER_KEY, indexPrefix: 'latency' })
+    : new EmbeddedSearchEngine(database, { namespace: 'latency' });
   await engine.ensureSetup();
   const devset = loadDevset();
-  const { rows } = await database.pool.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM matching_documents WHERE namespace = 'latency' AND type = 'achievement'`,
-  );
-  if ((rows[0]?.n ?? 0) < TOTAL_DOCS + devset.achievements.length) {
+  const indexed = async () => {
+    if (meili) return (await engine.corpusStats('achievement', [])).docs;
+    const { rows } = await database.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM matching_documents WHERE namespace = 'latency' AND type = 'achievement'`,
+    );
+    return rows[0]?.n ?? 0;
+  };
+  if ((await indexed()) < TOTAL_DOCS + devset.achievements.length) {
     const started = Date.now();
     await engine.upsert(devset.achievements.map((a) => achievementDocument(a)));
     let indexed = 0;
@@ -100,7 +118,7 @@ try {
         updatedAt: NOW.toISOString(),
       })),
     );
-    await database.pool.query('VACUUM ANALYZE matching_documents');
+    if (!meili) await database.pool.query('VACUUM ANALYZE matching_documents');
     console.log(` (${((Date.now() - started) / 1000).toFixed(0)} s)`);
   }
   const needs = devset.needs.map((n) => needDocument(n));
@@ -155,6 +173,7 @@ try {
   const loadBefore = loadAverage();
   const cpuBefore = process.cpuUsage();
   const pgBefore = await backendCpu();
+  const meiliBefore = MEILI_PID ? await processCpu(MEILI_PID) : 0;
   for (let round = 0; round < ROUNDS; round++) {
     for (const need of needs) {
       const t0 = performance.now();
@@ -164,13 +183,15 @@ try {
   }
   const cpu = process.cpuUsage(cpuBefore);
   const pgMs = (await backendCpu()) - pgBefore;
+  const meiliMs = MEILI_PID ? (await processCpu(MEILI_PID)) - meiliBefore : 0;
   const nodeMs = (cpu.user + cpu.system) / 1000;
   times.sort((a, b) => a - b);
   const per = (ms: number) => `${(ms / times.length).toFixed(1)} ms/request`;
   console.log(
-    `${needs.length} needs × ${ROUNDS} among ${TOTAL_DOCS} + ${devset.achievements.length} achievements, ` +
+    `${meili ? 'Meilisearch: ' : ''}${needs.length} needs × ${ROUNDS} among ${TOTAL_DOCS} + ${devset.achievements.length} achievements, ` +
       `in process: p50 ${percentile(times, 50).toFixed(1)} ms, p95 ${percentile(times, 95).toFixed(1)} ms; ` +
-      `CPU node ${per(nodeMs)}, PostgreSQL ${per(pgMs)}, total ${per(nodeMs + pgMs)}; ` +
+      `CPU node ${per(nodeMs)}, PostgreSQL ${per(pgMs)}, ${MEILI_PID ? `Meilisearch ${per(meiliMs)}, ` : ''}` +
+      `total ${per(nodeMs + pgMs + meiliMs)}; ` +
       `load average ${loadBefore} before, ${loadAverage()} after, on ${os.cpus().length} CPUs`,
   );
 } finally {

@@ -5,9 +5,12 @@
  * index takes it, the catalog's public views, by primary key, for the shown candidates only (20
  * achievements, 5 experts, 5 institutions per request), and projected exactly as indexed
  * (projection.ts) minus the owner organisation's name, as `subjectText` gives the subject's: the
- * same text on both engines.
+ * same text on both engines. An id that is no catalog id (a document indexed straight into the
+ * engine, as the latency bench indexes its generated achievements) has no text: it is not looked
+ * up (PostgreSQL would refuse the whole query over one id that is no uuid).
  */
 import type { DbOrTx } from '../../platform/db.js';
+import { UUID_RE } from '../../platform/ids.js';
 import { type DirectoryType, getDirectoryEntries, getPublicListings } from '../catalog/index.js';
 import { getPublicOfferings } from '../services/index.js';
 import type { DocumentType } from './engine.js';
@@ -21,7 +24,7 @@ export type CandidateTexts = (type: DocumentType, ids: readonly string[]) => Pro
 /** The candidates' public texts read from the catalog (and the services module for offerings). */
 export function catalogTexts(db: DbOrTx): CandidateTexts {
   return async (type, ids) => {
-    const some = [...new Set(ids)];
+    const some = [...new Set(ids)].filter((id) => UUID_RE.test(id));
     const texts = new Map<string, string>();
     if (some.length === 0) return texts;
     if (isListingKind(type)) {

@@ -8,14 +8,40 @@
  */
 import type { Meilisearch } from 'meilisearch';
 import type { CorpusStats, TermVector } from './lexical.js';
-import { documentFields } from './tsvector.js';
+import { type DocumentFields, documentFields } from './tsvector.js';
+
+/** Documents whose tokens are kept (`tokensOf`): a few requests' candidates. */
+export const TOKEN_CACHE_LIMIT = 2000;
+const tokenCache = new Map<string, DocumentFields>();
+
+/**
+ * The tokens of a retrieved document's sections, segmented once per text: one match retrieves the
+ * same documents in several passes (the first, the feedback's, the candidates extended), and the
+ * next matches many of them again. Keyed by the texts themselves (the segmenter's dictionary does
+ * not change while the process runs), least recently used dropped first.
+ */
+function tokensOf(doc: { title: string; keywords?: string[]; summary?: string; body?: string }) {
+  const key = [doc.title, (doc.keywords ?? []).join('\u0002'), doc.summary ?? '', doc.body ?? ''].join(
+    '\u0001',
+  );
+  const cached = tokenCache.get(key);
+  if (cached) {
+    tokenCache.delete(key);
+    tokenCache.set(key, cached);
+    return cached;
+  }
+  const fields = documentFields(doc);
+  if (tokenCache.size >= TOKEN_CACHE_LIMIT) tokenCache.delete(tokenCache.keys().next().value!);
+  tokenCache.set(key, fields);
+  return fields;
+}
 
 /** The term vector of a retrieved document, restricted to `lexemes` (or all of them). */
 export function termVectorOf(
   doc: { title: string; keywords?: string[]; summary?: string; body?: string },
   lexemes: ReadonlySet<string> | 'all',
 ): TermVector {
-  const fields = documentFields(doc);
+  const fields = tokensOf(doc);
   const tf = new Map<string, number[]>();
   fields.forEach((tokens, i) => {
     for (const token of tokens) {

@@ -115,6 +115,15 @@ describe('Meilisearch outage', () => {
         // the matching ranker's requests: frequencies and candidates
         () => engine.corpusStats('achievement', ['电池', '热管理']),
         () => engine.candidates({ type: 'achievement', select: ['电池'], lexemes: ['电池'], limit: 200 }),
+        // known candidates (the feedback pass, the extension) are fetched by key
+        () =>
+          engine.candidates({
+            type: 'achievement',
+            select: ['电池'],
+            lexemes: ['电池'],
+            filters: { ids: ['a1'] },
+            limit: 1,
+          }),
       ]) {
         await expect(run()).rejects.toMatchObject({ status: 503, code: 'search-unavailable' });
       }

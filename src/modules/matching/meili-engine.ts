@@ -435,38 +435,48 @@ export class MeiliSearchEngine implements SearchEngine {
    * Retrieves generously (any of the selecting words), for the lexical ranker to re-rank. A
    * Meilisearch query with several words drops words from its end or by frequency, never ORs
    * them (轻量化 电池 finds nothing where 电池 alone would), so each word is its own query, all in
-   * one multi-search, and the documents found by most of them come first.
+   * one multi-search, and the documents found by most of them come first (ties in the order first
+   * found). The per-word queries return ids only; the fields and texts of the chosen documents
+   * (at most `limit`) are fetched once, by their keys (a document fetch: no ranking), so that Meilisearch
+   * serialises and node parses each chosen document once, not once per word that finds it, and
+   * none of the documents not chosen. Known documents (`filters.ids`, all within `limit`: the
+   * feedback pass's best five, the first pass's candidates extended, both just found by the same
+   * words) are fetched by their keys without the per-word queries, in the order given: a
+   * multi-search of one query per word, each filtered on up to 200 keys, cost Meilisearch more
+   * than all the rest of a match.
    */
   async candidates(query: CandidateQuery): Promise<Candidate[]> {
     if (query.select.length === 0) return [];
     const indexUid = `${this.#prefix}_${query.type}`;
     const words = query.select.slice(0, MEILI_QUERY_WORDS);
     const limit = Math.min(query.limit, SETTINGS.pagination?.maxTotalHits ?? 1000);
-    // the search client: a match waits at most `searchTimeoutMs` for its candidates, like a search
-    const { results } = await this.#searchClient
-      .multiSearch({
-        queries: words.map((q) => ({
-          indexUid,
-          q,
-          limit,
-          filter: filterExpression(query.filters),
-          attributesToRetrieve: [...RETRIEVED, ...SEARCHED_TEXT],
-        })),
+    const filter = filterExpression(query.filters);
+    const ids = query.filters?.ids;
+    const chosen =
+      ids && new Set(ids).size <= limit
+        ? [...new Set(ids)]
+        : await this.#foundByMostWords(indexUid, words, limit, filter);
+    if (chosen.length === 0) return [];
+    // the chosen documents' fields, under the same filters (a document changed in between and no
+    // longer selected is left out, as it would be by a later search)
+    const fetched = await this.#searchClient
+      .index(indexUid)
+      .getDocuments<MeiliHit>({
+        ids: chosen.map(keyOf),
+        filter,
+        fields: [...RETRIEVED, ...SEARCHED_TEXT],
+        limit: chosen.length,
       })
       .catch((err: unknown) => {
         throw unavailable(err);
       });
-    const found = new Map<string, { hit: Record<string, unknown>; n: number }>();
-    for (const result of results) {
-      for (const hit of result.hits) {
-        const entry = found.get(hit.id);
-        if (entry) entry.n++;
-        else found.set(hit.id, { hit, n: 1 });
-      }
-    }
-    const ranked = [...found.values()].sort((a, b) => b.n - a.n).map((e) => e.hit);
+    const byId = new Map(fetched.results.map((hit) => [String(hit.id), hit as Record<string, unknown>]));
+    const ranked = chosen.flatMap((id) => {
+      const hit = byId.get(id);
+      return hit ? [hit] : [];
+    });
     const wanted = query.lexemes === 'all' ? 'all' : new Set(query.lexemes);
-    return ranked.slice(0, limit).map((hit) => ({
+    return ranked.map((hit) => ({
       hit: {
         id: String(hit.id),
         type: query.type,
@@ -489,6 +499,30 @@ export class MeiliSearchEngine implements SearchEngine {
       ...termVectorOf(hit as unknown as Parameters<typeof termVectorOf>[0], wanted),
       keywords: (hit.keywords as string[] | undefined) ?? [],
     }));
+  }
+
+  /**
+   * One query per word, ids only, all in one multi-search: the ids of the documents found by most
+   * of the words (at most `limit`; a stable sort, so among documents found by as many words the
+   * first found come first).
+   */
+  async #foundByMostWords(indexUid: string, words: string[], limit: number, filter: string[]) {
+    // the search client: a match waits at most `searchTimeoutMs` for its candidates, like a search
+    const { results } = await this.#searchClient
+      .multiSearch({
+        queries: words.map((q) => ({ indexUid, q, limit, filter, attributesToRetrieve: ['id'] })),
+      })
+      .catch((err: unknown) => {
+        throw unavailable(err);
+      });
+    const found = new Map<string, number>();
+    for (const result of results) {
+      for (const hit of result.hits) found.set(hit.id, (found.get(hit.id) ?? 0) + 1);
+    }
+    return [...found]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, limit)
+      .map(([id]) => id);
   }
 
   async ping(): Promise<void> {

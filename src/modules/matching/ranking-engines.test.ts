@@ -65,6 +65,23 @@ function rankerOn(name: string, create: (ctx: TestContext) => SearchEngine) {
       expect(matches[0]!.breakdown.text).toBe(1);
     });
 
+    it('reads known candidates (filters.ids) as their selection reported them, under the filters', async () => {
+      // the feedback pass and the extension of a pass's candidates ask for documents just found
+      const query = { type: 'achievement' as const, select: ['液冷', '轻量化'], lexemes: 'all' as const };
+      const vectors = (found: Awaited<ReturnType<SearchEngine['candidates']>>) =>
+        Object.fromEntries(
+          found.map((c) => [c.hit.id, { tf: Object.fromEntries(c.tf), lengths: c.lengths }]),
+        );
+      const selected = vectors(await engine.candidates({ ...query, limit: 10 }));
+      expect(Object.keys(selected).sort()).toEqual(['fit', 'pack']);
+      const known = await engine.candidates({ ...query, filters: { ids: ['pack', 'fit'] }, limit: 2 });
+      expect(vectors(known)).toEqual(selected);
+      expect(await engine.candidates({ ...query, filters: { ids: ['fit'] }, limit: 1 })).toHaveLength(1);
+      // a listing the filters exclude is not read, known or not
+      const excluded = { ids: ['pack', 'fit'], statuses: ['withdrawn'] };
+      expect(await engine.candidates({ ...query, filters: excluded, limit: 2 })).toEqual([]);
+    });
+
     it('places a distinct answer before near-repeats of a title already shown (diversity.ts)', async () => {
       const same = '光伏板自动清扫机器人，无水清洁，减少人工巡检和清洗用水。';
       await engine.upsert([
